@@ -1,0 +1,4 @@
+/**
+ * ringkv bench module.
+ */
+package io.ringkv.bench;

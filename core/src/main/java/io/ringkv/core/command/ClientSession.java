@@ -1,0 +1,77 @@
+package io.ringkv.core.command;
+
+/**
+ * Per-connection state that commands read and change: the selected logical database, the reply protocol,
+ * authentication, and the client's name.
+ * <p>
+ * Owned by one connection. The engine thread reads and writes it only while that connection is waiting for
+ * its batch (the ring's publish and the batch's completion give the happens-before edges), so plain fields suffice.
+ */
+public final class ClientSession
+{
+    /** Protocol version for RESP2 replies (the default). */
+    public static final int PROTOCOL_RESP2 = 2;
+    /** Protocol version for RESP3 replies, chosen with {@code HELLO 3}. */
+    public static final int PROTOCOL_RESP3 = 3;
+
+    private final long id;
+    private int db;
+    private int protocolVersion = PROTOCOL_RESP2;
+    private boolean authenticated;
+    private String name = "";
+
+    /**
+     * @param id            unique client id, as CLIENT ID reports it.
+     * @param authenticated true when the server needs no password.
+     */
+    public ClientSession(final long id, final boolean authenticated)
+    {
+        this.id = id;
+        this.authenticated = authenticated;
+    }
+
+    public long id()
+    {
+        return id;
+    }
+
+    public int db()
+    {
+        return db;
+    }
+
+    public void db(final int db)
+    {
+        this.db = db;
+    }
+
+    public int protocolVersion()
+    {
+        return protocolVersion;
+    }
+
+    public void protocolVersion(final int protocolVersion)
+    {
+        this.protocolVersion = protocolVersion;
+    }
+
+    public boolean authenticated()
+    {
+        return authenticated;
+    }
+
+    public void authenticated(final boolean authenticated)
+    {
+        this.authenticated = authenticated;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public void name(final String name)
+    {
+        this.name = name;
+    }
+}

@@ -1,0 +1,209 @@
+package io.ringkv.core.engine;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.Reply;
+import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The requests one connection has parsed and publishes to the ring together, plus the way its replies and
+ * its completion come back. Arguments are byte slices ({@code offset}, {@code length}) of one buffer, so a
+ * parser can leave them in place in its read buffer.
+ * <p>
+ * One per connection, reused for every batch. The connection thread fills it and calls
+ * {@link #awaitCompletion()} after publishing; the engine thread reads it, writes replies to {@link #reply()},
+ * and calls {@link #complete()} after the last request. Neither touches it while the other owns it.
+ * <pre>
+ *   batch.reset(readBuffer);
+ *   batch.addArg(offset, length); ...   batch.endRequest(RequestBatch.VALUE_RAW);   // for each request
+ *   engine.publish(batch);              // returns after publishing; the engine executes in ring order
+ *   batch.awaitCompletion();            // replies are now in the connection's Reply
+ * </pre>
+ */
+public final class RequestBatch
+{
+    /** The value argument is raw bytes (every RESP request). */
+    public static final byte VALUE_RAW = 0;
+    /** The value argument is compact JSON text of a document (JSON protocol: array, object, true, false, null, non-integer number). */
+    public static final byte VALUE_JSON = 1;
+    /** The value argument is the decimal text of a JSON integer that fits in 64 bits (JSON protocol). */
+    public static final byte VALUE_INTEGER = 2;
+
+    private final ClientSession session;
+    private final Reply reply;
+    private DirectBuffer argBuffer;
+
+    private int requestCount;
+    private int argCount;
+    private int currentRequestFirstArg;
+    private int[] requestFirstArg = new int[16];
+    private int[] requestArgCount = new int[16];
+    private byte[] requestValueKind = new byte[16];
+    private int[] argOffset = new int[64];
+    private int[] argLength = new int[64];
+
+    private volatile boolean completed = true;
+    private Thread waiter;
+
+    /**
+     * @param session the connection's session state.
+     * @param reply   the connection's reply encoder.
+     */
+    public RequestBatch(final ClientSession session, final Reply reply)
+    {
+        this.session = session;
+        this.reply = reply;
+    }
+
+    /**
+     * Start a new batch whose arguments are slices of {@code argBuffer}.
+     *
+     * @param argBuffer buffer the argument offsets refer to; must stay unchanged until the batch completes.
+     */
+    public void reset(final DirectBuffer argBuffer)
+    {
+        this.argBuffer = argBuffer;
+        requestCount = 0;
+        argCount = 0;
+        currentRequestFirstArg = 0;
+    }
+
+    /**
+     * Append an argument to the request being built.
+     *
+     * @param offset of the argument's first byte in the batch's buffer.
+     * @param length of the argument in bytes.
+     */
+    public void addArg(final int offset, final int length)
+    {
+        if (argCount == argOffset.length)
+        {
+            argOffset = Arrays.copyOf(argOffset, argCount * 2);
+            argLength = Arrays.copyOf(argLength, argCount * 2);
+        }
+        argOffset[argCount] = offset;
+        argLength[argCount] = length;
+        argCount++;
+    }
+
+    /**
+     * Close the request being built; the arguments added since the previous call belong to it.
+     *
+     * @param valueKind how its value argument is to be stored: {@link #VALUE_RAW}, {@link #VALUE_JSON} or
+     *                  {@link #VALUE_INTEGER}.
+     */
+    public void endRequest(final byte valueKind)
+    {
+        if (requestCount == requestFirstArg.length)
+        {
+            final int newLength = requestCount * 2;
+            requestFirstArg = Arrays.copyOf(requestFirstArg, newLength);
+            requestArgCount = Arrays.copyOf(requestArgCount, newLength);
+            requestValueKind = Arrays.copyOf(requestValueKind, newLength);
+        }
+        requestFirstArg[requestCount] = currentRequestFirstArg;
+        requestArgCount[requestCount] = argCount - currentRequestFirstArg;
+        requestValueKind[requestCount] = valueKind;
+        requestCount++;
+        currentRequestFirstArg = argCount;
+    }
+
+    /**
+     * Drop the arguments added since the last {@link #endRequest(byte)}, e.g. when a request turns out to be
+     * incomplete and must wait for more bytes.
+     */
+    public void abandonRequest()
+    {
+        argCount = currentRequestFirstArg;
+    }
+
+    public int requestCount()
+    {
+        return requestCount;
+    }
+
+    public DirectBuffer argBuffer()
+    {
+        return argBuffer;
+    }
+
+    public int firstArg(final int requestIndex)
+    {
+        return requestFirstArg[requestIndex];
+    }
+
+    public int argCount(final int requestIndex)
+    {
+        return requestArgCount[requestIndex];
+    }
+
+    public byte valueKind(final int requestIndex)
+    {
+        return requestValueKind[requestIndex];
+    }
+
+    public int argOffset(final int argIndex)
+    {
+        return argOffset[argIndex];
+    }
+
+    public int argLength(final int argIndex)
+    {
+        return argLength[argIndex];
+    }
+
+    public ClientSession session()
+    {
+        return session;
+    }
+
+    public Reply reply()
+    {
+        return reply;
+    }
+
+    /**
+     * Mark the batch as in flight; called by the publisher just before it publishes the batch to the ring.
+     */
+    public void markPublished()
+    {
+        waiter = Thread.currentThread();
+        completed = false;
+    }
+
+    /**
+     * Engine thread: every request of the batch has executed and replied. Wakes the waiting connection.
+     */
+    public void complete()
+    {
+        final Thread waiter = this.waiter;
+        completed = true;
+        LockSupport.unpark(waiter);
+    }
+
+    /**
+     * @return true once the engine has executed every request of the batch.
+     */
+    public boolean isComplete()
+    {
+        return completed;
+    }
+
+    /**
+     * Connection thread: wait until the engine has executed every request of the published batch. Spins briefly
+     * before parking, since a small batch is usually done within a few microseconds.
+     */
+    public void awaitCompletion()
+    {
+        for (int i = 0; i < 64 && !completed; i++)
+        {
+            Thread.onSpinWait();
+        }
+        while (!completed)
+        {
+            LockSupport.park(this);
+        }
+    }
+}

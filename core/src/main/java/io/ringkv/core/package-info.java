@@ -1,0 +1,4 @@
+/**
+ * ringkv core module.
+ */
+package io.ringkv.core;

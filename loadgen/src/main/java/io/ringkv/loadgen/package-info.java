@@ -1,0 +1,4 @@
+/**
+ * ringkv loadgen module.
+ */
+package io.ringkv.loadgen;

@@ -1,0 +1,4 @@
+/**
+ * ringkv net module.
+ */
+package io.ringkv.net;

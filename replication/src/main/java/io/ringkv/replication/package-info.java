@@ -1,0 +1,4 @@
+/**
+ * ringkv replication module.
+ */
+package io.ringkv.replication;

@@ -98,7 +98,14 @@ final class GoldenValues
         {
             builder.append(words[random.nextInt(words.length)]);
             final int p = random.nextInt(20);
-            builder.append(p == 0 ? ". " : p == 1 ? ", " : p == 2 ? "\n" : p == 3 ? " " + random.nextInt(10000) + " " : " ");
+            if (p == 3)
+            {
+                builder.append(' ').append(random.nextInt(10000)).append(' ');
+            }
+            else
+            {
+                builder.append(p == 0 ? ". " : p == 1 ? ", " : p == 2 ? "\n" : " ");
+            }
         }
         builder.setLength(length);
         return builder.toString().getBytes(StandardCharsets.US_ASCII);

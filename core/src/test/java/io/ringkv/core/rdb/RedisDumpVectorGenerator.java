@@ -27,8 +27,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * binary-safe RESP exchange, and writes one line per value. Also RESTOREs a ringkv JSON payload into that Redis
  * and records Redis's answer. Not a test: run it by hand when the value set changes.
  * <pre>
- *   java -cp core/target/classes:core/target/test-classes:agrona.jar \
- *       io.ringkv.core.rdb.RedisDumpVectorGenerator core/src/test/resources/io/ringkv/core/rdb/redis-7.0.15-dump-vectors.txt
+ *   java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+ *       -cp core/target/classes:core/target/test-classes:agrona.jar \
+ *       io.ringkv.core.rdb.RedisDumpVectorGenerator \
+ *       core/src/test/resources/io/ringkv/core/rdb/redis-7.0.15-dump-vectors.txt
  * </pre>
  * Line format (tab-separated): {@code name  hex:<payload>} for payloads up to {@link #INLINE_MAX_LENGTH} bytes,
  * else {@code name  sha256:<length>:<digest>} to keep the committed resource small.

@@ -19,8 +19,15 @@ public final class Crc64
      */
     public static final long POLY_REFLECTED = 0x95ac9329ac4bc9b5L;
 
-    private static final int SLICES = 8;
-    private static final long[] TABLE = new long[SLICES * 256];
+    // One array per slice, each exactly 256 long, so an index masked with 0xff needs no bounds check.
+    private static final long[] T0 = new long[256];
+    private static final long[] T1 = new long[256];
+    private static final long[] T2 = new long[256];
+    private static final long[] T3 = new long[256];
+    private static final long[] T4 = new long[256];
+    private static final long[] T5 = new long[256];
+    private static final long[] T6 = new long[256];
+    private static final long[] T7 = new long[256];
 
     static
     {
@@ -31,14 +38,15 @@ public final class Crc64
             {
                 crc = (crc & 1) != 0 ? (crc >>> 1) ^ POLY_REFLECTED : crc >>> 1;
             }
-            TABLE[b] = crc;
+            T0[b] = crc;
         }
-        for (int slice = 1; slice < SLICES; slice++)
+        final long[][] slices = {T0, T1, T2, T3, T4, T5, T6, T7};
+        for (int slice = 1; slice < slices.length; slice++)
         {
             for (int b = 0; b < 256; b++)
             {
-                final long previous = TABLE[(slice - 1) * 256 + b];
-                TABLE[slice * 256 + b] = (previous >>> 8) ^ TABLE[(int)(previous & 0xff)];
+                final long previous = slices[slice - 1][b];
+                slices[slice][b] = (previous >>> 8) ^ T0[(int)(previous & 0xff)];
             }
         }
     }
@@ -71,7 +79,14 @@ public final class Crc64
      */
     public static long update(final long crc, final DirectBuffer buffer, final int index, final int length)
     {
-        final long[] table = TABLE;
+        final long[] t0 = T0;
+        final long[] t1 = T1;
+        final long[] t2 = T2;
+        final long[] t3 = T3;
+        final long[] t4 = T4;
+        final long[] t5 = T5;
+        final long[] t6 = T6;
+        final long[] t7 = T7;
         long c = crc;
         int i = index;
         final int end = index + length;
@@ -79,19 +94,19 @@ public final class Crc64
         while (i < wordsEnd)
         {
             c ^= buffer.getLong(i, ByteOrder.LITTLE_ENDIAN);
-            c = table[7 * 256 + (int)(c & 0xff)] ^
-                table[6 * 256 + (int)((c >>> 8) & 0xff)] ^
-                table[5 * 256 + (int)((c >>> 16) & 0xff)] ^
-                table[4 * 256 + (int)((c >>> 24) & 0xff)] ^
-                table[3 * 256 + (int)((c >>> 32) & 0xff)] ^
-                table[2 * 256 + (int)((c >>> 40) & 0xff)] ^
-                table[256 + (int)((c >>> 48) & 0xff)] ^
-                table[(int)(c >>> 56)];
+            c = t7[(int)(c & 0xff)] ^
+                t6[(int)((c >>> 8) & 0xff)] ^
+                t5[(int)((c >>> 16) & 0xff)] ^
+                t4[(int)((c >>> 24) & 0xff)] ^
+                t3[(int)((c >>> 32) & 0xff)] ^
+                t2[(int)((c >>> 40) & 0xff)] ^
+                t1[(int)((c >>> 48) & 0xff)] ^
+                t0[(int)(c >>> 56)];
             i += 8;
         }
         while (i < end)
         {
-            c = table[(int)((c ^ buffer.getByte(i)) & 0xff)] ^ (c >>> 8);
+            c = t0[(int)((c ^ buffer.getByte(i)) & 0xff)] ^ (c >>> 8);
             i++;
         }
         return c;

@@ -357,6 +357,90 @@ public final class Lzf
         return op - outIndex;
     }
 
+    /**
+     * {@link #decompress(DirectBuffer, int, int, MutableDirectBuffer, int, int)} between arrays: the same checks,
+     * faster inner loops. Never writes outside {@code out[outOffset, outOffset + outLength)}.
+     *
+     * @param in        compressed bytes.
+     * @param inOffset  of the first compressed byte.
+     * @param inLength  number of compressed bytes.
+     * @param out       receiving the decompressed bytes.
+     * @param outOffset of the first output byte.
+     * @param outLength the most bytes to write.
+     * @return the decompressed length, {@link #CORRUPT} or {@link #OUTPUT_TOO_SMALL}.
+     */
+    public static int decompress(
+        final byte[] in, final int inOffset, final int inLength, final byte[] out, final int outOffset,
+        final int outLength)
+    {
+        final int inEnd = inOffset + inLength;
+        final int outEnd = outOffset + outLength;
+        int ip = inOffset;
+        int op = outOffset;
+        while (ip < inEnd)
+        {
+            final int ctrl = in[ip++] & 0xff;
+            if (ctrl < MAX_LITERAL)
+            {
+                final int run = ctrl + 1;
+                if (run > outEnd - op)
+                {
+                    return OUTPUT_TOO_SMALL;
+                }
+                if (run > inEnd - ip)
+                {
+                    return CORRUPT;
+                }
+                for (int i = 0; i < run; i++)
+                {
+                    out[op + i] = in[ip + i];
+                }
+                ip += run;
+                op += run;
+            }
+            else
+            {
+                int len = ctrl >>> 5;
+                if (ip >= inEnd)
+                {
+                    return CORRUPT;
+                }
+                if (len == 7)
+                {
+                    len += in[ip++] & 0xff;
+                    if (ip >= inEnd)
+                    {
+                        return CORRUPT;
+                    }
+                }
+                final int distance = ((ctrl & 0x1f) << 8) + (in[ip++] & 0xff) + 1;
+                final int copy = len + 2;
+                if (copy > outEnd - op)
+                {
+                    return OUTPUT_TOO_SMALL;
+                }
+                if (distance > op - outOffset)
+                {
+                    return CORRUPT;
+                }
+                final int ref = op - distance;
+                if (distance >= copy)
+                {
+                    System.arraycopy(out, ref, out, op, copy);
+                }
+                else
+                {
+                    for (int i = 0; i < copy; i++)
+                    {
+                        out[op + i] = out[ref + i];
+                    }
+                }
+                op += copy;
+            }
+        }
+        return op - outOffset;
+    }
+
     private static int matchLength(final byte[] in, final int ref, final int ip, final int limit)
     {
         int len = 3;

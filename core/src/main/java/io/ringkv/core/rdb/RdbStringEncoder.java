@@ -19,11 +19,16 @@ import org.agrona.MutableDirectBuffer;
  * Writes strings in RDB string encoding ({@link RdbStringDescriptor}) making exactly Redis 7.0's choices, so the
  * bytes equal Redis's: the building block of DUMP payloads, replication snapshots and RDB files.
  * <p>
- * Reuses its LZF hash table and two scratch arrays (grown to the largest string compressed so far), so encoding
- * allocates nothing once warm. Not threadsafe: one instance per thread, e.g. one for the engine thread.
+ * Reuses its LZF hash table and two scratch arrays (grown to the largest string compressed so far, up to
+ * {@link #SCRATCH_RETAIN_LIMIT}), so encoding allocates nothing once warm. Not threadsafe: one instance per thread, e.g. one for the engine thread.
  */
 public final class RdbStringEncoder
 {
+    /**
+     * Strings up to this length compress through reused scratch arrays; longer ones use temporary arrays.
+     */
+    public static final int SCRATCH_RETAIN_LIMIT = 8 * 1024 * 1024;
+
     private static final byte[] EMPTY = new byte[0];
 
     private final Lzf lzf = new Lzf();
@@ -113,16 +118,27 @@ public final class RdbStringEncoder
         final DirectBuffer value, final int index, final int length, final MutableDirectBuffer dst, final int dstIndex)
     {
         final int outLength = length - COMPRESSION_MIN_SAVING;
-        if (input.length < length)
+        final byte[] in;
+        final byte[] out;
+        if (length <= SCRATCH_RETAIN_LIMIT)
         {
-            input = new byte[length];
+            if (input.length < length)
+            {
+                input = new byte[length];
+            }
+            if (compressed.length < outLength + 1)
+            {
+                compressed = new byte[outLength + 1];
+            }
+            in = input;
+            out = compressed;
         }
-        if (compressed.length < outLength + 1)
+        else
         {
-            compressed = new byte[outLength + 1];
+            // A rare huge value: temporary arrays, so the encoder does not pin twice its size for good.
+            in = new byte[length];
+            out = new byte[outLength + 1];
         }
-        final byte[] in = input;
-        final byte[] out = compressed;
         value.getBytes(index, in, 0, length);
 
         final int compressedLength = lzf.compress(in, 0, length, out, 0, outLength);

@@ -94,6 +94,7 @@ class LzfTest
             Arrays.fill(out, GUARD);
             assertEquals(Lzf.OUTPUT_TOO_SMALL,
                 Lzf.decompress(in, 0, compressedLength, new UnsafeBuffer(out), 0, outLength));
+            assertEquals(Lzf.OUTPUT_TOO_SMALL, Lzf.decompress(compressed, 0, compressedLength, out, 0, outLength));
             for (int i = outLength; i < out.length; i++)
             {
                 assertEquals(GUARD, out[i], "byte " + i + " past outLength " + outLength);
@@ -117,6 +118,11 @@ class LzfTest
             final int expected = Lzf.decompressedLength(in, 0, garbage.length, outLength);
             final int produced = Lzf.decompress(in, 0, garbage.length, new UnsafeBuffer(out), 0, outLength);
             assertEquals(expected, produced, "seed=" + seed + " case " + i);
+            final byte[] arrayOut = new byte[outLength + 16];
+            Arrays.fill(arrayOut, GUARD);
+            assertEquals(expected, Lzf.decompress(garbage, 0, garbage.length, arrayOut, 0, outLength),
+                "seed=" + seed + " case " + i);
+            assertArrayEquals(out, arrayOut, "seed=" + seed + " case " + i);
             assertTrue(produced <= outLength, "seed=" + seed);
             for (int j = outLength; j < out.length; j++)
             {
@@ -138,6 +144,10 @@ class LzfTest
         assertEquals(input.length,
             Lzf.decompress(compressed, offset, length, new UnsafeBuffer(restored), 4, input.length), context);
         assertArrayEquals(input, Arrays.copyOfRange(restored, 4, 4 + input.length), context);
+
+        final byte[] viaArrays = new byte[input.length + 8];
+        assertEquals(input.length, Lzf.decompress(out, offset, length, viaArrays, 2, input.length), context);
+        assertArrayEquals(input, Arrays.copyOfRange(viaArrays, 2, 2 + input.length), context);
     }
 
     private static void assertCorrupt(final byte[] stream, final int outLength)
@@ -146,6 +156,7 @@ class LzfTest
         assertEquals(Lzf.CORRUPT, Lzf.decompressedLength(in, 0, stream.length, outLength));
         assertEquals(Lzf.CORRUPT, Lzf.decompress(in, 0, stream.length, new UnsafeBuffer(new byte[outLength]), 0,
             outLength));
+        assertEquals(Lzf.CORRUPT, Lzf.decompress(stream, 0, stream.length, new byte[outLength], 0, outLength));
     }
 
     static byte[] sample(final Random random, final int kind, final int length)

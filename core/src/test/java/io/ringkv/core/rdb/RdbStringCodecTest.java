@@ -99,6 +99,21 @@ class RdbStringCodecTest
     }
 
     @Test
+    void valuesBeyondTheScratchLimitRoundTripThroughTheDirectPaths()
+    {
+        final int length = RdbStringDecoder.SCRATCH_RETAIN_LIMIT + 12345;
+        final byte[] text = GoldenValues.text(new Random(9), length);
+        final ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer();
+        final int payloadLength = new DumpPayloadWriter().writeString(new UnsafeBuffer(text), 0, length, payload, 0);
+        assertTrue(payloadLength < length / 2, "compressed to " + payloadLength);
+        final ExpandableDirectByteBuffer value = new ExpandableDirectByteBuffer();
+        assertEquals(length, new DumpPayloadReader().read(payload, 0, payloadLength, value, 0));
+        final byte[] decoded = new byte[length];
+        value.getBytes(0, decoded);
+        assertArrayEquals(text, decoded);
+    }
+
+    @Test
     void writerAllocatesNothingOnceWarm()
     {
         final com.sun.management.ThreadMXBean threads =

@@ -38,8 +38,8 @@ public final class RdbStringDecoder
     public static final int BAD_FORMAT = -1;
 
     /**
-     * Longest string ringkv accepts: Redis's own cap on a bulk string (proto-max-bulk-len's ceiling is 512 MB
-     * by default; a Java array or buffer cannot exceed this anyway).
+     * Longest string the decoder accepts: about the most a Java array or Agrona buffer can index. Redis's own
+     * bulk strings stop far below it (proto-max-bulk-len, 512 MB by default).
      */
     public static final int MAX_VALUE_LENGTH = Integer.MAX_VALUE - 16;
 

@@ -25,6 +25,7 @@ public final class ParseLoop
     public final List<String> errors = new ArrayList<>();
     public final List<Integer> batchSizes = new ArrayList<>();
     public Consumer<RequestBatch> onBatch = b -> {};
+    public Consumer<RequestParser> onLineError = p -> {};
     public boolean closed;
     public String closeReason;
     public long maxCapacitySeen;
@@ -77,6 +78,7 @@ public final class ParseLoop
                 if (status == RequestParser.LINE_ERROR)
                 {
                     errors.add(parser.errorText());
+                    onLineError.accept(parser);
                 }
                 start = parser.consumed();
                 continue;

@@ -1,0 +1,1420 @@
+package io.ringkv.net.jsonline;
+
+import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.net.codec.RequestParser;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses JSON-lines requests (one UTF-8 JSON object per line, see docs/json-protocol.md) into a
+ * {@link RequestBatch}: seed-style objects with named fields ({@code {"cmd":"set","key":"k","value":...}}) and
+ * the generic form ({@code {"cmd":"<NAME>","args":[...]}}) become the same argument lists a RESP client would
+ * send. Strings are decoded (escapes, {@code {"$base64":"..."}} values) into one scratch buffer per connection,
+ * which becomes the batch's argument buffer, so arguments are still {@code (offset, length)} slices.
+ * <p>
+ * A hand-written validating scanner (RFC 8259, strict UTF-8, nesting limit) works straight on the read buffer
+ * and allocates nothing on good input. A line that is not valid JSON, not a request object, or has a wrong-typed
+ * or unknown field ends the batch with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing
+ * the line's id when it could be read) and parses on. A line longer than the limit is answered once and then
+ * skipped up to its newline without being buffered.
+ * <p>
+ * Not threadsafe: owned by one connection thread.
+ */
+public final class JsonLineParser implements RequestParser
+{
+    /** Configuration key of the longest request line accepted, in bytes. */
+    public static final String JSON_MAX_LINE_LENGTH_PROP_NAME = "json-max-line-length";
+    /** Default of {@link #JSON_MAX_LINE_LENGTH_PROP_NAME}: room for a proto-max-bulk-len value and its request. */
+    public static final int JSON_MAX_LINE_LENGTH_DEFAULT = 512 * 1024 * 1024 + 64 * 1024;
+    /** Deepest nesting of arrays and objects accepted in a line. */
+    public static final int MAX_DEPTH = 128;
+
+    public static final String NOT_AN_OBJECT = "ERR invalid request: a line must hold one JSON object";
+    public static final String MISSING_CMD = "ERR invalid request: missing field 'cmd'";
+    public static final String CMD_NOT_STRING = "ERR invalid request: field 'cmd' must be a string";
+    public static final String INVALID_ID = "ERR invalid request: field 'id' must be a string, number, true, false or null";
+    public static final String INVALID_BASE64 = "ERR invalid request: invalid base64 in a '$base64' value";
+    public static final String INVALID_ARG =
+        "ERR invalid request: 'args' elements must be strings, numbers or {\"$base64\":\"...\"} objects";
+
+    private static final int FIELD_CMD = 0;
+    private static final int FIELD_ID = 1;
+    private static final int FIELD_KEY = 2;
+    private static final int FIELD_KEYS = 3;
+    private static final int FIELD_VALUE = 4;
+    private static final int FIELD_ARGS = 5;
+    private static final int FIELD_EX = 6;
+    private static final int FIELD_PX = 7;
+    private static final int FIELD_NX = 8;
+    private static final int FIELD_XX = 9;
+    private static final int FIELD_BY = 10;
+    private static final int FIELD_SECONDS = 11;
+    private static final int FIELD_MESSAGE = 12;
+    private static final String[] FIELD_NAMES =
+        {"cmd", "id", "key", "keys", "value", "args", "ex", "px", "nx", "xx", "by", "seconds", "message"};
+    private static final byte[][] FIELD_NAME_BYTES = new byte[FIELD_NAMES.length][];
+
+    private static final int SEED_NONE = -1;
+    private static final String[] SEED_NAMES = {"set", "get", "incr", "decr", "del", "exists", "expire", "ttl", "ping"};
+    private static final byte[][] SEED_NAME_BYTES = new byte[SEED_NAMES.length][];
+    private static final int SEED_SET = 0;
+    private static final int SEED_GET = 1;
+    private static final int SEED_INCR = 2;
+    private static final int SEED_DECR = 3;
+    private static final int SEED_DEL = 4;
+    private static final int SEED_EXISTS = 5;
+    private static final int SEED_EXPIRE = 6;
+    private static final int SEED_TTL = 7;
+    private static final int SEED_PING = 8;
+    private static final int[] SEED_FIELDS = {
+        bits(FIELD_KEY, FIELD_VALUE, FIELD_EX, FIELD_PX, FIELD_NX, FIELD_XX),
+        bits(FIELD_KEY),
+        bits(FIELD_KEY, FIELD_BY),
+        bits(FIELD_KEY, FIELD_BY),
+        bits(FIELD_KEY, FIELD_KEYS),
+        bits(FIELD_KEY, FIELD_KEYS),
+        bits(FIELD_KEY, FIELD_SECONDS),
+        bits(FIELD_KEY),
+        bits(FIELD_MESSAGE)};
+    private static final int GENERIC_FIELDS = bits(FIELD_ARGS);
+    private static final int ALWAYS_FIELDS = bits(FIELD_CMD, FIELD_ID);
+
+    private static final byte[] SET = ascii("SET");
+    private static final byte[] GET = ascii("GET");
+    private static final byte[] INCR = ascii("INCR");
+    private static final byte[] INCRBY = ascii("INCRBY");
+    private static final byte[] DECR = ascii("DECR");
+    private static final byte[] DECRBY = ascii("DECRBY");
+    private static final byte[] DEL = ascii("DEL");
+    private static final byte[] EXISTS = ascii("EXISTS");
+    private static final byte[] EXPIRE = ascii("EXPIRE");
+    private static final byte[] TTL = ascii("TTL");
+    private static final byte[] PING = ascii("PING");
+    private static final byte[] EX = ascii("EX");
+    private static final byte[] PX = ascii("PX");
+    private static final byte[] NX = ascii("NX");
+    private static final byte[] XX = ascii("XX");
+    private static final byte[] BASE64_KEY = ascii("\"$base64\"");
+
+    static
+    {
+        for (int i = 0; i < FIELD_NAMES.length; i++)
+        {
+            FIELD_NAME_BYTES[i] = ascii(FIELD_NAMES[i]);
+        }
+        for (int i = 0; i < SEED_NAMES.length; i++)
+        {
+            SEED_NAME_BYTES[i] = ascii(SEED_NAMES[i]);
+        }
+    }
+
+    private static final byte T_STRING = 1;
+    private static final byte T_NUMBER = 2;
+    private static final byte T_OBJECT = 3;
+    private static final byte T_ARRAY = 4;
+    private static final byte T_TRUE = 5;
+    private static final byte T_FALSE = 6;
+    private static final byte T_NULL = 7;
+
+    private static final int FAILED = -1;
+
+    private final int maxLineLength;
+    private final ExpandableDirectByteBuffer scratch;
+    private final JsonRequestTable requests;
+    private int scratchPosition;
+
+    private int searchOffset;
+    private boolean skipping;
+    private int consumed;
+    private String errorText;
+    private int errorIdOffset;
+    private int errorIdLength;
+
+    private final int[] fieldStart = new int[FIELD_NAMES.length];
+    private final int[] fieldEnd = new int[FIELD_NAMES.length];
+    private final byte[] fieldType = new byte[FIELD_NAMES.length];
+    private int fieldsPresent;
+    private String shapeError;
+
+    private MutableDirectBuffer line;
+    private int lineStart;
+    private String jsonErrorReason;
+    private int jsonErrorIndex;
+    private boolean numberIsInteger;
+
+    /**
+     * A parser with the default line limit.
+     *
+     * @param requests the connection's request table, shared with its {@link JsonLineReply}.
+     */
+    public JsonLineParser(final JsonRequestTable requests)
+    {
+        this(requests, JSON_MAX_LINE_LENGTH_DEFAULT);
+    }
+
+    /**
+     * @param requests      the connection's request table, shared with its {@link JsonLineReply}.
+     * @param maxLineLength longest line accepted in bytes, its newline excluded.
+     */
+    public JsonLineParser(final JsonRequestTable requests, final int maxLineLength)
+    {
+        this.requests = requests;
+        this.maxLineLength = maxLineLength;
+        this.scratch = new ExpandableDirectByteBuffer(4096);
+    }
+
+    /**
+     * @return the scratch buffer arguments and ids are decoded into (the batch's argument buffer).
+     */
+    public DirectBuffer scratch()
+    {
+        return scratch;
+    }
+
+    /**
+     * @return offset in {@link #scratch()} of the id's JSON text of the line rejected by the last
+     * {@link #LINE_ERROR}; valid until the next parse.
+     */
+    public int errorIdOffset()
+    {
+        return errorIdOffset;
+    }
+
+    /**
+     * @return length of the rejected line's id text, 0 when it has none or it could not be read.
+     */
+    public int errorIdLength()
+    {
+        return errorIdLength;
+    }
+
+    public int consumed()
+    {
+        return consumed;
+    }
+
+    public long requiredLength()
+    {
+        return 0;
+    }
+
+    public String errorText()
+    {
+        return errorText;
+    }
+
+    public void reset()
+    {
+        searchOffset = 0;
+        skipping = false;
+        errorText = null;
+    }
+
+    public int parse(final MutableDirectBuffer buffer, final int start, final int limit, final RequestBatch batch)
+    {
+        batch.reset(scratch);
+        requests.reset(scratch);
+        scratchPosition = 0;
+        errorText = null;
+        errorIdLength = 0;
+        int position = start;
+        while (position < limit)
+        {
+            if (skipping)
+            {
+                final int newline = findLf(buffer, position, limit);
+                if (newline < 0)
+                {
+                    position = limit;
+                    break;
+                }
+                skipping = false;
+                position = newline + 1;
+                continue;
+            }
+            final int newline = findLf(buffer, position + searchOffset, limit);
+            if (newline < 0)
+            {
+                if (limit - position > maxLineLength)
+                {
+                    skipping = true;
+                    searchOffset = 0;
+                    consumed = limit;
+                    errorText = lineTooLong();
+                    return LINE_ERROR;
+                }
+                searchOffset = limit - position;
+                break;
+            }
+            searchOffset = 0;
+            if (newline - position > maxLineLength)
+            {
+                consumed = newline + 1;
+                errorText = lineTooLong();
+                return LINE_ERROR;
+            }
+            if (!parseLine(buffer, position, newline, batch))
+            {
+                consumed = newline + 1;
+                return LINE_ERROR;
+            }
+            position = newline + 1;
+        }
+        consumed = position;
+        return OK;
+    }
+
+    private String lineTooLong()
+    {
+        return "ERR invalid request: line longer than " + maxLineLength + " bytes";
+    }
+
+    /**
+     * Parse one line {@code [start, end)} (its LF excluded) into a request; empty lines are skipped.
+     *
+     * @return false with {@link #errorText} set when the line is rejected.
+     */
+    private boolean parseLine(final MutableDirectBuffer buffer, final int start, final int end, final RequestBatch batch)
+    {
+        line = buffer;
+        lineStart = start;
+        errorIdLength = 0;
+        final int p = skipWhitespace(start, end);
+        if (p == end)
+        {
+            return true;
+        }
+        if (buffer.getByte(p) != '{')
+        {
+            final int valueEnd = skipValue(p, end, 0);
+            if (valueEnd < 0)
+            {
+                return invalidJson();
+            }
+            if (skipWhitespace(valueEnd, end) != end)
+            {
+                jsonError("unexpected data after the JSON value", skipWhitespace(valueEnd, end));
+                return invalidJson();
+            }
+            return reject(NOT_AN_OBJECT);
+        }
+        if (!scanRequestObject(p, end))
+        {
+            return invalidJson();
+        }
+
+        final int idLength = copyId();
+        final int idOffset = scratchPosition - idLength;
+        if (idLength < 0)
+        {
+            return reject(INVALID_ID);
+        }
+        errorIdOffset = idOffset;
+        errorIdLength = idLength;
+        if (shapeError != null)
+        {
+            return reject(shapeError);
+        }
+        if (!has(FIELD_CMD))
+        {
+            return reject(MISSING_CMD);
+        }
+        if (fieldType[FIELD_CMD] != T_STRING)
+        {
+            return reject(CMD_NOT_STRING);
+        }
+
+        final int seed = has(FIELD_ARGS) ? SEED_NONE : seedCommand();
+        final int allowed = ALWAYS_FIELDS | (seed == SEED_NONE ? GENERIC_FIELDS : SEED_FIELDS[seed]);
+        if ((fieldsPresent & ~allowed) != 0)
+        {
+            final int field = Integer.numberOfTrailingZeros(fieldsPresent & ~allowed);
+            return reject("ERR invalid request: field '" + FIELD_NAMES[field] + "' is not allowed with 'cmd' '" +
+                (seed == SEED_NONE ? cmdText() : SEED_NAMES[seed]) + "'");
+        }
+
+        final boolean built = seed == SEED_NONE ? buildGeneric(batch) : buildSeed(seed, batch);
+        if (!built)
+        {
+            batch.abandonRequest();
+            return false;
+        }
+        requests.add(seed == SEED_NONE ? JsonRequestTable.STYLE_GENERIC : JsonRequestTable.STYLE_SEED,
+            idOffset, idLength);
+        return true;
+    }
+
+    private boolean buildGeneric(final RequestBatch batch)
+    {
+        addDecodedString(batch, fieldStart[FIELD_CMD]);
+        if (has(FIELD_ARGS))
+        {
+            if (fieldType[FIELD_ARGS] != T_ARRAY)
+            {
+                return reject("ERR invalid request: field 'args' must be an array");
+            }
+            if (!addArrayElements(batch, FIELD_ARGS, true))
+            {
+                return reject(errorText != null ? errorText : INVALID_ARG);
+            }
+        }
+        batch.endRequest(RequestBatch.VALUE_RAW);
+        return true;
+    }
+
+    private boolean buildSeed(final int seed, final RequestBatch batch)
+    {
+        byte valueKind = RequestBatch.VALUE_RAW;
+        switch (seed)
+        {
+            case SEED_SET ->
+            {
+                if (!requireKey("set"))
+                {
+                    return false;
+                }
+                if (!has(FIELD_VALUE))
+                {
+                    return reject("ERR invalid request: 'set' needs field 'value'");
+                }
+                addConstant(batch, SET);
+                addKeyOrArg(batch, FIELD_KEY);
+                valueKind = addValue(batch);
+                if (valueKind < 0)
+                {
+                    return false;
+                }
+                if (!addIntegerOption(batch, FIELD_EX, EX) || !addIntegerOption(batch, FIELD_PX, PX) ||
+                    !addFlag(batch, FIELD_NX, NX) || !addFlag(batch, FIELD_XX, XX))
+                {
+                    return false;
+                }
+            }
+            case SEED_GET, SEED_TTL ->
+            {
+                if (!requireKey(SEED_NAMES[seed]))
+                {
+                    return false;
+                }
+                addConstant(batch, seed == SEED_GET ? GET : TTL);
+                addKeyOrArg(batch, FIELD_KEY);
+            }
+            case SEED_INCR, SEED_DECR ->
+            {
+                if (!requireKey(SEED_NAMES[seed]))
+                {
+                    return false;
+                }
+                final boolean incr = seed == SEED_INCR;
+                if (has(FIELD_BY))
+                {
+                    if (!isInteger(FIELD_BY))
+                    {
+                        return mustBeInteger(FIELD_BY);
+                    }
+                    addConstant(batch, incr ? INCRBY : DECRBY);
+                    addKeyOrArg(batch, FIELD_KEY);
+                    addRaw(batch, FIELD_BY);
+                }
+                else
+                {
+                    addConstant(batch, incr ? INCR : DECR);
+                    addKeyOrArg(batch, FIELD_KEY);
+                }
+            }
+            case SEED_DEL, SEED_EXISTS ->
+            {
+                if (has(FIELD_KEY) == has(FIELD_KEYS))
+                {
+                    return reject("ERR invalid request: '" + SEED_NAMES[seed] + "' needs exactly one of 'key' or 'keys'");
+                }
+                addConstant(batch, seed == SEED_DEL ? DEL : EXISTS);
+                if (has(FIELD_KEY))
+                {
+                    if (!isStringLike(FIELD_KEY))
+                    {
+                        return mustBeString(FIELD_KEY);
+                    }
+                    addKeyOrArg(batch, FIELD_KEY);
+                }
+                else
+                {
+                    if (fieldType[FIELD_KEYS] != T_ARRAY)
+                    {
+                        return reject("ERR invalid request: field 'keys' must be an array of strings");
+                    }
+                    if (!addArrayElements(batch, FIELD_KEYS, false))
+                    {
+                        return reject(errorText != null ? errorText :
+                            "ERR invalid request: field 'keys' must be an array of strings");
+                    }
+                }
+            }
+            case SEED_EXPIRE ->
+            {
+                if (!requireKey("expire"))
+                {
+                    return false;
+                }
+                if (!has(FIELD_SECONDS))
+                {
+                    return reject("ERR invalid request: 'expire' needs field 'seconds'");
+                }
+                if (!isInteger(FIELD_SECONDS))
+                {
+                    return mustBeInteger(FIELD_SECONDS);
+                }
+                addConstant(batch, EXPIRE);
+                addKeyOrArg(batch, FIELD_KEY);
+                addRaw(batch, FIELD_SECONDS);
+            }
+            default ->
+            {
+                addConstant(batch, PING);
+                if (has(FIELD_MESSAGE))
+                {
+                    if (!isStringLike(FIELD_MESSAGE))
+                    {
+                        return mustBeString(FIELD_MESSAGE);
+                    }
+                    addKeyOrArg(batch, FIELD_MESSAGE);
+                }
+            }
+        }
+        batch.endRequest(valueKind);
+        return true;
+    }
+
+    private boolean requireKey(final String command)
+    {
+        if (!has(FIELD_KEY))
+        {
+            return reject("ERR invalid request: '" + command + "' needs field 'key'");
+        }
+        if (!isStringLike(FIELD_KEY))
+        {
+            return mustBeString(FIELD_KEY);
+        }
+        return true;
+    }
+
+    /**
+     * The value of a set: string → its bytes (raw), 64-bit integer → its digits, anything else → compact JSON.
+     *
+     * @return the batch value kind, or -1 after a rejection.
+     */
+    private byte addValue(final RequestBatch batch)
+    {
+        final int start = fieldStart[FIELD_VALUE];
+        final int end = fieldEnd[FIELD_VALUE];
+        switch (fieldType[FIELD_VALUE])
+        {
+            case T_STRING ->
+            {
+                addDecodedString(batch, start);
+                return RequestBatch.VALUE_RAW;
+            }
+            case T_NUMBER ->
+            {
+                if (addCanonicalInteger(batch, start, end))
+                {
+                    return RequestBatch.VALUE_INTEGER;
+                }
+            }
+            case T_OBJECT ->
+            {
+                final int base64 = base64Content(start, end);
+                if (base64 >= 0)
+                {
+                    return addBase64(batch, base64) ? RequestBatch.VALUE_RAW : -1;
+                }
+            }
+            default ->
+            {
+            }
+        }
+        addCompact(batch, start, end);
+        return RequestBatch.VALUE_JSON;
+    }
+
+    private boolean addIntegerOption(final RequestBatch batch, final int field, final byte[] token)
+    {
+        if (!has(field))
+        {
+            return true;
+        }
+        if (!isInteger(field))
+        {
+            return mustBeInteger(field);
+        }
+        addConstant(batch, token);
+        addRaw(batch, field);
+        return true;
+    }
+
+    private boolean addFlag(final RequestBatch batch, final int field, final byte[] token)
+    {
+        if (!has(field))
+        {
+            return true;
+        }
+        final byte type = fieldType[field];
+        if (type != T_TRUE && type != T_FALSE)
+        {
+            return reject("ERR invalid request: field '" + FIELD_NAMES[field] + "' must be true or false");
+        }
+        if (type == T_TRUE)
+        {
+            addConstant(batch, token);
+        }
+        return true;
+    }
+
+    /**
+     * Add the elements of an array field as arguments.
+     *
+     * @param numbersAllowed whether numbers are accepted (generic args) or only strings (keys).
+     * @return false when an element has a wrong type ({@link #errorText} may name the problem).
+     */
+    private boolean addArrayElements(final RequestBatch batch, final int field, final boolean numbersAllowed)
+    {
+        final int end = fieldEnd[field];
+        int p = skipWhitespace(fieldStart[field] + 1, end);
+        if (line.getByte(p) == ']')
+        {
+            return true;
+        }
+        while (true)
+        {
+            final int elementEnd = skipValue(p, end, 1);
+            final byte c = line.getByte(p);
+            if (c == '"')
+            {
+                addDecodedString(batch, p);
+            }
+            else if (c == '{')
+            {
+                final int base64 = base64Content(p, elementEnd);
+                if (base64 < 0)
+                {
+                    return false;
+                }
+                if (!addBase64(batch, base64))
+                {
+                    return false;
+                }
+            }
+            else if (numbersAllowed && (c == '-' || (c >= '0' && c <= '9')))
+            {
+                if (!numberIsInteger || !addCanonicalInteger(batch, p, elementEnd))
+                {
+                    addSlice(batch, p, elementEnd);
+                }
+            }
+            else
+            {
+                return false;
+            }
+            p = skipWhitespace(elementEnd, end);
+            if (line.getByte(p) == ']')
+            {
+                return true;
+            }
+            p = skipWhitespace(p + 1, end);
+        }
+    }
+
+    private void addKeyOrArg(final RequestBatch batch, final int field)
+    {
+        final int start = fieldStart[field];
+        if (fieldType[field] == T_STRING)
+        {
+            addDecodedString(batch, start);
+        }
+        else
+        {
+            addBase64(batch, base64Content(start, fieldEnd[field]));
+        }
+    }
+
+    private boolean isStringLike(final int field)
+    {
+        return fieldType[field] == T_STRING ||
+            (fieldType[field] == T_OBJECT && base64Content(fieldStart[field], fieldEnd[field]) >= 0);
+    }
+
+    private boolean isInteger(final int field)
+    {
+        if (fieldType[field] != T_NUMBER)
+        {
+            return false;
+        }
+        scanNumber(fieldStart[field], fieldEnd[field]);
+        return numberIsInteger;
+    }
+
+    private boolean mustBeInteger(final int field)
+    {
+        return reject("ERR invalid request: field '" + FIELD_NAMES[field] + "' must be an integer");
+    }
+
+    private boolean mustBeString(final int field)
+    {
+        return reject("ERR invalid request: field '" + FIELD_NAMES[field] +
+            "' must be a string or a {\"$base64\":\"...\"} object");
+    }
+
+    private void addConstant(final RequestBatch batch, final byte[] token)
+    {
+        scratch.putBytes(scratchPosition, token);
+        batch.addArg(scratchPosition, token.length);
+        scratchPosition += token.length;
+    }
+
+    private void addRaw(final RequestBatch batch, final int field)
+    {
+        addSlice(batch, fieldStart[field], fieldEnd[field]);
+    }
+
+    private void addSlice(final RequestBatch batch, final int start, final int end)
+    {
+        final int length = end - start;
+        scratch.putBytes(scratchPosition, line, start, length);
+        batch.addArg(scratchPosition, length);
+        scratchPosition += length;
+    }
+
+    /**
+     * Add a JSON number's value as canonical decimal digits when it is an integer that fits in 64 bits.
+     *
+     * @return false (nothing added) when it is not such an integer.
+     */
+    private boolean addCanonicalInteger(final RequestBatch batch, final int start, final int end)
+    {
+        scanNumber(start, end);
+        if (!numberIsInteger)
+        {
+            return false;
+        }
+        final boolean negative = line.getByte(start) == '-';
+        long value = 0;
+        for (int i = negative ? start + 1 : start; i < end; i++)
+        {
+            final int digit = line.getByte(i) - '0';
+            if (value < (Long.MIN_VALUE + digit) / 10)
+            {
+                return false;
+            }
+            value = value * 10 - digit;
+        }
+        if (!negative)
+        {
+            if (value == Long.MIN_VALUE)
+            {
+                return false;
+            }
+            value = -value;
+        }
+        final int length = scratch.putLongAscii(scratchPosition, value);
+        batch.addArg(scratchPosition, length);
+        scratchPosition += length;
+        return true;
+    }
+
+    private void addCompact(final RequestBatch batch, final int start, final int end)
+    {
+        scratch.checkLimit(scratchPosition + (end - start));
+        final int begin = scratchPosition;
+        int w = begin;
+        int i = start;
+        while (i < end)
+        {
+            final byte c = line.getByte(i);
+            if (c == '"')
+            {
+                final int stringEnd = scanString(i, end);
+                scratch.putBytes(w, line, i, stringEnd - i);
+                w += stringEnd - i;
+                i = stringEnd;
+            }
+            else
+            {
+                if (!isWhitespace(c))
+                {
+                    scratch.putByte(w++, c);
+                }
+                i++;
+            }
+        }
+        batch.addArg(begin, w - begin);
+        scratchPosition = w;
+    }
+
+    private boolean addBase64(final RequestBatch batch, final int quoteIndex)
+    {
+        final int contentStart = quoteIndex + 1;
+        final int contentEnd = scanString(quoteIndex, Integer.MAX_VALUE) - 1;
+        scratch.checkLimit(scratchPosition + (contentEnd - contentStart));
+        final int length = Base64Codec.decode(line, contentStart, contentEnd - contentStart, scratch, scratchPosition);
+        if (length < 0)
+        {
+            return reject(INVALID_BASE64);
+        }
+        batch.addArg(scratchPosition, length);
+        scratchPosition += length;
+        return true;
+    }
+
+    /**
+     * @return index of the opening quote of the string in an object that is exactly {@code {"$base64":"..."}},
+     * or -1.
+     */
+    private int base64Content(final int start, final int end)
+    {
+        int p = skipWhitespace(start + 1, end);
+        for (final byte b : BASE64_KEY)
+        {
+            if (p >= end || line.getByte(p) != b)
+            {
+                return -1;
+            }
+            p++;
+        }
+        p = skipWhitespace(p, end);
+        if (p >= end || line.getByte(p) != ':')
+        {
+            return -1;
+        }
+        p = skipWhitespace(p + 1, end);
+        if (p >= end || line.getByte(p) != '"')
+        {
+            return -1;
+        }
+        final int quote = p;
+        p = skipWhitespace(scanString(p, end), end);
+        return p == end - 1 && line.getByte(p) == '}' ? quote : -1;
+    }
+
+    private void addDecodedString(final RequestBatch batch, final int quoteIndex)
+    {
+        final int length = decodeString(quoteIndex, scratchPosition);
+        batch.addArg(scratchPosition, length);
+        scratchPosition += length;
+    }
+
+    /**
+     * Decode a validated JSON string into the scratch buffer.
+     *
+     * @return number of bytes written at {@code destination}.
+     */
+    private int decodeString(final int quoteIndex, final int destination)
+    {
+        final MutableDirectBuffer line = this.line;
+        final int end = scanString(quoteIndex, Integer.MAX_VALUE) - 1;
+        scratch.checkLimit(destination + (end - quoteIndex));
+        int w = destination;
+        int i = quoteIndex + 1;
+        while (i < end)
+        {
+            final byte c = line.getByte(i);
+            if (c != '\\')
+            {
+                scratch.putByte(w++, c);
+                i++;
+                continue;
+            }
+            final byte escaped = line.getByte(i + 1);
+            i += 2;
+            switch (escaped)
+            {
+                case 'b' -> scratch.putByte(w++, (byte)'\b');
+                case 'f' -> scratch.putByte(w++, (byte)'\f');
+                case 'n' -> scratch.putByte(w++, (byte)'\n');
+                case 'r' -> scratch.putByte(w++, (byte)'\r');
+                case 't' -> scratch.putByte(w++, (byte)'\t');
+                case 'u' ->
+                {
+                    int codePoint = hex4(i);
+                    i += 4;
+                    if (Character.isHighSurrogate((char)codePoint))
+                    {
+                        codePoint = Character.toCodePoint((char)codePoint, (char)hex4(i + 2));
+                        i += 6;
+                    }
+                    w += putUtf8(w, codePoint);
+                }
+                default -> scratch.putByte(w++, escaped);
+            }
+        }
+        return w - destination;
+    }
+
+    private int putUtf8(final int index, final int codePoint)
+    {
+        if (codePoint < 0x80)
+        {
+            scratch.putByte(index, (byte)codePoint);
+            return 1;
+        }
+        if (codePoint < 0x800)
+        {
+            scratch.putByte(index, (byte)(0xC0 | (codePoint >> 6)));
+            scratch.putByte(index + 1, (byte)(0x80 | (codePoint & 0x3F)));
+            return 2;
+        }
+        if (codePoint < 0x10000)
+        {
+            scratch.putByte(index, (byte)(0xE0 | (codePoint >> 12)));
+            scratch.putByte(index + 1, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
+            scratch.putByte(index + 2, (byte)(0x80 | (codePoint & 0x3F)));
+            return 3;
+        }
+        scratch.putByte(index, (byte)(0xF0 | (codePoint >> 18)));
+        scratch.putByte(index + 1, (byte)(0x80 | ((codePoint >> 12) & 0x3F)));
+        scratch.putByte(index + 2, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
+        scratch.putByte(index + 3, (byte)(0x80 | (codePoint & 0x3F)));
+        return 4;
+    }
+
+    /**
+     * Copy the id's JSON text into the scratch buffer.
+     *
+     * @return its length (0 when absent), or -1 when the id is not a scalar.
+     */
+    private int copyId()
+    {
+        if (!has(FIELD_ID))
+        {
+            return 0;
+        }
+        final byte type = fieldType[FIELD_ID];
+        if (type == T_OBJECT || type == T_ARRAY)
+        {
+            return -1;
+        }
+        final int length = fieldEnd[FIELD_ID] - fieldStart[FIELD_ID];
+        scratch.putBytes(scratchPosition, line, fieldStart[FIELD_ID], length);
+        scratchPosition += length;
+        return length;
+    }
+
+    private int seedCommand()
+    {
+        final int start = fieldStart[FIELD_CMD] + 1;
+        final int length = fieldEnd[FIELD_CMD] - 1 - start;
+        for (int s = 0; s < SEED_NAME_BYTES.length; s++)
+        {
+            final byte[] name = SEED_NAME_BYTES[s];
+            if (name.length != length)
+            {
+                continue;
+            }
+            boolean equal = true;
+            for (int i = 0; i < length; i++)
+            {
+                if ((line.getByte(start + i) | 0x20) != name[i])
+                {
+                    equal = false;
+                    break;
+                }
+            }
+            if (equal)
+            {
+                return s;
+            }
+        }
+        return SEED_NONE;
+    }
+
+    private String cmdText()
+    {
+        final int start = fieldStart[FIELD_CMD];
+        return line.getStringWithoutLengthUtf8(start + 1, fieldEnd[FIELD_CMD] - start - 2);
+    }
+
+    /**
+     * Scan the request object at {@code start}, validating all of it and recording the span of each known field.
+     * Unknown and duplicate fields are noted in {@link #shapeError} (reported after the id is known).
+     *
+     * @return false when the line is not valid JSON ({@link #jsonErrorReason} set).
+     */
+    private boolean scanRequestObject(final int start, final int end)
+    {
+        fieldsPresent = 0;
+        shapeError = null;
+        int p = skipWhitespace(start + 1, end);
+        if (p < end && line.getByte(p) == '}')
+        {
+            p++;
+        }
+        else
+        {
+            while (true)
+            {
+                if (p >= end || line.getByte(p) != '"')
+                {
+                    return jsonError("expected a field name", p);
+                }
+                final int keyStart = p;
+                p = scanString(p, end);
+                if (p < 0)
+                {
+                    return false;
+                }
+                final int keyEnd = p;
+                p = skipWhitespace(p, end);
+                if (p >= end || line.getByte(p) != ':')
+                {
+                    return jsonError("expected ':'", p);
+                }
+                p = skipWhitespace(p + 1, end);
+                final int valueStart = p;
+                p = skipValue(p, end, 1);
+                if (p < 0)
+                {
+                    return false;
+                }
+                recordField(keyStart, keyEnd, valueStart, p);
+                p = skipWhitespace(p, end);
+                if (p < end && line.getByte(p) == ',')
+                {
+                    p = skipWhitespace(p + 1, end);
+                    continue;
+                }
+                if (p < end && line.getByte(p) == '}')
+                {
+                    p++;
+                    break;
+                }
+                return jsonError("expected ',' or '}'", p);
+            }
+        }
+        p = skipWhitespace(p, end);
+        if (p != end)
+        {
+            return jsonError("unexpected data after the JSON value", p);
+        }
+        return true;
+    }
+
+    private void recordField(final int keyStart, final int keyEnd, final int valueStart, final int valueEnd)
+    {
+        final int field = fieldIndex(keyStart + 1, keyEnd - 1);
+        if (field < 0)
+        {
+            if (shapeError == null)
+            {
+                final int length = decodeString(keyStart, scratchPosition);
+                shapeError = "ERR invalid request: unknown field '" +
+                    scratch.getStringWithoutLengthUtf8(scratchPosition, length) + "'";
+            }
+            return;
+        }
+        if ((fieldsPresent & (1 << field)) != 0)
+        {
+            if (shapeError == null)
+            {
+                shapeError = "ERR invalid request: duplicate field '" + FIELD_NAMES[field] + "'";
+            }
+            return;
+        }
+        fieldsPresent |= 1 << field;
+        fieldStart[field] = valueStart;
+        fieldEnd[field] = valueEnd;
+        fieldType[field] = typeOf(line.getByte(valueStart));
+    }
+
+    private int fieldIndex(final int start, final int end)
+    {
+        final int length = end - start;
+        for (int f = 0; f < FIELD_NAME_BYTES.length; f++)
+        {
+            final byte[] name = FIELD_NAME_BYTES[f];
+            if (name.length != length)
+            {
+                continue;
+            }
+            boolean equal = true;
+            for (int i = 0; i < length; i++)
+            {
+                if (line.getByte(start + i) != name[i])
+                {
+                    equal = false;
+                    break;
+                }
+            }
+            if (equal)
+            {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    private static byte typeOf(final byte first)
+    {
+        return switch (first)
+        {
+            case '"' -> T_STRING;
+            case '{' -> T_OBJECT;
+            case '[' -> T_ARRAY;
+            case 't' -> T_TRUE;
+            case 'f' -> T_FALSE;
+            case 'n' -> T_NULL;
+            default -> T_NUMBER;
+        };
+    }
+
+    /**
+     * Validate the JSON value at {@code p}.
+     *
+     * @return the index after it, or {@link #FAILED} with {@link #jsonErrorReason} set.
+     */
+    private int skipValue(final int p, final int end, final int depth)
+    {
+        if (p >= end)
+        {
+            return fail("expected a value", p);
+        }
+        final byte c = line.getByte(p);
+        switch (c)
+        {
+            case '"':
+                return scanString(p, end);
+            case '{':
+            case '[':
+                return skipContainer(p, end, depth, c == '{');
+            case 't':
+                return literal(p, end, "true");
+            case 'f':
+                return literal(p, end, "false");
+            case 'n':
+                return literal(p, end, "null");
+            default:
+                if (c == '-' || (c >= '0' && c <= '9'))
+                {
+                    return scanNumber(p, end);
+                }
+                return fail("unexpected character", p);
+        }
+    }
+
+    private int skipContainer(final int start, final int end, final int depth, final boolean object)
+    {
+        if (depth >= MAX_DEPTH)
+        {
+            return fail("nesting deeper than " + MAX_DEPTH, start);
+        }
+        final byte close = object ? (byte)'}' : (byte)']';
+        int p = skipWhitespace(start + 1, end);
+        if (p < end && line.getByte(p) == close)
+        {
+            return p + 1;
+        }
+        while (true)
+        {
+            if (object)
+            {
+                if (p >= end || line.getByte(p) != '"')
+                {
+                    return fail("expected a field name", p);
+                }
+                p = scanString(p, end);
+                if (p < 0)
+                {
+                    return FAILED;
+                }
+                p = skipWhitespace(p, end);
+                if (p >= end || line.getByte(p) != ':')
+                {
+                    return fail("expected ':'", p);
+                }
+                p = skipWhitespace(p + 1, end);
+            }
+            p = skipValue(p, end, depth + 1);
+            if (p < 0)
+            {
+                return FAILED;
+            }
+            p = skipWhitespace(p, end);
+            if (p < end && line.getByte(p) == ',')
+            {
+                p = skipWhitespace(p + 1, end);
+                continue;
+            }
+            if (p < end && line.getByte(p) == close)
+            {
+                return p + 1;
+            }
+            return fail(object ? "expected ',' or '}'" : "expected ',' or ']'", p);
+        }
+    }
+
+    private int literal(final int p, final int end, final String text)
+    {
+        final int length = text.length();
+        if (end - p < length)
+        {
+            return fail("invalid literal", p);
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (line.getByte(p + i) != text.charAt(i))
+            {
+                return fail("invalid literal", p);
+            }
+        }
+        return p + length;
+    }
+
+    /**
+     * Validate a JSON number, setting {@link #numberIsInteger}.
+     *
+     * @return the index after it, or {@link #FAILED}.
+     */
+    private int scanNumber(final int start, final int end)
+    {
+        int p = start;
+        numberIsInteger = true;
+        if (line.getByte(p) == '-')
+        {
+            p++;
+        }
+        if (p >= end || !isDigit(line.getByte(p)))
+        {
+            return fail("invalid number", start);
+        }
+        if (line.getByte(p) == '0')
+        {
+            p++;
+        }
+        else
+        {
+            while (p < end && isDigit(line.getByte(p)))
+            {
+                p++;
+            }
+        }
+        if (p < end && line.getByte(p) == '.')
+        {
+            numberIsInteger = false;
+            p++;
+            if (p >= end || !isDigit(line.getByte(p)))
+            {
+                return fail("invalid number", start);
+            }
+            while (p < end && isDigit(line.getByte(p)))
+            {
+                p++;
+            }
+        }
+        if (p < end && (line.getByte(p) | 0x20) == 'e')
+        {
+            numberIsInteger = false;
+            p++;
+            if (p < end && (line.getByte(p) == '+' || line.getByte(p) == '-'))
+            {
+                p++;
+            }
+            if (p >= end || !isDigit(line.getByte(p)))
+            {
+                return fail("invalid number", start);
+            }
+            while (p < end && isDigit(line.getByte(p)))
+            {
+                p++;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Validate a JSON string starting at its opening quote: escapes, \\u surrogate pairs, strict UTF-8, no raw
+     * control characters.
+     *
+     * @return the index after its closing quote, or {@link #FAILED}.
+     */
+    private int scanString(final int quoteIndex, final int end)
+    {
+        final MutableDirectBuffer line = this.line;
+        final int limit = Math.min(end, line.capacity());
+        int p = quoteIndex + 1;
+        while (p < limit)
+        {
+            final byte c = line.getByte(p);
+            if (c == '"')
+            {
+                return p + 1;
+            }
+            if (c == '\\')
+            {
+                if (p + 1 >= limit)
+                {
+                    break;
+                }
+                final byte escaped = line.getByte(p + 1);
+                if (escaped == 'u')
+                {
+                    final int unit = hex4Checked(p + 2, limit);
+                    if (unit < 0)
+                    {
+                        return fail("invalid \\u escape", p);
+                    }
+                    if (Character.isHighSurrogate((char)unit))
+                    {
+                        if (p + 7 >= limit || line.getByte(p + 6) != '\\' || line.getByte(p + 7) != 'u' ||
+                            !Character.isLowSurrogate((char)hex4Checked(p + 8, limit)))
+                        {
+                            return fail("unpaired surrogate in \\u escape", p);
+                        }
+                        p += 12;
+                    }
+                    else if (Character.isLowSurrogate((char)unit))
+                    {
+                        return fail("unpaired surrogate in \\u escape", p);
+                    }
+                    else
+                    {
+                        p += 6;
+                    }
+                    continue;
+                }
+                if (escaped != '"' && escaped != '\\' && escaped != '/' && escaped != 'b' && escaped != 'f' &&
+                    escaped != 'n' && escaped != 'r' && escaped != 't')
+                {
+                    return fail("invalid escape", p);
+                }
+                p += 2;
+                continue;
+            }
+            if (c >= 0 && c < 0x20)
+            {
+                return fail("control character in string", p);
+            }
+            if (c < 0)
+            {
+                final int length = Utf8.sequenceLength(line, p, limit);
+                if (length < 0)
+                {
+                    return fail("invalid UTF-8", p);
+                }
+                p += length;
+                continue;
+            }
+            p++;
+        }
+        return fail("unterminated string", quoteIndex);
+    }
+
+    private int hex4Checked(final int index, final int limit)
+    {
+        if (index + 4 > limit)
+        {
+            return -1;
+        }
+        int value = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            final int c = line.getByte(index + i);
+            final int digit;
+            if (c >= '0' && c <= '9')
+            {
+                digit = c - '0';
+            }
+            else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            {
+                digit = (c | 0x20) - 'a' + 10;
+            }
+            else
+            {
+                return -1;
+            }
+            value = value << 4 | digit;
+        }
+        return value;
+    }
+
+    private int hex4(final int index)
+    {
+        return hex4Checked(index, Integer.MAX_VALUE);
+    }
+
+    private int skipWhitespace(final int from, final int end)
+    {
+        int p = from;
+        while (p < end && isWhitespace(line.getByte(p)))
+        {
+            p++;
+        }
+        return p;
+    }
+
+    private static boolean isWhitespace(final byte c)
+    {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+
+    private static boolean isDigit(final byte c)
+    {
+        return c >= '0' && c <= '9';
+    }
+
+    private boolean has(final int field)
+    {
+        return (fieldsPresent & (1 << field)) != 0;
+    }
+
+    private int fail(final String reason, final int index)
+    {
+        jsonErrorReason = reason;
+        jsonErrorIndex = index;
+        return FAILED;
+    }
+
+    private boolean jsonError(final String reason, final int index)
+    {
+        fail(reason, index);
+        return false;
+    }
+
+    private boolean invalidJson()
+    {
+        return reject("ERR invalid JSON: " + jsonErrorReason + " at byte " + (jsonErrorIndex - lineStart));
+    }
+
+    private boolean reject(final String text)
+    {
+        errorText = text;
+        return false;
+    }
+
+    private static int findLf(final MutableDirectBuffer buffer, final int from, final int limit)
+    {
+        for (int i = from; i < limit; i++)
+        {
+            if (buffer.getByte(i) == '\n')
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int bits(final int... fields)
+    {
+        int mask = 0;
+        for (final int field : fields)
+        {
+            mask |= 1 << field;
+        }
+        return mask;
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -19,7 +19,9 @@ import java.nio.charset.StandardCharsets;
  * and allocates nothing on good input. A line that is not valid JSON, not a request object, or has a wrong-typed
  * or unknown field ends the batch with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing
  * the line's id when it could be read) and parses on. A line longer than the limit is answered once and then
- * skipped up to its newline without being buffered.
+ * skipped up to its newline without being buffered. Before AUTH (when a password is required) lines are limited
+ * to {@link #UNAUTHENTICATED_MAX_LINE_LENGTH}; a longer line after other requests of the same read ends the batch
+ * with {@link #PARSE_AGAIN}, so it is judged once those (possibly an AUTH) have executed.
  * <p>
  * Not threadsafe: owned by one connection thread.
  */
@@ -29,6 +31,11 @@ public final class JsonLineParser implements RequestParser
     public static final String JSON_MAX_LINE_LENGTH_PROP_NAME = "json-max-line-length";
     /** Default of {@link #JSON_MAX_LINE_LENGTH_PROP_NAME}: room for a proto-max-bulk-len value and its request. */
     public static final int JSON_MAX_LINE_LENGTH_DEFAULT = 512 * 1024 * 1024 + 64 * 1024;
+    /**
+     * Longest line accepted before AUTH when a password is required, so that an unauthenticated client cannot
+     * make the server buffer more (Redis's inline limit; Redis bounds unauthenticated RESP requests likewise).
+     */
+    public static final int UNAUTHENTICATED_MAX_LINE_LENGTH = 64 * 1024;
     /** Deepest nesting of arrays and objects accepted in a line. */
     public static final int MAX_DEPTH = 128;
 
@@ -220,6 +227,8 @@ public final class JsonLineParser implements RequestParser
         scratchPosition = 0;
         errorText = null;
         errorIdLength = 0;
+        final boolean authenticated = batch.session().authenticated();
+        final int lineLimit = authenticated ? maxLineLength : Math.min(maxLineLength, UNAUTHENTICATED_MAX_LINE_LENGTH);
         int position = start;
         while (position < limit)
         {
@@ -236,26 +245,35 @@ public final class JsonLineParser implements RequestParser
                 continue;
             }
             final int newline = findLf(buffer, position + searchOffset, limit);
-            if (newline < 0)
+            final int lineLength = (newline < 0 ? limit : newline) - position;
+            if (lineLength > lineLimit)
             {
-                if (limit - position > maxLineLength)
+                if (!authenticated && batch.requestCount() > 0)
+                {
+                    // the requests before it may hold the AUTH: judge this line once they have executed
+                    searchOffset = 0;
+                    consumed = position;
+                    return PARSE_AGAIN;
+                }
+                searchOffset = 0;
+                errorText = lineTooLong(lineLimit, authenticated);
+                if (newline < 0)
                 {
                     skipping = true;
-                    searchOffset = 0;
                     consumed = limit;
-                    errorText = lineTooLong();
-                    return LINE_ERROR;
                 }
+                else
+                {
+                    consumed = newline + 1;
+                }
+                return LINE_ERROR;
+            }
+            if (newline < 0)
+            {
                 searchOffset = limit - position;
                 break;
             }
             searchOffset = 0;
-            if (newline - position > maxLineLength)
-            {
-                consumed = newline + 1;
-                errorText = lineTooLong();
-                return LINE_ERROR;
-            }
             if (!parseLine(buffer, position, newline, batch))
             {
                 consumed = newline + 1;
@@ -267,9 +285,10 @@ public final class JsonLineParser implements RequestParser
         return OK;
     }
 
-    private String lineTooLong()
+    private static String lineTooLong(final int lineLimit, final boolean authenticated)
     {
-        return "ERR invalid request: line longer than " + maxLineLength + " bytes";
+        return "ERR invalid request: line longer than " + lineLimit + " bytes" +
+            (authenticated ? "" : " before AUTH");
     }
 
     /**

@@ -22,8 +22,13 @@ class JsonLineParserTest
 
     private ParseLoop loop(final int maxLineLength)
     {
+        return loop(maxLineLength, true);
+    }
+
+    private ParseLoop loop(final int maxLineLength, final boolean authenticated)
+    {
         final JsonLineParser parser = new JsonLineParser(table, maxLineLength);
-        final ParseLoop loop = new ParseLoop(parser, 256, 1 << 20, true,
+        final ParseLoop loop = new ParseLoop(parser, 256, 1 << 20, authenticated,
             new JsonLineReply(table, new ReplyBuffer(64)));
         loop.onBatch = batch ->
         {
@@ -248,6 +253,39 @@ class JsonLineParserTest
         final ParseLoop atOnce = loop(100).feed(big + "\n{\"cmd\":\"ping\"}\n");
         assertEquals(List.of("ERR invalid request: line longer than 100 bytes"), atOnce.errors);
         assertEquals(List.of(List.of("PING")), atOnce.requests);
+    }
+
+    @Test
+    void unauthenticatedClientsAreLimitedToShortLines()
+    {
+        final String big = "{\"cmd\":\"set\",\"key\":\"k\",\"value\":\"" + "x".repeat(70_000) + "\"}\n";
+        final ParseLoop refused = loop(1 << 20, false).feed(big + "{\"cmd\":\"ping\"}\n");
+        assertEquals(List.of("ERR invalid request: line longer than 65536 bytes before AUTH"), refused.errors);
+        assertEquals(List.of(List.of("PING")), refused.requests);
+        assertTrue(refused.maxCapacitySeen <= 2 * JsonLineParser.UNAUTHENTICATED_MAX_LINE_LENGTH);
+
+        final ParseLoop afterAuth = loop(1 << 20, false);
+        afterAuth.onBatch = afterAuth.onBatch.andThen(batch -> batch.session().authenticated(true));
+        afterAuth.feed("{\"cmd\":\"auth\",\"args\":[\"pw\"]}\n" + big);
+        assertEquals(List.of(), afterAuth.errors);
+        assertEquals(2, afterAuth.requests.size());
+        assertEquals(List.of(1, 1), afterAuth.batchSizes);
+
+        // both lines in one read: the batch stops before the long line, which is parsed again after the AUTH ran
+        final JsonLineParser parser = new JsonLineParser(table);
+        final io.ringkv.net.codec.ReadBuffer readBuffer = new io.ringkv.net.codec.ReadBuffer(1 << 20, 1 << 20);
+        final byte[] input = ("{\"cmd\":\"auth\",\"args\":[\"pw\"]}\n" + big).getBytes(StandardCharsets.UTF_8);
+        readBuffer.append(input, 0, input.length);
+        final RequestBatch batch = new RequestBatch(new io.ringkv.core.command.ClientSession(2, false),
+            new JsonLineReply(table, new ReplyBuffer(64)));
+        assertEquals(io.ringkv.net.codec.RequestParser.PARSE_AGAIN,
+            parser.parse(readBuffer.buffer(), 0, readBuffer.limit(), batch));
+        assertEquals(1, batch.requestCount());
+        batch.session().authenticated(true);
+        assertEquals(io.ringkv.net.codec.RequestParser.OK,
+            parser.parse(readBuffer.buffer(), parser.consumed(), readBuffer.limit(), batch));
+        assertEquals(1, batch.requestCount());
+        assertEquals(input.length, parser.consumed());
     }
 
     @Test

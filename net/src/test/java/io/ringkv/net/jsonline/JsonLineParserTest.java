@@ -306,6 +306,49 @@ class JsonLineParserTest
     }
 
     @Test
+    void mutatedLinesEachGetExactlyOneOutcome()
+    {
+        final long seed = System.nanoTime();
+        final java.util.Random random = new java.util.Random(seed);
+        final String[] valid = {
+            "{\"id\":1,\"cmd\":\"set\",\"key\":\"k\\u00e9\",\"value\":{\"a\":[1,2.5,\"x\",null,true]},\"ex\":5}",
+            "{\"cmd\":\"mset\",\"args\":[\"a\",1,{\"$base64\":\"/w==\"}]}",
+            "{\"cmd\":\"del\",\"keys\":[\"a\",\"b\"],\"id\":\"x\"}"};
+        final byte[] alphabet = "{}[]:,\"\\ 0123456789-+.eEtrufalsn$x\u00c3\u00a9\t\r".getBytes(StandardCharsets.ISO_8859_1);
+        for (int round = 0; round < 2000; round++)
+        {
+            final byte[] line = valid[random.nextInt(valid.length)].getBytes(StandardCharsets.UTF_8);
+            for (int m = 1 + random.nextInt(3); m > 0; m--)
+            {
+                line[random.nextInt(line.length)] = random.nextBoolean() ?
+                    alphabet[random.nextInt(alphabet.length)] : (byte)random.nextInt(256);
+            }
+            final byte[] input = java.util.Arrays.copyOf(line, line.length + 1);
+            input[line.length] = '\n';
+            final String text = new String(input, StandardCharsets.ISO_8859_1);
+            int expected = 0;
+            for (final String part : text.split("\n"))
+            {
+                if (!part.replaceAll("[ \t\r]", "").isEmpty())
+                {
+                    expected++;
+                }
+            }
+            final ParseLoop loop;
+            try
+            {
+                loop = loop(1 << 16).feed(input);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new AssertionError("seed " + seed + " input " + text, ex);
+            }
+            assertEquals(expected, loop.requests.size() + loop.errors.size(), "seed " + seed + " input " + text);
+            assertFalse(loop.closed);
+        }
+    }
+
+    @Test
     void thousandsOfPipelinedLines()
     {
         final StringBuilder sb = new StringBuilder();

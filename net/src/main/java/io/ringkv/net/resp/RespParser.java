@@ -114,7 +114,10 @@ public final class RespParser implements RequestParser
     {
         batch.reset(buffer);
         errorText = null;
-        requiredLength = 0;
+        if (pendingKind != MULTIBULK || bulkLength < 0)
+        {
+            requiredLength = 0;
+        }
         final boolean authenticated = batch.session().authenticated();
         int position = start;
         int status = OK;

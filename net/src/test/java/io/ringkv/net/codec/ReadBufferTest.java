@@ -18,7 +18,8 @@ class ReadBufferTest
     void readsFromAChannelAfterWhatIsKept() throws Exception
     {
         final Pipe pipe = Pipe.open();
-        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source())
+        final Pipe.SinkChannel sink = pipe.sink();
+        try (Pipe.SourceChannel source = pipe.source())
         {
             final ReadBuffer buffer = new ReadBuffer(64, 1024);
             sink.write(ByteBuffer.wrap("hello world".getBytes(StandardCharsets.US_ASCII)));

@@ -200,7 +200,7 @@ class JsonLineReplyTest
                 final StringBuilder sb = new StringBuilder();
                 for (int i = 0; i < random.nextInt(20); i++)
                 {
-                    sb.append((char)("aZ\"\\\n\u0000\u00e9\u20ac".charAt(random.nextInt(8))));
+                    sb.append(("aZ\"\\\n\u0000\u00e9\u20ac".charAt(random.nextInt(8))));
                 }
                 sb.append("😀");
                 value = sb.toString().getBytes(StandardCharsets.UTF_8);

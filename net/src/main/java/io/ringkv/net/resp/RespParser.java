@@ -281,6 +281,7 @@ public final class RespParser implements RequestParser
         }
         batch.endRequest(RequestBatch.VALUE_RAW);
         pendingKind = NONE;
+        requiredLength = 0;
         return p;
     }
 

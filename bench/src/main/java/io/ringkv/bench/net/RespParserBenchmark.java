@@ -73,15 +73,16 @@ public class RespParserBenchmark
         final byte[] bytes = pipeline.toString().getBytes(StandardCharsets.US_ASCII);
         readBuffer = new ReadBuffer(ReadBuffer.INITIAL_CAPACITY_DEFAULT, ReadBuffer.CLIENT_QUERY_BUFFER_LIMIT_DEFAULT);
         readBuffer.append(bytes, 0, bytes.length);
+        final ReplyBuffer output = new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT);
         if ("json".equals(format))
         {
             parser = new JsonLineParser(table);
-            batch = new RequestBatch(session, new JsonLineReply(table, new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT)));
+            batch = new RequestBatch(session, new JsonLineReply(table, output));
         }
         else
         {
             parser = new RespParser();
-            batch = new RequestBatch(session, new RespReply(session, new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT)));
+            batch = new RequestBatch(session, new RespReply(session, output));
         }
         parse();
         if (batch.requestCount() != 16 || parser.consumed() != bytes.length)

@@ -42,7 +42,8 @@ public final class JsonLineParser implements RequestParser
     public static final String NOT_AN_OBJECT = "ERR invalid request: a line must hold one JSON object";
     public static final String MISSING_CMD = "ERR invalid request: missing field 'cmd'";
     public static final String CMD_NOT_STRING = "ERR invalid request: field 'cmd' must be a string";
-    public static final String INVALID_ID = "ERR invalid request: field 'id' must be a string, number, true, false or null";
+    public static final String INVALID_ID =
+        "ERR invalid request: field 'id' must be a string, number, true, false or null";
     public static final String INVALID_BASE64 = "ERR invalid request: invalid base64 in a '$base64' value";
     public static final String INVALID_ARG =
         "ERR invalid request: 'args' elements must be strings, numbers or {\"$base64\":\"...\"} objects";
@@ -296,7 +297,8 @@ public final class JsonLineParser implements RequestParser
      *
      * @return false with {@link #errorText} set when the line is rejected.
      */
-    private boolean parseLine(final MutableDirectBuffer buffer, final int start, final int end, final RequestBatch batch)
+    private boolean parseLine(
+        final MutableDirectBuffer buffer, final int start, final int end, final RequestBatch batch)
     {
         line = buffer;
         lineStart = start;
@@ -448,7 +450,8 @@ public final class JsonLineParser implements RequestParser
             {
                 if (has(FIELD_KEY) == has(FIELD_KEYS))
                 {
-                    return reject("ERR invalid request: '" + SEED_NAMES[seed] + "' needs exactly one of 'key' or 'keys'");
+                    return reject("ERR invalid request: '" + SEED_NAMES[seed] +
+                        "' needs exactly one of 'key' or 'keys'");
                 }
                 addConstant(batch, seed == SEED_DEL ? DEL : EXISTS);
                 if (has(FIELD_KEY))

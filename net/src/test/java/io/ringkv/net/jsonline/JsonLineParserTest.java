@@ -88,7 +88,8 @@ class JsonLineParserTest
         assertRequest("{\"cmd\":\"set\",\"key\":\"k\",\"value\":true}", RequestBatch.VALUE_JSON, "SET", "k", "true");
         assertRequest("{\"cmd\":\"set\",\"key\":\"k\",\"value\":null}", RequestBatch.VALUE_JSON, "SET", "k", "null");
         assertRequest("{ \"cmd\" : \"set\" , \"key\" : \"k\" , \"value\" : { \"a\" : [ 1 , 2 , \"x y\" ] , " +
-            "\"b\" : null , \"c\" : { } } }", RequestBatch.VALUE_JSON, "SET", "k", "{\"a\":[1,2,\"x y\"],\"b\":null,\"c\":{}}");
+            "\"b\" : null , \"c\" : { } } }", RequestBatch.VALUE_JSON,
+            "SET", "k", "{\"a\":[1,2,\"x y\"],\"b\":null,\"c\":{}}");
         assertRequest("{\"cmd\":\"set\",\"key\":\"k\",\"value\":[1,5,9],\"ex\":10,\"px\":5,\"nx\":true,\"xx\":false}",
             RequestBatch.VALUE_JSON, "SET", "k", "[1,5,9]", "EX", "10", "PX", "5", "NX");
         assertRequest("{\"cmd\":\"set\",\"key\":\"k\",\"value\":\"v\",\"xx\":true}", RequestBatch.VALUE_RAW,
@@ -169,7 +170,8 @@ class JsonLineParserTest
     @Test
     void invalidUtf8IsRejected()
     {
-        final byte[] line = "{\"cmd\":\"get\",\"key\":\"a?\"}\n{\"cmd\":\"ping\"}\n".getBytes(StandardCharsets.US_ASCII);
+        final byte[] line =
+            "{\"cmd\":\"get\",\"key\":\"a?\"}\n{\"cmd\":\"ping\"}\n".getBytes(StandardCharsets.US_ASCII);
         line[21] = (byte)0xC0;
         final ParseLoop loop = loop(1 << 16).feed(line);
         assertEquals(List.of("ERR invalid JSON: invalid UTF-8 at byte 21"), loop.errors);
@@ -197,7 +199,8 @@ class JsonLineParserTest
         assertRejected("{\"cmd\":\"get\"}", "ERR invalid request: 'get' needs field 'key'");
         assertRejected("{\"cmd\":\"get\",\"key\":\"k\",\"value\":1}",
             "ERR invalid request: field 'value' is not allowed with 'cmd' 'get'");
-        assertRejected("{\"cmd\":\"zadd\",\"key\":\"k\"}", "ERR invalid request: field 'key' is not allowed with 'cmd' 'zadd'");
+        assertRejected("{\"cmd\":\"zadd\",\"key\":\"k\"}",
+            "ERR invalid request: field 'key' is not allowed with 'cmd' 'zadd'");
         assertRejected("{\"cmd\":\"get\",\"key\":1}",
             "ERR invalid request: field 'key' must be a string or a {\"$base64\":\"...\"} object");
         assertRejected("{\"cmd\":\"get\",\"key\":{\"a\":1}}",
@@ -208,13 +211,16 @@ class JsonLineParserTest
             "ERR invalid request: field 'px' must be an integer");
         assertRejected("{\"cmd\":\"set\",\"key\":\"k\",\"value\":1,\"nx\":\"yes\"}",
             "ERR invalid request: field 'nx' must be true or false");
-        assertRejected("{\"cmd\":\"incr\",\"key\":\"k\",\"by\":\"2\"}", "ERR invalid request: field 'by' must be an integer");
+        assertRejected("{\"cmd\":\"incr\",\"key\":\"k\",\"by\":\"2\"}",
+            "ERR invalid request: field 'by' must be an integer");
         assertRejected("{\"cmd\":\"expire\",\"key\":\"k\"}", "ERR invalid request: 'expire' needs field 'seconds'");
         assertRejected("{\"cmd\":\"del\"}", "ERR invalid request: 'del' needs exactly one of 'key' or 'keys'");
         assertRejected("{\"cmd\":\"del\",\"key\":\"a\",\"keys\":[\"b\"]}",
             "ERR invalid request: 'del' needs exactly one of 'key' or 'keys'");
-        assertRejected("{\"cmd\":\"del\",\"keys\":\"a\"}", "ERR invalid request: field 'keys' must be an array of strings");
-        assertRejected("{\"cmd\":\"del\",\"keys\":[\"a\",1]}", "ERR invalid request: field 'keys' must be an array of strings");
+        assertRejected("{\"cmd\":\"del\",\"keys\":\"a\"}",
+            "ERR invalid request: field 'keys' must be an array of strings");
+        assertRejected("{\"cmd\":\"del\",\"keys\":[\"a\",1]}",
+            "ERR invalid request: field 'keys' must be an array of strings");
         assertRejected("{\"cmd\":\"mget\",\"args\":\"a\"}", "ERR invalid request: field 'args' must be an array");
         assertRejected("{\"cmd\":\"mget\",\"args\":[[\"a\"]]}", JsonLineParser.INVALID_ARG);
         assertRejected("{\"cmd\":\"mget\",\"args\":[true]}", JsonLineParser.INVALID_ARG);
@@ -314,7 +320,8 @@ class JsonLineParserTest
             "{\"id\":1,\"cmd\":\"set\",\"key\":\"k\\u00e9\",\"value\":{\"a\":[1,2.5,\"x\",null,true]},\"ex\":5}",
             "{\"cmd\":\"mset\",\"args\":[\"a\",1,{\"$base64\":\"/w==\"}]}",
             "{\"cmd\":\"del\",\"keys\":[\"a\",\"b\"],\"id\":\"x\"}"};
-        final byte[] alphabet = "{}[]:,\"\\ 0123456789-+.eEtrufalsn$x\u00c3\u00a9\t\r".getBytes(StandardCharsets.ISO_8859_1);
+        final byte[] alphabet =
+            "{}[]:,\"\\ 0123456789-+.eEtrufalsn$x\u00c3\u00a9\t\r".getBytes(StandardCharsets.ISO_8859_1);
         for (int round = 0; round < 2000; round++)
         {
             final byte[] line = valid[random.nextInt(valid.length)].getBytes(StandardCharsets.UTF_8);

@@ -71,8 +71,8 @@ class RespReplyTest
             Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, -1000000000000000000L})
         {
             final String digits = Long.toString(value);
-            assertBoth("$" + digits.length() + "\r\n" + digits + "\r\n", "$" + digits.length() + "\r\n" + digits + "\r\n",
-                r -> r.bulkInteger(value));
+            final String expected = "$" + digits.length() + "\r\n" + digits + "\r\n";
+            assertBoth(expected, expected, r -> r.bulkInteger(value));
         }
     }
 
@@ -85,7 +85,8 @@ class RespReplyTest
             r.bulk("a".getBytes(StandardCharsets.US_ASCII));
             r.integer(5);
         });
-        assertBoth("*4\r\n$1\r\nk\r\n$1\r\nv\r\n$1\r\nn\r\n$-1\r\n", "%2\r\n$1\r\nk\r\n$1\r\nv\r\n$1\r\nn\r\n_\r\n", r ->
+        assertBoth("*4\r\n$1\r\nk\r\n$1\r\nv\r\n$1\r\nn\r\n$-1\r\n",
+            "%2\r\n$1\r\nk\r\n$1\r\nv\r\n$1\r\nn\r\n_\r\n", r ->
         {
             r.mapHeader(2);
             r.bulk("k".getBytes(StandardCharsets.US_ASCII));

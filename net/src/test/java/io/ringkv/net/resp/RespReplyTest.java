@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RespReplyTest
 {
@@ -199,7 +200,7 @@ class RespReplyTest
                 assertEquals(parts[1], buffer.getStringWithoutLengthAscii(0, length), "value " + value);
                 checked++;
             }
-            assertEquals(326, checked);
+            assertTrue(checked > 3000, "the table has " + checked + " values");
         }
     }
 

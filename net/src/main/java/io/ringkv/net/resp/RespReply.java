@@ -13,9 +13,8 @@ import java.nio.charset.StandardCharsets;
  * Encodes replies as RESP2 or RESP3, following {@link ClientSession#protocolVersion()} at each call (so
  * {@code HELLO 3} takes effect from the next reply), into the connection's {@link ReplyBuffer}.
  * <p>
- * Nothing allocates except {@link #doubleValue(double)} for non-integral values and {@link #error(String)}'s
- * caller: integers use a digit routine, frequent replies ({@code +OK}, {@code :0}, {@code :1}, {@code $-1},
- * {@code *-1}, {@code _}, booleans) are cached byte arrays.
+ * Nothing allocates: integers use a digit routine, doubles {@link RedisDoubleFormat}, frequent replies
+ * ({@code +OK}, {@code :0}, {@code :1}, {@code $-1}, {@code *-1}, {@code _}, booleans) are cached byte arrays.
  * <p>
  * CLIENT REPLY: {@link #clientReplyOff()}, {@link #clientReplyOn()} and {@link #clientReplySkip()} implement
  * Redis's modes by rewinding the buffer to the request's start in {@link #endRequest(int)}, so a command's

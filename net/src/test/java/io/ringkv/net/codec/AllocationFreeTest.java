@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AllocationFreeTest
 {
-    private static final int CALLS = 20_000;
+    private static final int CALLS = 5_000;
 
     private static long allocatedBytes()
     {

@@ -15,11 +15,12 @@ import java.nio.charset.StandardCharsets;
  * send. Strings are decoded (escapes, {@code {"$base64":"..."}} values) into one scratch buffer per connection,
  * which becomes the batch's argument buffer, so arguments are still {@code (offset, length)} slices.
  * <p>
- * A hand-written validating scanner (RFC 8259, strict UTF-8, nesting limit) works straight on the read buffer
- * and allocates nothing on good input. It is used rather than DSL-JSON because DSL-JSON's reader parses byte
- * arrays: each line would first be copied off the direct read buffer, and its values would need a second pass to
- * produce the compact text and the decoded slices this parser writes in one. A line that is not valid JSON, not a request object, or has a wrong-typed
- * or unknown field ends the batch with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing
+ * A hand-written validating scanner ({@link JsonScanner}: RFC 8259, strict UTF-8, nesting limit) works straight
+ * on the read buffer and allocates nothing on good input. It is used rather than DSL-JSON because DSL-JSON's
+ * reader parses byte arrays: each line would first be copied off the direct read buffer, and its values would
+ * need a second pass to produce the compact text and the decoded slices the scanner writes in one.
+ * <p>
+ * A line that is not valid JSON, not a request object, or has a wrong-typed or unknown field ends the batch with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing
  * the line's id when it could be read) and parses on. A line longer than the limit is answered once and then
  * skipped up to its newline without being buffered. Before AUTH (when a password is required) lines are limited
  * to {@link #UNAUTHENTICATED_MAX_LINE_LENGTH}; a longer line after other requests of the same read ends the batch
@@ -39,7 +40,7 @@ public final class JsonLineParser implements RequestParser
      */
     public static final int UNAUTHENTICATED_MAX_LINE_LENGTH = 64 * 1024;
     /** Deepest nesting of arrays and objects accepted in a line. */
-    public static final int MAX_DEPTH = 128;
+    public static final int MAX_DEPTH = JsonScanner.MAX_DEPTH;
 
     public static final String NOT_AN_OBJECT = "ERR invalid request: a line must hold one JSON object";
     public static final String MISSING_CMD = "ERR invalid request: missing field 'cmd'";
@@ -107,7 +108,6 @@ public final class JsonLineParser implements RequestParser
     private static final byte[] PX = ascii("PX");
     private static final byte[] NX = ascii("NX");
     private static final byte[] XX = ascii("XX");
-    private static final byte[] BASE64_KEY = ascii("\"$base64\"");
 
     static
     {
@@ -129,7 +129,6 @@ public final class JsonLineParser implements RequestParser
     private static final byte T_FALSE = 6;
     private static final byte T_NULL = 7;
 
-    private static final int FAILED = -1;
 
     private final int maxLineLength;
     private final ExpandableDirectByteBuffer scratch;
@@ -143,6 +142,7 @@ public final class JsonLineParser implements RequestParser
     private int errorIdOffset;
     private int errorIdLength;
 
+    private final JsonScanner scanner = new JsonScanner();
     private final int[] fieldStart = new int[FIELD_NAMES.length];
     private final int[] fieldEnd = new int[FIELD_NAMES.length];
     private final byte[] fieldType = new byte[FIELD_NAMES.length];
@@ -150,10 +150,6 @@ public final class JsonLineParser implements RequestParser
     private String shapeError;
 
     private MutableDirectBuffer line;
-    private int lineStart;
-    private String jsonErrorReason;
-    private int jsonErrorIndex;
-    private boolean numberIsInteger;
 
     /**
      * A parser with the default line limit.
@@ -303,23 +299,23 @@ public final class JsonLineParser implements RequestParser
         final MutableDirectBuffer buffer, final int start, final int end, final RequestBatch batch)
     {
         line = buffer;
-        lineStart = start;
+        scanner.wrap(buffer, start);
         errorIdLength = 0;
-        final int p = skipWhitespace(start, end);
+        final int p = scanner.skipWhitespace(start, end);
         if (p == end)
         {
             return true;
         }
         if (buffer.getByte(p) != '{')
         {
-            final int valueEnd = skipValue(p, end, 0);
+            final int valueEnd = scanner.skipValue(p, end, 0);
             if (valueEnd < 0)
             {
                 return invalidJson();
             }
-            if (skipWhitespace(valueEnd, end) != end)
+            if (scanner.skipWhitespace(valueEnd, end) != end)
             {
-                jsonError("unexpected data after the JSON value", skipWhitespace(valueEnd, end));
+                jsonError("unexpected data after the JSON value", scanner.skipWhitespace(valueEnd, end));
                 return invalidJson();
             }
             return reject(NOT_AN_OBJECT);
@@ -550,7 +546,7 @@ public final class JsonLineParser implements RequestParser
             }
             case T_OBJECT ->
             {
-                final int base64 = base64Content(start, end);
+                final int base64 = scanner.base64Content(start, end);
                 if (base64 >= 0)
                 {
                     return addBase64(batch, base64) ? RequestBatch.VALUE_RAW : -1;
@@ -606,14 +602,14 @@ public final class JsonLineParser implements RequestParser
     private boolean addArrayElements(final RequestBatch batch, final int field, final boolean numbersAllowed)
     {
         final int end = fieldEnd[field];
-        int p = skipWhitespace(fieldStart[field] + 1, end);
+        int p = scanner.skipWhitespace(fieldStart[field] + 1, end);
         if (line.getByte(p) == ']')
         {
             return true;
         }
         while (true)
         {
-            final int elementEnd = skipValue(p, end, 1);
+            final int elementEnd = scanner.skipValue(p, end, 1);
             final byte c = line.getByte(p);
             if (c == '"')
             {
@@ -621,7 +617,7 @@ public final class JsonLineParser implements RequestParser
             }
             else if (c == '{')
             {
-                final int base64 = base64Content(p, elementEnd);
+                final int base64 = scanner.base64Content(p, elementEnd);
                 if (base64 < 0)
                 {
                     return false;
@@ -633,7 +629,7 @@ public final class JsonLineParser implements RequestParser
             }
             else if (numbersAllowed && (c == '-' || (c >= '0' && c <= '9')))
             {
-                if (!numberIsInteger || !addCanonicalInteger(batch, p, elementEnd))
+                if (!scanner.numberIsInteger() || !addCanonicalInteger(batch, p, elementEnd))
                 {
                     addSlice(batch, p, elementEnd);
                 }
@@ -642,12 +638,12 @@ public final class JsonLineParser implements RequestParser
             {
                 return false;
             }
-            p = skipWhitespace(elementEnd, end);
+            p = scanner.skipWhitespace(elementEnd, end);
             if (line.getByte(p) == ']')
             {
                 return true;
             }
-            p = skipWhitespace(p + 1, end);
+            p = scanner.skipWhitespace(p + 1, end);
         }
     }
 
@@ -660,14 +656,14 @@ public final class JsonLineParser implements RequestParser
         }
         else
         {
-            addBase64(batch, base64Content(start, fieldEnd[field]));
+            addBase64(batch, scanner.base64Content(start, fieldEnd[field]));
         }
     }
 
     private boolean isStringLike(final int field)
     {
         return fieldType[field] == T_STRING ||
-            (fieldType[field] == T_OBJECT && base64Content(fieldStart[field], fieldEnd[field]) >= 0);
+            (fieldType[field] == T_OBJECT && scanner.base64Content(fieldStart[field], fieldEnd[field]) >= 0);
     }
 
     private boolean isInteger(final int field)
@@ -676,8 +672,8 @@ public final class JsonLineParser implements RequestParser
         {
             return false;
         }
-        scanNumber(fieldStart[field], fieldEnd[field]);
-        return numberIsInteger;
+        scanner.scanNumber(fieldStart[field], fieldEnd[field]);
+        return scanner.numberIsInteger();
     }
 
     private boolean mustBeInteger(final int field)
@@ -718,8 +714,8 @@ public final class JsonLineParser implements RequestParser
      */
     private boolean addCanonicalInteger(final RequestBatch batch, final int start, final int end)
     {
-        scanNumber(start, end);
-        if (!numberIsInteger)
+        scanner.scanNumber(start, end);
+        if (!scanner.numberIsInteger())
         {
             return false;
         }
@@ -750,37 +746,15 @@ public final class JsonLineParser implements RequestParser
 
     private void addCompact(final RequestBatch batch, final int start, final int end)
     {
-        scratch.checkLimit(scratchPosition + (end - start));
-        final int begin = scratchPosition;
-        int w = begin;
-        int i = start;
-        while (i < end)
-        {
-            final byte c = line.getByte(i);
-            if (c == '"')
-            {
-                final int stringEnd = scanString(i, end);
-                scratch.putBytes(w, line, i, stringEnd - i);
-                w += stringEnd - i;
-                i = stringEnd;
-            }
-            else
-            {
-                if (!isWhitespace(c))
-                {
-                    scratch.putByte(w++, c);
-                }
-                i++;
-            }
-        }
-        batch.addArg(begin, w - begin);
-        scratchPosition = w;
+        final int length = scanner.compact(start, end, scratch, scratchPosition);
+        batch.addArg(scratchPosition, length);
+        scratchPosition += length;
     }
 
     private boolean addBase64(final RequestBatch batch, final int quoteIndex)
     {
         final int contentStart = quoteIndex + 1;
-        final int contentEnd = scanString(quoteIndex, Integer.MAX_VALUE) - 1;
+        final int contentEnd = scanner.scanString(quoteIndex, Integer.MAX_VALUE) - 1;
         scratch.checkLimit(scratchPosition + (contentEnd - contentStart));
         final int length = Base64Codec.decode(line, contentStart, contentEnd - contentStart, scratch, scratchPosition);
         if (length < 0)
@@ -792,116 +766,15 @@ public final class JsonLineParser implements RequestParser
         return true;
     }
 
-    /**
-     * @return index of the opening quote of the string in an object that is exactly {@code {"$base64":"..."}},
-     * or -1.
-     */
-    private int base64Content(final int start, final int end)
-    {
-        int p = skipWhitespace(start + 1, end);
-        for (final byte b : BASE64_KEY)
-        {
-            if (p >= end || line.getByte(p) != b)
-            {
-                return -1;
-            }
-            p++;
-        }
-        p = skipWhitespace(p, end);
-        if (p >= end || line.getByte(p) != ':')
-        {
-            return -1;
-        }
-        p = skipWhitespace(p + 1, end);
-        if (p >= end || line.getByte(p) != '"')
-        {
-            return -1;
-        }
-        final int quote = p;
-        p = skipWhitespace(scanString(p, end), end);
-        return p == end - 1 && line.getByte(p) == '}' ? quote : -1;
-    }
 
     private void addDecodedString(final RequestBatch batch, final int quoteIndex)
     {
-        final int length = decodeString(quoteIndex, scratchPosition);
+        final int length = scanner.decodeString(quoteIndex, scratch, scratchPosition);
         batch.addArg(scratchPosition, length);
         scratchPosition += length;
     }
 
-    /**
-     * Decode a validated JSON string into the scratch buffer.
-     *
-     * @return number of bytes written at {@code destination}.
-     */
-    private int decodeString(final int quoteIndex, final int destination)
-    {
-        final MutableDirectBuffer line = this.line;
-        final int end = scanString(quoteIndex, Integer.MAX_VALUE) - 1;
-        scratch.checkLimit(destination + (end - quoteIndex));
-        int w = destination;
-        int i = quoteIndex + 1;
-        while (i < end)
-        {
-            final byte c = line.getByte(i);
-            if (c != '\\')
-            {
-                scratch.putByte(w++, c);
-                i++;
-                continue;
-            }
-            final byte escaped = line.getByte(i + 1);
-            i += 2;
-            switch (escaped)
-            {
-                case 'b' -> scratch.putByte(w++, (byte)'\b');
-                case 'f' -> scratch.putByte(w++, (byte)'\f');
-                case 'n' -> scratch.putByte(w++, (byte)'\n');
-                case 'r' -> scratch.putByte(w++, (byte)'\r');
-                case 't' -> scratch.putByte(w++, (byte)'\t');
-                case 'u' ->
-                {
-                    int codePoint = hex4(i);
-                    i += 4;
-                    if (Character.isHighSurrogate((char)codePoint))
-                    {
-                        codePoint = Character.toCodePoint((char)codePoint, (char)hex4(i + 2));
-                        i += 6;
-                    }
-                    w += putUtf8(w, codePoint);
-                }
-                default -> scratch.putByte(w++, escaped);
-            }
-        }
-        return w - destination;
-    }
 
-    private int putUtf8(final int index, final int codePoint)
-    {
-        if (codePoint < 0x80)
-        {
-            scratch.putByte(index, (byte)codePoint);
-            return 1;
-        }
-        if (codePoint < 0x800)
-        {
-            scratch.putByte(index, (byte)(0xC0 | (codePoint >> 6)));
-            scratch.putByte(index + 1, (byte)(0x80 | (codePoint & 0x3F)));
-            return 2;
-        }
-        if (codePoint < 0x10000)
-        {
-            scratch.putByte(index, (byte)(0xE0 | (codePoint >> 12)));
-            scratch.putByte(index + 1, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
-            scratch.putByte(index + 2, (byte)(0x80 | (codePoint & 0x3F)));
-            return 3;
-        }
-        scratch.putByte(index, (byte)(0xF0 | (codePoint >> 18)));
-        scratch.putByte(index + 1, (byte)(0x80 | ((codePoint >> 12) & 0x3F)));
-        scratch.putByte(index + 2, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
-        scratch.putByte(index + 3, (byte)(0x80 | (codePoint & 0x3F)));
-        return 4;
-    }
 
     /**
      * Copy the id's JSON text into the scratch buffer.
@@ -963,13 +836,13 @@ public final class JsonLineParser implements RequestParser
      * Scan the request object at {@code start}, validating all of it and recording the span of each known field.
      * Unknown and duplicate fields are noted in {@link #shapeError} (reported after the id is known).
      *
-     * @return false when the line is not valid JSON ({@link #jsonErrorReason} set).
+     * @return false when the line is not valid JSON (the scanner holds the reason).
      */
     private boolean scanRequestObject(final int start, final int end)
     {
         fieldsPresent = 0;
         shapeError = null;
-        int p = skipWhitespace(start + 1, end);
+        int p = scanner.skipWhitespace(start + 1, end);
         if (p < end && line.getByte(p) == '}')
         {
             p++;
@@ -983,29 +856,29 @@ public final class JsonLineParser implements RequestParser
                     return jsonError("expected a field name", p);
                 }
                 final int keyStart = p;
-                p = scanString(p, end);
+                p = scanner.scanString(p, end);
                 if (p < 0)
                 {
                     return false;
                 }
                 final int keyEnd = p;
-                p = skipWhitespace(p, end);
+                p = scanner.skipWhitespace(p, end);
                 if (p >= end || line.getByte(p) != ':')
                 {
                     return jsonError("expected ':'", p);
                 }
-                p = skipWhitespace(p + 1, end);
+                p = scanner.skipWhitespace(p + 1, end);
                 final int valueStart = p;
-                p = skipValue(p, end, 1);
+                p = scanner.skipValue(p, end, 1);
                 if (p < 0)
                 {
                     return false;
                 }
                 recordField(keyStart, keyEnd, valueStart, p);
-                p = skipWhitespace(p, end);
+                p = scanner.skipWhitespace(p, end);
                 if (p < end && line.getByte(p) == ',')
                 {
-                    p = skipWhitespace(p + 1, end);
+                    p = scanner.skipWhitespace(p + 1, end);
                     continue;
                 }
                 if (p < end && line.getByte(p) == '}')
@@ -1016,7 +889,7 @@ public final class JsonLineParser implements RequestParser
                 return jsonError("expected ',' or '}'", p);
             }
         }
-        p = skipWhitespace(p, end);
+        p = scanner.skipWhitespace(p, end);
         if (p != end)
         {
             return jsonError("unexpected data after the JSON value", p);
@@ -1031,7 +904,7 @@ public final class JsonLineParser implements RequestParser
         {
             if (shapeError == null)
             {
-                final int length = decodeString(keyStart, scratchPosition);
+                final int length = scanner.decodeString(keyStart, scratch, scratchPosition);
                 shapeError = "ERR invalid request: unknown field '" +
                     scratch.getStringWithoutLengthUtf8(scratchPosition, length) + "'";
             }
@@ -1092,321 +965,31 @@ public final class JsonLineParser implements RequestParser
         };
     }
 
-    /**
-     * Validate the JSON value at {@code p}.
-     *
-     * @return the index after it, or {@link #FAILED} with {@link #jsonErrorReason} set.
-     */
-    private int skipValue(final int p, final int end, final int depth)
-    {
-        if (p >= end)
-        {
-            return fail("expected a value", p);
-        }
-        final byte c = line.getByte(p);
-        switch (c)
-        {
-            case '"':
-                return scanString(p, end);
-            case '{':
-            case '[':
-                return skipContainer(p, end, depth, c == '{');
-            case 't':
-                return literal(p, end, "true");
-            case 'f':
-                return literal(p, end, "false");
-            case 'n':
-                return literal(p, end, "null");
-            default:
-                if (c == '-' || (c >= '0' && c <= '9'))
-                {
-                    return scanNumber(p, end);
-                }
-                return fail("unexpected character", p);
-        }
-    }
 
-    private int skipContainer(final int start, final int end, final int depth, final boolean object)
-    {
-        if (depth >= MAX_DEPTH)
-        {
-            return fail("nesting deeper than " + MAX_DEPTH, start);
-        }
-        final byte close = object ? (byte)'}' : (byte)']';
-        int p = skipWhitespace(start + 1, end);
-        if (p < end && line.getByte(p) == close)
-        {
-            return p + 1;
-        }
-        while (true)
-        {
-            if (object)
-            {
-                if (p >= end || line.getByte(p) != '"')
-                {
-                    return fail("expected a field name", p);
-                }
-                p = scanString(p, end);
-                if (p < 0)
-                {
-                    return FAILED;
-                }
-                p = skipWhitespace(p, end);
-                if (p >= end || line.getByte(p) != ':')
-                {
-                    return fail("expected ':'", p);
-                }
-                p = skipWhitespace(p + 1, end);
-            }
-            p = skipValue(p, end, depth + 1);
-            if (p < 0)
-            {
-                return FAILED;
-            }
-            p = skipWhitespace(p, end);
-            if (p < end && line.getByte(p) == ',')
-            {
-                p = skipWhitespace(p + 1, end);
-                continue;
-            }
-            if (p < end && line.getByte(p) == close)
-            {
-                return p + 1;
-            }
-            return fail(object ? "expected ',' or '}'" : "expected ',' or ']'", p);
-        }
-    }
 
-    private int literal(final int p, final int end, final String text)
-    {
-        final int length = text.length();
-        if (end - p < length)
-        {
-            return fail("invalid literal", p);
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (line.getByte(p + i) != text.charAt(i))
-            {
-                return fail("invalid literal", p);
-            }
-        }
-        return p + length;
-    }
 
-    /**
-     * Validate a JSON number, setting {@link #numberIsInteger}.
-     *
-     * @return the index after it, or {@link #FAILED}.
-     */
-    private int scanNumber(final int start, final int end)
-    {
-        int p = start;
-        numberIsInteger = true;
-        if (line.getByte(p) == '-')
-        {
-            p++;
-        }
-        if (p >= end || !isDigit(line.getByte(p)))
-        {
-            return fail("invalid number", start);
-        }
-        if (line.getByte(p) == '0')
-        {
-            p++;
-        }
-        else
-        {
-            while (p < end && isDigit(line.getByte(p)))
-            {
-                p++;
-            }
-        }
-        if (p < end && line.getByte(p) == '.')
-        {
-            numberIsInteger = false;
-            p++;
-            if (p >= end || !isDigit(line.getByte(p)))
-            {
-                return fail("invalid number", start);
-            }
-            while (p < end && isDigit(line.getByte(p)))
-            {
-                p++;
-            }
-        }
-        if (p < end && (line.getByte(p) | 0x20) == 'e')
-        {
-            numberIsInteger = false;
-            p++;
-            if (p < end && (line.getByte(p) == '+' || line.getByte(p) == '-'))
-            {
-                p++;
-            }
-            if (p >= end || !isDigit(line.getByte(p)))
-            {
-                return fail("invalid number", start);
-            }
-            while (p < end && isDigit(line.getByte(p)))
-            {
-                p++;
-            }
-        }
-        return p;
-    }
 
-    /**
-     * Validate a JSON string starting at its opening quote: escapes, \\u surrogate pairs, strict UTF-8, no raw
-     * control characters.
-     *
-     * @return the index after its closing quote, or {@link #FAILED}.
-     */
-    private int scanString(final int quoteIndex, final int end)
-    {
-        final MutableDirectBuffer line = this.line;
-        final int limit = Math.min(end, line.capacity());
-        int p = quoteIndex + 1;
-        while (p < limit)
-        {
-            final byte c = line.getByte(p);
-            if (c == '"')
-            {
-                return p + 1;
-            }
-            if (c == '\\')
-            {
-                if (p + 1 >= limit)
-                {
-                    break;
-                }
-                final byte escaped = line.getByte(p + 1);
-                if (escaped == 'u')
-                {
-                    final int unit = hex4Checked(p + 2, limit);
-                    if (unit < 0)
-                    {
-                        return fail("invalid \\u escape", p);
-                    }
-                    if (Character.isHighSurrogate((char)unit))
-                    {
-                        if (p + 7 >= limit || line.getByte(p + 6) != '\\' || line.getByte(p + 7) != 'u' ||
-                            !Character.isLowSurrogate((char)hex4Checked(p + 8, limit)))
-                        {
-                            return fail("unpaired surrogate in \\u escape", p);
-                        }
-                        p += 12;
-                    }
-                    else if (Character.isLowSurrogate((char)unit))
-                    {
-                        return fail("unpaired surrogate in \\u escape", p);
-                    }
-                    else
-                    {
-                        p += 6;
-                    }
-                    continue;
-                }
-                if (escaped != '"' && escaped != '\\' && escaped != '/' && escaped != 'b' && escaped != 'f' &&
-                    escaped != 'n' && escaped != 'r' && escaped != 't')
-                {
-                    return fail("invalid escape", p);
-                }
-                p += 2;
-                continue;
-            }
-            if (c >= 0 && c < 0x20)
-            {
-                return fail("control character in string", p);
-            }
-            if (c < 0)
-            {
-                final int length = Utf8.sequenceLength(line, p, limit);
-                if (length < 0)
-                {
-                    return fail("invalid UTF-8", p);
-                }
-                p += length;
-                continue;
-            }
-            p++;
-        }
-        return fail("unterminated string", quoteIndex);
-    }
 
-    private int hex4Checked(final int index, final int limit)
-    {
-        if (index + 4 > limit)
-        {
-            return -1;
-        }
-        int value = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            final int c = line.getByte(index + i);
-            final int digit;
-            if (c >= '0' && c <= '9')
-            {
-                digit = c - '0';
-            }
-            else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            {
-                digit = (c | 0x20) - 'a' + 10;
-            }
-            else
-            {
-                return -1;
-            }
-            value = value << 4 | digit;
-        }
-        return value;
-    }
 
-    private int hex4(final int index)
-    {
-        return hex4Checked(index, Integer.MAX_VALUE);
-    }
 
-    private int skipWhitespace(final int from, final int end)
-    {
-        int p = from;
-        while (p < end && isWhitespace(line.getByte(p)))
-        {
-            p++;
-        }
-        return p;
-    }
 
-    private static boolean isWhitespace(final byte c)
-    {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-    }
 
-    private static boolean isDigit(final byte c)
-    {
-        return c >= '0' && c <= '9';
-    }
 
     private boolean has(final int field)
     {
         return (fieldsPresent & (1 << field)) != 0;
     }
 
-    private int fail(final String reason, final int index)
-    {
-        jsonErrorReason = reason;
-        jsonErrorIndex = index;
-        return FAILED;
-    }
 
     private boolean jsonError(final String reason, final int index)
     {
-        fail(reason, index);
+        scanner.fail(reason, index);
         return false;
     }
 
     private boolean invalidJson()
     {
-        return reject("ERR invalid JSON: " + jsonErrorReason + " at byte " + (jsonErrorIndex - lineStart));
+        return reject(scanner.errorText());
     }
 
     private boolean reject(final String text)

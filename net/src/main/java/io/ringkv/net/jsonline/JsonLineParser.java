@@ -20,9 +20,10 @@ import java.nio.charset.StandardCharsets;
  * reader parses byte arrays: each line would first be copied off the direct read buffer, and its values would
  * need a second pass to produce the compact text and the decoded slices the scanner writes in one.
  * <p>
- * A line that is not valid JSON, not a request object, or has a wrong-typed or unknown field ends the batch with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing
- * the line's id when it could be read) and parses on. A line longer than the limit is answered once and then
- * skipped up to its newline without being buffered. Before AUTH (when a password is required) lines are limited
+ * A line that is not valid JSON, not a request object, or has a wrong-typed or unknown field ends the batch
+ * with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing the line's id when it could be
+ * read) and parses on. A line longer than the limit is answered once and then skipped up to its newline without
+ * being buffered. Before AUTH (when a password is required) lines are limited
  * to {@link #UNAUTHENTICATED_MAX_LINE_LENGTH}; a longer line after other requests of the same read ends the batch
  * with {@link #PARSE_AGAIN}, so it is judged once those (possibly an AUTH) have executed.
  * <p>

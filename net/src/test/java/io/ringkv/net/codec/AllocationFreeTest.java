@@ -53,7 +53,8 @@ class AllocationFreeTest
         {
             resp.append("*3\r\n$3\r\nSET\r\n$6\r\nkey:").append(10 + i).append("\r\n$5\r\nvalue\r\n");
             resp.append("GET key:A x\r\n");
-            json.append("{\"id\":").append(i).append(",\"cmd\":\"set\",\"key\":\"k\\u00e9\",\"value\":{\"a\":[1,2]}}\n");
+            json.append("{\"id\":").append(i)
+                .append(",\"cmd\":\"set\",\"key\":\"k\\u00e9\",\"value\":{\"a\":[1,2]}}\n");
             json.append("{\"cmd\":\"mget\",\"args\":[\"a\",1,{\"$base64\":\"/w==\"}]}\n");
         }
         final ClientSession session = new ClientSession(1, true);

@@ -53,6 +53,10 @@ public final class RespReplyParser implements ReplyParser
             return MALFORMED;
         }
         final byte type = buffer.get(index);
+        if (!isType(type))
+        {
+            return MALFORMED;
+        }
         final int lineEnd = lineEnd(buffer, index + 1, limit);
         if (lineEnd < 0)
         {
@@ -126,6 +130,15 @@ public final class RespReplyParser implements ReplyParser
             default:
                 return MALFORMED;
         }
+    }
+
+    private static boolean isType(final byte type)
+    {
+        return switch (type)
+        {
+            case '+', '-', ':', '$', '*', '_', '#', ',', '(', '!', '=', '%', '~', '>', '|' -> true;
+            default -> false;
+        };
     }
 
     /** Index of the CR of the CRLF ending the line that starts at {@code index}. */

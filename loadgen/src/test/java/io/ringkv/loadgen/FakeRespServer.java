@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * ends), closing each connection after some requests, or never answering. It replies {@code +OK} to
  * everything except {@code GET}, which gets {@code $-1} (nil). Replies keep request order.
  */
-final class FakeRespServer implements AutoCloseable
+public final class FakeRespServer implements AutoCloseable
 {
     private final ServerSocket server;
     private final long delayNs;
@@ -32,38 +32,38 @@ final class FakeRespServer implements AutoCloseable
     private volatile long closeAfterRequests = Long.MAX_VALUE;
     private volatile boolean silent;
 
-    FakeRespServer(final long delayNs) throws IOException
+    public FakeRespServer(final long delayNs) throws IOException
     {
         this.delayNs = delayNs;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().name("fake-resp-accept").start(this::accept);
     }
 
-    int port()
+    public int port()
     {
         return server.getLocalPort();
     }
 
-    long requests()
+    public long requests()
     {
         return requests.get();
     }
 
     /** No reply leaves between start and start + duration (System.nanoTime scale). */
-    void stall(final long startNs, final long durationNs)
+    public void stall(final long startNs, final long durationNs)
     {
         stallEndNs = startNs + durationNs;
         stallStartNs = startNs;
     }
 
     /** Each connection is closed by the server once it has read this many requests. */
-    void closeAfter(final long requestsPerConnection)
+    public void closeAfter(final long requestsPerConnection)
     {
         closeAfterRequests = requestsPerConnection;
     }
 
     /** Requests are read but never answered. */
-    void silent()
+    public void silent()
     {
         silent = true;
     }

@@ -6,6 +6,7 @@ import io.ringkv.loadgen.workload.CommandMix;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Closed loop on one connection: write a batch of {@code pipeline} requests, read their replies, repeat. Each
@@ -80,6 +81,12 @@ final class ClosedLoopConnection implements Runnable
         long measuredSent = 0;
         long sent = 0;
         long received = 0;
+        long waitNs;
+        while ((waitNs = schedule.startNs() - System.nanoTime()) > 0)
+        {
+            // All connections start together, so warm-up and measurement begin at the times the schedule says.
+            LockSupport.parkNanos(waitNs);
+        }
         while (true)
         {
             final long nowNs = System.nanoTime();

@@ -218,10 +218,23 @@ public final class OptionParser
             {
                 out.append(" ".repeat(34 - left.length()));
             }
-            out.append(option.help);
-            if (!option.defaultText.isEmpty())
+            final String text = option.defaultText.isEmpty() ?
+                option.help : option.help + " [" + option.defaultText + "]";
+            int column = 34;
+            for (final String word : text.split(" "))
             {
-                out.append(" [").append(option.defaultText).append(']');
+                if (column > 34 && column + 1 + word.length() > 118)
+                {
+                    out.append('\n').append(" ".repeat(34));
+                    column = 34;
+                }
+                else if (column > 34)
+                {
+                    out.append(' ');
+                    column++;
+                }
+                out.append(word);
+                column += word.length();
             }
             out.append('\n');
         }

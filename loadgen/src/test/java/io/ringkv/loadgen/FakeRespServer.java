@@ -31,6 +31,7 @@ public final class FakeRespServer implements AutoCloseable
     private volatile long stallEndNs = Long.MAX_VALUE;
     private volatile long closeAfterRequests = Long.MAX_VALUE;
     private volatile boolean silent;
+    private volatile boolean json;
 
     public FakeRespServer(final long delayNs) throws IOException
     {
@@ -60,6 +61,15 @@ public final class FakeRespServer implements AutoCloseable
     public void closeAfter(final long requestsPerConnection)
     {
         closeAfterRequests = requestsPerConnection;
+    }
+
+    /**
+     * Speak JSON lines instead: {@code {}} to set and anything else, {@code {"value":null}} to get, and
+     * {@code {"error":"ERR value is not an integer or out of range"}} to incr; an {@code "id"} is echoed.
+     */
+    public void json()
+    {
+        json = true;
     }
 
     /** Requests are read but never answered. */
@@ -99,6 +109,20 @@ public final class FakeRespServer implements AutoCloseable
                 if (header == null)
                 {
                     break;
+                }
+                if (json)
+                {
+                    requests.incrementAndGet();
+                    if (++count >= closeAfterRequests)
+                    {
+                        socket.close();
+                        return;
+                    }
+                    if (!silent)
+                    {
+                        due.add(new long[] {System.nanoTime() + delayNs, jsonReply(header)});
+                    }
+                    continue;
                 }
                 final int args = Integer.parseInt(header.substring(1));
                 boolean isGet = false;
@@ -165,7 +189,21 @@ public final class FakeRespServer implements AutoCloseable
                     out.flush();
                     LockSupport.parkNanos(waitNs);
                 }
-                out.write(next[1] == 1 ? nil : ok);
+                if (next[1] >= 2)
+                {
+                    final String id = (next[1] & 8) != 0 ? "\"id\":1," : "";
+                    final String body = switch ((int)(next[1] & 7))
+                    {
+                        case 3 -> "{" + id + "\"value\":null}\n";
+                        case 4 -> "{" + id + "\"error\":\"ERR value is not an integer or out of range\"}\n";
+                        default -> id.isEmpty() ? "{}\n" : "{\"id\":1}\n";
+                    };
+                    out.write(body.getBytes(StandardCharsets.UTF_8));
+                }
+                else
+                {
+                    out.write(next[1] == 1 ? nil : ok);
+                }
                 if (due.isEmpty())
                 {
                     out.flush();
@@ -178,20 +216,39 @@ public final class FakeRespServer implements AutoCloseable
         }
     }
 
-    private static String line(final InputStream in) throws IOException
+    private String line(final InputStream in) throws IOException
     {
         final StringBuilder text = new StringBuilder();
         int b;
         while ((b = in.read()) != -1)
         {
-            if (b == '\r')
+            if (b == '\r' && !json)
             {
                 in.read();
+                return text.toString();
+            }
+            if (b == '\n' && json)
+            {
                 return text.toString();
             }
             text.append((char)b);
         }
         return null;
+    }
+
+    /** Reply codes for JSON: 2 {}, 3 value null, 4 error; plus 8 when the request had "id":1. */
+    private static long jsonReply(final String request)
+    {
+        final long id = request.contains("\"id\":1") ? 8 : 0;
+        if (request.contains("\"cmd\":\"get\""))
+        {
+            return 3 | id;
+        }
+        if (request.contains("\"cmd\":\"incr\""))
+        {
+            return 4 | id;
+        }
+        return 2 | id;
     }
 
     @Override

@@ -19,6 +19,8 @@ public final class OptionParser
 {
     /** Names the built-in commands accept in {@code --mix}. */
     public static final List<String> BUILT_IN_COMMANDS = List.of("get", "set", "incr", "mget", "del");
+    /** Largest value size: every connection buffers at least one whole request. */
+    public static final int MAX_VALUE_SIZE = 8 << 20;
 
     private record Option(
         String name, String shortName, String argName, String defaultText, String help,
@@ -66,7 +68,7 @@ public final class OptionParser
             (o, v) -> o.keyPrefix = v),
         new Option("--key-length", null, "N", "16", "key length in bytes: prefix then zero-padded number",
             (o, v) -> o.keyLength = OptionValues.parseInt("--key-length", v, 1, 1 << 20)),
-        new Option("--value-size", null, "N|MIN-MAX", "64", "value size in bytes, fixed or uniform in a range",
+        new Option("--value-size", null, "N|MIN-MAX", "64", "value size in bytes, fixed or uniform in a range, at most 8 MiB",
             OptionParser::applyValueSize),
         new Option("--value-pattern", null, "random|compressible", "random",
             "random bytes (printable for json) or a repeating text",
@@ -340,12 +342,12 @@ public final class OptionParser
         final int dash = value.indexOf('-', 1);
         if (dash < 0)
         {
-            options.valueSizeMin = OptionValues.parseInt("--value-size", value, 0, 512 << 20);
+            options.valueSizeMin = OptionValues.parseInt("--value-size", value, 0, MAX_VALUE_SIZE);
             options.valueSizeMax = options.valueSizeMin;
             return;
         }
-        options.valueSizeMin = OptionValues.parseInt("--value-size", value.substring(0, dash), 0, 512 << 20);
-        options.valueSizeMax = OptionValues.parseInt("--value-size", value.substring(dash + 1), 0, 512 << 20);
+        options.valueSizeMin = OptionValues.parseInt("--value-size", value.substring(0, dash), 0, MAX_VALUE_SIZE);
+        options.valueSizeMax = OptionValues.parseInt("--value-size", value.substring(dash + 1), 0, MAX_VALUE_SIZE);
         if (options.valueSizeMax < options.valueSizeMin)
         {
             throw new UsageException("--value-size: range '" + value + "' has MAX below MIN");

@@ -133,6 +133,7 @@ class OptionParserTest
         assertBad("--distribution", "gauss", "--distribution: expected one of uniform, zipfian, sequential");
         assertBad("--zipf-theta", "0", "--zipf-theta: 0 is out of range");
         assertBad("--value-size", "100-10", "--value-size: range '100-10' has MAX below MIN");
+        assertBad("--value-size", "9m", "--value-size: 9000000 is out of range");
         assertBad("--value-pattern", "zeros", "--value-pattern: expected random or compressible");
         assertBad("--mix", "get", "--mix: expected CMD=WEIGHT, got 'get'");
         assertBad("--mix", "get=1,frob=2", "--mix: unknown command 'frob'");

@@ -146,6 +146,22 @@ class LoadRunTest
     }
 
     @Test
+    void jsonLinesProtocolCountsRepliesAndErrors() throws Exception
+    {
+        try (FakeRespServer server = new FakeRespServer(0))
+        {
+            server.json();
+            final RunResult result = run(server, "--protocol", "json", "-c", "2", "-P", "5", "-n", "3000",
+                "--mix", "get=1,set=1,incr=1,mget=1", "--key-prefix", "a\"b:");
+            assertEquals(3000, result.latency().getTotalCount());
+            assertEquals(3000, server.requests());
+            final int incr = result.commandNames().indexOf("INCR");
+            assertEquals(Long.valueOf(result.sentByCommand()[incr]), result.errorsByKind().get("ERR"));
+            assertEquals(0, result.connectionsLost());
+        }
+    }
+
+    @Test
     void aClosedPortFailsWithAClearMessage() throws Exception
     {
         final int port;

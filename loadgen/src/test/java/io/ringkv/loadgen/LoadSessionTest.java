@@ -111,6 +111,10 @@ class LoadSessionTest
             {
                 assertTrue(html.contains(series), series);
             }
+            for (final String tick : List.of(">0%<", ">90%<", ">99%<", ">99.9%<"))
+            {
+                assertTrue(html.contains(tick), "x axis tick " + tick);
+            }
             assertFalse(html.contains("<script"), "scripts");
             assertFalse(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "").contains("http"), "external links");
         }

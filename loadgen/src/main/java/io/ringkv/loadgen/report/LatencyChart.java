@@ -313,16 +313,13 @@ public final class LatencyChart
 
     private static String percentileLabel(final int nines)
     {
-        if (nines == 0)
+        return switch (nines)
         {
-            return "0%";
-        }
-        final StringBuilder label = new StringBuilder("9".repeat(Math.min(2, nines)));
-        if (nines > 2)
-        {
-            label.append('.').append("9".repeat(nines - 2));
-        }
-        return label.append('%').toString();
+            case 0 -> "0%";
+            case 1 -> "90%";
+            case 2 -> "99%";
+            default -> "99." + "9".repeat(nines - 2) + "%";
+        };
     }
 
     private static String latencyLabel(final double micros)

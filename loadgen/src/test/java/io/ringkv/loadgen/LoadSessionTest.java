@@ -57,7 +57,8 @@ class LoadSessionTest
             final Map<String, Object> latency = (Map<String, Object>)firstRun.get("latencyUs");
             final long gets = number(((Map<String, Object>)latency.get("GET")).get("count"));
             assertEquals(requests, gets + number(((Map<String, Object>)latency.get("SET")).get("count")));
-            final Map<String, Object> main = (Map<String, Object>)((Map<String, Object>)summary.get("targets")).get("main");
+            final Map<String, Object> main =
+                (Map<String, Object>)((Map<String, Object>)summary.get("targets")).get("main");
             final List<Object> curve = (List<Object>)((Map<String, Object>)main.get("curve")).get("ALL");
             assertTrue(curve.size() > 10, "curve " + curve);
 
@@ -154,11 +155,13 @@ class LoadSessionTest
                 out.resolve("summary.json").toString(), single.resolve("summary.json").toString());
             assertEquals(0, chart.status, chart.err);
             final String overlay = Files.readString(charts.resolve("chart.html"));
-            for (final String series : List.of("ab/summary.json fast", "ab/summary.json slow", "single/summary.json solo"))
+            for (final String series :
+                List.of("ab/summary.json fast", "ab/summary.json slow", "single/summary.json solo"))
             {
                 assertTrue(overlay.contains(series), series);
             }
-            final Invocation missing = invoke("--out", charts.toString(), "--chart", dir.resolve("nope.json").toString());
+            final Invocation missing =
+                invoke("--out", charts.toString(), "--chart", dir.resolve("nope.json").toString());
             assertEquals(1, missing.status);
             assertTrue(missing.err.contains("--chart: no such file"), missing.err);
         }

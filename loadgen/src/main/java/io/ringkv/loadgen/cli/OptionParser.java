@@ -68,7 +68,8 @@ public final class OptionParser
             (o, v) -> o.keyPrefix = v),
         new Option("--key-length", null, "N", "16", "key length in bytes: prefix then zero-padded number",
             (o, v) -> o.keyLength = OptionValues.parseInt("--key-length", v, 1, 1 << 20)),
-        new Option("--value-size", null, "N|MIN-MAX", "64", "value size in bytes, fixed or uniform in a range, at most 8 MiB",
+        new Option("--value-size", null, "N|MIN-MAX", "64",
+            "value size in bytes, fixed or uniform in a range, at most 8 MiB",
             OptionParser::applyValueSize),
         new Option("--value-pattern", null, "random|compressible", "random",
             "random bytes (printable for json) or a repeating text",
@@ -393,6 +394,7 @@ public final class OptionParser
         {
             names.add(constant.name().toLowerCase(Locale.ROOT));
         }
-        throw new UsageException(optionName + ": expected one of " + String.join(", ", names) + ", got '" + value + "'");
+        throw new UsageException(
+            optionName + ": expected one of " + String.join(", ", names) + ", got '" + value + "'");
     }
 }

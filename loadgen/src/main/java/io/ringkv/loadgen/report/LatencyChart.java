@@ -201,7 +201,8 @@ public final class LatencyChart
                     break;
                 }
                 final double y = TOP + plotHeight * (1 - (value - logMin) / (logMax - logMin));
-                html.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>",
+                html.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>",
                     LEFT, y, LEFT + plotWidth, y, step == 1 ? "#ccc" : "#f0f0f0"));
                 if (step == 1 || logMax - logMin <= 2)
                 {

@@ -137,9 +137,10 @@ public final class LoadRun
         for (int i = 0; i < o.connections; i++)
         {
             states[i].channel = connections[i].channel;
+            final long quota = schedule.quota(o.requests, i);
             final Runnable loop = schedule.openLoop() ?
-                new OpenLoopConnection(states[i], connections[i], mix, randoms[i], schedule, schedule.quota(o.requests, i)) :
-                new ClosedLoopConnection(states[i], connections[i], mix, randoms[i], schedule, schedule.quota(o.requests, i));
+                new OpenLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota) :
+                new ClosedLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota);
             threads[i] = Thread.ofVirtual().name("loadgen-" + label + "-" + i).unstarted(loop);
         }
         final HistogramLogWriter log = openLog(hlogFile);
@@ -299,7 +300,8 @@ public final class LoadRun
         final long errorCount = Arrays.stream(errors).sum();
         if (errorCount > 0)
         {
-            throw new LoadFailedException("preloading " + target + " failed: " + errorCount + " SETs got an error reply");
+            throw new LoadFailedException(
+                "preloading " + target + " failed: " + errorCount + " SETs got an error reply");
         }
         if (options.progress)
         {

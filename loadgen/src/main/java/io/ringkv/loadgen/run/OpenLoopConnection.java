@@ -113,8 +113,14 @@ final class OpenLoopConnection implements Runnable
                 {
                     return;
                 }
-                fail(result == ReplyReader.MALFORMED ? "PROTOCOL" : "CONNECTION",
-                    result == ReplyReader.MALFORMED ? "reply not valid in this protocol" : "server closed the connection");
+                if (result == ReplyReader.MALFORMED)
+                {
+                    fail("PROTOCOL", "reply not valid in this protocol");
+                }
+                else
+                {
+                    fail("CONNECTION", "server closed the connection");
+                }
                 return;
             }
             final long entry = takeEntry();

@@ -184,6 +184,7 @@ class OptionParserTest
         final String[] args = java.util.Arrays.copyOf(argsThenMessage, argsThenMessage.length - 1);
         final UsageException ex = assertThrows(UsageException.class, () -> OptionParser.parse(args),
             () -> "accepted " + List.of(args));
-        assertTrue(ex.getMessage().contains(expected), () -> "message '" + ex.getMessage() + "' lacks '" + expected + "'");
+        assertTrue(ex.getMessage().contains(expected),
+            () -> "message '" + ex.getMessage() + "' lacks '" + expected + "'");
     }
 }

@@ -55,7 +55,8 @@ class RequestEncoderTest
         final RequestEncoder json = new JsonLineRequestEncoder();
         assertEquals("{\"cmd\":\"get\",\"key\":\"key:000000000042\"}\n",
             encode(json, CommandTemplate.builtIn("get", 1), "key:", 42, 5, true));
-        final Map<String, Object> set = parse(encode(json, CommandTemplate.builtIn("set", 1), "k\"\\\u0001:", 3, 20, true));
+        final Map<String, Object> set =
+            parse(encode(json, CommandTemplate.builtIn("set", 1), "k\"\\\u0001:", 3, 20, true));
         assertEquals("set", set.get("cmd"));
         assertEquals("k\"\\\u0001:00000000003", set.get("key"));
         assertEquals(20, ((String)set.get("value")).length());

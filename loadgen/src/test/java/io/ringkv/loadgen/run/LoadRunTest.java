@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,6 +166,29 @@ class LoadRunTest
     }
 
     @Test
+    void setUpAndPreloadAgainstASilentServerFailWithinTheTimeout() throws Exception
+    {
+        try (FakeRespServer server = new FakeRespServer(0))
+        {
+            server.silent();
+            final LoadFailedException auth = assertThrows(LoadFailedException.class, () -> assertTimeoutPreemptively(
+                Duration.ofSeconds(10), () -> run(server, "-c", "2", "-a", "pw", "--timeout", "300ms", "-n", "10")));
+            assertTrue(auth.getMessage().startsWith("no reply to AUTH or SELECT from 127.0.0.1:"), auth.getMessage());
+            final LoadFailedException preload = assertThrows(LoadFailedException.class,
+                () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> runWithPreload(server)));
+            final String expected = "preloading 127.0.0.1:" + server.port() + " failed: no reply within 300 ms";
+            assertEquals(expected, preload.getMessage());
+        }
+    }
+
+    private static RunResult runWithPreload(final FakeRespServer server)
+    {
+        final LoadOptions options = OptionParser.parse("-p", Integer.toString(server.port()), "-c", "2",
+            "--timeout", "300ms", "--keyspace", "100", "--no-progress");
+        return new LoadRun(options, System.out).run(options.target, null, "main", 1, true, null);
+    }
+
+    @Test
     void aClosedPortFailsWithAClearMessage() throws Exception
     {
         final int port;
@@ -173,7 +197,7 @@ class LoadRunTest
             port = socket.getLocalPort();
         }
         final LoadOptions options = OptionParser.parse("-p", Integer.toString(port), "-c", "2", "--no-progress");
-        final LoadFailedException ex = org.junit.jupiter.api.Assertions.assertThrows(LoadFailedException.class,
+        final LoadFailedException ex = assertThrows(LoadFailedException.class,
             () -> new LoadRun(options, System.out).run(options.target, null, "main", 1, false, null));
         assertTrue(ex.getMessage().startsWith("cannot connect to 127.0.0.1:" + port), ex.getMessage());
     }
@@ -191,7 +215,7 @@ class LoadRunTest
         final LoadOptions options = OptionParser.parse(dedupe(all));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         return new LoadRun(options, new PrintStream(out, true, StandardCharsets.UTF_8))
-            .run(options.target, null, "main", 1, false, null);
+            .run(options.target, options.password, "main", 1, false, null);
     }
 
     /** Later options win over the defaults prepended above (the parser rejects repeats). */

@@ -22,18 +22,14 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
 import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -48,8 +44,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class LoadRun
 {
     private static final long SECOND_NS = 1_000_000_000L;
-    private static final long WATCH_PERIOD_NS = 100_000_000L;
-    private static final int PRELOAD_PIPELINE = 64;
+    static final long WATCH_PERIOD_NS = 100_000_000L;
 
     private final LoadOptions options;
     private final PrintStream out;
@@ -125,7 +120,8 @@ public final class LoadRun
         long preloadRequests = 0;
         if (preload)
         {
-            preloadRequests = preload(target, keyFormat, values, encoder, connections, maxRequestLength);
+            preloadRequests = new Preloader(options, out).preload(
+                target, keyFormat, values, encoder, connections, maxRequestLength);
         }
 
         final long startNs = System.nanoTime() + 1_000_000;
@@ -230,108 +226,6 @@ public final class LoadRun
                     new LoadFailedException("setting up a connection to " + target + " failed: " + failure);
             }
         }
-    }
-
-    private long preload(
-        final TargetAddress target,
-        final KeyFormat keyFormat,
-        final ValuePool values,
-        final RequestEncoder encoder,
-        final TargetConnection[] connections,
-        final int maxRequestLength)
-    {
-        final long keySpace = options.keySpace;
-        final int count = connections.length;
-        final long startNs = System.nanoTime();
-        final AtomicReferenceArray<String> failures = new AtomicReferenceArray<>(count);
-        final long[] errors = new long[count];
-        final AtomicLongArray progressNs = new AtomicLongArray(count);
-        for (int i = 0; i < count; i++)
-        {
-            progressNs.set(i, startNs);
-        }
-        final Thread[] threads = new Thread[count];
-        final CommandTemplate set = CommandTemplate.builtIn("set", 1);
-        for (int i = 0; i < count; i++)
-        {
-            final long from = keySpace * i / count;
-            final long to = keySpace * (i + 1) / count;
-            final int index = i;
-            threads[i] = Thread.ofVirtual().start(() ->
-            {
-                final TargetConnection connection = connections[index];
-                final RequestArguments args = new RequestArguments(new SequentialKeyDistribution(keySpace, from),
-                    keyFormat, values, new SplittableRandom(options.seed + index), keySpace);
-                final RequestWriter writer = new RequestWriter(
-                    connection.channel, encoder, args, maxRequestLength, 64 * 1024);
-                try
-                {
-                    for (long key = from; key < to; )
-                    {
-                        final int batch = (int)Math.min(PRELOAD_PIPELINE, to - key);
-                        writer.begin();
-                        for (int b = 0; b < batch; b++)
-                        {
-                            writer.add(set);
-                        }
-                        writer.flush();
-                        for (int b = 0; b < batch; b++)
-                        {
-                            if (connection.reader.next() != ReplyReader.REPLY)
-                            {
-                                failures.compareAndSet(index, null,
-                                    "the server closed the connection or sent an invalid reply");
-                                return;
-                            }
-                            if (connection.reader.parser().isError())
-                            {
-                                errors[index]++;
-                            }
-                        }
-                        progressNs.setRelease(index, System.nanoTime());
-                        key += batch;
-                    }
-                }
-                catch (final IOException ex)
-                {
-                    failures.compareAndSet(index, null, TargetConnection.describe(ex));
-                }
-            });
-        }
-        while (anyAlive(threads))
-        {
-            // The same rule as under load: a connection without replies for the timeout is given up.
-            for (int i = 0; i < count; i++)
-            {
-                if (threads[i].isAlive() && System.nanoTime() - progressNs.getAcquire(i) > options.replyTimeoutNs)
-                {
-                    failures.compareAndSet(i, null, "no reply within " + options.replyTimeoutNs / 1_000_000 + " ms");
-                    connections[i].close();
-                }
-            }
-            LockSupport.parkNanos(WATCH_PERIOD_NS);
-        }
-        joinAll(threads);
-        for (int i = 0; i < count; i++)
-        {
-            final String failure = failures.get(i);
-            if (failure != null)
-            {
-                throw new LoadFailedException("preloading " + target + " failed: " + failure);
-            }
-        }
-        final long errorCount = Arrays.stream(errors).sum();
-        if (errorCount > 0)
-        {
-            throw new LoadFailedException(
-                "preloading " + target + " failed: " + errorCount + " SETs got an error reply");
-        }
-        if (options.progress)
-        {
-            out.printf(Locale.ROOT, "preloaded %,d keys into %s in %.1f s%n",
-                keySpace, target, (System.nanoTime() - startNs) / 1e9);
-        }
-        return keySpace;
     }
 
     private long coordinate(
@@ -517,7 +411,7 @@ public final class LoadRun
         }
     }
 
-    private static boolean anyAlive(final Thread[] threads)
+    static boolean anyAlive(final Thread[] threads)
     {
         for (final Thread thread : threads)
         {
@@ -539,7 +433,7 @@ public final class LoadRun
         return total;
     }
 
-    private static void joinAll(final Thread[] threads)
+    static void joinAll(final Thread[] threads)
     {
         boolean interrupted = false;
         for (final Thread thread : threads)

@@ -47,7 +47,7 @@ public final class OptionParser
             (o, v) -> o.db = OptionValues.parseInt("--db", v, 0, 1_000_000)),
         new Option("--connections", "-c", "N", "50", "concurrent connections, one virtual thread each",
             (o, v) -> o.connections = OptionValues.parseInt("--connections", v, 1, 10_000)),
-        new Option("--pipeline", "-P", "N", "1", "requests written per batch on a connection",
+        new Option("--pipeline", "-P", "N", "1", "requests per batch on a connection (open loop: most due requests written at once)",
             (o, v) -> o.pipeline = OptionValues.parseInt("--pipeline", v, 1, 10_000)),
         new Option("--duration", "-d", "TIME", "10s", "measured time (10s, 500ms, 2m)",
             (o, v) -> o.durationNs = OptionValues.parseDurationNs("--duration", v, false)),

@@ -116,41 +116,43 @@ public final class LoadRun
                 keys(i, randoms[i]), keyFormat, values, randoms[i], o.keySpace);
         }
         connectAll(target, password, encoder, arguments, maxRequestLength, connections);
-
-        long preloadRequests = 0;
-        if (preload)
-        {
-            preloadRequests = new Preloader(options, out).preload(
-                target, keyFormat, values, encoder, connections, maxRequestLength);
-        }
-
-        final long startNs = System.nanoTime() + 1_000_000;
-        final long measureStartNs = startNs + o.warmupNs;
-        final long endNs = o.requests > 0 ? Long.MAX_VALUE : measureStartNs + o.durationNs;
-        final double intervalNs = o.openLoop() ? (double)o.connections * SECOND_NS / o.ratePerSecond : 0;
-        final LoadSchedule schedule = new LoadSchedule(
-            startNs, measureStartNs, endNs, o.pipeline, intervalNs, o.connections);
-
-        final Thread[] threads = new Thread[o.connections];
-        for (int i = 0; i < o.connections; i++)
-        {
-            states[i].channel = connections[i].channel;
-            final long quota = schedule.quota(o.requests, i);
-            final Runnable loop = schedule.openLoop() ?
-                new OpenLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota) :
-                new ClosedLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota);
-            threads[i] = Thread.ofVirtual().name("loadgen-" + label + "-" + i).unstarted(loop);
-        }
-        final HistogramLogWriter log = openLog(hlogFile);
         try
         {
-            final LatencyCollector collector = new LatencyCollector(states, names, log);
-            for (final Thread thread : threads)
+            long preloadRequests = 0;
+            if (preload)
             {
-                thread.start();
+                preloadRequests = new Preloader(options, out).preload(
+                    target, keyFormat, values, encoder, connections, maxRequestLength);
             }
-            final long lastReplyNs = coordinate(states, threads, collector, schedule, label);
-            return result(target, label, round, names, states, collector, schedule, lastReplyNs, preloadRequests);
+            final LoadSchedule schedule = schedule();
+            final Thread[] threads = new Thread[o.connections];
+            for (int i = 0; i < o.connections; i++)
+            {
+                states[i].channel = connections[i].channel;
+                final long quota = schedule.quota(o.requests, i);
+                final Runnable loop = schedule.openLoop() ?
+                    new OpenLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota) :
+                    new ClosedLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota);
+                threads[i] = Thread.ofVirtual().name("loadgen-" + label + "-" + i).unstarted(loop);
+            }
+            final HistogramLogWriter log = openLog(hlogFile);
+            try
+            {
+                final LatencyCollector collector = new LatencyCollector(states, names, log);
+                for (final Thread thread : threads)
+                {
+                    thread.start();
+                }
+                final long lastReplyNs = coordinate(states, threads, collector, schedule, label);
+                return result(target, label, round, names, states, collector, schedule, lastReplyNs, preloadRequests);
+            }
+            finally
+            {
+                if (log != null)
+                {
+                    log.close();
+                }
+            }
         }
         finally
         {
@@ -158,11 +160,18 @@ public final class LoadRun
             {
                 connection.close();
             }
-            if (log != null)
-            {
-                log.close();
-            }
         }
+    }
+
+    /** Phases start 1 ms from now, so that every connection thread is running before the first send. */
+    private LoadSchedule schedule()
+    {
+        final LoadOptions o = options;
+        final long startNs = System.nanoTime() + 1_000_000;
+        final long measureStartNs = startNs + o.warmupNs;
+        final long endNs = o.requests > 0 ? Long.MAX_VALUE : measureStartNs + o.durationNs;
+        final double intervalNs = o.openLoop() ? (double)o.connections * SECOND_NS / o.ratePerSecond : 0;
+        return new LoadSchedule(startNs, measureStartNs, endNs, o.pipeline, intervalNs, o.connections);
     }
 
     private KeyDistribution keys(final int connection, final SplittableRandom random)

@@ -222,10 +222,14 @@ public final class OptionParser
             {
                 out.append(" ".repeat(34 - left.length()));
             }
-            final String text = option.defaultText.isEmpty() ?
-                option.help : option.help + " [" + option.defaultText + "]";
+            // The default stays in one piece: it is one word for wrapping.
+            final List<String> words = new ArrayList<>(List.of(option.help.split(" ")));
+            if (!option.defaultText.isEmpty())
+            {
+                words.add("[" + option.defaultText + "]");
+            }
             int column = 34;
-            for (final String word : text.split(" "))
+            for (final String word : words)
             {
                 if (column > 34 && column + 1 + word.length() > 118)
                 {

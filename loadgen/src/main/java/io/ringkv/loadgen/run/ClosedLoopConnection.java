@@ -1,0 +1,167 @@
+package io.ringkv.loadgen.run;
+
+import io.ringkv.loadgen.protocol.ReplyParser;
+import io.ringkv.loadgen.workload.CommandMix;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Closed loop on one connection: write a batch of {@code pipeline} requests, read their replies, repeat. Each
+ * reply's latency runs from the batch's first write to the read that completed the reply. Runs on the
+ * connection's own virtual thread, which alone touches the connection.
+ */
+final class ClosedLoopConnection implements Runnable
+{
+    private final ConnectionState state;
+    private final TargetConnection connection;
+    private final CommandMix mix;
+    private final SplittableRandom random;
+    private final LoadSchedule schedule;
+    private final long quota;
+    private final int[] batchCommands;
+
+    ClosedLoopConnection(
+        final ConnectionState state,
+        final TargetConnection connection,
+        final CommandMix mix,
+        final SplittableRandom random,
+        final LoadSchedule schedule,
+        final long quota)
+    {
+        this.state = state;
+        this.connection = connection;
+        this.mix = mix;
+        this.random = random;
+        this.schedule = schedule;
+        this.quota = quota;
+        this.batchCommands = new int[schedule.pipeline()];
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            state.lastProgressNs.setRelease(System.nanoTime());
+            load();
+        }
+        catch (final ClosedChannelException ex)
+        {
+            fail(state.abandoned ? "TIMEOUT" : "CONNECTION", state.abandoned
+                ? "no reply within the timeout; connection abandoned" : "connection closed");
+        }
+        catch (final IOException ex)
+        {
+            fail("CONNECTION", TargetConnection.describe(ex));
+        }
+        catch (final RuntimeException ex)
+        {
+            fail("INTERNAL", "loadgen bug, please report: " + ex);
+        }
+        finally
+        {
+            connection.close();
+        }
+    }
+
+    private void load() throws IOException
+    {
+        final ConnectionState state = this.state;
+        final RequestWriter writer = connection.writer;
+        final ReplyReader reader = connection.reader;
+        final ReplyParser parser = reader.parser();
+        final CommandMix mix = this.mix;
+        final int[] batchCommands = this.batchCommands;
+        final long measureStartNs = schedule.measureStartNs();
+        final long endNs = schedule.endNs();
+        final int pipeline = schedule.pipeline();
+        long measuredSent = 0;
+        long sent = 0;
+        long received = 0;
+        long waitNs;
+        while ((waitNs = schedule.startNs() - System.nanoTime()) > 0)
+        {
+            // All connections start together, so warm-up and measurement begin at the times the schedule says.
+            LockSupport.parkNanos(waitNs);
+        }
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            if (nowNs >= endNs)
+            {
+                return;
+            }
+            final boolean measuring = nowNs >= measureStartNs;
+            int batch = pipeline;
+            if (measuring)
+            {
+                final long remaining = quota - measuredSent;
+                if (remaining <= 0)
+                {
+                    return;
+                }
+                batch = (int)Math.min(batch, remaining);
+            }
+            writer.begin();
+            for (int b = 0; b < batch; b++)
+            {
+                final int command = mix.next(random);
+                batchCommands[b] = command;
+                state.sentByCommand[command]++;
+                writer.add(mix.command(command));
+            }
+            sent += batch;
+            state.sent.setRelease(sent);
+            writer.flush();
+            final long sendNs = writer.firstWriteNs();
+            state.lastProgressNs.setRelease(sendNs);
+            for (int b = 0; b < batch; b++)
+            {
+                final int result = reader.next();
+                if (result != ReplyReader.REPLY)
+                {
+                    state.received.setRelease(received);
+                    if (result == ReplyReader.MALFORMED)
+                    {
+                        fail("PROTOCOL", "reply not valid in this protocol");
+                    }
+                    else
+                    {
+                        fail("CONNECTION", "server closed the connection");
+                    }
+                    return;
+                }
+                received++;
+                if (parser.isError())
+                {
+                    state.errors.add(reader.buffer(), parser.errorIndex(), parser.errorLength());
+                }
+                if (measuring)
+                {
+                    state.record(batchCommands[b], reader.lastReadNs() - sendNs);
+                }
+            }
+            state.received.setRelease(received);
+            state.lastProgressNs.setRelease(reader.lastReadNs());
+            if (measuring)
+            {
+                measuredSent += batch;
+                state.lastMeasuredReplyNs = reader.lastReadNs();
+            }
+            else
+            {
+                state.warmupRequests += batch;
+            }
+        }
+    }
+
+    private void fail(final String kind, final String message)
+    {
+        state.failureKind = kind;
+        state.failureMessage = message;
+        state.accountLost(kind);
+    }
+}

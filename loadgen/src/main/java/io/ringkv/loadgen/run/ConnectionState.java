@@ -1,0 +1,82 @@
+package io.ringkv.loadgen.run;
+
+import org.HdrHistogram.SingleWriterRecorder;
+
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One connection's results and the few fields the coordinator watches while it runs. Latencies go into one
+ * {@link SingleWriterRecorder} per command, which the receiving thread records into wait-free and the
+ * coordinator swaps out each interval; counters are written by one thread each and read by the coordinator
+ * (published ones while running, the rest after joining the connection's threads). Nothing here is shared
+ * between connections, so the hot path takes no lock and contends on no counter.
+ */
+public final class ConnectionState
+{
+    /** Largest latency recorded; longer ones are recorded as this (an hour). */
+    public static final long HIGHEST_TRACKABLE_NS = 3_600_000_000_000L;
+    /** Significant digits of every histogram. */
+    public static final int SIGNIFICANT_DIGITS = 3;
+
+    final int id;
+    final SingleWriterRecorder[] recorders;
+    /** Requests sent per command, warm-up included; sending thread. */
+    final long[] sentByCommand;
+    /** Requests sent during warm-up; sending thread. */
+    long warmupRequests;
+    /** Error replies and lost requests; receiving thread. */
+    final ErrorKinds errors = new ErrorKinds();
+    /** When the last measured reply arrived; receiving thread. */
+    long lastMeasuredReplyNs;
+    /** Why the connection ended early (an error kind), or null; connection thread. */
+    String failureKind;
+    /** Description of the early end for the summary; connection thread. */
+    String failureMessage;
+
+    /** Requests written so far, published by the sending thread. */
+    final AtomicLong sent = new AtomicLong();
+    /** Replies read so far, published by the receiving thread. */
+    final AtomicLong received = new AtomicLong();
+    /** Last time the connection made progress (a reply, or a send while nothing was outstanding). */
+    final AtomicLong lastProgressNs = new AtomicLong();
+    /** Set by the coordinator before it closes a stuck connection. */
+    volatile boolean abandoned;
+    volatile SocketChannel channel;
+
+    /**
+     * @param id           connection number.
+     * @param commandCount commands in the mix.
+     */
+    ConnectionState(final int id, final int commandCount)
+    {
+        this.id = id;
+        this.recorders = new SingleWriterRecorder[commandCount];
+        for (int c = 0; c < commandCount; c++)
+        {
+            recorders[c] = new SingleWriterRecorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+        }
+        this.sentByCommand = new long[commandCount];
+    }
+
+    /**
+     * Records a latency, clamped to the trackable range. Receiving thread only.
+     */
+    void record(final int command, final long latencyNs)
+    {
+        recorders[command].recordValue(Math.max(1, Math.min(latencyNs, HIGHEST_TRACKABLE_NS)));
+    }
+
+    /**
+     * Counts the requests that were sent and never answered as errors of the failure's kind. Called once by the
+     * connection thread as it ends.
+     */
+    void accountLost(final String kind)
+    {
+        final long lost = sent.get() - received.get();
+        if (lost > 0)
+        {
+            errors.add(kind, lost);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.ringkv.loadgen.run;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IntendedTimeRingTest
+{
+    @Test
+    void fullAndEmpty()
+    {
+        final IntendedTimeRing ring = new IntendedTimeRing(4);
+        assertEquals(IntendedTimeRing.EMPTY, ring.poll());
+        for (int i = 0; i < 4; i++)
+        {
+            assertTrue(ring.offer(i));
+        }
+        assertFalse(ring.offer(4));
+        assertEquals(0, ring.poll());
+        assertTrue(ring.offer(4));
+        for (int i = 1; i <= 4; i++)
+        {
+            assertEquals(i, ring.poll());
+        }
+        assertEquals(IntendedTimeRing.EMPTY, ring.poll());
+        assertThrows(IllegalArgumentException.class, () -> new IntendedTimeRing(6));
+    }
+
+    @Test
+    void oneProducerOneConsumerSeeEveryEntryInOrder() throws InterruptedException
+    {
+        final IntendedTimeRing ring = new IntendedTimeRing(64);
+        final int count = 500_000;
+        final Thread producer = Thread.ofPlatform().start(() ->
+        {
+            for (long i = 0; i < count; i++)
+            {
+                while (!ring.offer(i))
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        for (long expected = 0; expected < count; expected++)
+        {
+            long entry;
+            while ((entry = ring.poll()) == IntendedTimeRing.EMPTY)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(expected, entry);
+        }
+        producer.join();
+        assertEquals(IntendedTimeRing.EMPTY, ring.poll());
+    }
+}

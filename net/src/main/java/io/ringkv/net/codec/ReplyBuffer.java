@@ -1,0 +1,142 @@
+package io.ringkv.net.codec;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A connection's output: an expandable direct buffer the reply encoders append to while the engine executes a
+ * batch, and the connection writes to its socket with one flush once the batch completes.
+ * <p>
+ * The engine thread appends while the connection waits; the connection thread drains it after the batch's
+ * completion (the batch's hand-over orders the two). Never both at once.
+ */
+public final class ReplyBuffer
+{
+    /** Default initial capacity. */
+    public static final int INITIAL_CAPACITY_DEFAULT = 16 * 1024;
+
+    private static final byte[] CRLF = "\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final int initialCapacity;
+    private ExpandableDirectByteBuffer buffer;
+    private int position;
+
+    /**
+     * @param initialCapacity capacity to start with and to shrink back to.
+     */
+    public ReplyBuffer(final int initialCapacity)
+    {
+        this.initialCapacity = initialCapacity;
+        buffer = new ExpandableDirectByteBuffer(initialCapacity);
+    }
+
+    /**
+     * @return the buffer; replies are in {@code [0, position())}. Replaced when shrunk.
+     */
+    public ExpandableDirectByteBuffer buffer()
+    {
+        return buffer;
+    }
+
+    public int position()
+    {
+        return position;
+    }
+
+    /**
+     * Move the write position, e.g. back to a request's start to discard its reply.
+     *
+     * @param position new write position, at most the current one.
+     */
+    public void position(final int position)
+    {
+        this.position = position;
+    }
+
+    public void putByte(final byte value)
+    {
+        buffer.putByte(position++, value);
+    }
+
+    public void putBytes(final byte[] bytes)
+    {
+        buffer.putBytes(position, bytes);
+        position += bytes.length;
+    }
+
+    public void putBytes(final DirectBuffer source, final int index, final int length)
+    {
+        buffer.putBytes(position, source, index, length);
+        position += length;
+    }
+
+    public void putLongAscii(final long value)
+    {
+        position += buffer.putLongAscii(position, value);
+    }
+
+    public void putCrLf()
+    {
+        buffer.putBytes(position, CRLF);
+        position += 2;
+    }
+
+    /**
+     * Make room for {@code length} more bytes so that a run of single-byte puts does not grow repeatedly.
+     *
+     * @param length bytes about to be written.
+     */
+    public void ensureRoom(final int length)
+    {
+        buffer.checkLimit(position + length);
+    }
+
+    /**
+     * Write every pending byte to a blocking channel and clear.
+     *
+     * @param channel the socket.
+     * @throws IOException from the channel.
+     */
+    public void writeTo(final WritableByteChannel channel) throws IOException
+    {
+        final ByteBuffer byteBuffer = buffer.byteBuffer();
+        byteBuffer.limit(position).position(0);
+        while (byteBuffer.hasRemaining())
+        {
+            channel.write(byteBuffer);
+        }
+        byteBuffer.clear();
+        position = 0;
+    }
+
+    /**
+     * Drop every pending byte.
+     */
+    public void clear()
+    {
+        position = 0;
+    }
+
+    /**
+     * Release a buffer a big reply grew, once it is empty.
+     *
+     * @return true when it was shrunk.
+     */
+    public boolean shrinkIfEmpty()
+    {
+        if (position == 0 && buffer.capacity() > initialCapacity)
+        {
+            final ExpandableDirectByteBuffer old = buffer;
+            buffer = new ExpandableDirectByteBuffer(initialCapacity);
+            BufferUtil.free(old.byteBuffer());
+            return true;
+        }
+        return false;
+    }
+}

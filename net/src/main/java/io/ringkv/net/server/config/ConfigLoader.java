@@ -1,5 +1,9 @@
 package io.ringkv.net.server.config;
 
+import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.net.resp.InlineSplitter;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,13 +111,40 @@ public final class ConfigLoader
             {
                 continue;
             }
-            final List<String> words = ArgumentSplitter.split(line);
+            final List<String> words = splitWords(line);
             final String error = null == words ? "Unbalanced quotes in configuration line" : apply(words);
             if (null != error)
             {
                 throw new ConfigException("config file '" + file + "', line " + lineNumber + ": '" + line + "': " + error);
             }
         }
+    }
+
+    /**
+     * Split a line with Redis's quoting rules, using the same splitter as inline commands.
+     *
+     * @param line the directive.
+     * @return its words, or null when quotes are unbalanced.
+     */
+    static List<String> splitWords(final String line)
+    {
+        final byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        final RequestBatch batch = new RequestBatch(null, null);
+        batch.reset(buffer);
+        final int count = InlineSplitter.split(buffer, 0, bytes.length, batch);
+        if (count < 0)
+        {
+            return null;
+        }
+        batch.endRequest(RequestBatch.VALUE_RAW);
+        final List<String> words = new ArrayList<>(count);
+        for (int i = 0; i < count; i++)
+        {
+            final int arg = batch.firstArg(0) + i;
+            words.add(buffer.getStringWithoutLengthAscii(batch.argOffset(arg), batch.argLength(arg)));
+        }
+        return words;
     }
 
     private String apply(final List<String> directive)

@@ -68,11 +68,11 @@ class ConfigLoaderTest
     void splitsWithRedisQuotingRules()
     {
         assertEquals(List.of("set", "a b", "c'd", "\n\t\u0001", "x"),
-            ArgumentSplitter.split("set \"a b\" 'c\\'d' \"\\n\\t\\x01\"   x  "));
-        assertEquals(List.of("foobar baz"), ArgumentSplitter.split("foo\"bar baz\""));
-        assertEquals(List.of(), ArgumentSplitter.split("   "));
-        assertNull(ArgumentSplitter.split("\"unterminated"));
-        assertNull(ArgumentSplitter.split("'unterminated"));
-        assertNull(ArgumentSplitter.split("\"closed\"glued"));
+            ConfigLoader.splitWords("set \"a b\" 'c\\'d' \"\\n\\t\\x01\"   x  "));
+        assertEquals(List.of("foobar baz"), ConfigLoader.splitWords("foo\"bar baz\""));
+        assertEquals(List.of(), ConfigLoader.splitWords("   "));
+        assertNull(ConfigLoader.splitWords("\"unterminated"));
+        assertNull(ConfigLoader.splitWords("'unterminated"));
+        assertNull(ConfigLoader.splitWords("\"closed\"glued"));
     }
 }

@@ -28,7 +28,7 @@ final class EngineHarness implements AutoCloseable
     final ClientSession session = new ClientSession(1, true);
     final TranscriptReply reply;
     final RequestBatch batch;
-    private final UnsafeBuffer argBuffer = new UnsafeBuffer(new byte[1 << 16]);
+    private final UnsafeBuffer argBuffer = new UnsafeBuffer(new byte[8 << 20]);
 
     EngineHarness()
     {

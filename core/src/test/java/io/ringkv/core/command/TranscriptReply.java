@@ -81,6 +81,12 @@ final class TranscriptReply implements Reply
 
     private void element(final String text)
     {
+        write(text);
+        closeFinished();
+    }
+
+    private void write(final String text)
+    {
         if (currentRequest == -1)
         {
             throw new IllegalStateException("reply outside a request: " + text);
@@ -98,7 +104,6 @@ final class TranscriptReply implements Reply
             throw new IllegalStateException("second top-level reply: " + current + " then " + text);
         }
         current.append(text);
-        closeFinished();
     }
 
     private void closeFinished()
@@ -118,12 +123,8 @@ final class TranscriptReply implements Reply
 
     private void aggregate(final String prefix, final int count)
     {
-        element(prefix + "[");
-        // element() counted the header as one element of its parent; undo, the aggregate counts when it closes.
-        if (!open.isEmpty())
-        {
-            open.get(open.size() - 1)[1]--;
-        }
+        // The aggregate counts as one element of its parent when it closes.
+        write(prefix + "[");
         if (count == 0)
         {
             current.append(']');

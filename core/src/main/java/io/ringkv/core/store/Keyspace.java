@@ -333,10 +333,7 @@ public final class Keyspace implements AutoCloseable
      */
     public boolean delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        final OffHeapTable table = tables[db];
-        final Object base = key.byteArray();
-        final long address = key.addressOffset() + keyOffset;
-        final long entry = table.find(table.hash(base, address, keyLength), base, address, keyLength);
+        final long entry = lookup(db, key, keyOffset, keyLength);
         if (entry == 0)
         {
             return false;
@@ -362,7 +359,7 @@ public final class Keyspace implements AutoCloseable
         release(entryAddress);
         keys--;
         final long target = table.shrinkTarget();
-        if (target != 0)
+        if (target != 0 && fits(target * OffHeapTable.BUCKET_LENGTH))
         {
             table.startResize(target);
         }
@@ -673,6 +670,17 @@ public final class Keyspace implements AutoCloseable
         allocator.releaseAll();
         keys = 0;
         keyValueBytes = 0;
+    }
+
+    /**
+     * Find a key's entry whether or not it has expired, without side effects.
+     */
+    long lookup(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final OffHeapTable table = tables[db];
+        final Object base = key.byteArray();
+        final long address = key.addressOffset() + keyOffset;
+        return table.find(table.hash(base, address, keyLength), base, address, keyLength);
     }
 
     SlabAllocator allocator()

@@ -9,7 +9,6 @@ import static io.ringkv.core.store.EntryDescriptor.DATABASE_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.ENCODING_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.EXPIRE_AT_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.EXPIRY_SLOT_OFFSET;
-import static io.ringkv.core.store.EntryDescriptor.HASH_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.HEADER_LENGTH;
 import static io.ringkv.core.store.EntryDescriptor.KEY_LENGTH_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.KEY_OFFSET;
@@ -229,7 +228,7 @@ public final class Keyspace implements AutoCloseable
         final long entry = allocator.allocate(newLength);
         UnsafeApi.putLong(entry + NEXT_OFFSET, 0);
         UnsafeApi.putLong(entry + EXPIRE_AT_OFFSET, NO_EXPIRY);
-        UnsafeApi.putLong(entry + HASH_OFFSET, hash);
+        OffHeapTable.storeHash(entry, hash);
         UnsafeApi.putInt(entry + KEY_LENGTH_OFFSET, keyLength);
         UnsafeApi.putInt(entry + VALUE_LENGTH_OFFSET, valueLength);
         UnsafeApi.putInt(entry + ACCESS_OFFSET, access);

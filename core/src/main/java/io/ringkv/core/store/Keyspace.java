@@ -9,7 +9,6 @@ import static io.ringkv.core.store.EntryDescriptor.DATABASE_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.ENCODING_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.EXPIRE_AT_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.EXPIRY_SLOT_OFFSET;
-import static io.ringkv.core.store.EntryDescriptor.HASH_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.HEADER_LENGTH;
 import static io.ringkv.core.store.EntryDescriptor.KEY_LENGTH_OFFSET;
 import static io.ringkv.core.store.EntryDescriptor.KEY_OFFSET;
@@ -229,7 +228,7 @@ public final class Keyspace implements AutoCloseable
         final long entry = allocator.allocate(newLength);
         UnsafeApi.putLong(entry + NEXT_OFFSET, 0);
         UnsafeApi.putLong(entry + EXPIRE_AT_OFFSET, NO_EXPIRY);
-        UnsafeApi.putLong(entry + HASH_OFFSET, hash);
+        OffHeapTable.storeHash(entry, hash);
         UnsafeApi.putInt(entry + KEY_LENGTH_OFFSET, keyLength);
         UnsafeApi.putInt(entry + VALUE_LENGTH_OFFSET, valueLength);
         UnsafeApi.putInt(entry + ACCESS_OFFSET, access);
@@ -333,10 +332,7 @@ public final class Keyspace implements AutoCloseable
      */
     public boolean delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        final OffHeapTable table = tables[db];
-        final Object base = key.byteArray();
-        final long address = key.addressOffset() + keyOffset;
-        final long entry = table.find(table.hash(base, address, keyLength), base, address, keyLength);
+        final long entry = lookup(db, key, keyOffset, keyLength);
         if (entry == 0)
         {
             return false;
@@ -362,7 +358,7 @@ public final class Keyspace implements AutoCloseable
         release(entryAddress);
         keys--;
         final long target = table.shrinkTarget();
-        if (target != 0)
+        if (target != 0 && fits(target * OffHeapTable.BUCKET_LENGTH))
         {
             table.startResize(target);
         }
@@ -673,6 +669,17 @@ public final class Keyspace implements AutoCloseable
         allocator.releaseAll();
         keys = 0;
         keyValueBytes = 0;
+    }
+
+    /**
+     * Find a key's entry whether or not it has expired, without side effects.
+     */
+    long lookup(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final OffHeapTable table = tables[db];
+        final Object base = key.byteArray();
+        final long address = key.addressOffset() + keyOffset;
+        return table.find(table.hash(base, address, keyLength), base, address, keyLength);
     }
 
     SlabAllocator allocator()

@@ -34,6 +34,12 @@ final class OffHeapTable
     /** Bytes of a bucket. */
     static final int BUCKET_LENGTH = Long.BYTES;
 
+    /** Bits of the key hash an entry keeps. */
+    static final long HASH_MASK = 0xFFFF_FFFFL;
+
+    /** Largest bucket array: as many buckets as stored hash values. */
+    static final long MAX_BUCKETS = HASH_MASK + 1;
+
     /** Redis's HASHTABLE_MIN_FILL: shrink when fewer than 1 in 10 buckets would be used. */
     static final int MIN_FILL_PERCENT = 10;
 
@@ -84,11 +90,25 @@ final class OffHeapTable
      * @param base    array holding the key, or null for an absolute address.
      * @param address absolute address or array offset of the key.
      * @param length  bytes of key.
-     * @return the hash this table files that key under.
+     * @return the hash this table files that key under: the low 32 bits of the 64-bit key hash, which is what an
+     * entry stores (see {@link EntryDescriptor}), enough for 2^32 buckets.
      */
     long hash(final Object base, final long address, final int length)
     {
-        return hashFunction.hash(base, address, length);
+        return hashFunction.hash(base, address, length) & HASH_MASK;
+    }
+
+    /**
+     * Write the hash from {@link #hash(Object, long, int)} into an entry.
+     */
+    static void storeHash(final long entry, final long hash)
+    {
+        UnsafeApi.putInt(entry + HASH_OFFSET, (int)hash);
+    }
+
+    static long storedHash(final long entry)
+    {
+        return UnsafeApi.getInt(entry + HASH_OFFSET) & HASH_MASK;
     }
 
     /**
@@ -146,7 +166,7 @@ final class OffHeapTable
         long entry = UnsafeApi.getLong(table0 + (hash & mask0) * BUCKET_LENGTH);
         while (entry != 0)
         {
-            if (UnsafeApi.getLong(entry + HASH_OFFSET) == hash && keyEquals(entry, base, address, length))
+            if (storedHash(entry) == hash && keyEquals(entry, base, address, length))
             {
                 return entry;
             }
@@ -157,7 +177,7 @@ final class OffHeapTable
             entry = UnsafeApi.getLong(table1 + (hash & mask1) * BUCKET_LENGTH);
             while (entry != 0)
             {
-                if (UnsafeApi.getLong(entry + HASH_OFFSET) == hash && keyEquals(entry, base, address, length))
+                if (storedHash(entry) == hash && keyEquals(entry, base, address, length))
                 {
                     return entry;
                 }
@@ -175,7 +195,7 @@ final class OffHeapTable
     void insert(final long entry)
     {
         step();
-        final long hash = UnsafeApi.getLong(entry + HASH_OFFSET);
+        final long hash = storedHash(entry);
         final long bucket;
         if (rehashIndex >= 0)
         {
@@ -200,7 +220,7 @@ final class OffHeapTable
     boolean remove(final long entry)
     {
         step();
-        final long hash = UnsafeApi.getLong(entry + HASH_OFFSET);
+        final long hash = storedHash(entry);
         if (unlink(table0 + (hash & mask0) * BUCKET_LENGTH, entry))
         {
             used0--;
@@ -223,7 +243,7 @@ final class OffHeapTable
      */
     boolean replace(final long oldEntry, final long newEntry)
     {
-        final long hash = UnsafeApi.getLong(oldEntry + HASH_OFFSET);
+        final long hash = storedHash(oldEntry);
         if (relink(table0 + (hash & mask0) * BUCKET_LENGTH, oldEntry, newEntry))
         {
             return true;
@@ -237,11 +257,11 @@ final class OffHeapTable
     long expandTarget()
     {
         final long used = used0 + used1;
-        if (table1 != 0 || used < mask0 + 1)
+        if (table1 != 0 || used < mask0 + 1 || mask0 + 1 >= MAX_BUCKETS)
         {
             return 0;
         }
-        return nextPowerOfTwo(used + 1);
+        return Math.min(MAX_BUCKETS, nextPowerOfTwo(used + 1));
     }
 
     /**
@@ -663,7 +683,7 @@ final class OffHeapTable
             while (entry != 0)
             {
                 final long next = UnsafeApi.getLong(entry + NEXT_OFFSET);
-                final long target = t1 + (UnsafeApi.getLong(entry + HASH_OFFSET) & m1) * BUCKET_LENGTH;
+                final long target = t1 + (storedHash(entry) & m1) * BUCKET_LENGTH;
                 UnsafeApi.putLong(entry + NEXT_OFFSET, UnsafeApi.getLong(target));
                 UnsafeApi.putLong(target, entry);
                 used0--;

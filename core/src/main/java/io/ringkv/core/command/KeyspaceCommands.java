@@ -160,14 +160,15 @@ public final class KeyspaceCommands
             reply.integer(0);
             return;
         }
-        if (copyEntry(context, db, source, db, buffer, args.offset(2), args.length(2)) == Keyspace.OUT_OF_MEMORY)
+        if (copyEntry(context, db, source, db, buffer, args.offset(2), args.length(2)) != Keyspace.OUT_OF_MEMORY)
+        {
+            keyspace.delete(db, keyspace.find(db, buffer, args.offset(1), args.length(1), nowMs));
+        }
+        else if (!moveThroughScratch(context, db, source, buffer, args.offset(2), args.length(2)))
         {
             reply.error(ErrorMessages.OOM);
             return;
         }
-        // The put may have moved things around: look the source up again before removing it.
-        final long sourceAgain = keyspace.find(db, buffer, args.offset(1), args.length(1), nowMs);
-        keyspace.delete(db, sourceAgain);
         context.changeLog().rename(db, buffer, args.offset(1), args.length(1), buffer, args.offset(2), args.length(2));
         if (nx)
         {
@@ -177,6 +178,41 @@ public final class KeyspaceCommands
         {
             reply.ok();
         }
+    }
+
+    /**
+     * RENAME at the memory limit: Redis moves the value without allocating, so RENAME must not fail for want of
+     * room for a second copy. Park the source in scratch space, free it, then create the target; if even that
+     * does not fit, put the source back (its freed block is reused) and report OOM with nothing changed.
+     *
+     * @return true when the key was moved.
+     */
+    private static boolean moveThroughScratch(final CommandContext context, final int db, final long source,
+        final DirectBuffer target, final int targetOffset, final int targetLength)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final EntryFlyweight from = context.otherEntry().wrap(source);
+        final int keyLength = from.keyLength();
+        final int valueLength = from.valueLength();
+        final byte type = from.type();
+        final byte encoding = from.encoding();
+        final long expireAtMs = from.expireAtMs();
+        final MutableDirectBuffer scratch = context.scratch(keyLength + valueLength);
+        scratch.putBytes(0, from.buffer(), from.keyOffset(), keyLength);
+        scratch.putBytes(keyLength, from.buffer(), from.valueOffset(), valueLength);
+        keyspace.delete(db, source);
+        long address = keyspace.put(db, target, targetOffset, targetLength, type, encoding, valueLength, expireAtMs);
+        final boolean moved = address != Keyspace.OUT_OF_MEMORY;
+        if (!moved)
+        {
+            address = keyspace.put(db, scratch, 0, keyLength, type, encoding, valueLength, expireAtMs);
+        }
+        final EntryFlyweight to = context.entry().wrap(address);
+        if (valueLength > 0)
+        {
+            to.buffer().putBytes(to.valueOffset(), scratch, keyLength, valueLength);
+        }
+        return moved;
     }
 
     /**

@@ -103,6 +103,15 @@ public final class CommandEvent
     }
 
     /**
+     * @return true when this slot holds the last request of its batch (the engine completed the batch after it);
+     * consumers may use it to flush per batch.
+     */
+    public boolean lastOfBatch()
+    {
+        return lastOfBatch;
+    }
+
+    /**
      * @return buffer holding this slot's change records from index 0.
      */
     public DirectBuffer changes()

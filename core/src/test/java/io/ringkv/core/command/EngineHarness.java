@@ -17,25 +17,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real engine over a real keyspace with a manual clock, and one client connection that sends requests and
  * reads their transcripts. Tests own it and close it.
  */
-final class EngineHarness implements AutoCloseable
+public final class EngineHarness implements AutoCloseable
 {
-    static final long START_MS = 1_700_000_000_000L;
+    public static final long START_MS = 1_700_000_000_000L;
 
-    final AtomicLong clockMs = new AtomicLong(START_MS);
-    final Keyspace keyspace;
-    final CommandTable commands = CoreCommands.newTable();
-    final Engine engine;
-    final ClientSession session = new ClientSession(1, true);
-    final TranscriptReply reply;
-    final RequestBatch batch;
+    public final AtomicLong clockMs = new AtomicLong(START_MS);
+    public final Keyspace keyspace;
+    public final CommandTable commands = CoreCommands.newTable();
+    public final Engine engine;
+    public final ClientSession session = new ClientSession(1, true);
+    public final TranscriptReply reply;
+    public final RequestBatch batch;
     private final UnsafeBuffer argBuffer = new UnsafeBuffer(new byte[8 << 20]);
 
-    EngineHarness()
+    public EngineHarness()
     {
         this(new StoreConfig(), false, List.of());
     }
 
-    EngineHarness(final StoreConfig storeConfig, final boolean distinguishKinds,
+    public EngineHarness(final StoreConfig storeConfig, final boolean distinguishKinds,
         final List<EventHandler<CommandEvent>> afterEngine)
     {
         keyspace = new Keyspace(storeConfig);
@@ -49,12 +49,12 @@ final class EngineHarness implements AutoCloseable
     /**
      * Run one RESP-style request and return its reply transcript.
      */
-    String exec(final String... args)
+    public String exec(final String... args)
     {
         return execKind(RequestBatch.VALUE_RAW, args);
     }
 
-    String execKind(final byte valueKind, final String... args)
+    public String execKind(final byte valueKind, final String... args)
     {
         reply.clear();
         batch.reset(argBuffer);
@@ -66,7 +66,7 @@ final class EngineHarness implements AutoCloseable
     /**
      * Run several requests as one pipelined batch.
      */
-    List<String> pipeline(final String[]... requests)
+    public List<String> pipeline(final String[]... requests)
     {
         reply.clear();
         batch.reset(argBuffer);
@@ -93,12 +93,12 @@ final class EngineHarness implements AutoCloseable
         return position;
     }
 
-    void advanceMs(final long ms)
+    public void advanceMs(final long ms)
     {
         clockMs.addAndGet(ms);
     }
 
-    long nowMs()
+    public long nowMs()
     {
         return clockMs.get();
     }

@@ -11,7 +11,7 @@ import java.util.List;
  * arrays as "[$a, (nil)]". With {@code distinguishKinds}, integer strings read "int:5" and json documents
  * "json:{...}" so that tests can tell what a JSON client would receive.
  */
-final class TranscriptReply implements Reply
+public final class TranscriptReply implements Reply
 {
     private final List<String> replies = new ArrayList<>();
     private final boolean distinguishKinds;
@@ -21,22 +21,22 @@ final class TranscriptReply implements Reply
     private int startCount;
     private int endCount;
 
-    TranscriptReply(final boolean distinguishKinds)
+    public TranscriptReply(final boolean distinguishKinds)
     {
         this.distinguishKinds = distinguishKinds;
     }
 
-    TranscriptReply()
+    public TranscriptReply()
     {
         this(false);
     }
 
-    List<String> replies()
+    public List<String> replies()
     {
         return replies;
     }
 
-    void clear()
+    public void clear()
     {
         replies.clear();
         startCount = 0;

@@ -29,11 +29,12 @@ public final class ChangeLog
     }
 
     /**
-     * Engine thread: direct the following records to {@code event}'s change area, emptying it.
+     * Engine thread: direct the following records to {@code event}'s change area, emptying it. The engine calls
+     * it before each slot; a caller that dispatches commands without a ring (benchmarks, tools) calls it itself.
      *
      * @param event about to execute.
      */
-    void begin(final CommandEvent event)
+    public void begin(final CommandEvent event)
     {
         event.clearChanges();
         this.event = event;

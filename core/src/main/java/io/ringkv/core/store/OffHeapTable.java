@@ -50,6 +50,7 @@ final class OffHeapTable
     private static final int RANDOM_BUCKET_TRIES = 256;
 
     private final KeyHashFunction hashFunction;
+    private final MemoryAccount account;
     private final long initialBuckets;
 
     private long table0;
@@ -67,19 +68,13 @@ final class OffHeapTable
 
     /**
      * @param initialBuckets buckets of a new table, rounded up to a power of two.
-     */
-    OffHeapTable(final int initialBuckets)
-    {
-        this(initialBuckets, KeyHash.INSTANCE);
-    }
-
-    /**
-     * @param initialBuckets buckets of a new table, rounded up to a power of two.
      * @param hashFunction   hash of key bytes; tests inject colliding ones.
+     * @param account        credited with the bucket arrays' bytes.
      */
-    OffHeapTable(final int initialBuckets, final KeyHashFunction hashFunction)
+    OffHeapTable(final int initialBuckets, final KeyHashFunction hashFunction, final MemoryAccount account)
     {
         this.hashFunction = hashFunction;
+        this.account = account;
         this.initialBuckets = nextPowerOfTwo(Math.max(1, initialBuckets));
         this.randomState = System.nanoTime() | 1;
         table0 = allocateZeroedBuckets(this.initialBuckets);
@@ -291,7 +286,7 @@ final class OffHeapTable
         {
             return;
         }
-        table1 = UnsafeApi.allocateMemory(buckets * BUCKET_LENGTH);
+        table1 = allocateBuckets(buckets);
         mask1 = buckets - 1;
         used1 = 0;
         table1ZeroedBytes = 0;
@@ -472,10 +467,10 @@ final class OffHeapTable
      */
     void clear()
     {
-        UnsafeApi.freeMemory(table0);
+        freeBuckets(table0, mask0 + 1);
         if (table1 != 0)
         {
-            UnsafeApi.freeMemory(table1);
+            freeBuckets(table1, mask1 + 1);
         }
         table1 = 0;
         mask1 = 0;
@@ -492,10 +487,10 @@ final class OffHeapTable
      */
     void close()
     {
-        UnsafeApi.freeMemory(table0);
+        freeBuckets(table0, mask0 + 1);
         if (table1 != 0)
         {
-            UnsafeApi.freeMemory(table1);
+            freeBuckets(table1, mask1 + 1);
         }
         table0 = 0;
         table1 = 0;
@@ -702,7 +697,7 @@ final class OffHeapTable
 
     private void finishResize()
     {
-        UnsafeApi.freeMemory(table0);
+        freeBuckets(table0, mask0 + 1);
         table0 = table1;
         mask0 = mask1;
         used0 = used1;
@@ -713,10 +708,23 @@ final class OffHeapTable
         rehashIndex = -1;
     }
 
-    private static long allocateZeroedBuckets(final long buckets)
+    private long allocateZeroedBuckets(final long buckets)
     {
-        final long table = UnsafeApi.allocateMemory(buckets * BUCKET_LENGTH);
+        final long table = allocateBuckets(buckets);
         UnsafeApi.setMemory(table, buckets * BUCKET_LENGTH, (byte)0);
         return table;
+    }
+
+    private long allocateBuckets(final long buckets)
+    {
+        final long table = UnsafeApi.allocateMemory(buckets * BUCKET_LENGTH);
+        account.tableBytes += buckets * BUCKET_LENGTH;
+        return table;
+    }
+
+    private void freeBuckets(final long table, final long buckets)
+    {
+        UnsafeApi.freeMemory(table);
+        account.tableBytes -= buckets * BUCKET_LENGTH;
     }
 }

@@ -610,6 +610,21 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * @return true while any database's table is resizing (work for {@link #rehashStep(long)}); does no work itself.
+     */
+    public boolean isResizing()
+    {
+        for (int db = 0; db < databases; db++)
+        {
+            if (tables[db].isResizing())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return memory figures; the same instance is refilled by each call.
      */
     public MemoryStats memoryStats()

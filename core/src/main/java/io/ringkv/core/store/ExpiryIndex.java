@@ -17,9 +17,18 @@ final class ExpiryIndex
     static final int CHUNK_ENTRIES = 1 << CHUNK_SHIFT;
     static final long CHUNK_LENGTH = (long)CHUNK_ENTRIES * Long.BYTES;
 
+    private final MemoryAccount account;
     private long[] chunks = new long[16];
     private int chunkCount;
     private int size;
+
+    /**
+     * @param account credited with the chunks' bytes.
+     */
+    ExpiryIndex(final MemoryAccount account)
+    {
+        this.account = account;
+    }
 
     /**
      * @return entries with a TTL.
@@ -59,6 +68,7 @@ final class ExpiryIndex
                 chunks = java.util.Arrays.copyOf(chunks, chunkCount * 2);
             }
             chunks[chunkCount++] = UnsafeApi.allocateMemory(CHUNK_LENGTH);
+            account.expiryIndexBytes += CHUNK_LENGTH;
         }
         final int slot = size++;
         UnsafeApi.putLong(slotAddress(slot), entry);
@@ -114,6 +124,7 @@ final class ExpiryIndex
         for (int i = 0; i < chunkCount; i++)
         {
             UnsafeApi.freeMemory(chunks[i]);
+            account.expiryIndexBytes -= CHUNK_LENGTH;
             chunks[i] = 0;
         }
         chunkCount = 0;
@@ -131,6 +142,7 @@ final class ExpiryIndex
         if (chunkCount >= 2 && size <= (chunkCount - 2) * CHUNK_ENTRIES)
         {
             UnsafeApi.freeMemory(chunks[--chunkCount]);
+            account.expiryIndexBytes -= CHUNK_LENGTH;
             chunks[chunkCount] = 0;
         }
     }

@@ -60,6 +60,7 @@ public final class Keyspace implements AutoCloseable
     private final ScanFilter scanFilter = new ScanFilter();
     private final EntryRelease entryRelease = new EntryRelease();
     private final MemoryStats memoryStats = new MemoryStats();
+    private final MemoryAccount account = new MemoryAccount();
     private ExpiredKeyListener expiredKeyListener = NO_LISTENER;
     private int nextExpireDb;
     private int nextRehashDb;
@@ -90,8 +91,8 @@ public final class Keyspace implements AutoCloseable
         expireCursors = new int[databases];
         for (int db = 0; db < databases; db++)
         {
-            tables[db] = new OffHeapTable(config.initialBuckets(), hashFunction);
-            expiries[db] = new ExpiryIndex();
+            tables[db] = new OffHeapTable(config.initialBuckets(), hashFunction, account);
+            expiries[db] = new ExpiryIndex(account);
         }
     }
 
@@ -609,18 +610,28 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * @return true while any database's table is resizing (work for {@link #rehashStep(long)}); does no work itself.
+     */
+    public boolean isResizing()
+    {
+        for (int db = 0; db < databases; db++)
+        {
+            if (tables[db].isResizing())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return memory figures; the same instance is refilled by each call.
      */
     public MemoryStats memoryStats()
     {
         final MemoryStats stats = memoryStats;
-        long tableBytes = 0;
-        long expiryBytes = 0;
-        for (int db = 0; db < databases; db++)
-        {
-            tableBytes += tables[db].bucketBytes();
-            expiryBytes += expiries[db].bytes();
-        }
+        final long tableBytes = account.tableBytes;
+        final long expiryBytes = account.expiryIndexBytes;
         stats.keys = keys;
         stats.keyValueBytes = keyValueBytes;
         stats.metadataBytes = keys * HEADER_LENGTH;
@@ -640,12 +651,7 @@ public final class Keyspace implements AutoCloseable
      */
     public long usedMemoryBytes()
     {
-        long used = allocator.reservedBytes();
-        for (int db = 0; db < databases; db++)
-        {
-            used += tables[db].bucketBytes() + expiries[db].bytes();
-        }
-        return used;
+        return allocator.reservedBytes() + account.tableBytes + account.expiryIndexBytes;
     }
 
     /**
@@ -690,6 +696,11 @@ public final class Keyspace implements AutoCloseable
     OffHeapTable table(final int db)
     {
         return tables[db];
+    }
+
+    ExpiryIndex expiryIndex(final int db)
+    {
+        return expiries[db];
     }
 
     private static boolean isExpired(final long entry, final long nowMs)

@@ -12,11 +12,13 @@ import static io.ringkv.core.store.EntryDescriptor.NEXT_OFFSET;
  * threaded through the entries' next fields. It stores addresses only; entries are allocated and freed by the
  * {@link Keyspace}.
  * <p>
- * Resizing never stops the world, as Redis's dict.c: {@link #startResize(long)} allocates a second bucket array,
- * which is first zeroed a chunk at a time (inserts still go to the old array meanwhile), then the old array's
- * buckets are moved to it one at a time from a rehash index. Every find, insert and remove does one small step; the
- * engine does more between commands with {@link #rehash(long)}. Entries themselves never move, so an entry address
- * stays valid for the entry's life.
+ * Resizing never stops the world, as Redis's dict.c: {@link #startResize(long)} starts a second bucket array. Bucket
+ * arrays are made of 64 KiB segments, so every costly memory operation is done a segment at a time: first the new
+ * array's segments are allocated and zeroed, one per step (inserts still go to the old array meanwhile); then the old
+ * array's buckets are moved over one at a time from a rehash index, and each old segment is freed as soon as the
+ * index has passed it. Zeroing or freeing a 128 MiB array at once would stall one command for tens of milliseconds.
+ * Every find, insert and remove does one small step; the engine does more between commands with
+ * {@link #rehash(long)}. Entries themselves never move, so an entry address stays valid for the entry's life.
  * <p>
  * {@link #scan(long, BucketVisitor)} uses Redis's reverse-binary cursor over both arrays, so a key present for a whole
  * scan is returned at least once even when the table grows or shrinks between calls.
@@ -43,47 +45,50 @@ final class OffHeapTable
     /** Redis's HASHTABLE_MIN_FILL: shrink when fewer than 1 in 10 buckets would be used. */
     static final int MIN_FILL_PERCENT = 10;
 
-    private static final long ZERO_CHUNK_PER_STEP = 64 * 1024;
-    private static final long ZERO_CHUNK_PER_BUDGET_STEP = 1024 * 1024;
+    /** Bucket arrays are made of segments of this many buckets (64 KiB), allocated, zeroed and freed one by one. */
+    static final int SEGMENT_SHIFT = 13;
+    static final long SEGMENT_BUCKETS = 1L << SEGMENT_SHIFT;
+    private static final long SEGMENT_MASK = SEGMENT_BUCKETS - 1;
+
     private static final int EMPTY_VISITS_PER_STEP = 10;
     private static final int BUCKETS_PER_BUDGET_STEP = 128;
+    private static final int SEGMENTS_PER_BUDGET_STEP = 8;
     private static final int RANDOM_BUCKET_TRIES = 256;
 
     private final KeyHashFunction hashFunction;
+    private final MemoryAccount account;
     private final long initialBuckets;
 
-    private long table0;
+    /** Segments of the main array; during a resize, those below the rehash index may be freed (0). */
+    private long[] segments0;
     private long mask0;
     private long used0;
-    private long table1;
+    /** Segments of table 0 freed so far during a resize, from the start. */
+    private int freedSegments0;
+    /** Segments of the new array during a resize, else null. */
+    private long[] segments1;
     private long mask1;
     private long used1;
-    /** Bytes of table1 zeroed so far while it is being prepared. */
-    private long table1ZeroedBytes;
-    /** Next bucket of table0 to move; -1 when not moving. */
+    /** Segments of the new array allocated and zeroed so far. */
+    private int readySegments1;
+    /** Next bucket of table 0 to move; -1 when not moving. Buckets of table 0 below it are empty or freed. */
     private long rehashIndex = -1;
+    private long bucketBytes;
     private int rehashPauses;
     private long randomState;
 
     /**
      * @param initialBuckets buckets of a new table, rounded up to a power of two.
-     */
-    OffHeapTable(final int initialBuckets)
-    {
-        this(initialBuckets, KeyHash.INSTANCE);
-    }
-
-    /**
-     * @param initialBuckets buckets of a new table, rounded up to a power of two.
      * @param hashFunction   hash of key bytes; tests inject colliding ones.
+     * @param account        credited with the bucket arrays' bytes.
      */
-    OffHeapTable(final int initialBuckets, final KeyHashFunction hashFunction)
+    OffHeapTable(final int initialBuckets, final KeyHashFunction hashFunction, final MemoryAccount account)
     {
         this.hashFunction = hashFunction;
+        this.account = account;
         this.initialBuckets = nextPowerOfTwo(Math.max(1, initialBuckets));
         this.randomState = System.nanoTime() | 1;
-        table0 = allocateZeroedBuckets(this.initialBuckets);
-        mask0 = this.initialBuckets - 1;
+        allocateInitial();
     }
 
     /**
@@ -128,11 +133,11 @@ final class OffHeapTable
     }
 
     /**
-     * @return bytes of both bucket arrays.
+     * @return bytes of bucket segments currently allocated (both arrays during a resize).
      */
     long bucketBytes()
     {
-        return (mask0 + 1 + (table1 == 0 ? 0 : mask1 + 1)) * BUCKET_LENGTH;
+        return bucketBytes;
     }
 
     /**
@@ -140,7 +145,7 @@ final class OffHeapTable
      */
     boolean isResizing()
     {
-        return table1 != 0;
+        return segments1 != null;
     }
 
     /**
@@ -163,18 +168,22 @@ final class OffHeapTable
     long find(final long hash, final Object base, final long address, final int length)
     {
         step();
-        long entry = UnsafeApi.getLong(table0 + (hash & mask0) * BUCKET_LENGTH);
-        while (entry != 0)
+        final long index0 = hash & mask0;
+        if (index0 >= rehashIndex)
         {
-            if (storedHash(entry) == hash && keyEquals(entry, base, address, length))
+            long entry = UnsafeApi.getLong(bucket(segments0, index0));
+            while (entry != 0)
             {
-                return entry;
+                if (storedHash(entry) == hash && keyEquals(entry, base, address, length))
+                {
+                    return entry;
+                }
+                entry = UnsafeApi.getLong(entry + NEXT_OFFSET);
             }
-            entry = UnsafeApi.getLong(entry + NEXT_OFFSET);
         }
         if (rehashIndex >= 0)
         {
-            entry = UnsafeApi.getLong(table1 + (hash & mask1) * BUCKET_LENGTH);
+            long entry = UnsafeApi.getLong(bucket(segments1, hash & mask1));
             while (entry != 0)
             {
                 if (storedHash(entry) == hash && keyEquals(entry, base, address, length))
@@ -199,12 +208,12 @@ final class OffHeapTable
         final long bucket;
         if (rehashIndex >= 0)
         {
-            bucket = table1 + (hash & mask1) * BUCKET_LENGTH;
+            bucket = bucket(segments1, hash & mask1);
             used1++;
         }
         else
         {
-            bucket = table0 + (hash & mask0) * BUCKET_LENGTH;
+            bucket = bucket(segments0, hash & mask0);
             used0++;
         }
         UnsafeApi.putLong(entry + NEXT_OFFSET, UnsafeApi.getLong(bucket));
@@ -221,12 +230,13 @@ final class OffHeapTable
     {
         step();
         final long hash = storedHash(entry);
-        if (unlink(table0 + (hash & mask0) * BUCKET_LENGTH, entry))
+        final long index0 = hash & mask0;
+        if (index0 >= rehashIndex && unlink(bucket(segments0, index0), entry))
         {
             used0--;
             return true;
         }
-        if (rehashIndex >= 0 && unlink(table1 + (hash & mask1) * BUCKET_LENGTH, entry))
+        if (rehashIndex >= 0 && unlink(bucket(segments1, hash & mask1), entry))
         {
             used1--;
             return true;
@@ -244,11 +254,12 @@ final class OffHeapTable
     boolean replace(final long oldEntry, final long newEntry)
     {
         final long hash = storedHash(oldEntry);
-        if (relink(table0 + (hash & mask0) * BUCKET_LENGTH, oldEntry, newEntry))
+        final long index0 = hash & mask0;
+        if (index0 >= rehashIndex && relink(bucket(segments0, index0), oldEntry, newEntry))
         {
             return true;
         }
-        return rehashIndex >= 0 && relink(table1 + (hash & mask1) * BUCKET_LENGTH, oldEntry, newEntry);
+        return rehashIndex >= 0 && relink(bucket(segments1, hash & mask1), oldEntry, newEntry);
     }
 
     /**
@@ -257,7 +268,7 @@ final class OffHeapTable
     long expandTarget()
     {
         final long used = used0 + used1;
-        if (table1 != 0 || used < mask0 + 1 || mask0 + 1 >= MAX_BUCKETS)
+        if (segments1 != null || used < mask0 + 1 || mask0 + 1 >= MAX_BUCKETS)
         {
             return 0;
         }
@@ -272,7 +283,7 @@ final class OffHeapTable
     {
         final long buckets = mask0 + 1;
         final long used = used0 + used1;
-        if (table1 != 0 || buckets <= initialBuckets || used * 100 >= buckets * MIN_FILL_PERCENT)
+        if (segments1 != null || buckets <= initialBuckets || used * 100 >= buckets * MIN_FILL_PERCENT)
         {
             return 0;
         }
@@ -281,20 +292,21 @@ final class OffHeapTable
     }
 
     /**
-     * Start an incremental resize to {@code buckets} buckets. Does nothing when a resize is under way.
+     * Start an incremental resize to {@code buckets} buckets. Does nothing when a resize is under way. Only the
+     * segment index is allocated here; the segments themselves are allocated and zeroed one per step.
      *
      * @param buckets power of two.
      */
     void startResize(final long buckets)
     {
-        if (table1 != 0 || buckets == mask0 + 1)
+        if (segments1 != null || buckets == mask0 + 1)
         {
             return;
         }
-        table1 = UnsafeApi.allocateMemory(buckets * BUCKET_LENGTH);
+        segments1 = new long[segmentCount(buckets)];
         mask1 = buckets - 1;
         used1 = 0;
-        table1ZeroedBytes = 0;
+        readySegments1 = 0;
         rehashIndex = -1;
     }
 
@@ -306,22 +318,23 @@ final class OffHeapTable
      */
     boolean rehash(final long deadlineNs)
     {
-        while (table1 != 0 && rehashPauses == 0)
+        while (segments1 != null && rehashPauses == 0)
         {
             if (rehashIndex < 0)
             {
-                zeroTable1(ZERO_CHUNK_PER_BUDGET_STEP);
+                prepareSegments(SEGMENTS_PER_BUDGET_STEP);
             }
             else
             {
-                moveBuckets(BUCKETS_PER_BUDGET_STEP, BUCKETS_PER_BUDGET_STEP * EMPTY_VISITS_PER_STEP);
+                moveBuckets(
+                    BUCKETS_PER_BUDGET_STEP, BUCKETS_PER_BUDGET_STEP * EMPTY_VISITS_PER_STEP, SEGMENTS_PER_BUDGET_STEP);
             }
             if (System.nanoTime() - deadlineNs >= 0)
             {
                 break;
             }
         }
-        return table1 != 0;
+        return segments1 != null;
     }
 
     /**
@@ -329,22 +342,22 @@ final class OffHeapTable
      */
     void completeResize()
     {
-        while (table1 != 0)
+        while (segments1 != null)
         {
             if (rehashIndex < 0)
             {
-                zeroTable1(Long.MAX_VALUE);
+                prepareSegments(Integer.MAX_VALUE);
             }
             else
             {
-                moveBuckets(Integer.MAX_VALUE, Long.MAX_VALUE);
+                moveBuckets(Integer.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE);
             }
         }
     }
 
     /**
-     * Stop finds, inserts and removes from moving buckets until {@link #resumeRehash()}: a scan step removes expired
-     * entries while it walks buckets.
+     * Stop finds, inserts and removes from doing resize work until {@link #resumeRehash()}: a scan step removes
+     * expired entries while it walks buckets.
      */
     void pauseRehash()
     {
@@ -372,33 +385,19 @@ final class OffHeapTable
             if (rehashIndex < 0)
             {
                 final long m0 = mask0;
-                visitChain(table0 + (v & m0) * BUCKET_LENGTH, visitor);
+                visitChain(bucket(segments0, v & m0), visitor);
                 v = nextCursor(v, m0);
             }
             else
             {
-                final long smallTable;
-                final long smallMask;
-                final long largeTable;
-                final long largeMask;
-                if (mask0 <= mask1)
-                {
-                    smallTable = table0;
-                    smallMask = mask0;
-                    largeTable = table1;
-                    largeMask = mask1;
-                }
-                else
-                {
-                    smallTable = table1;
-                    smallMask = mask1;
-                    largeTable = table0;
-                    largeMask = mask0;
-                }
-                visitChain(smallTable + (v & smallMask) * BUCKET_LENGTH, visitor);
+                // Visit the small table's bucket, then every bucket of the large table that it expands to.
+                final boolean smallIsOld = mask0 <= mask1;
+                final long smallMask = smallIsOld ? mask0 : mask1;
+                final long largeMask = smallIsOld ? mask1 : mask0;
+                visitBucket(smallIsOld, v & smallMask, visitor);
                 do
                 {
-                    visitChain(largeTable + (v & largeMask) * BUCKET_LENGTH, visitor);
+                    visitBucket(!smallIsOld, v & largeMask, visitor);
                     v = nextCursor(v, largeMask);
                 }
                 while ((v & (smallMask ^ largeMask)) != 0);
@@ -454,16 +453,23 @@ final class OffHeapTable
     }
 
     /**
-     * Call {@code visitor} for every entry, in no useful order. The visitor must not change the table.
+     * Call {@code visitor} for every entry, in no useful order. The visitor may free the entry it is given but must
+     * not otherwise change the table.
      *
      * @param visitor given each entry address.
      */
     void forEach(final BucketVisitor visitor)
     {
-        walkTable(table0, mask0, visitor);
+        for (long i = Math.max(0, rehashIndex); i <= mask0; i++)
+        {
+            visitChain(bucket(segments0, i), visitor);
+        }
         if (rehashIndex >= 0)
         {
-            walkTable(table1, mask1, visitor);
+            for (long i = 0; i <= mask1; i++)
+            {
+                visitChain(bucket(segments1, i), visitor);
+            }
         }
     }
 
@@ -472,19 +478,8 @@ final class OffHeapTable
      */
     void clear()
     {
-        UnsafeApi.freeMemory(table0);
-        if (table1 != 0)
-        {
-            UnsafeApi.freeMemory(table1);
-        }
-        table1 = 0;
-        mask1 = 0;
-        used1 = 0;
-        rehashIndex = -1;
-        table1ZeroedBytes = 0;
-        table0 = allocateZeroedBuckets(initialBuckets);
-        mask0 = initialBuckets - 1;
-        used0 = 0;
+        freeAllSegments();
+        allocateInitial();
     }
 
     /**
@@ -492,13 +487,8 @@ final class OffHeapTable
      */
     void close()
     {
-        UnsafeApi.freeMemory(table0);
-        if (table1 != 0)
-        {
-            UnsafeApi.freeMemory(table1);
-        }
-        table0 = 0;
-        table1 = 0;
+        freeAllSegments();
+        segments0 = null;
     }
 
     static boolean keyEquals(final long entry, final Object base, final long address, final int length)
@@ -531,6 +521,36 @@ final class OffHeapTable
         return value <= 1 ? 1 : Long.highestOneBit(value - 1) << 1;
     }
 
+    private static long bucket(final long[] segments, final long index)
+    {
+        return segments[(int)(index >>> SEGMENT_SHIFT)] + ((index & SEGMENT_MASK) << 3);
+    }
+
+    private static int segmentCount(final long buckets)
+    {
+        return (int)Math.max(1, buckets >>> SEGMENT_SHIFT);
+    }
+
+    private static long segmentLength(final long buckets)
+    {
+        return Math.min(buckets, SEGMENT_BUCKETS) * BUCKET_LENGTH;
+    }
+
+    private void visitBucket(final boolean oldTable, final long index, final BucketVisitor visitor)
+    {
+        if (oldTable)
+        {
+            if (index >= rehashIndex)
+            {
+                visitChain(bucket(segments0, index), visitor);
+            }
+        }
+        else
+        {
+            visitChain(bucket(segments1, index), visitor);
+        }
+    }
+
     private static long nextCursor(final long cursor, final long mask)
     {
         // Increment the bits above the mask's complement in reverse order, so buckets that split or merge on a
@@ -545,9 +565,9 @@ final class OffHeapTable
     {
         if (index < buckets0)
         {
-            return UnsafeApi.getLong(table0 + (firstBucket0 + index) * BUCKET_LENGTH);
+            return UnsafeApi.getLong(bucket(segments0, firstBucket0 + index));
         }
-        return UnsafeApi.getLong(table1 + (index - buckets0) * BUCKET_LENGTH);
+        return UnsafeApi.getLong(bucket(segments1, index - buckets0));
     }
 
     private long nextRandom()
@@ -568,14 +588,6 @@ final class OffHeapTable
             final long next = UnsafeApi.getLong(entry + NEXT_OFFSET);
             visitor.visitEntry(entry);
             entry = next;
-        }
-    }
-
-    private static void walkTable(final long table, final long mask, final BucketVisitor visitor)
-    {
-        for (long i = 0; i <= mask; i++)
-        {
-            visitChain(table + i * BUCKET_LENGTH, visitor);
         }
     }
 
@@ -631,49 +643,56 @@ final class OffHeapTable
 
     private void step()
     {
-        if (table1 != 0 && rehashPauses == 0)
+        if (segments1 != null && rehashPauses == 0)
         {
             if (rehashIndex < 0)
             {
-                zeroTable1(ZERO_CHUNK_PER_STEP);
+                prepareSegments(1);
             }
             else
             {
-                moveBuckets(1, EMPTY_VISITS_PER_STEP);
+                moveBuckets(1, EMPTY_VISITS_PER_STEP, 1);
             }
         }
     }
 
-    private void zeroTable1(final long maxBytes)
+    /**
+     * Allocate and zero up to {@code maxSegments} segments of the new array; once all are ready, start moving.
+     */
+    private void prepareSegments(final int maxSegments)
     {
-        final long length = (mask1 + 1) * BUCKET_LENGTH;
-        final long chunk = Math.min(maxBytes, length - table1ZeroedBytes);
-        UnsafeApi.setMemory(table1 + table1ZeroedBytes, chunk, (byte)0);
-        table1ZeroedBytes += chunk;
-        if (table1ZeroedBytes == length)
+        final long[] segments = segments1;
+        final long length = segmentLength(mask1 + 1);
+        for (int i = 0; i < maxSegments && readySegments1 < segments.length; i++)
+        {
+            segments[readySegments1++] = allocateZeroedSegment(length);
+        }
+        if (readySegments1 == segments.length)
         {
             rehashIndex = 0;
-            if (used0 == 0)
-            {
-                finishResize();
-            }
+            freedSegments0 = 0;
         }
     }
 
-    private void moveBuckets(final int bucketsToMove, final long maxEmptyVisits)
+    /**
+     * Move up to {@code bucketsToMove} non-empty buckets of table 0 to table 1, giving up after
+     * {@code maxEmptyVisits} empty buckets (as Redis's dictRehash), freeing each old segment once it is passed; when
+     * table 0 holds no more entries, free up to {@code segmentsToDrain} of its remaining segments, and finish.
+     */
+    private void moveBuckets(final int bucketsToMove, final long maxEmptyVisits, final int segmentsToDrain)
     {
         long emptyVisits = maxEmptyVisits;
         int moved = 0;
-        final long t0 = table0;
-        final long t1 = table1;
+        final long[] segments0 = this.segments0;
+        final long[] segments1 = this.segments1;
         final long m1 = mask1;
         while (moved < bucketsToMove && used0 != 0)
         {
-            final long bucket = t0 + rehashIndex * BUCKET_LENGTH;
+            final long bucket = bucket(segments0, rehashIndex);
             long entry = UnsafeApi.getLong(bucket);
             if (entry == 0)
             {
-                rehashIndex++;
+                advanceRehashIndex();
                 if (--emptyVisits == 0)
                 {
                     return;
@@ -683,7 +702,7 @@ final class OffHeapTable
             while (entry != 0)
             {
                 final long next = UnsafeApi.getLong(entry + NEXT_OFFSET);
-                final long target = t1 + (storedHash(entry) & m1) * BUCKET_LENGTH;
+                final long target = bucket(segments1, storedHash(entry) & m1);
                 UnsafeApi.putLong(entry + NEXT_OFFSET, UnsafeApi.getLong(target));
                 UnsafeApi.putLong(target, entry);
                 used0--;
@@ -691,32 +710,107 @@ final class OffHeapTable
                 entry = next;
             }
             UnsafeApi.putLong(bucket, 0);
-            rehashIndex++;
+            advanceRehashIndex();
             moved++;
         }
         if (used0 == 0)
         {
-            finishResize();
+            drainOldSegments(segmentsToDrain);
         }
     }
 
-    private void finishResize()
+    private void advanceRehashIndex()
     {
-        UnsafeApi.freeMemory(table0);
-        table0 = table1;
-        mask0 = mask1;
-        used0 = used1;
-        table1 = 0;
+        final long index = ++rehashIndex;
+        if ((index & SEGMENT_MASK) == 0)
+        {
+            // Every bucket of the segment just passed is empty: give its memory back now, not all at the end.
+            freeSegment(segments0, freedSegments0++, segmentLength(mask0 + 1));
+        }
+    }
+
+    private void drainOldSegments(final int maxSegments)
+    {
+        final long[] segments = segments0;
+        final long length = segmentLength(mask0 + 1);
+        for (int i = 0; i < maxSegments && freedSegments0 < segments.length; i++)
+        {
+            freeSegment(segments, freedSegments0++, length);
+            rehashIndex = Math.min(mask0 + 1, (long)freedSegments0 << SEGMENT_SHIFT);
+        }
+        if (freedSegments0 == segments.length)
+        {
+            segments0 = segments1;
+            mask0 = mask1;
+            used0 = used1;
+            segments1 = null;
+            mask1 = 0;
+            used1 = 0;
+            readySegments1 = 0;
+            freedSegments0 = 0;
+            rehashIndex = -1;
+        }
+    }
+
+    private void allocateInitial()
+    {
+        final long buckets = initialBuckets;
+        final long[] segments = new long[segmentCount(buckets)];
+        for (int i = 0; i < segments.length; i++)
+        {
+            segments[i] = allocateZeroedSegment(segmentLength(buckets));
+        }
+        segments0 = segments;
+        mask0 = buckets - 1;
+        used0 = 0;
+        freedSegments0 = 0;
+        segments1 = null;
         mask1 = 0;
         used1 = 0;
-        table1ZeroedBytes = 0;
+        readySegments1 = 0;
         rehashIndex = -1;
     }
 
-    private static long allocateZeroedBuckets(final long buckets)
+    private void freeAllSegments()
     {
-        final long table = UnsafeApi.allocateMemory(buckets * BUCKET_LENGTH);
-        UnsafeApi.setMemory(table, buckets * BUCKET_LENGTH, (byte)0);
-        return table;
+        if (segments0 != null)
+        {
+            final long length0 = segmentLength(mask0 + 1);
+            for (int i = freedSegments0; i < segments0.length; i++)
+            {
+                freeSegment(segments0, i, length0);
+            }
+        }
+        if (segments1 != null)
+        {
+            final long length1 = segmentLength(mask1 + 1);
+            for (int i = 0; i < readySegments1; i++)
+            {
+                freeSegment(segments1, i, length1);
+            }
+        }
+        segments1 = null;
+        readySegments1 = 0;
+        freedSegments0 = 0;
+        rehashIndex = -1;
+        used0 = 0;
+        used1 = 0;
+    }
+
+    private long allocateZeroedSegment(final long length)
+    {
+        final long segment = UnsafeApi.allocateMemory(length);
+        UnsafeApi.setMemory(segment, length, (byte)0);
+        bucketBytes += length;
+        account.tableBytes += length;
+        return segment;
+    }
+
+    private void freeSegment(final long[] segments, final int index, final long length)
+    {
+        UnsafeApi.freeMemory(segments[index]);
+        segments[index] = 0;
+        bucketBytes -= length;
+        account.tableBytes -= length;
     }
 }

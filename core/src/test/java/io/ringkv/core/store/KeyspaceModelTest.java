@@ -521,6 +521,15 @@ class KeyspaceModelTest
                 }
             }
             final MemoryStats stats = keyspace.memoryStats();
+            long tableBytes = 0;
+            long expiryBytes = 0;
+            for (int db = 0; db < model.size(); db++)
+            {
+                tableBytes += keyspace.table(db).bucketBytes();
+                expiryBytes += keyspace.expiryIndex(db).bytes();
+            }
+            assertEquals(tableBytes, stats.tableBytes(), "running table bytes match the tables");
+            assertEquals(expiryBytes, stats.expiryIndexBytes(), "running expiry bytes match the indexes");
             assertEquals(keyCount, stats.keys());
             assertEquals(keyValueBytes, stats.keyValueBytes());
             assertEquals(requested, stats.allocatorRequestedBytes());

@@ -4,6 +4,9 @@ import io.ringkv.core.store.EntryFlyweight;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import static io.ringkv.core.engine.ChangeRecordDescriptor.*;
 
 /**
@@ -16,9 +19,25 @@ import static io.ringkv.core.engine.ChangeRecordDescriptor.*;
  */
 public final class ChangeLog
 {
+    private static final VarHandle PUBLISHED_OFFSET;
+
+    static
+    {
+        try
+        {
+            PUBLISHED_OFFSET = MethodHandles.lookup().findVarHandle(ChangeLog.class, "publishedOffset", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final EntryFlyweight entry = new EntryFlyweight();
     private CommandEvent event;
     private long lastOffset;
+    @SuppressWarnings("unused")
+    private volatile long publishedOffset;
 
     /**
      * @param lastOffset replication offset of the last record already logged (0 for a fresh keyspace).
@@ -41,11 +60,35 @@ public final class ChangeLog
     }
 
     /**
+     * Engine thread: the offset of the last record written so far.
+     *
      * @return replication offset of the last record logged (0 before the first).
      */
     public long lastOffset()
     {
         return lastOffset;
+    }
+
+    /**
+     * Any thread: the replication offset as of the last slot the engine finished (Redis's master_repl_offset, in
+     * records). Published with release semantics once per slot that logged something.
+     *
+     * @return offset of the last record of the last finished slot.
+     */
+    public long publishedOffset()
+    {
+        return (long)PUBLISHED_OFFSET.getAcquire(this);
+    }
+
+    /**
+     * Engine thread: the current slot is done; make its offset visible to {@link #publishedOffset()}.
+     */
+    void end()
+    {
+        if (event != null && event.changeCount != 0)
+        {
+            PUBLISHED_OFFSET.setRelease(this, lastOffset);
+        }
     }
 
     /**

@@ -154,6 +154,16 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Any thread: replication offset (number of change records) as of the last slot the engine finished.
+     *
+     * @return the offset; 0 before the first change.
+     */
+    public long replicationOffset()
+    {
+        return changeLog.publishedOffset();
+    }
+
+    /**
      * @return slots in the ring.
      */
     public int ringSize()

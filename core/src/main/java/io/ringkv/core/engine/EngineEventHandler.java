@@ -56,6 +56,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         {
             executeTick();
         }
+        changeLog.end();
     }
 
     private void executeRequest(final CommandEvent event)

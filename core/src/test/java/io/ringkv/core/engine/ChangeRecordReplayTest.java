@@ -184,6 +184,8 @@ class ChangeRecordReplayTest
             }
             kv.engine.close();
             assertEquals(null, replica.failure, "seed " + seed);
+            assertEquals(replica.lastOffset, kv.engine.replicationOffset());
+            assertEquals(replica.records, replica.lastOffset);
             compare(kv.keyspace, replica, kv.nowMs(), seed);
             for (final byte op : new byte[]{OP_SET, OP_DEL, OP_EXPIREAT, OP_PERSIST, OP_INCRBY, OP_APPEND,
                 OP_SETRANGE, OP_RENAME, OP_COPY, OP_FLUSHDB})

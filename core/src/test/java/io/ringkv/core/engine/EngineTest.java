@@ -31,6 +31,7 @@ class EngineTest
      * request gets its reply in the connection's order, and the engine completes each batch exactly once.
      */
     @Test
+    @SuppressWarnings("try") // closes the engine early to let the consumer behind it finish counting
     void pipelinedBatchesFromSeveralThreadsKeepPerConnectionOrder() throws Exception
     {
         final int connections = 4;

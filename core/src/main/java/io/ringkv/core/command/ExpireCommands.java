@@ -167,13 +167,9 @@ public final class ExpireCommands
             reply.integer(-1);
             return;
         }
-        if (absolute)
-        {
-            reply.integer(inMs ? expireAtMs : expireAtMs / 1000);
-            return;
-        }
-        final long ttlMs = Math.max(0, expireAtMs - context.nowMs());
-        reply.integer(inMs ? ttlMs : (ttlMs + 500) / 1000);
+        // Redis rounds both the relative and the absolute time to the nearest second.
+        final long ms = absolute ? expireAtMs : Math.max(0, expireAtMs - context.nowMs());
+        reply.integer(inMs ? ms : (ms + 500) / 1000);
     }
 
     static void persist(final CommandContext context, final CommandArgs args, final Reply reply)

@@ -32,6 +32,13 @@ class ExpireCommandsTest
         assertEquals(":" + at * 1000, kv.exec("PEXPIRETIME", "k"));
         assertEquals(":1", kv.exec("PEXPIREAT", "k", Long.toString(kv.nowMs() + 1234)));
         assertEquals(":" + (kv.nowMs() + 1234), kv.exec("PEXPIRETIME", "k"));
+        // EXPIRETIME rounds to the nearest second, as Redis does.
+        assertEquals(":1", kv.exec("PEXPIREAT", "k", "1700000000500000"));
+        assertEquals(":1700000000500", kv.exec("EXPIRETIME", "k"));
+        assertEquals(":1", kv.exec("PEXPIREAT", "k", "1700000000499999"));
+        assertEquals(":1700000000500", kv.exec("EXPIRETIME", "k"));
+        assertEquals(":1", kv.exec("PEXPIREAT", "k", "1700000000499499"));
+        assertEquals(":1700000000499", kv.exec("EXPIRETIME", "k"));
         assertEquals(":1", kv.exec("PERSIST", "k"));
         assertEquals(":0", kv.exec("PERSIST", "k"));
         assertEquals(":0", kv.exec("PERSIST", "nokey"));

@@ -76,6 +76,9 @@ public final class ServerConfig
         "blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"));
     public final ConfigOption engineRingSize = add(ConfigOption.integer(
         "ringkv-engine-ring-size", 65536, 1024, 1 << 24, false, "Slots in the engine's ring (a power of two)."));
+    public final ConfigOption ioThreads = add(ConfigOption.integer(
+        "ringkv-io-threads", 1, 1, 1024, false,
+        "Carrier threads for the connections' virtual threads (and a virtual engine thread)."));
     public final ConfigOption allowUnprotected = add(ConfigOption.bool(
         "ringkv-allow-unprotected", false, false,
         "Listen beyond loopback without a password even in protected mode (you say you know)."));

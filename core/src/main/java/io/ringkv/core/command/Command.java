@@ -1,0 +1,112 @@
+package io.ringkv.core.command;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A registered command: its name, Redis arity, flags and handler. Immutable; safe to share between threads.
+ */
+public final class Command
+{
+    /** Changes data: recorded in the change log; refused on a read-only replica (later). */
+    public static final int WRITE = 1;
+    /** Never changes data. */
+    public static final int READONLY = 1 << 1;
+    /** Runs in O(1) or O(log n): the command never stalls the engine. */
+    public static final int FAST = 1 << 2;
+    /** Administrative: configuration, flushing, introspection. */
+    public static final int ADMIN = 1 << 3;
+    /** Allowed before the connection has authenticated (AUTH, HELLO, PING...). */
+    public static final int NO_AUTH = 1 << 4;
+    /** May grow memory: refused with the OOM error while the keyspace is over its memory budget (Redis "denyoom"). */
+    public static final int DENY_OOM = 1 << 5;
+    /** Touches the whole keyspace (KEYS, FLUSHALL...); Redis's "slow" commands are the ones without FAST. */
+    public static final int KEYSPACE = 1 << 6;
+
+    private final String name;
+    private final byte[] upperName;
+    private final int arity;
+    private final int flags;
+    private final CommandHandler handler;
+    private final String arityError;
+
+    /**
+     * @param name    command name; kept lower-case for error texts, matched ignoring case.
+     * @param arity   Redis arity: N means exactly N arguments including the name, -N means at least N.
+     * @param flags   bit set of the constants above.
+     * @param handler executes the command.
+     */
+    public Command(final String name, final int arity, final int flags, final CommandHandler handler)
+    {
+        if (name.isEmpty() || arity == 0)
+        {
+            throw new IllegalArgumentException("command needs a name and a non-zero arity: " + name);
+        }
+        this.name = name.toLowerCase(Locale.ROOT);
+        this.upperName = name.toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        this.arity = arity;
+        this.flags = flags;
+        this.handler = handler;
+        this.arityError = ErrorMessages.wrongArity(this.name);
+    }
+
+    /**
+     * @return the lower-case name, as Redis prints it in errors ({@code 'get'}).
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    byte[] upperName()
+    {
+        return upperName;
+    }
+
+    public int arity()
+    {
+        return arity;
+    }
+
+    public int flags()
+    {
+        return flags;
+    }
+
+    /**
+     * @param flag one or more flag bits.
+     * @return true when any of them is set.
+     */
+    public boolean hasFlag(final int flag)
+    {
+        return (flags & flag) != 0;
+    }
+
+    public CommandHandler handler()
+    {
+        return handler;
+    }
+
+    /**
+     * @param argCount number of arguments including the name.
+     * @return true when the count satisfies the arity.
+     */
+    public boolean arityAccepts(final int argCount)
+    {
+        return arity > 0 ? argCount == arity : argCount >= -arity;
+    }
+
+    /**
+     * @return the wrong-arity error text, built once.
+     */
+    public String arityError()
+    {
+        return arityError;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Command{" + name + ", arity=" + arity + ", flags=" + Integer.toBinaryString(flags) + '}';
+    }
+}

@@ -1,0 +1,163 @@
+package io.ringkv.core.command;
+
+import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.json.JsonDocuments;
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Everything a {@link CommandHandler} may touch while it executes: the keyspace, the client's session, the time
+ * cached for the batch, the change log, and reusable flyweights and scratch space, so that handlers keep no
+ * state of their own and allocate nothing.
+ * <p>
+ * Only the engine thread uses a context; the engine sets the session and time before each request.
+ */
+public final class CommandContext
+{
+    /** Scratch space larger than this is released after the command that needed it. */
+    static final int RETAINED_SCRATCH_CAPACITY = 1024 * 1024;
+
+    private final Keyspace keyspace;
+    private final ChangeLog changeLog;
+    private final CommandTable commands;
+    private final long maxStringLength;
+    private final EntryFlyweight entry = new EntryFlyweight();
+    private final EntryFlyweight otherEntry = new EntryFlyweight();
+    private final AsciiNumbers numbers = new AsciiNumbers();
+    private final JsonDocuments jsonDocuments = new JsonDocuments();
+    private final KeyCollector keyCollector = new KeyCollector();
+    private final PendingValue pendingValue = new PendingValue();
+    private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
+
+    private ClientSession session;
+    private long nowMs;
+
+    /**
+     * @param keyspace        the data.
+     * @param changeLog       where handlers record what they change.
+     * @param commands        the command table (for COMMAND and friends).
+     * @param maxStringLength largest string value in bytes (proto-max-bulk-len).
+     */
+    public CommandContext(
+        final Keyspace keyspace, final ChangeLog changeLog, final CommandTable commands, final long maxStringLength)
+    {
+        this.keyspace = keyspace;
+        this.changeLog = changeLog;
+        this.commands = commands;
+        this.maxStringLength = maxStringLength;
+    }
+
+    /**
+     * Engine thread: set the request's session and the cached time before dispatching it.
+     *
+     * @param session the connection's session.
+     * @param nowMs   wall-clock time cached for the batch.
+     */
+    public void begin(final ClientSession session, final long nowMs)
+    {
+        this.session = session;
+        this.nowMs = nowMs;
+    }
+
+    /**
+     * Engine thread: release oversized scratch space after a command.
+     */
+    public void end()
+    {
+        if (scratch.capacity() > RETAINED_SCRATCH_CAPACITY)
+        {
+            org.agrona.BufferUtil.free(scratch.byteBuffer());
+            scratch = new ExpandableDirectByteBuffer(256);
+        }
+        keyCollector.releaseIfLarge();
+    }
+
+    public Keyspace keyspace()
+    {
+        return keyspace;
+    }
+
+    public ClientSession session()
+    {
+        return session;
+    }
+
+    /**
+     * @return the session's selected database.
+     */
+    public int db()
+    {
+        return session.db();
+    }
+
+    /**
+     * @return wall-clock ms cached when the engine started the batch (Redis caches it per command).
+     */
+    public long nowMs()
+    {
+        return nowMs;
+    }
+
+    public ChangeLog changeLog()
+    {
+        return changeLog;
+    }
+
+    public CommandTable commands()
+    {
+        return commands;
+    }
+
+    public long maxStringLength()
+    {
+        return maxStringLength;
+    }
+
+    /**
+     * @return the context's entry flyweight (re-wrap it for each entry).
+     */
+    public EntryFlyweight entry()
+    {
+        return entry;
+    }
+
+    /**
+     * @return a second entry flyweight, for commands that hold two entries (COPY, RENAME).
+     */
+    public EntryFlyweight otherEntry()
+    {
+        return otherEntry;
+    }
+
+    public AsciiNumbers numbers()
+    {
+        return numbers;
+    }
+
+    public JsonDocuments jsonDocuments()
+    {
+        return jsonDocuments;
+    }
+
+    PendingValue pendingValue()
+    {
+        return pendingValue;
+    }
+
+    KeyCollector keyCollector()
+    {
+        return keyCollector;
+    }
+
+    /**
+     * @param capacity bytes needed.
+     * @return scratch space of at least {@code capacity} bytes, valid until the command ends.
+     */
+    public MutableDirectBuffer scratch(final int capacity)
+    {
+        scratch.checkLimit(capacity);
+        return scratch;
+    }
+}

@@ -1,0 +1,46 @@
+package io.ringkv.core.command;
+
+import static io.ringkv.core.command.Command.FAST;
+
+/**
+ * PING and ECHO. Server-level connection commands (HELLO, AUTH, CLIENT...) are registered by the net module.
+ * Stateless; the handlers run on the engine thread.
+ */
+public final class ConnectionCommands
+{
+    private static final byte[] PONG = {'P', 'O', 'N', 'G'};
+
+    private ConnectionCommands()
+    {
+    }
+
+    /**
+     * @param table to register PING and ECHO in.
+     */
+    public static void register(final CommandTable table)
+    {
+        table.register("ping", -1, FAST, ConnectionCommands::ping);
+        table.register("echo", 2, FAST, ConnectionCommands::echo);
+    }
+
+    static void ping(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (args.count() > 2)
+        {
+            reply.error(ErrorMessages.wrongArity("ping"));
+        }
+        else if (args.count() == 1)
+        {
+            reply.simpleString(PONG);
+        }
+        else
+        {
+            reply.bulk(args.buffer(), args.offset(1), args.length(1));
+        }
+    }
+
+    static void echo(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        reply.bulk(args.buffer(), args.offset(1), args.length(1));
+    }
+}

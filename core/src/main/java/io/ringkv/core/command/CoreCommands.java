@@ -1,0 +1,34 @@
+package io.ringkv.core.command;
+
+/**
+ * Registers every command core implements: strings, counters, generic keys, expiry, databases, PING/ECHO.
+ */
+public final class CoreCommands
+{
+    private CoreCommands()
+    {
+    }
+
+    /**
+     * @param table to register into.
+     * @return the table, for chaining.
+     */
+    public static CommandTable registerAll(final CommandTable table)
+    {
+        StringCommands.register(table);
+        CounterCommands.register(table);
+        KeyspaceCommands.register(table);
+        ExpireCommands.register(table);
+        DatabaseCommands.register(table);
+        ConnectionCommands.register(table);
+        return table;
+    }
+
+    /**
+     * @return a new table holding every core command.
+     */
+    public static CommandTable newTable()
+    {
+        return registerAll(new CommandTable());
+    }
+}

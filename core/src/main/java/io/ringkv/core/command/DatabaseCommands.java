@@ -1,0 +1,84 @@
+package io.ringkv.core.command;
+
+import static io.ringkv.core.command.Command.FAST;
+import static io.ringkv.core.command.Command.KEYSPACE;
+import static io.ringkv.core.command.Command.READONLY;
+import static io.ringkv.core.command.Command.WRITE;
+
+/**
+ * Database commands: SELECT DBSIZE FLUSHDB FLUSHALL. FLUSHDB/FLUSHALL accept ASYNC and SYNC and always flush
+ * synchronously on the engine thread. Stateless; the handlers run on the engine thread.
+ */
+public final class DatabaseCommands
+{
+    private static final byte[] ASYNC = {'A', 'S', 'Y', 'N', 'C'};
+    private static final byte[] SYNC = {'S', 'Y', 'N', 'C'};
+
+    private DatabaseCommands()
+    {
+    }
+
+    /**
+     * @param table to register SELECT... in.
+     */
+    public static void register(final CommandTable table)
+    {
+        table.register("select", 2, FAST, DatabaseCommands::select);
+        table.register("dbsize", 1, READONLY | FAST, DatabaseCommands::dbsize);
+        table.register("flushdb", -1, WRITE | KEYSPACE, DatabaseCommands::flushdb);
+        table.register("flushall", -1, WRITE | KEYSPACE, DatabaseCommands::flushall);
+    }
+
+    static void select(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final AsciiNumbers numbers = context.numbers();
+        if (!numbers.parseLong(args, 1) || numbers.value() < Integer.MIN_VALUE || numbers.value() > Integer.MAX_VALUE)
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        final long db = numbers.value();
+        if (db < 0 || db >= context.keyspace().databases())
+        {
+            reply.error(ErrorMessages.DB_INDEX_OUT_OF_RANGE);
+            return;
+        }
+        context.session().db((int)db);
+        reply.ok();
+    }
+
+    static void dbsize(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        reply.integer(context.keyspace().size(context.db()));
+    }
+
+    static void flushdb(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (!validFlushArgs(args))
+        {
+            reply.error(ErrorMessages.SYNTAX);
+            return;
+        }
+        context.keyspace().flush(context.db());
+        context.changeLog().flushDb(context.db());
+        reply.ok();
+    }
+
+    static void flushall(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (!validFlushArgs(args))
+        {
+            reply.error(ErrorMessages.SYNTAX);
+            return;
+        }
+        context.keyspace().flushAll();
+        context.changeLog().flushAll();
+        reply.ok();
+    }
+
+    private static boolean validFlushArgs(final CommandArgs args)
+    {
+        return args.count() == 1 ||
+            (args.count() == 2 && (args.equalsIgnoreCase(1, ASYNC) || args.equalsIgnoreCase(1, SYNC)));
+    }
+}

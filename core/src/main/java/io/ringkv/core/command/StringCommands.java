@@ -1,0 +1,698 @@
+package io.ringkv.core.command;
+
+import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import static io.ringkv.core.command.Command.DENY_OOM;
+import static io.ringkv.core.command.Command.FAST;
+import static io.ringkv.core.command.Command.READONLY;
+import static io.ringkv.core.command.Command.WRITE;
+
+/**
+ * String commands with Redis 7 semantics and error texts: GET SET SETNX SETEX PSETEX GETSET GETDEL GETEX MGET
+ * MSET MSETNX APPEND STRLEN GETRANGE SETRANGE. A json document reads as its text through the whole-value
+ * commands (GET, GETSET, GETDEL, GETEX, MGET, SET ... GET) and is WRONGTYPE for the commands that address or
+ * edit bytes (STRLEN, GETRANGE, SETRANGE, APPEND), see docs/data-model.md.
+ * Stateless; the handlers run on the engine thread.
+ */
+public final class StringCommands
+{
+    private StringCommands()
+    {
+    }
+
+    /**
+     * @param table to register GET, SET... in.
+     */
+    public static void register(final CommandTable table)
+    {
+        table.register("get", 2, READONLY | FAST, StringCommands::get);
+        table.register("set", -3, WRITE | DENY_OOM, StringCommands::set);
+        table.register("setnx", 3, WRITE | DENY_OOM | FAST, StringCommands::setnx);
+        table.register("setex", 4, WRITE | DENY_OOM, StringCommands::setex);
+        table.register("psetex", 4, WRITE | DENY_OOM, StringCommands::psetex);
+        table.register("getset", 3, WRITE | DENY_OOM | FAST, StringCommands::getset);
+        table.register("getdel", 2, WRITE | FAST, StringCommands::getdel);
+        table.register("getex", -2, WRITE | FAST, StringCommands::getex);
+        table.register("mget", -2, READONLY | FAST, StringCommands::mget);
+        table.register("mset", -3, WRITE | DENY_OOM, StringCommands::mset);
+        table.register("msetnx", -3, WRITE | DENY_OOM, StringCommands::msetnx);
+        table.register("append", 3, WRITE | DENY_OOM | FAST, StringCommands::append);
+        table.register("strlen", 2, READONLY | FAST, StringCommands::strlen);
+        table.register("getrange", 4, READONLY, StringCommands::getrange);
+        table.register("setrange", 4, WRITE | DENY_OOM, StringCommands::setrange);
+    }
+
+    static void get(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = context.keyspace().find(
+            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.nil();
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (!StringValues.isReadableAsString(entry.type()))
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return;
+        }
+        StringValues.reply(entry, reply);
+    }
+
+    static void set(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long parsed = ExpireArguments.parse(args, 3, true);
+        if (parsed == ExpireArguments.SYNTAX_ERROR)
+        {
+            reply.error(ErrorMessages.SYNTAX);
+            return;
+        }
+        final int flags = ExpireArguments.flags(parsed);
+        long expireAtMs = Keyspace.NO_EXPIRY;
+        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
+        {
+            expireAtMs = ExpireArguments.toExpireAtMs(context, args, ExpireArguments.expireIndex(parsed),
+                (flags & (ExpireArguments.EX | ExpireArguments.EXAT)) != 0,
+                (flags & (ExpireArguments.EX | ExpireArguments.PX)) != 0, "set", reply);
+            if (expireAtMs == ExpireArguments.ERROR)
+            {
+                return;
+            }
+        }
+        setGeneric(context, args, flags, expireAtMs, reply, null, null);
+    }
+
+    static void setnx(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        setGeneric(context, args, ExpireArguments.NX, Keyspace.NO_EXPIRY, reply, Boolean.TRUE, Boolean.FALSE);
+    }
+
+    static void setex(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        setWithExpire(context, args, true, "setex", reply);
+    }
+
+    static void psetex(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        setWithExpire(context, args, false, "psetex", reply);
+    }
+
+    private static void setWithExpire(final CommandContext context, final CommandArgs args, final boolean seconds,
+        final String command, final Reply reply)
+    {
+        final long expireAtMs = ExpireArguments.toExpireAtMs(context, args, 2, seconds, true, command, reply);
+        if (expireAtMs == ExpireArguments.ERROR)
+        {
+            return;
+        }
+        // SETEX key seconds value: the value is argument 3, so move it through a SET-shaped call.
+        setGenericAt(context, args, 1, 3, seconds ? ExpireArguments.EX : ExpireArguments.PX, expireAtMs, reply,
+            null, null);
+    }
+
+    static void getset(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        setGeneric(context, args, ExpireArguments.GET, Keyspace.NO_EXPIRY, reply, null, null);
+    }
+
+    private static void setGeneric(final CommandContext context, final CommandArgs args, final int flags,
+        final long expireAtMs, final Reply reply, final Boolean okReply, final Boolean abortReply)
+    {
+        setGenericAt(context, args, 1, 2, flags, expireAtMs, reply, okReply, abortReply);
+    }
+
+    /**
+     * Redis's setGenericCommand. {@code okReply}/{@code abortReply} null mean +OK / nil; TRUE/FALSE mean :1 / :0
+     * (SETNX).
+     */
+    private static void setGenericAt(
+        final CommandContext context, final CommandArgs args, final int keyIndex, final int valueIndex,
+        final int flags, final long expireAtMs, final Reply reply, final Boolean okReply, final Boolean abortReply)
+    {
+        final PendingValue value = context.pendingValue();
+        if (value.prepare(context, args, valueIndex, reply) == PendingValue.INVALID)
+        {
+            return;
+        }
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final DirectBuffer key = args.buffer();
+        final int keyOffset = args.offset(keyIndex);
+        final int keyLength = args.length(keyIndex);
+        final long nowMs = context.nowMs();
+        final boolean get = (flags & ExpireArguments.GET) != 0;
+
+        final long oldAddress = keyspace.find(db, key, keyOffset, keyLength, nowMs);
+        final boolean found = oldAddress != Keyspace.NOT_FOUND;
+        long oldExpireAtMs = Keyspace.NO_EXPIRY;
+        MutableDirectBuffer oldValue = null;
+        int oldLength = 0;
+        byte oldType = ValueType.STRING;
+        boolean oldInt = false;
+        long oldIntValue = 0;
+        if (found)
+        {
+            final EntryFlyweight old = context.entry().wrap(oldAddress);
+            oldExpireAtMs = old.expireAtMs();
+            if (get)
+            {
+                if (!StringValues.isReadableAsString(old.type()))
+                {
+                    reply.error(ErrorMessages.WRONG_TYPE);
+                    return;
+                }
+                // The old value must survive the put that replaces it: keep a copy for the reply.
+                oldType = old.type();
+                oldInt = StringValues.isInt(old);
+                if (oldInt)
+                {
+                    oldIntValue = StringValues.intValue(old);
+                }
+                else
+                {
+                    oldLength = old.valueLength();
+                    oldValue = context.scratch(oldLength);
+                    oldValue.putBytes(0, old.buffer(), old.valueOffset(), oldLength);
+                }
+            }
+        }
+        if (((flags & ExpireArguments.NX) != 0 && found) || ((flags & ExpireArguments.XX) != 0 && !found))
+        {
+            if (get)
+            {
+                replyOld(found, oldType, oldInt, oldIntValue, oldValue, oldLength, reply);
+            }
+            else if (abortReply != null)
+            {
+                reply.integer(0);
+            }
+            else
+            {
+                reply.nil();
+            }
+            return;
+        }
+
+        final long newExpireAtMs = (flags & ExpireArguments.ANY_EXPIRE) != 0 ? expireAtMs :
+            (flags & ExpireArguments.KEEPTTL) != 0 ? oldExpireAtMs : Keyspace.NO_EXPIRY;
+        final ChangeLog changeLog = context.changeLog();
+        if (newExpireAtMs != Keyspace.NO_EXPIRY && newExpireAtMs <= nowMs)
+        {
+            // Already expired (e.g. EXAT in the past): the key ends up absent, as Redis's next access would find.
+            if (found)
+            {
+                keyspace.delete(db, oldAddress);
+                changeLog.delete(db, key, keyOffset, keyLength, false);
+            }
+        }
+        else
+        {
+            final long address = value.store(context, db, key, keyOffset, keyLength, newExpireAtMs);
+            if (address == Keyspace.OUT_OF_MEMORY)
+            {
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+            changeLog.set(db, address);
+        }
+        if (get)
+        {
+            replyOld(found, oldType, oldInt, oldIntValue, oldValue, oldLength, reply);
+        }
+        else if (okReply != null)
+        {
+            reply.integer(1);
+        }
+        else
+        {
+            reply.ok();
+        }
+    }
+
+    private static void replyOld(final boolean found, final byte type, final boolean isInt, final long intValue,
+        final DirectBuffer value, final int length, final Reply reply)
+    {
+        if (!found)
+        {
+            reply.nil();
+        }
+        else if (isInt)
+        {
+            reply.bulkInteger(intValue);
+        }
+        else if (type == ValueType.JSON)
+        {
+            reply.json(value, 0, length);
+        }
+        else
+        {
+            reply.bulk(value, 0, length);
+        }
+    }
+
+    static void getdel(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final int db = context.db();
+        final DirectBuffer key = args.buffer();
+        final long address = context.keyspace().find(db, key, args.offset(1), args.length(1), context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.nil();
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (!StringValues.isReadableAsString(entry.type()))
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return;
+        }
+        StringValues.reply(entry, reply);
+        context.keyspace().delete(db, address);
+        context.changeLog().delete(db, key, args.offset(1), args.length(1), false);
+    }
+
+    static void getex(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long parsed = ExpireArguments.parse(args, 2, false);
+        if (parsed == ExpireArguments.SYNTAX_ERROR)
+        {
+            reply.error(ErrorMessages.SYNTAX);
+            return;
+        }
+        final int flags = ExpireArguments.flags(parsed);
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final DirectBuffer key = args.buffer();
+        final int keyOffset = args.offset(1);
+        final int keyLength = args.length(1);
+        final long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.nil();
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (!StringValues.isReadableAsString(entry.type()))
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return;
+        }
+        long expireAtMs = Keyspace.NO_EXPIRY;
+        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
+        {
+            expireAtMs = ExpireArguments.toExpireAtMs(context, args, ExpireArguments.expireIndex(parsed),
+                (flags & (ExpireArguments.EX | ExpireArguments.EXAT)) != 0,
+                (flags & (ExpireArguments.EX | ExpireArguments.PX)) != 0, "getex", reply);
+            if (expireAtMs == ExpireArguments.ERROR)
+            {
+                return;
+            }
+        }
+        StringValues.reply(entry, reply);
+        final ChangeLog changeLog = context.changeLog();
+        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
+        {
+            if (expireAtMs <= context.nowMs())
+            {
+                keyspace.delete(db, address);
+                changeLog.delete(db, key, keyOffset, keyLength, false);
+            }
+            else
+            {
+                keyspace.expireAt(address, expireAtMs);
+                changeLog.expireAt(db, key, keyOffset, keyLength, expireAtMs);
+            }
+        }
+        else if ((flags & ExpireArguments.PERSIST) != 0 && entry.expireAtMs() != Keyspace.NO_EXPIRY)
+        {
+            keyspace.expireAt(address, Keyspace.NO_EXPIRY);
+            changeLog.persist(db, key, keyOffset, keyLength);
+        }
+    }
+
+    static void mget(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final long nowMs = context.nowMs();
+        final int count = args.count();
+        reply.arrayHeader(count - 1);
+        for (int i = 1; i < count; i++)
+        {
+            final long address = keyspace.find(db, args.buffer(), args.offset(i), args.length(i), nowMs);
+            if (address == Keyspace.NOT_FOUND)
+            {
+                reply.nil();
+                continue;
+            }
+            final EntryFlyweight entry = context.entry().wrap(address);
+            if (StringValues.isReadableAsString(entry.type()))
+            {
+                StringValues.reply(entry, reply);
+            }
+            else
+            {
+                reply.nil();
+            }
+        }
+    }
+
+    static void mset(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (msetGeneric(context, args, "mset", false, reply))
+        {
+            reply.ok();
+        }
+    }
+
+    static void msetnx(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (msetGeneric(context, args, "msetnx", true, reply))
+        {
+            reply.integer(1);
+        }
+    }
+
+    /**
+     * @return true when every pair was set and the caller should reply success.
+     */
+    private static boolean msetGeneric(final CommandContext context, final CommandArgs args, final String command,
+        final boolean nx, final Reply reply)
+    {
+        final int count = args.count();
+        if ((count & 1) == 0)
+        {
+            reply.error(ErrorMessages.wrongArity(command));
+            return false;
+        }
+        final PendingValue value = context.pendingValue();
+        // Validate every value first so that bad JSON in the last pair changes nothing.
+        if (args.valueKind() != io.ringkv.core.engine.RequestBatch.VALUE_RAW)
+        {
+            for (int i = 2; i < count; i += 2)
+            {
+                if (value.prepare(context, args, i, reply) == PendingValue.INVALID)
+                {
+                    return false;
+                }
+            }
+        }
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final long nowMs = context.nowMs();
+        final DirectBuffer buffer = args.buffer();
+        if (nx)
+        {
+            for (int i = 1; i < count; i += 2)
+            {
+                if (keyspace.find(db, buffer, args.offset(i), args.length(i), nowMs) != Keyspace.NOT_FOUND)
+                {
+                    reply.integer(0);
+                    return false;
+                }
+            }
+        }
+        for (int i = 1; i < count; i += 2)
+        {
+            value.prepare(context, args, i + 1, reply);
+            final long address = value.store(context, db, buffer, args.offset(i), args.length(i), Keyspace.NO_EXPIRY);
+            if (address == Keyspace.OUT_OF_MEMORY)
+            {
+                // Pairs before this one stay set (and logged), as when Redis crosses maxmemory mid-command.
+                reply.error(ErrorMessages.OOM);
+                return false;
+            }
+            context.changeLog().set(db, address);
+        }
+        return true;
+    }
+
+    static void append(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final DirectBuffer buffer = args.buffer();
+        final int keyOffset = args.offset(1);
+        final int keyLength = args.length(1);
+        final int appendOffset = args.offset(2);
+        final int appendLength = args.length(2);
+        long address = keyspace.find(db, buffer, keyOffset, keyLength, context.nowMs());
+        final EntryFlyweight entry = context.entry();
+        long newLength;
+        if (address == Keyspace.NOT_FOUND)
+        {
+            address = keyspace.put(db, buffer, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_RAW,
+                appendLength, Keyspace.NO_EXPIRY);
+            if (address == Keyspace.OUT_OF_MEMORY)
+            {
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+            StringValues.putValueBytes(entry.wrap(address), 0, buffer, appendOffset, appendLength);
+            newLength = appendLength;
+        }
+        else
+        {
+            entry.wrap(address);
+            if (entry.type() != ValueType.STRING)
+            {
+                reply.error(ErrorMessages.WRONG_TYPE);
+                return;
+            }
+            final int oldLength = StringValues.textLength(entry);
+            newLength = (long)oldLength + appendLength;
+            if (newLength > context.maxStringLength())
+            {
+                reply.error(ErrorMessages.STRING_TOO_LONG);
+                return;
+            }
+            address = editAsRawText(context, db, address, (int)newLength);
+            if (address == Keyspace.OUT_OF_MEMORY)
+            {
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+            StringValues.putValueBytes(entry.wrap(address), oldLength, buffer, appendOffset, appendLength);
+        }
+        context.changeLog().append(db, buffer, keyOffset, keyLength, buffer, appendOffset, appendLength);
+        reply.integer(newLength);
+    }
+
+    /**
+     * Make a string entry a raw string of {@code newLength} bytes whose first bytes are its current text (an
+     * integer is turned into its digits); bytes past the old text are unspecified.
+     *
+     * @return the entry's (possibly new) address, or {@link Keyspace#OUT_OF_MEMORY} with nothing changed.
+     */
+    private static long editAsRawText(final CommandContext context, final int db, final long address,
+        final int newLength)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (StringValues.isInt(entry))
+        {
+            final long intValue = StringValues.intValue(entry);
+            // newLength is at least the number of digits: read the integer, resize, then write its digits.
+            final long finalAddress = keyspace.resizeValue(db, address, newLength);
+            if (finalAddress == Keyspace.OUT_OF_MEMORY)
+            {
+                return finalAddress;
+            }
+            entry.wrap(finalAddress);
+            AsciiNumbers.putLong(entry.buffer(), entry.valueOffset(), intValue);
+            keyspace.encoding(finalAddress, ValueEncoding.STRING_RAW);
+            return finalAddress;
+        }
+        if (entry.valueLength() == newLength)
+        {
+            return address;
+        }
+        return keyspace.resizeValue(db, address, newLength);
+    }
+
+    static void strlen(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = context.keyspace().find(
+            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.integer(0);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (entry.type() != ValueType.STRING)
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return;
+        }
+        reply.integer(StringValues.textLength(entry));
+    }
+
+    static void getrange(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final AsciiNumbers numbers = context.numbers();
+        if (!numbers.parseLong(args, 2))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        long start = numbers.value();
+        if (!numbers.parseLong(args, 3))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        long end = numbers.value();
+        final long address = context.keyspace().find(
+            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.bulk(EMPTY);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (entry.type() != ValueType.STRING)
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return;
+        }
+        final DirectBuffer text;
+        final int textOffset;
+        final int length;
+        if (StringValues.isInt(entry))
+        {
+            final MutableDirectBuffer scratch = context.scratch(AsciiNumbers.MAX_LONG_DIGITS);
+            length = StringValues.copyText(entry, scratch, 0);
+            text = scratch;
+            textOffset = 0;
+        }
+        else
+        {
+            text = entry.buffer();
+            textOffset = entry.valueOffset();
+            length = entry.valueLength();
+        }
+        if (start < 0 && end < 0 && start > end)
+        {
+            reply.bulk(EMPTY);
+            return;
+        }
+        if (start < 0)
+        {
+            start += length;
+        }
+        if (end < 0)
+        {
+            end += length;
+        }
+        if (start < 0)
+        {
+            start = 0;
+        }
+        if (end < 0)
+        {
+            end = 0;
+        }
+        if (end >= length)
+        {
+            end = length - 1;
+        }
+        if (start > end || length == 0)
+        {
+            reply.bulk(EMPTY);
+            return;
+        }
+        reply.bulk(text, textOffset + (int)start, (int)(end - start + 1));
+    }
+
+    static void setrange(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final AsciiNumbers numbers = context.numbers();
+        if (!numbers.parseLong(args, 2))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        final long offset = numbers.value();
+        if (offset < 0)
+        {
+            reply.error(ErrorMessages.OFFSET_OUT_OF_RANGE);
+            return;
+        }
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final DirectBuffer buffer = args.buffer();
+        final int keyOffset = args.offset(1);
+        final int keyLength = args.length(1);
+        final int valueOffset = args.offset(3);
+        final int valueLength = args.length(3);
+        long address = keyspace.find(db, buffer, keyOffset, keyLength, context.nowMs());
+        final EntryFlyweight entry = context.entry();
+        final int oldLength;
+        if (address == Keyspace.NOT_FOUND)
+        {
+            if (valueLength == 0)
+            {
+                reply.integer(0);
+                return;
+            }
+            if (offset + valueLength > context.maxStringLength())
+            {
+                reply.error(ErrorMessages.STRING_TOO_LONG);
+                return;
+            }
+            address = keyspace.put(db, buffer, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_RAW,
+                (int)(offset + valueLength), Keyspace.NO_EXPIRY);
+            if (address == Keyspace.OUT_OF_MEMORY)
+            {
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+            oldLength = 0;
+        }
+        else
+        {
+            entry.wrap(address);
+            if (entry.type() != ValueType.STRING)
+            {
+                reply.error(ErrorMessages.WRONG_TYPE);
+                return;
+            }
+            oldLength = StringValues.textLength(entry);
+            if (valueLength == 0)
+            {
+                reply.integer(oldLength);
+                return;
+            }
+            if (offset + valueLength > context.maxStringLength())
+            {
+                reply.error(ErrorMessages.STRING_TOO_LONG);
+                return;
+            }
+            final int newLength = (int)Math.max(oldLength, offset + valueLength);
+            address = editAsRawText(context, db, address, newLength);
+            if (address == Keyspace.OUT_OF_MEMORY)
+            {
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+        }
+        entry.wrap(address);
+        if (offset > oldLength)
+        {
+            entry.buffer().setMemory(entry.valueOffset() + oldLength, (int)(offset - oldLength), (byte)0);
+        }
+        StringValues.putValueBytes(entry, (int)offset, buffer, valueOffset, valueLength);
+        context.changeLog().setRange(db, buffer, keyOffset, keyLength, offset, buffer, valueOffset, valueLength);
+        reply.integer(entry.valueLength());
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+}

@@ -1,0 +1,240 @@
+package io.ringkv.core.engine;
+
+import io.ringkv.core.store.EntryFlyweight;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import static io.ringkv.core.engine.ChangeRecordDescriptor.*;
+
+/**
+ * Writes change records (see {@link ChangeRecordDescriptor}) into the change area of the {@link CommandEvent}
+ * being executed, giving each the next replication offset. Commands call it after each change they apply,
+ * in the order they apply them; the engine points it at each event before executing it.
+ * <p>
+ * Only the engine thread calls this. Writing a record copies its key and value; nothing else is allocated
+ * unless an event's change area has to grow.
+ */
+public final class ChangeLog
+{
+    private static final VarHandle PUBLISHED_OFFSET;
+
+    static
+    {
+        try
+        {
+            PUBLISHED_OFFSET = MethodHandles.lookup().findVarHandle(ChangeLog.class, "publishedOffset", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final EntryFlyweight entry = new EntryFlyweight();
+    private CommandEvent event;
+    private long lastOffset;
+    @SuppressWarnings("unused")
+    private volatile long publishedOffset;
+
+    /**
+     * @param lastOffset replication offset of the last record already logged (0 for a fresh keyspace).
+     */
+    public ChangeLog(final long lastOffset)
+    {
+        this.lastOffset = lastOffset;
+    }
+
+    /**
+     * Engine thread: direct the following records to {@code event}'s change area, emptying it. The engine calls
+     * it before each slot; a caller that dispatches commands without a ring (benchmarks, tools) calls it itself.
+     *
+     * @param event about to execute.
+     */
+    public void begin(final CommandEvent event)
+    {
+        event.clearChanges();
+        this.event = event;
+    }
+
+    /**
+     * Engine thread: the offset of the last record written so far.
+     *
+     * @return replication offset of the last record logged (0 before the first).
+     */
+    public long lastOffset()
+    {
+        return lastOffset;
+    }
+
+    /**
+     * Any thread: the replication offset as of the last slot the engine finished (Redis's master_repl_offset, in
+     * records). Published with release semantics once per slot that logged something.
+     *
+     * @return offset of the last record of the last finished slot.
+     */
+    public long publishedOffset()
+    {
+        return (long)PUBLISHED_OFFSET.getAcquire(this);
+    }
+
+    /**
+     * Engine thread: the current slot is done; make its offset visible to {@link #publishedOffset()}.
+     */
+    void end()
+    {
+        if (event != null && event.changeCount != 0)
+        {
+            PUBLISHED_OFFSET.setRelease(this, lastOffset);
+        }
+    }
+
+    /**
+     * Log the full state of an entry after a change: type, encoding, value and expiry.
+     *
+     * @param db           the entry's database.
+     * @param entryAddress the entry.
+     */
+    public void set(final int db, final long entryAddress)
+    {
+        final EntryFlyweight entry = this.entry.wrap(entryAddress);
+        final DirectBuffer buffer = entry.buffer();
+        final int index = claim(OP_SET, db, 0, buffer, entry.keyOffset(), entry.keyLength(),
+            buffer, entry.valueOffset(), entry.valueLength());
+        final MutableDirectBuffer changes = event.mutableChanges();
+        changes.putByte(index + TYPE_OFFSET, entry.type());
+        changes.putByte(index + ENCODING_OFFSET, entry.encoding());
+        changes.putLong(index + EXPIRE_AT_MS_OFFSET, entry.expireAtMs());
+    }
+
+    /**
+     * @param db        database.
+     * @param key       buffer holding the key.
+     * @param keyOffset of the key.
+     * @param keyLength of the key.
+     * @param expired   true when the key is removed because it expired (or was evicted), not by a command.
+     */
+    public void delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final boolean expired)
+    {
+        final int index = claim(OP_DEL, db, 0, key, keyOffset, keyLength, null, 0, 0);
+        if (expired)
+        {
+            event.mutableChanges().putByte(index + FLAGS_OFFSET, FLAG_EXPIRED);
+        }
+    }
+
+    /**
+     * @param db         database.
+     * @param key        buffer holding the key.
+     * @param keyOffset  of the key.
+     * @param keyLength  of the key.
+     * @param expireAtMs new absolute expiry, Unix ms.
+     */
+    public void expireAt(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long expireAtMs)
+    {
+        final int index = claim(OP_EXPIREAT, db, 0, key, keyOffset, keyLength, null, 0, 0);
+        event.mutableChanges().putLong(index + EXPIRE_AT_MS_OFFSET, expireAtMs);
+    }
+
+    public void persist(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        claim(OP_PERSIST, db, 0, key, keyOffset, keyLength, null, 0, 0);
+    }
+
+    /**
+     * @param delta added to the key's integer (a missing key counts as 0).
+     */
+    public void incrBy(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long delta)
+    {
+        final int index = claim(OP_INCRBY, db, 0, key, keyOffset, keyLength, null, 0, 0);
+        event.mutableChanges().putLong(index + ARGUMENT_OFFSET, delta);
+    }
+
+    public void append(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        claim(OP_APPEND, db, 0, key, keyOffset, keyLength, value, valueOffset, valueLength);
+    }
+
+    /**
+     * @param offset where {@code value} is written in the string (zero padding up to it).
+     */
+    public void setRange(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long offset, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        final int index = claim(OP_SETRANGE, db, 0, key, keyOffset, keyLength, value, valueOffset, valueLength);
+        event.mutableChanges().putLong(index + ARGUMENT_OFFSET, offset);
+    }
+
+    /**
+     * Rename {@code key} to {@code target} within {@code db}, replacing the target.
+     */
+    public void rename(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer target, final int targetOffset, final int targetLength)
+    {
+        claim(OP_RENAME, db, 0, key, keyOffset, keyLength, target, targetOffset, targetLength);
+    }
+
+    /**
+     * Copy {@code key} of {@code db} to {@code target} of {@code targetDb}.
+     *
+     * @param replace true when an existing target was replaced.
+     */
+    public void copy(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final int targetDb, final DirectBuffer target, final int targetOffset, final int targetLength,
+        final boolean replace)
+    {
+        final int index = claim(OP_COPY, db, targetDb, key, keyOffset, keyLength, target, targetOffset, targetLength);
+        if (replace)
+        {
+            event.mutableChanges().putByte(index + FLAGS_OFFSET, FLAG_REPLACE);
+        }
+    }
+
+    public void flushDb(final int db)
+    {
+        claim(OP_FLUSHDB, db, 0, null, 0, 0, null, 0, 0);
+    }
+
+    public void flushAll()
+    {
+        claim(OP_FLUSHALL, 0, 0, null, 0, 0, null, 0, 0);
+    }
+
+    private int claim(
+        final byte op, final int db, final int targetDb,
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        final CommandEvent event = this.event;
+        final MutableDirectBuffer changes = event.mutableChanges();
+        final int index = event.changesLength;
+        final int recordLength = recordLength(keyLength, valueLength);
+        // Writing the last long of the record first makes an expandable buffer grow once.
+        changes.putLong(index + recordLength - Long.BYTES, 0L);
+        changes.setMemory(index, HEADER_LENGTH, (byte)0);
+        changes.putInt(index + RECORD_LENGTH_OFFSET, recordLength);
+        changes.putByte(index + OP_OFFSET, op);
+        changes.putShort(index + DB_OFFSET, (short)db);
+        changes.putShort(index + TARGET_DB_OFFSET, (short)targetDb);
+        changes.putInt(index + KEY_LENGTH_OFFSET, keyLength);
+        changes.putInt(index + VALUE_LENGTH_OFFSET, valueLength);
+        changes.putLong(index + REPLICATION_OFFSET_OFFSET, ++lastOffset);
+        if (keyLength > 0)
+        {
+            changes.putBytes(index + HEADER_LENGTH, key, keyOffset, keyLength);
+        }
+        if (valueLength > 0)
+        {
+            changes.putBytes(index + HEADER_LENGTH + keyLength, value, valueOffset, valueLength);
+        }
+        event.changesLength = index + recordLength;
+        event.changeCount++;
+        return index;
+    }
+}

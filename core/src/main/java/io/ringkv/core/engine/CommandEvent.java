@@ -1,0 +1,137 @@
+package io.ringkv.core.engine;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * One slot of the engine's ring: either one request of a connection's {@link RequestBatch} (referred to by
+ * batch and index, never copied) or a TICK for background work. Created up front by the ring and reused.
+ * <p>
+ * After the engine has executed the slot it holds the change records of what that execution applied
+ * (see {@link ChangeRecordDescriptor}); consumers gated behind the engine read them through
+ * {@link #changes()} and {@link #changesLength()}. Those consumers must not touch {@link #batch()}: the
+ * connection owns its batch again as soon as the engine completes it.
+ * <p>
+ * Publishers write the request fields before publishing; the engine thread writes the change area; gated
+ * consumers read it. The ring's sequences order these accesses, so the fields are plain.
+ */
+public final class CommandEvent
+{
+    /** Slot not yet used. */
+    public static final byte TYPE_NONE = 0;
+    /** A request of a connection's batch. */
+    public static final byte TYPE_REQUEST = 1;
+    /** A timer tick: active expiry and rehash steps run on the engine thread. */
+    public static final byte TYPE_TICK = 2;
+
+    /** Change area kept between uses; a larger one (after a big SET) is released when the slot is reused. */
+    static final int INITIAL_CHANGES_CAPACITY = 256;
+    static final int RETAINED_CHANGES_CAPACITY = 64 * 1024;
+
+    byte type;
+    RequestBatch batch;
+    int requestIndex;
+    boolean firstOfChunk;
+    boolean lastOfBatch;
+
+    private ExpandableDirectByteBuffer changes = new ExpandableDirectByteBuffer(INITIAL_CHANGES_CAPACITY);
+    int changesLength;
+    int changeCount;
+
+    void request(final RequestBatch batch, final int requestIndex, final boolean firstOfChunk,
+        final boolean lastOfBatch)
+    {
+        this.type = TYPE_REQUEST;
+        this.batch = batch;
+        this.requestIndex = requestIndex;
+        this.firstOfChunk = firstOfChunk;
+        this.lastOfBatch = lastOfBatch;
+    }
+
+    void tick()
+    {
+        this.type = TYPE_TICK;
+        this.batch = null;
+        this.requestIndex = 0;
+        this.firstOfChunk = true;
+        this.lastOfBatch = false;
+    }
+
+    /**
+     * Engine thread: empty the change area before executing this slot again.
+     */
+    void clearChanges()
+    {
+        if (changes.capacity() > RETAINED_CHANGES_CAPACITY)
+        {
+            BufferUtil.free(changes.byteBuffer());
+            changes = new ExpandableDirectByteBuffer(INITIAL_CHANGES_CAPACITY);
+        }
+        changesLength = 0;
+        changeCount = 0;
+    }
+
+    MutableDirectBuffer mutableChanges()
+    {
+        return changes;
+    }
+
+    /**
+     * @return {@link #TYPE_REQUEST} or {@link #TYPE_TICK}.
+     */
+    public byte type()
+    {
+        return type;
+    }
+
+    /**
+     * @return the batch this request came from; only the engine thread may use it.
+     */
+    public RequestBatch batch()
+    {
+        return batch;
+    }
+
+    /**
+     * @return index of the request within its batch.
+     */
+    public int requestIndex()
+    {
+        return requestIndex;
+    }
+
+    /**
+     * @return true when this slot holds the last request of its batch (the engine completed the batch after it);
+     * consumers may use it to flush per batch.
+     */
+    public boolean lastOfBatch()
+    {
+        return lastOfBatch;
+    }
+
+    /**
+     * @return buffer holding this slot's change records from index 0.
+     */
+    public DirectBuffer changes()
+    {
+        return changes;
+    }
+
+    /**
+     * @return bytes of change records in {@link #changes()}.
+     */
+    public int changesLength()
+    {
+        return changesLength;
+    }
+
+    /**
+     * @return number of change records in {@link #changes()}.
+     */
+    public int changeCount()
+    {
+        return changeCount;
+    }
+}

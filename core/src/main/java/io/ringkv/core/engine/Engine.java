@@ -1,0 +1,260 @@
+package io.ringkv.core.engine;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.EventHandlerGroup;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.ringkv.core.command.CommandContext;
+import io.ringkv.core.command.CommandDispatcher;
+import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.store.Keyspace;
+
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The single writer: a multi-producer LMAX Disruptor ring whose one engine thread executes every command
+ * against the {@link Keyspace}, in ring order, so that commands are atomic and the store needs no locks.
+ * <pre>
+ *  connection threads ──execute(batch)──▶ ring (one slot per request) ──▶ engine thread ──▶ Keyspace
+ *  tick timer (100 ms) ──TICK──────────▶   │                                │ change records
+ *                                          └──────── afterEngine consumers ◀┘ (replication), gated
+ * </pre>
+ * A connection publishes its whole pipelined batch with one claim and one publish (in chunks of
+ * {@link EngineConfig#maxClaim()} when larger) and is woken once, after the batch's last request.
+ * Consumers passed as {@code afterEngine} see each slot only after the engine has executed it and read its
+ * change records; they must not touch the slot's batch.
+ * <p>
+ * {@link #execute(RequestBatch)}, {@link #publish(RequestBatch)} and {@link #tick()} may be called from any
+ * thread (connection virtual threads); {@link #start()} and {@link #close()} from the owning thread.
+ */
+public final class Engine implements AutoCloseable
+{
+    private final Disruptor<CommandEvent> disruptor;
+    private final RingBuffer<CommandEvent> ring;
+    private final int maxClaim;
+    private final long tickIntervalMs;
+    private final AtomicBoolean tickPending = new AtomicBoolean();
+    private final ChangeLog changeLog;
+    private final CommandContext context;
+    private volatile boolean running;
+    private Thread tickThread;
+
+    /**
+     * @param config      ring size, wait strategy, tick period and budgets, clock.
+     * @param keyspace    the data; from now on only the engine thread may touch it.
+     * @param commands    the command table.
+     * @param afterEngine consumers run behind the engine (replication), each on its own thread; may be empty.
+     */
+    public Engine(
+        final EngineConfig config,
+        final Keyspace keyspace,
+        final CommandTable commands,
+        final List<EventHandler<CommandEvent>> afterEngine)
+    {
+        this.maxClaim = config.maxClaim();
+        this.tickIntervalMs = config.tickIntervalMs();
+        this.changeLog = new ChangeLog(0);
+        this.context = new CommandContext(keyspace, changeLog, commands, config.maxStringLength());
+        final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
+        keyspace.expiredKeyListener(
+            (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));
+
+        disruptor = new Disruptor<>(
+            CommandEvent::new, config.ringSize(), threadFactory(), ProducerType.MULTI, config.newWaitStrategy());
+        disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
+        final EngineEventHandler engineHandler =
+            new EngineEventHandler(dispatcher, changeLog, keyspace, config, tickPending);
+        final EventHandlerGroup<CommandEvent> engineGroup = disruptor.handleEventsWith(engineHandler);
+        for (final EventHandler<CommandEvent> consumer : afterEngine)
+        {
+            engineGroup.then(consumer);
+        }
+        ring = disruptor.getRingBuffer();
+    }
+
+    /**
+     * Start the engine thread, the consumers behind it and the tick timer.
+     */
+    public void start()
+    {
+        disruptor.start();
+        running = true;
+        if (tickIntervalMs > 0)
+        {
+            tickThread = Thread.ofPlatform().daemon().name("ringkv-tick").start(this::runTicks);
+        }
+    }
+
+    /**
+     * Publish every request of the batch to the ring and return without waiting; the caller then waits with
+     * {@link RequestBatch#awaitCompletion()}. Allocates nothing. An empty batch completes at once.
+     *
+     * @param batch the connection's filled batch.
+     */
+    public void publish(final RequestBatch batch)
+    {
+        final int requestCount = batch.requestCount();
+        batch.markPublished();
+        if (requestCount == 0)
+        {
+            batch.complete();
+            return;
+        }
+        final RingBuffer<CommandEvent> ring = this.ring;
+        final int maxClaim = this.maxClaim;
+        int requestIndex = 0;
+        while (requestIndex < requestCount)
+        {
+            final int claim = Math.min(requestCount - requestIndex, maxClaim);
+            final long hi = ring.next(claim);
+            final long lo = hi - claim + 1;
+            for (long sequence = lo; sequence <= hi; sequence++)
+            {
+                ring.get(sequence).request(batch, requestIndex, sequence == lo, requestIndex == requestCount - 1);
+                requestIndex++;
+            }
+            ring.publish(lo, hi);
+        }
+    }
+
+    /**
+     * Publish the batch and wait until the engine has executed every request of it and written their replies.
+     *
+     * @param batch the connection's filled batch.
+     */
+    public void execute(final RequestBatch batch)
+    {
+        publish(batch);
+        batch.awaitCompletion();
+    }
+
+    /**
+     * Publish a TICK (active expiry and rehash steps on the engine thread) unless one is already waiting in the
+     * ring. The timer calls this every tick interval; tests may call it directly.
+     *
+     * @return true when a TICK was published.
+     */
+    public boolean tick()
+    {
+        if (!tickPending.compareAndSet(false, true))
+        {
+            return false;
+        }
+        final long sequence = ring.next();
+        ring.get(sequence).tick();
+        ring.publish(sequence);
+        return true;
+    }
+
+    /**
+     * Any thread: replication offset (number of change records) as of the last slot the engine finished.
+     *
+     * @return the offset; 0 before the first change.
+     */
+    public long replicationOffset()
+    {
+        return changeLog.publishedOffset();
+    }
+
+    /**
+     * @return slots in the ring.
+     */
+    public int ringSize()
+    {
+        return ring.getBufferSize();
+    }
+
+    /**
+     * Stop the tick timer, let the engine and the consumers behind it finish every published slot, and stop
+     * their threads.
+     */
+    @Override
+    public void close()
+    {
+        if (!running)
+        {
+            return;
+        }
+        running = false;
+        final Thread tickThread = this.tickThread;
+        if (tickThread != null)
+        {
+            LockSupport.unpark(tickThread);
+            try
+            {
+                tickThread.join(TimeUnit.SECONDS.toMillis(5));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        disruptor.shutdown();
+    }
+
+    private void runTicks()
+    {
+        final long intervalNs = TimeUnit.MILLISECONDS.toNanos(tickIntervalMs);
+        long deadlineNs = System.nanoTime() + intervalNs;
+        while (running)
+        {
+            final long waitNs = deadlineNs - System.nanoTime();
+            if (waitNs > 0)
+            {
+                LockSupport.parkNanos(this, waitNs);
+                continue;
+            }
+            tick();
+            deadlineNs += intervalNs;
+            if (deadlineNs < System.nanoTime())
+            {
+                deadlineNs = System.nanoTime() + intervalNs; // fell behind (e.g. a paused JVM): don't burst
+            }
+        }
+    }
+
+    private static ThreadFactory threadFactory()
+    {
+        final AtomicInteger count = new AtomicInteger();
+        return runnable ->
+        {
+            final int n = count.getAndIncrement();
+            final Thread thread = new Thread(runnable, n == 0 ? "ringkv-engine" : "ringkv-after-engine-" + n);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /**
+     * Logs and carries on: a consumer's failure on one slot must not stop the ring.
+     */
+    private static final class LoggingExceptionHandler implements ExceptionHandler<CommandEvent>
+    {
+        private static final System.Logger LOGGER = System.getLogger(Engine.class.getName());
+
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final CommandEvent event)
+        {
+            LOGGER.log(System.Logger.Level.ERROR, "ring consumer failed at sequence " + sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex)
+        {
+            LOGGER.log(System.Logger.Level.ERROR, "ring consumer failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex)
+        {
+            LOGGER.log(System.Logger.Level.ERROR, "ring consumer failed to stop", ex);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.ringkv.core.engine;
+
+import com.lmax.disruptor.EventHandler;
+import io.ringkv.core.command.CommandArgs;
+import io.ringkv.core.command.CommandDispatcher;
+import io.ringkv.core.command.Reply;
+import io.ringkv.core.store.Keyspace;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The engine's consumer on the ring: executes each request slot through the {@link CommandDispatcher}, runs
+ * background work on TICK slots, points the {@link ChangeLog} at each slot first, and completes a batch after
+ * its last request. Only the engine thread runs this.
+ */
+final class EngineEventHandler implements EventHandler<CommandEvent>
+{
+    private static final System.Logger LOGGER = System.getLogger(EngineEventHandler.class.getName());
+
+    private final CommandDispatcher dispatcher;
+    private final ChangeLog changeLog;
+    private final Keyspace keyspace;
+    private final EpochClock clock;
+    private final AtomicBoolean tickPending;
+    private final long expireBudgetNs;
+    private final long rehashBudgetNs;
+    private final CommandArgs args = new CommandArgs();
+    private long nowMs;
+
+    EngineEventHandler(
+        final CommandDispatcher dispatcher,
+        final ChangeLog changeLog,
+        final Keyspace keyspace,
+        final EngineConfig config,
+        final AtomicBoolean tickPending)
+    {
+        this.dispatcher = dispatcher;
+        this.changeLog = changeLog;
+        this.keyspace = keyspace;
+        this.clock = config.clock();
+        this.expireBudgetNs = config.expireBudgetNs();
+        this.rehashBudgetNs = config.rehashBudgetNs();
+        this.tickPending = tickPending;
+    }
+
+    @Override
+    public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+    {
+        changeLog.begin(event);
+        if (event.type == CommandEvent.TYPE_REQUEST)
+        {
+            executeRequest(event);
+        }
+        else if (event.type == CommandEvent.TYPE_TICK)
+        {
+            executeTick();
+        }
+        changeLog.end();
+    }
+
+    private void executeRequest(final CommandEvent event)
+    {
+        final RequestBatch batch = event.batch;
+        final int requestIndex = event.requestIndex;
+        final boolean lastOfBatch = event.lastOfBatch;
+        if (event.firstOfChunk)
+        {
+            nowMs = clock.time();
+        }
+        // The connection owns its batch again once it is complete: drop the reference before that.
+        event.batch = null;
+        final Reply reply = batch.reply();
+        try
+        {
+            reply.startRequest(requestIndex);
+            dispatcher.dispatch(args.wrap(batch, requestIndex), batch.session(), nowMs, reply);
+            reply.endRequest(requestIndex);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A failing Reply (e.g. a closed connection's encoder) must not stop the engine or strand the waiter.
+            LOGGER.log(System.Logger.Level.ERROR, "request failed outside its handler", ex);
+        }
+        finally
+        {
+            if (lastOfBatch)
+            {
+                batch.complete();
+            }
+        }
+    }
+
+    private void executeTick()
+    {
+        nowMs = clock.time();
+        try
+        {
+            keyspace.activeExpireCycle(nowMs, expireBudgetNs);
+            keyspace.rehashStep(rehashBudgetNs);
+        }
+        finally
+        {
+            tickPending.set(false);
+        }
+    }
+}

@@ -1,0 +1,799 @@
+package io.ringkv.core.store;
+
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.ringkv.core.store.EntryDescriptor.ACCESS_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.DATABASE_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.ENCODING_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.EXPIRE_AT_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.EXPIRY_SLOT_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.HEADER_LENGTH;
+import static io.ringkv.core.store.EntryDescriptor.KEY_LENGTH_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.KEY_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.LFU_INIT_VALUE;
+import static io.ringkv.core.store.EntryDescriptor.NEXT_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.NO_EXPIRY_SLOT;
+import static io.ringkv.core.store.EntryDescriptor.TYPE_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.VALUE_LENGTH_OFFSET;
+import static io.ringkv.core.store.EntryDescriptor.entryLength;
+
+/**
+ * The off-heap store: Redis's logical databases, each an {@link OffHeapTable} of entries (see
+ * {@link EntryDescriptor}) allocated from one shared {@link SlabAllocator}, with an {@link ExpiryIndex} per database,
+ * lazy and active expiry, and a memory budget. The Java heap holds nothing per key.
+ * <p>
+ * Entry addresses stay valid until the entry is deleted, expired, replaced by {@link #put} of a value of another
+ * size class, or moved by {@link #resizeValue}; both of those return the address to use from then on. Expected
+ * outcomes are return codes ({@link #NOT_FOUND}, {@link #OUT_OF_MEMORY}); exceptions mean misuse.
+ * <p>
+ * Not threadsafe and lock-free by design: only the engine thread calls any of this.
+ */
+public final class Keyspace implements AutoCloseable
+{
+    /** Returned by lookups when the key is absent or expired; entry addresses are never 0. */
+    public static final long NOT_FOUND = 0;
+
+    /** Returned by writes that would take used memory over the budget; nothing was changed. */
+    public static final long OUT_OF_MEMORY = -1;
+
+    /** Expiry time meaning "no TTL". */
+    public static final long NO_EXPIRY = 0;
+
+    /** Keys with a TTL sampled per loop of the active expiry cycle, as Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP. */
+    public static final int ACTIVE_EXPIRE_KEYS_PER_LOOP = 20;
+
+    /** The cycle keeps sampling a database while more than this percentage of a sample had expired. */
+    public static final int ACTIVE_EXPIRE_ACCEPTABLE_STALE_PERCENT = 10;
+
+    private static final ExpiredKeyListener NO_LISTENER = (db, key, keyOffset, keyLength) -> {};
+
+    private final int databases;
+    private final long maxMemoryBytes;
+    private final int maxValueLength;
+    private final SlabAllocator allocator;
+    private final OffHeapTable[] tables;
+    private final ExpiryIndex[] expiries;
+    private final int[] expireCursors;
+    private final UnsafeBuffer expiredKey = new UnsafeBuffer(0, 0);
+    private final ScanFilter scanFilter = new ScanFilter();
+    private final EntryRelease entryRelease = new EntryRelease();
+    private final MemoryStats memoryStats = new MemoryStats();
+    private final MemoryAccount account = new MemoryAccount();
+    private ExpiredKeyListener expiredKeyListener = NO_LISTENER;
+    private int nextExpireDb;
+    private int nextRehashDb;
+    private long keyValueBytes;
+    private long keys;
+
+    /**
+     * @param config settings; validated here.
+     */
+    public Keyspace(final StoreConfig config)
+    {
+        this(config, KeyHash.INSTANCE);
+    }
+
+    /**
+     * @param config       settings; validated here.
+     * @param hashFunction hash of key bytes; tests inject colliding ones.
+     */
+    Keyspace(final StoreConfig config, final KeyHashFunction hashFunction)
+    {
+        config.validate();
+        databases = config.databases();
+        maxMemoryBytes = config.maxMemoryBytes();
+        maxValueLength = config.maxValueLength();
+        allocator = new SlabAllocator(config.pageSizeBytes());
+        tables = new OffHeapTable[databases];
+        expiries = new ExpiryIndex[databases];
+        expireCursors = new int[databases];
+        for (int db = 0; db < databases; db++)
+        {
+            tables[db] = new OffHeapTable(config.initialBuckets(), hashFunction, account);
+            expiries[db] = new ExpiryIndex(account);
+        }
+    }
+
+    /**
+     * @param listener told about each expired key before it is removed; null for none.
+     */
+    public void expiredKeyListener(final ExpiredKeyListener listener)
+    {
+        expiredKeyListener = listener == null ? NO_LISTENER : listener;
+    }
+
+    /**
+     * @return number of logical databases.
+     */
+    public int databases()
+    {
+        return databases;
+    }
+
+    /**
+     * Look up a key, deleting it (listener told) if it has expired, and touch its LRU clock.
+     *
+     * @param db        database index.
+     * @param key       buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength bytes of key.
+     * @param nowMs     current epoch ms.
+     * @return entry address or {@link #NOT_FOUND}.
+     */
+    public long find(final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
+    {
+        final long entry = peek(db, key, keyOffset, keyLength, nowMs);
+        if (entry != NOT_FOUND)
+        {
+            final int lfu = UnsafeApi.getInt(entry + ACCESS_OFFSET) & 0xFF;
+            UnsafeApi.putInt(entry + ACCESS_OFFSET, EntryDescriptor.access(EntryDescriptor.lruClock(nowMs), lfu));
+        }
+        return entry;
+    }
+
+    /**
+     * As {@link #find} without touching the LRU clock (Redis's LOOKUP_NOTOUCH, e.g. for TYPE).
+     *
+     * @param db        database index.
+     * @param key       buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength bytes of key.
+     * @param nowMs     current epoch ms.
+     * @return entry address or {@link #NOT_FOUND}.
+     */
+    public long peek(final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
+    {
+        final OffHeapTable table = tables[db];
+        final Object base = key.byteArray();
+        final long address = key.addressOffset() + keyOffset;
+        final long entry = table.find(table.hash(base, address, keyLength), base, address, keyLength);
+        if (entry == 0)
+        {
+            return NOT_FOUND;
+        }
+        if (isExpired(entry, nowMs))
+        {
+            expire(db, entry);
+            return NOT_FOUND;
+        }
+        return entry;
+    }
+
+    /**
+     * Insert or replace a key with room for exactly {@code valueLength} value bytes, which the caller fills in
+     * through an {@link EntryFlyweight} (their contents are undefined until then). A replaced key takes the new
+     * type, encoding and expiry; its LRU clock is reset.
+     *
+     * @param db          database index.
+     * @param key         buffer holding the key.
+     * @param keyOffset   offset of the key in {@code key}.
+     * @param keyLength   bytes of key.
+     * @param type        a {@link ValueType}.
+     * @param encoding    a {@link ValueEncoding}.
+     * @param valueLength bytes of value, 0 to {@link StoreConfig#maxValueLength()}.
+     * @param expireAtMs  absolute expiry in epoch ms, or {@link #NO_EXPIRY}.
+     * @return the entry's address, or {@link #OUT_OF_MEMORY} leaving any old entry untouched.
+     * @throws IllegalArgumentException if {@code valueLength} is out of range.
+     */
+    public long put(
+        final int db,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final byte type,
+        final byte encoding,
+        final int valueLength,
+        final long expireAtMs)
+    {
+        checkValueLength(valueLength);
+        final OffHeapTable table = tables[db];
+        final Object base = key.byteArray();
+        final long address = key.addressOffset() + keyOffset;
+        final long hash = table.hash(base, address, keyLength);
+        final long existing = table.find(hash, base, address, keyLength);
+        final long newLength = entryLength(keyLength, valueLength);
+        final int access = EntryDescriptor.access(0, LFU_INIT_VALUE);
+
+        if (existing != 0)
+        {
+            final int oldValueLength = UnsafeApi.getInt(existing + VALUE_LENGTH_OFFSET);
+            final long oldLength = entryLength(keyLength, oldValueLength);
+            if (SlabAllocator.blockLength(oldLength) == SlabAllocator.blockLength(newLength))
+            {
+                final boolean needsSlot = expireAtMs != NO_EXPIRY &&
+                    UnsafeApi.getInt(existing + EXPIRY_SLOT_OFFSET) == NO_EXPIRY_SLOT;
+                if (needsSlot && !fits(expiries[db].bytesToAdd()))
+                {
+                    return OUT_OF_MEMORY;
+                }
+                allocator.resized(oldLength, newLength);
+                keyValueBytes += valueLength - oldValueLength;
+                UnsafeApi.putInt(existing + VALUE_LENGTH_OFFSET, valueLength);
+                UnsafeApi.putByte(existing + TYPE_OFFSET, type);
+                UnsafeApi.putByte(existing + ENCODING_OFFSET, encoding);
+                UnsafeApi.putInt(existing + ACCESS_OFFSET, access);
+                setExpiry(db, existing, expireAtMs);
+                return existing;
+            }
+        }
+
+        final boolean needsSlot = expireAtMs != NO_EXPIRY &&
+            (existing == 0 || UnsafeApi.getInt(existing + EXPIRY_SLOT_OFFSET) == NO_EXPIRY_SLOT);
+        if (!fits(allocator.reservationFor(newLength) + (needsSlot ? expiries[db].bytesToAdd() : 0)))
+        {
+            return OUT_OF_MEMORY;
+        }
+
+        final long entry = allocator.allocate(newLength);
+        UnsafeApi.putLong(entry + NEXT_OFFSET, 0);
+        UnsafeApi.putLong(entry + EXPIRE_AT_OFFSET, NO_EXPIRY);
+        OffHeapTable.storeHash(entry, hash);
+        UnsafeApi.putInt(entry + KEY_LENGTH_OFFSET, keyLength);
+        UnsafeApi.putInt(entry + VALUE_LENGTH_OFFSET, valueLength);
+        UnsafeApi.putInt(entry + ACCESS_OFFSET, access);
+        UnsafeApi.putInt(entry + EXPIRY_SLOT_OFFSET, NO_EXPIRY_SLOT);
+        UnsafeApi.putByte(entry + TYPE_OFFSET, type);
+        UnsafeApi.putByte(entry + ENCODING_OFFSET, encoding);
+        UnsafeApi.putByte(entry + DATABASE_OFFSET, (byte)db);
+        UnsafeApi.copyMemory(base, address, null, entry + KEY_OFFSET, keyLength);
+        keyValueBytes += (long)keyLength + valueLength;
+
+        if (existing != 0)
+        {
+            table.replace(existing, entry);
+            if (UnsafeApi.getInt(existing + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT)
+            {
+                expiries[db].replace(existing, entry);
+            }
+            release(existing);
+        }
+        else
+        {
+            growIfNeeded(table);
+            table.insert(entry);
+            keys++;
+        }
+        setExpiry(db, entry, expireAtMs);
+        return entry;
+    }
+
+    /**
+     * Change the value length of an entry, keeping its first {@code min(old, new)} value bytes (APPEND, SETRANGE).
+     * Bytes beyond the old length are undefined until written.
+     *
+     * @param db             database index of the entry.
+     * @param entryAddress   a live entry.
+     * @param newValueLength bytes of value wanted.
+     * @return the entry's address from now on (it may move), or {@link #OUT_OF_MEMORY} leaving it untouched.
+     * @throws IllegalArgumentException if {@code newValueLength} is out of range.
+     */
+    public long resizeValue(final int db, final long entryAddress, final int newValueLength)
+    {
+        checkValueLength(newValueLength);
+        final int keyLength = UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET);
+        final int oldValueLength = UnsafeApi.getInt(entryAddress + VALUE_LENGTH_OFFSET);
+        final long oldLength = entryLength(keyLength, oldValueLength);
+        final long newLength = entryLength(keyLength, newValueLength);
+        if (SlabAllocator.blockLength(oldLength) == SlabAllocator.blockLength(newLength))
+        {
+            allocator.resized(oldLength, newLength);
+            keyValueBytes += newValueLength - oldValueLength;
+            UnsafeApi.putInt(entryAddress + VALUE_LENGTH_OFFSET, newValueLength);
+            return entryAddress;
+        }
+        if (!fits(allocator.reservationFor(newLength)))
+        {
+            return OUT_OF_MEMORY;
+        }
+
+        final long entry = allocator.allocate(newLength);
+        UnsafeApi.copyMemory(entryAddress, entry, HEADER_LENGTH + keyLength + Math.min(oldValueLength, newValueLength));
+        UnsafeApi.putInt(entry + VALUE_LENGTH_OFFSET, newValueLength);
+        keyValueBytes += (long)keyLength + newValueLength;
+        tables[db].replace(entryAddress, entry);
+        if (UnsafeApi.getInt(entryAddress + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT)
+        {
+            expiries[db].replace(entryAddress, entry);
+        }
+        release(entryAddress);
+        return entry;
+    }
+
+    /**
+     * Delete a key. An expired key is removed as expired (listener told) and counts as absent, as Redis's DEL.
+     *
+     * @param db        database index.
+     * @param key       buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength bytes of key.
+     * @param nowMs     current epoch ms, to tell expired keys from live ones.
+     * @return true if a live key was deleted.
+     */
+    public boolean delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
+    {
+        final long entry = peek(db, key, keyOffset, keyLength, nowMs);
+        if (entry == NOT_FOUND)
+        {
+            return false;
+        }
+        delete(db, entry);
+        return true;
+    }
+
+    /**
+     * Delete a key regardless of its expiry (never calls the listener).
+     *
+     * @param db        database index.
+     * @param key       buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength bytes of key.
+     * @return true if the key was in the table.
+     */
+    public boolean delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final long entry = lookup(db, key, keyOffset, keyLength);
+        if (entry == 0)
+        {
+            return false;
+        }
+        delete(db, entry);
+        return true;
+    }
+
+    /**
+     * Delete an entry found by {@link #find}.
+     *
+     * @param db           database index of the entry.
+     * @param entryAddress a live entry; invalid afterwards.
+     */
+    public void delete(final int db, final long entryAddress)
+    {
+        final OffHeapTable table = tables[db];
+        table.remove(entryAddress);
+        if (UnsafeApi.getInt(entryAddress + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT)
+        {
+            expiries[db].remove(entryAddress);
+        }
+        release(entryAddress);
+        keys--;
+        final long target = table.shrinkTarget();
+        if (target != 0 && fits(target * OffHeapTable.BUCKET_LENGTH))
+        {
+            table.startResize(target);
+        }
+    }
+
+    /**
+     * Set or clear an entry's TTL, keeping the expiry index in step.
+     *
+     * @param entryAddress a live entry.
+     * @param expireAtMs   absolute expiry in epoch ms, or {@link #NO_EXPIRY} to persist.
+     */
+    public void expireAt(final long entryAddress, final long expireAtMs)
+    {
+        setExpiry(UnsafeApi.getByte(entryAddress + DATABASE_OFFSET) & 0xFF, entryAddress, expireAtMs);
+    }
+
+    /**
+     * @param entryAddress a live entry.
+     * @param encoding     its new {@link ValueEncoding}.
+     */
+    public void encoding(final long entryAddress, final byte encoding)
+    {
+        UnsafeApi.putByte(entryAddress + ENCODING_OFFSET, encoding);
+    }
+
+    /**
+     * @param entryAddress a live entry.
+     * @param type         its new {@link ValueType}.
+     */
+    public void type(final long entryAddress, final byte type)
+    {
+        UnsafeApi.putByte(entryAddress + TYPE_OFFSET, type);
+    }
+
+    /**
+     * @param db database index.
+     * @return keys in the database, including expired keys not yet reclaimed (as Redis's DBSIZE).
+     */
+    public long size(final int db)
+    {
+        return tables[db].size();
+    }
+
+    /**
+     * @param db database index.
+     * @return keys with a TTL in the database (INFO keyspace "expires=").
+     */
+    public long expiresSize(final int db)
+    {
+        return expiries[db].size();
+    }
+
+    /**
+     * Delete every key of one database (FLUSHDB), freeing its entries. O(keys in the database), unless every
+     * other database is empty, when it is {@link #flushAll()}.
+     *
+     * @param db database index.
+     */
+    public void flush(final int db)
+    {
+        if (keys == tables[db].size())
+        {
+            flushAll();
+            return;
+        }
+        final OffHeapTable table = tables[db];
+        keys -= table.size();
+        table.forEach(entryRelease);
+        table.clear();
+        expiries[db].clear();
+        expireCursors[db] = 0;
+    }
+
+    /**
+     * Delete every key of every database (FLUSHALL) and give all entry memory back to the system, in time
+     * proportional to the pages held rather than the keys.
+     */
+    public void flushAll()
+    {
+        for (int db = 0; db < databases; db++)
+        {
+            tables[db].clear();
+            expiries[db].clear();
+            expireCursors[db] = 0;
+        }
+        allocator.releaseAll();
+        keys = 0;
+        keyValueBytes = 0;
+    }
+
+    /**
+     * One call of Redis's SCAN: visits live entries of the buckets under the cursor until at least {@code count}
+     * were visited, the scan completed, or {@code count * 10} buckets were looked at. Expired entries met are deleted
+     * (listener told) and not visited. Every key present for a whole scan is visited at least once, even across
+     * resizes; a key may be visited more than once.
+     *
+     * @param db      database index.
+     * @param cursor  0 to start, else the value the previous call returned.
+     * @param count   hint of entries wanted, as SCAN's COUNT (values below 1 count as 1).
+     * @param visitor given each live entry; must not modify this keyspace during the call.
+     * @param nowMs   current epoch ms.
+     * @return the next cursor, 0 when the scan is complete.
+     */
+    public long scan(final int db, final long cursor, final int count, final EntryVisitor visitor, final long nowMs)
+    {
+        final int wanted = Math.max(1, count);
+        final OffHeapTable table = tables[db];
+        final ScanFilter filter = scanFilter;
+        filter.db = db;
+        filter.nowMs = nowMs;
+        filter.visitor = visitor;
+        filter.visited = 0;
+        long next = cursor;
+        long maxIterations = wanted * 10L;
+        try
+        {
+            do
+            {
+                next = table.scan(next, filter);
+            }
+            while (next != 0 && --maxIterations > 0 && filter.visited < wanted);
+        }
+        finally
+        {
+            filter.visitor = null;
+        }
+        return next;
+    }
+
+    /**
+     * Pick a live key at random (RANDOMKEY); expired keys met are deleted (listener told) and another is picked.
+     *
+     * @param db    database index.
+     * @param nowMs current epoch ms.
+     * @return entry address or {@link #NOT_FOUND} when the database holds no live key.
+     */
+    public long randomEntry(final int db, final long nowMs)
+    {
+        final OffHeapTable table = tables[db];
+        while (true)
+        {
+            final long entry = table.randomEntry();
+            if (entry == 0)
+            {
+                return NOT_FOUND;
+            }
+            if (!isExpired(entry, nowMs))
+            {
+                return entry;
+            }
+            expire(db, entry);
+        }
+    }
+
+    /**
+     * Active expiry, after Redis 7's activeExpireCycle: for each database in turn (resuming where the previous call
+     * stopped), examine {@link #ACTIVE_EXPIRE_KEYS_PER_LOOP} keys with a TTL, continuing from where the last sample
+     * of that database ended, and delete the expired ones (listener told); repeat on the same database while more
+     * than {@link #ACTIVE_EXPIRE_ACCEPTABLE_STALE_PERCENT}% of a sample had expired; stop when the time budget is
+     * spent.
+     *
+     * @param nowMs    current epoch ms.
+     * @param budgetNs time allowed.
+     * @return keys expired.
+     */
+    public int activeExpireCycle(final long nowMs, final long budgetNs)
+    {
+        final long startNs = System.nanoTime();
+        int expired = 0;
+        for (int tried = 0; tried < databases; tried++)
+        {
+            final int db = nextExpireDb;
+            nextExpireDb = db + 1 == databases ? 0 : db + 1;
+            final ExpiryIndex index = expiries[db];
+            int sampled;
+            int expiredInSample;
+            do
+            {
+                sampled = 0;
+                expiredInSample = 0;
+                final int toSample = Math.min(index.size(), ACTIVE_EXPIRE_KEYS_PER_LOOP);
+                int cursor = expireCursors[db];
+                while (sampled < toSample && index.size() > 0)
+                {
+                    if (cursor >= index.size())
+                    {
+                        cursor = 0;
+                    }
+                    final long entry = index.entryAt(cursor);
+                    sampled++;
+                    if (isExpired(entry, nowMs))
+                    {
+                        // The last slot moves into this one: look at the same slot again next.
+                        expire(db, entry);
+                        expiredInSample++;
+                    }
+                    else
+                    {
+                        cursor++;
+                    }
+                }
+                expireCursors[db] = cursor;
+                expired += expiredInSample;
+                if (System.nanoTime() - startNs >= budgetNs)
+                {
+                    return expired;
+                }
+            }
+            while (sampled > 0 && expiredInSample * 100 > sampled * ACTIVE_EXPIRE_ACCEPTABLE_STALE_PERCENT);
+        }
+        return expired;
+    }
+
+    /**
+     * Incremental resize work on the databases' tables (Redis's incrementallyRehash), resuming with the database
+     * after the one last worked on.
+     *
+     * @param budgetNs time allowed.
+     * @return true if resize work remains.
+     */
+    public boolean rehashStep(final long budgetNs)
+    {
+        final long deadlineNs = System.nanoTime() + budgetNs;
+        boolean more = false;
+        for (int tried = 0; tried < databases; tried++)
+        {
+            final int db = nextRehashDb;
+            final OffHeapTable table = tables[db];
+            if (table.isResizing() && table.rehash(deadlineNs))
+            {
+                more = true;
+                break;
+            }
+            nextRehashDb = db + 1 == databases ? 0 : db + 1;
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                break;
+            }
+        }
+        if (!more)
+        {
+            for (int db = 0; db < databases; db++)
+            {
+                more |= tables[db].isResizing();
+            }
+        }
+        return more;
+    }
+
+    /**
+     * @return true while any database's table is resizing (work for {@link #rehashStep(long)}); does no work itself.
+     */
+    public boolean isResizing()
+    {
+        for (int db = 0; db < databases; db++)
+        {
+            if (tables[db].isResizing())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return memory figures; the same instance is refilled by each call.
+     */
+    public MemoryStats memoryStats()
+    {
+        final MemoryStats stats = memoryStats;
+        final long tableBytes = account.tableBytes;
+        final long expiryBytes = account.expiryIndexBytes;
+        stats.keys = keys;
+        stats.keyValueBytes = keyValueBytes;
+        stats.metadataBytes = keys * HEADER_LENGTH;
+        stats.tableBytes = tableBytes;
+        stats.expiryIndexBytes = expiryBytes;
+        stats.allocatorRequestedBytes = allocator.requestedBytes();
+        stats.allocatorBlockBytes = allocator.blockBytes();
+        stats.allocatorReservedBytes = allocator.reservedBytes();
+        stats.hugeBytes = allocator.hugeBytes();
+        stats.usedMemoryBytes = allocator.reservedBytes() + tableBytes + expiryBytes;
+        stats.maxMemoryBytes = maxMemoryBytes;
+        return stats;
+    }
+
+    /**
+     * @return bytes counted against the budget: allocator reserved bytes, bucket arrays and expiry indexes.
+     */
+    public long usedMemoryBytes()
+    {
+        return allocator.reservedBytes() + account.tableBytes + account.expiryIndexBytes;
+    }
+
+    /**
+     * @return true when a budget is set and used memory is above it: write commands should then fail with OOM.
+     */
+    public boolean overMemoryBudget()
+    {
+        return maxMemoryBytes != 0 && usedMemoryBytes() > maxMemoryBytes;
+    }
+
+    /**
+     * Free all off-heap memory; the keyspace is unusable afterwards.
+     */
+    public void close()
+    {
+        for (int db = 0; db < databases; db++)
+        {
+            tables[db].close();
+            expiries[db].clear();
+        }
+        allocator.releaseAll();
+        keys = 0;
+        keyValueBytes = 0;
+    }
+
+    /**
+     * Find a key's entry whether or not it has expired, without side effects.
+     */
+    long lookup(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final OffHeapTable table = tables[db];
+        final Object base = key.byteArray();
+        final long address = key.addressOffset() + keyOffset;
+        return table.find(table.hash(base, address, keyLength), base, address, keyLength);
+    }
+
+    SlabAllocator allocator()
+    {
+        return allocator;
+    }
+
+    OffHeapTable table(final int db)
+    {
+        return tables[db];
+    }
+
+    ExpiryIndex expiryIndex(final int db)
+    {
+        return expiries[db];
+    }
+
+    private static boolean isExpired(final long entry, final long nowMs)
+    {
+        final long expireAtMs = UnsafeApi.getLong(entry + EXPIRE_AT_OFFSET);
+        // Redis's keyIsExpired: a key expires strictly after its expiry time.
+        return expireAtMs != NO_EXPIRY && nowMs > expireAtMs;
+    }
+
+    private void expire(final int db, final long entry)
+    {
+        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
+        final UnsafeBuffer key = expiredKey;
+        key.wrap(entry + KEY_OFFSET, keyLength);
+        expiredKeyListener.onExpired(db, key, 0, keyLength);
+        delete(db, entry);
+    }
+
+    private void setExpiry(final int db, final long entry, final long expireAtMs)
+    {
+        final boolean indexed = UnsafeApi.getInt(entry + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT;
+        if (expireAtMs == NO_EXPIRY)
+        {
+            if (indexed)
+            {
+                expiries[db].remove(entry);
+            }
+        }
+        else if (!indexed)
+        {
+            expiries[db].add(entry);
+        }
+        UnsafeApi.putLong(entry + EXPIRE_AT_OFFSET, expireAtMs);
+    }
+
+    private void growIfNeeded(final OffHeapTable table)
+    {
+        final long target = table.expandTarget();
+        if (target != 0 && fits(target * OffHeapTable.BUCKET_LENGTH))
+        {
+            table.startResize(target);
+        }
+    }
+
+    private boolean fits(final long extraBytes)
+    {
+        return maxMemoryBytes == 0 || usedMemoryBytes() + extraBytes <= maxMemoryBytes;
+    }
+
+    private void checkValueLength(final int valueLength)
+    {
+        if (valueLength < 0 || valueLength > maxValueLength)
+        {
+            throw new IllegalArgumentException("value length out of range 0.." + maxValueLength + ": " + valueLength);
+        }
+    }
+
+    private void release(final long entry)
+    {
+        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
+        final int valueLength = UnsafeApi.getInt(entry + VALUE_LENGTH_OFFSET);
+        keyValueBytes -= (long)keyLength + valueLength;
+        allocator.free(entry, entryLength(keyLength, valueLength));
+    }
+
+    /** Filters a scan step: deletes expired entries, passes live ones on and counts them. */
+    private final class ScanFilter implements OffHeapTable.BucketVisitor
+    {
+        int db;
+        long nowMs;
+        EntryVisitor visitor;
+        int visited;
+
+        public void visitEntry(final long entryAddress)
+        {
+            if (isExpired(entryAddress, nowMs))
+            {
+                expire(db, entryAddress);
+            }
+            else
+            {
+                visited++;
+                visitor.visit(entryAddress);
+            }
+        }
+    }
+
+    /** Frees each entry of a table being flushed. */
+    private final class EntryRelease implements OffHeapTable.BucketVisitor
+    {
+        public void visitEntry(final long entryAddress)
+        {
+            release(entryAddress);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.ringkv.core.engine;
+
+import com.lmax.disruptor.EventHandler;
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.CoreCommands;
+import io.ringkv.core.command.EngineHarness;
+import io.ringkv.core.command.TranscriptReply;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.StoreConfig;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EngineTest
+{
+    /**
+     * Several connections pipeline batches (some larger than a claim, so published in chunks) at once: every
+     * request gets its reply in the connection's order, and the engine completes each batch exactly once.
+     */
+    @Test
+    @SuppressWarnings("try") // closes the engine early to let the consumer behind it finish counting
+    void pipelinedBatchesFromSeveralThreadsKeepPerConnectionOrder() throws Exception
+    {
+        final int connections = 4;
+        final int batches = 12;
+        final int[] batchSizes = {1, 16, 1000, 3000};
+        final AtomicLong lastOfBatchSeen = new AtomicLong();
+        final List<EventHandler<CommandEvent>> afterEngine = List.of((event, sequence, endOfBatch) ->
+        {
+            if (event.type() == CommandEvent.TYPE_REQUEST && event.lastOfBatch())
+            {
+                lastOfBatchSeen.incrementAndGet();
+            }
+        });
+        try (Keyspace keyspace = new Keyspace(new StoreConfig());
+            Engine engine = new Engine(new EngineConfig().ringSize(1024).tickIntervalMs(10), keyspace,
+                CoreCommands.newTable(), afterEngine))
+        {
+            engine.start();
+            final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            final CountDownLatch done = new CountDownLatch(connections);
+            long expectedBatches = 0;
+            for (int c = 0; c < connections; c++)
+            {
+                expectedBatches += batches;
+                final int connection = c;
+                Thread.ofVirtual().start(() ->
+                {
+                    try
+                    {
+                        runConnection(engine, connection, batches, batchSizes);
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failures.add(ex);
+                    }
+                    finally
+                    {
+                        done.countDown();
+                    }
+                });
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS), "connections did not finish");
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            engine.close();
+            assertEquals(expectedBatches, lastOfBatchSeen.get());
+        }
+    }
+
+    private static void runConnection(final Engine engine, final int connection, final int batches,
+        final int[] batchSizes)
+    {
+        final TranscriptReply reply = new TranscriptReply();
+        final RequestBatch batch = new RequestBatch(new ClientSession(connection, true), reply);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 20]);
+        final byte[] incr = "INCR".getBytes(StandardCharsets.US_ASCII);
+        final byte[] key = ("counter:" + connection).getBytes(StandardCharsets.US_ASCII);
+        buffer.putBytes(0, incr);
+        buffer.putBytes(incr.length, key);
+        long expected = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            final int size = batchSizes[(b + connection) % batchSizes.length];
+            reply.clear();
+            batch.reset(buffer);
+            for (int i = 0; i < size; i++)
+            {
+                batch.addArg(0, incr.length);
+                batch.addArg(incr.length, key.length);
+                batch.endRequest(RequestBatch.VALUE_RAW);
+            }
+            engine.execute(batch);
+            assertTrue(batch.isComplete());
+            final List<String> replies = reply.replies();
+            assertEquals(size, replies.size());
+            for (final String r : replies)
+            {
+                assertEquals(":" + (++expected), r);
+            }
+        }
+    }
+
+    @Test
+    void emptyBatchCompletesAtOnce()
+    {
+        try (EngineHarness kv = new EngineHarness())
+        {
+            kv.batch.reset(new UnsafeBuffer(new byte[1]));
+            kv.engine.execute(kv.batch);
+            assertTrue(kv.batch.isComplete());
+            assertEquals(List.of(), kv.reply.replies());
+        }
+    }
+
+    @Test
+    void pipelineRepliesInOrderWithinABatch()
+    {
+        try (EngineHarness kv = new EngineHarness())
+        {
+            assertEquals(List.of("+OK", "$v", ":1", "(nil)", "-ERR unknown command 'nope', with args beginning with: "),
+                kv.pipeline(new String[]{"SET", "k", "v"}, new String[]{"GET", "k"}, new String[]{"DEL", "k"},
+                    new String[]{"GET", "k"}, new String[]{"nope"}));
+            // SELECT in a batch applies to the requests after it, and to later batches of the connection.
+            assertEquals(List.of("+OK", "+OK", "+OK", "$one"),
+                kv.pipeline(new String[]{"SET", "k", "zero"}, new String[]{"SELECT", "1"},
+                    new String[]{"SET", "k", "one"}, new String[]{"GET", "k"}));
+            assertEquals("$one", kv.exec("GET", "k"));
+            kv.exec("SELECT", "0");
+            assertEquals("$zero", kv.exec("GET", "k"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"})
+    void everyWaitStrategyRunsCommands(final String waitStrategy)
+    {
+        try (Keyspace keyspace = new Keyspace(new StoreConfig());
+            Engine engine = new Engine(new EngineConfig().ringSize(64).waitStrategy(waitStrategy).tickIntervalMs(0),
+                keyspace, CoreCommands.newTable(), List.of()))
+        {
+            engine.start();
+            final TranscriptReply reply = new TranscriptReply();
+            final RequestBatch batch = new RequestBatch(new ClientSession(1, true), reply);
+            final UnsafeBuffer buffer = new UnsafeBuffer("INCRn".getBytes(StandardCharsets.US_ASCII));
+            for (int round = 1; round <= 50; round++)
+            {
+                reply.clear();
+                batch.reset(buffer);
+                batch.addArg(0, 4);
+                batch.addArg(4, 1);
+                batch.endRequest(RequestBatch.VALUE_RAW);
+                engine.execute(batch);
+                assertEquals(List.of(":" + round), reply.replies());
+            }
+        }
+    }
+
+    @Test
+    void configRejectsBadSettings()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new EngineConfig().waitStrategy("spinny"));
+        assertThrows(IllegalArgumentException.class, () -> new EngineConfig().ringSize(1000));
+        assertEquals(256, new EngineConfig().ringSize(1024).maxClaim());
+        assertEquals(100, new EngineConfig().ringSize(1024).maxClaim(100).maxClaim());
+    }
+
+    @Test
+    void closeFinishesPublishedWork()
+    {
+        final CommandTable table = CoreCommands.newTable();
+        final Keyspace keyspace = new Keyspace(new StoreConfig());
+        final Engine engine = new Engine(new EngineConfig().ringSize(64).tickIntervalMs(0), keyspace, table,
+            List.of());
+        engine.start();
+        final TranscriptReply reply = new TranscriptReply();
+        final RequestBatch batch = new RequestBatch(new ClientSession(1, true), reply);
+        final UnsafeBuffer buffer = new UnsafeBuffer("INCRn".getBytes(StandardCharsets.US_ASCII));
+        batch.reset(buffer);
+        for (int i = 0; i < 500; i++)
+        {
+            batch.addArg(0, 4);
+            batch.addArg(4, 1);
+            batch.endRequest(RequestBatch.VALUE_RAW);
+        }
+        engine.publish(batch);
+        engine.close();
+        assertTrue(batch.isComplete());
+        assertEquals(500, reply.replies().size());
+        assertEquals(":500", reply.replies().get(499));
+        keyspace.close();
+    }
+
+    @Test
+    void timerTicksRunActiveExpiry() throws Exception
+    {
+        try (Keyspace keyspace = new Keyspace(new StoreConfig());
+            Engine engine = new Engine(new EngineConfig().ringSize(64).tickIntervalMs(5), keyspace,
+                CoreCommands.newTable(), List.of()))
+        {
+            engine.start();
+            final TranscriptReply reply = new TranscriptReply();
+            final RequestBatch batch = new RequestBatch(new ClientSession(1, true), reply);
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+            final int length = buffer.putStringWithoutLengthAscii(0, "SETkvPX1DBSIZE");
+            batch.reset(buffer);
+            batch.addArg(0, 3);
+            batch.addArg(3, 1);
+            batch.addArg(4, 1);
+            batch.addArg(5, 2);
+            batch.addArg(7, 1);
+            batch.endRequest(RequestBatch.VALUE_RAW);
+            engine.execute(batch);
+            assertEquals(List.of("+OK"), reply.replies());
+            // Nothing reads the key again: only the timer's TICKs can remove it.
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String size;
+            do
+            {
+                Thread.sleep(10);
+                reply.clear();
+                batch.reset(buffer);
+                batch.addArg(8, length - 8);
+                batch.endRequest(RequestBatch.VALUE_RAW);
+                engine.execute(batch);
+                size = reply.replies().get(0);
+            }
+            while (!size.equals(":0") && System.nanoTime() < deadlineNs);
+            assertEquals(":0", size);
+        }
+    }
+}

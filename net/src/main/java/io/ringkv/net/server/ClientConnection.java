@@ -1,0 +1,324 @@
+package io.ringkv.net.server;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.engine.Engine;
+import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.net.codec.ReadBuffer;
+import io.ringkv.net.codec.ReplyBuffer;
+import io.ringkv.net.codec.RequestParser;
+import io.ringkv.net.jsonline.JsonLineParser;
+import io.ringkv.net.jsonline.JsonLineReply;
+import io.ringkv.net.jsonline.JsonRequestTable;
+import io.ringkv.net.resp.RespParser;
+import io.ringkv.net.resp.RespReply;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client connection, served by its own virtual thread: reads with blocking NIO, parses every complete request
+ * in the read buffer into one {@link RequestBatch}, has the engine execute the batch (one wake-up when it is done),
+ * and writes all the replies with one flush. The protocol is chosen by the connection's first byte: {@code '{'}
+ * for JSON lines, anything else for RESP (multibulk or inline).
+ * <p>
+ * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for
+ * its batch. Other threads may only {@link #kill()} it and read its descriptive fields.
+ */
+public final class ClientConnection implements Runnable
+{
+    private final long id;
+    private final SocketChannel channel;
+    private final Engine engine;
+    private final ConnectionRegistry registry;
+    private final ClientSession session;
+    private final long protoMaxBulkLength;
+    private final int queryBufferLimit;
+    private final String remoteAddress;
+    private final String localAddress;
+    private final long createdMs;
+
+    private volatile long lastInteractionMs;
+    private volatile boolean closeAfterReply;
+    private volatile boolean killed;
+    private volatile boolean executing;
+    private volatile String protocolName = "resp";
+    private RespReply respReply;
+
+    /**
+     * @param id                 client id.
+     * @param channel            the accepted socket, blocking mode.
+     * @param engine             executes the batches.
+     * @param registry           to leave when the connection ends.
+     * @param authenticated      true when the server needs no password.
+     * @param protoMaxBulkLength largest bulk string in a request.
+     * @param queryBufferLimit   most unparsed request bytes held.
+     */
+    public ClientConnection(
+        final long id,
+        final SocketChannel channel,
+        final Engine engine,
+        final ConnectionRegistry registry,
+        final boolean authenticated,
+        final long protoMaxBulkLength,
+        final long queryBufferLimit)
+    {
+        this.id = id;
+        this.channel = channel;
+        this.engine = engine;
+        this.registry = registry;
+        this.session = new ClientSession(id, authenticated);
+        this.protoMaxBulkLength = protoMaxBulkLength;
+        this.queryBufferLimit = (int)Math.min(queryBufferLimit, Integer.MAX_VALUE - 8);
+        this.remoteAddress = describe(address(true));
+        this.localAddress = describe(address(false));
+        this.createdMs = System.currentTimeMillis();
+        this.lastInteractionMs = createdMs;
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            serve();
+        }
+        catch (final IOException ignore)
+        {
+            // The peer went away or the connection was killed: nothing to answer.
+        }
+        finally
+        {
+            close();
+        }
+    }
+
+    private void serve() throws IOException
+    {
+        final ReadBuffer input = new ReadBuffer(ReadBuffer.INITIAL_CAPACITY_DEFAULT, queryBufferLimit);
+        if (input.readFrom(channel) < 0)
+        {
+            return;
+        }
+        lastInteractionMs = System.currentTimeMillis();
+
+        final ReplyBuffer output = new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT);
+        final RequestParser parser;
+        final RequestBatch batch;
+        JsonLineReply jsonReply = null;
+        if (input.buffer().getByte(0) == '{')
+        {
+            final JsonRequestTable requests = new JsonRequestTable();
+            parser = new JsonLineParser(requests);
+            jsonReply = new JsonLineReply(requests, output);
+            batch = new RequestBatch(session, jsonReply);
+            protocolName = "json";
+        }
+        else
+        {
+            parser = new RespParser(protoMaxBulkLength);
+            respReply = new RespReply(session, output);
+            batch = new RequestBatch(session, respReply);
+        }
+
+        while (true)
+        {
+            int start = 0;
+            boolean protocolError = false;
+            while (true)
+            {
+                final int status = parser.parse(input.buffer(), start, input.limit(), batch);
+                if (batch.requestCount() > 0)
+                {
+                    executing = true;
+                    engine.execute(batch);
+                    executing = false;
+                }
+                if (status == RequestParser.PARSE_AGAIN)
+                {
+                    start = parser.consumed();
+                    continue;
+                }
+                if (status == RequestParser.LINE_ERROR)
+                {
+                    if (null != jsonReply)
+                    {
+                        final JsonLineParser jsonParser = (JsonLineParser)parser;
+                        jsonReply.lineError(parser.errorText(), jsonParser.scratch(), jsonParser.errorIdOffset(),
+                            jsonParser.errorIdLength());
+                    }
+                    else
+                    {
+                        respReply.error(parser.errorText());
+                    }
+                    start = parser.consumed();
+                    continue;
+                }
+                if (status == RequestParser.PROTOCOL_ERROR)
+                {
+                    if (null != jsonReply)
+                    {
+                        jsonReply.lineError(parser.errorText(), null, 0, 0);
+                    }
+                    else
+                    {
+                        respReply.error(parser.errorText());
+                    }
+                    protocolError = true;
+                }
+                break;
+            }
+
+            output.writeTo(channel);
+            if (protocolError || closeAfterReply || killed)
+            {
+                return;
+            }
+            input.compact(parser.consumed());
+            if (input.ensureRoom(parser.requiredLength()) == ReadBuffer.QUERY_BUFFER_LIMIT_EXCEEDED)
+            {
+                // Redis closes a client whose query buffer passes client-query-buffer-limit, without a reply.
+                return;
+            }
+            if (input.limit() == 0)
+            {
+                input.shrinkIfEmpty();
+                output.shrinkIfEmpty();
+            }
+            if (input.readFrom(channel) < 0)
+            {
+                return;
+            }
+            lastInteractionMs = System.currentTimeMillis();
+        }
+    }
+
+    /**
+     * Close once the replies of the current batch are written (QUIT, CLIENT KILL of oneself). Engine thread.
+     */
+    public void closeAfterReply()
+    {
+        closeAfterReply = true;
+    }
+
+    /**
+     * Close from another thread (CLIENT KILL, idle timeout, shutdown). A batch in flight still completes; its
+     * replies are lost with the socket.
+     */
+    public void kill()
+    {
+        killed = true;
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // Closing is all we wanted.
+        }
+    }
+
+    /**
+     * Stop reading new requests but finish and answer what was already read (graceful shutdown).
+     */
+    public void shutdownInput()
+    {
+        try
+        {
+            channel.shutdownInput();
+        }
+        catch (final IOException ex)
+        {
+            kill();
+        }
+    }
+
+    private void close()
+    {
+        registry.remove(this);
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // Already closed.
+        }
+    }
+
+    private SocketAddress address(final boolean remote)
+    {
+        try
+        {
+            return remote ? channel.getRemoteAddress() : channel.getLocalAddress();
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    private static String describe(final SocketAddress address)
+    {
+        if (address instanceof InetSocketAddress inet)
+        {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return "?";
+    }
+
+    public long id()
+    {
+        return id;
+    }
+
+    public ClientSession session()
+    {
+        return session;
+    }
+
+    /**
+     * @return the RESP encoder, or null for a JSON-lines connection (CLIENT REPLY applies to RESP only).
+     */
+    public RespReply respReply()
+    {
+        return respReply;
+    }
+
+    /**
+     * @return "resp" or "json".
+     */
+    public String protocolName()
+    {
+        return protocolName;
+    }
+
+    public String remoteAddress()
+    {
+        return remoteAddress;
+    }
+
+    public String localAddress()
+    {
+        return localAddress;
+    }
+
+    public long createdMs()
+    {
+        return createdMs;
+    }
+
+    public long lastInteractionMs()
+    {
+        return lastInteractionMs;
+    }
+
+    /**
+     * @return true while a batch of this connection is in the engine (not idle, whatever its last read).
+     */
+    public boolean executing()
+    {
+        return executing;
+    }
+}

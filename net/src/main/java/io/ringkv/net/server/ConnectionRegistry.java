@@ -1,0 +1,92 @@
+package io.ringkv.net.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The connected clients by id: what CLIENT LIST and CLIENT KILL see, and what {@code maxclients} counts.
+ * <p>
+ * Threadsafe: the acceptor adds, connection threads remove themselves, the engine thread and the idle reaper read.
+ * Nothing here is on a per-request path.
+ */
+public final class ConnectionRegistry
+{
+    private final ConcurrentHashMap<Long, ClientConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicLong totalConnections = new AtomicLong();
+    private final AtomicLong rejectedConnections = new AtomicLong();
+
+    /**
+     * @return a new client id, unique for the life of the server, as CLIENT ID reports it.
+     */
+    public long nextId()
+    {
+        return nextId.getAndIncrement();
+    }
+
+    /**
+     * Admit a connection unless the server is full.
+     *
+     * @param connection to admit.
+     * @param maxClients most connections allowed at once.
+     * @return true when admitted; false when {@code maxclients} connections are already open.
+     */
+    public boolean add(final ClientConnection connection, final long maxClients)
+    {
+        if (connections.size() >= maxClients)
+        {
+            rejectedConnections.incrementAndGet();
+            return false;
+        }
+        connections.put(connection.id(), connection);
+        totalConnections.incrementAndGet();
+        return true;
+    }
+
+    public void remove(final ClientConnection connection)
+    {
+        connections.remove(connection.id(), connection);
+    }
+
+    /**
+     * @param id client id.
+     * @return the connection, or null when no client has that id.
+     */
+    public ClientConnection get(final long id)
+    {
+        return connections.get(id);
+    }
+
+    /**
+     * @return a snapshot of the connected clients, in id order.
+     */
+    public List<ClientConnection> snapshot()
+    {
+        final List<ClientConnection> list = new ArrayList<>(connections.values());
+        list.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return list;
+    }
+
+    public int size()
+    {
+        return connections.size();
+    }
+
+    /**
+     * @return connections accepted since start (INFO stats total_connections_received).
+     */
+    public long totalConnections()
+    {
+        return totalConnections.get();
+    }
+
+    /**
+     * @return connections refused because of maxclients (INFO stats rejected_connections).
+     */
+    public long rejectedConnections()
+    {
+        return rejectedConnections.get();
+    }
+}

@@ -1,0 +1,329 @@
+package io.ringkv.net.server;
+
+import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.CoreCommands;
+import io.ringkv.core.engine.Engine;
+import io.ringkv.core.engine.EngineConfig;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.StoreConfig;
+import io.ringkv.net.server.command.ConnectionStateCommands;
+import io.ringkv.net.server.config.ServerConfig;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server: builds the keyspace, the command table and the engine from a {@link ServerConfig}, listens on the
+ * configured addresses, and serves each accepted connection with its own virtual thread.
+ * <pre>
+ *   RingkvServer server = new RingkvServer(config, log);
+ *   server.start();               // listening; server.port() is the bound port (useful with port 0)
+ *   server.awaitShutdownRequest(); // until SHUTDOWN, or call server.close() from elsewhere
+ *   server.close();               // stop accepting, finish in-flight batches, stop the engine
+ * </pre>
+ * {@link #start()} and {@link #close()} are called by the owning thread; {@link #requestShutdown()} by any thread.
+ */
+public final class RingkvServer implements AutoCloseable
+{
+    /** How long close() lets connections finish the batches they have already read. */
+    private static final long DRAIN_TIMEOUT_MS = 2_000;
+
+    private final ServerConfig config;
+    private final ServerLog log;
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final CountDownLatch shutdownRequested = new CountDownLatch(1);
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final List<Thread> acceptors = new ArrayList<>();
+    private final long startedMs = System.currentTimeMillis();
+    private Keyspace keyspace;
+    private Engine engine;
+    private Thread reaper;
+    private volatile boolean stopping;
+    private int boundPort;
+
+    public RingkvServer(final ServerConfig config, final ServerLog log)
+    {
+        this.config = config;
+        this.log = log;
+    }
+
+    /**
+     * Check the configuration, start the engine and begin accepting connections.
+     *
+     * @throws IOException when an address cannot be bound.
+     * @throws IllegalStateException when protected mode refuses the configuration.
+     */
+    public void start() throws IOException
+    {
+        final List<InetAddress> addresses = bindAddresses();
+        checkProtectedMode(addresses);
+
+        keyspace = new Keyspace(new StoreConfig()
+            .databases((int)config.databases.number())
+            .maxMemoryBytes(config.maxmemory.number())
+            .validate());
+        final CommandTable commands = CoreCommands.newTable();
+        ConnectionStateCommands.register(commands, this);
+        engine = new Engine(new EngineConfig()
+            .ringSize((int)config.engineRingSize.number())
+            .waitStrategy(config.engineWaitStrategy.text())
+            .tickIntervalMs(1000 / config.hz.number())
+            .maxStringLength(config.protoMaxBulkLen.number()), keyspace, commands, List.of());
+        engine.start();
+
+        int port = (int)config.port.number();
+        for (final InetAddress address : addresses)
+        {
+            final ServerSocketChannel listener = ServerSocketChannel.open();
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(new InetSocketAddress(address, port), 511);
+            port = ((InetSocketAddress)listener.getLocalAddress()).getPort();
+            listeners.add(listener);
+        }
+        boundPort = port;
+        for (final ServerSocketChannel listener : listeners)
+        {
+            acceptors.add(Thread.ofPlatform().name("ringkv-accept-" + listener.socket().getLocalPort())
+                .daemon().start(() -> acceptLoop(listener)));
+        }
+        reaper = Thread.ofPlatform().name("ringkv-idle-reaper").daemon().start(this::reapIdleClients);
+    }
+
+    private List<InetAddress> bindAddresses() throws IOException
+    {
+        final List<InetAddress> addresses = new ArrayList<>();
+        for (final String word : config.bind.text().split(" "))
+        {
+            if (word.isEmpty())
+            {
+                continue;
+            }
+            addresses.add("*".equals(word) ? InetAddress.getByName("0.0.0.0") :
+                "::*".equals(word) ? InetAddress.getByName("::") : InetAddress.getByName(word));
+        }
+        if (addresses.isEmpty())
+        {
+            throw new IOException("bind lists no address");
+        }
+        return addresses;
+    }
+
+    /**
+     * Redis's protected mode answers non-loopback clients with an error when no password is set; ringkv refuses to
+     * start in that configuration at all, so an open, password-less server is never an accident.
+     */
+    private void checkProtectedMode(final List<InetAddress> addresses)
+    {
+        if (!config.protectedMode.isYes() || !config.requirepass.text().isEmpty() || config.allowUnprotected.isYes())
+        {
+            return;
+        }
+        for (final InetAddress address : addresses)
+        {
+            if (!address.isLoopbackAddress())
+            {
+                throw new IllegalStateException("refusing to listen on " + address.getHostAddress() +
+                    " without a password while protected-mode is on: set requirepass, or bind 127.0.0.1, or say " +
+                    "you know with --protected-mode no (or --ringkv-allow-unprotected yes)");
+            }
+        }
+    }
+
+    private void acceptLoop(final ServerSocketChannel listener)
+    {
+        while (!stopping)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = listener.accept();
+            }
+            catch (final ClosedChannelException ex)
+            {
+                return;
+            }
+            catch (final IOException ex)
+            {
+                log.warning("Accepting a client failed: " + ex.getMessage());
+                continue;
+            }
+            admit(channel);
+        }
+    }
+
+    private void admit(final SocketChannel channel)
+    {
+        try
+        {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            final ClientConnection connection = new ClientConnection(
+                registry.nextId(), channel, engine, registry, config.requirepass.text().isEmpty(),
+                config.protoMaxBulkLen.number(), config.clientQueryBufferLimit.number());
+            if (stopping || !registry.add(connection, config.maxclients.number()))
+            {
+                channel.write(ByteBuffer.wrap("-ERR max number of clients reached\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)));
+                channel.close();
+                return;
+            }
+            Thread.ofVirtual().name("ringkv-client-", connection.id()).start(connection);
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // Already gone.
+            }
+        }
+    }
+
+    private void reapIdleClients()
+    {
+        while (!stopping)
+        {
+            try
+            {
+                Thread.sleep(1000);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            final long timeoutMs = config.timeout.number() * 1000;
+            if (timeoutMs <= 0)
+            {
+                continue;
+            }
+            final long nowMs = System.currentTimeMillis();
+            for (final ClientConnection connection : registry.snapshot())
+            {
+                if (!connection.executing() && nowMs - connection.lastInteractionMs() > timeoutMs)
+                {
+                    log.verbose("Closing idle client id=" + connection.id());
+                    connection.kill();
+                }
+            }
+        }
+    }
+
+    /**
+     * Ask the owner to shut the server down (SHUTDOWN); returns at once. Any thread, including the engine.
+     */
+    public void requestShutdown()
+    {
+        shutdownRequested.countDown();
+    }
+
+    /**
+     * Block until {@link #requestShutdown()} is called.
+     *
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public void awaitShutdownRequest() throws InterruptedException
+    {
+        shutdownRequested.await();
+    }
+
+    /**
+     * Stop accepting, let connections finish and answer the requests they have read, then stop the engine and free
+     * the keyspace.
+     */
+    @Override
+    public void close()
+    {
+        if (stopping)
+        {
+            return;
+        }
+        stopping = true;
+        for (final ServerSocketChannel listener : listeners)
+        {
+            try
+            {
+                listener.close();
+            }
+            catch (final IOException ignore)
+            {
+                // Closing is all we wanted.
+            }
+        }
+        for (final ClientConnection connection : registry.snapshot())
+        {
+            connection.shutdownInput();
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
+        while (registry.size() > 0 && System.nanoTime() < deadlineNs)
+        {
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (final ClientConnection connection : registry.snapshot())
+        {
+            connection.kill();
+        }
+        if (null != reaper)
+        {
+            reaper.interrupt();
+        }
+        if (null != engine)
+        {
+            engine.close();
+        }
+        if (null != keyspace)
+        {
+            keyspace.close();
+        }
+        shutdownRequested.countDown();
+    }
+
+    /**
+     * @return the port the server listens on (the ephemeral port chosen when configured with port 0).
+     */
+    public int port()
+    {
+        return boundPort;
+    }
+
+    public ServerConfig config()
+    {
+        return config;
+    }
+
+    public ServerLog log()
+    {
+        return log;
+    }
+
+    public ConnectionRegistry registry()
+    {
+        return registry;
+    }
+
+    public long startedMs()
+    {
+        return startedMs;
+    }
+}

@@ -1,0 +1,97 @@
+package io.ringkv.net.server;
+
+import io.ringkv.net.server.config.ConfigException;
+import io.ringkv.net.server.config.ConfigLoader;
+import io.ringkv.net.server.config.ServerConfig;
+
+import java.io.IOException;
+
+/**
+ * {@code bin/ringkv server [options]}: loads the configuration, starts a {@link RingkvServer}, prints the banner and
+ * runs until SIGTERM, SIGINT or SHUTDOWN, then stops accepting, finishes what is in flight and exits 0.
+ */
+public final class ServerMain
+{
+    /** ringkv's own version, reported beside the Redis version whose behaviour it follows. */
+    public static final String RINGKV_VERSION = "0.1.0";
+
+    private ServerMain()
+    {
+    }
+
+    public static void main(final String[] args) throws InterruptedException
+    {
+        final ServerConfig config = new ServerConfig();
+        try
+        {
+            new ConfigLoader(config).load(args);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("ringkv: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+        configureVirtualThreads(config);
+
+        final ServerLog log = new ServerLog(System.out, (int)config.loglevel.number());
+        final RingkvServer server = new RingkvServer(config, log);
+        try
+        {
+            server.start();
+        }
+        catch (final IOException | IllegalStateException ex)
+        {
+            System.err.println("ringkv: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+
+        banner(log, server, config);
+        final Thread hook = new Thread(() ->
+        {
+            log.warning("Received a signal: shutting down.");
+            server.close();
+        }, "ringkv-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        server.awaitShutdownRequest();
+        log.warning("User requested shutdown...");
+        server.close();
+        log.notice("ringkv is now ready to exit, bye bye...");
+        Runtime.getRuntime().removeShutdownHook(hook);
+        System.exit(0);
+    }
+
+    /**
+     * Run every virtual thread on as many carriers as {@code ringkv-io-threads} says (default 1) with one read poller.
+     * On a small machine one carrier makes a publish to the engine and the engine's wake-up of a connection plain
+     * queue operations on the same carrier instead of futex wake-ups across threads (see docs/benchmarks.md). These
+     * properties only take effect before the first virtual thread starts, so they are set first thing in main.
+     */
+    private static void configureVirtualThreads(final ServerConfig config)
+    {
+        final String carriers = Long.toString(config.ioThreads.number());
+        if (null == System.getProperty("jdk.virtualThreadScheduler.parallelism"))
+        {
+            System.setProperty("jdk.virtualThreadScheduler.parallelism", carriers);
+        }
+        if (null == System.getProperty("jdk.readPollers"))
+        {
+            System.setProperty("jdk.readPollers", "1");
+        }
+    }
+
+    private static void banner(final ServerLog log, final RingkvServer server, final ServerConfig config)
+    {
+        final long maxMemory = config.maxmemory.number();
+        log.notice("ringkv " + RINGKV_VERSION + " (Redis " + "7.0.15" + " compatible) starting, pid=" +
+            ProcessHandle.current().pid() + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vendor") +
+            "), " + Runtime.getRuntime().availableProcessors() + " cores");
+        log.notice("Configuration: port=" + server.port() + " bind=" + config.bind.text() + " maxmemory=" +
+            (maxMemory == 0 ? "unlimited" : maxMemory + " bytes") + " maxclients=" + config.maxclients.number() +
+            " requirepass=" + (config.requirepass.text().isEmpty() ? "no" : "yes") + " io-threads=" +
+            config.ioThreads.number() + " engine-wait-strategy=" + config.engineWaitStrategy.text());
+        log.notice("Ready to accept connections tcp on " + config.bind.text() + ":" + server.port());
+    }
+}

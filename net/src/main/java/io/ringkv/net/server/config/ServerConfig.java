@@ -1,0 +1,205 @@
+package io.ringkv.net.server.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Every option ringkv has, with its default, in one table: what {@code CONFIG GET *} lists, what a config file
+ * and the command line may set, and what {@code CONFIG SET} may change at run time. The names and meanings are
+ * Redis's where Redis has the option; ringkv's own options start with {@code ringkv-}.
+ * <p>
+ * Built and filled on the start-up thread; afterwards changed only by CONFIG SET on the engine thread.
+ */
+public final class ServerConfig
+{
+    /** Largest value Redis accepts for an unsigned 32-bit option. */
+    private static final long UINT_MAX = 4294967295L;
+    private static final long INT_MAX = Integer.MAX_VALUE;
+
+    private final Map<String, ConfigOption> options = new LinkedHashMap<>();
+    private final Map<String, String> aliases = new LinkedHashMap<>();
+    private final Map<String, List<Consumer<ConfigOption>>> listeners = new LinkedHashMap<>();
+
+    public final ConfigOption port = add(ConfigOption.integer(
+        "port", 6379, 0, 65535, false, "TCP port to listen on (0: an ephemeral port)."));
+    public final ConfigOption bind = add(ConfigOption.words(
+        "bind", "127.0.0.1", false, "Addresses to listen on, space separated; * for every IPv4 address."));
+    public final ConfigOption protectedMode = add(ConfigOption.bool(
+        "protected-mode", true, true, "Refuse to listen beyond loopback without requirepass."));
+    public final ConfigOption requirepass = add(ConfigOption.string(
+        "requirepass", "", true, "Password clients must give with AUTH; empty: none."));
+    public final ConfigOption maxclients = add(ConfigOption.integer(
+        "maxclients", 10000, 1, UINT_MAX, true, "Most connected clients; more are refused with an error."));
+    public final ConfigOption timeout = add(ConfigOption.integer(
+        "timeout", 0, 0, INT_MAX, true, "Close a client idle this many seconds; 0: never."));
+    public final ConfigOption databases = add(ConfigOption.integer(
+        "databases", 16, 1, INT_MAX, false, "Number of logical databases."));
+    public final ConfigOption maxmemory = add(ConfigOption.memory(
+        "maxmemory", "0", 0, Long.MAX_VALUE, true, "Memory budget for data; writes fail with OOM above it. 0: none."));
+    public final ConfigOption maxmemoryPolicy = add(ConfigOption.choice(
+        "maxmemory-policy", "noeviction", true, "What happens at maxmemory: writes fail (no eviction yet).",
+        "noeviction"));
+    public final ConfigOption protoMaxBulkLen = add(ConfigOption.memory(
+        "proto-max-bulk-len", "512mb", 1024 * 1024, Long.MAX_VALUE, true, "Largest bulk string in a request."));
+    public final ConfigOption clientQueryBufferLimit = add(ConfigOption.memory(
+        "client-query-buffer-limit", "1gb", 1024 * 1024, Long.MAX_VALUE, true,
+        "Largest unparsed request data one client may hold."));
+    public final ConfigOption hz = add(ConfigOption.integer(
+        "hz", 10, 1, 500, true, "Background ticks per second (active expiry, incremental rehash)."));
+    public final ConfigOption replBacklogSize = add(ConfigOption.memory(
+        "repl-backlog-size", "1mb", 16 * 1024, Long.MAX_VALUE, true, "Replication backlog for partial resyncs."));
+    public final ConfigOption replicaof = add(ConfigOption.words(
+        "replicaof", "", false, "HOST PORT of the master to replicate; empty: this is a master."), "slaveof");
+    public final ConfigOption masterauth = add(ConfigOption.string(
+        "masterauth", "", true, "Password to give the master when replicating."));
+    public final ConfigOption replicaReadOnly = add(ConfigOption.bool(
+        "replica-read-only", true, true, "A replica refuses writes from clients."), "slave-read-only");
+    public final ConfigOption latencyTracking = add(ConfigOption.bool(
+        "latency-tracking", true, true, "Keep per-command latency histograms."));
+    public final ConfigOption latencyTrackingInfoPercentiles = add(ConfigOption.words(
+        "latency-tracking-info-percentiles", "50 99 99.9", true, "Percentiles INFO latencystats reports."));
+    public final ConfigOption loglevel = add(ConfigOption.choice(
+        "loglevel", "notice", true, "Least severe log level written.", "debug", "verbose", "notice", "warning"));
+    public final ConfigOption save = add(ConfigOption.choice(
+        "save", "", true, "Snapshotting to disk: ringkv keeps no files, so only the empty value is valid.", ""));
+    public final ConfigOption appendonly = add(ConfigOption.choice(
+        "appendonly", "no", true, "Append-only file: not supported by ringkv, so only 'no' is valid.", "no"));
+    public final ConfigOption metricsPort = add(ConfigOption.integer(
+        "ringkv-metrics-port", 0, 0, 65535, false, "Port of the Prometheus metrics endpoint; 0: off."));
+    public final ConfigOption engineWaitStrategy = add(ConfigOption.choice(
+        "ringkv-engine-wait-strategy", "blocking", false, "How the engine thread waits for requests.",
+        "blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"));
+    public final ConfigOption engineRingSize = add(ConfigOption.integer(
+        "ringkv-engine-ring-size", 65536, 1024, 1 << 24, false, "Slots in the engine's ring (a power of two)."));
+    public final ConfigOption ioThreads = add(ConfigOption.integer(
+        "ringkv-io-threads", 1, 1, 1024, false,
+        "Carrier threads for the connections' virtual threads (and a virtual engine thread)."));
+    public final ConfigOption allowUnprotected = add(ConfigOption.bool(
+        "ringkv-allow-unprotected", false, false,
+        "Listen beyond loopback without a password even in protected mode (you say you know)."));
+
+    private ConfigOption add(final ConfigOption option, final String... optionAliases)
+    {
+        options.put(option.name(), option);
+        for (final String alias : optionAliases)
+        {
+            aliases.put(alias, option.name());
+        }
+        return option;
+    }
+
+    /**
+     * Find an option by name or alias, case-insensitively.
+     *
+     * @param name option name.
+     * @return the option, or null when ringkv has no such option.
+     */
+    public ConfigOption option(final String name)
+    {
+        final String lower = name.toLowerCase(Locale.ROOT);
+        final ConfigOption option = options.get(lower);
+        if (null != option)
+        {
+            return option;
+        }
+        final String target = aliases.get(lower);
+        return null == target ? null : options.get(target);
+    }
+
+    /**
+     * @return every option in table order.
+     */
+    public List<ConfigOption> options()
+    {
+        return Collections.unmodifiableList(new ArrayList<>(options.values()));
+    }
+
+    /**
+     * @return alias name to canonical name.
+     */
+    public Map<String, String> aliases()
+    {
+        return Collections.unmodifiableMap(aliases);
+    }
+
+    /**
+     * Be told after an option changes through {@link #setAll(List, boolean)}.
+     *
+     * @param option   the option to watch.
+     * @param listener called with the option after its value changed.
+     */
+    public void onChange(final ConfigOption option, final Consumer<ConfigOption> listener)
+    {
+        listeners.computeIfAbsent(option.name(), k -> new ArrayList<>()).add(listener);
+    }
+
+    /**
+     * Set several options at once, all or nothing, as CONFIG SET does. Names must be unique.
+     *
+     * @param nameValuePairs name, value, name, value...
+     * @param atRuntime      true for CONFIG SET (immutable options refused), false at start-up.
+     * @return null on success, else Redis's error text (without the "ERR " prefix).
+     */
+    public String setAll(final List<String> nameValuePairs, final boolean atRuntime)
+    {
+        if (nameValuePairs.isEmpty() || (nameValuePairs.size() & 1) != 0)
+        {
+            return "wrong number of arguments for 'config|set' command";
+        }
+        final List<ConfigOption> targets = new ArrayList<>();
+        for (int i = 0; i < nameValuePairs.size(); i += 2)
+        {
+            final ConfigOption option = option(nameValuePairs.get(i));
+            if (null == option)
+            {
+                return "Unknown option or number of arguments for CONFIG SET - '" + nameValuePairs.get(i) + "'";
+            }
+            if (targets.contains(option))
+            {
+                return failure(option, "duplicate parameter");
+            }
+            if (atRuntime && !option.mutable())
+            {
+                return failure(option, "can't set immutable config");
+            }
+            targets.add(option);
+        }
+
+        final String[] previous = new String[targets.size()];
+        for (int i = 0; i < targets.size(); i++)
+        {
+            previous[i] = targets.get(i).text();
+            final String error = targets.get(i).set(nameValuePairs.get(2 * i + 1));
+            if (null != error)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    targets.get(j).set(previous[j]);
+                }
+                return failure(targets.get(i), error);
+            }
+        }
+        for (final ConfigOption option : targets)
+        {
+            final List<Consumer<ConfigOption>> watchers = listeners.get(option.name());
+            if (null != watchers)
+            {
+                for (final Consumer<ConfigOption> watcher : watchers)
+                {
+                    watcher.accept(option);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String failure(final ConfigOption option, final String reason)
+    {
+        return "CONFIG SET failed (possibly related to argument '" + option.name() + "') - " + reason;
+    }
+}

@@ -1,0 +1,73 @@
+package io.ringkv.net.server;
+
+import io.ringkv.net.server.config.ServerConfig;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * An in-JVM ringkv server on 127.0.0.1 and an ephemeral port, for end-to-end tests; always close it.
+ * <pre>
+ *   try (TestServer server = TestServer.start("requirepass", "pw"))
+ *   {
+ *       new Jedis("127.0.0.1", server.port());
+ *   }
+ * </pre>
+ */
+public final class TestServer implements AutoCloseable
+{
+    private final RingkvServer server;
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+
+    private TestServer(final ServerConfig config) throws IOException
+    {
+        server = new RingkvServer(config, new ServerLog(new PrintStream(logBytes, true), ServerLog.NOTICE));
+        server.start();
+    }
+
+    /**
+     * @param nameValuePairs options to set before start, e.g. "requirepass", "pw".
+     * @return a started server.
+     * @throws IOException when it cannot bind.
+     */
+    public static TestServer start(final String... nameValuePairs) throws IOException
+    {
+        final ServerConfig config = new ServerConfig();
+        String error = config.setAll(List.of("port", "0", "bind", "127.0.0.1"), false);
+        if (null == error && nameValuePairs.length > 0)
+        {
+            error = config.setAll(List.of(nameValuePairs), false);
+        }
+        if (null != error)
+        {
+            throw new IllegalArgumentException(error);
+        }
+        return new TestServer(config);
+    }
+
+    public int port()
+    {
+        return server.port();
+    }
+
+    public RingkvServer server()
+    {
+        return server;
+    }
+
+    /**
+     * @return what the server logged so far.
+     */
+    public String log()
+    {
+        return logBytes.toString();
+    }
+
+    @Override
+    public void close()
+    {
+        server.close();
+    }
+}

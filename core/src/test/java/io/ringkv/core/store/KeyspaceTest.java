@@ -264,6 +264,30 @@ class KeyspaceTest
     }
 
     @Test
+    void activeExpireCycleStopsAtItsBudgetAndResumesWhereItStopped()
+    {
+        for (int i = 0; i < 1000; i++)
+        {
+            set(0, "future" + i, "v", NOW_MS + 1_000_000);
+            set(1, "past" + i, "v", NOW_MS);
+        }
+        // A zero budget allows one sample loop: db 0's keys are all alive, so nothing expires...
+        assertEquals(0, keyspace.activeExpireCycle(NOW_MS + 1, 0));
+        // ...and the next call resumes with db 1 instead of starting over at db 0.
+        final int expired = keyspace.activeExpireCycle(NOW_MS + 1, 0);
+        assertEquals(Keyspace.ACTIVE_EXPIRE_KEYS_PER_LOOP, expired);
+        assertEquals(1000 - expired, keyspace.size(1));
+        int total = expired;
+        for (int i = 0; i < 1000 && total < 1000; i++)
+        {
+            total += keyspace.activeExpireCycle(NOW_MS + 1, 0);
+        }
+        assertEquals(1000, total);
+        assertEquals(0, keyspace.size(1));
+        assertEquals(1000, keyspace.size(0));
+    }
+
+    @Test
     void randomEntryNeverReturnsExpiredKeys()
     {
         for (int i = 0; i < 200; i++)

@@ -800,9 +800,13 @@ public final class Keyspace implements AutoCloseable
         }
     }
 
+    /**
+     * A write needing no new memory (a free block, room in a page, in place) always fits, even when used memory is
+     * already over the budget (a resize's committed buckets may take it there): deleting keys must make room.
+     */
     private boolean fits(final long extraBytes)
     {
-        return maxMemoryBytes == 0 || usedMemoryBytes() + extraBytes <= maxMemoryBytes;
+        return extraBytes == 0 || maxMemoryBytes == 0 || usedMemoryBytes() + extraBytes <= maxMemoryBytes;
     }
 
     private void checkValueLength(final int valueLength)

@@ -133,7 +133,9 @@ final class OffHeapTable
     }
 
     /**
-     * @return bytes of bucket segments currently allocated (both arrays during a resize).
+     * @return bytes of bucket segments held or committed: the old array's segments not yet freed plus, from the
+     * start of a resize, the whole new array (its segments are allocated step by step, but its room is taken from
+     * the memory budget at once so that the budget check that allowed the resize stays true).
      */
     long bucketBytes()
     {
@@ -304,6 +306,7 @@ final class OffHeapTable
             return;
         }
         segments1 = new long[segmentCount(buckets)];
+        commit(segments1.length * segmentLength(buckets));
         mask1 = buckets - 1;
         used1 = 0;
         readySegments1 = 0;
@@ -666,6 +669,7 @@ final class OffHeapTable
         for (int i = 0; i < maxSegments && readySegments1 < segments.length; i++)
         {
             segments[readySegments1++] = allocateZeroedSegment(length);
+            commit(-length);
         }
         if (readySegments1 == segments.length)
         {
@@ -788,6 +792,7 @@ final class OffHeapTable
             {
                 freeSegment(segments1, i, length1);
             }
+            commit(-(segments1.length - readySegments1) * length1);
         }
         segments1 = null;
         readySegments1 = 0;
@@ -801,9 +806,14 @@ final class OffHeapTable
     {
         final long segment = UnsafeApi.allocateMemory(length);
         UnsafeApi.setMemory(segment, length, (byte)0);
-        bucketBytes += length;
-        account.tableBytes += length;
+        commit(length);
         return segment;
+    }
+
+    private void commit(final long bytes)
+    {
+        bucketBytes += bytes;
+        account.tableBytes += bytes;
     }
 
     private void freeSegment(final long[] segments, final int index, final long length)

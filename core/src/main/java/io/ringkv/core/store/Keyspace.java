@@ -326,7 +326,8 @@ public final class Keyspace implements AutoCloseable
      * @param nowMs     current epoch ms, to tell expired keys from live ones.
      * @return true if a live key was deleted.
      */
-    public boolean delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
+    public boolean delete(
+        final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
     {
         final long entry = peek(db, key, keyOffset, keyLength, nowMs);
         if (entry == NOT_FOUND)

@@ -16,8 +16,8 @@ import static io.ringkv.core.store.EntryDescriptor.NEXT_OFFSET;
  * arrays are made of 64 KiB segments, so every costly memory operation is done a piece at a time: first the new
  * array's segments are allocated and zeroed, 16 KiB per step (inserts still go to the old array meanwhile); then
  * the old array's buckets are moved over one at a time from a rehash index, and each old segment is freed as soon
- * as the index has passed it. Zeroing or freeing a 128 MiB array at once would stall one command for tens of milliseconds.
- * Every find, insert and remove does one small step; the engine does more between commands with
+ * as the index has passed it. Zeroing or freeing a 128 MiB array at once would stall one command for tens of
+ * milliseconds. Every find, insert and remove does one small step; the engine does more between commands with
  * {@link #rehash(long)}. Entries themselves never move, so an entry address stays valid for the entry's life.
  * <p>
  * {@link #scan(long, BucketVisitor)} uses Redis's reverse-binary cursor over both arrays, so a key present for a whole

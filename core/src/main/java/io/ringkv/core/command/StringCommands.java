@@ -202,26 +202,15 @@ public final class StringCommands
 
         final long newExpireAtMs = (flags & ExpireArguments.ANY_EXPIRE) != 0 ? expireAtMs :
             (flags & ExpireArguments.KEEPTTL) != 0 ? oldExpireAtMs : Keyspace.NO_EXPIRY;
-        final ChangeLog changeLog = context.changeLog();
-        if (newExpireAtMs != Keyspace.NO_EXPIRY && newExpireAtMs <= nowMs)
+        // An expiry already in the past (e.g. EXAT 1) is stored as given, as Redis 7 does: the key is invisible
+        // from now on and is reclaimed (and logged as DEL) by the next lookup or active expiry cycle.
+        final long address = value.store(context, db, key, keyOffset, keyLength, newExpireAtMs);
+        if (address == Keyspace.OUT_OF_MEMORY)
         {
-            // Already expired (e.g. EXAT in the past): the key ends up absent, as Redis's next access would find.
-            if (found)
-            {
-                keyspace.delete(db, oldAddress);
-                changeLog.delete(db, key, keyOffset, keyLength, false);
-            }
+            reply.error(ErrorMessages.OOM);
+            return;
         }
-        else
-        {
-            final long address = value.store(context, db, key, keyOffset, keyLength, newExpireAtMs);
-            if (address == Keyspace.OUT_OF_MEMORY)
-            {
-                reply.error(ErrorMessages.OOM);
-                return;
-            }
-            changeLog.set(db, address);
-        }
+        context.changeLog().set(db, address);
         if (get)
         {
             replyOld(found, oldType, oldInt, oldIntValue, oldValue, oldLength, reply);

@@ -107,6 +107,24 @@ class CounterCommandsTest
     }
 
     @Test
+    void incrbyfloatAcceptsWhatStrtoldAccepts()
+    {
+        // Each checked against redis-server 7.0.15.
+        final String[][] cases = {
+            {"0x1.8p3", "12"}, {"-0x10", "-16"}, {".5", "0.5"}, {"5.", "5"}, {"00012", "12"}, {"1e-4950", "0"},
+            {"0x1p-16445", "0"}, {"1E2", "100"}, {"+.25e1", "2.5"}};
+        for (final String[] c : cases)
+        {
+            kv.exec("SET", "z", "0");
+            assertEquals("$" + c[1], kv.exec("INCRBYFLOAT", "z", c[0]), c[0]);
+        }
+        for (final String bad : new String[]{"1e", "1.2e4932", "1e-4960", "1_0", "-nan", "0x", "e5", "."})
+        {
+            assertEquals(NOT_FLOAT, kv.exec("INCRBYFLOAT", "z", bad), bad);
+        }
+    }
+
+    @Test
     void incrbyfloatErrorsChangeNothing()
     {
         kv.exec("SET", "f", "1.5");

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * here on an ephemeral loopback port and stopped afterwards) and to ringkv's engine; every reply must be equal.
  * Time-based replies use each side's own clock, so a TTL exactly at a rounding boundary can rarely differ; TTLs
  * in milliseconds are kept long for that reason. DBSIZE is left out: it counts expired keys not reclaimed yet,
- * and ringkv's KEYS reclaims the expired keys it meets where Redis's only skips them. Tagged slow (it needs redis-server and real time); run with {@code -Dgroups=slow -Dtest=RedisDifferentialTest},
+ * and ringkv's KEYS reclaims the expired keys it meets where Redis's only skips them. Tagged slow (it needs
+ * redis-server and real time); run with {@code -Dgroups=slow -Dsurefire.excludedGroups= -Dtest=RedisDifferentialTest},
  * more with {@code -Dringkv.test.operations=100000 -Dringkv.test.seed=N}.
  */
 @Tag("slow")
@@ -57,7 +58,9 @@ class RedisDifferentialTest
             port = socket.getLocalPort();
         }
         final Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--enable-debug-command", "local").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            "--save", "", "--appendonly", "no", "--enable-debug-command", "local")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
         try (Socket socket = connect(port); EngineHarness kv = new EngineHarness())
         {
@@ -138,8 +141,8 @@ class RedisDifferentialTest
             }
             case "SELECT" -> command.add(new String[]{"0", "1", "16", "x"}[random.nextInt(4)]);
             case "EXPIRE", "PEXPIRE" -> command.addAll(List.of(key, OPTIONS[11 + random.nextInt(6)]));
-            case "EXPIREAT" ->
-                command.addAll(List.of(key, Long.toString(System.currentTimeMillis() / 1000 + random.nextInt(200) - 50)));
+            case "EXPIREAT" -> command.addAll(
+                List.of(key, Long.toString(System.currentTimeMillis() / 1000 + random.nextInt(200) - 50)));
             case "PING" ->
             {
                 if (random.nextBoolean())

@@ -97,9 +97,14 @@ public final class Engine implements AutoCloseable
      * {@link RequestBatch#awaitCompletion()}. Allocates nothing. An empty batch completes at once.
      *
      * @param batch the connection's filled batch.
+     * @throws IllegalStateException when the engine is not running (nothing would ever complete the batch).
      */
     public void publish(final RequestBatch batch)
     {
+        if (!running)
+        {
+            throw new IllegalStateException("engine is not running");
+        }
         final int requestCount = batch.requestCount();
         batch.markPublished();
         if (requestCount == 0)

@@ -200,6 +200,7 @@ class EngineTest
         assertTrue(batch.isComplete());
         assertEquals(500, reply.replies().size());
         assertEquals(":500", reply.replies().get(499));
+        assertThrows(IllegalStateException.class, () -> engine.publish(batch));
         keyspace.close();
     }
 

@@ -2,6 +2,8 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.engine.ChangeLog;
 import io.ringkv.core.json.JsonDocuments;
+import io.ringkv.core.rdb.DumpPayloadReader;
+import io.ringkv.core.rdb.DumpPayloadWriter;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -29,6 +31,8 @@ public final class CommandContext
     private final JsonDocuments jsonDocuments = new JsonDocuments();
     private final KeyCollector keyCollector = new KeyCollector();
     private final PendingValue pendingValue = new PendingValue();
+    private final DumpPayloadWriter dumpWriter = new DumpPayloadWriter();
+    private final DumpPayloadReader dumpReader = new DumpPayloadReader();
     private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
 
     private ClientSession session;
@@ -139,6 +143,22 @@ public final class CommandContext
     public JsonDocuments jsonDocuments()
     {
         return jsonDocuments;
+    }
+
+    /**
+     * @return the engine's DUMP serializer (DUMP, MIGRATE).
+     */
+    public DumpPayloadWriter dumpWriter()
+    {
+        return dumpWriter;
+    }
+
+    /**
+     * @return the engine's DUMP payload verifier and decoder (RESTORE).
+     */
+    public DumpPayloadReader dumpReader()
+    {
+        return dumpReader;
     }
 
     PendingValue pendingValue()

@@ -131,7 +131,7 @@ public final class DumpCommands
         }
         final EntryFlyweight entry = context.entry().wrap(address);
         final MutableDirectBuffer scratch =
-            context.scratch(DumpPayloadWriter.maxPayloadLength(Math.max(entry.valueLength(), INTEGER_DIGITS)));
+            context.payloadScratch(DumpPayloadWriter.maxPayloadLength(Math.max(entry.valueLength(), INTEGER_DIGITS)));
         final int length = writeEntry(context.dumpWriter(), entry, scratch, 0);
         reply.bulk(scratch, 0, length);
     }

@@ -9,6 +9,7 @@ import io.ringkv.core.command.DumpCommands;
 import io.ringkv.core.command.ErrorMessages;
 import io.ringkv.core.command.Reply;
 import io.ringkv.core.store.Keyspace;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -52,7 +53,6 @@ public final class MigrateCommand
     private static final byte[] RESTORE = ascii("RESTORE");
 
     private ExpandableDirectByteBuffer request = new ExpandableDirectByteBuffer(4096);
-    private ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(256);
     private int[] sentKeys = new int[16];
     private int requestLength;
 
@@ -237,6 +237,8 @@ public final class MigrateCommand
         bulk(SELECT);
         bulkLong(targetDb);
 
+        // The context's payload buffer expands as the writer needs and is trimmed when the command ends.
+        final MutableDirectBuffer payload = context.payloadScratch(0);
         int sent = 0;
         for (int i = firstKey, end = firstKey + keyCount; i < end; i++)
         {
@@ -318,13 +320,8 @@ public final class MigrateCommand
     {
         if (request.capacity() > RETAINED_BUFFER_CAPACITY)
         {
-            org.agrona.BufferUtil.free(request.byteBuffer());
+            BufferUtil.free(request.byteBuffer());
             request = new ExpandableDirectByteBuffer(4096);
-        }
-        if (payload.capacity() > RETAINED_BUFFER_CAPACITY)
-        {
-            org.agrona.BufferUtil.free(payload.byteBuffer());
-            payload = new ExpandableDirectByteBuffer(256);
         }
     }
 

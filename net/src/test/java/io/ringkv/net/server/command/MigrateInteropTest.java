@@ -173,8 +173,9 @@ class MigrateInteropTest
         final Object[] toDead = {"MIGRATE", "127.0.0.1", deadPort, "k", "0", "1000"};
         assertEquals("(error) IOERR error or timeout writing to target instance", call(reference, toDead));
         assertEquals(call(reference, toDead), call(ringkv, toDead));
+        // No DNS in CI: an impossible port is ringkv's way to reach Redis's "connecting" error without a resolver.
         assertEquals("(error) IOERR error or timeout connecting to the client",
-            call(ringkv, "MIGRATE", "no-such-host.invalid", "6380", "k", "0", "1000"));
+            call(ringkv, "MIGRATE", "127.0.0.1", "70000", "k", "0", "1000"));
 
         // Accepts the connection (the kernel's backlog does) but never answers.
         try (ServerSocket silent = new ServerSocket(0, 4, InetAddress.getLoopbackAddress()))

@@ -42,6 +42,7 @@ public final class MigrateCommand
     static final String TARGET_ERROR = "ERR Target instance replied with error: ";
 
     private static final long DEFAULT_TIMEOUT_MS = 1000;
+    private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
     private static final int RETAINED_BUFFER_CAPACITY = 1024 * 1024;
     private static final byte[] NOKEY = ascii("NOKEY");
     private static final byte[] COPY = ascii("COPY");
@@ -120,7 +121,8 @@ public final class MigrateCommand
             reply.error(ErrorMessages.NOT_INTEGER);
             return;
         }
-        final long timeoutMs = numbers.value() <= 0 ? DEFAULT_TIMEOUT_MS : numbers.value();
+        // Capped at ~24 days so that deadlines in nanoseconds cannot overflow; Redis takes any positive long.
+        final long timeoutMs = numbers.value() <= 0 ? DEFAULT_TIMEOUT_MS : Math.min(numbers.value(), MAX_TIMEOUT_MS);
         if (!numbers.parseLong(args, 4))
         {
             reply.error(ErrorMessages.NOT_INTEGER);

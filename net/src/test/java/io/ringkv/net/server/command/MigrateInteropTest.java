@@ -7,12 +7,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static io.ringkv.net.server.command.RespCalls.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,7 +105,8 @@ class MigrateInteropTest
         assertEquals(-1L, redis.pttl("a"));
 
         ringkv.set("d", "in db 3");
-        assertEquals("OK", call(ringkv, "MIGRATE", "127.0.0.1", redisProcess.port(), "d", "3", "5000"));
+        assertEquals("OK", call(ringkv, "MIGRATE", "127.0.0.1", redisProcess.port(), "d", "3",
+            String.valueOf(Long.MAX_VALUE)));
         redis.select(3);
         assertEquals("in db 3", redis.get("d"));
         redis.select(0);
@@ -244,6 +250,35 @@ class MigrateInteropTest
         assertTrue(String.valueOf(call(redis, "MIGRATE", "127.0.0.1", securedRingkvServer.port(), "e", "0", "5000",
             "AUTH", "nope")).startsWith("(error) ERR Target instance replied with error: WRONGPASS"));
         assertEquals("wrong password", redis.get("e"));
+    }
+
+    @Test
+    void expiredKeysAreSkippedAndJsonDocumentsOnlyTravelBetweenRingkvs() throws Exception
+    {
+        ringkv.psetex("short", 1, "v");
+        reference.psetex("short", 1, "v");
+        Thread.sleep(20);
+        final Object[] expired = {"MIGRATE", "127.0.0.1", redisProcess.port(), "short", "0", "5000"};
+        assertEquals(call(reference, expired), call(ringkv, expired));
+        assertEquals("NOKEY", call(ringkv, expired));
+
+        try (Socket socket = new Socket("127.0.0.1", ringkvServer.port()))
+        {
+            final BufferedReader in = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            socket.getOutputStream().write("{\"cmd\":\"set\",\"key\":\"doc\",\"value\":{\"a\":[1,true]}}\n"
+                .getBytes(StandardCharsets.UTF_8));
+            assertEquals("{}", in.readLine());
+        }
+        assertEquals("(error) ERR Target instance replied with error: ERR Bad data format",
+            call(ringkv, "MIGRATE", "127.0.0.1", redisProcess.port(), "doc", "0", "5000"));
+        assertEquals("json", ringkv.type("doc"), "a document Redis refused stays");
+        assertFalse(redis.exists("doc"));
+        assertEquals("OK", call(ringkv, "MIGRATE", "127.0.0.1", securedRingkvServer.port(), "doc", "0", "5000",
+            "AUTH", "pw"));
+        assertEquals("json", securedRingkv.type("doc"));
+        assertEquals("{\"a\":[1,true]}", securedRingkv.get("doc"));
+        assertFalse(ringkv.exists("doc"));
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.engine.ChangeLog;
 import io.ringkv.core.json.JsonDocuments;
+import io.ringkv.core.rdb.DumpPayloadReader;
+import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.rdb.RdbStringDecoder;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -18,6 +21,8 @@ public final class CommandContext
 {
     /** Scratch space larger than this is released after the command that needed it. */
     static final int RETAINED_SCRATCH_CAPACITY = 1024 * 1024;
+    /** A DUMP payload buffer up to this size is kept: DUMPs of values of a few MB then reuse it. */
+    static final int RETAINED_PAYLOAD_CAPACITY = RdbStringDecoder.SCRATCH_RETAIN_LIMIT;
 
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
@@ -29,7 +34,10 @@ public final class CommandContext
     private final JsonDocuments jsonDocuments = new JsonDocuments();
     private final KeyCollector keyCollector = new KeyCollector();
     private final PendingValue pendingValue = new PendingValue();
+    private final DumpPayloadWriter dumpWriter = new DumpPayloadWriter();
+    private final DumpPayloadReader dumpReader = new DumpPayloadReader();
     private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
+    private ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(256);
 
     private ClientSession session;
     private long nowMs;
@@ -70,6 +78,11 @@ public final class CommandContext
         {
             org.agrona.BufferUtil.free(scratch.byteBuffer());
             scratch = new ExpandableDirectByteBuffer(256);
+        }
+        if (payload.capacity() > RETAINED_PAYLOAD_CAPACITY)
+        {
+            org.agrona.BufferUtil.free(payload.byteBuffer());
+            payload = new ExpandableDirectByteBuffer(256);
         }
         keyCollector.releaseIfLarge();
     }
@@ -141,6 +154,22 @@ public final class CommandContext
         return jsonDocuments;
     }
 
+    /**
+     * @return the engine's DUMP serializer (DUMP, MIGRATE).
+     */
+    public DumpPayloadWriter dumpWriter()
+    {
+        return dumpWriter;
+    }
+
+    /**
+     * @return the engine's DUMP payload verifier and decoder (RESTORE).
+     */
+    public DumpPayloadReader dumpReader()
+    {
+        return dumpReader;
+    }
+
     PendingValue pendingValue()
     {
         return pendingValue;
@@ -149,6 +178,17 @@ public final class CommandContext
     KeyCollector keyCollector()
     {
         return keyCollector;
+    }
+
+    /**
+     * @param capacity bytes needed.
+     * @return space for a DUMP payload of at least {@code capacity} bytes, valid until the command ends; kept
+     * between commands up to {@link #RETAINED_PAYLOAD_CAPACITY} so large DUMPs do not regrow it each time.
+     */
+    public MutableDirectBuffer payloadScratch(final int capacity)
+    {
+        payload.checkLimit(capacity);
+        return payload;
     }
 
     /**

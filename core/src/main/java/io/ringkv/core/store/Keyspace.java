@@ -120,6 +120,14 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * @return largest value length {@link #put} accepts, in bytes.
+     */
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    /**
      * @return number of logical databases.
      */
     public int databases()

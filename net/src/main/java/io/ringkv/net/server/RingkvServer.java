@@ -7,6 +7,7 @@ import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.net.server.command.ConnectionStateCommands;
+import io.ringkv.net.server.command.MigrateCommand;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
@@ -75,6 +76,7 @@ public final class RingkvServer implements AutoCloseable
             .validate());
         final CommandTable commands = CoreCommands.newTable();
         ConnectionStateCommands.register(commands, this);
+        MigrateCommand.register(commands);
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())

@@ -80,6 +80,7 @@ public final class RingkvServer implements AutoCloseable
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
+            .threadKind(config.engineThread.text())
             .tickIntervalMs(1000 / config.hz.number())
             .maxStringLength(config.protoMaxBulkLen.number()), keyspace, commands, List.of());
         engine.start();

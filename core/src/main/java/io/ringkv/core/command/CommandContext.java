@@ -22,7 +22,7 @@ public final class CommandContext
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
-    private final long maxStringLength;
+    private long maxStringLength;
     private final EntryFlyweight entry = new EntryFlyweight();
     private final EntryFlyweight otherEntry = new EntryFlyweight();
     private final AsciiNumbers numbers = new AsciiNumbers();
@@ -113,6 +113,16 @@ public final class CommandContext
     public long maxStringLength()
     {
         return maxStringLength;
+    }
+
+    /**
+     * Engine thread: change the largest string value (CONFIG SET proto-max-bulk-len).
+     *
+     * @param maxStringLength largest string value in bytes.
+     */
+    public void maxStringLength(final long maxStringLength)
+    {
+        this.maxStringLength = maxStringLength;
     }
 
     /**

@@ -5,7 +5,9 @@ import io.ringkv.core.store.Keyspace;
 /**
  * Runs one request: finds its command in the {@link CommandTable} and applies Redis's checks in Redis's order
  * (unknown command, arity, authentication, memory budget) before calling the handler. Every request gets
- * exactly one reply, even when a handler fails unexpectedly.
+ * exactly one reply, even when a handler fails unexpectedly. Counts each command's calls, time, failures and
+ * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
+ * read-only commands (INFO keyspace_hits/misses).
  * <p>
  * Only the engine thread calls this. Allocates only to build error texts for unknown commands.
  */
@@ -16,6 +18,7 @@ public final class CommandDispatcher
     private final CommandTable commands;
     private final CommandContext context;
     private final Keyspace keyspace;
+    private final ErrorObservingReply observingReply = new ErrorObservingReply();
 
     /**
      * @param commands the table to look names up in.
@@ -55,35 +58,44 @@ public final class CommandDispatcher
             reply.error(ErrorMessages.unknownCommand(args));
             return;
         }
+        session.lastCommand(command);
         if (!command.arityAccepts(argCount))
         {
+            command.recordRejected();
             reply.error(command.arityError());
             return;
         }
         if (!session.authenticated() && !command.hasFlag(Command.NO_AUTH))
         {
+            command.recordRejected();
             reply.error(ErrorMessages.NOAUTH);
             return;
         }
         if (command.hasFlag(Command.DENY_OOM) && keyspace.overMemoryBudget())
         {
+            command.recordRejected();
             reply.error(ErrorMessages.OOM);
             return;
         }
         final CommandContext context = this.context;
+        final ErrorObservingReply observed = observingReply.wrap(reply);
         context.begin(session, nowMs);
+        keyspace.countLookups(command.hasFlag(Command.READONLY));
+        final long startNs = System.nanoTime();
         try
         {
-            command.handler().execute(context, args, reply);
+            command.handler().execute(context, args, observed);
         }
         catch (final RuntimeException ex)
         {
             // A bug must not take the engine thread down or leave the client without a reply.
             LOGGER.log(System.Logger.Level.ERROR, "command " + command.name() + " failed", ex);
-            reply.error("ERR internal error in '" + command.name() + "': " + ex);
+            observed.error("ERR internal error in '" + command.name() + "': " + ex);
         }
         finally
         {
+            command.recordCall(System.nanoTime() - startNs, observed.errored());
+            keyspace.countLookups(false);
             context.end();
         }
     }

@@ -72,8 +72,8 @@ public final class ClientCommands
         "HELP",
         "    Prints this help.");
 
-    private static final byte[] OK_WORDS_ON = "ON".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] OK_WORDS_OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ON = "ON".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
     private static final List<String> CLIENT_TYPES = List.of("normal", "master", "replica", "slave", "pubsub");
 
     private final RingkvServer server;
@@ -160,7 +160,7 @@ public final class ClientCommands
     /** NO-EVICT and NO-TOUCH: accepted for compatibility; ringkv neither evicts clients nor has LRU eviction yet. */
     private static void onOff(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (args.equalsIgnoreCase(2, OK_WORDS_ON) || args.equalsIgnoreCase(2, OK_WORDS_OFF))
+        if (args.equalsIgnoreCase(2, ON) || args.equalsIgnoreCase(2, OFF))
         {
             reply.ok();
         }

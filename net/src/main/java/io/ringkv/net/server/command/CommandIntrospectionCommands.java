@@ -47,6 +47,7 @@ public final class CommandIntrospectionCommands
         "    Prints this help.");
 
     private final CommandCatalog catalog = CommandCatalog.load();
+    private final CommandArguments arguments = CommandArguments.load();
     private final Subcommands subcommands;
 
     private CommandIntrospectionCommands()
@@ -142,7 +143,8 @@ public final class CommandIntrospectionCommands
     {
         final CommandCatalog.Entry entry = catalog.find(command.name());
         final List<Command> children = children(command);
-        final int fields = (null == entry ? 0 : 4) + (children.isEmpty() ? 0 : 1);
+        final boolean hasArguments = arguments.has(command.name());
+        final int fields = (null == entry ? 0 : 4) + (hasArguments ? 1 : 0) + (children.isEmpty() ? 0 : 1);
         reply.mapHeader(fields);
         if (null != entry)
         {
@@ -154,6 +156,11 @@ public final class CommandIntrospectionCommands
             bulk(reply, entry.group());
             bulk(reply, "complexity");
             bulk(reply, entry.complexity());
+        }
+        if (hasArguments)
+        {
+            bulk(reply, "arguments");
+            arguments.write(command.name(), reply);
         }
         if (!children.isEmpty())
         {

@@ -6,7 +6,6 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.DatasetDigest;
 import io.ringkv.core.command.Reply;
-import io.ringkv.core.store.Keyspace;
 import io.ringkv.net.server.RingkvServer;
 
 import java.math.BigDecimal;
@@ -87,7 +86,7 @@ public final class DebugCommands
                 {
                     final long entry = context.keyspace().peek(
                         context.db(), args.buffer(), args.offset(i), args.length(i), context.nowMs());
-                    reply.simpleString(hex(digest.value(entry == Keyspace.NOT_FOUND ? Keyspace.NOT_FOUND : entry)));
+                    reply.simpleString(hex(digest.value(entry)));
                 }
                 return;
             }

@@ -99,11 +99,24 @@ class CommandIntrospectionCommandsTest
             RawRespClient client = new RawRespClient(server.port()))
         {
             client.call("HELLO", "3");
-            assertEquals("%1\r\n$3\r\nget\r\n%4\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n" +
-                "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+            // Byte for byte what redis-server 7.0.15 answers.
+            assertEquals("%1\r\n$3\r\nget\r\n%5\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n" +
+                "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n" +
+                "$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n" +
+                "$14\r\nkey_spec_index\r\n:0\r\n",
                 client.call("COMMAND", "DOCS", "get", "nosuch"));
+            // The argument tree redis-cli builds its hints from (ringkv leaves out the "history" field).
+            final String expire = client.call("COMMAND", "DOCS", "expire");
+            assertTrue(expire.endsWith("$9\r\narguments\r\n*3\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n" +
+                "$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n" +
+                "$7\r\ninteger\r\n%5\r\n$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nsince\r\n" +
+                "$5\r\n7.0.0\r\n$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*4\r\n%3\r\n$4\r\nname\r\n" +
+                "$2\r\nnx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n%3\r\n$4\r\nname\r\n" +
+                "$2\r\nxx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n%3\r\n$4\r\nname\r\n" +
+                "$2\r\ngt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nGT\r\n%3\r\n$4\r\nname\r\n" +
+                "$2\r\nlt\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nLT\r\n"), expire);
             final String config = client.call("COMMAND", "DOCS", "CONFIG");
-            assertTrue(config.contains("$11\r\nsubcommands\r\n%5\r\n$10\r\nconfig|get\r\n%4\r\n"), config);
+            assertTrue(config.contains("$11\r\nsubcommands\r\n%5\r\n$10\r\nconfig|get\r\n%5\r\n"), config);
             final String all = client.call("COMMAND", "DOCS");
             final String count = client.call("COMMAND", "COUNT");
             assertTrue(all.startsWith("%" + count.substring(1).strip() + "\r\n"), all.substring(0, 20));

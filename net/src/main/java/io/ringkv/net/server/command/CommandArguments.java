@@ -194,7 +194,8 @@ final class CommandArguments
                 return string();
             }
             final int start = position;
-            while (position < text.length() && (text.charAt(position) == '-' || Character.isDigit(text.charAt(position))))
+            while (position < text.length() &&
+                (text.charAt(position) == '-' || Character.isDigit(text.charAt(position))))
             {
                 position++;
             }

@@ -224,7 +224,8 @@ public final class CommandIntrospectionCommands
         }
         else if ("pattern".equals(filter))
         {
-            final UnsafeBuffer pattern = new UnsafeBuffer(value.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            final UnsafeBuffer pattern =
+                new UnsafeBuffer(value.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
             final UnsafeBuffer name = new UnsafeBuffer(command.name().getBytes(StandardCharsets.UTF_8));
             if (GlobPattern.matches(pattern, 0, pattern.capacity(), name, 0, name.capacity()))
             {

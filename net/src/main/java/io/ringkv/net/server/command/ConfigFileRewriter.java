@@ -66,7 +66,8 @@ final class ConfigFileRewriter
                     output.add(option.name() + " " + quote(option));
                 }
             }
-            final Path temporary = file.resolveSibling(file.getFileName() + ".rewrite-" + ProcessHandle.current().pid());
+            final Path temporary =
+                file.resolveSibling(file.getFileName() + ".rewrite-" + ProcessHandle.current().pid());
             Files.write(temporary, output, StandardCharsets.UTF_8);
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return null;

@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClientCommandsTest
 {
-    private static final Pattern LINE = Pattern.compile("id=\\d+ addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:\\d+ " +
-        "fd=-?\\d+ name=\\S* age=\\d+ idle=\\d+ flags=N db=\\d+ sub=0 psub=0 ssub=0 multi=-1 qbuf=\\d+ qbuf-free=\\d+ " +
+    private static final Pattern LINE = Pattern.compile("id=\\d+ addr=127\\.0\\.0\\.1:\\d+ " +
+        "laddr=127\\.0\\.0\\.1:\\d+ fd=-?\\d+ name=\\S* age=\\d+ idle=\\d+ flags=N db=\\d+ sub=0 psub=0 ssub=0 " +
+        "multi=-1 qbuf=\\d+ qbuf-free=\\d+ " +
         "argv-mem=\\d+ multi-mem=0 rbs=\\d+ rbp=\\d+ obl=0 oll=0 omem=0 tot-mem=\\d+ events=r cmd=\\S+ user=default " +
         "redir=-1 resp=[23] lib-name=\\S* lib-ver=\\S*");
 
@@ -169,7 +170,8 @@ class ClientCommandsTest
             assertEquals("+OK\r\n", client.call("CLIENT", "NO-TOUCH", "OFF"));
             assertEquals("-ERR syntax error\r\n", client.call("CLIENT", "NO-EVICT", "maybe"));
             assertEquals("-ERR unknown subcommand 'FOO'. Try CLIENT HELP.\r\n", client.call("CLIENT", "FOO"));
-            assertEquals("-ERR wrong number of arguments for 'client|id' command\r\n", client.call("CLIENT", "ID", "x"));
+            assertEquals("-ERR wrong number of arguments for 'client|id' command\r\n",
+                client.call("CLIENT", "ID", "x"));
             assertTrue(client.call("CLIENT", "HELP").startsWith("*"));
         }
     }

@@ -100,7 +100,8 @@ class InfoCommandsTest
             assertThrows(JedisDataException.class, () -> jedis.incr("c"));
             assertThrows(JedisDataException.class, () -> jedis.sendCommand(() -> "GET".getBytes()));
             final String keyspace = jedis.info("keyspace");
-            assertEquals("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n", keyspace);
+            assertEquals("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n",
+                keyspace);
             final Map<String, String> stats = fields(jedis.info("stats"));
             assertEquals("1", stats.get("keyspace_hits"));
             assertEquals("2", stats.get("keyspace_misses"));
@@ -156,6 +157,21 @@ class InfoCommandsTest
             assertEquals("$12\r\n# Keyspace\r\n\r\n", client.call("INFO", "keyspace"));
             client.call("HELLO", "3");
             assertEquals("=16\r\ntxt:# Keyspace\r\n\r\n", client.call("INFO", "keyspace"));
+        }
+    }
+
+    @Test
+    void jsonLinesClientsGetInfoAsAStringAndNoClientReply() throws Exception
+    {
+        try (TestServer server = TestServer.start();
+            java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        {
+            socket.getOutputStream().write(("{\"cmd\":\"INFO\",\"args\":[\"keyspace\"]}\n" +
+                "{\"cmd\":\"CLIENT\",\"args\":[\"REPLY\",\"OFF\"]}\n").getBytes(StandardCharsets.UTF_8));
+            final java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("{\"value\":\"# Keyspace\\r\\n\"}", in.readLine());
+            assertEquals("{\"error\":\"ERR CLIENT REPLY is only available on RESP connections\"}", in.readLine());
         }
     }
 

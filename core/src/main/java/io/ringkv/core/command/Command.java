@@ -111,12 +111,13 @@ public final class Command
     }
 
     /**
-     * Engine thread: count one executed call.
+     * Engine thread: count one executed call. The dispatcher calls it for every command; a container command (CONFIG,
+     * CLIENT...) calls it for the subcommand it ran.
      *
      * @param elapsedNs time the handler took.
      * @param failed    true when it replied with an error.
      */
-    void recordCall(final long elapsedNs, final boolean failed)
+    public void recordCall(final long elapsedNs, final boolean failed)
     {
         calls++;
         durationNs += elapsedNs;
@@ -126,7 +127,7 @@ public final class Command
     /**
      * Engine thread: count a call refused before its handler ran (arity, authentication, memory budget).
      */
-    void recordRejected()
+    public void recordRejected()
     {
         rejectedCalls++;
     }

@@ -4,12 +4,13 @@ import org.agrona.DirectBuffer;
 
 /**
  * A {@link Reply} that passes everything on to the connection's reply and notes whether the command answered with
- * an error, so the dispatcher can count failed calls (INFO commandstats {@code failed_calls}) without the handlers'
- * help. The dispatcher owns one and re-points it for every request, so it allocates nothing.
+ * an error, so the dispatcher (and a container command, for its subcommands) can count failed calls (INFO
+ * commandstats {@code failed_calls}) without the handlers' help. Its owner re-points it for every request, so it
+ * allocates nothing.
  * <p>
  * Only the engine thread uses it.
  */
-final class ErrorObservingReply implements Reply
+public final class ErrorObservingReply implements Reply
 {
     private Reply delegate;
     private boolean errored;
@@ -18,7 +19,7 @@ final class ErrorObservingReply implements Reply
      * @param delegate the connection's reply for the next request.
      * @return this, with the error mark cleared.
      */
-    ErrorObservingReply wrap(final Reply delegate)
+    public ErrorObservingReply wrap(final Reply delegate)
     {
         this.delegate = delegate;
         this.errored = false;
@@ -28,7 +29,7 @@ final class ErrorObservingReply implements Reply
     /**
      * @return true when an error reply was written since {@link #wrap(Reply)}.
      */
-    boolean errored()
+    public boolean errored()
     {
         return errored;
     }

@@ -58,7 +58,8 @@ public final class CommandIntrospectionCommands
             .add("docs", -2, 0, this::docs)
             .add("list", -2, 0, this::list)
             .add("getkeys", -4, 0, this::getkeys)
-            .add("help", 2, 0, (context, args, reply) -> ConfigCommands.help(reply, HELP));
+            .add("help", 2, 0, (context, args, reply) -> ConfigCommands.help(reply, HELP))
+            .withoutSubcommand((context, args, reply) -> describeAll(context, reply));
     }
 
     /**
@@ -68,17 +69,7 @@ public final class CommandIntrospectionCommands
     public static void register(final CommandTable table, final RingkvServer server)
     {
         final CommandIntrospectionCommands commands = new CommandIntrospectionCommands();
-        table.register("command", -1, 0, commands::command);
-    }
-
-    private void command(final CommandContext context, final CommandArgs args, final Reply reply)
-    {
-        if (args.count() > 1)
-        {
-            subcommands.execute(context, args, reply);
-            return;
-        }
-        describeAll(context, reply);
+        table.register("command", -1, 0, commands.subcommands);
     }
 
     private void describeAll(final CommandContext context, final Reply reply)
@@ -352,15 +343,7 @@ public final class CommandIntrospectionCommands
 
     private List<Command> children(final Command command)
     {
-        if (command.handler() instanceof Subcommands container)
-        {
-            return container.subcommands();
-        }
-        if ("command".equals(command.name()))
-        {
-            return subcommands.subcommands();
-        }
-        return List.of();
+        return command.handler() instanceof Subcommands container ? container.subcommands() : List.of();
     }
 
     private static List<Command> sorted(final List<Command> commands)

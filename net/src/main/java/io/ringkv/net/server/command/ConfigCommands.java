@@ -144,6 +144,13 @@ public final class ConfigCommands
         for (final Command command : context.commands().commands())
         {
             command.resetStats();
+            if (command.handler() instanceof Subcommands container)
+            {
+                for (final Command subcommand : container.subcommands())
+                {
+                    subcommand.resetStats();
+                }
+            }
         }
         context.keyspace().resetStats();
         reply.ok();

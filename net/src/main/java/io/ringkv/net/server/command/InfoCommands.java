@@ -263,9 +263,24 @@ public final class InfoCommands
         }
     }
 
+    /**
+     * One line per command that was called, rejected or failed; a container command (CONFIG, CLIENT...) shows its
+     * subcommands instead of itself, as Redis 7 does ({@code cmdstat_config|get}).
+     */
     private static void commandstatsSection(final CommandContext context, final InfoWriter out)
     {
-        final List<Command> commands = context.commands().commands();
+        final List<Command> commands = new ArrayList<>();
+        for (final Command command : context.commands().commands())
+        {
+            if (command.handler() instanceof Subcommands container)
+            {
+                commands.addAll(container.subcommands());
+            }
+            else
+            {
+                commands.add(command);
+            }
+        }
         commands.sort((a, b) -> a.name().compareTo(b.name()));
         for (final Command command : commands)
         {
@@ -274,11 +289,10 @@ public final class InfoCommands
             {
                 continue;
             }
-            final long usec = command.durationNs() / 1000;
-            out.line("cmdstat_" + command.name() + ":calls=" + calls + ",usec=" + usec + ",usec_per_call=" +
-                String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double)command.durationNs() /
-                1000.0 / calls) + ",rejected_calls=" + command.rejectedCalls() + ",failed_calls=" +
-                command.failedCalls());
+            final double usecPerCall = calls == 0 ? 0.0 : command.durationNs() / 1000.0 / calls;
+            out.line("cmdstat_" + command.name() + ":calls=" + calls + ",usec=" + command.durationNs() / 1000 +
+                ",usec_per_call=" + String.format(Locale.ROOT, "%.2f", usecPerCall) + ",rejected_calls=" +
+                command.rejectedCalls() + ",failed_calls=" + command.failedCalls());
         }
     }
 

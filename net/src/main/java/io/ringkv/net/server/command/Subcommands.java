@@ -4,6 +4,7 @@ import io.ringkv.core.command.Command;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandHandler;
+import io.ringkv.core.command.ErrorObservingReply;
 import io.ringkv.core.command.Reply;
 
 import java.util.ArrayList;
@@ -12,9 +13,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The handler of a container command (CONFIG, CLIENT, COMMAND, DEBUG...): picks the subcommand named by argument 1
- * and checks its arity, with Redis 7's texts ({@code ERR unknown subcommand 'X'. Try CONFIG HELP.} and
- * {@code ERR wrong number of arguments for 'config|get' command}). COMMAND lists the subcommands as Redis does.
+ * The handler of a container command (CONFIG, CLIENT, COMMAND...): picks the subcommand named by argument 1 and
+ * checks its arity, with Redis 7's texts ({@code ERR unknown subcommand 'X'. Try CONFIG HELP.} and
+ * {@code ERR wrong number of arguments for 'config|get' command}), and counts each subcommand's calls, time,
+ * failures and rejections on the subcommand, as Redis's commandstats does ({@code cmdstat_config|get}). COMMAND
+ * lists the subcommands as Redis does.
  * <p>
  * Built at registration; afterwards only the engine thread runs it.
  */
@@ -23,6 +26,8 @@ public final class Subcommands implements CommandHandler
     private final String parent;
     private final String upperParent;
     private final List<Command> subcommands = new ArrayList<>();
+    private final ErrorObservingReply observingReply = new ErrorObservingReply();
+    private CommandHandler withoutSubcommand;
 
     /**
      * @param parent the container command's name, e.g. "config".
@@ -43,6 +48,17 @@ public final class Subcommands implements CommandHandler
     public Subcommands add(final String name, final int arity, final int flags, final CommandHandler handler)
     {
         subcommands.add(new Command(parent + "|" + name.toLowerCase(Locale.ROOT), arity, flags, handler));
+        return this;
+    }
+
+    /**
+     * @param handler runs the container called without a subcommand (COMMAND alone); without one, the container's
+     *                arity must ask for a subcommand.
+     * @return this for chaining.
+     */
+    public Subcommands withoutSubcommand(final CommandHandler handler)
+    {
+        this.withoutSubcommand = handler;
         return this;
     }
 
@@ -74,6 +90,11 @@ public final class Subcommands implements CommandHandler
     @Override
     public void execute(final CommandContext context, final CommandArgs args, final Reply reply)
     {
+        if (args.count() == 1 && null != withoutSubcommand)
+        {
+            withoutSubcommand.execute(context, args, reply);
+            return;
+        }
         final String name = args.asString(1);
         final Command command = find(name);
         if (null == command)
@@ -83,10 +104,20 @@ public final class Subcommands implements CommandHandler
         }
         if (!command.arityAccepts(args.count()))
         {
+            command.recordRejected();
             reply.error(command.arityError());
             return;
         }
-        command.handler().execute(context, args, reply);
+        final ErrorObservingReply observed = observingReply.wrap(reply);
+        final long startNs = System.nanoTime();
+        try
+        {
+            command.handler().execute(context, args, observed);
+        }
+        finally
+        {
+            command.recordCall(System.nanoTime() - startNs, observed.errored());
+        }
     }
 
     /** Redis cuts the echoed name at 128 characters and replaces CR and LF so the error stays one line. */

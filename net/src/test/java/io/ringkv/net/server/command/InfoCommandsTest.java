@@ -116,6 +116,17 @@ class InfoCommandsTest
             assertTrue(commandstats.get("cmdstat_get").endsWith(",rejected_calls=1,failed_calls=0"));
             assertTrue(commandstats.get("cmdstat_incr").endsWith(",rejected_calls=0,failed_calls=1"));
             assertFalse(commandstats.containsKey("cmdstat_dbsize"));
+            // Container commands count per subcommand, as Redis 7 does.
+            assertTrue(commandstats.get("cmdstat_select").startsWith("calls=1,"), commandstats.toString());
+            assertFalse(commandstats.containsKey("cmdstat_config"));
+            assertThrows(JedisDataException.class, () -> jedis.configSet("maxmemory", "x"));
+            assertThrows(JedisDataException.class, () -> jedis.sendCommand(() -> "CONFIG".getBytes(), "GET"));
+            jedis.configGet("port");
+            final Map<String, String> after = fields(jedis.info("commandstats"));
+            assertTrue(after.get("cmdstat_config|set").endsWith(",rejected_calls=0,failed_calls=1"), after.toString());
+            assertTrue(after.get("cmdstat_config|get").startsWith("calls=1,"), after.toString());
+            assertTrue(after.get("cmdstat_config|get").endsWith(",rejected_calls=1,failed_calls=0"), after.toString());
+            assertTrue(after.get("cmdstat_info").startsWith("calls=3,"), after.toString());
         }
     }
 

@@ -214,7 +214,7 @@ public final class ClientCommands
             return;
         }
         final StringBuilder text = new StringBuilder(256);
-        describe(self, context, "client|info", System.currentTimeMillis(), text);
+        describe(self, context, System.currentTimeMillis(), text);
         reply.verbatimText(text);
     }
 
@@ -264,7 +264,7 @@ public final class ClientCommands
             {
                 continue;
             }
-            describe(connection, context, "client|list", nowMs, text);
+            describe(connection, context, nowMs, text);
         }
         reply.verbatimText(text);
     }
@@ -273,13 +273,12 @@ public final class ClientCommands
      * One CLIENT LIST line, ending with a newline.
      */
     private static void describe(
-        final ClientConnection connection, final CommandContext context, final String selfCommand, final long nowMs,
-        final StringBuilder text)
+        final ClientConnection connection, final CommandContext context, final long nowMs, final StringBuilder text)
     {
         final ClientSession session = connection.session();
         final boolean self = session == context.session();
         final Command last = session.lastCommand();
-        final String command = self ? selfCommand : null == last ? "NULL" : last.name();
+        final String command = null == last ? "NULL" : last.name();
         text.append("id=").append(connection.id())
             .append(" addr=").append(connection.remoteAddress())
             .append(" laddr=").append(connection.localAddress())

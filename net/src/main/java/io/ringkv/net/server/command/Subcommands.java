@@ -102,6 +102,7 @@ public final class Subcommands implements CommandHandler
             reply.error("ERR unknown subcommand '" + abbreviate(name) + "'. Try " + upperParent + " HELP.");
             return;
         }
+        context.session().lastCommand(command);
         if (!command.arityAccepts(args.count()))
         {
             command.recordRejected();

@@ -127,6 +127,34 @@ class ConfigCommandsTest
     }
 
     @Test
+    void connectionLimitsApplyToNewConnections() throws Exception
+    {
+        try (TestServer server = TestServer.start();
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals("OK", jedis.configSet("proto-max-bulk-len", "1mb", "maxclients", "1"));
+            try (RawRespClient refused = new RawRespClient(server.port()))
+            {
+                assertEquals("-ERR max number of clients reached\r\n", refused.read());
+            }
+            assertEquals("OK", jedis.configSet("maxclients", "10", "timeout", "1"));
+            try (RawRespClient client = new RawRespClient(server.port()))
+            {
+                // The header alone is refused: Redis answers as soon as it reads a length over the limit.
+                client.sendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2097152\r\n");
+                assertEquals("-ERR Protocol error: invalid bulk length\r\n", client.read());
+            }
+            try (RawRespClient idle = new RawRespClient(server.port()))
+            {
+                assertEquals("+PONG\r\n", idle.call("PING"));
+                final long startMs = System.currentTimeMillis();
+                assertTrue(idle.closedByServer());
+                assertTrue(System.currentTimeMillis() - startMs < 4_000);
+            }
+        }
+    }
+
+    @Test
     void resetstatClearsCommandAndKeyspaceCounters() throws Exception
     {
         try (TestServer server = TestServer.start();

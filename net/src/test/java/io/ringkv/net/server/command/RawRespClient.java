@@ -49,6 +49,15 @@ final class RawRespClient implements AutoCloseable
     }
 
     /**
+     * @param bytes sent as they are (ISO-8859-1), e.g. a request cut short.
+     */
+    void sendRaw(final String bytes) throws IOException
+    {
+        out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /**
      * @return the next whole reply.
      */
     String read() throws IOException

@@ -29,6 +29,7 @@ public final class CommandContext
     private final JsonDocuments jsonDocuments = new JsonDocuments();
     private final KeyCollector keyCollector = new KeyCollector();
     private final PendingValue pendingValue = new PendingValue();
+    private final ErrorStats errorStats = new ErrorStats();
     private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
 
     private ClientSession session;
@@ -98,6 +99,14 @@ public final class CommandContext
     public long nowMs()
     {
         return nowMs;
+    }
+
+    /**
+     * @return the error replies counted by code (INFO errorstats); the dispatcher records them.
+     */
+    public ErrorStats errorStats()
+    {
+        return errorStats;
     }
 
     public ChangeLog changeLog()

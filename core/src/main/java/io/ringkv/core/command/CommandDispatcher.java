@@ -19,6 +19,7 @@ public final class CommandDispatcher
     private final CommandContext context;
     private final Keyspace keyspace;
     private final ErrorObservingReply observingReply = new ErrorObservingReply();
+    private final ErrorStats errorStats;
 
     /**
      * @param commands the table to look names up in.
@@ -29,6 +30,7 @@ public final class CommandDispatcher
         this.commands = commands;
         this.context = context;
         this.keyspace = context.keyspace();
+        this.errorStats = context.errorStats();
     }
 
     public CommandContext context()
@@ -49,32 +51,32 @@ public final class CommandDispatcher
         final int argCount = args.count();
         if (argCount == 0)
         {
-            reply.error("ERR empty command");
+            refuse("ERR empty command", reply);
             return;
         }
         final Command command = commands.lookup(args.buffer(), args.offset(0), args.length(0));
         if (command == null)
         {
-            reply.error(ErrorMessages.unknownCommand(args));
+            refuse(ErrorMessages.unknownCommand(args), reply);
             return;
         }
         session.lastCommand(command);
         if (!command.arityAccepts(argCount))
         {
             command.recordRejected();
-            reply.error(command.arityError());
+            refuse(command.arityError(), reply);
             return;
         }
         if (!session.authenticated() && !command.hasFlag(Command.NO_AUTH))
         {
             command.recordRejected();
-            reply.error(ErrorMessages.NOAUTH);
+            refuse(ErrorMessages.NOAUTH, reply);
             return;
         }
         if (command.hasFlag(Command.DENY_OOM) && keyspace.overMemoryBudget())
         {
             command.recordRejected();
-            reply.error(ErrorMessages.OOM);
+            refuse(ErrorMessages.OOM, reply);
             return;
         }
         final CommandContext context = this.context;
@@ -94,9 +96,20 @@ public final class CommandDispatcher
         }
         finally
         {
-            command.recordCall(System.nanoTime() - startNs, observed.errored());
+            final boolean failed = observed.errored();
+            command.recordCall(System.nanoTime() - startNs, failed);
+            if (failed)
+            {
+                errorStats.record(observed.lastError());
+            }
             keyspace.countLookups(false);
             context.end();
         }
+    }
+
+    private void refuse(final String message, final Reply reply)
+    {
+        errorStats.record(message);
+        reply.error(message);
     }
 }

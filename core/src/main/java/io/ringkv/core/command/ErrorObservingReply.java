@@ -14,6 +14,7 @@ public final class ErrorObservingReply implements Reply
 {
     private Reply delegate;
     private boolean errored;
+    private String lastError;
 
     /**
      * @param delegate the connection's reply for the next request.
@@ -23,6 +24,7 @@ public final class ErrorObservingReply implements Reply
     {
         this.delegate = delegate;
         this.errored = false;
+        this.lastError = null;
         return this;
     }
 
@@ -32,6 +34,14 @@ public final class ErrorObservingReply implements Reply
     public boolean errored()
     {
         return errored;
+    }
+
+    /**
+     * @return the text of the last error reply since {@link #wrap(Reply)}, or null.
+     */
+    public String lastError()
+    {
+        return lastError;
     }
 
     public void startRequest(final int requestIndex)
@@ -57,6 +67,7 @@ public final class ErrorObservingReply implements Reply
     public void error(final String message)
     {
         errored = true;
+        lastError = message;
         delegate.error(message);
     }
 

@@ -54,6 +54,49 @@ class CommandStatsTest
     }
 
     @Test
+    void errorRepliesAreCountedByCode()
+    {
+        kv.exec("SET", "k", "v");
+        kv.exec("INCR", "k");
+        kv.exec("GET");
+        kv.exec("NOSUCH");
+        kv.session.authenticated(false);
+        kv.exec("GET", "k");
+        kv.session.authenticated(true);
+        final ErrorStats[] holder = new ErrorStats[1];
+        kv.commands.register("errors", 1, 0, (context, args, reply) ->
+        {
+            holder[0] = context.errorStats();
+            reply.ok();
+        });
+        kv.exec("errors");
+        final ErrorStats errors = holder[0];
+        assertEquals(4, errors.total());
+        assertEquals(2, errors.size());
+        assertEquals("ERR", errors.code(0));
+        assertEquals(3, errors.count(0));
+        assertEquals("NOAUTH", errors.code(1));
+        assertEquals(1, errors.count(1));
+    }
+
+    @Test
+    void errorStatsTrackAtMostRedissNumberOfCodes()
+    {
+        final ErrorStats errors = new ErrorStats();
+        for (int i = 0; i < ErrorStats.MAX_CODES + 10; i++)
+        {
+            errors.record("CODE" + i + " text");
+        }
+        errors.record("CODE0");
+        assertEquals(ErrorStats.MAX_CODES, errors.size());
+        assertEquals(ErrorStats.MAX_CODES + 11, errors.total());
+        assertEquals("CODE0", errors.code(0));
+        assertEquals(2, errors.count(0));
+        errors.reset();
+        assertEquals(0, errors.size() + errors.total());
+    }
+
+    @Test
     void onlyReadOnlyCommandsCountKeyspaceHitsAndMisses()
     {
         kv.exec("SET", "a", "1");

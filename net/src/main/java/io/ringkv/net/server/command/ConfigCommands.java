@@ -153,6 +153,7 @@ public final class ConfigCommands
             }
         }
         context.keyspace().resetStats();
+        context.errorStats().reset();
         reply.ok();
     }
 

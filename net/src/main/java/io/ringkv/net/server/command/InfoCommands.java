@@ -4,6 +4,7 @@ import io.ringkv.core.command.Command;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.ErrorStats;
 import io.ringkv.core.command.Reply;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.MemoryStats;
@@ -24,7 +25,7 @@ import java.util.Locale;
 
 /**
  * INFO [section ...]: the server's sections (server, clients, memory, persistence, stats, replication, cpu,
- * commandstats, cluster, keyspace) in Redis 7.0's layout and field names, registered in the server's
+ * commandstats, errorstats, cluster, keyspace) in Redis 7.0's layout and field names, registered in the server's
  * {@link InfoSections} so that other modules can add or extend sections. Figures only the engine knows (commands,
  * hits and misses, expired keys, memory) are read on the engine thread, where INFO runs.
  * <p>
@@ -67,6 +68,7 @@ public final class InfoCommands
         sections.add("replication", "Replication", true, info::replicationSection);
         sections.add("cpu", "CPU", true, info::cpuSection);
         sections.add("commandstats", "Commandstats", false, InfoCommands::commandstatsSection);
+        sections.add("errorstats", "Errorstats", true, InfoCommands::errorstatsSection);
         sections.add("cluster", "Cluster", true, (context, out) -> out.field("cluster_enabled", 0));
         sections.add("keyspace", "Keyspace", true, InfoCommands::keyspaceSection);
         table.register("info", -1, 0, info::info);
@@ -184,11 +186,9 @@ public final class InfoCommands
     {
         final Keyspace keyspace = context.keyspace();
         long commands = 0;
-        long errors = 0;
         for (final Command command : context.commands().commands())
         {
             commands += command.calls();
-            errors += command.failedCalls() + command.rejectedCalls();
         }
         out.field("total_connections_received", server.registry().totalConnections())
             .field("total_commands_processed", commands)
@@ -206,7 +206,7 @@ public final class InfoCommands
             .field("pubsub_patterns", 0)
             .field("latest_fork_usec", 0)
             .field("total_forks", 0)
-            .field("total_error_replies", errors);
+            .field("total_error_replies", context.errorStats().total());
     }
 
     /**
@@ -293,6 +293,21 @@ public final class InfoCommands
             out.line("cmdstat_" + command.name() + ":calls=" + calls + ",usec=" + command.durationNs() / 1000 +
                 ",usec_per_call=" + String.format(Locale.ROOT, "%.2f", usecPerCall) + ",rejected_calls=" +
                 command.rejectedCalls() + ",failed_calls=" + command.failedCalls());
+        }
+    }
+
+    private static void errorstatsSection(final CommandContext context, final InfoWriter out)
+    {
+        final ErrorStats errors = context.errorStats();
+        final List<String> lines = new ArrayList<>();
+        for (int i = 0; i < errors.size(); i++)
+        {
+            lines.add("errorstat_" + errors.code(i) + ":count=" + errors.count(i));
+        }
+        lines.sort(null);
+        for (final String line : lines)
+        {
+            out.line(line);
         }
     }
 

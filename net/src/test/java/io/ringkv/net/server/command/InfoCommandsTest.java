@@ -28,7 +28,7 @@ class InfoCommandsTest
         {
             final String info = jedis.info();
             assertEquals(List.of("Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU",
-                "Cluster", "Keyspace"), headers(info));
+                "Errorstats", "Cluster", "Keyspace"), headers(info));
             final Map<String, String> fields = fields(info);
             assertEquals("7.0.15", fields.get("redis_version"));
             assertEquals("standalone", fields.get("redis_mode"));
@@ -127,6 +127,12 @@ class InfoCommandsTest
             assertTrue(after.get("cmdstat_config|get").startsWith("calls=1,"), after.toString());
             assertTrue(after.get("cmdstat_config|get").endsWith(",rejected_calls=1,failed_calls=0"), after.toString());
             assertTrue(after.get("cmdstat_info").startsWith("calls=3,"), after.toString());
+
+            // Errors by code: INCR c, GET without key, CONFIG SET maxmemory x, CONFIG GET without pattern, and an
+            // unknown command, which commandstats does not see.
+            assertThrows(JedisDataException.class, () -> jedis.sendCommand(() -> "NOSUCH".getBytes()));
+            assertEquals("# Errorstats\r\nerrorstat_ERR:count=5\r\n", jedis.info("errorstats"));
+            assertEquals("5", fields(jedis.info("stats")).get("total_error_replies"));
         }
     }
 

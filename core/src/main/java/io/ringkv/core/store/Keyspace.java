@@ -62,14 +62,14 @@ public final class Keyspace implements AutoCloseable
     private final MemoryStats memoryStats = new MemoryStats();
     private final MemoryAccount account = new MemoryAccount();
     private ExpiredKeyListener expiredKeyListener = NO_LISTENER;
-    private int nextExpireDb;
-    private int nextRehashDb;
-    private long keyValueBytes;
-    private long keys;
     private boolean countLookups;
     private long keyspaceHits;
     private long keyspaceMisses;
     private long expiredKeys;
+    private int nextExpireDb;
+    private int nextRehashDb;
+    private long keyValueBytes;
+    private long keys;
 
     /**
      * @param config settings; validated here.

@@ -27,7 +27,7 @@ public final class CommandContext
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
-    private final long maxStringLength;
+    private long maxStringLength;
     private final EntryFlyweight entry = new EntryFlyweight();
     private final EntryFlyweight otherEntry = new EntryFlyweight();
     private final AsciiNumbers numbers = new AsciiNumbers();
@@ -36,6 +36,7 @@ public final class CommandContext
     private final PendingValue pendingValue = new PendingValue();
     private final DumpPayloadWriter dumpWriter = new DumpPayloadWriter();
     private final DumpPayloadReader dumpReader = new DumpPayloadReader();
+    private final ErrorStats errorStats = new ErrorStats();
     private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
     private ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(256);
 
@@ -113,6 +114,14 @@ public final class CommandContext
         return nowMs;
     }
 
+    /**
+     * @return the error replies counted by code (INFO errorstats); the dispatcher records them.
+     */
+    public ErrorStats errorStats()
+    {
+        return errorStats;
+    }
+
     public ChangeLog changeLog()
     {
         return changeLog;
@@ -126,6 +135,16 @@ public final class CommandContext
     public long maxStringLength()
     {
         return maxStringLength;
+    }
+
+    /**
+     * Engine thread: change the largest string value (CONFIG SET proto-max-bulk-len).
+     *
+     * @param maxStringLength largest string value in bytes.
+     */
+    public void maxStringLength(final long maxStringLength)
+    {
+        this.maxStringLength = maxStringLength;
     }
 
     /**

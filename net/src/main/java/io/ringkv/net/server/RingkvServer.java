@@ -6,8 +6,15 @@ import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
+import io.ringkv.net.server.command.ClientCommands;
+import io.ringkv.net.server.command.CommandIntrospectionCommands;
+import io.ringkv.net.server.command.ConfigCommands;
 import io.ringkv.net.server.command.ConnectionStateCommands;
 import io.ringkv.net.server.command.MigrateCommand;
+import io.ringkv.net.server.command.DebugCommands;
+import io.ringkv.net.server.command.InfoCommands;
+import io.ringkv.net.server.command.InfoSections;
+import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
@@ -47,6 +54,7 @@ public final class RingkvServer implements AutoCloseable
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final List<Thread> acceptors = new ArrayList<>();
     private final long startedMs = System.currentTimeMillis();
+    private final InfoSections infoSections = new InfoSections();
     private Keyspace keyspace;
     private Engine engine;
     private Thread reaper;
@@ -77,6 +85,12 @@ public final class RingkvServer implements AutoCloseable
         final CommandTable commands = CoreCommands.newTable();
         ConnectionStateCommands.register(commands, this);
         MigrateCommand.register(commands);
+        InfoCommands.register(commands, this);
+        ConfigCommands.register(commands, this);
+        CommandIntrospectionCommands.register(commands, this);
+        ClientCommands.register(commands, this);
+        ServerCommands.register(commands, this);
+        DebugCommands.register(commands, this);
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
@@ -328,5 +342,21 @@ public final class RingkvServer implements AutoCloseable
     public long startedMs()
     {
         return startedMs;
+    }
+
+    /**
+     * @return the engine, once started (INFO reads its replication offset).
+     */
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * @return INFO's sections; other modules add theirs here.
+     */
+    public InfoSections infoSections()
+    {
+        return infoSections;
     }
 }

@@ -87,6 +87,25 @@ public final class ServerConfig
         "ringkv-allow-unprotected", false, false,
         "Listen beyond loopback without a password even in protected mode (you say you know)."));
 
+    private volatile String configFile = "";
+
+    /**
+     * @return absolute path of the config file the server started with (INFO config_file, CONFIG REWRITE), or ""
+     * when it started without one.
+     */
+    public String configFile()
+    {
+        return configFile;
+    }
+
+    /**
+     * @param path absolute path of the config file being loaded.
+     */
+    public void configFile(final String path)
+    {
+        configFile = path;
+    }
+
     private ConfigOption add(final ConfigOption option, final String... optionAliases)
     {
         options.put(option.name(), option);

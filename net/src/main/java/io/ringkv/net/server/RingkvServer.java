@@ -36,8 +36,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RingkvServer implements AutoCloseable
 {
-    /** How long close() lets connections finish the batches they have already read. */
-    private static final long DRAIN_TIMEOUT_MS = 2_000;
+    /** How long close() lets connections answer what their clients sent before it; then they are closed. */
+    private static final long DRAIN_TIMEOUT_MS = 5_000;
+    /**
+     * A connection is drained once it has read nothing for this long: what its client pipelined before the
+     * shutdown has then been read and answered, and closing its input cannot cut a pipeline (or reset the
+     * connection over unread requests, losing replies already sent).
+     */
+    private static final long DRAIN_QUIET_MS = 100;
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -87,7 +93,21 @@ public final class RingkvServer implements AutoCloseable
         {
             final ServerSocketChannel listener = ServerSocketChannel.open();
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(address, port), 511);
+            try
+            {
+                listener.bind(new InetSocketAddress(address, port), 511);
+            }
+            catch (final IOException ex)
+            {
+                listener.close();
+                closeListeners();
+                engine.close();
+                keyspace.close();
+                engine = null;
+                keyspace = null;
+                throw new IOException("cannot listen on " + address.getHostAddress() + ":" + port + ": " +
+                    ex.getMessage(), ex);
+            }
             port = ((InetSocketAddress)listener.getLocalAddress()).getPort();
             listeners.add(listener);
         }
@@ -241,8 +261,8 @@ public final class RingkvServer implements AutoCloseable
     }
 
     /**
-     * Stop accepting, let connections finish and answer the requests they have read, then stop the engine and free
-     * the keyspace.
+     * Stop accepting, let connections read and answer what their clients had sent (each until it has been quiet for
+     * {@link #DRAIN_QUIET_MS}, all within {@link #DRAIN_TIMEOUT_MS}), then stop the engine and free the keyspace.
      */
     @Override
     public void close()
@@ -252,24 +272,18 @@ public final class RingkvServer implements AutoCloseable
             return;
         }
         stopping = true;
-        for (final ServerSocketChannel listener : listeners)
-        {
-            try
-            {
-                listener.close();
-            }
-            catch (final IOException ignore)
-            {
-                // Closing is all we wanted.
-            }
-        }
-        for (final ClientConnection connection : registry.snapshot())
-        {
-            connection.shutdownInput();
-        }
+        closeListeners();
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
         while (registry.size() > 0 && System.nanoTime() < deadlineNs)
         {
+            final long nowMs = System.currentTimeMillis();
+            for (final ClientConnection connection : registry.snapshot())
+            {
+                if (!connection.executing() && nowMs - connection.lastInteractionMs() >= DRAIN_QUIET_MS)
+                {
+                    connection.shutdownInput();
+                }
+            }
             try
             {
                 Thread.sleep(5);
@@ -297,6 +311,21 @@ public final class RingkvServer implements AutoCloseable
             keyspace.close();
         }
         shutdownRequested.countDown();
+    }
+
+    private void closeListeners()
+    {
+        for (final ServerSocketChannel listener : listeners)
+        {
+            try
+            {
+                listener.close();
+            }
+            catch (final IOException ignore)
+            {
+                // Closing is all we wanted.
+            }
+        }
     }
 
     /**

@@ -185,6 +185,20 @@ class MalformedRespEndToEndTest
         assertDataUnchanged();
     }
 
+    /**
+     * An inline line with a NUL byte is split at the NUL, as Redis's argument splitter would; Redis itself looks for
+     * the line's end with strchr, never finds it, and stays silent until the 64 KB inline limit.
+     */
+    @Test
+    void inlineNulEndsTheArgumentsWhereRedisNeverFindsTheLineEnd() throws Exception
+    {
+        final String input = "ECHO a\u0000b\r\n";
+        assertEquals(new RawConnection.Received(new byte[0], false), exchange(redis.port(), input));
+        assertEquals(new RawConnection.Received("$1\r\na\r\n".getBytes(StandardCharsets.US_ASCII), false),
+            exchange(ringkv.port(), input));
+        assertDataUnchanged();
+    }
+
     private static void assertLikeRedis(final String input, final boolean redisCloses) throws Exception
     {
         final String label = input.length() > 60 ? input.substring(0, 60) + "..." : input;

@@ -20,7 +20,9 @@ import java.nio.channels.SocketChannel;
 /**
  * One client connection, served by its own virtual thread: reads with blocking NIO, parses every complete request
  * in the read buffer into one {@link RequestBatch}, has the engine execute the batch (one wake-up when it is done),
- * and writes all the replies with one flush. The protocol is chosen by the connection's first byte: {@code '{'}
+ * and writes all the replies with one flush. A long pipeline is executed in slices of at most
+ * {@link #MAX_BATCH_REQUESTS} and written whenever {@link #REPLY_FLUSH_THRESHOLD_BYTES} of replies are pending, so
+ * memory stays bounded by a slice; a batch ends at QUIT, and nothing read after it is executed. The protocol is chosen by the connection's first byte: {@code '{'}
  * for JSON lines, anything else for RESP (multibulk or inline).
  * <p>
  * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for

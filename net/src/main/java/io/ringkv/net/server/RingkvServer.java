@@ -1,5 +1,6 @@
 package io.ringkv.net.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.CoreCommands;
 import io.ringkv.core.engine.Engine;
@@ -10,6 +11,7 @@ import io.ringkv.net.server.command.ConnectionStateCommands;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The server: builds the keyspace, the command table and the engine from a {@link ServerConfig}, listens on the
@@ -44,6 +47,10 @@ public final class RingkvServer implements AutoCloseable
      * connection over unread requests, losing replies already sent).
      */
     private static final long DRAIN_QUIET_MS = 100;
+    /** File descriptors kept free for the process beyond its clients (Redis's CONFIG_MIN_RESERVED_FDS). */
+    private static final long RESERVED_FILE_DESCRIPTORS = 32;
+    /** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
+    private static final long ACCEPT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -74,6 +81,7 @@ public final class RingkvServer implements AutoCloseable
     {
         final List<InetAddress> addresses = bindAddresses();
         checkProtectedMode(addresses);
+        fitMaxclientsToFileLimit();
 
         keyspace = new Keyspace(new StoreConfig()
             .databases((int)config.databases.number())
@@ -160,8 +168,30 @@ public final class RingkvServer implements AutoCloseable
         }
     }
 
+    /**
+     * Redis lowers maxclients when the process may not open enough files for them, so that one client too many is
+     * refused with an error instead of the accept loop failing on every attempt (EMFILE) while clients hang.
+     */
+    private void fitMaxclientsToFileLimit()
+    {
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os))
+        {
+            return;
+        }
+        final long maxFiles = os.getMaxFileDescriptorCount();
+        final long available = maxFiles - os.getOpenFileDescriptorCount() - RESERVED_FILE_DESCRIPTORS;
+        if (config.maxclients.number() > available)
+        {
+            final long reduced = Math.max(1, available);
+            config.maxclients.set(Long.toString(reduced));
+            log.warning("Current maximum open files is " + maxFiles + ". maxclients has been reduced to " + reduced +
+                " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
+        }
+    }
+
     private void acceptLoop(final ServerSocketChannel listener)
     {
+        long lastFailureLogMs = 0;
         while (!stopping)
         {
             final SocketChannel channel;
@@ -175,7 +205,14 @@ public final class RingkvServer implements AutoCloseable
             }
             catch (final IOException ex)
             {
-                log.warning("Accepting a client failed: " + ex.getMessage());
+                // E.g. EMFILE: the pending connection stays queued, so retrying at once would spin; back off.
+                final long nowMs = System.currentTimeMillis();
+                if (nowMs - lastFailureLogMs >= 1000)
+                {
+                    log.warning("Error accepting a client connection: " + ex.getMessage());
+                    lastFailureLogMs = nowMs;
+                }
+                LockSupport.parkNanos(ACCEPT_RETRY_NS);
                 continue;
             }
             admit(channel);

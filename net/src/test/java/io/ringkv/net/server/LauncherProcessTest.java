@@ -58,6 +58,60 @@ class LauncherProcessTest
         }
     }
 
+    /**
+     * With a low file limit Redis lowers maxclients to fit it; so does ringkv. Before, the accept loop failed with
+     * EMFILE on every attempt (spinning and logging) and clients beyond the limit hung unanswered.
+     */
+    @Test
+    void maxclientsIsLoweredToFitTheFileLimitAndOneMoreIsRefused() throws Exception
+    {
+        final List<String> command = javaCommand("--port", "0");
+        final List<String> shell = new ArrayList<>(List.of("bash", "-c", "ulimit -n 160 && exec \"$@\"", "bash"));
+        shell.addAll(command);
+        final Process limited = new ProcessBuilder(shell).redirectErrorStream(true).start();
+        final List<RawConnection> clients = new ArrayList<>();
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(limited);
+            final int port = awaitPort(limited, output);
+            final Matcher reduced = Pattern.compile("maxclients has been reduced to (\\d+)")
+                .matcher(String.join("\n", output));
+            assertTrue(reduced.find(), String.join("\n", output));
+            final int maxclients = Integer.parseInt(reduced.group(1));
+            assertTrue(maxclients > 10 && maxclients < 160, "maxclients " + maxclients);
+            int admitted = 0;
+            int refused = 0;
+            for (int i = 0; i < maxclients + 5; i++)
+            {
+                final RawConnection client = new RawConnection(port);
+                clients.add(client);
+                final String reply = client.send("PING\r\n").readLine();
+                if ("+PONG".equals(reply))
+                {
+                    admitted++;
+                }
+                else
+                {
+                    assertEquals("-ERR max number of clients reached", reply);
+                    assertTrue(client.closesWithin(5_000));
+                    refused++;
+                }
+            }
+            assertEquals(maxclients, admitted);
+            assertEquals(5, refused);
+            clients.get(0).send("PING\r\n");
+            assertEquals("+PONG", clients.get(0).readLine());
+        }
+        finally
+        {
+            for (final RawConnection client : clients)
+            {
+                client.close();
+            }
+            limited.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void unknownOptionIsNamedAndExitsOne() throws Exception
     {
@@ -84,6 +138,11 @@ class LauncherProcessTest
 
     private static Process start(final String... options) throws IOException
     {
+        return new ProcessBuilder(javaCommand(options)).redirectErrorStream(true).start();
+    }
+
+    private static List<String> javaCommand(final String... options)
+    {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -91,7 +150,7 @@ class LauncherProcessTest
             "-cp", System.getProperty("java.class.path"),
             ServerMain.class.getName()));
         command.addAll(List.of(options));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return command;
     }
 
     private static LinkedBlockingQueue<String> drain(final Process process)

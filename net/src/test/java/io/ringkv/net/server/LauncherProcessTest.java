@@ -58,6 +58,31 @@ class LauncherProcessTest
         }
     }
 
+    @Test
+    void sigintExitsZero() throws Exception
+    {
+        final Process process = start("--port", "0");
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                client.send("SET k v\r\n");
+                assertEquals("+OK", client.readLine());
+                final Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+                assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+                assertTrue(client.closesWithin(10_000), "the server closes idle connections");
+            }
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits");
+            assertEquals(0, process.exitValue(), String.join("\n", output));
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * With a low file limit Redis lowers maxclients to fit it; so does ringkv. Before, the accept loop failed with
      * EMFILE on every attempt (spinning and logging) and clients beyond the limit hung unanswered.

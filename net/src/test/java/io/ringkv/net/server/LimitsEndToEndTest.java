@@ -218,7 +218,7 @@ class LimitsEndToEndTest
             assertEquals(List.of("server=redis", "version=7.0.15", "proto=:3", "mode=standalone", "role=master",
                 "modules"), fields.stream().filter(field -> !field.startsWith("id=:")).toList());
 
-            client.send("GET missing\r\nSET k v\r\nGET k\r\nINCR n\r\nMGET k missing\r\n");
+            client.send("GET missing\r\nSET k v\r\nGET k\r\nINCR n\r\nMGET k missing\r\nINCRBYFLOAT f 1.5\r\n");
             assertEquals("_", client.readLine());
             assertEquals("+OK", client.readLine());
             assertEquals("$1", client.readLine());
@@ -228,6 +228,8 @@ class LimitsEndToEndTest
             assertEquals("$1", client.readLine());
             assertEquals("v", client.readLine());
             assertEquals("_", client.readLine());
+            assertEquals("$3", client.readLine()); // a bulk string in RESP3 too, as Redis 7 replies
+            assertEquals("1.5", client.readLine());
 
             client.send("HELLO 2\r\n");
             assertEquals("*14", client.readLine());

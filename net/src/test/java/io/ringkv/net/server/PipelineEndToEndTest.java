@@ -228,9 +228,9 @@ class PipelineEndToEndTest
     }
 
     @Test
-    void aThousandConcurrentConnectionsEachDoWork() throws Exception
+    void twelveHundredConcurrentConnectionsEachDoWork() throws Exception
     {
-        final int clients = 1000;
+        final int clients = 1200;
         try (TestServer server = TestServer.start())
         {
             final List<RawConnection> connections = new ArrayList<>();

@@ -6,6 +6,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,6 +200,44 @@ class LimitsEndToEndTest
                     assertEquals(expected.get(i++), client.send(input).readUntilClosedOrQuiet(300), input);
                 }
             }
+        }
+    }
+
+    /**
+     * An unauthenticated client can only get short errors, and its replies are written with back-pressure a slice
+     * at a time, so a long pipeline that is read late costs the server a slice, and is answered in full. (Redis
+     * 7.0.15 as packaged drops an unauthenticated client whose pending replies outgrow its output buffer instead:
+     * it has no back-pressure.)
+     */
+    @Test
+    void unauthenticatedPipelineIsAnsweredWithBoundedMemory() throws Exception
+    {
+        try (TestServer server = TestServer.start("requirepass", "pw");
+            RawConnection client = new RawConnection(server.port()))
+        {
+            final int requests = 50_000;
+            final long directBefore = MalformedRespEndToEndTest.directMemoryUsed();
+            final Thread writer = Thread.ofVirtual().start(() ->
+            {
+                try
+                {
+                    client.send("GET k\r\n".repeat(requests) + "AUTH pw\r\nDBSIZE\r\n");
+                }
+                catch (final IOException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Thread.sleep(500);
+            assertTrue(MalformedRespEndToEndTest.directMemoryUsed() - directBefore < 4 * 1024 * 1024,
+                "direct memory grew by " + (MalformedRespEndToEndTest.directMemoryUsed() - directBefore));
+            for (int i = 0; i < requests; i++)
+            {
+                assertEquals("-NOAUTH Authentication required.", client.readLine(), "reply " + i);
+            }
+            assertEquals("+OK", client.readLine());
+            assertEquals(":0", client.readLine());
+            writer.join();
         }
     }
 

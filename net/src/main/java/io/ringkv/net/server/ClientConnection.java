@@ -155,6 +155,12 @@ public final class ClientConnection implements Runnable
                     executing = true;
                     engine.execute(batch);
                     executing = false;
+                    if (output.broken())
+                    {
+                        // A reply could not be built whole: close rather than send a stream the client cannot
+                        // parse, as Redis closes a client over its output buffer limit.
+                        return;
+                    }
                     batchLimit = nextBatchLimit(requestCount, output.position() - replyStart);
                     if (closeAfterReply || killed)
                     {

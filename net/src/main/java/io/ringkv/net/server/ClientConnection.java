@@ -20,7 +20,8 @@ import java.nio.channels.SocketChannel;
 /**
  * One client connection, served by its own virtual thread: reads with blocking NIO, parses every complete request
  * in the read buffer into one {@link RequestBatch}, has the engine execute the batch (one wake-up when it is done),
- * and writes all the replies with one flush. The protocol is chosen by the connection's first byte: {@code '{'}
+ * and writes all the replies with one flush, then records each request's service time (parsed to flushed) in its
+ * command's latency histograms. The protocol is chosen by the connection's first byte: {@code '{'}
  * for JSON lines, anything else for RESP (multibulk or inline).
  * <p>
  * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for
@@ -104,6 +105,7 @@ public final class ClientConnection implements Runnable
         lastInteractionMs = System.currentTimeMillis();
 
         final ReplyBuffer output = new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT);
+        final ServiceTimeTracker serviceTimes = new ServiceTimeTracker();
         final RequestParser parser;
         final RequestBatch batch;
         JsonLineReply jsonReply = null;
@@ -131,9 +133,11 @@ public final class ClientConnection implements Runnable
                 final int status = parser.parse(input.buffer(), start, input.limit(), batch);
                 if (batch.requestCount() > 0)
                 {
+                    final long parsedNs = System.nanoTime();
                     executing = true;
                     engine.execute(batch);
                     executing = false;
+                    serviceTimes.executed(batch, parsedNs);
                 }
                 if (status == RequestParser.PARSE_AGAIN)
                 {
@@ -171,6 +175,7 @@ public final class ClientConnection implements Runnable
             }
 
             output.writeTo(channel);
+            serviceTimes.flushed(System.nanoTime());
             if (protocolError || closeAfterReply || killed)
             {
                 return;

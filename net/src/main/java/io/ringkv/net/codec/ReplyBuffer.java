@@ -20,19 +20,34 @@ public final class ReplyBuffer
 {
     /** Default initial capacity. */
     public static final int INITIAL_CAPACITY_DEFAULT = 16 * 1024;
+    /** Most reply bytes one batch can hold: the largest buffer one {@link ByteBuffer} can be. */
+    public static final int MAX_CAPACITY_DEFAULT = Integer.MAX_VALUE - 8;
 
     private static final byte[] CRLF = "\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final int initialCapacity;
+    private final int maxCapacity;
     private ExpandableDirectByteBuffer buffer;
     private int position;
+    private boolean replyOpen;
+    private boolean broken;
 
     /**
      * @param initialCapacity capacity to start with and to shrink back to.
      */
     public ReplyBuffer(final int initialCapacity)
     {
+        this(initialCapacity, MAX_CAPACITY_DEFAULT);
+    }
+
+    /**
+     * @param initialCapacity capacity to start with and to shrink back to.
+     * @param maxCapacity     most pending reply bytes; see {@link #ensureRoom(int)}.
+     */
+    public ReplyBuffer(final int initialCapacity, final int maxCapacity)
+    {
         this.initialCapacity = initialCapacity;
+        this.maxCapacity = maxCapacity;
         buffer = new ExpandableDirectByteBuffer(initialCapacity);
     }
 
@@ -88,13 +103,55 @@ public final class ReplyBuffer
     }
 
     /**
-     * Make room for {@code length} more bytes so that a run of single-byte puts does not grow repeatedly.
+     * Make room for {@code length} more bytes so that a run of single-byte puts does not grow repeatedly. Encoders
+     * call this before every reply that can be large.
+     * <p>
+     * A reply that would take the pending bytes past the maximum capacity cannot be sent whole: the pending bytes
+     * are dropped, the buffer is marked {@link #broken()} (the connection must then close instead of writing
+     * a stream the client could not parse) and the command's reply fails with an exception.
      *
      * @param length bytes about to be written.
+     * @throws IllegalStateException when the reply does not fit.
      */
     public void ensureRoom(final int length)
     {
+        if ((long)position + length > maxCapacity)
+        {
+            broken = true;
+            position = 0;
+            throw new IllegalStateException("reply larger than " + maxCapacity + " bytes");
+        }
         buffer.checkLimit(position + length);
+    }
+
+    /**
+     * Encoders call this when a request's reply starts. A reply still open from the previous request means that
+     * command failed half-way through its reply: the stream is {@link #broken()}.
+     */
+    public void beginReply()
+    {
+        if (replyOpen)
+        {
+            broken = true;
+        }
+        replyOpen = true;
+    }
+
+    /**
+     * Encoders call this when a request's reply is complete.
+     */
+    public void endReply()
+    {
+        replyOpen = false;
+    }
+
+    /**
+     * @return true once a reply did not fit (see {@link #ensureRoom(int)}) or was left unfinished by a failing
+     * command: the client could not parse what follows, so the connection must close instead of writing.
+     */
+    public boolean broken()
+    {
+        return broken || replyOpen;
     }
 
     /**

@@ -13,7 +13,8 @@ import org.agrona.MutableDirectBuffer;
  *   status = parser.parse(readBuffer.buffer(), start, readBuffer.limit(), batch);
  *   execute batch if batch.requestCount() &gt; 0
  *   OK             : everything before parser.consumed() is done; compact, grow by requiredLength(), read more
- *   PARSE_AGAIN    : call parse again from parser.consumed() before reading (session state changed the limits)
+ *   PARSE_AGAIN    : call parse again from parser.consumed() before reading (the batch hit its request limit,
+ *                    ended at a QUIT, or session state changed the limits)
  *   LINE_ERROR     : reply parser.errorText() for the bad request, then parse again from parser.consumed()
  *   PROTOCOL_ERROR : reply parser.errorText(), flush, close the connection (as Redis does)
  * </pre>
@@ -57,6 +58,15 @@ public interface RequestParser
      * @return the error text (with its Redis error code) after {@link #PROTOCOL_ERROR} or {@link #LINE_ERROR}.
      */
     String errorText();
+
+    /**
+     * Bound the number of requests one {@link #parse} call puts in a batch: at the limit the call returns
+     * {@link #PARSE_AGAIN} (as it does after a QUIT, see {@link BatchBoundary}), so a connection can execute and
+     * flush a long pipeline in slices and its batch and reply buffer stay bounded.
+     *
+     * @param maxRequests at least 1; {@link Integer#MAX_VALUE} (the default) for no limit.
+     */
+    void batchRequestLimit(int maxRequests);
 
     /**
      * Forget any pending request, e.g. when the connection is reset.

@@ -12,9 +12,11 @@
  *       int start = 0;
  *       while (true)
  *       {
+ *           parser.batchRequestLimit(limit);                         // long pipelines run in slices
  *           int status = parser.parse(readBuffer.buffer(), start, readBuffer.limit(), batch);
  *           if (batch.requestCount() &gt; 0) engine.execute(batch);     // publish, await completion: replies
  *                                                                    // are now in the ReplyBuffer
+ *           // after QUIT: stop here; if the ReplyBuffer passed its threshold: write it out now
  *           if (status == PARSE_AGAIN) { start = parser.consumed(); continue; }
  *           if (status == LINE_ERROR)                                // JSON: answer the line, go on
  *           {

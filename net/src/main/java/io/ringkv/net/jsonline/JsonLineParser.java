@@ -1,6 +1,7 @@
 package io.ringkv.net.jsonline;
 
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.RequestParser;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -139,6 +140,7 @@ public final class JsonLineParser implements RequestParser
     private int searchOffset;
     private boolean skipping;
     private int consumed;
+    private int batchRequestLimit = Integer.MAX_VALUE;
     private String errorText;
     private int errorIdOffset;
     private int errorIdLength;
@@ -206,6 +208,11 @@ public final class JsonLineParser implements RequestParser
     public long requiredLength()
     {
         return 0;
+    }
+
+    public void batchRequestLimit(final int maxRequests)
+    {
+        batchRequestLimit = maxRequests;
     }
 
     public String errorText()
@@ -280,6 +287,12 @@ public final class JsonLineParser implements RequestParser
                 return LINE_ERROR;
             }
             position = newline + 1;
+            final int requestCount = batch.requestCount();
+            if (requestCount > 0 && (requestCount >= batchRequestLimit || BatchBoundary.endsConnection(batch)))
+            {
+                consumed = position;
+                return PARSE_AGAIN;
+            }
         }
         consumed = position;
         return OK;

@@ -89,6 +89,7 @@ public final class JsonLineReply implements Reply
 
     public void startRequest(final int requestIndex)
     {
+        output.beginReply();
         begin(requests.style(requestIndex), requests.idBuffer(), requests.idOffset(requestIndex),
             requests.idLength(requestIndex));
     }
@@ -96,6 +97,7 @@ public final class JsonLineReply implements Reply
     public void endRequest(final int requestIndex)
     {
         end();
+        output.endReply();
     }
 
     private void begin(final byte style, final DirectBuffer idBuffer, final int idOffset, final int idLength)

@@ -1,6 +1,7 @@
 package io.ringkv.net.resp;
 
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.RequestParser;
 import org.agrona.MutableDirectBuffer;
 
@@ -62,6 +63,7 @@ public final class RespParser implements RequestParser
 
     private static final int INCOMPLETE = -100;
     private static final int STOP_BATCH = -101;
+    private static final int STOP_BATCH_AFTER = -102;
     private static final int NONE = 0;
     private static final int MULTIBULK = 1;
     private static final int INLINE = 2;
@@ -81,6 +83,7 @@ public final class RespParser implements RequestParser
     private int consumed;
     private long requiredLength;
     private String errorText;
+    private int batchRequestLimit = Integer.MAX_VALUE;
 
     /**
      * A parser with Redis's default proto-max-bulk-len.
@@ -119,10 +122,16 @@ public final class RespParser implements RequestParser
             requiredLength = 0;
         }
         final boolean authenticated = batch.session().authenticated();
+        final int batchRequestLimit = this.batchRequestLimit;
         int position = start;
         int status = OK;
         while (position < limit)
         {
+            if (batch.requestCount() >= batchRequestLimit && pendingKind == NONE)
+            {
+                status = PARSE_AGAIN;
+                break;
+            }
             final int kind = pendingKind != NONE ? pendingKind : (buffer.getByte(position) == '*' ? MULTIBULK : INLINE);
             final int result = kind == MULTIBULK ?
                 parseMultibulk(buffer, position, limit, batch, authenticated) :
@@ -133,7 +142,12 @@ public final class RespParser implements RequestParser
             }
             else
             {
-                if (result == STOP_BATCH)
+                if (result == STOP_BATCH_AFTER)
+                {
+                    position = consumed;
+                    status = PARSE_AGAIN;
+                }
+                else if (result == STOP_BATCH)
                 {
                     status = PARSE_AGAIN;
                 }
@@ -151,6 +165,11 @@ public final class RespParser implements RequestParser
     public int consumed()
     {
         return consumed;
+    }
+
+    public void batchRequestLimit(final int maxRequests)
+    {
+        batchRequestLimit = maxRequests;
     }
 
     public long requiredLength()
@@ -282,6 +301,11 @@ public final class RespParser implements RequestParser
         batch.endRequest(RequestBatch.VALUE_RAW);
         pendingKind = NONE;
         requiredLength = 0;
+        if (BatchBoundary.endsConnection(batch))
+        {
+            consumed = p;
+            return STOP_BATCH_AFTER;
+        }
         return p;
     }
 
@@ -317,6 +341,11 @@ public final class RespParser implements RequestParser
         if (count > 0)
         {
             batch.endRequest(RequestBatch.VALUE_RAW);
+            if (BatchBoundary.endsConnection(batch))
+            {
+                consumed = newline + 1;
+                return STOP_BATCH_AFTER;
+            }
         }
         return newline + 1;
     }

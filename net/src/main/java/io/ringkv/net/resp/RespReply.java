@@ -91,11 +91,13 @@ public final class RespReply implements Reply
 
     public void startRequest(final int requestIndex)
     {
+        output.beginReply();
         requestStart = output.position();
     }
 
     public void endRequest(final int requestIndex)
     {
+        output.endReply();
         if (off)
         {
             output.position(requestStart);

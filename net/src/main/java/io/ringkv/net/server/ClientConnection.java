@@ -20,8 +20,11 @@ import java.nio.channels.SocketChannel;
 /**
  * One client connection, served by its own virtual thread: reads with blocking NIO, parses every complete request
  * in the read buffer into one {@link RequestBatch}, has the engine execute the batch (one wake-up when it is done),
- * and writes all the replies with one flush, then records each request's service time (parsed to flushed) in its
- * command's latency histograms. The protocol is chosen by the connection's first byte: {@code '{'}
+ * and writes all the replies with one flush. A long pipeline is executed in slices of at most
+ * {@link #MAX_BATCH_REQUESTS} and written whenever {@link #REPLY_FLUSH_THRESHOLD_BYTES} of replies are pending, so
+ * memory stays bounded by a slice; a batch ends at QUIT, and nothing read after it is executed. After each write
+ * the connection records every written request's service time (parsed to flushed) in its command's latency
+ * histograms. The protocol is chosen by the connection's first byte: {@code '{'}
  * for JSON lines, anything else for RESP (multibulk or inline).
  * <p>
  * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for
@@ -29,6 +32,21 @@ import java.nio.channels.SocketChannel;
  */
 public final class ClientConnection implements Runnable
 {
+    /**
+     * Most requests executed as one batch. A longer pipeline is executed in slices of at most this many, so the
+     * batch's arrays stay bounded whatever the read buffer holds; 1024 slices keep the per-batch cost (one publish,
+     * one wake-up) far below the requests' own.
+     */
+    static final int MAX_BATCH_REQUESTS = 1024;
+    /** Requests in a connection's first slice, before the size of its replies is known. */
+    static final int INITIAL_BATCH_REQUESTS = 16;
+    /**
+     * Replies are written as soon as this many bytes are pending, also in the middle of a pipeline; with the
+     * slices sized by {@link #nextBatchLimit(int, long)} this bounds the reply buffer of pipelined reads of
+     * large values to about one slice's replies instead of every reply of the read.
+     */
+    static final int REPLY_FLUSH_THRESHOLD_BYTES = 256 * 1024;
+
     private final long id;
     private final SocketChannel channel;
     private final Engine engine;
@@ -124,20 +142,42 @@ public final class ClientConnection implements Runnable
             batch = new RequestBatch(session, respReply);
         }
 
+        int batchLimit = INITIAL_BATCH_REQUESTS;
         while (true)
         {
             int start = 0;
-            boolean protocolError = false;
+            boolean close = false;
             while (true)
             {
+                parser.batchRequestLimit(batchLimit);
                 final int status = parser.parse(input.buffer(), start, input.limit(), batch);
-                if (batch.requestCount() > 0)
+                final int requestCount = batch.requestCount();
+                if (requestCount > 0)
                 {
+                    final int replyStart = output.position();
                     final long parsedNs = System.nanoTime();
                     executing = true;
                     engine.execute(batch);
                     executing = false;
+                    if (output.broken())
+                    {
+                        // A reply could not be built whole: close rather than send a stream the client cannot
+                        // parse, as Redis closes a client over its output buffer limit.
+                        return;
+                    }
                     serviceTimes.executed(batch, parsedNs);
+                    batchLimit = nextBatchLimit(requestCount, output.position() - replyStart);
+                    if (closeAfterReply || killed)
+                    {
+                        close = true;
+                        break;
+                    }
+                    if (output.position() >= REPLY_FLUSH_THRESHOLD_BYTES)
+                    {
+                        output.writeTo(channel);
+                        serviceTimes.flushed(System.nanoTime());
+                        lastInteractionMs = System.currentTimeMillis();
+                    }
                 }
                 if (status == RequestParser.PARSE_AGAIN)
                 {
@@ -169,14 +209,14 @@ public final class ClientConnection implements Runnable
                     {
                         respReply.error(parser.errorText());
                     }
-                    protocolError = true;
+                    close = true;
                 }
                 break;
             }
 
             output.writeTo(channel);
             serviceTimes.flushed(System.nanoTime());
-            if (protocolError || closeAfterReply || killed)
+            if (close || killed)
             {
                 return;
             }
@@ -197,6 +237,21 @@ public final class ClientConnection implements Runnable
             }
             lastInteractionMs = System.currentTimeMillis();
         }
+    }
+
+    /**
+     * Size the next slice of a long pipeline so that its replies come to about {@link #REPLY_FLUSH_THRESHOLD_BYTES},
+     * judging by the replies of the slice just executed: small replies allow {@link #MAX_BATCH_REQUESTS}, replies of
+     * large values bring it down to one request per slice.
+     */
+    static int nextBatchLimit(final int requestCount, final long replyBytes)
+    {
+        if (replyBytes <= 0)
+        {
+            return MAX_BATCH_REQUESTS;
+        }
+        final long limit = (long)REPLY_FLUSH_THRESHOLD_BYTES * requestCount / replyBytes;
+        return (int)Math.max(1, Math.min(MAX_BATCH_REQUESTS, limit));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ringkv.net.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ConnectionRegistry
 {
     private final ConcurrentHashMap<Long, ClientConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong rejectedConnections = new AtomicLong();
@@ -35,11 +37,19 @@ public final class ConnectionRegistry
      */
     public boolean add(final ClientConnection connection, final long maxClients)
     {
-        if (connections.size() >= maxClients)
+        // Reserve a place first: acceptors of different listen addresses admit concurrently, and checking the
+        // map's size before putting would let each of them take the last place.
+        int count;
+        do
         {
-            rejectedConnections.incrementAndGet();
-            return false;
+            count = admitted.get();
+            if (count >= maxClients)
+            {
+                rejectedConnections.incrementAndGet();
+                return false;
+            }
         }
+        while (!admitted.compareAndSet(count, count + 1));
         connections.put(connection.id(), connection);
         totalConnections.incrementAndGet();
         return true;
@@ -47,7 +57,10 @@ public final class ConnectionRegistry
 
     public void remove(final ClientConnection connection)
     {
-        connections.remove(connection.id(), connection);
+        if (connections.remove(connection.id(), connection))
+        {
+            admitted.decrementAndGet();
+        }
     }
 
     /**

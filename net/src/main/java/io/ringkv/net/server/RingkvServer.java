@@ -1,5 +1,6 @@
 package io.ringkv.net.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.CoreCommands;
 import io.ringkv.core.engine.Engine;
@@ -20,6 +21,7 @@ import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.net.server.metrics.MetricsEndpoint;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -32,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The server: builds the keyspace, the command table and the engine from a {@link ServerConfig}, listens on the
@@ -46,8 +49,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RingkvServer implements AutoCloseable
 {
-    /** How long close() lets connections finish the batches they have already read. */
-    private static final long DRAIN_TIMEOUT_MS = 2_000;
+    /** How long close() lets connections answer what their clients sent before it; then they are closed. */
+    private static final long DRAIN_TIMEOUT_MS = 5_000;
+    /**
+     * A connection is drained once it has read nothing for this long: what its client pipelined before the
+     * shutdown has then been read and answered, and closing its input cannot cut a pipeline (or reset the
+     * connection over unread requests, losing replies already sent).
+     */
+    private static final long DRAIN_QUIET_MS = 100;
+    /** File descriptors kept free for the process beyond its clients (Redis's CONFIG_MIN_RESERVED_FDS). */
+    private static final long RESERVED_FILE_DESCRIPTORS = 32;
+    /** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
+    private static final long ACCEPT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -80,6 +93,7 @@ public final class RingkvServer implements AutoCloseable
     {
         final List<InetAddress> addresses = bindAddresses();
         checkProtectedMode(addresses);
+        fitMaxclientsToFileLimit();
 
         keyspace = new Keyspace(new StoreConfig()
             .databases((int)config.databases.number())
@@ -109,7 +123,21 @@ public final class RingkvServer implements AutoCloseable
         {
             final ServerSocketChannel listener = ServerSocketChannel.open();
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(address, port), 511);
+            try
+            {
+                listener.bind(new InetSocketAddress(address, port), 511);
+            }
+            catch (final IOException ex)
+            {
+                listener.close();
+                closeListeners();
+                engine.close();
+                keyspace.close();
+                engine = null;
+                keyspace = null;
+                throw new IOException("cannot listen on " + address.getHostAddress() + ":" + port + ": " +
+                    ex.getMessage(), ex);
+            }
             port = ((InetSocketAddress)listener.getLocalAddress()).getPort();
             listeners.add(listener);
         }
@@ -174,8 +202,30 @@ public final class RingkvServer implements AutoCloseable
         }
     }
 
+    /**
+     * Redis lowers maxclients when the process may not open enough files for them, so that one client too many is
+     * refused with an error instead of the accept loop failing on every attempt (EMFILE) while clients hang.
+     */
+    private void fitMaxclientsToFileLimit()
+    {
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os))
+        {
+            return;
+        }
+        final long maxFiles = os.getMaxFileDescriptorCount();
+        final long available = maxFiles - os.getOpenFileDescriptorCount() - RESERVED_FILE_DESCRIPTORS;
+        if (config.maxclients.number() > available)
+        {
+            final long reduced = Math.max(1, available);
+            config.maxclients.set(Long.toString(reduced));
+            log.warning("Current maximum open files is " + maxFiles + ". maxclients has been reduced to " + reduced +
+                " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
+        }
+    }
+
     private void acceptLoop(final ServerSocketChannel listener)
     {
+        long lastFailureLogMs = 0;
         while (!stopping)
         {
             final SocketChannel channel;
@@ -189,7 +239,14 @@ public final class RingkvServer implements AutoCloseable
             }
             catch (final IOException ex)
             {
-                log.warning("Accepting a client failed: " + ex.getMessage());
+                // E.g. EMFILE: the pending connection stays queued, so retrying at once would spin; back off.
+                final long nowMs = System.currentTimeMillis();
+                if (nowMs - lastFailureLogMs >= 1000)
+                {
+                    log.warning("Error accepting a client connection: " + ex.getMessage());
+                    lastFailureLogMs = nowMs;
+                }
+                LockSupport.parkNanos(ACCEPT_RETRY_NS);
                 continue;
             }
             admit(channel);
@@ -275,8 +332,8 @@ public final class RingkvServer implements AutoCloseable
     }
 
     /**
-     * Stop accepting, let connections finish and answer the requests they have read, then stop the engine and free
-     * the keyspace.
+     * Stop accepting, let connections read and answer what their clients had sent (each until it has been quiet for
+     * {@link #DRAIN_QUIET_MS}, all within {@link #DRAIN_TIMEOUT_MS}), then stop the engine and free the keyspace.
      */
     @Override
     public void close()
@@ -286,24 +343,18 @@ public final class RingkvServer implements AutoCloseable
             return;
         }
         stopping = true;
-        for (final ServerSocketChannel listener : listeners)
-        {
-            try
-            {
-                listener.close();
-            }
-            catch (final IOException ignore)
-            {
-                // Closing is all we wanted.
-            }
-        }
-        for (final ClientConnection connection : registry.snapshot())
-        {
-            connection.shutdownInput();
-        }
+        closeListeners();
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
         while (registry.size() > 0 && System.nanoTime() < deadlineNs)
         {
+            final long nowMs = System.currentTimeMillis();
+            for (final ClientConnection connection : registry.snapshot())
+            {
+                if (!connection.executing() && nowMs - connection.lastInteractionMs() >= DRAIN_QUIET_MS)
+                {
+                    connection.shutdownInput();
+                }
+            }
             try
             {
                 Thread.sleep(5);
@@ -335,6 +386,21 @@ public final class RingkvServer implements AutoCloseable
             keyspace.close();
         }
         shutdownRequested.countDown();
+    }
+
+    private void closeListeners()
+    {
+        for (final ServerSocketChannel listener : listeners)
+        {
+            try
+            {
+                listener.close();
+            }
+            catch (final IOException ignore)
+            {
+                // Closing is all we wanted.
+            }
+        }
     }
 
     /**

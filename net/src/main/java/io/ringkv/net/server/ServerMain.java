@@ -5,6 +5,7 @@ import io.ringkv.net.server.config.ConfigLoader;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/ringkv server [options]}: loads the configuration, starts a {@link RingkvServer}, prints the banner and
@@ -48,10 +49,15 @@ public final class ServerMain
         }
 
         banner(log, server, config);
+        final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
-            log.warning("Received a signal: shutting down.");
-            server.close();
+            log.warning("Received SIGTERM or SIGINT: shutting down.");
+            server.requestShutdown();
+            awaitQuietly(stopped);
+            // A signal-initiated JVM exit reports 128+signal; a server that shut down cleanly exits 0, as Redis.
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
         }, "ringkv-shutdown-hook");
         Runtime.getRuntime().addShutdownHook(hook);
 
@@ -59,8 +65,28 @@ public final class ServerMain
         log.warning("User requested shutdown...");
         server.close();
         log.notice("ringkv is now ready to exit, bye bye...");
-        Runtime.getRuntime().removeShutdownHook(hook);
+        stopped.countDown();
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException signalled)
+        {
+            return; // the JVM is already exiting because of a signal: the hook halts with status 0
+        }
         System.exit(0);
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

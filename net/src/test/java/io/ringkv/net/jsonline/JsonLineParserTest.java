@@ -370,4 +370,16 @@ class JsonLineParserTest
         assertEquals("2999", ids.get(2999));
         assertTrue(loop.batchSizes.size() < 3000, "complete lines of one read are one batch");
     }
+
+    @Test
+    void batchRequestLimitAndQuitEndABatch()
+    {
+        final ParseLoop loop = loop(1 << 16);
+        loop.parser.batchRequestLimit(2);
+        loop.feed(("{\"id\":1,\"cmd\":\"ping\"}\n{\"id\":2,\"cmd\":\"ping\"}\n{\"id\":3,\"cmd\":\"quit\"}\n" +
+            "{\"id\":4,\"cmd\":\"get\",\"key\":\"k\"}\n{\"id\":5,\"cmd\":\"ping\"}\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(2, 1, 2), loop.batchSizes);
+        assertEquals(List.of("1", "2", "3", "4", "5"), ids);
+        assertEquals(List.of("quit"), loop.requests.get(2));
+    }
 }

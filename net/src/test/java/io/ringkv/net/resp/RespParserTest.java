@@ -65,6 +65,34 @@ class RespParserTest
     }
 
     @Test
+    void batchRequestLimitSlicesAPipelineWithoutLosingARequest()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 10; i++)
+        {
+            sb.append(i % 2 == 0 ? mb("GET", "key:" + i) : "GET key:" + i + "\r\n");
+        }
+        final RespParser parser = new RespParser();
+        parser.batchRequestLimit(4);
+        final ParseLoop loop = loop(parser, 4096, 1 << 20, true).feed(sb.toString());
+        assertEquals(List.of(4, 4, 2), loop.batchSizes);
+        for (int i = 0; i < 10; i++)
+        {
+            assertEquals(List.of("GET", "key:" + i), loop.requests.get(i));
+        }
+    }
+
+    @Test
+    void aBatchEndsAtQuitSoNothingBehindItRunsWithIt()
+    {
+        final ParseLoop loop = loop(new RespParser(), 4096, 1 << 20, true)
+            .feed("PING\r\nquit\r\n" + mb("SET", "k", "v") + mb("QUIT") + "GET k\r\n");
+        assertEquals(List.of(2, 2, 1), loop.batchSizes);
+        assertEquals(List.of("quit"), loop.requests.get(1));
+        assertEquals(List.of("QUIT"), loop.requests.get(3));
+    }
+
+    @Test
     void everyCompleteRequestOfOneReadIsOneBatch()
     {
         final StringBuilder sb = new StringBuilder();

@@ -1,0 +1,40 @@
+package io.ringkv.net.codec;
+
+import io.ringkv.core.engine.RequestBatch;
+import org.agrona.DirectBuffer;
+
+/**
+ * Where a parser must end a batch whatever the limits say: after a request that closes the connection (QUIT), so
+ * that the requests pipelined behind it are never executed, as Redis stops processing a client's input once it is
+ * flagged close-after-reply.
+ * <p>
+ * Stateless; any thread.
+ */
+public final class BatchBoundary
+{
+    private BatchBoundary()
+    {
+    }
+
+    /**
+     * @param batch a batch whose last request was just ended.
+     * @return true when that request is QUIT (any case): nothing after it may join the batch.
+     */
+    public static boolean endsConnection(final RequestBatch batch)
+    {
+        final int request = batch.requestCount() - 1;
+        if (request < 0 || batch.argCount(request) == 0)
+        {
+            return false;
+        }
+        final int arg = batch.firstArg(request);
+        if (batch.argLength(arg) != 4)
+        {
+            return false;
+        }
+        final DirectBuffer buffer = batch.argBuffer();
+        final int index = batch.argOffset(arg);
+        return (buffer.getByte(index) | 0x20) == 'q' && (buffer.getByte(index + 1) | 0x20) == 'u' &&
+            (buffer.getByte(index + 2) | 0x20) == 'i' && (buffer.getByte(index + 3) | 0x20) == 't';
+    }
+}

@@ -1,0 +1,232 @@
+package io.ringkv.net.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real entry point, {@link ServerMain}, as a separate process (the JVM running the tests, its classpath): a
+ * SIGTERM finishes the pipeline in flight and exits 0; bad start-ups say what is wrong and exit 1.
+ */
+class LauncherProcessTest
+{
+    private static final Pattern READY = Pattern.compile("Ready to accept connections tcp on [^ ]*:(\\d+)");
+
+    @Test
+    void sigtermAnswersThePipelineInFlightThenExitsZero() throws Exception
+    {
+        final Process process = start("--port", "0");
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                final int requests = 20_000;
+                final String pipeline = PipelineEndToEndTest.multibulk("INCR", "counter").repeat(requests);
+                client.send(pipeline);
+                assertEquals(":1", client.readLine());
+                process.destroy(); // SIGTERM
+                for (int i = 2; i <= requests; i++)
+                {
+                    assertEquals(":" + i, client.readLine(), "reply " + i);
+                }
+                assertTrue(client.closesWithin(10_000), "the server closes the connection once it has answered");
+            }
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits");
+            assertEquals(0, process.exitValue(), String.join("\n", output));
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void sigintExitsZero() throws Exception
+    {
+        final Process process = start("--port", "0");
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                client.send("SET k v\r\n");
+                assertEquals("+OK", client.readLine());
+                final Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+                assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+                assertTrue(client.closesWithin(10_000), "the server closes idle connections");
+            }
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits");
+            assertEquals(0, process.exitValue(), String.join("\n", output));
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * With a low file limit Redis lowers maxclients to fit it; so does ringkv. Before, the accept loop failed with
+     * EMFILE on every attempt (spinning and logging) and clients beyond the limit hung unanswered.
+     */
+    @Test
+    void maxclientsIsLoweredToFitTheFileLimitAndOneMoreIsRefused() throws Exception
+    {
+        final List<String> command = javaCommand("--port", "0");
+        final List<String> shell = new ArrayList<>(List.of("bash", "-c", "ulimit -n 160 && exec \"$@\"", "bash"));
+        shell.addAll(command);
+        final Process limited = new ProcessBuilder(shell).redirectErrorStream(true).start();
+        final List<RawConnection> clients = new ArrayList<>();
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(limited);
+            final int port = awaitPort(limited, output);
+            final Matcher reduced = Pattern.compile("maxclients has been reduced to (\\d+)")
+                .matcher(String.join("\n", output));
+            assertTrue(reduced.find(), String.join("\n", output));
+            final int maxclients = Integer.parseInt(reduced.group(1));
+            assertTrue(maxclients > 10 && maxclients < 160, "maxclients " + maxclients);
+            int admitted = 0;
+            int refused = 0;
+            for (int i = 0; i < maxclients + 5; i++)
+            {
+                final RawConnection client = new RawConnection(port);
+                clients.add(client);
+                final String reply = client.send("PING\r\n").readLine();
+                if ("+PONG".equals(reply))
+                {
+                    admitted++;
+                }
+                else
+                {
+                    assertEquals("-ERR max number of clients reached", reply);
+                    assertTrue(client.closesWithin(5_000));
+                    refused++;
+                }
+            }
+            assertEquals(maxclients, admitted);
+            assertEquals(5, refused);
+            clients.get(0).send("PING\r\n");
+            assertEquals("+PONG", clients.get(0).readLine());
+        }
+        finally
+        {
+            for (final RawConnection client : clients)
+            {
+                client.close();
+            }
+            limited.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void unknownOptionIsNamedAndExitsOne() throws Exception
+    {
+        final Process process = start("--port", "0", "--no-such-option", "1");
+        final String output = readAll(process);
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue(), output);
+        assertTrue(output.contains("no-such-option"), output);
+    }
+
+    @Test
+    void portInUseSaysWhichAddressAndExitsOne() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final int port = taken.getLocalPort();
+            final Process process = start("--port", Integer.toString(port));
+            final String output = readAll(process);
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(1, process.exitValue(), output);
+            assertTrue(output.contains("cannot listen on 127.0.0.1:" + port) && output.contains("in use"), output);
+        }
+    }
+
+    private static Process start(final String... options) throws IOException
+    {
+        return new ProcessBuilder(javaCommand(options)).redirectErrorStream(true).start();
+    }
+
+    private static List<String> javaCommand(final String... options)
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Xmx256m", "-XX:MaxDirectMemorySize=1g",
+            "-cp", System.getProperty("java.class.path"),
+            ServerMain.class.getName()));
+        command.addAll(List.of(options));
+        return command;
+    }
+
+    private static LinkedBlockingQueue<String> drain(final Process process)
+    {
+        final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() ->
+        {
+            try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = reader.readLine()) != null)
+                {
+                    lines.add(line);
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // the process ended
+            }
+        });
+        return lines;
+    }
+
+    private static int awaitPort(final Process process, final LinkedBlockingQueue<String> output) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        final List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadlineNs)
+        {
+            final String line = output.poll(100, TimeUnit.MILLISECONDS);
+            if (null == line)
+            {
+                assertTrue(process.isAlive(), "server exited: " + seen);
+                continue;
+            }
+            seen.add(line);
+            final Matcher ready = READY.matcher(line);
+            if (ready.find())
+            {
+                output.addAll(seen);
+                return Integer.parseInt(ready.group(1));
+            }
+        }
+        throw new AssertionError("no ready line: " + seen);
+    }
+
+    private static String readAll(final Process process) throws IOException
+    {
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertNotNull(output);
+        return output;
+    }
+}

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The dispatcher's bookkeeping (command counters, latency histograms, error observation, hit/miss counting, last
- * command) allocates nothing per request once each command's histograms exist (created on its first call): a steady mix of reads, writes, failures and rejections allocates no bytes.
+ * command) allocates nothing per request once each command's histograms exist (created on its first call): a steady
+ * mix of reads, writes, failures and rejections allocates no bytes.
  */
 class DispatchAllocationTest
 {

@@ -148,7 +148,7 @@ final class PrometheusText
             final String stats = fields.get("cmdstat_" + field.getKey().substring(prefix.length()));
             if ("summary".equals(type) && null != stats)
             {
-                // Calls and total time from commandstats (CONFIG RESETSTAT clears both; LATENCY RESET the quantiles only).
+                // Calls and total time from commandstats (CONFIG RESETSTAT clears both, LATENCY RESET the quantiles).
                 final Map<String, String> values = pairs(stats);
                 out.append(metric).append("_sum{cmd=\"").append(command).append("\"} ")
                     .append(seconds(values.get("usec"))).append('\n');

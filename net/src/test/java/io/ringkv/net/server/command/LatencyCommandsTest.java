@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LatencyCommandsTest
 {
     /** histogram_usec's map in RESP2 or RESP3: its pairs are timing-dependent, so tests check and then mask them. */
-    private static final Pattern BUCKETS = Pattern.compile("\\$14\r\nhistogram_usec\r\n([*%])(\\d+)\r\n((?::\\d+\r\n)*)");
+    private static final Pattern BUCKETS =
+        Pattern.compile("\\$14\r\nhistogram_usec\r\n([*%])(\\d+)\r\n((?::\\d+\r\n)*)");
     private static final Pattern PERCENTILE_LINE =
         Pattern.compile("(latency_percentiles_usec|ringkv_service_percentiles_usec)_([a-z|]+):(.*)");
 
@@ -152,7 +153,8 @@ class LatencyCommandsTest
             assertEquals(2, pairs[pairs.length - 1], reply);
 
             final String info = client.call("INFO", "latencystats");
-            for (final String prefix : new String[]{"latency_percentiles_usec_debug:", "ringkv_service_percentiles_usec_debug:"})
+            for (final String prefix :
+                new String[]{"latency_percentiles_usec_debug:", "ringkv_service_percentiles_usec_debug:"})
             {
                 final String line = line(info, prefix);
                 for (final String field : line.substring(prefix.length()).split(","))
@@ -161,8 +163,9 @@ class LatencyCommandsTest
                     assertTrue(usec >= 10_000, line);
                 }
             }
-            final String setLine = line(info, "latency_percentiles_usec_debug:");
-            assertTrue(setLine.matches("latency_percentiles_usec_debug:p50=[0-9.]+,p99=[0-9.]+,p99\\.9=[0-9.]+"), setLine);
+            final String debugLine = line(info, "latency_percentiles_usec_debug:");
+            assertTrue(debugLine.matches("latency_percentiles_usec_debug:p50=[0-9.]+,p99=[0-9.]+,p99\\.9=[0-9.]+"),
+                debugLine);
         }
     }
 
@@ -192,6 +195,21 @@ class LatencyCommandsTest
 
             assertEquals("+OK\r\n", client.call("CONFIG", "RESETSTAT"));
             assertFalse(client.call("LATENCY", "HISTOGRAM").contains("$3\r\nget\r\n"));
+        }
+    }
+
+    @Test
+    void trackingConfiguredOffAtStartRecordsNothingUntilTurnedOn() throws IOException
+    {
+        try (TestServer server = TestServer.start("latency-tracking", "no");
+            RawRespClient client = new RawRespClient(server.port()))
+        {
+            client.call("SET", "a", "1");
+            assertEquals("*0\r\n", client.call("LATENCY", "HISTOGRAM"));
+            client.call("CONFIG", "SET", "latency-tracking", "yes");
+            client.call("SET", "a", "2");
+            assertTrue(client.call("LATENCY", "HISTOGRAM", "set").startsWith("*2\r\n$3\r\nset\r\n*4\r\n" +
+                "$5\r\ncalls\r\n:1\r\n"));
         }
     }
 

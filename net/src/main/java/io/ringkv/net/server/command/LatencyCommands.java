@@ -83,21 +83,18 @@ public final class LatencyCommands
 
     /**
      * @param commands the command table.
-     * @return every command that can be timed, by name: the table's commands with containers replaced by their
-     * subcommands, as INFO commandstats lists them.
+     * @return every command that can be timed, by name: the table's commands and the subcommands of containers (a
+     * container itself is timed only when called without a subcommand, as COMMAND is).
      */
     public static List<Command> timedCommands(final CommandTable commands)
     {
         final List<Command> timed = new ArrayList<>();
         for (final Command command : commands.commands())
         {
+            timed.add(command);
             if (command.handler() instanceof Subcommands container)
             {
                 timed.addAll(container.subcommands());
-            }
-            else
-            {
-                timed.add(command);
             }
         }
         timed.sort(Comparator.comparing(Command::name));

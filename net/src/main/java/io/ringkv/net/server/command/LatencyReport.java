@@ -6,6 +6,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -73,13 +74,13 @@ final class LatencyReport
                 cumulative += added;
                 if (length == buckets.length)
                 {
-                    buckets = java.util.Arrays.copyOf(buckets, length * 2);
+                    buckets = Arrays.copyOf(buckets, length * 2);
                 }
                 buckets[length++] = highNs / 1000;
                 buckets[length++] = cumulative;
             }
         }
-        return java.util.Arrays.copyOf(buckets, length);
+        return Arrays.copyOf(buckets, length);
     }
 
     /**

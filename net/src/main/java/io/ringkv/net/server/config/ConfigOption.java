@@ -1,6 +1,7 @@
 package io.ringkv.net.server.config;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One configuration option: its name, kind, bounds, default and current value, with Redis 7's parsing and error
@@ -190,8 +191,7 @@ public final class ConfigOption
     }
 
     /** Redis parses each percentile with strtod: a plain decimal number, optionally with an exponent. */
-    private static final java.util.regex.Pattern DECIMAL =
-        java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private String setPercentiles(final String value)
     {

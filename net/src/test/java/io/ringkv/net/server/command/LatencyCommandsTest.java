@@ -68,16 +68,21 @@ class LatencyCommandsTest
                     }
                     client.call("GET", "latency:k1");
                     client.call("CONFIG", "GET", "maxmemory");
+                    client.call("COMMAND");
+                    client.call("COMMAND", "COUNT");
                     // A container brings its subcommands that have calls ("client": none); Redis lists several in
                     // its hash order, ringkv by name, so this compares one.
                     final String reply =
-                        client.call("LATENCY", "HISTOGRAM", "set", "nosuch", "GET", "lpush", "client", "config|get");
+                        client.call("LATENCY", "HISTOGRAM", "set", "nosuch", "GET", "lpush", "client", "config|get",
+                            "command");
                     replies.add(maskBuckets(reply, protocol));
                 }
             }
             assertEquals(replies.get(1), replies.get(0), "RESP" + protocol);
             assertTrue(replies.get(0).contains("$3\r\nset\r\n"), replies.get(0));
             assertTrue(replies.get(0).contains("$10\r\nconfig|get\r\n"), replies.get(0));
+            assertTrue(replies.get(0).contains("$7\r\ncommand\r\n*4") ||
+                replies.get(0).contains("$7\r\ncommand\r\n%2"), "COMMAND alone is timed as itself");
         }
     }
 

@@ -5,7 +5,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -215,6 +219,24 @@ class LatencyCommandsTest
             client.call("SET", "a", "2");
             assertTrue(client.call("LATENCY", "HISTOGRAM", "set").startsWith("*2\r\n$3\r\nset\r\n*4\r\n" +
                 "$5\r\ncalls\r\n:1\r\n"));
+        }
+    }
+
+    @Test
+    void histogramOverJsonLinesIsAnObjectOfObjects() throws IOException
+    {
+        try (TestServer server = TestServer.start();
+            Socket socket = new Socket("127.0.0.1", server.port()))
+        {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("{\"cmd\":\"set\",\"key\":\"a\",\"value\":\"1\"}\n" +
+                "{\"cmd\":\"latency\",\"args\":[\"histogram\",\"set\"]}\n").getBytes(StandardCharsets.UTF_8));
+            final BufferedReader lines = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("{}", lines.readLine());
+            final String histogram = lines.readLine();
+            assertTrue(histogram.matches("\\{\"value\":\\{\"set\":\\{\"calls\":1,\"histogram_usec\":\\{\"\\d+\":1}}}}"),
+                histogram);
         }
     }
 

@@ -35,6 +35,7 @@ public final class Command
     private long durationNs;
     private long failedCalls;
     private long rejectedCalls;
+    private volatile CommandLatency latency;
 
     /**
      * @param name    command name; kept lower-case for error texts, matched ignoring case.
@@ -125,6 +126,32 @@ public final class Command
     }
 
     /**
+     * Engine thread: add one call to the latency histograms, creating them on the first call. The dispatcher calls it
+     * for the command a request ran as (a container's subcommand), with the whole call's time, as Redis does.
+     *
+     * @param elapsedNs time the call took on the engine thread.
+     */
+    public void recordLatency(final long elapsedNs)
+    {
+        CommandLatency latency = this.latency;
+        if (null == latency)
+        {
+            latency = new CommandLatency();
+            this.latency = latency;
+        }
+        latency.recordExecutionNs(elapsedNs);
+    }
+
+    /**
+     * @return the latency histograms, or null before the first timed call. Any thread may record service times into
+     * it; the engine thread publishes it before the reply of the call that created it.
+     */
+    public CommandLatency latency()
+    {
+        return latency;
+    }
+
+    /**
      * Engine thread: count a call refused before its handler ran (arity, authentication, memory budget).
      */
     public void recordRejected()
@@ -165,7 +192,7 @@ public final class Command
     }
 
     /**
-     * Zero the statistics (CONFIG RESETSTAT). Engine thread.
+     * Zero the statistics and the latency histograms (CONFIG RESETSTAT). Engine thread.
      */
     public void resetStats()
     {
@@ -173,6 +200,11 @@ public final class Command
         durationNs = 0;
         failedCalls = 0;
         rejectedCalls = 0;
+        final CommandLatency latency = this.latency;
+        if (null != latency)
+        {
+            latency.reset();
+        }
     }
 
     @Override

@@ -42,6 +42,8 @@ public final class CommandContext
 
     private ClientSession session;
     private long nowMs;
+    private boolean latencyTracking = true;
+    private Command timedCommand;
 
     /**
      * @param keyspace        the data.
@@ -86,6 +88,39 @@ public final class CommandContext
             payload = new ExpandableDirectByteBuffer(256);
         }
         keyCollector.releaseIfLarge();
+    }
+
+    /**
+     * @param enabled false stops recording latency histograms (CONFIG SET latency-tracking no). Engine thread.
+     */
+    public void latencyTracking(final boolean enabled)
+    {
+        this.latencyTracking = enabled;
+    }
+
+    /**
+     * @return true while latency histograms are recorded.
+     */
+    public boolean latencyTracking()
+    {
+        return latencyTracking;
+    }
+
+    /**
+     * The latency of the running call counts as {@code command}'s: a container (CONFIG, CLIENT...) names the
+     * subcommand it runs, or null when it refuses the call (unknown subcommand, wrong arity), which Redis does not
+     * time. The dispatcher starts each call timed as the command itself.
+     *
+     * @param command the command to time the call as, or null for none.
+     */
+    public void timeAs(final Command command)
+    {
+        this.timedCommand = command;
+    }
+
+    Command timedCommand()
+    {
+        return timedCommand;
     }
 
     public Keyspace keyspace()

@@ -7,7 +7,8 @@ import io.ringkv.core.store.Keyspace;
  * (unknown command, arity, authentication, memory budget) before calling the handler. Every request gets
  * exactly one reply, even when a handler fails unexpectedly. Counts each command's calls, time, failures and
  * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
- * read-only commands (INFO keyspace_hits/misses).
+ * read-only commands (INFO keyspace_hits/misses). Records each executed call's time in the latency histogram of the
+ * command it ran as ({@link CommandContext#timeAs(Command)}), unless latency tracking is off.
  * <p>
  * Only the engine thread calls this. Allocates only to build error texts for unknown commands.
  */
@@ -45,43 +46,46 @@ public final class CommandDispatcher
      * @param session the connection's session.
      * @param nowMs   the time cached for the batch.
      * @param reply   the connection's reply sink.
+     * @return the command whose latency histogram counted the call (the subcommand of a container), or null when
+     * none did (refused, unknown, latency tracking off): the connection adds the service time to the same command.
      */
-    public void dispatch(final CommandArgs args, final ClientSession session, final long nowMs, final Reply reply)
+    public Command dispatch(final CommandArgs args, final ClientSession session, final long nowMs, final Reply reply)
     {
         final int argCount = args.count();
         if (argCount == 0)
         {
             refuse("ERR empty command", reply);
-            return;
+            return null;
         }
         final Command command = commands.lookup(args.buffer(), args.offset(0), args.length(0));
         if (command == null)
         {
             refuse(ErrorMessages.unknownCommand(args), reply);
-            return;
+            return null;
         }
         session.lastCommand(command);
         if (!command.arityAccepts(argCount))
         {
             command.recordRejected();
             refuse(command.arityError(), reply);
-            return;
+            return null;
         }
         if (!session.authenticated() && !command.hasFlag(Command.NO_AUTH))
         {
             command.recordRejected();
             refuse(ErrorMessages.NOAUTH, reply);
-            return;
+            return null;
         }
         if (command.hasFlag(Command.DENY_OOM) && keyspace.overMemoryBudget())
         {
             command.recordRejected();
             refuse(ErrorMessages.OOM, reply);
-            return;
+            return null;
         }
         final CommandContext context = this.context;
         final ErrorObservingReply observed = observingReply.wrap(reply);
         context.begin(session, nowMs);
+        context.timeAs(command);
         keyspace.countLookups(command.hasFlag(Command.READONLY));
         final long startNs = System.nanoTime();
         try
@@ -96,8 +100,14 @@ public final class CommandDispatcher
         }
         finally
         {
+            final long elapsedNs = System.nanoTime() - startNs;
             final boolean failed = observed.errored();
-            command.recordCall(System.nanoTime() - startNs, failed);
+            command.recordCall(elapsedNs, failed);
+            final Command timed = context.timedCommand();
+            if (null != timed && context.latencyTracking())
+            {
+                timed.recordLatency(elapsedNs);
+            }
             if (failed)
             {
                 errorStats.record(observed.lastError());
@@ -105,6 +115,7 @@ public final class CommandDispatcher
             keyspace.countLookups(false);
             context.end();
         }
+        return context.latencyTracking() ? context.timedCommand() : null;
     }
 
     private void refuse(final String message, final Reply reply)

@@ -66,6 +66,7 @@ public final class Engine implements AutoCloseable
         this.tickIntervalMs = config.tickIntervalMs();
         this.changeLog = new ChangeLog(0);
         this.context = new CommandContext(keyspace, changeLog, commands, config.maxStringLength());
+        context.latencyTracking(config.latencyTracking());
         final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
         keyspace.expiredKeyListener(
             (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));

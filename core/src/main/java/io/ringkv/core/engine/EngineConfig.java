@@ -64,6 +64,10 @@ public final class EngineConfig
     public static final String MAX_STRING_LENGTH_PROP_NAME = "ringkv.max.string.length";
     public static final long MAX_STRING_LENGTH_DEFAULT = 512L * 1024 * 1024;
 
+    /** Record per-command latency histograms (Redis's latency-tracking). */
+    public static final String LATENCY_TRACKING_PROP_NAME = "ringkv.latency.tracking";
+    public static final boolean LATENCY_TRACKING_DEFAULT = true;
+
     private int ringSize = Integer.getInteger(RING_SIZE_PROP_NAME, RING_SIZE_DEFAULT);
     private String waitStrategy = System.getProperty(WAIT_STRATEGY_PROP_NAME, WAIT_STRATEGY_DEFAULT);
     private String threadKind = System.getProperty(THREAD_KIND_PROP_NAME, THREAD_KIND_DEFAULT);
@@ -74,6 +78,8 @@ public final class EngineConfig
     private long expireBudgetNs = Long.getLong(EXPIRE_BUDGET_NS_PROP_NAME, EXPIRE_BUDGET_NS_DEFAULT);
     private long rehashBudgetNs = Long.getLong(REHASH_BUDGET_NS_PROP_NAME, REHASH_BUDGET_NS_DEFAULT);
     private long maxStringLength = Long.getLong(MAX_STRING_LENGTH_PROP_NAME, MAX_STRING_LENGTH_DEFAULT);
+    private boolean latencyTracking = Boolean.parseBoolean(
+        System.getProperty(LATENCY_TRACKING_PROP_NAME, Boolean.toString(LATENCY_TRACKING_DEFAULT)));
     private EpochClock clock = SystemEpochClock.INSTANCE;
 
     public int ringSize()
@@ -201,6 +207,17 @@ public final class EngineConfig
     public EngineConfig maxStringLength(final long maxStringLength)
     {
         this.maxStringLength = maxStringLength;
+        return this;
+    }
+
+    public boolean latencyTracking()
+    {
+        return latencyTracking;
+    }
+
+    public EngineConfig latencyTracking(final boolean latencyTracking)
+    {
+        this.latencyTracking = latencyTracking;
         return this;
     }
 

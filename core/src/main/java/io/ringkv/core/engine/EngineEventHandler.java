@@ -74,7 +74,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         try
         {
             reply.startRequest(requestIndex);
-            dispatcher.dispatch(args.wrap(batch, requestIndex), batch.session(), nowMs, reply);
+            batch.timedCommand(
+                requestIndex, dispatcher.dispatch(args.wrap(batch, requestIndex), batch.session(), nowMs, reply));
             reply.endRequest(requestIndex);
         }
         catch (final RuntimeException ex)

@@ -1,6 +1,7 @@
 package io.ringkv.core.engine;
 
 import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.Command;
 import io.ringkv.core.command.Reply;
 import org.agrona.DirectBuffer;
 
@@ -41,6 +42,7 @@ public final class RequestBatch
     private int[] requestFirstArg = new int[16];
     private int[] requestArgCount = new int[16];
     private byte[] requestValueKind = new byte[16];
+    private Command[] requestTimedCommand = new Command[16];
     private int[] argOffset = new int[64];
     private int[] argLength = new int[64];
 
@@ -102,7 +104,9 @@ public final class RequestBatch
             requestFirstArg = Arrays.copyOf(requestFirstArg, newLength);
             requestArgCount = Arrays.copyOf(requestArgCount, newLength);
             requestValueKind = Arrays.copyOf(requestValueKind, newLength);
+            requestTimedCommand = Arrays.copyOf(requestTimedCommand, newLength);
         }
+        requestTimedCommand[requestCount] = null;
         requestFirstArg[requestCount] = currentRequestFirstArg;
         requestArgCount[requestCount] = argCount - currentRequestFirstArg;
         requestValueKind[requestCount] = valueKind;
@@ -152,6 +156,27 @@ public final class RequestBatch
     public int argLength(final int argIndex)
     {
         return argLength[argIndex];
+    }
+
+    /**
+     * @param requestIndex request of this batch.
+     * @return the command whose latency histogram counted the request (see
+     * {@link io.ringkv.core.command.CommandDispatcher#dispatch}), or null; valid once the batch is complete.
+     */
+    public Command timedCommand(final int requestIndex)
+    {
+        return requestTimedCommand[requestIndex];
+    }
+
+    /**
+     * Engine thread: note the command the request was timed as.
+     *
+     * @param requestIndex request of this batch.
+     * @param command      the command, or null.
+     */
+    public void timedCommand(final int requestIndex, final Command command)
+    {
+        requestTimedCommand[requestIndex] = command;
     }
 
     public ClientSession session()

@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The dispatcher's bookkeeping (command counters, error observation, hit/miss counting, last command) allocates
- * nothing per request: a steady mix of reads, writes, failures and rejections allocates no bytes.
+ * The dispatcher's bookkeeping (command counters, latency histograms, error observation, hit/miss counting, last
+ * command) allocates nothing per request once each command's histograms exist (created on its first call): a steady
+ * mix of reads, writes, failures and rejections allocates no bytes.
  */
 class DispatchAllocationTest
 {
@@ -67,6 +68,10 @@ class DispatchAllocationTest
             assertEquals(2L * 2 * ROUNDS, table.lookup("get").calls());
             assertEquals(2L * ROUNDS, table.lookup("get").rejectedCalls());
             assertEquals(2L * ROUNDS, table.lookup("incr").failedCalls());
+            // Latency histograms: executed calls only (failed ones too), refused ones never, as Redis times them.
+            assertEquals(2L * 2 * ROUNDS, table.lookup("get").latency().executionHistogram().getTotalCount());
+            assertEquals(2L * 2 * ROUNDS, table.lookup("incr").latency().executionHistogram().getTotalCount());
+            assertEquals(2L * 2 * ROUNDS, table.lookup("set").latency().executionHistogram().getTotalCount());
             // 20,000 rounds of 8 requests: a single object per request would be megabytes.
             assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
         }

@@ -22,7 +22,9 @@ import java.nio.channels.SocketChannel;
  * in the read buffer into one {@link RequestBatch}, has the engine execute the batch (one wake-up when it is done),
  * and writes all the replies with one flush. A long pipeline is executed in slices of at most
  * {@link #MAX_BATCH_REQUESTS} and written whenever {@link #REPLY_FLUSH_THRESHOLD_BYTES} of replies are pending, so
- * memory stays bounded by a slice; a batch ends at QUIT, and nothing read after it is executed. The protocol is chosen by the connection's first byte: {@code '{'}
+ * memory stays bounded by a slice; a batch ends at QUIT, and nothing read after it is executed. After each write
+ * the connection records every written request's service time (parsed to flushed) in its command's latency
+ * histograms. The protocol is chosen by the connection's first byte: {@code '{'}
  * for JSON lines, anything else for RESP (multibulk or inline).
  * <p>
  * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for
@@ -121,6 +123,7 @@ public final class ClientConnection implements Runnable
         lastInteractionMs = System.currentTimeMillis();
 
         final ReplyBuffer output = new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT);
+        final ServiceTimeTracker serviceTimes = new ServiceTimeTracker();
         final RequestParser parser;
         final RequestBatch batch;
         JsonLineReply jsonReply = null;
@@ -152,6 +155,7 @@ public final class ClientConnection implements Runnable
                 if (requestCount > 0)
                 {
                     final int replyStart = output.position();
+                    final long parsedNs = System.nanoTime();
                     executing = true;
                     engine.execute(batch);
                     executing = false;
@@ -161,6 +165,7 @@ public final class ClientConnection implements Runnable
                         // parse, as Redis closes a client over its output buffer limit.
                         return;
                     }
+                    serviceTimes.executed(batch, parsedNs);
                     batchLimit = nextBatchLimit(requestCount, output.position() - replyStart);
                     if (closeAfterReply || killed)
                     {
@@ -170,6 +175,7 @@ public final class ClientConnection implements Runnable
                     if (output.position() >= REPLY_FLUSH_THRESHOLD_BYTES)
                     {
                         output.writeTo(channel);
+                        serviceTimes.flushed(System.nanoTime());
                         lastInteractionMs = System.currentTimeMillis();
                     }
                 }
@@ -209,6 +215,7 @@ public final class ClientConnection implements Runnable
             }
 
             output.writeTo(channel);
+            serviceTimes.flushed(System.nanoTime());
             if (close || killed)
             {
                 return;

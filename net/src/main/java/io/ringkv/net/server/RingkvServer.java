@@ -15,8 +15,10 @@ import io.ringkv.net.server.command.MigrateCommand;
 import io.ringkv.net.server.command.DebugCommands;
 import io.ringkv.net.server.command.InfoCommands;
 import io.ringkv.net.server.command.InfoSections;
+import io.ringkv.net.server.command.LatencyCommands;
 import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.config.ServerConfig;
+import io.ringkv.net.server.metrics.MetricsEndpoint;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -70,6 +72,7 @@ public final class RingkvServer implements AutoCloseable
     private final InfoSections infoSections = new InfoSections();
     private Keyspace keyspace;
     private Engine engine;
+    private MetricsEndpoint metrics;
     private Thread reaper;
     private volatile boolean stopping;
     private int boundPort;
@@ -105,12 +108,14 @@ public final class RingkvServer implements AutoCloseable
         ClientCommands.register(commands, this);
         ServerCommands.register(commands, this);
         DebugCommands.register(commands, this);
+        LatencyCommands.register(commands, this);
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
             .threadKind(config.engineThread.text())
             .tickIntervalMs(1000 / config.hz.number())
-            .maxStringLength(config.protoMaxBulkLen.number()), keyspace, commands, List.of());
+            .maxStringLength(config.protoMaxBulkLen.number())
+            .latencyTracking(config.latencyTracking.isYes()), keyspace, commands, List.of());
         engine.start();
 
         int port = (int)config.port.number();
@@ -137,6 +142,18 @@ public final class RingkvServer implements AutoCloseable
             listeners.add(listener);
         }
         boundPort = port;
+        if (config.metricsPort.number() > 0)
+        {
+            try
+            {
+                metrics = MetricsEndpoint.start(addresses.get(0), (int)config.metricsPort.number(), engine);
+            }
+            catch (final IOException ex)
+            {
+                close();
+                throw new IOException("metrics port " + config.metricsPort.number() + ": " + ex.getMessage(), ex);
+            }
+        }
         for (final ServerSocketChannel listener : listeners)
         {
             acceptors.add(Thread.ofPlatform().name("ringkv-accept-" + listener.socket().getLocalPort())
@@ -355,6 +372,10 @@ public final class RingkvServer implements AutoCloseable
         if (null != reaper)
         {
             reaper.interrupt();
+        }
+        if (null != metrics)
+        {
+            metrics.close();
         }
         if (null != engine)
         {

@@ -22,9 +22,9 @@ import java.util.Map;
 /**
  * CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the server's {@link ServerConfig}, with Redis 7's replies and
  * texts. CONFIG SET applies what the engine holds itself (maxmemory reaches the keyspace's budget,
- * proto-max-bulk-len the largest string value) right away; the connection-level options (requirepass, timeout,
- * maxclients, client-query-buffer-limit, proto-max-bulk-len for parsing) are read by the server where they apply;
- * loglevel reaches the log through a listener.
+ * proto-max-bulk-len the largest string value, latency-tracking the dispatcher's recording) right away; the
+ * connection-level options (requirepass, timeout, maxclients, client-query-buffer-limit, proto-max-bulk-len for
+ * parsing) are read by the server where they apply; loglevel reaches the log through a listener.
  * <p>
  * Only the engine thread runs these handlers.
  */
@@ -137,6 +137,7 @@ public final class ConfigCommands
             keyspace.maxMemoryBytes(config.maxmemory.number());
         }
         context.maxStringLength(config.protoMaxBulkLen.number());
+        context.latencyTracking(config.latencyTracking.isYes());
     }
 
     private void resetstat(final CommandContext context, final CommandArgs args, final Reply reply)

@@ -91,7 +91,8 @@ final class ConfigFileRewriter
     private static String quote(final ConfigOption option)
     {
         final String value = option.text();
-        if (option.kind() == ConfigOption.Kind.WORDS && !value.isEmpty())
+        final ConfigOption.Kind kind = option.kind();
+        if ((kind == ConfigOption.Kind.WORDS || kind == ConfigOption.Kind.PERCENTILES) && !value.isEmpty())
         {
             return value;
         }

@@ -62,6 +62,32 @@ public final class InfoSections
     }
 
     /**
+     * Add a section right after another one (Redis prints latencystats after errorstats), or at the end when that
+     * one is not registered; a section of the same name is replaced first.
+     *
+     * @param after     name of the section to follow.
+     * @param name      lower-case name INFO takes.
+     * @param title     header text.
+     * @param inDefault printed by INFO without arguments.
+     * @param writer    writes its fields.
+     */
+    public void addAfter(
+        final String after, final String name, final String title, final boolean inDefault, final SectionWriter writer)
+    {
+        final Section section = new Section(name.toLowerCase(Locale.ROOT), title, inDefault, writer);
+        sections.removeIf(existing -> existing.name().equals(section.name()));
+        for (int i = 0; i < sections.size(); i++)
+        {
+            if (sections.get(i).name().equals(after))
+            {
+                sections.add(i + 1, section);
+                return;
+            }
+        }
+        sections.add(section);
+    }
+
+    /**
      * @return the section names in print order.
      */
     public List<String> names()

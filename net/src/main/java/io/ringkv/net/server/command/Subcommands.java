@@ -16,7 +16,8 @@ import java.util.Locale;
  * The handler of a container command (CONFIG, CLIENT, COMMAND...): picks the subcommand named by argument 1 and
  * checks its arity, with Redis 7's texts ({@code ERR unknown subcommand 'X'. Try CONFIG HELP.} and
  * {@code ERR wrong number of arguments for 'config|get' command}), and counts each subcommand's calls, time,
- * failures and rejections on the subcommand, as Redis's commandstats does ({@code cmdstat_config|get}). COMMAND
+ * failures and rejections on the subcommand, as Redis's commandstats does ({@code cmdstat_config|get}), and has the
+ * call's latency counted as the subcommand's (refused calls are not timed). COMMAND
  * lists the subcommands as Redis does.
  * <p>
  * Built at registration; afterwards only the engine thread runs it.
@@ -99,16 +100,19 @@ public final class Subcommands implements CommandHandler
         final Command command = find(name);
         if (null == command)
         {
+            context.timeAs(null);
             reply.error("ERR unknown subcommand '" + abbreviate(name) + "'. Try " + upperParent + " HELP.");
             return;
         }
         context.session().lastCommand(command);
         if (!command.arityAccepts(args.count()))
         {
+            context.timeAs(null);
             command.recordRejected();
             reply.error(command.arityError());
             return;
         }
+        context.timeAs(command);
         final ErrorObservingReply observed = observingReply.wrap(reply);
         final long startNs = System.nanoTime();
         try

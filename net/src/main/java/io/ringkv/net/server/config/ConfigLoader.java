@@ -159,7 +159,8 @@ public final class ConfigLoader
         {
             return "Bad directive or wrong number of arguments";
         }
-        final boolean takesWords = option.kind() == ConfigOption.Kind.WORDS;
+        final boolean takesWords =
+            option.kind() == ConfigOption.Kind.WORDS || option.kind() == ConfigOption.Kind.PERCENTILES;
         if (directive.size() < 2 || (!takesWords && directive.size() != 2))
         {
             return "Bad directive or wrong number of arguments";

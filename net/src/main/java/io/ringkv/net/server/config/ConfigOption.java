@@ -1,6 +1,7 @@
 package io.ringkv.net.server.config;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One configuration option: its name, kind, bounds, default and current value, with Redis 7's parsing and error
@@ -25,7 +26,9 @@ public final class ConfigOption
         /** One of a fixed set of words. */
         ENUM,
         /** Free text split into words (e.g. bind, replicaof); kept as the words joined by one space. */
-        WORDS
+        WORDS,
+        /** Numbers from 0 to 100 separated by spaces, kept as Redis prints them ("%f" without trailing zeros). */
+        PERCENTILES
     }
 
     private final String name;
@@ -91,6 +94,12 @@ public final class ConfigOption
     static ConfigOption words(final String name, final String defaultValue, final boolean mutable, final String description)
     {
         return new ConfigOption(name, Kind.WORDS, 0, 0, null, mutable, defaultValue, description);
+    }
+
+    static ConfigOption percentiles(
+        final String name, final String defaultValue, final boolean mutable, final String description)
+    {
+        return new ConfigOption(name, Kind.PERCENTILES, 0, 100, null, mutable, defaultValue, description);
     }
 
     static ConfigOption choice(
@@ -173,10 +182,58 @@ public final class ConfigOption
             case WORDS:
                 text = value.trim().replaceAll("\\s+", " ");
                 return null;
+            case PERCENTILES:
+                return setPercentiles(value);
             default:
                 text = value;
                 return null;
         }
+    }
+
+    /** Redis parses each percentile with strtod: a plain decimal number, optionally with an exponent. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private String setPercentiles(final String value)
+    {
+        final StringBuilder normalized = new StringBuilder();
+        for (final String word : value.trim().split("\\s+"))
+        {
+            if (word.isEmpty())
+            {
+                continue;
+            }
+            if (!DECIMAL.matcher(word).matches())
+            {
+                return "Invalid " + name + " parameters";
+            }
+            final double percentile = Double.parseDouble(word);
+            if (percentile < min || percentile > max)
+            {
+                return name + " parameters should sit between [0.0,100.0]";
+            }
+            normalized.append(normalized.length() == 0 ? "" : " ").append(formatPercentile(percentile));
+        }
+        text = normalized.toString();
+        return null;
+    }
+
+    /**
+     * @param percentile a number.
+     * @return it as Redis prints percentiles: C's "%f" with trailing zeros and a trailing point removed (99.9, 50).
+     */
+    public static String formatPercentile(final double percentile)
+    {
+        final String fixed = String.format(Locale.ROOT, "%f", percentile);
+        int end = fixed.length();
+        while (fixed.charAt(end - 1) == '0')
+        {
+            end--;
+        }
+        if (fixed.charAt(end - 1) == '.')
+        {
+            end--;
+        }
+        return fixed.substring(0, end);
     }
 
     /**

@@ -61,7 +61,7 @@ public final class ServerConfig
         "replica-read-only", true, true, "A replica refuses writes from clients."), "slave-read-only");
     public final ConfigOption latencyTracking = add(ConfigOption.bool(
         "latency-tracking", true, true, "Keep per-command latency histograms."));
-    public final ConfigOption latencyTrackingInfoPercentiles = add(ConfigOption.words(
+    public final ConfigOption latencyTrackingInfoPercentiles = add(ConfigOption.percentiles(
         "latency-tracking-info-percentiles", "50 99 99.9", true, "Percentiles INFO latencystats reports."));
     public final ConfigOption loglevel = add(ConfigOption.choice(
         "loglevel", "notice", true, "Least severe log level written.", "debug", "verbose", "notice", "warning"));

@@ -30,6 +30,7 @@ class CommandIntrospectionCommandsTest
             ClientCommands.register(table, server.server());
             ServerCommands.register(table, server.server());
             DebugCommands.register(table, server.server());
+            LatencyCommands.register(table, server.server());
 
             final CommandCatalog catalog = CommandCatalog.load();
             final List<Command> commands = new ArrayList<>(table.commands());

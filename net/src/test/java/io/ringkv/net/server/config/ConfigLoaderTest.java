@@ -29,6 +29,20 @@ class ConfigLoaderTest
     }
 
     @Test
+    void percentilesTakeSeveralWordsAndAreCheckedAsRedisChecksThem() throws Exception
+    {
+        final Path file = dir.resolve("percentiles.conf");
+        Files.writeString(file, "latency-tracking-info-percentiles 50 99.90 1e1\nlatency-tracking no\n");
+        loader.load(new String[]{ "--config", file.toString() });
+        assertEquals("50 99.9 10", config.latencyTrackingInfoPercentiles.text());
+        assertEquals(0, config.latencyTracking.number());
+        assertEquals("bad option '--latency-tracking-info-percentiles': latency-tracking-info-percentiles parameters " +
+            "should sit between [0.0,100.0]", assertThrows(ConfigException.class,
+            () -> loader.load(new String[]{ "--latency-tracking-info-percentiles", "50", "100.5" })).getMessage());
+        assertEquals("50 99.9 10", config.latencyTrackingInfoPercentiles.text());
+    }
+
+    @Test
     void fileIsReadThenCommandLineWins() throws Exception
     {
         final Path file = dir.resolve("ringkv.conf");

@@ -1,0 +1,213 @@
+package io.ringkv.net.server.command;
+
+import io.ringkv.core.command.Command;
+import io.ringkv.core.command.CommandArgs;
+import io.ringkv.core.command.CommandContext;
+import io.ringkv.core.command.CommandLatency;
+import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.Reply;
+import io.ringkv.net.server.RingkvServer;
+import io.ringkv.net.server.config.ServerConfig;
+import org.HdrHistogram.Histogram;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * LATENCY (HISTOGRAM, RESET, LATEST, HISTORY, GRAPH, DOCTOR, HELP) and INFO latencystats, with Redis 7.0's replies.
+ * The per-command histograms are those the dispatcher records ({@link CommandLatency}). ringkv has no latency
+ * monitor (Redis's latency-monitor-threshold, 0 by default, so never on), so the event subcommands answer as Redis
+ * does with the monitor off: no events, no samples. LATENCY RESET without arguments also clears the per-command
+ * histograms (Redis clears them only with CONFIG RESETSTAT, which ringkv does too).
+ * <p>
+ * INFO latencystats prints Redis's {@code latency_percentiles_usec_<command>} lines (execution on the engine
+ * thread) and ringkv's {@code ringkv_service_percentiles_usec_<command>} lines (parsed request to flushed reply).
+ * <p>
+ * Only the engine thread runs these handlers and the section writer.
+ */
+public final class LatencyCommands
+{
+    static final List<String> HELP = List.of(
+        "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return a human readable latency analysis report.",
+        "GRAPH <event>",
+        "    Return an ASCII latency graph for the <event> class.",
+        "HISTORY <event>",
+        "    Return time-latency samples for the <event> class.",
+        "LATEST",
+        "    Return the latest latency samples for all events.",
+        "RESET [<event> ...]",
+        "    Reset latency data of one or more <event> classes.",
+        "    (default: reset all data for all event classes)",
+        "HISTOGRAM [COMMAND ...]",
+        "    Return a cumulative distribution of latencies in the format of a histogram for the specified command " +
+            "names.",
+        "    If no commands are specified then all histograms are replied.",
+        "HELP",
+        "    Prints this help.");
+
+    /** Redis 7.0's LATENCY DOCTOR text while latency-monitor-threshold is 0. */
+    static final String DOCTOR_DISABLED = "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this " +
+        "Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. " +
+        "If we weren't in a deep space mission I'd suggest to take a look at " +
+        "https://redis.io/topics/latency-monitor.\n";
+
+    private final ServerConfig config;
+
+    private LatencyCommands(final ServerConfig config)
+    {
+        this.config = config;
+    }
+
+    /**
+     * @param table  to register LATENCY in.
+     * @param server whose INFO gets the latencystats section.
+     */
+    public static void register(final CommandTable table, final RingkvServer server)
+    {
+        final LatencyCommands latency = new LatencyCommands(server.config());
+        server.infoSections().addAfter("errorstats", "latencystats", "Latencystats", false, latency::latencystats);
+        table.register("latency", -2, Command.ADMIN, new Subcommands("latency")
+            .add("histogram", -2, Command.ADMIN, LatencyCommands::histogram)
+            .add("reset", -2, Command.ADMIN, LatencyCommands::reset)
+            .add("latest", 2, Command.ADMIN, (context, args, reply) -> reply.arrayHeader(0))
+            .add("history", 3, Command.ADMIN, (context, args, reply) -> reply.arrayHeader(0))
+            .add("graph", 3, Command.ADMIN, (context, args, reply) ->
+                reply.error("ERR No samples available for event '" + args.asString(2) + "'"))
+            .add("doctor", 2, Command.ADMIN, (context, args, reply) -> reply.verbatimText(DOCTOR_DISABLED))
+            .add("help", 2, 0, (context, args, reply) -> ConfigCommands.help(reply, HELP)));
+    }
+
+    /**
+     * @param commands the command table.
+     * @return every command that can be timed, by name: the table's commands and the subcommands of containers (a
+     * container itself is timed only when called without a subcommand, as COMMAND is).
+     */
+    public static List<Command> timedCommands(final CommandTable commands)
+    {
+        final List<Command> timed = new ArrayList<>();
+        for (final Command command : commands.commands())
+        {
+            timed.add(command);
+            if (command.handler() instanceof Subcommands container)
+            {
+                timed.addAll(container.subcommands());
+            }
+        }
+        timed.sort(Comparator.comparing(Command::name));
+        return timed;
+    }
+
+    private static void histogram(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final List<Command> selected = new ArrayList<>();
+        if (args.count() == 2)
+        {
+            for (final Command command : timedCommands(context.commands()))
+            {
+                addIfTimed(command, selected);
+            }
+        }
+        for (int i = 2; i < args.count(); i++)
+        {
+            // As Redis: unknown names and commands without calls are left out; a container brings its subcommands.
+            final Command command = lookup(context.commands(), args.asString(i));
+            if (null == command)
+            {
+                continue;
+            }
+            addIfTimed(command, selected);
+            if (command.handler() instanceof Subcommands container)
+            {
+                for (final Command subcommand : container.subcommands())
+                {
+                    addIfTimed(subcommand, selected);
+                }
+            }
+        }
+        reply.mapHeader(selected.size());
+        for (final Command command : selected)
+        {
+            reply.bulk(command.name().getBytes(StandardCharsets.UTF_8));
+            LatencyReport.writeHistogram(command.latency().executionHistogram(), reply);
+        }
+    }
+
+    private static void addIfTimed(final Command command, final List<Command> selected)
+    {
+        final CommandLatency latency = command.latency();
+        if (null != latency && latency.executionHistogram().getTotalCount() > 0)
+        {
+            selected.add(command);
+        }
+    }
+
+    /**
+     * @param commands the table.
+     * @param name     a command name or "container|subcommand", any case.
+     * @return the command or null.
+     */
+    static Command lookup(final CommandTable commands, final String name)
+    {
+        final int bar = name.indexOf('|');
+        if (bar < 0)
+        {
+            return commands.lookup(name);
+        }
+        final Command parent = commands.lookup(name.substring(0, bar));
+        if (null != parent && parent.handler() instanceof Subcommands container)
+        {
+            return container.find(name.substring(bar + 1));
+        }
+        return null;
+    }
+
+    private static void reset(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (args.count() == 2)
+        {
+            for (final Command command : timedCommands(context.commands()))
+            {
+                final CommandLatency latency = command.latency();
+                if (null != latency)
+                {
+                    latency.reset();
+                }
+            }
+        }
+        // The number of latency event series reset: ringkv records none.
+        reply.integer(0);
+    }
+
+    private void latencystats(final CommandContext context, final InfoWriter out)
+    {
+        final String percentiles = config.latencyTrackingInfoPercentiles.text();
+        final List<Command> commands = timedCommands(context.commands());
+        for (final Command command : commands)
+        {
+            final CommandLatency latency = command.latency();
+            if (null != latency && latency.executionHistogram().getTotalCount() > 0)
+            {
+                out.line("latency_percentiles_usec_" + command.name() + ":" +
+                    LatencyReport.percentiles(latency.executionHistogram(), percentiles));
+            }
+        }
+        for (final Command command : commands)
+        {
+            final CommandLatency latency = command.latency();
+            if (null == latency)
+            {
+                continue;
+            }
+            final Histogram service = latency.serviceHistogram();
+            if (service.getTotalCount() > 0)
+            {
+                out.line("ringkv_service_percentiles_usec_" + command.name() + ":" +
+                    LatencyReport.percentiles(service, percentiles));
+            }
+        }
+    }
+}

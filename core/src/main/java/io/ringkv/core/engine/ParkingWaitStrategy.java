@@ -10,13 +10,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Waits for the ring's cursor by spinning briefly, then parking, and is woken by publishers with
+ * Waits for the ring's cursor by parking (after a brief spin on a platform thread only), and is woken by publishers with
  * {@link LockSupport#unpark(Thread)}: no lock, no condition variable, and no unpark at all while the consumers are
  * busy. Publishers pay one volatile read per publish when nobody sleeps.
  * <p>
  * Made for an engine that runs as a virtual thread on the same carrier as the connections: then a publish wakes
  * the engine with a queue push on that carrier instead of a futex wake-up across threads (docs/benchmarks.md).
- * It serves platform threads too.
+ * A virtual thread never spins here: while it spins, the publishers it waits for cannot run on its carrier.
+ * It serves platform threads too, which spin {@value #SPINS_BEFORE_PARK} times first.
  * <p>
  * Several consumers may share it (the engine and the consumers gated behind it). A consumer waiting for another
  * consumer's sequence rather than the cursor is never signalled by anyone (Disruptor has no hook after a consumer
@@ -36,7 +37,8 @@ public final class ParkingWaitStrategy implements WaitStrategy
     /** Longest park of a consumer waiting for the consumer ahead of it: bounds the extra lag it can see. */
     public static final long MAX_DEPENDENT_PARK_NS = 1_000_000;
 
-    private static final int SPINS_BEFORE_PARK = 100;
+    /** Spins of a platform thread before it parks. */
+    public static final int SPINS_BEFORE_PARK = 100;
 
     private final AtomicReferenceArray<Thread> sleepers = new AtomicReferenceArray<>(MAX_WAITERS);
     private final AtomicInteger sleeperCount = new AtomicInteger();
@@ -46,9 +48,11 @@ public final class ParkingWaitStrategy implements WaitStrategy
         final long sequence, final Sequence cursor, final Sequence dependentSequence, final SequenceBarrier barrier)
         throws AlertException
     {
+        // A virtual thread never spins: the publishers it waits for may need this very carrier.
+        final int spinLimit = Thread.currentThread().isVirtual() ? 0 : SPINS_BEFORE_PARK;
         if (cursor.get() < sequence)
         {
-            int spins = SPINS_BEFORE_PARK;
+            int spins = spinLimit;
             while (cursor.get() < sequence)
             {
                 barrier.checkAlert();
@@ -75,7 +79,7 @@ public final class ParkingWaitStrategy implements WaitStrategy
         }
 
         long available;
-        int spins = SPINS_BEFORE_PARK;
+        int spins = spinLimit;
         long parkNs = MIN_DEPENDENT_PARK_NS;
         while ((available = dependentSequence.get()) < sequence)
         {

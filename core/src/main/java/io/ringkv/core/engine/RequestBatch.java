@@ -217,14 +217,19 @@ public final class RequestBatch
     }
 
     /**
-     * Connection thread: wait until the engine has executed every request of the published batch. Spins briefly
-     * before parking, since a small batch is usually done within a few microseconds.
+     * Connection thread: wait until the engine has executed every request of the published batch. A platform thread
+     * spins briefly before parking, since a small batch is usually done within a few microseconds; a virtual thread
+     * parks at once, because spinning would hold the carrier the engine may need.
      */
     public void awaitCompletion()
     {
-        for (int i = 0; i < 64 && !completed; i++)
+        // A virtual thread never spins: the engine it waits for may need this very carrier.
+        if (!Thread.currentThread().isVirtual())
         {
-            Thread.onSpinWait();
+            for (int i = 0; i < 64 && !completed; i++)
+            {
+                Thread.onSpinWait();
+            }
         }
         while (!completed)
         {

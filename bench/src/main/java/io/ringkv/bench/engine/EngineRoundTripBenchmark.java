@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
  * Round trip of commands through the engine's ring: a connection fills a {@link RequestBatch}, publishes it with
  * one claim, and waits once for the engine thread to execute it. Scores are commands per second ({@code batch16}
  * counts each of its 16 commands). Run with {@code -t N} for N concurrent connections and with
- * {@code -p waitStrategy=busy-spin,blocking,...} to compare wait strategies; {@code -prof gc} shows B/op.
+ * {@code -p waitStrategy=busy-spin,blocking,...} and {@code -p threadKind=platform,virtual} to compare wait
+ * strategies and engine threads; {@code -prof gc} shows B/op. JMH's threads are platform threads, so this measures
+ * the hand-off from a platform thread; the server's connections are virtual threads on the engine's carrier, which
+ * redis-benchmark measures end to end (docs/benchmarks.md).
  * <pre>
  *   JMH thread(s) = connections ──execute(batch)──▶ ring ──▶ ringkv-engine ──▶ Keyspace
  *                         ▲                                        │
@@ -49,8 +52,12 @@ public class EngineRoundTripBenchmark
     @State(Scope.Benchmark)
     public static class EngineState
     {
-        @Param({"phased-backoff"})
+        @Param({"phased-backoff", "parking"})
         public String waitStrategy;
+
+        /** platform: the engine on its own OS thread; virtual: on the virtual-thread scheduler, as the server runs it. */
+        @Param({"platform", "virtual"})
+        public String threadKind;
 
         Keyspace keyspace;
         Engine engine;
@@ -59,8 +66,8 @@ public class EngineRoundTripBenchmark
         public void setUp()
         {
             keyspace = new Keyspace(new StoreConfig());
-            engine = new Engine(new EngineConfig().waitStrategy(waitStrategy), keyspace, CoreCommands.newTable(),
-                List.of());
+            engine = new Engine(new EngineConfig().waitStrategy(waitStrategy).threadKind(threadKind), keyspace,
+                CoreCommands.newTable(), List.of());
             engine.start();
             final RequestTemplate set = new RequestTemplate("SET");
             final RequestBatch preload = new RequestBatch(new ClientSession(0, true), new CountingReply());

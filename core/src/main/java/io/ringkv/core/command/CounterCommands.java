@@ -116,19 +116,7 @@ public final class CounterCommands
             reply.error(ErrorMessages.OVERFLOW);
             return;
         }
-        if (address == Keyspace.NOT_FOUND)
-        {
-            address = keyspace.put(db, key, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_INT,
-                StringValues.INT_LENGTH, Keyspace.NO_EXPIRY);
-        }
-        else if (entry.encoding() != ValueEncoding.STRING_INT)
-        {
-            address = keyspace.resizeValue(db, address, StringValues.INT_LENGTH);
-            if (address != Keyspace.OUT_OF_MEMORY)
-            {
-                keyspace.encoding(address, ValueEncoding.STRING_INT);
-            }
-        }
+        address = resultEntry(context, args, address, ValueEncoding.STRING_INT, StringValues.INT_LENGTH);
         if (address == Keyspace.OUT_OF_MEMORY)
         {
             reply.error(ErrorMessages.OOM);
@@ -187,19 +175,7 @@ public final class CounterCommands
             return;
         }
         final byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        if (address == Keyspace.NOT_FOUND)
-        {
-            address = keyspace.put(db, key, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_RAW,
-                bytes.length, Keyspace.NO_EXPIRY);
-        }
-        else
-        {
-            address = keyspace.resizeValue(db, address, bytes.length);
-            if (address != Keyspace.OUT_OF_MEMORY)
-            {
-                keyspace.encoding(address, ValueEncoding.STRING_RAW);
-            }
-        }
+        address = resultEntry(context, args, address, ValueEncoding.STRING_RAW, bytes.length);
         if (address == Keyspace.OUT_OF_MEMORY)
         {
             reply.error(ErrorMessages.OOM);
@@ -210,5 +186,35 @@ public final class CounterCommands
         // Logged as SET of the result with its TTL, as Redis propagates INCRBYFLOAT (SET ... KEEPTTL).
         context.changeLog().set(db, address);
         reply.bulk(bytes);
+    }
+
+    /**
+     * Makes argument 1's key hold a string of {@code valueLength} bytes in {@code encoding}, ready for a counter's
+     * result: a new entry without expiry when {@code address} is {@link Keyspace#NOT_FOUND}, else that entry
+     * resized and re-encoded (keeping its TTL); one that already has that encoding and length is left as it is.
+     *
+     * @return the entry's (possibly new) address, or {@link Keyspace#OUT_OF_MEMORY} with nothing changed.
+     */
+    private static long resultEntry(final CommandContext context, final CommandArgs args, final long address,
+        final byte encoding, final int valueLength)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        if (address == Keyspace.NOT_FOUND)
+        {
+            return keyspace.put(db, args.buffer(), args.offset(1), args.length(1), ValueType.STRING, encoding,
+                valueLength, Keyspace.NO_EXPIRY);
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (entry.encoding() == encoding && entry.valueLength() == valueLength)
+        {
+            return address;
+        }
+        final long resized = keyspace.resizeValue(db, address, valueLength);
+        if (resized != Keyspace.OUT_OF_MEMORY)
+        {
+            keyspace.encoding(resized, encoding);
+        }
+        return resized;
     }
 }

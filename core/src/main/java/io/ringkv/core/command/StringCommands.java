@@ -1,6 +1,5 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.ChangeLog;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.ValueEncoding;
@@ -55,20 +54,33 @@ public final class StringCommands
 
     static void get(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        if (findReadableAsString(context, args, reply) != Keyspace.NOT_FOUND)
+        {
+            StringValues.reply(context.entry(), reply);
+        }
+    }
+
+    /**
+     * The lookup GET, GETDEL and GETEX share: argument 1's entry when its whole value reads as a string. A missing
+     * key replies nil and a value of another type replies WRONGTYPE; both return {@link Keyspace#NOT_FOUND}.
+     *
+     * @return the entry's address, with {@link CommandContext#entry()} wrapped on it, or
+     * {@link Keyspace#NOT_FOUND} when the reply has been sent.
+     */
+    private static long findReadableAsString(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.nil();
-            return;
+            return Keyspace.NOT_FOUND;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (!StringValues.isReadableAsString(entry.type()))
+        if (!StringValues.isReadableAsString(context.entry().wrap(address).type()))
         {
             reply.error(ErrorMessages.WRONG_TYPE);
-            return;
+            return Keyspace.NOT_FOUND;
         }
-        StringValues.reply(entry, reply);
+        return address;
     }
 
     static void set(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -253,23 +265,15 @@ public final class StringCommands
 
     static void getdel(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final long address = context.keyspace().find(db, key, args.offset(1), args.length(1), context.nowMs());
+        final long address = findReadableAsString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
-            reply.nil();
             return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (!StringValues.isReadableAsString(entry.type()))
-        {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return;
-        }
-        StringValues.reply(entry, reply);
+        final int db = context.db();
+        StringValues.reply(context.entry(), reply);
         context.keyspace().delete(db, address);
-        context.changeLog().delete(db, key, args.offset(1), args.length(1), false);
+        context.changeLog().delete(db, args.buffer(), args.offset(1), args.length(1), false);
     }
 
     static void getex(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -281,23 +285,12 @@ public final class StringCommands
             return;
         }
         final int flags = ExpireArguments.flags(parsed);
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final int keyOffset = args.offset(1);
-        final int keyLength = args.length(1);
-        final long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        final long address = findReadableAsString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
-            reply.nil();
             return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (!StringValues.isReadableAsString(entry.type()))
-        {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return;
-        }
+        final EntryFlyweight entry = context.entry();
         long expireAtMs = Keyspace.NO_EXPIRY;
         if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
         {
@@ -310,24 +303,13 @@ public final class StringCommands
             }
         }
         StringValues.reply(entry, reply);
-        final ChangeLog changeLog = context.changeLog();
         if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
         {
-            if (expireAtMs <= context.nowMs())
-            {
-                keyspace.delete(db, address);
-                changeLog.delete(db, key, keyOffset, keyLength, false);
-            }
-            else
-            {
-                keyspace.expireAt(address, expireAtMs);
-                changeLog.expireAt(db, key, keyOffset, keyLength, expireAtMs);
-            }
+            ExpireCommands.expireAtOrDelete(context, args, address, expireAtMs);
         }
         else if ((flags & ExpireArguments.PERSIST) != 0 && entry.expireAtMs() != Keyspace.NO_EXPIRY)
         {
-            keyspace.expireAt(address, Keyspace.NO_EXPIRY);
-            changeLog.persist(db, key, keyOffset, keyLength);
+            ExpireCommands.removeExpiry(context, args, address);
         }
     }
 
@@ -513,8 +495,7 @@ public final class StringCommands
 
     static void strlen(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.integer(0);
@@ -544,8 +525,7 @@ public final class StringCommands
             return;
         }
         long end = numbers.value();
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.bulk(EMPTY);

@@ -4,7 +4,6 @@ import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.math.BigDecimal;
@@ -76,39 +75,29 @@ public final class CounterCommands
     private static void incrBy(final CommandContext context, final CommandArgs args, final long delta,
         final Reply reply)
     {
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final int keyOffset = args.offset(1);
-        final int keyLength = args.length(1);
-        long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        long address = StringCommands.findString(context, args, reply);
+        if (address == StringCommands.WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         final long current;
         if (address == Keyspace.NOT_FOUND)
         {
             current = 0;
         }
+        else if (entry.encoding() == ValueEncoding.STRING_INT)
+        {
+            current = StringValues.intValue(entry);
+        }
+        else if (context.numbers().parseLong(entry.buffer(), entry.valueOffset(), entry.valueLength()))
+        {
+            current = context.numbers().value();
+        }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
-            if (entry.encoding() == ValueEncoding.STRING_INT)
-            {
-                current = StringValues.intValue(entry);
-            }
-            else if (context.numbers().parseLong(entry.buffer(), entry.valueOffset(), entry.valueLength()))
-            {
-                current = context.numbers().value();
-            }
-            else
-            {
-                reply.error(ErrorMessages.NOT_INTEGER);
-                return;
-            }
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
         }
         final long result = current + delta;
         if (((current ^ result) & (delta ^ result)) < 0)
@@ -124,42 +113,32 @@ public final class CounterCommands
         }
         entry.wrap(address);
         entry.buffer().putLong(entry.valueOffset(), result, StringValues.INT_ORDER);
-        context.changeLog().incrBy(db, key, keyOffset, keyLength, delta);
+        context.changeLog().incrBy(context.db(), args.buffer(), args.offset(1), args.length(1), delta);
         reply.integer(result);
     }
 
     static void incrbyfloat(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final int keyOffset = args.offset(1);
-        final int keyLength = args.length(1);
-        long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        long address = StringCommands.findString(context, args, reply);
+        if (address == StringCommands.WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         final BigDecimal current;
         if (address == Keyspace.NOT_FOUND)
         {
             current = BigDecimal.ZERO;
         }
+        else if (StringValues.isInt(entry))
+        {
+            current = BigDecimal.valueOf(StringValues.intValue(entry));
+        }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
-            if (StringValues.isInt(entry))
-            {
-                current = BigDecimal.valueOf(StringValues.intValue(entry));
-            }
-            else
-            {
-                final int length = entry.valueLength();
-                current = length >= LongDouble.MAX_CHARS ? null :
-                    LongDouble.parse(entry.buffer().getStringWithoutLengthAscii(entry.valueOffset(), length));
-            }
+            final int length = entry.valueLength();
+            current = length >= LongDouble.MAX_CHARS ? null :
+                LongDouble.parse(entry.buffer().getStringWithoutLengthAscii(entry.valueOffset(), length));
         }
         final BigDecimal increment = LongDouble.parse(args.asString(2));
         if (current == null || increment == null)
@@ -184,7 +163,7 @@ public final class CounterCommands
         entry.wrap(address);
         StringValues.putValueBytes(entry, 0, new UnsafeBuffer(bytes), 0, bytes.length);
         // Logged as SET of the result with its TTL, as Redis propagates INCRBYFLOAT (SET ... KEEPTTL).
-        context.changeLog().set(db, address);
+        context.changeLog().set(context.db(), address);
         reply.bulk(bytes);
     }
 

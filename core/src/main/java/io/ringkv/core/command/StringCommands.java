@@ -25,6 +25,8 @@ public final class StringCommands
     private static final int REPLY_OK_OR_NIL = 0;
     /** SETNX's replies: 1 when set, 0 when not. */
     private static final int REPLY_ONE_OR_ZERO = 1;
+    /** {@link #findString}: the key holds another type and WRONGTYPE has been replied. */
+    static final long WRONG_TYPE = -2;
 
     private StringCommands()
     {
@@ -79,6 +81,24 @@ public final class StringCommands
         {
             reply.error(ErrorMessages.WRONG_TYPE);
             return Keyspace.NOT_FOUND;
+        }
+        return address;
+    }
+
+    /**
+     * The lookup the commands that read or edit a string's bytes share (APPEND, SETRANGE, STRLEN, GETRANGE, INCR
+     * and its family): argument 1's entry, which must be a string. A json document is WRONGTYPE here.
+     *
+     * @return the entry's address, with {@link CommandContext#entry()} wrapped on it; {@link Keyspace#NOT_FOUND}
+     * for a missing key (nothing replied); or {@link #WRONG_TYPE} once WRONGTYPE has been replied.
+     */
+    static long findString(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = context.findKey(args, 1);
+        if (address != Keyspace.NOT_FOUND && context.entry().wrap(address).type() != ValueType.STRING)
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return WRONG_TYPE;
         }
         return address;
     }
@@ -419,7 +439,11 @@ public final class StringCommands
         final int keyLength = args.length(1);
         final int appendOffset = args.offset(2);
         final int appendLength = args.length(2);
-        long address = keyspace.find(db, buffer, keyOffset, keyLength, context.nowMs());
+        long address = findString(context, args, reply);
+        if (address == WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         long newLength;
         if (address == Keyspace.NOT_FOUND)
@@ -436,12 +460,6 @@ public final class StringCommands
         }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
             final int oldLength = StringValues.textLength(entry);
             newLength = (long)oldLength + appendLength;
             if (newLength > context.maxStringLength())
@@ -495,19 +513,15 @@ public final class StringCommands
 
     static void strlen(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
+        final long address = findString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.integer(0);
-            return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (entry.type() != ValueType.STRING)
+        else if (address != WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return;
+            reply.integer(StringValues.textLength(context.entry()));
         }
-        reply.integer(StringValues.textLength(entry));
     }
 
     static void getrange(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -525,18 +539,17 @@ public final class StringCommands
             return;
         }
         long end = numbers.value();
-        final long address = context.findKey(args, 1);
+        final long address = findString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.bulk(EMPTY);
             return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (entry.type() != ValueType.STRING)
+        if (address == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
+        final EntryFlyweight entry = context.entry();
         final DirectBuffer text;
         final int textOffset;
         final int length;
@@ -607,7 +620,11 @@ public final class StringCommands
         final int keyLength = args.length(1);
         final int valueOffset = args.offset(3);
         final int valueLength = args.length(3);
-        long address = keyspace.find(db, buffer, keyOffset, keyLength, context.nowMs());
+        long address = findString(context, args, reply);
+        if (address == WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         final int oldLength;
         if (address == Keyspace.NOT_FOUND)
@@ -633,12 +650,6 @@ public final class StringCommands
         }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
             oldLength = StringValues.textLength(entry);
             if (valueLength == 0)
             {

@@ -111,19 +111,12 @@ public final class StringCommands
             reply.error(ErrorMessages.SYNTAX);
             return;
         }
-        final int flags = ExpireArguments.flags(parsed);
-        long expireAtMs = Keyspace.NO_EXPIRY;
-        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
+        final long expireAtMs = ExpireArguments.expireAtMs(context, args, parsed, "set", reply);
+        if (expireAtMs == ExpireArguments.ERROR)
         {
-            expireAtMs = ExpireArguments.toExpireAtMs(context, args, ExpireArguments.expireIndex(parsed),
-                (flags & (ExpireArguments.EX | ExpireArguments.EXAT)) != 0,
-                (flags & (ExpireArguments.EX | ExpireArguments.PX)) != 0, "set", reply);
-            if (expireAtMs == ExpireArguments.ERROR)
-            {
-                return;
-            }
+            return;
         }
-        setGeneric(context, args, flags, expireAtMs, reply, REPLY_OK_OR_NIL);
+        setGeneric(context, args, ExpireArguments.flags(parsed), expireAtMs, reply, REPLY_OK_OR_NIL);
     }
 
     static void setnx(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -311,16 +304,10 @@ public final class StringCommands
             return;
         }
         final EntryFlyweight entry = context.entry();
-        long expireAtMs = Keyspace.NO_EXPIRY;
-        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
+        final long expireAtMs = ExpireArguments.expireAtMs(context, args, parsed, "getex", reply);
+        if (expireAtMs == ExpireArguments.ERROR)
         {
-            expireAtMs = ExpireArguments.toExpireAtMs(context, args, ExpireArguments.expireIndex(parsed),
-                (flags & (ExpireArguments.EX | ExpireArguments.EXAT)) != 0,
-                (flags & (ExpireArguments.EX | ExpireArguments.PX)) != 0, "getex", reply);
-            if (expireAtMs == ExpireArguments.ERROR)
-            {
-                return;
-            }
+            return;
         }
         StringValues.reply(entry, reply);
         if ((flags & ExpireArguments.ANY_EXPIRE) != 0)

@@ -1,6 +1,6 @@
 package io.ringkv.core.command;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -15,13 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeyspaceCommandsTest
 {
+    @AutoClose
     private final EngineHarness kv = new EngineHarness();
-
-    @AfterEach
-    void close()
-    {
-        kv.close();
-    }
 
     @Test
     void delUnlinkExistsTouch()

@@ -19,6 +19,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A real {@code redis-server} on 127.0.0.1 and a free port, without persistence, stopped by {@link #close()}.
  * A missing binary fails the test (CI installs it); it is never skipped.
+ * <p>
+ * Deliberately a copy of core's {@code io.ringkv.core.testing.RedisServerProcess}: loadgen is standalone (it must
+ * build, test and ship without any other ringkv module), so it cannot depend on core's test-jar. Keep the two in
+ * step when changing how a test redis-server is started.
  */
 final class RedisServerProcess implements AutoCloseable
 {

@@ -150,6 +150,18 @@ public final class CommandContext
     }
 
     /**
+     * Looks up the key a command names in one argument, in the selected database, as of {@link #nowMs()}.
+     *
+     * @param args  the command's arguments.
+     * @param index of the argument that names the key.
+     * @return the live entry's address, or {@link Keyspace#NOT_FOUND}.
+     */
+    public long findKey(final CommandArgs args, final int index)
+    {
+        return keyspace.find(session.db(), args.buffer(), args.offset(index), args.length(index), nowMs);
+    }
+
+    /**
      * @return the error replies counted by code (INFO errorstats); the dispatcher records them.
      */
     public ErrorStats errorStats()

@@ -4,7 +4,6 @@ import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.math.BigDecimal;
@@ -76,39 +75,29 @@ public final class CounterCommands
     private static void incrBy(final CommandContext context, final CommandArgs args, final long delta,
         final Reply reply)
     {
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final int keyOffset = args.offset(1);
-        final int keyLength = args.length(1);
-        long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        long address = StringCommands.findString(context, args, reply);
+        if (address == StringCommands.WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         final long current;
         if (address == Keyspace.NOT_FOUND)
         {
             current = 0;
         }
+        else if (entry.encoding() == ValueEncoding.STRING_INT)
+        {
+            current = StringValues.intValue(entry);
+        }
+        else if (context.numbers().parseLong(entry.buffer(), entry.valueOffset(), entry.valueLength()))
+        {
+            current = context.numbers().value();
+        }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
-            if (entry.encoding() == ValueEncoding.STRING_INT)
-            {
-                current = StringValues.intValue(entry);
-            }
-            else if (context.numbers().parseLong(entry.buffer(), entry.valueOffset(), entry.valueLength()))
-            {
-                current = context.numbers().value();
-            }
-            else
-            {
-                reply.error(ErrorMessages.NOT_INTEGER);
-                return;
-            }
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
         }
         final long result = current + delta;
         if (((current ^ result) & (delta ^ result)) < 0)
@@ -116,19 +105,7 @@ public final class CounterCommands
             reply.error(ErrorMessages.OVERFLOW);
             return;
         }
-        if (address == Keyspace.NOT_FOUND)
-        {
-            address = keyspace.put(db, key, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_INT,
-                StringValues.INT_LENGTH, Keyspace.NO_EXPIRY);
-        }
-        else if (entry.encoding() != ValueEncoding.STRING_INT)
-        {
-            address = keyspace.resizeValue(db, address, StringValues.INT_LENGTH);
-            if (address != Keyspace.OUT_OF_MEMORY)
-            {
-                keyspace.encoding(address, ValueEncoding.STRING_INT);
-            }
-        }
+        address = resultEntry(context, args, address, ValueEncoding.STRING_INT, StringValues.INT_LENGTH);
         if (address == Keyspace.OUT_OF_MEMORY)
         {
             reply.error(ErrorMessages.OOM);
@@ -136,42 +113,32 @@ public final class CounterCommands
         }
         entry.wrap(address);
         entry.buffer().putLong(entry.valueOffset(), result, StringValues.INT_ORDER);
-        context.changeLog().incrBy(db, key, keyOffset, keyLength, delta);
+        context.changeLog().incrBy(context.db(), args.buffer(), args.offset(1), args.length(1), delta);
         reply.integer(result);
     }
 
     static void incrbyfloat(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final int keyOffset = args.offset(1);
-        final int keyLength = args.length(1);
-        long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        long address = StringCommands.findString(context, args, reply);
+        if (address == StringCommands.WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         final BigDecimal current;
         if (address == Keyspace.NOT_FOUND)
         {
             current = BigDecimal.ZERO;
         }
+        else if (StringValues.isInt(entry))
+        {
+            current = BigDecimal.valueOf(StringValues.intValue(entry));
+        }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
-            if (StringValues.isInt(entry))
-            {
-                current = BigDecimal.valueOf(StringValues.intValue(entry));
-            }
-            else
-            {
-                final int length = entry.valueLength();
-                current = length >= LongDouble.MAX_CHARS ? null :
-                    LongDouble.parse(entry.buffer().getStringWithoutLengthAscii(entry.valueOffset(), length));
-            }
+            final int length = entry.valueLength();
+            current = length >= LongDouble.MAX_CHARS ? null :
+                LongDouble.parse(entry.buffer().getStringWithoutLengthAscii(entry.valueOffset(), length));
         }
         final BigDecimal increment = LongDouble.parse(args.asString(2));
         if (current == null || increment == null)
@@ -187,19 +154,7 @@ public final class CounterCommands
             return;
         }
         final byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        if (address == Keyspace.NOT_FOUND)
-        {
-            address = keyspace.put(db, key, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_RAW,
-                bytes.length, Keyspace.NO_EXPIRY);
-        }
-        else
-        {
-            address = keyspace.resizeValue(db, address, bytes.length);
-            if (address != Keyspace.OUT_OF_MEMORY)
-            {
-                keyspace.encoding(address, ValueEncoding.STRING_RAW);
-            }
-        }
+        address = resultEntry(context, args, address, ValueEncoding.STRING_RAW, bytes.length);
         if (address == Keyspace.OUT_OF_MEMORY)
         {
             reply.error(ErrorMessages.OOM);
@@ -208,7 +163,37 @@ public final class CounterCommands
         entry.wrap(address);
         StringValues.putValueBytes(entry, 0, new UnsafeBuffer(bytes), 0, bytes.length);
         // Logged as SET of the result with its TTL, as Redis propagates INCRBYFLOAT (SET ... KEEPTTL).
-        context.changeLog().set(db, address);
+        context.changeLog().set(context.db(), address);
         reply.bulk(bytes);
+    }
+
+    /**
+     * Makes argument 1's key hold a string of {@code valueLength} bytes in {@code encoding}, ready for a counter's
+     * result: a new entry without expiry when {@code address} is {@link Keyspace#NOT_FOUND}, else that entry
+     * resized and re-encoded (keeping its TTL); one that already has that encoding and length is left as it is.
+     *
+     * @return the entry's (possibly new) address, or {@link Keyspace#OUT_OF_MEMORY} with nothing changed.
+     */
+    private static long resultEntry(final CommandContext context, final CommandArgs args, final long address,
+        final byte encoding, final int valueLength)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        if (address == Keyspace.NOT_FOUND)
+        {
+            return keyspace.put(db, args.buffer(), args.offset(1), args.length(1), ValueType.STRING, encoding,
+                valueLength, Keyspace.NO_EXPIRY);
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (entry.encoding() == encoding && entry.valueLength() == valueLength)
+        {
+            return address;
+        }
+        final long resized = keyspace.resizeValue(db, address, valueLength);
+        if (resized != Keyspace.OUT_OF_MEMORY)
+        {
+            keyspace.encoding(resized, encoding);
+        }
+        return resized;
     }
 }

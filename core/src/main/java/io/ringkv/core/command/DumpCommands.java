@@ -122,8 +122,7 @@ public final class DumpCommands
 
     static void dump(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.nil();

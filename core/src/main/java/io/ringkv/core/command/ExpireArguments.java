@@ -1,5 +1,7 @@
 package io.ringkv.core.command;
 
+import io.ringkv.core.store.Keyspace;
+
 /**
  * Parses the expiry options shared by SET and GETEX (EX PX EXAT PXAT KEEPTTL PERSIST, plus NX XX GET for SET)
  * with Redis 7's compatibility rules, and turns an expire argument into an absolute time in ms.
@@ -111,6 +113,27 @@ final class ExpireArguments
     static int expireIndex(final long parsed)
     {
         return (int)(parsed >>> 32);
+    }
+
+    /**
+     * The expiry a parsed SET or GETEX option list asks for: its EX, PX, EXAT or PXAT argument through
+     * {@link #toExpireAtMs}.
+     *
+     * @param parsed  what {@link #parse} returned (not {@link #SYNTAX_ERROR}).
+     * @param command lower-case command name for the error text.
+     * @return absolute expiry in ms, {@link Keyspace#NO_EXPIRY} when the options name none, or {@link #ERROR}
+     * after replying an error.
+     */
+    static long expireAtMs(final CommandContext context, final CommandArgs args, final long parsed,
+        final String command, final Reply reply)
+    {
+        final int flags = flags(parsed);
+        if ((flags & ANY_EXPIRE) == 0)
+        {
+            return Keyspace.NO_EXPIRY;
+        }
+        return toExpireAtMs(context, args, expireIndex(parsed), (flags & (EX | EXAT)) != 0, (flags & (EX | PX)) != 0,
+            command, reply);
     }
 
     /**

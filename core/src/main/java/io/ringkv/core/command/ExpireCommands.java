@@ -111,12 +111,7 @@ public final class ExpireCommands
             }
             when += nowMs;
         }
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final int keyOffset = args.offset(1);
-        final int keyLength = args.length(1);
-        final long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.integer(0);
@@ -135,17 +130,46 @@ public final class ExpireCommands
                 return;
             }
         }
-        if (when <= context.nowMs())
+        expireAtOrDelete(context, args, address, when);
+        reply.integer(1);
+    }
+
+    /**
+     * Gives argument 1's live entry a new absolute expiry and logs it; a time at or before now deletes the key
+     * instead (logged as DEL), as Redis's EXPIRE and GETEX do.
+     *
+     * @param address    the entry argument 1 names, found in the selected database.
+     * @param expireAtMs the new expiry, epoch ms.
+     */
+    static void expireAtOrDelete(final CommandContext context, final CommandArgs args, final long address,
+        final long expireAtMs)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final DirectBuffer key = args.buffer();
+        final int keyOffset = args.offset(1);
+        final int keyLength = args.length(1);
+        if (expireAtMs <= context.nowMs())
         {
             keyspace.delete(db, address);
             context.changeLog().delete(db, key, keyOffset, keyLength, false);
         }
         else
         {
-            keyspace.expireAt(address, when);
-            context.changeLog().expireAt(db, key, keyOffset, keyLength, when);
+            keyspace.expireAt(address, expireAtMs);
+            context.changeLog().expireAt(db, key, keyOffset, keyLength, expireAtMs);
         }
-        reply.integer(1);
+    }
+
+    /**
+     * Removes the expiry of argument 1's live entry and logs PERSIST, as PERSIST and GETEX PERSIST do.
+     *
+     * @param address the entry argument 1 names, found in the selected database; it has an expiry.
+     */
+    static void removeExpiry(final CommandContext context, final CommandArgs args, final long address)
+    {
+        context.keyspace().expireAt(address, Keyspace.NO_EXPIRY);
+        context.changeLog().persist(context.db(), args.buffer(), args.offset(1), args.length(1));
     }
 
     /**
@@ -154,8 +178,7 @@ public final class ExpireCommands
     static void ttlGeneric(final CommandContext context, final CommandArgs args, final boolean inMs,
         final boolean absolute, final Reply reply)
     {
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.integer(-2);
@@ -174,16 +197,13 @@ public final class ExpireCommands
 
     static void persist(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final long address = keyspace.find(db, args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND || context.entry().wrap(address).expireAtMs() == Keyspace.NO_EXPIRY)
         {
             reply.integer(0);
             return;
         }
-        keyspace.expireAt(address, Keyspace.NO_EXPIRY);
-        context.changeLog().persist(db, args.buffer(), args.offset(1), args.length(1));
+        removeExpiry(context, args, address);
         reply.integer(1);
     }
 }

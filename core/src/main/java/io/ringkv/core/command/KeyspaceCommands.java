@@ -115,8 +115,7 @@ public final class KeyspaceCommands
 
     static void type(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = context.findKey(args, 1);
         reply.simpleString(address == Keyspace.NOT_FOUND ? NONE : typeName(context.entry().wrap(address).type()));
     }
 

@@ -32,6 +32,8 @@ public final class LongDouble
     private static final int MAX_BINARY_EXPONENT = 16384;
     private static final BigInteger TWO_POW_63 = BigInteger.ONE.shiftLeft(63);
     private static final BigInteger TWO_POW_64 = BigInteger.ONE.shiftLeft(64);
+    /** {@link #exponentEnd}: the marker is not followed by an exponent. */
+    private static final int NO_EXPONENT = -1;
 
     private LongDouble()
     {
@@ -156,28 +158,13 @@ public final class LongDouble
         long exponent = 0;
         if (i < length && (text.charAt(i) | 0x20) == 'e')
         {
-            int j = i + 1;
-            boolean negativeExponent = false;
-            if (j < length && (text.charAt(j) == '+' || text.charAt(j) == '-'))
+            final int exponentEnd = exponentEnd(text, i + 1);
+            if (exponentEnd == NO_EXPONENT)
             {
-                negativeExponent = text.charAt(j) == '-';
-                j++;
+                return null;
             }
-            final int exponentStart = j;
-            while (j < length && isDigit(text.charAt(j)))
-            {
-                if (exponent < 1_000_000_000L)
-                {
-                    exponent = exponent * 10 + (text.charAt(j) - '0');
-                }
-                j++;
-            }
-            if (j == exponentStart)
-            {
-                return null; // strtold would stop before the 'e', leaving trailing garbage
-            }
-            exponent = negativeExponent ? -exponent : exponent;
-            i = j;
+            exponent = exponent(text, i + 1, exponentEnd);
+            i = exponentEnd;
         }
         if (i != length)
         {
@@ -200,6 +187,48 @@ public final class LongDouble
             return UNDERFLOW;
         }
         return mantissa.scaleByPowerOfTen((int)exponent);
+    }
+
+    /**
+     * The signed decimal exponent after a decimal 'e' or a hex 'p' marker ends here.
+     *
+     * @param start index just after the marker.
+     * @return the index after the exponent's last digit, or {@link #NO_EXPONENT} when it has no digit (strtold
+     * would then stop before the marker, leaving trailing garbage).
+     */
+    private static int exponentEnd(final String text, final int start)
+    {
+        final int length = text.length();
+        int j = start;
+        if (j < length && (text.charAt(j) == '+' || text.charAt(j) == '-'))
+        {
+            j++;
+        }
+        final int digitsStart = j;
+        while (j < length && isDigit(text.charAt(j)))
+        {
+            j++;
+        }
+        return j == digitsStart ? NO_EXPONENT : j;
+    }
+
+    /**
+     * @param start index just after the marker.
+     * @param end   what {@link #exponentEnd} returned.
+     * @return the exponent, its magnitude clamped once past 10^9 (far outside long double's range either way).
+     */
+    private static long exponent(final String text, final int start, final int end)
+    {
+        final boolean negative = text.charAt(start) == '-';
+        long exponent = 0;
+        for (int j = negative || text.charAt(start) == '+' ? start + 1 : start; j < end; j++)
+        {
+            if (exponent < 1_000_000_000L)
+            {
+                exponent = exponent * 10 + (text.charAt(j) - '0');
+            }
+        }
+        return negative ? -exponent : exponent;
     }
 
     private static BigDecimal parseHex(final String text)
@@ -232,29 +261,13 @@ public final class LongDouble
         }
         if (i < length && (text.charAt(i) | 0x20) == 'p')
         {
-            int j = i + 1;
-            boolean negativeExponent = false;
-            if (j < length && (text.charAt(j) == '+' || text.charAt(j) == '-'))
-            {
-                negativeExponent = text.charAt(j) == '-';
-                j++;
-            }
-            final int exponentStart = j;
-            long exponent = 0;
-            while (j < length && isDigit(text.charAt(j)))
-            {
-                if (exponent < 1_000_000_000L)
-                {
-                    exponent = exponent * 10 + (text.charAt(j) - '0');
-                }
-                j++;
-            }
-            if (j == exponentStart)
+            final int exponentEnd = exponentEnd(text, i + 1);
+            if (exponentEnd == NO_EXPONENT)
             {
                 return null;
             }
-            binaryExponent += negativeExponent ? -exponent : exponent;
-            i = j;
+            binaryExponent += exponent(text, i + 1, exponentEnd);
+            i = exponentEnd;
         }
         if (i != length)
         {

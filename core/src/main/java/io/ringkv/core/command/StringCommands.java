@@ -1,6 +1,5 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.ChangeLog;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.ValueEncoding;
@@ -26,6 +25,8 @@ public final class StringCommands
     private static final int REPLY_OK_OR_NIL = 0;
     /** SETNX's replies: 1 when set, 0 when not. */
     private static final int REPLY_ONE_OR_ZERO = 1;
+    /** {@link #findString}: the key holds another type and WRONGTYPE has been replied. */
+    static final long WRONG_TYPE = -2;
 
     private StringCommands()
     {
@@ -55,20 +56,51 @@ public final class StringCommands
 
     static void get(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        if (findReadableAsString(context, args, reply) != Keyspace.NOT_FOUND)
+        {
+            StringValues.reply(context.entry(), reply);
+        }
+    }
+
+    /**
+     * The lookup GET, GETDEL and GETEX share: argument 1's entry when its whole value reads as a string. A missing
+     * key replies nil and a value of another type replies WRONGTYPE; both return {@link Keyspace#NOT_FOUND}.
+     *
+     * @return the entry's address, with {@link CommandContext#entry()} wrapped on it, or
+     * {@link Keyspace#NOT_FOUND} when the reply has been sent.
+     */
+    private static long findReadableAsString(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = context.findKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.nil();
-            return;
+            return Keyspace.NOT_FOUND;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (!StringValues.isReadableAsString(entry.type()))
+        if (!StringValues.isReadableAsString(context.entry().wrap(address).type()))
         {
             reply.error(ErrorMessages.WRONG_TYPE);
-            return;
+            return Keyspace.NOT_FOUND;
         }
-        StringValues.reply(entry, reply);
+        return address;
+    }
+
+    /**
+     * The lookup the commands that read or edit a string's bytes share (APPEND, SETRANGE, STRLEN, GETRANGE, INCR
+     * and its family): argument 1's entry, which must be a string. A json document is WRONGTYPE here.
+     *
+     * @return the entry's address, with {@link CommandContext#entry()} wrapped on it; {@link Keyspace#NOT_FOUND}
+     * for a missing key (nothing replied); or {@link #WRONG_TYPE} once WRONGTYPE has been replied.
+     */
+    static long findString(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = context.findKey(args, 1);
+        if (address != Keyspace.NOT_FOUND && context.entry().wrap(address).type() != ValueType.STRING)
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return WRONG_TYPE;
+        }
+        return address;
     }
 
     static void set(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -79,19 +111,12 @@ public final class StringCommands
             reply.error(ErrorMessages.SYNTAX);
             return;
         }
-        final int flags = ExpireArguments.flags(parsed);
-        long expireAtMs = Keyspace.NO_EXPIRY;
-        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
+        final long expireAtMs = ExpireArguments.expireAtMs(context, args, parsed, "set", reply);
+        if (expireAtMs == ExpireArguments.ERROR)
         {
-            expireAtMs = ExpireArguments.toExpireAtMs(context, args, ExpireArguments.expireIndex(parsed),
-                (flags & (ExpireArguments.EX | ExpireArguments.EXAT)) != 0,
-                (flags & (ExpireArguments.EX | ExpireArguments.PX)) != 0, "set", reply);
-            if (expireAtMs == ExpireArguments.ERROR)
-            {
-                return;
-            }
+            return;
         }
-        setGeneric(context, args, flags, expireAtMs, reply, REPLY_OK_OR_NIL);
+        setGeneric(context, args, ExpireArguments.flags(parsed), expireAtMs, reply, REPLY_OK_OR_NIL);
     }
 
     static void setnx(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -253,23 +278,15 @@ public final class StringCommands
 
     static void getdel(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final long address = context.keyspace().find(db, key, args.offset(1), args.length(1), context.nowMs());
+        final long address = findReadableAsString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
-            reply.nil();
             return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (!StringValues.isReadableAsString(entry.type()))
-        {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return;
-        }
-        StringValues.reply(entry, reply);
+        final int db = context.db();
+        StringValues.reply(context.entry(), reply);
         context.keyspace().delete(db, address);
-        context.changeLog().delete(db, key, args.offset(1), args.length(1), false);
+        context.changeLog().delete(db, args.buffer(), args.offset(1), args.length(1), false);
     }
 
     static void getex(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -281,53 +298,25 @@ public final class StringCommands
             return;
         }
         final int flags = ExpireArguments.flags(parsed);
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final DirectBuffer key = args.buffer();
-        final int keyOffset = args.offset(1);
-        final int keyLength = args.length(1);
-        final long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        final long address = findReadableAsString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
-            reply.nil();
             return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (!StringValues.isReadableAsString(entry.type()))
+        final EntryFlyweight entry = context.entry();
+        final long expireAtMs = ExpireArguments.expireAtMs(context, args, parsed, "getex", reply);
+        if (expireAtMs == ExpireArguments.ERROR)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
-        }
-        long expireAtMs = Keyspace.NO_EXPIRY;
-        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
-        {
-            expireAtMs = ExpireArguments.toExpireAtMs(context, args, ExpireArguments.expireIndex(parsed),
-                (flags & (ExpireArguments.EX | ExpireArguments.EXAT)) != 0,
-                (flags & (ExpireArguments.EX | ExpireArguments.PX)) != 0, "getex", reply);
-            if (expireAtMs == ExpireArguments.ERROR)
-            {
-                return;
-            }
         }
         StringValues.reply(entry, reply);
-        final ChangeLog changeLog = context.changeLog();
         if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
         {
-            if (expireAtMs <= context.nowMs())
-            {
-                keyspace.delete(db, address);
-                changeLog.delete(db, key, keyOffset, keyLength, false);
-            }
-            else
-            {
-                keyspace.expireAt(address, expireAtMs);
-                changeLog.expireAt(db, key, keyOffset, keyLength, expireAtMs);
-            }
+            ExpireCommands.expireAtOrDelete(context, args, address, expireAtMs);
         }
         else if ((flags & ExpireArguments.PERSIST) != 0 && entry.expireAtMs() != Keyspace.NO_EXPIRY)
         {
-            keyspace.expireAt(address, Keyspace.NO_EXPIRY);
-            changeLog.persist(db, key, keyOffset, keyLength);
+            ExpireCommands.removeExpiry(context, args, address);
         }
     }
 
@@ -437,7 +426,11 @@ public final class StringCommands
         final int keyLength = args.length(1);
         final int appendOffset = args.offset(2);
         final int appendLength = args.length(2);
-        long address = keyspace.find(db, buffer, keyOffset, keyLength, context.nowMs());
+        long address = findString(context, args, reply);
+        if (address == WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         long newLength;
         if (address == Keyspace.NOT_FOUND)
@@ -454,12 +447,6 @@ public final class StringCommands
         }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
             final int oldLength = StringValues.textLength(entry);
             newLength = (long)oldLength + appendLength;
             if (newLength > context.maxStringLength())
@@ -513,20 +500,15 @@ public final class StringCommands
 
     static void strlen(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = findString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.integer(0);
-            return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (entry.type() != ValueType.STRING)
+        else if (address != WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return;
+            reply.integer(StringValues.textLength(context.entry()));
         }
-        reply.integer(StringValues.textLength(entry));
     }
 
     static void getrange(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -544,19 +526,17 @@ public final class StringCommands
             return;
         }
         long end = numbers.value();
-        final long address = context.keyspace().find(
-            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        final long address = findString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.bulk(EMPTY);
             return;
         }
-        final EntryFlyweight entry = context.entry().wrap(address);
-        if (entry.type() != ValueType.STRING)
+        if (address == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
+        final EntryFlyweight entry = context.entry();
         final DirectBuffer text;
         final int textOffset;
         final int length;
@@ -627,7 +607,11 @@ public final class StringCommands
         final int keyLength = args.length(1);
         final int valueOffset = args.offset(3);
         final int valueLength = args.length(3);
-        long address = keyspace.find(db, buffer, keyOffset, keyLength, context.nowMs());
+        long address = findString(context, args, reply);
+        if (address == WRONG_TYPE)
+        {
+            return;
+        }
         final EntryFlyweight entry = context.entry();
         final int oldLength;
         if (address == Keyspace.NOT_FOUND)
@@ -653,12 +637,6 @@ public final class StringCommands
         }
         else
         {
-            entry.wrap(address);
-            if (entry.type() != ValueType.STRING)
-            {
-                reply.error(ErrorMessages.WRONG_TYPE);
-                return;
-            }
             oldLength = StringValues.textLength(entry);
             if (valueLength == 0)
             {

@@ -1,7 +1,7 @@
 package io.ringkv.core.command;
 
 import io.ringkv.core.store.StoreConfig;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,13 +17,8 @@ class CommandStatsTest
 {
     private static final String NIL = "(nil)";
 
+    @AutoClose
     private final EngineHarness kv = new EngineHarness(new StoreConfig(), false, List.of());
-
-    @AfterEach
-    void close()
-    {
-        kv.close();
-    }
 
     @Test
     void callsFailuresAndRejectionsAreCountedPerCommand()

@@ -1,6 +1,6 @@
 package io.ringkv.core.command;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,13 +10,8 @@ class CounterCommandsTest
     private static final String NOT_INTEGER = "-ERR value is not an integer or out of range";
     private static final String NOT_FLOAT = "-ERR value is not a valid float";
 
+    @AutoClose
     private final EngineHarness kv = new EngineHarness();
-
-    @AfterEach
-    void close()
-    {
-        kv.close();
-    }
 
     @Test
     void incrementsAndDecrements()

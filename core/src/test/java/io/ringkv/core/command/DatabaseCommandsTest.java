@@ -1,19 +1,14 @@
 package io.ringkv.core.command;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class DatabaseCommandsTest
 {
+    @AutoClose
     private final EngineHarness kv = new EngineHarness();
-
-    @AfterEach
-    void close()
-    {
-        kv.close();
-    }
 
     @Test
     void selectIsolatesDatabases()

@@ -10,7 +10,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,14 +45,7 @@ class DispatchAllocationTest
                 {"SET", "k", "v"}, {"GET", "k"}, {"GET", "missing"}, {"INCR", "n"}, {"INCR", "k"},
                 {"SET", "k", "v", "BOGUS"}, {"GET"}, {"EXISTS", "k", "n"}})
             {
-                for (final String arg : request)
-                {
-                    final byte[] bytes = arg.getBytes(StandardCharsets.US_ASCII);
-                    arguments.putBytes(position, bytes);
-                    batch.addArg(position, bytes.length);
-                    position += bytes.length;
-                }
-                batch.endRequest(RequestBatch.VALUE_RAW);
+                position = EngineHarness.addRequest(batch, arguments, position, RequestBatch.VALUE_RAW, request);
             }
             final CommandEvent event = new CommandEvent();
             final CommandArgs args = new CommandArgs();

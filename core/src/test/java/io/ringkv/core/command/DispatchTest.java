@@ -2,7 +2,7 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.store.StoreConfig;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,13 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DispatchTest
 {
+    @AutoClose
     private final EngineHarness kv = new EngineHarness();
-
-    @AfterEach
-    void close()
-    {
-        kv.close();
-    }
 
     @Test
     void unknownCommandTextIsRedis7s()

@@ -151,14 +151,7 @@ class DumpCommandsTest
             for (final String[] request : new String[][]{{"DUMP", "s"}, {"DUMP", "n"},
                 {"RESTORE", "s", "0", stringPayload, "REPLACE"}, {"RESTORE", "n", "60000", intPayload, "REPLACE"}})
             {
-                for (final String word : request)
-                {
-                    final byte[] bytes = word.getBytes(StandardCharsets.ISO_8859_1);
-                    argBuffer.putBytes(position, bytes);
-                    batch.addArg(position, bytes.length);
-                    position += bytes.length;
-                }
-                batch.endRequest(RequestBatch.VALUE_RAW);
+                position = EngineHarness.addRequest(batch, argBuffer, position, RequestBatch.VALUE_RAW, request);
             }
             reply.capture = false;
             final com.sun.management.ThreadMXBean threads =
@@ -194,15 +187,7 @@ class DumpCommandsTest
         final String... words)
     {
         batch.reset(argBuffer);
-        int position = 0;
-        for (final String word : words)
-        {
-            final byte[] bytes = word.getBytes(StandardCharsets.ISO_8859_1);
-            argBuffer.putBytes(position, bytes);
-            batch.addArg(position, bytes.length);
-            position += bytes.length;
-        }
-        batch.endRequest(RequestBatch.VALUE_RAW);
+        EngineHarness.addRequest(batch, argBuffer, 0, RequestBatch.VALUE_RAW, words);
         changeLog.begin(event);
         dispatcher.dispatch(args.wrap(batch, 0), batch.session(), EngineHarness.START_MS, reply);
         return reply.lastBulk;

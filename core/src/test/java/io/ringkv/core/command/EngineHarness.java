@@ -7,6 +7,7 @@ import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -81,10 +82,22 @@ public final class EngineHarness implements AutoCloseable
 
     private int add(final int start, final byte valueKind, final String... args)
     {
+        return addRequest(batch, argBuffer, start, valueKind, args);
+    }
+
+    /**
+     * Appends one request to a batch whose arguments live in {@code argBuffer} (the buffer the batch was reset
+     * with): each word's ISO-8859-1 bytes go at {@code start} onwards.
+     *
+     * @return the position after the request's last byte, where the next request starts.
+     */
+    public static int addRequest(final RequestBatch batch, final MutableDirectBuffer argBuffer, final int start,
+        final byte valueKind, final String... words)
+    {
         int position = start;
-        for (final String arg : args)
+        for (final String word : words)
         {
-            final byte[] bytes = arg.getBytes(StandardCharsets.ISO_8859_1);
+            final byte[] bytes = word.getBytes(StandardCharsets.ISO_8859_1);
             argBuffer.putBytes(position, bytes);
             batch.addArg(position, bytes.length);
             position += bytes.length;

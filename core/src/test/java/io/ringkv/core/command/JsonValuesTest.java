@@ -2,7 +2,7 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.core.store.StoreConfig;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -16,13 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JsonValuesTest
 {
+    @AutoClose
     private final EngineHarness json = new EngineHarness(new StoreConfig(), true, List.of());
-
-    @AfterEach
-    void close()
-    {
-        json.close();
-    }
 
     @Test
     void documentsAreStoredCompactAndReturnedAsJson()

@@ -1,6 +1,6 @@
 package io.ringkv.core.command;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -15,13 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeyspaceCommandsTest
 {
+    @AutoClose
     private final EngineHarness kv = new EngineHarness();
-
-    @AfterEach
-    void close()
-    {
-        kv.close();
-    }
 
     @Test
     void delUnlinkExistsTouch()
@@ -135,18 +130,7 @@ class KeyspaceCommandsTest
         int calls = 0;
         do
         {
-            final String result = kv.exec("SCAN", cursor, "COUNT", "50");
-            final String inner = result.substring(1, result.length() - 1);
-            final int comma = inner.indexOf(", ");
-            cursor = inner.substring(1, comma);
-            final String list = inner.substring(comma + 3, inner.length() - 1);
-            if (!list.isEmpty())
-            {
-                for (final String element : list.split(", "))
-                {
-                    seen.add(element.substring(1));
-                }
-            }
+            cursor = scanStep(kv.exec("SCAN", cursor, "COUNT", "50"), seen);
             // Grow the table in the middle of the scan: keys present all along must still be returned.
             if (calls++ == 3)
             {
@@ -206,21 +190,30 @@ class KeyspaceCommandsTest
         {
             final List<String> args = new ArrayList<>(List.of("SCAN", cursor));
             args.addAll(Arrays.asList(options));
-            final String result = kv.exec(args.toArray(new String[0]));
-            final String inner = result.substring(1, result.length() - 1);
-            final int comma = inner.indexOf(", ");
-            cursor = inner.substring(1, comma);
-            final String list = inner.substring(comma + 3, inner.length() - 1);
-            if (!list.isEmpty())
-            {
-                for (final String element : list.split(", "))
-                {
-                    seen.add(element.substring(1));
-                }
-            }
+            cursor = scanStep(kv.exec(args.toArray(new String[0])), seen);
         }
         while (!cursor.equals("0"));
         return seen;
+    }
+
+    /**
+     * Reads one SCAN reply transcript, {@code [$cursor, [$k1, $k2]]}, into {@code seen}.
+     *
+     * @return the next cursor.
+     */
+    private static String scanStep(final String result, final Set<String> seen)
+    {
+        final String inner = result.substring(1, result.length() - 1);
+        final int comma = inner.indexOf(", ");
+        final String list = inner.substring(comma + 3, inner.length() - 1);
+        if (!list.isEmpty())
+        {
+            for (final String element : list.split(", "))
+            {
+                seen.add(element.substring(1));
+            }
+        }
+        return inner.substring(1, comma);
     }
 
     private Set<String> keys(final String pattern)

@@ -1,16 +1,15 @@
 package io.ringkv.core.command;
 
-import org.junit.jupiter.api.Assumptions;
+import io.ringkv.core.testing.RedisServerProcess;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -50,19 +48,9 @@ class RedisDifferentialTest
     @Test
     void repliesEqualRedis() throws Exception
     {
-        final String redisServer = findOnPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed");
-        final int port;
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
-        final Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--enable-debug-command", "local")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-        try (Socket socket = connect(port); EngineHarness kv = new EngineHarness())
+        try (RedisServerProcess redis = RedisServerProcess.start("--enable-debug-command", "local");
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), redis.port());
+            EngineHarness kv = new EngineHarness())
         {
             in = new BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
@@ -96,14 +84,6 @@ class RedisDifferentialTest
                 }
             }
             assertEquals(List.of(), differences, "seed " + seed);
-        }
-        finally
-        {
-            redis.destroy();
-            if (!redis.waitFor(10, TimeUnit.SECONDS))
-            {
-                redis.destroyForcibly();
-            }
         }
     }
 
@@ -246,38 +226,5 @@ class RedisDifferentialTest
         }
         in.read();
         return line.toString();
-    }
-
-    private static Socket connect(final int port) throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true)
-        {
-            try
-            {
-                return new Socket("127.0.0.1", port);
-            }
-            catch (final IOException ex)
-            {
-                if (System.nanoTime() > deadlineNs)
-                {
-                    throw ex;
-                }
-                Thread.sleep(20);
-            }
-        }
-    }
-
-    private static String findOnPath(final String program)
-    {
-        for (final String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-        {
-            final File file = new File(dir, program);
-            if (file.canExecute())
-            {
-                return file.getPath();
-            }
-        }
-        return null;
     }
 }

@@ -2,7 +2,7 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.core.store.StoreConfig;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,13 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class StringCommandsTest
 {
+    @AutoClose
     private final EngineHarness kv = new EngineHarness();
-
-    @AfterEach
-    void close()
-    {
-        kv.close();
-    }
 
     @Test
     void getAndSet()

@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import io.ringkv.core.testing.RedisServerProcess;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -45,18 +45,8 @@ public final class RedisDumpVectorGenerator
 
     public static void main(final String[] args) throws Exception
     {
-        final int port;
-        try (ServerSocket probe = new ServerSocket(0))
-        {
-            port = probe.getLocalPort();
-        }
-        final Process redis = new ProcessBuilder(
-            "redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--daemonize", "no")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-        try (Socket socket = connect(port))
+        try (RedisServerProcess redis = RedisServerProcess.start();
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), redis.port()))
         {
             final InputStream in = new BufferedInputStream(socket.getInputStream());
             final OutputStream out = new BufferedOutputStream(socket.getOutputStream());
@@ -84,14 +74,6 @@ public final class RedisDumpVectorGenerator
             Files.write(Path.of(args[0]), lines, StandardCharsets.UTF_8);
             System.out.println("wrote " + lines.size() + " lines to " + args[0]);
         }
-        finally
-        {
-            redis.destroy();
-            if (!redis.waitFor(10, TimeUnit.SECONDS))
-            {
-                redis.destroyForcibly();
-            }
-        }
     }
 
     private static String encode(final byte[] payload) throws Exception
@@ -102,26 +84,6 @@ public final class RedisDumpVectorGenerator
         }
         return "sha256:" + payload.length + ":" +
             HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
-    }
-
-    private static Socket connect(final int port) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true)
-        {
-            try
-            {
-                return new Socket("127.0.0.1", port);
-            }
-            catch (final IOException ex)
-            {
-                if (System.nanoTime() > deadlineNs)
-                {
-                    throw new IllegalStateException("redis-server did not start on port " + port, ex);
-                }
-                Thread.sleep(50);
-            }
-        }
     }
 
     private static byte[] key(final String text)

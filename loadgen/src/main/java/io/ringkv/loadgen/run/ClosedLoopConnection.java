@@ -1,6 +1,5 @@
 package io.ringkv.loadgen.run;
 
-import io.ringkv.loadgen.protocol.ReplyParser;
 import io.ringkv.loadgen.workload.CommandMix;
 
 import java.io.IOException;
@@ -50,19 +49,19 @@ final class ClosedLoopConnection implements Runnable
         }
         catch (final ClosedChannelException ex)
         {
-            fail(state.abandoned ? "TIMEOUT" : "CONNECTION", state.abandoned
-                ? "no reply within the timeout; connection abandoned" : "connection closed");
+            state.failClosed();
         }
         catch (final IOException ex)
         {
-            fail("CONNECTION", TargetConnection.describe(ex));
+            state.fail("CONNECTION", TargetConnection.describe(ex));
         }
         catch (final RuntimeException ex)
         {
-            fail("INTERNAL", "loadgen bug, please report: " + ex);
+            state.failInternal(ex);
         }
         finally
         {
+            state.accountLostIfFailed();
             connection.close();
         }
     }
@@ -72,7 +71,6 @@ final class ClosedLoopConnection implements Runnable
         final ConnectionState state = this.state;
         final RequestWriter writer = connection.writer;
         final ReplyReader reader = connection.reader;
-        final ReplyParser parser = reader.parser();
         final CommandMix mix = this.mix;
         final int[] batchCommands = this.batchCommands;
         final long measureStartNs = schedule.measureStartNs();
@@ -124,21 +122,11 @@ final class ClosedLoopConnection implements Runnable
                 if (result != ReplyReader.REPLY)
                 {
                     state.received.setRelease(received);
-                    if (result == ReplyReader.MALFORMED)
-                    {
-                        fail("PROTOCOL", "reply not valid in this protocol");
-                    }
-                    else
-                    {
-                        fail("CONNECTION", "server closed the connection");
-                    }
+                    state.failRead(result);
                     return;
                 }
                 received++;
-                if (parser.isError())
-                {
-                    state.errors.add(reader.buffer(), parser.errorIndex(), parser.errorLength());
-                }
+                state.countErrorReply(reader);
                 if (measuring)
                 {
                     state.record(batchCommands[b], reader.lastReadNs() - sendNs);
@@ -156,12 +144,5 @@ final class ClosedLoopConnection implements Runnable
                 state.warmupRequests += batch;
             }
         }
-    }
-
-    private void fail(final String kind, final String message)
-    {
-        state.failureKind = kind;
-        state.failureMessage = message;
-        state.accountLost(kind);
     }
 }

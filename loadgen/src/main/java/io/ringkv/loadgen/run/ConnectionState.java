@@ -1,5 +1,6 @@
 package io.ringkv.loadgen.run;
 
+import io.ringkv.loadgen.protocol.ReplyParser;
 import org.HdrHistogram.SingleWriterRecorder;
 
 import java.nio.channels.SocketChannel;
@@ -68,15 +69,72 @@ public final class ConnectionState
     }
 
     /**
-     * Counts the requests that were sent and never answered as errors of the failure's kind. Called once by the
-     * connection thread as it ends.
+     * Counts the reply the reader has just completed when it is an error reply. Receiving thread.
      */
-    void accountLost(final String kind)
+    void countErrorReply(final ReplyReader reader)
+    {
+        final ReplyParser parser = reader.parser();
+        if (parser.isError())
+        {
+            errors.add(reader.buffer(), parser.errorIndex(), parser.errorLength());
+        }
+    }
+
+    /**
+     * Notes the first reason the connection ended early; later ones are its consequences. The lost requests are
+     * counted once, by {@link #accountLostIfFailed()} as the connection ends. Connection threads.
+     */
+    void fail(final String kind, final String message)
+    {
+        if (failureKind == null)
+        {
+            failureKind = kind;
+            failureMessage = message;
+        }
+    }
+
+    /**
+     * The channel was closed under a blocked read or write: by the coordinator's timeout or by the connection.
+     */
+    void failClosed()
+    {
+        fail(abandoned ? "TIMEOUT" : "CONNECTION", abandoned
+            ? "no reply within the timeout; connection abandoned" : "connection closed");
+    }
+
+    /**
+     * @param readResult what {@link ReplyReader#next()} returned instead of a reply.
+     */
+    void failRead(final int readResult)
+    {
+        if (readResult == ReplyReader.MALFORMED)
+        {
+            fail("PROTOCOL", "reply not valid in this protocol");
+        }
+        else
+        {
+            fail("CONNECTION", "server closed the connection");
+        }
+    }
+
+    /**
+     * A loadgen bug surfaced as an unexpected exception.
+     */
+    void failInternal(final RuntimeException ex)
+    {
+        fail("INTERNAL", "loadgen bug, please report: " + ex);
+    }
+
+    /**
+     * Counts the requests that were sent and never answered as errors of the failure's kind, if the connection
+     * failed. Called once by the connection thread as it ends, after its other threads have stopped.
+     */
+    void accountLostIfFailed()
     {
         final long lost = sent.get() - received.get();
-        if (lost > 0)
+        if (failureKind != null && lost > 0)
         {
-            errors.add(kind, lost);
+            errors.add(failureKind, lost);
         }
     }
 }

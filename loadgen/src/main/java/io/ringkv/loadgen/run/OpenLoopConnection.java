@@ -1,6 +1,5 @@
 package io.ringkv.loadgen.run;
 
-import io.ringkv.loadgen.protocol.ReplyParser;
 import io.ringkv.loadgen.workload.CommandMix;
 
 import java.io.IOException;
@@ -65,17 +64,16 @@ final class OpenLoopConnection implements Runnable
         {
             if (senderFailed || !(senderDone && state.received.get() == state.sent.get()))
             {
-                fail(state.abandoned ? "TIMEOUT" : "CONNECTION", state.abandoned
-                    ? "no reply within the timeout; connection abandoned" : "connection closed");
+                state.failClosed();
             }
         }
         catch (final IOException ex)
         {
-            fail("CONNECTION", TargetConnection.describe(ex));
+            state.fail("CONNECTION", TargetConnection.describe(ex));
         }
         catch (final RuntimeException ex)
         {
-            fail("INTERNAL", "loadgen bug, please report: " + ex);
+            state.failInternal(ex);
         }
         finally
         {
@@ -88,11 +86,8 @@ final class OpenLoopConnection implements Runnable
             {
                 Thread.currentThread().interrupt();
             }
-            if (state.failureKind != null)
-            {
-                // The sender may have written more after the failure was noticed.
-                state.accountLost(state.failureKind);
-            }
+            // After the join: the sender may have written more after the failure was noticed.
+            state.accountLostIfFailed();
         }
     }
 
@@ -100,7 +95,6 @@ final class OpenLoopConnection implements Runnable
     {
         final ConnectionState state = this.state;
         final ReplyReader reader = connection.reader;
-        final ReplyParser parser = reader.parser();
         final long baseNs = schedule.startNs();
         final long measureStartNs = schedule.measureStartNs();
         long received = 0;
@@ -113,30 +107,20 @@ final class OpenLoopConnection implements Runnable
                 {
                     return;
                 }
-                if (result == ReplyReader.MALFORMED)
-                {
-                    fail("PROTOCOL", "reply not valid in this protocol");
-                }
-                else
-                {
-                    fail("CONNECTION", "server closed the connection");
-                }
+                state.failRead(result);
                 return;
             }
             final long entry = takeEntry();
             if (entry == IntendedTimeRing.EMPTY)
             {
-                fail("PROTOCOL", "a reply arrived for no request");
+                state.fail("PROTOCOL", "a reply arrived for no request");
                 return;
             }
             received++;
             state.received.setRelease(received);
             final long readNs = reader.lastReadNs();
             state.lastProgressNs.setRelease(readNs);
-            if (parser.isError())
-            {
-                state.errors.add(reader.buffer(), parser.errorIndex(), parser.errorLength());
-            }
+            state.countErrorReply(reader);
             final long intendedNs = baseNs + (entry >>> COMMAND_BITS);
             if (intendedNs >= measureStartNs)
             {
@@ -173,14 +157,14 @@ final class OpenLoopConnection implements Runnable
         {
             if (!state.abandoned)
             {
-                fail("CONNECTION", TargetConnection.describe(ex));
+                state.fail("CONNECTION", TargetConnection.describe(ex));
             }
             senderFailed = true;
             connection.close();
         }
         catch (final RuntimeException ex)
         {
-            fail("INTERNAL", "loadgen bug, please report: " + ex);
+            state.failInternal(ex);
             senderFailed = true;
             connection.close();
         }
@@ -270,16 +254,6 @@ final class OpenLoopConnection implements Runnable
         catch (final IOException ignore)
         {
             // Already closed: the receiver has ended or is ending.
-        }
-    }
-
-    /** Notes the first reason the connection ended early; its lost requests are counted once, at the end. */
-    private void fail(final String kind, final String message)
-    {
-        if (state.failureKind == null)
-        {
-            state.failureKind = kind;
-            state.failureMessage = message;
         }
     }
 }

@@ -57,45 +57,26 @@ public final class InlineSplitter
             while (!done)
             {
                 final int c = at(buffer, r, end);
-                if (inDoubleQuotes)
+                if (inDoubleQuotes || inSingleQuotes)
                 {
-                    if (c == '\\' && at(buffer, r + 1, end) == 'x' &&
+                    // The escapes differ by quote kind; the rest (closing quote, unbalanced end) is shared.
+                    if (inDoubleQuotes && c == '\\' && at(buffer, r + 1, end) == 'x' &&
                         isHex(at(buffer, r + 2, end)) && isHex(at(buffer, r + 3, end)))
                     {
                         buffer.putByte(w++, (byte)((hex(at(buffer, r + 2, end)) << 4) | hex(at(buffer, r + 3, end))));
                         r += 3;
                     }
-                    else if (c == '\\' && at(buffer, r + 1, end) != 0)
+                    else if (inDoubleQuotes && c == '\\' && at(buffer, r + 1, end) != 0)
                     {
                         r++;
                         buffer.putByte(w++, unescape(at(buffer, r, end)));
                     }
-                    else if (c == '"')
-                    {
-                        final int next = at(buffer, r + 1, end);
-                        if (next != 0 && !isSpace((byte)next))
-                        {
-                            return unbalanced(batch);
-                        }
-                        done = true;
-                    }
-                    else if (c == 0)
-                    {
-                        return unbalanced(batch);
-                    }
-                    else
-                    {
-                        buffer.putByte(w++, (byte)c);
-                    }
-                }
-                else if (inSingleQuotes)
-                {
-                    if (c == '\\' && at(buffer, r + 1, end) == '\'')
+                    else if (inSingleQuotes && c == '\\' && at(buffer, r + 1, end) == '\'')
                     {
                         r++;
                         buffer.putByte(w++, (byte)'\'');
                     }
-                    else if (c == '\'')
+                    else if (c == (inDoubleQuotes ? '"' : '\''))
                     {
                         final int next = at(buffer, r + 1, end);
                         if (next != 0 && !isSpace((byte)next))

@@ -1,6 +1,7 @@
 package io.ringkv.net.resp;
 
 import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.codec.ParseLoop;
 import io.ringkv.net.codec.ReplyBuffer;
 import org.junit.jupiter.api.AfterAll;
@@ -14,8 +15,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,47 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RespParserRedisParityTest
 {
     private static final String PASSWORD = "pw";
-    private static Path directory;
-    private static Process redis;
-    private static Path socket;
+    private static RedisServerProcess redis;
 
     @BeforeAll
     static void startRedis() throws Exception
     {
-        directory = Files.createTempDirectory("ringkv-parity");
-        socket = directory.resolve("redis.sock");
-        redis = new ProcessBuilder("redis-server", "--port", "0", "--unixsocket", socket.toString(),
-            "--save", "", "--appendonly", "no", "--requirepass", PASSWORD, "--dir", directory.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(directory.resolve("redis.log").toFile())
-            .start();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(socket))
-        {
-            assertTrue(redis.isAlive(), "redis-server (Debian's redis-server package) must be installed and start");
-            assertTrue(System.nanoTime() < deadline, "redis-server did not create its socket");
-            Thread.sleep(20);
-        }
+        redis = RedisServerProcess.startOnUnixSocket("--requirepass", PASSWORD);
     }
 
     @AfterAll
-    static void stopRedis() throws Exception
+    static void stopRedis()
     {
         if (redis != null)
         {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (directory != null)
-        {
-            try (var files = Files.list(directory))
-            {
-                for (final Path file : files.toList())
-                {
-                    Files.deleteIfExists(file);
-                }
-            }
-            Files.deleteIfExists(directory);
+            redis.close();
         }
     }
 
@@ -130,7 +102,7 @@ class RespParserRedisParityTest
     {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX))
         {
-            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.connect(UnixDomainSocketAddress.of(redis.unixSocket()));
             final String prefix = authenticated ? "AUTH " + PASSWORD + "\r\n" : "";
             channel.write(ByteBuffer.wrap((prefix + input).getBytes(StandardCharsets.ISO_8859_1)));
             final ByteArrayOutputStream received = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package io.ringkv.net.server;
 
+import io.ringkv.core.testing.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;

@@ -1,5 +1,6 @@
 package io.ringkv.net.server;
 
+import io.ringkv.core.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -2,10 +2,7 @@ package io.ringkv.net.server.command;
 
 import io.ringkv.core.command.Reply;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,20 +38,10 @@ final class CommandArguments
     static CommandArguments load()
     {
         final Map<String, List<Object>> arguments = new HashMap<>();
-        try (InputStream in = CommandArguments.class.getResourceAsStream(RESOURCE))
+        try
         {
-            if (null == in)
+            for (final String line : ResourceLines.read(CommandArguments.class, RESOURCE))
             {
-                throw new IOException("resource " + RESOURCE + " not found");
-            }
-            final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = reader.readLine()) != null)
-            {
-                if (line.isEmpty() || line.startsWith("#"))
-                {
-                    continue;
-                }
                 final int tab = line.indexOf('\t');
                 final TinyJson json = new TinyJson(line, tab + 1);
                 final Object value = json.value();

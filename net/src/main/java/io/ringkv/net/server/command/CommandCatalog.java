@@ -2,12 +2,8 @@ package io.ringkv.net.server.command;
 
 import io.ringkv.core.command.Command;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -59,20 +55,10 @@ public final class CommandCatalog
     public static CommandCatalog load()
     {
         final Map<String, Entry> entries = new HashMap<>();
-        try (InputStream in = CommandCatalog.class.getResourceAsStream(RESOURCE))
+        try
         {
-            if (null == in)
+            for (final String line : ResourceLines.read(CommandCatalog.class, RESOURCE))
             {
-                throw new IOException("resource " + RESOURCE + " not found");
-            }
-            final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = reader.readLine()) != null)
-            {
-                if (line.isEmpty() || line.startsWith("#"))
-                {
-                    continue;
-                }
                 final String[] fields = line.split("\t", -1);
                 if (fields.length != 7)
                 {

@@ -1,6 +1,7 @@
 package io.ringkv.net.server.command;
 
 import io.ringkv.core.rdb.Crc64;
+import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DumpRestoreInteropTest
 {
-    private static RedisProcess redisProcess;
+    private static RedisServerProcess redisProcess;
     private static TestServer ringkvServer;
     private static Jedis redis;
     private static Jedis ringkv;
@@ -44,7 +45,7 @@ class DumpRestoreInteropTest
     @BeforeAll
     static void start() throws Exception
     {
-        redisProcess = RedisProcess.start();
+        redisProcess = RedisServerProcess.start();
         ringkvServer = TestServer.start();
         redis = new Jedis("127.0.0.1", redisProcess.port(), 10_000);
         ringkv = new Jedis("127.0.0.1", ringkvServer.port(), 10_000);

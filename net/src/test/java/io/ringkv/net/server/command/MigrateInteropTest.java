@@ -1,6 +1,7 @@
 package io.ringkv.net.server.command;
 
 import io.ringkv.net.server.TestServer;
+import io.ringkv.core.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,9 +32,9 @@ class MigrateInteropTest
     private static final String BUSYKEY_FROM_TARGET =
         "(error) ERR Target instance replied with error: BUSYKEY Target key name already exists.";
 
-    private static RedisProcess redisProcess;
-    private static RedisProcess referenceProcess;
-    private static RedisProcess securedProcess;
+    private static RedisServerProcess redisProcess;
+    private static RedisServerProcess referenceProcess;
+    private static RedisServerProcess securedProcess;
     private static TestServer ringkvServer;
     private static TestServer securedRingkvServer;
     private static Jedis redis;
@@ -45,9 +46,9 @@ class MigrateInteropTest
     @BeforeAll
     static void start() throws Exception
     {
-        redisProcess = RedisProcess.start();
-        referenceProcess = RedisProcess.start();
-        securedProcess = RedisProcess.start("--requirepass", "pw");
+        redisProcess = RedisServerProcess.start();
+        referenceProcess = RedisServerProcess.start();
+        securedProcess = RedisServerProcess.start("--requirepass", "pw");
         ringkvServer = TestServer.start();
         securedRingkvServer = TestServer.start("requirepass", "pw");
         redis = new Jedis("127.0.0.1", redisProcess.port(), 10_000);
@@ -175,7 +176,7 @@ class MigrateInteropTest
     {
         ringkv.set("k", "v");
         reference.set("k", "v");
-        final int deadPort = RedisProcess.freePort();
+        final int deadPort = RedisServerProcess.freePort();
         final Object[] toDead = {"MIGRATE", "127.0.0.1", deadPort, "k", "0", "1000"};
         assertEquals("(error) IOERR error or timeout writing to target instance", call(reference, toDead));
         assertEquals(call(reference, toDead), call(ringkv, toDead));

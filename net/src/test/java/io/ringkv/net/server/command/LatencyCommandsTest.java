@@ -1,5 +1,6 @@
 package io.ringkv.net.server.command;
 
+import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,13 +33,13 @@ class LatencyCommandsTest
         Pattern.compile("(latency_percentiles_usec|ringkv_service_percentiles_usec)_([a-z|]+):(.*)");
 
     private static TestServer ringkv;
-    private static RedisProcess redis;
+    private static RedisServerProcess redis;
 
     @BeforeAll
     static void start() throws IOException, InterruptedException
     {
         ringkv = TestServer.start();
-        redis = RedisProcess.start("--enable-debug-command", "yes");
+        redis = RedisServerProcess.start("--enable-debug-command", "yes");
     }
 
     @AfterAll

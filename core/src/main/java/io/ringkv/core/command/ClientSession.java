@@ -19,6 +19,7 @@ public final class ClientSession
     private int protocolVersion = PROTOCOL_RESP2;
     private boolean authenticated;
     private String name = "";
+    private boolean masterLink;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -63,6 +64,22 @@ public final class ClientSession
     public void authenticated(final boolean authenticated)
     {
         this.authenticated = authenticated;
+    }
+
+    /**
+     * @return true for a replica's internal client that applies its master's stream: exempt from READONLY.
+     */
+    public boolean masterLink()
+    {
+        return masterLink;
+    }
+
+    /**
+     * @param masterLink true for the replication link's internal client.
+     */
+    public void masterLink(final boolean masterLink)
+    {
+        this.masterLink = masterLink;
     }
 
     public String name()

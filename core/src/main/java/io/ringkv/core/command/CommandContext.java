@@ -31,6 +31,7 @@ public final class CommandContext
     private final PendingValue pendingValue = new PendingValue();
     private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
 
+    private boolean readOnlyReplica;
     private ClientSession session;
     private long nowMs;
 
@@ -72,6 +73,22 @@ public final class CommandContext
             scratch = new ExpandableDirectByteBuffer(256);
         }
         keyCollector.releaseIfLarge();
+    }
+
+    /**
+     * Engine thread: whether write commands from clients other than the master link are refused with READONLY
+     * (a replica with replica-read-only yes).
+     *
+     * @param readOnlyReplica true on a read-only replica.
+     */
+    public void readOnlyReplica(final boolean readOnlyReplica)
+    {
+        this.readOnlyReplica = readOnlyReplica;
+    }
+
+    public boolean readOnlyReplica()
+    {
+        return readOnlyReplica;
     }
 
     public Keyspace keyspace()

@@ -71,7 +71,13 @@ public final class CommandDispatcher
             return;
         }
         final CommandContext context = this.context;
+        if (context.readOnlyReplica() && command.hasFlag(Command.WRITE) && !session.masterLink())
+        {
+            reply.error(ErrorMessages.READONLY);
+            return;
+        }
         context.begin(session, nowMs);
+        keyspace.writeAccess(command.hasFlag(Command.WRITE));
         try
         {
             command.handler().execute(context, args, reply);
@@ -84,6 +90,7 @@ public final class CommandDispatcher
         }
         finally
         {
+            keyspace.writeAccess(false);
             context.end();
         }
     }

@@ -7,11 +7,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * Builds commands (argument byte strings) into one {@link RequestBatch} over its own argument buffer and has the
- * engine execute them: how the replica's master link applies what the master sent, as an internal client.
- * Owned by one thread.
+ * Builds commands (argument byte strings) in its own buffer and has the engine execute them as one
+ * {@link RequestBatch}: how the replica's master link applies what the master sent, as an internal client. The
+ * requests of a message that turns out to be invalid half way are taken back with {@link #rollback(long)}, so a
+ * bad message never touches data. Owned by one thread.
  */
 public final class CommandBatchBuilder
 {
@@ -19,6 +21,12 @@ public final class CommandBatchBuilder
     private final RequestBatch batch;
     private final ApplyReply reply;
     private int position;
+    private int argCount;
+    private int requestCount;
+    private int[] argOffsets = new int[64];
+    private int[] argLengths = new int[64];
+    private int[] requestArgEnd = new int[16];
+    private byte[] requestKind = new byte[16];
 
     /**
      * @param session the internal client's session.
@@ -28,7 +36,6 @@ public final class CommandBatchBuilder
     {
         this.reply = reply;
         this.batch = new RequestBatch(session, reply);
-        batch.reset(args);
     }
 
     public ApplyReply reply()
@@ -36,20 +43,32 @@ public final class CommandBatchBuilder
         return reply;
     }
 
-    /**
-     * @return requests added since the last {@link #execute(Engine)}.
-     */
     public int requestCount()
     {
-        return batch.requestCount();
+        return requestCount;
     }
 
-    /**
-     * @return bytes of arguments buffered.
-     */
     public int bufferedBytes()
     {
         return position;
+    }
+
+    /**
+     * @return a mark to {@link #rollback(long)} to: the requests and arguments built so far.
+     */
+    public long mark()
+    {
+        return (long)requestCount << 32 | argCount;
+    }
+
+    /**
+     * Forget every request and argument added after {@code mark}.
+     */
+    public void rollback(final long mark)
+    {
+        requestCount = (int)(mark >>> 32);
+        argCount = (int)mark;
+        position = argCount == 0 ? 0 : argOffsets[argCount - 1] + argLengths[argCount - 1];
     }
 
     public CommandBatchBuilder arg(final String text)
@@ -61,29 +80,22 @@ public final class CommandBatchBuilder
     public CommandBatchBuilder arg(final byte[] bytes, final int offset, final int length)
     {
         args.putBytes(position, bytes, offset, length);
-        batch.addArg(position, length);
-        position += length;
-        return this;
+        return argWritten(length);
     }
 
     public CommandBatchBuilder arg(final DirectBuffer buffer, final int offset, final int length)
     {
         args.putBytes(position, buffer, offset, length);
-        batch.addArg(position, length);
-        position += length;
-        return this;
+        return argWritten(length);
     }
 
     public CommandBatchBuilder arg(final long value)
     {
-        final int length = args.putLongAscii(position, value);
-        batch.addArg(position, length);
-        position += length;
-        return this;
+        return argWritten(args.putLongAscii(position, value));
     }
 
     /**
-     * Start an argument whose bytes the caller writes to {@link #buffer()} from {@link #argStart()}.
+     * @return where the caller may write the next argument's bytes in {@link #buffer()}.
      */
     public int argStart()
     {
@@ -96,30 +108,38 @@ public final class CommandBatchBuilder
     }
 
     /**
-     * Close an argument written directly into {@link #buffer()}.
+     * Close an argument of {@code length} bytes written directly into {@link #buffer()} at {@link #argStart()}.
      */
     public CommandBatchBuilder argWritten(final int length)
     {
-        batch.addArg(position, length);
+        if (argCount == argOffsets.length)
+        {
+            argOffsets = Arrays.copyOf(argOffsets, argCount * 2);
+            argLengths = Arrays.copyOf(argLengths, argCount * 2);
+        }
+        argOffsets[argCount] = position;
+        argLengths[argCount] = length;
+        argCount++;
         position += length;
         return this;
     }
 
     /**
-     * Drop the arguments of the request being built.
-     */
-    public void abandonRequest()
-    {
-        batch.abandonRequest();
-    }
-
-    /**
+     * Close the request made of the arguments added since the previous one.
+     *
      * @param valueKind {@link RequestBatch#VALUE_RAW}, {@link RequestBatch#VALUE_JSON} or
      *                  {@link RequestBatch#VALUE_INTEGER}.
      */
     public CommandBatchBuilder end(final byte valueKind)
     {
-        batch.endRequest(valueKind);
+        if (requestCount == requestArgEnd.length)
+        {
+            requestArgEnd = Arrays.copyOf(requestArgEnd, requestCount * 2);
+            requestKind = Arrays.copyOf(requestKind, requestCount * 2);
+        }
+        requestArgEnd[requestCount] = argCount;
+        requestKind[requestCount] = valueKind;
+        requestCount++;
         return this;
     }
 
@@ -129,15 +149,26 @@ public final class CommandBatchBuilder
     }
 
     /**
-     * Execute every request built so far, wait for them, and start a new batch. Errors are in {@link #reply()}.
+     * Execute every request built so far, wait for them, and start again. Errors are in {@link #reply()}.
      */
     public void execute(final Engine engine)
     {
-        if (batch.requestCount() > 0)
+        if (requestCount > 0)
         {
+            batch.reset(args);
+            int arg = 0;
+            for (int request = 0; request < requestCount; request++)
+            {
+                for (; arg < requestArgEnd[request]; arg++)
+                {
+                    batch.addArg(argOffsets[arg], argLengths[arg]);
+                }
+                batch.endRequest(requestKind[request]);
+            }
             engine.execute(batch);
         }
         position = 0;
-        batch.reset(args);
+        argCount = 0;
+        requestCount = 0;
     }
 }

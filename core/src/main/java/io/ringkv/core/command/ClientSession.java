@@ -20,6 +20,7 @@ public final class ClientSession
     private boolean authenticated;
     private String name = "";
     private boolean masterLink;
+    private ConnectionHandover handover;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -80,6 +81,24 @@ public final class ClientSession
     public void masterLink(final boolean masterLink)
     {
         this.masterLink = masterLink;
+    }
+
+    /**
+     * @return what takes the connection over after the current batch, or null.
+     */
+    public ConnectionHandover handover()
+    {
+        return handover;
+    }
+
+    /**
+     * Engine thread: hand the connection to {@code handover} once the current batch has been answered.
+     *
+     * @param handover takes the connection over.
+     */
+    public void handover(final ConnectionHandover handover)
+    {
+        this.handover = handover;
     }
 
     public String name()

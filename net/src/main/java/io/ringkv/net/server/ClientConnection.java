@@ -1,6 +1,7 @@
 package io.ringkv.net.server;
 
 import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.ConnectionHandover;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.net.codec.ReadBuffer;
@@ -43,6 +44,7 @@ public final class ClientConnection implements Runnable
     private volatile boolean closeAfterReply;
     private volatile boolean killed;
     private volatile boolean executing;
+    private boolean handedOver;
     private volatile String protocolName = "resp";
     private RespReply respReply;
 
@@ -171,6 +173,17 @@ public final class ClientConnection implements Runnable
             }
 
             output.writeTo(channel);
+            final ConnectionHandover handover = session.handover();
+            if (handover != null && !protocolError && !killed)
+            {
+                // E.g. a replica's sync: the connection becomes a replication stream, served elsewhere from now on.
+                session.handover(null);
+                if (handover.takeOver(channel, input.buffer(), parser.consumed(), input.limit() - parser.consumed()))
+                {
+                    handedOver = true;
+                    return;
+                }
+            }
             if (protocolError || closeAfterReply || killed)
             {
                 return;
@@ -237,6 +250,10 @@ public final class ClientConnection implements Runnable
     private void close()
     {
         registry.remove(this);
+        if (handedOver)
+        {
+            return;
+        }
         try
         {
             channel.close();

@@ -8,6 +8,9 @@ import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.net.server.command.ConnectionStateCommands;
 import io.ringkv.net.server.config.ServerConfig;
+import io.ringkv.replication.ReplicationCommands;
+import io.ringkv.replication.ReplicationConfig;
+import io.ringkv.replication.ReplicationNode;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -48,6 +51,7 @@ public final class RingkvServer implements AutoCloseable
     private final long startedMs = System.currentTimeMillis();
     private Keyspace keyspace;
     private Engine engine;
+    private ReplicationNode replication;
     private Thread reaper;
     private volatile boolean stopping;
     private int boundPort;
@@ -75,11 +79,18 @@ public final class RingkvServer implements AutoCloseable
             .validate());
         final CommandTable commands = CoreCommands.newTable();
         ConnectionStateCommands.register(commands, this);
+        replication = new ReplicationNode(new ReplicationConfig()
+            .backlogBytes(config.replBacklogSize.number())
+            .masterauth(config.masterauth::text)
+            .replicaReadOnly(config.replicaReadOnly::isYes)
+            .replicaof(config.replicaof.text())
+            .log(log::notice));
+        ReplicationCommands.register(commands, replication);
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
             .tickIntervalMs(1000 / config.hz.number())
-            .maxStringLength(config.protoMaxBulkLen.number()), keyspace, commands, List.of());
+            .maxStringLength(config.protoMaxBulkLen.number()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
 
         int port = (int)config.port.number();
@@ -92,6 +103,7 @@ public final class RingkvServer implements AutoCloseable
             listeners.add(listener);
         }
         boundPort = port;
+        replication.start(engine, keyspace, boundPort);
         for (final ServerSocketChannel listener : listeners)
         {
             acceptors.add(Thread.ofPlatform().name("ringkv-accept-" + listener.socket().getLocalPort())
@@ -288,6 +300,10 @@ public final class RingkvServer implements AutoCloseable
         {
             reaper.interrupt();
         }
+        if (null != replication)
+        {
+            replication.close();
+        }
         if (null != engine)
         {
             engine.close();
@@ -295,6 +311,10 @@ public final class RingkvServer implements AutoCloseable
         if (null != keyspace)
         {
             keyspace.close();
+        }
+        if (null != replication)
+        {
+            replication.free();
         }
         shutdownRequested.countDown();
     }
@@ -305,6 +325,14 @@ public final class RingkvServer implements AutoCloseable
     public int port()
     {
         return boundPort;
+    }
+
+    /**
+     * @return this server's replication node (INFO replication, tests).
+     */
+    public ReplicationNode replication()
+    {
+        return replication;
     }
 
     public ServerConfig config()

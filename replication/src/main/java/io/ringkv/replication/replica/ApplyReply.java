@@ -12,6 +12,7 @@ import org.agrona.DirectBuffer;
 public final class ApplyReply implements Reply
 {
     private int errors;
+    private int requests;
     private String lastError;
 
     /**
@@ -20,12 +21,21 @@ public final class ApplyReply implements Reply
     public void clear()
     {
         errors = 0;
+        requests = 0;
         lastError = null;
     }
 
     public int errors()
     {
         return errors;
+    }
+
+    /**
+     * @return requests executed since {@link #clear()}.
+     */
+    public int requests()
+    {
+        return requests;
     }
 
     public String lastError()
@@ -41,6 +51,7 @@ public final class ApplyReply implements Reply
     @Override
     public void endRequest(final int requestIndex)
     {
+        requests++;
     }
 
     @Override

@@ -62,6 +62,8 @@ public final class MasterStreamApplier
     private DirectBuffer message;
     private int sessionDb;
     private boolean inDump;
+    private boolean loading;
+    private long applied;
     private long pendingOffset = -1;
     private String pendingReplid;
     private String error;
@@ -89,6 +91,7 @@ public final class MasterStreamApplier
         this.offset = offset;
         this.pendingOffset = offset;
         this.inDump = false;
+        this.loading = false;
     }
 
     /**
@@ -144,8 +147,31 @@ public final class MasterStreamApplier
      */
     public void committed()
     {
+        if (loading)
+        {
+            // Half a dump is no position to resume from: claim nothing until the last part is applied.
+            replid = null;
+            offset = -1;
+            return;
+        }
         replid = pendingReplid;
         offset = pendingOffset;
+    }
+
+    /**
+     * @return messages applied since this applier was made.
+     */
+    public long applied()
+    {
+        return applied;
+    }
+
+    /**
+     * @return true from a full sync's answer until its dump's last part.
+     */
+    public boolean loading()
+    {
+        return loading || inDump;
     }
 
     /**
@@ -160,7 +186,11 @@ public final class MasterStreamApplier
         final long mark = commands.mark();
         final int savedDb = sessionDb;
         final int status = applyMessage(buffer, start, end);
-        if (status != APPLIED)
+        if (status == APPLIED)
+        {
+            applied++;
+        }
+        else
         {
             commands.rollback(mark);
             sessionDb = savedDb;
@@ -269,6 +299,7 @@ public final class MasterStreamApplier
         pendingReplid = masterReplid;
         pendingOffset = masterOffset;
         inDump = false;
+        loading = true;
         return APPLIED_NO_ACK;
     }
 
@@ -360,6 +391,7 @@ public final class MasterStreamApplier
             }
         }
         inDump = fieldType[F_MORE] == JsonCursor.TRUE;
+        loading = inDump;
         if (dumpOffset >= 0)
         {
             pendingOffset = dumpOffset;

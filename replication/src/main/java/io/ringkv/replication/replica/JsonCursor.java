@@ -55,6 +55,9 @@ public final class JsonCursor
         {
             return NOT_AN_OBJECT;
         }
+        // Bits of 'open' say which bracket each nesting level opened (1 = '['), so that a mismatched closer ends
+        // the frame at once (then rejected as invalid JSON) instead of swallowing the messages after it.
+        long open = 0;
         int depth = 0;
         boolean inString = false;
         for (; i < limit; i++)
@@ -77,11 +80,20 @@ public final class JsonCursor
             }
             else if (b == '{' || b == '[')
             {
+                if (depth < 64)
+                {
+                    open = b == '[' ? open | (1L << depth) : open & ~(1L << depth);
+                }
                 depth++;
             }
             else if (b == '}' || b == ']')
             {
-                if (--depth == 0)
+                depth--;
+                if (depth < 64 && ((open >>> depth & 1) == 1) != (b == ']'))
+                {
+                    return i + 1;
+                }
+                if (depth == 0)
                 {
                     return i + 1;
                 }

@@ -52,6 +52,7 @@ public final class MasterLink
     private volatile long syncs;
     private Thread thread;
     private long appliedAtConnect;
+    private volatile long pauseUntilMs;
 
     /**
      * @param host          master host.
@@ -95,6 +96,16 @@ public final class MasterLink
         {
             LockSupport.unpark(thread);
         }
+    }
+
+    /**
+     * Any thread: drop the current connection and stay away for {@code pauseMs} before reconnecting (faults in
+     * tests; an operator's way to force a resync).
+     */
+    public void disconnect(final long pauseMs)
+    {
+        pauseUntilMs = System.currentTimeMillis() + pauseMs;
+        closeChannel();
     }
 
     /**
@@ -193,6 +204,10 @@ public final class MasterLink
             if (running)
             {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS));
+            }
+            while (running && System.currentTimeMillis() < pauseUntilMs)
+            {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
     }

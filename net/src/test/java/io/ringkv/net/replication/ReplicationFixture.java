@@ -1,0 +1,139 @@
+package io.ringkv.net.replication;
+
+import io.ringkv.net.server.TestServer;
+import io.ringkv.replication.ReplicationNode;
+import io.ringkv.replication.replica.MasterLink;
+import redis.clients.jedis.Jedis;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Helpers for replication tests: waiting for a replica to catch up and comparing two servers key by key.
+ */
+final class ReplicationFixture
+{
+    private ReplicationFixture()
+    {
+    }
+
+    static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean())
+        {
+            if (System.currentTimeMillis() > deadline)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+        }
+    }
+
+    /**
+     * Wait until the replica's link is up and it has applied everything the master logged.
+     */
+    static void awaitInSync(final TestServer master, final TestServer replica, final long timeoutMs)
+    {
+        final ReplicationNode masterNode = master.server().replication();
+        final ReplicationNode replicaNode = replica.server().replication();
+        await("replica in sync", timeoutMs, () ->
+        {
+            final MasterLink link = replicaNode.link();
+            return link != null && "up".equals(link.linkStatus()) &&
+                link.offset() == masterNode.engine().replicationOffset() &&
+                masterNode.replid().equals(link.replid());
+        });
+    }
+
+    static String info(final TestServer server)
+    {
+        final StringBuilder out = new StringBuilder();
+        server.server().replication().writeInfo(out);
+        return out.toString();
+    }
+
+    /**
+     * Every key of every database with its type, value (as JSON-lines GET shows it, so an integer-encoded
+     * string differs from its raw text) and absolute expiry.
+     */
+    static Map<String, String> contents(final TestServer server, final int databases) throws Exception
+    {
+        final Map<String, String> contents = new TreeMap<>();
+        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 20_000);
+            LineClient client = new LineClient(server.port()))
+        {
+            for (int db = 0; db < databases; db++)
+            {
+                jedis.select(db);
+                final Set<byte[]> keys = jedis.keys("*".getBytes());
+                if (keys.isEmpty())
+                {
+                    continue;
+                }
+                assertEquals("{\"value\":\"OK\"}", client.command("select", Integer.toString(db)));
+                final List<String> names = new ArrayList<>();
+                final StringBuilder batch = new StringBuilder();
+                for (final byte[] key : keys)
+                {
+                    final String base64 = Base64.getEncoder().encodeToString(key);
+                    final String arg = "{\"$base64\":\"" + base64 + "\"}";
+                    names.add(db + "/" + base64);
+                    batch.append("{\"cmd\":\"type\",\"args\":[").append(arg).append("]}\n");
+                    batch.append("{\"cmd\":\"get\",\"key\":").append(arg).append("}\n");
+                    batch.append("{\"cmd\":\"pexpiretime\",\"args\":[").append(arg).append("]}\n");
+                }
+                client.send(batch.toString());
+                for (final String name : names)
+                {
+                    contents.put(name, client.readLine() + " " + client.readLine() + " " + client.readLine());
+                }
+            }
+        }
+        return contents;
+    }
+
+    static void assertSameContents(final TestServer master, final TestServer replica) throws Exception
+    {
+        final Map<String, String> expected = contents(master, 16);
+        final Map<String, String> actual = contents(replica, 16);
+        if (!expected.equals(actual))
+        {
+            final StringBuilder diff = new StringBuilder();
+            int shown = 0;
+            for (final Map.Entry<String, String> entry : expected.entrySet())
+            {
+                final String other = actual.get(entry.getKey());
+                if (!entry.getValue().equals(other) && shown++ < 10)
+                {
+                    diff.append(entry.getKey()).append(": master ").append(entry.getValue()).append(" replica ")
+                        .append(other).append('\n');
+                }
+            }
+            for (final String key : actual.keySet())
+            {
+                if (!expected.containsKey(key) && shown++ < 20)
+                {
+                    diff.append(key).append(": only on the replica: ").append(actual.get(key)).append('\n');
+                }
+            }
+            throw new AssertionError("master has " + expected.size() + " keys, replica " + actual.size() + "\n" +
+                diff);
+        }
+    }
+}

@@ -73,6 +73,14 @@ class ReplicationFaultTest
                 assertCounters(replica, counts);
                 final String info = info(master);
                 assertTrue(info.contains("ringkv_repl_snapshot_peak_bytes:"), info);
+                // The dump really overlapped the writes: the image was taken at N and log entries after N followed.
+                final java.util.regex.Matcher sync =
+                    java.util.regex.Pattern.compile("full sync at offset (\\d+)").matcher(master.log());
+                assertTrue(sync.find(), master.log());
+                final long snapshotOffset = Long.parseLong(sync.group(1));
+                assertTrue(snapshotOffset > 60_000 && snapshotOffset < master.server().replication().engine()
+                    .replicationOffset() - 1000, snapshotOffset + " vs " +
+                    master.server().replication().engine().replicationOffset());
             }
         }
         finally

@@ -281,6 +281,7 @@ public final class MasterLink
                 if (end == JsonCursor.NOT_AN_OBJECT)
                 {
                     // Not JSON: answer once for the line and skip it, keeping the framing.
+                    start = JsonCursor.skipBlank(input, start, limit);
                     int newline = start;
                     while (newline < limit && input.getByte(newline) != '\n')
                     {

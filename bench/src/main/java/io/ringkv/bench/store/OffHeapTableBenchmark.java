@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
+@Fork(value = 1, jvmArgs = {
     "-Xmx1g", "-XX:+UseZGC", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED" })
 public class OffHeapTableBenchmark
 {

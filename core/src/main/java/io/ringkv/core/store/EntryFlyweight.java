@@ -19,7 +19,8 @@ import static io.ringkv.core.store.EntryDescriptor.VALUE_LENGTH_OFFSET;
  * resize the entry ({@code put}, {@code resizeValue}). Create one per user and reuse it; never one per operation.
  * Not threadsafe: only the engine thread uses it.
  * <pre>{@code
- * final long entry = keyspace.put(db, key, 0, key.capacity(), ValueType.STRING, ValueEncoding.STRING_RAW, 5, NO_EXPIRY);
+ * final long entry = keyspace.put(db, key, 0, key.capacity(), ValueType.STRING, ValueEncoding.STRING_RAW, 5,
+ *     Keyspace.NO_EXPIRY);
  * if (entry != Keyspace.OUT_OF_MEMORY)
  * {
  *     flyweight.wrap(entry).buffer().putBytes(flyweight.valueOffset(), value, 0, 5);

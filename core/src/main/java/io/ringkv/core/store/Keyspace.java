@@ -70,6 +70,9 @@ public final class Keyspace implements AutoCloseable
     private int nextRehashDb;
     private long keyValueBytes;
     private long keys;
+    /** Latest time a caller gave; stamps the LRU clock of entries created by put, which takes no time. */
+    private long clockMs;
+    private long randomState = 0x9E3779B97F4A7C15L;
 
     /**
      * @param config settings; validated here.
@@ -109,6 +112,18 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * Tell the store the engine's current time (as Redis caches mstime per command). It stamps the LRU clock of
+     * entries created by {@link #put}, which takes no time argument; every method that takes {@code nowMs} also
+     * updates it. Call it once per batch so write-only workloads stamp fresh entries correctly.
+     *
+     * @param nowMs current epoch ms.
+     */
+    public void clock(final long nowMs)
+    {
+        clockMs = nowMs;
+    }
+
+    /**
      * @return number of logical databases.
      */
     public int databases()
@@ -131,8 +146,7 @@ public final class Keyspace implements AutoCloseable
         final long entry = peek(db, key, keyOffset, keyLength, nowMs);
         if (entry != NOT_FOUND)
         {
-            final int lfu = UnsafeApi.getInt(entry + ACCESS_OFFSET) & 0xFF;
-            UnsafeApi.putInt(entry + ACCESS_OFFSET, EntryDescriptor.access(EntryDescriptor.lruClock(nowMs), lfu));
+            touch(entry, nowMs);
         }
         return entry;
     }
@@ -149,6 +163,7 @@ public final class Keyspace implements AutoCloseable
      */
     public long peek(final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
     {
+        clockMs = nowMs;
         final OffHeapTable table = tables[db];
         final Object base = key.byteArray();
         final long address = key.addressOffset() + keyOffset;
@@ -202,7 +217,7 @@ public final class Keyspace implements AutoCloseable
         final long hash = table.hash(base, address, keyLength);
         final long existing = table.find(hash, base, address, keyLength);
         final long newLength = entryLength(keyLength, valueLength);
-        final int access = EntryDescriptor.access(0, LFU_INIT_VALUE);
+        final int access = EntryDescriptor.access(EntryDescriptor.lruClock(clockMs), LFU_INIT_VALUE);
 
         if (existing != 0)
         {
@@ -327,7 +342,8 @@ public final class Keyspace implements AutoCloseable
      * @param nowMs     current epoch ms, to tell expired keys from live ones.
      * @return true if a live key was deleted.
      */
-    public boolean delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
+    public boolean delete(
+        final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
     {
         final long entry = peek(db, key, keyOffset, keyLength, nowMs);
         if (entry == NOT_FOUND)
@@ -500,6 +516,7 @@ public final class Keyspace implements AutoCloseable
      */
     public long scan(final int db, final long cursor, final int count, final EntryVisitor visitor, final long nowMs)
     {
+        clockMs = nowMs;
         final int wanted = Math.max(1, count);
         final OffHeapTable table = tables[db];
         final ScanFilter filter = scanFilter;
@@ -533,6 +550,7 @@ public final class Keyspace implements AutoCloseable
      */
     public long randomEntry(final int db, final long nowMs)
     {
+        clockMs = nowMs;
         final OffHeapTable table = tables[db];
         while (true)
         {
@@ -562,6 +580,7 @@ public final class Keyspace implements AutoCloseable
      */
     public int activeExpireCycle(final long nowMs, final long budgetNs)
     {
+        clockMs = nowMs;
         final long startNs = System.nanoTime();
         int expired = 0;
         for (int tried = 0; tried < databases; tried++)
@@ -845,6 +864,43 @@ public final class Keyspace implements AutoCloseable
         return expiries[db];
     }
 
+    /**
+     * Record an access as Redis does in its LFU mode: decay the LFU counter by one per minute since the last access
+     * (lfu-decay-time 1), then increment it with probability 1 / ((counter - LFU_INIT_VAL) * 10 + 1)
+     * (lfu-log-factor 10), and set the LRU clock to now.
+     */
+    private void touch(final long entry, final long nowMs)
+    {
+        final int access = UnsafeApi.getInt(entry + ACCESS_OFFSET);
+        final int clock = EntryDescriptor.lruClock(nowMs);
+        final int elapsedMinutes = ((clock - (access >>> EntryDescriptor.LFU_BITS)) & EntryDescriptor.LRU_CLOCK_MASK) /
+            60;
+        int counter = access & 0xFF;
+        counter = elapsedMinutes >= counter ? 0 : counter - elapsedMinutes;
+        if (counter < 255)
+        {
+            final int base = counter - LFU_INIT_VALUE;
+            if (base <= 0)
+            {
+                counter++;
+            }
+            else
+            {
+                long x = randomState;
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+                randomState = x;
+                // A uniform 32-bit fraction below 1 / (base * 10 + 1).
+                if ((x >>> 32) * (base * 10L + 1) < (1L << 32))
+                {
+                    counter++;
+                }
+            }
+        }
+        UnsafeApi.putInt(entry + ACCESS_OFFSET, EntryDescriptor.access(clock, counter));
+    }
+
     private static boolean isExpired(final long entry, final long nowMs)
     {
         final long expireAtMs = UnsafeApi.getLong(entry + EXPIRE_AT_OFFSET);
@@ -887,9 +943,13 @@ public final class Keyspace implements AutoCloseable
         }
     }
 
+    /**
+     * A write needing no new memory (a free block, room in a page, in place) always fits, even when used memory is
+     * already over the budget (a resize's committed buckets may take it there): deleting keys must make room.
+     */
     private boolean fits(final long extraBytes)
     {
-        return maxMemoryBytes == 0 || usedMemoryBytes() + extraBytes <= maxMemoryBytes;
+        return extraBytes == 0 || maxMemoryBytes == 0 || usedMemoryBytes() + extraBytes <= maxMemoryBytes;
     }
 
     private void checkValueLength(final int valueLength)

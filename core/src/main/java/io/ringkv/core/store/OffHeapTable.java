@@ -13,11 +13,11 @@ import static io.ringkv.core.store.EntryDescriptor.NEXT_OFFSET;
  * {@link Keyspace}.
  * <p>
  * Resizing never stops the world, as Redis's dict.c: {@link #startResize(long)} starts a second bucket array. Bucket
- * arrays are made of 64 KiB segments, so every costly memory operation is done a segment at a time: first the new
- * array's segments are allocated and zeroed, one per step (inserts still go to the old array meanwhile); then the old
- * array's buckets are moved over one at a time from a rehash index, and each old segment is freed as soon as the
- * index has passed it. Zeroing or freeing a 128 MiB array at once would stall one command for tens of milliseconds.
- * Every find, insert and remove does one small step; the engine does more between commands with
+ * arrays are made of 64 KiB segments, so every costly memory operation is done a piece at a time: first the new
+ * array's segments are allocated and zeroed, 16 KiB per step (inserts still go to the old array meanwhile); then
+ * the old array's buckets are moved over one at a time from a rehash index, and each old segment is freed as soon
+ * as the index has passed it. Zeroing or freeing a 128 MiB array at once would stall one command for tens of
+ * milliseconds. Every find, insert and remove does one small step; the engine does more between commands with
  * {@link #rehash(long)}. Entries themselves never move, so an entry address stays valid for the entry's life.
  * <p>
  * {@link #scan(long, BucketVisitor)} uses Redis's reverse-binary cursor over both arrays, so a key present for a whole
@@ -53,6 +53,8 @@ final class OffHeapTable
     private static final int EMPTY_VISITS_PER_STEP = 10;
     private static final int BUCKETS_PER_BUDGET_STEP = 128;
     private static final int SEGMENTS_PER_BUDGET_STEP = 8;
+    private static final long ZERO_BYTES_PER_STEP = 16 * 1024;
+    private static final long ZERO_BYTES_PER_BUDGET_STEP = SEGMENTS_PER_BUDGET_STEP * SEGMENT_BUCKETS * BUCKET_LENGTH;
     private static final int RANDOM_BUCKET_TRIES = 256;
 
     private final KeyHashFunction hashFunction;
@@ -71,6 +73,8 @@ final class OffHeapTable
     private long used1;
     /** Segments of the new array allocated and zeroed so far. */
     private int readySegments1;
+    /** Bytes zeroed so far of the segment after the ready ones (allocated once this is above 0). */
+    private long zeroedBytes1;
     /** Next bucket of table 0 to move; -1 when not moving. Buckets of table 0 below it are empty or freed. */
     private long rehashIndex = -1;
     private long bucketBytes;
@@ -133,7 +137,9 @@ final class OffHeapTable
     }
 
     /**
-     * @return bytes of bucket segments currently allocated (both arrays during a resize).
+     * @return bytes of bucket segments held or committed: the old array's segments not yet freed plus, from the
+     * start of a resize, the whole new array (its segments are allocated step by step, but its room is taken from
+     * the memory budget at once so that the budget check that allowed the resize stays true).
      */
     long bucketBytes()
     {
@@ -304,9 +310,11 @@ final class OffHeapTable
             return;
         }
         segments1 = new long[segmentCount(buckets)];
+        commit(segments1.length * segmentLength(buckets));
         mask1 = buckets - 1;
         used1 = 0;
         readySegments1 = 0;
+        zeroedBytes1 = 0;
         rehashIndex = -1;
     }
 
@@ -322,7 +330,7 @@ final class OffHeapTable
         {
             if (rehashIndex < 0)
             {
-                prepareSegments(SEGMENTS_PER_BUDGET_STEP);
+                prepareSegments(ZERO_BYTES_PER_BUDGET_STEP);
             }
             else
             {
@@ -346,7 +354,7 @@ final class OffHeapTable
         {
             if (rehashIndex < 0)
             {
-                prepareSegments(Integer.MAX_VALUE);
+                prepareSegments(Long.MAX_VALUE);
             }
             else
             {
@@ -647,7 +655,7 @@ final class OffHeapTable
         {
             if (rehashIndex < 0)
             {
-                prepareSegments(1);
+                prepareSegments(ZERO_BYTES_PER_STEP);
             }
             else
             {
@@ -657,15 +665,32 @@ final class OffHeapTable
     }
 
     /**
-     * Allocate and zero up to {@code maxSegments} segments of the new array; once all are ready, start moving.
+     * Allocate the new array's segments and zero up to {@code maxBytes} of them (a quarter segment per table
+     * operation: page faults and zeroing spread thin); once all are ready, start moving.
      */
-    private void prepareSegments(final int maxSegments)
+    private void prepareSegments(final long maxBytes)
     {
         final long[] segments = segments1;
         final long length = segmentLength(mask1 + 1);
-        for (int i = 0; i < maxSegments && readySegments1 < segments.length; i++)
+        long budget = maxBytes;
+        while (budget > 0 && readySegments1 < segments.length)
         {
-            segments[readySegments1++] = allocateZeroedSegment(length);
+            final int index = readySegments1;
+            if (segments[index] == 0)
+            {
+                // Already counted against the budget by startResize.
+                segments[index] = UnsafeApi.allocateMemory(length);
+                zeroedBytes1 = 0;
+            }
+            final long chunk = Math.min(budget, length - zeroedBytes1);
+            UnsafeApi.setMemory(segments[index] + zeroedBytes1, chunk, (byte)0);
+            zeroedBytes1 += chunk;
+            budget -= chunk;
+            if (zeroedBytes1 == length)
+            {
+                readySegments1++;
+                zeroedBytes1 = 0;
+            }
         }
         if (readySegments1 == segments.length)
         {
@@ -784,13 +809,18 @@ final class OffHeapTable
         if (segments1 != null)
         {
             final long length1 = segmentLength(mask1 + 1);
-            for (int i = 0; i < readySegments1; i++)
+            for (int i = 0; i < segments1.length; i++)
             {
-                freeSegment(segments1, i, length1);
+                if (segments1[i] != 0)
+                {
+                    UnsafeApi.freeMemory(segments1[i]);
+                }
             }
+            commit(-segments1.length * length1);
         }
         segments1 = null;
         readySegments1 = 0;
+        zeroedBytes1 = 0;
         freedSegments0 = 0;
         rehashIndex = -1;
         used0 = 0;
@@ -801,9 +831,14 @@ final class OffHeapTable
     {
         final long segment = UnsafeApi.allocateMemory(length);
         UnsafeApi.setMemory(segment, length, (byte)0);
-        bucketBytes += length;
-        account.tableBytes += length;
+        commit(length);
         return segment;
+    }
+
+    private void commit(final long bytes)
+    {
+        bucketBytes += bytes;
+        account.tableBytes += bytes;
     }
 
     private void freeSegment(final long[] segments, final int index, final long length)

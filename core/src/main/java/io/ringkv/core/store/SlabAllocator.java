@@ -47,7 +47,7 @@ public final class SlabAllocator
         while (length < HUGE_LENGTH)
         {
             lengths[count++] = length;
-            length = (int)(((length + (length >> 3)) + 63L) & ~63L);
+            length = (int)((length + (length >> 3)) & ~63L);
         }
         lengths[count++] = HUGE_LENGTH;
         CLASS_LENGTHS = java.util.Arrays.copyOf(lengths, count);

@@ -53,6 +53,20 @@ class KeyspaceModelTest
         }
     }
 
+    /**
+     * Ten times the CI run on fresh seeds; excluded from CI, run with {@code -Dgroups=slow}.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void matchesHashMapModelLongRun()
+    {
+        final long base = System.nanoTime();
+        for (int i = 0; i < CI_SEEDS.length; i++)
+        {
+            run(base + i, CI_OPS_PER_SEED * 10, KeyHash.INSTANCE, new StoreConfig().initialBuckets(4));
+        }
+    }
+
     @Test
     void matchesHashMapModelWhenHashesCollide()
     {

@@ -27,6 +27,12 @@ class KeyspaceTest
     private final EntryFlyweight flyweight = new EntryFlyweight();
     private Keyspace keyspace = new Keyspace(new StoreConfig());
 
+    @org.junit.jupiter.api.BeforeEach
+    void setClock()
+    {
+        keyspace.clock(NOW_MS);
+    }
+
     @AfterEach
     void close()
     {
@@ -49,11 +55,36 @@ class KeyspaceTest
         assertEquals(ValueEncoding.STRING_RAW, flyweight.encoding());
         assertEquals(NO_EXPIRY, flyweight.expireAtMs());
         assertEquals(EntryDescriptor.lruClock(NOW_MS), flyweight.lruClock());
-        assertEquals(EntryDescriptor.LFU_INIT_VALUE, flyweight.lfuCounter());
+        assertEquals(EntryDescriptor.LFU_INIT_VALUE + 1, flyweight.lfuCounter(), "first access always counts");
         assertEquals(1, keyspace.size(0));
         assertEquals(0, keyspace.size(1));
         assertEquals(NOT_FOUND, keyspace.find(1, key("alpha"), 0, 5, NOW_MS));
         assertEquals(NOT_FOUND, keyspace.find(0, key("alph"), 0, 4, NOW_MS));
+    }
+
+    @Test
+    void accessesKeepRedisStyleLruClockAndLogarithmicDecayingLfuCounter()
+    {
+        final long entry = set(0, "hot", "v", NO_EXPIRY);
+        assertEquals(EntryDescriptor.LFU_INIT_VALUE, flyweight.wrap(entry).lfuCounter());
+        assertEquals(EntryDescriptor.lruClock(NOW_MS), flyweight.lruClock(), "put stamps the engine's clock");
+        for (int i = 0; i < 1000; i++)
+        {
+            keyspace.find(0, key("hot"), 0, 3, NOW_MS);
+        }
+        // Redis's lfu-log-factor 10 table: about 18 after 1000 hits.
+        final int counter = flyweight.wrap(entry).lfuCounter();
+        assertTrue(counter >= 12 && counter <= 30, "counter " + counter);
+
+        flyweight.lfuCounter(20);
+        final long fiveMinutesLater = NOW_MS + 5 * 60_000;
+        keyspace.find(0, key("hot"), 0, 3, fiveMinutesLater);
+        final int decayed = flyweight.wrap(entry).lfuCounter();
+        assertTrue(decayed == 15 || decayed == 16, "one per idle minute, then maybe one up: " + decayed);
+        assertEquals(EntryDescriptor.lruClock(fiveMinutesLater), flyweight.lruClock());
+
+        keyspace.peek(0, key("hot"), 0, 3, fiveMinutesLater + 60_000);
+        assertEquals(EntryDescriptor.lruClock(fiveMinutesLater), flyweight.wrap(entry).lruClock(), "peek: no touch");
     }
 
     @Test
@@ -230,6 +261,30 @@ class KeyspaceTest
         assertEquals(500, keyspace.size(0) + keyspace.size(1) + keyspace.size(2));
         assertEquals(500, keyspace.expiresSize(0) + keyspace.expiresSize(1) + keyspace.expiresSize(2));
         assertEquals(0, keyspace.activeExpireCycle(NOW_MS + 1, 100_000_000L));
+    }
+
+    @Test
+    void activeExpireCycleStopsAtItsBudgetAndResumesWhereItStopped()
+    {
+        for (int i = 0; i < 1000; i++)
+        {
+            set(0, "future" + i, "v", NOW_MS + 1_000_000);
+            set(1, "past" + i, "v", NOW_MS);
+        }
+        // A zero budget allows one sample loop: db 0's keys are all alive, so nothing expires...
+        assertEquals(0, keyspace.activeExpireCycle(NOW_MS + 1, 0));
+        // ...and the next call resumes with db 1 instead of starting over at db 0.
+        final int expired = keyspace.activeExpireCycle(NOW_MS + 1, 0);
+        assertEquals(Keyspace.ACTIVE_EXPIRE_KEYS_PER_LOOP, expired);
+        assertEquals(1000 - expired, keyspace.size(1));
+        int total = expired;
+        for (int i = 0; i < 1000 && total < 1000; i++)
+        {
+            total += keyspace.activeExpireCycle(NOW_MS + 1, 0);
+        }
+        assertEquals(1000, total);
+        assertEquals(0, keyspace.size(1));
+        assertEquals(1000, keyspace.size(0));
     }
 
     @Test

@@ -34,6 +34,61 @@ public final class ReplicationCommands
         table.register("slaveof", 3, Command.ADMIN, (context, args, reply) -> replicaOf(node, context, args, reply));
         table.register("role", 1, Command.FAST, (context, args, reply) -> node.writeRole(reply));
         table.register("sync", -3, Command.ADMIN, (context, args, reply) -> sync(node, context, args, reply));
+        table.register("wait", 3, 0, (context, args, reply) -> waitForReplicas(node, context, args, reply));
+    }
+
+    /**
+     * WAIT numreplicas timeout: the number of replicas that acknowledged every change made so far. When more are
+     * wanted, the engine does not wait: the reply is deferred to the client's own connection thread, which waits
+     * for the acknowledgements (or the timeout) after its batch. That needs WAIT to be the batch's last request
+     * (its reply must come last); a WAIT followed by pipelined requests answers at once with the current count.
+     */
+    private static void waitForReplicas(final ReplicationNode node, final CommandContext context,
+        final CommandArgs args, final Reply reply)
+    {
+        if (node.isReplica())
+        {
+            reply.error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if " +
+                "a replica is configured to be writable (which is not the default) writes to replicas are just " +
+                "local and are not propagated.");
+            return;
+        }
+        final AsciiNumbers numbers = context.numbers();
+        if (!numbers.parseLong(args, 1))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        final long wanted = numbers.value();
+        if (!numbers.parseLong(args, 2))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        final long timeoutMs = numbers.value();
+        if (timeoutMs < 0)
+        {
+            reply.error("ERR timeout is negative");
+            return;
+        }
+        final long offset = context.changeLog().lastOffset();
+        final int acked = node.ackedReplicas(offset);
+        if (acked >= wanted || !args.lastOfBatch())
+        {
+            reply.integer(acked);
+            return;
+        }
+        final int requestIndex = args.requestIndex();
+        final int wantedReplicas = (int)Math.min(wanted, Integer.MAX_VALUE);
+        reply.deferred();
+        context.session().handover((channel, unread, unreadOffset, unreadLength) ->
+        {
+            final int reached = node.awaitAcks(offset, wantedReplicas, timeoutMs);
+            reply.startRequest(requestIndex);
+            reply.integer(reached);
+            reply.endRequest(requestIndex);
+            return false;
+        });
     }
 
     private static void replicaOf(final ReplicationNode node, final CommandContext context, final CommandArgs args,

@@ -183,6 +183,7 @@ public final class ClientConnection implements Runnable
                     handedOver = true;
                     return;
                 }
+                output.writeTo(channel); // what the hook answered (WAIT)
             }
             if (protocolError || closeAfterReply || killed)
             {

@@ -94,6 +94,43 @@ class ReplicationTest
         }
     }
 
+    @Test
+    void waitCountsTheReplicasThatAcknowledgedEveryPriorWrite() throws Exception
+    {
+        try (TestServer master = TestServer.start();
+            Jedis m = new Jedis("127.0.0.1", master.port());
+            LineClient json = new LineClient(master.port()))
+        {
+            m.set("a", "1");
+            assertEquals(0L, m.waitReplicas(0, 0));
+            final long startNs = System.nanoTime();
+            assertEquals(0L, m.waitReplicas(1, 200));
+            assertTrue(System.nanoTime() - startNs >= 150_000_000L, "WAIT returned before its timeout");
+            assertEquals("{\"error\":\"ERR timeout is negative\"}", json.command("wait", "1", "-1"));
+            try (TestServer first = TestServer.start("replicaof", "127.0.0.1 " + master.port());
+                TestServer second = TestServer.start("replicaof", "127.0.0.1 " + master.port());
+                Jedis r = new Jedis("127.0.0.1", first.port()))
+            {
+                awaitInSync(master, first, 10_000);
+                awaitInSync(master, second, 10_000);
+                for (int i = 0; i < 20; i++)
+                {
+                    m.incr("n");
+                    assertEquals(2L, m.waitReplicas(2, 5_000));
+                }
+                assertEquals("20", r.get("n"));
+                m.incr("n");
+                assertEquals("{\"value\":2}", json.command("wait", "2", "5000"));
+                // Pipelined after other requests but last in its batch: deferred and answered in order.
+                json.send("{\"cmd\":\"incr\",\"key\":\"n\"}\n{\"id\":9,\"cmd\":\"wait\",\"args\":[2,5000]}\n");
+                assertEquals("{\"value\":22}", json.readLine());
+                assertEquals("{\"id\":9,\"value\":2}", json.readLine());
+                final JedisDataException onReplica = assertThrows(JedisDataException.class, () -> r.waitReplicas(1, 10));
+                assertTrue(onReplica.getMessage().startsWith("ERR WAIT cannot be used with replica instances."));
+            }
+        }
+    }
+
     static String text(final Object reply)
     {
         return reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) :

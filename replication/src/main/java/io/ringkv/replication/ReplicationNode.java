@@ -163,6 +163,7 @@ public final class ReplicationNode implements AutoCloseable
             replica.close();
         }
         context.readOnlyReplica(config.replicaReadOnly.getAsBoolean());
+        context.keyspace().replicaExpiry(true);
         final MasterLink newLink = new MasterLink(host, port, listeningPort, config.masterauth, null, -1, engine,
             config.log);
         link = newLink;
@@ -178,6 +179,7 @@ public final class ReplicationNode implements AutoCloseable
     {
         final MasterLink previous = link;
         context.readOnlyReplica(false);
+        context.keyspace().replicaExpiry(false);
         if (previous == null)
         {
             return;

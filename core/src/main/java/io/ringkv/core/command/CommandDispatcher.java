@@ -78,6 +78,7 @@ public final class CommandDispatcher
         }
         context.begin(session, nowMs);
         keyspace.writeAccess(command.hasFlag(Command.WRITE));
+        keyspace.expiryExempt(session.masterLink());
         try
         {
             command.handler().execute(context, args, reply);

@@ -66,6 +66,8 @@ public final class Keyspace implements AutoCloseable
     private SnapshotListener snapshot;
     private int snapshotPhase;
     private boolean writeAccess;
+    private boolean replicaExpiry;
+    private boolean expiryExempt;
     private int nextExpireDb;
     private int nextRehashDb;
     private long keyValueBytes;
@@ -178,10 +180,37 @@ public final class Keyspace implements AutoCloseable
         }
         if (isExpired(entry, nowMs))
         {
+            if (replicaExpiry)
+            {
+                return expiryExempt ? entry : NOT_FOUND;
+            }
             expire(db, entry);
             return NOT_FOUND;
         }
         return entry;
+    }
+
+    /**
+     * Redis's replica expiry: a replica never expires keys itself (its master sends the deletes), but hides keys
+     * that are logically expired from its clients; the master's own stream (see {@link #expiryExempt}) still sees
+     * them, so its changes apply to the same keys as on the master. Off: expired keys are deleted (lazily on access,
+     * actively by {@link #activeExpireCycle}) and the listener told.
+     *
+     * @param replicaExpiry true on a replica.
+     */
+    public void replicaExpiry(final boolean replicaExpiry)
+    {
+        this.replicaExpiry = replicaExpiry;
+    }
+
+    /**
+     * The dispatcher says whether the command about to run comes from the master's replication stream.
+     *
+     * @param expiryExempt true for the replica's master link.
+     */
+    public void expiryExempt(final boolean expiryExempt)
+    {
+        this.expiryExempt = expiryExempt;
     }
 
     /**
@@ -552,6 +581,7 @@ public final class Keyspace implements AutoCloseable
     {
         clockMs = nowMs;
         final OffHeapTable table = tables[db];
+        int tries = 100;
         while (true)
         {
             final long entry = table.randomEntry();
@@ -562,6 +592,15 @@ public final class Keyspace implements AutoCloseable
             if (!isExpired(entry, nowMs))
             {
                 return entry;
+            }
+            if (replicaExpiry)
+            {
+                // As Redis's replicas: expired keys stay until the master deletes them; give up looking after a while.
+                if (expiryExempt || --tries == 0)
+                {
+                    return entry;
+                }
+                continue;
             }
             expire(db, entry);
         }
@@ -580,6 +619,10 @@ public final class Keyspace implements AutoCloseable
      */
     public int activeExpireCycle(final long nowMs, final long budgetNs)
     {
+        if (replicaExpiry)
+        {
+            return 0;
+        }
         clockMs = nowMs;
         final long startNs = System.nanoTime();
         int expired = 0;
@@ -978,9 +1021,12 @@ public final class Keyspace implements AutoCloseable
 
         public void visitEntry(final long entryAddress)
         {
-            if (isExpired(entryAddress, nowMs))
+            if (isExpired(entryAddress, nowMs) && !(replicaExpiry && expiryExempt))
             {
-                expire(db, entryAddress);
+                if (!replicaExpiry)
+                {
+                    expire(db, entryAddress);
+                }
             }
             else
             {

@@ -195,7 +195,8 @@ class ReplicationFaultTest
                 pipeline.set("overflow:" + i, "x".repeat(20));
             }
             pipeline.sync();
-            assertTrue(master.server().replication().backlog().firstRecord() > link.offset() + 1);
+            await("the backlog to overflow past the replica", 5_000, () ->
+                master.server().replication().backlog().firstRecord() > link.offset() + 1);
             awaitInSync(master, replica, 20_000);
             assertTrue(link.syncs() > syncsBefore);
             assertSameContents(master, replica);

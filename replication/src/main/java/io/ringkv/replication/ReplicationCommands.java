@@ -81,12 +81,13 @@ public final class ReplicationCommands
         final int requestIndex = args.requestIndex();
         final int wantedReplicas = (int)Math.min(wanted, Integer.MAX_VALUE);
         reply.deferred();
+        final Reply connectionReply = reply.connectionReply();
         context.session().handover((channel, unread, unreadOffset, unreadLength) ->
         {
             final int reached = node.awaitAcks(offset, wantedReplicas, timeoutMs);
-            reply.startRequest(requestIndex);
-            reply.integer(reached);
-            reply.endRequest(requestIndex);
+            connectionReply.startRequest(requestIndex);
+            connectionReply.integer(reached);
+            connectionReply.endRequest(requestIndex);
             return false;
         });
     }

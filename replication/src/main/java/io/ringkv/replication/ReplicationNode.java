@@ -51,6 +51,7 @@ public final class ReplicationNode implements AutoCloseable
     private volatile boolean running;
     private volatile String replid = newReplid();
     private volatile MasterLink link;
+    private CommandContext engineContext;
     private volatile long fullSyncs;
     private volatile long partialSyncs;
     private volatile long snapshotPeakBytes;
@@ -149,6 +150,7 @@ public final class ReplicationNode implements AutoCloseable
      */
     public void replicaOf(final CommandContext context, final String host, final int port)
     {
+        engineContext = context;
         final MasterLink previous = link;
         if (previous != null)
         {
@@ -177,6 +179,7 @@ public final class ReplicationNode implements AutoCloseable
      */
     public void promote(final CommandContext context)
     {
+        engineContext = context;
         final MasterLink previous = link;
         context.readOnlyReplica(false);
         context.keyspace().replicaExpiry(false);
@@ -191,11 +194,15 @@ public final class ReplicationNode implements AutoCloseable
     }
 
     /**
-     * Engine thread: CONFIG SET replica-read-only while a replica.
+     * Engine thread (CONFIG SET replica-read-only): apply the new setting to a running replica.
      */
-    public void readOnlyChanged(final CommandContext context)
+    public void replicaReadOnlyChanged()
     {
-        context.readOnlyReplica(link != null && config.replicaReadOnly.getAsBoolean());
+        final CommandContext context = engineContext;
+        if (context != null)
+        {
+            context.readOnlyReplica(link != null && config.replicaReadOnly.getAsBoolean());
+        }
     }
 
     /**
@@ -370,9 +377,28 @@ public final class ReplicationNode implements AutoCloseable
     }
 
     /**
-     * Write the INFO replication fields (without the section header), Redis's names and order.
+     * Write the INFO replication fields (without the section header), Redis's names and order, one
+     * {@code name:value} line at a time (without line end): a self-contained writer INFO calls.
      *
-     * @param out where the lines go, each ending with CRLF.
+     * @param lines receives each line.
+     */
+    public void writeInfo(final java.util.function.Consumer<String> lines)
+    {
+        final StringBuilder out = new StringBuilder();
+        writeInfo(out);
+        for (final String line : out.toString().split("\r\n"))
+        {
+            if (!line.isEmpty())
+            {
+                lines.accept(line);
+            }
+        }
+    }
+
+    /**
+     * As {@link #writeInfo(java.util.function.Consumer)}, into {@code out} with CRLF line ends.
+     *
+     * @param out where the lines go.
      */
     public void writeInfo(final StringBuilder out)
     {

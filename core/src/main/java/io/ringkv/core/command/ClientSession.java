@@ -21,6 +21,9 @@ public final class ClientSession
     private String name = "";
     private boolean masterLink;
     private ConnectionHandover handover;
+    private Command lastCommand;
+    private String libraryName = "";
+    private String libraryVersion = "";
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -109,5 +112,50 @@ public final class ClientSession
     public void name(final String name)
     {
         this.name = name;
+    }
+
+    /**
+     * @return the client library's name from CLIENT SETINFO LIB-NAME, "" when not given.
+     */
+    public String libraryName()
+    {
+        return libraryName;
+    }
+
+    public void libraryName(final String libraryName)
+    {
+        this.libraryName = libraryName;
+    }
+
+    /**
+     * @return the client library's version from CLIENT SETINFO LIB-VER, "" when not given.
+     */
+    public String libraryVersion()
+    {
+        return libraryVersion;
+    }
+
+    public void libraryVersion(final String libraryVersion)
+    {
+        this.libraryVersion = libraryVersion;
+    }
+
+    /**
+     * @return the last command the engine dispatched for this connection (CLIENT LIST "cmd="), or null before the
+     * first. Written by the engine thread; other threads may see a stale value, which is all CLIENT LIST needs.
+     */
+    public Command lastCommand()
+    {
+        return lastCommand;
+    }
+
+    /**
+     * Engine thread: remember the command being dispatched (a field store; nothing allocated).
+     *
+     * @param command the command.
+     */
+    public void lastCommand(final Command command)
+    {
+        this.lastCommand = command;
     }
 }

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * A registered command: its name, Redis arity, flags and handler. Immutable; safe to share between threads.
+ * A registered command: its name, Redis arity, flags and handler, plus its call statistics (INFO commandstats).
+ * The name, arity, flags and handler are immutable and safe to share between threads; only the engine thread
+ * updates and reads the statistics (plain fields: counting allocates nothing and takes no lock).
  */
 public final class Command
 {
@@ -29,6 +31,10 @@ public final class Command
     private final int flags;
     private final CommandHandler handler;
     private final String arityError;
+    private long calls;
+    private long durationNs;
+    private long failedCalls;
+    private long rejectedCalls;
 
     /**
      * @param name    command name; kept lower-case for error texts, matched ignoring case.
@@ -102,6 +108,71 @@ public final class Command
     public String arityError()
     {
         return arityError;
+    }
+
+    /**
+     * Engine thread: count one executed call. The dispatcher calls it for every command; a container command (CONFIG,
+     * CLIENT...) calls it for the subcommand it ran.
+     *
+     * @param elapsedNs time the handler took.
+     * @param failed    true when it replied with an error.
+     */
+    public void recordCall(final long elapsedNs, final boolean failed)
+    {
+        calls++;
+        durationNs += elapsedNs;
+        failedCalls += failed ? 1 : 0;
+    }
+
+    /**
+     * Engine thread: count a call refused before its handler ran (arity, authentication, memory budget).
+     */
+    public void recordRejected()
+    {
+        rejectedCalls++;
+    }
+
+    /**
+     * @return calls executed since start or the last {@link #resetStats()} (commandstats "calls"). Engine thread.
+     */
+    public long calls()
+    {
+        return calls;
+    }
+
+    /**
+     * @return total time its handler ran, in nanoseconds (commandstats "usec" / 1000). Engine thread.
+     */
+    public long durationNs()
+    {
+        return durationNs;
+    }
+
+    /**
+     * @return executed calls that replied with an error (commandstats "failed_calls"). Engine thread.
+     */
+    public long failedCalls()
+    {
+        return failedCalls;
+    }
+
+    /**
+     * @return calls refused before execution (commandstats "rejected_calls"). Engine thread.
+     */
+    public long rejectedCalls()
+    {
+        return rejectedCalls;
+    }
+
+    /**
+     * Zero the statistics (CONFIG RESETSTAT). Engine thread.
+     */
+    public void resetStats()
+    {
+        calls = 0;
+        durationNs = 0;
+        failedCalls = 0;
+        rejectedCalls = 0;
     }
 
     @Override

@@ -2,6 +2,9 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.engine.ChangeLog;
 import io.ringkv.core.json.JsonDocuments;
+import io.ringkv.core.rdb.DumpPayloadReader;
+import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.rdb.RdbStringDecoder;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -18,18 +21,24 @@ public final class CommandContext
 {
     /** Scratch space larger than this is released after the command that needed it. */
     static final int RETAINED_SCRATCH_CAPACITY = 1024 * 1024;
+    /** A DUMP payload buffer up to this size is kept: DUMPs of values of a few MB then reuse it. */
+    static final int RETAINED_PAYLOAD_CAPACITY = RdbStringDecoder.SCRATCH_RETAIN_LIMIT;
 
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
-    private final long maxStringLength;
+    private long maxStringLength;
     private final EntryFlyweight entry = new EntryFlyweight();
     private final EntryFlyweight otherEntry = new EntryFlyweight();
     private final AsciiNumbers numbers = new AsciiNumbers();
     private final JsonDocuments jsonDocuments = new JsonDocuments();
     private final KeyCollector keyCollector = new KeyCollector();
     private final PendingValue pendingValue = new PendingValue();
+    private final DumpPayloadWriter dumpWriter = new DumpPayloadWriter();
+    private final DumpPayloadReader dumpReader = new DumpPayloadReader();
+    private final ErrorStats errorStats = new ErrorStats();
     private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
+    private ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(256);
 
     private boolean readOnlyReplica;
     private ClientSession session;
@@ -71,6 +80,11 @@ public final class CommandContext
         {
             org.agrona.BufferUtil.free(scratch.byteBuffer());
             scratch = new ExpandableDirectByteBuffer(256);
+        }
+        if (payload.capacity() > RETAINED_PAYLOAD_CAPACITY)
+        {
+            org.agrona.BufferUtil.free(payload.byteBuffer());
+            payload = new ExpandableDirectByteBuffer(256);
         }
         keyCollector.releaseIfLarge();
     }
@@ -117,6 +131,14 @@ public final class CommandContext
         return nowMs;
     }
 
+    /**
+     * @return the error replies counted by code (INFO errorstats); the dispatcher records them.
+     */
+    public ErrorStats errorStats()
+    {
+        return errorStats;
+    }
+
     public ChangeLog changeLog()
     {
         return changeLog;
@@ -130,6 +152,16 @@ public final class CommandContext
     public long maxStringLength()
     {
         return maxStringLength;
+    }
+
+    /**
+     * Engine thread: change the largest string value (CONFIG SET proto-max-bulk-len).
+     *
+     * @param maxStringLength largest string value in bytes.
+     */
+    public void maxStringLength(final long maxStringLength)
+    {
+        this.maxStringLength = maxStringLength;
     }
 
     /**
@@ -158,6 +190,22 @@ public final class CommandContext
         return jsonDocuments;
     }
 
+    /**
+     * @return the engine's DUMP serializer (DUMP, MIGRATE).
+     */
+    public DumpPayloadWriter dumpWriter()
+    {
+        return dumpWriter;
+    }
+
+    /**
+     * @return the engine's DUMP payload verifier and decoder (RESTORE).
+     */
+    public DumpPayloadReader dumpReader()
+    {
+        return dumpReader;
+    }
+
     PendingValue pendingValue()
     {
         return pendingValue;
@@ -166,6 +214,17 @@ public final class CommandContext
     KeyCollector keyCollector()
     {
         return keyCollector;
+    }
+
+    /**
+     * @param capacity bytes needed.
+     * @return space for a DUMP payload of at least {@code capacity} bytes, valid until the command ends; kept
+     * between commands up to {@link #RETAINED_PAYLOAD_CAPACITY} so large DUMPs do not regrow it each time.
+     */
+    public MutableDirectBuffer payloadScratch(final int capacity)
+    {
+        payload.checkLimit(capacity);
+        return payload;
     }
 
     /**

@@ -5,7 +5,9 @@ import io.ringkv.core.store.Keyspace;
 /**
  * Runs one request: finds its command in the {@link CommandTable} and applies Redis's checks in Redis's order
  * (unknown command, arity, authentication, memory budget) before calling the handler. Every request gets
- * exactly one reply, even when a handler fails unexpectedly.
+ * exactly one reply, even when a handler fails unexpectedly. Counts each command's calls, time, failures and
+ * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
+ * read-only commands (INFO keyspace_hits/misses).
  * <p>
  * Only the engine thread calls this. Allocates only to build error texts for unknown commands.
  */
@@ -16,6 +18,8 @@ public final class CommandDispatcher
     private final CommandTable commands;
     private final CommandContext context;
     private final Keyspace keyspace;
+    private final ErrorObservingReply observingReply = new ErrorObservingReply();
+    private final ErrorStats errorStats;
 
     /**
      * @param commands the table to look names up in.
@@ -26,6 +30,7 @@ public final class CommandDispatcher
         this.commands = commands;
         this.context = context;
         this.keyspace = context.keyspace();
+        this.errorStats = context.errorStats();
     }
 
     public CommandContext context()
@@ -46,53 +51,74 @@ public final class CommandDispatcher
         final int argCount = args.count();
         if (argCount == 0)
         {
-            reply.error("ERR empty command");
+            refuse("ERR empty command", reply);
             return;
         }
         final Command command = commands.lookup(args.buffer(), args.offset(0), args.length(0));
         if (command == null)
         {
-            reply.error(ErrorMessages.unknownCommand(args));
+            refuse(ErrorMessages.unknownCommand(args), reply);
             return;
         }
+        session.lastCommand(command);
         if (!command.arityAccepts(argCount))
         {
-            reply.error(command.arityError());
+            command.recordRejected();
+            refuse(command.arityError(), reply);
             return;
         }
         if (!session.authenticated() && !command.hasFlag(Command.NO_AUTH))
         {
-            reply.error(ErrorMessages.NOAUTH);
+            command.recordRejected();
+            refuse(ErrorMessages.NOAUTH, reply);
             return;
         }
         if (command.hasFlag(Command.DENY_OOM) && keyspace.overMemoryBudget())
         {
-            reply.error(ErrorMessages.OOM);
+            command.recordRejected();
+            refuse(ErrorMessages.OOM, reply);
             return;
         }
         final CommandContext context = this.context;
         if (context.readOnlyReplica() && command.hasFlag(Command.WRITE) && !session.masterLink())
         {
-            reply.error(ErrorMessages.READONLY);
+            command.recordRejected();
+            refuse(ErrorMessages.READONLY, reply);
             return;
         }
+        final ErrorObservingReply observed = observingReply.wrap(reply);
         context.begin(session, nowMs);
+        keyspace.countLookups(command.hasFlag(Command.READONLY));
         keyspace.writeAccess(command.hasFlag(Command.WRITE));
         keyspace.expiryExempt(session.masterLink());
+        final long startNs = System.nanoTime();
         try
         {
-            command.handler().execute(context, args, reply);
+            command.handler().execute(context, args, observed);
         }
         catch (final RuntimeException ex)
         {
             // A bug must not take the engine thread down or leave the client without a reply.
             LOGGER.log(System.Logger.Level.ERROR, "command " + command.name() + " failed", ex);
-            reply.error("ERR internal error in '" + command.name() + "': " + ex);
+            observed.error("ERR internal error in '" + command.name() + "': " + ex);
         }
         finally
         {
             keyspace.writeAccess(false);
+            final boolean failed = observed.errored();
+            command.recordCall(System.nanoTime() - startNs, failed);
+            if (failed)
+            {
+                errorStats.record(observed.lastError());
+            }
+            keyspace.countLookups(false);
             context.end();
         }
+    }
+
+    private void refuse(final String message, final Reply reply)
+    {
+        errorStats.record(message);
+        reply.error(message);
     }
 }

@@ -1,7 +1,8 @@
 package io.ringkv.core.command;
 
 /**
- * Registers every command core implements: strings, counters, generic keys, expiry, databases, PING/ECHO.
+ * Registers every command core implements: strings, counters, generic keys, expiry, databases, PING/ECHO,
+ * DUMP/RESTORE.
  */
 public final class CoreCommands
 {
@@ -21,6 +22,7 @@ public final class CoreCommands
         ExpireCommands.register(table);
         DatabaseCommands.register(table);
         ConnectionCommands.register(table);
+        DumpCommands.register(table);
         return table;
     }
 

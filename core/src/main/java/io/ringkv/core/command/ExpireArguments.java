@@ -71,22 +71,26 @@ final class ExpireArguments
             {
                 flags |= PERSIST;
             }
-            else if (hasNext && args.equalsIgnoreCase(j, EX_TOKEN) && (flags & (KEEPTTL | PERSIST | EXAT | PX | PXAT)) == 0)
+            else if (hasNext && args.equalsIgnoreCase(j, EX_TOKEN) &&
+                (flags & (KEEPTTL | PERSIST | EXAT | PX | PXAT)) == 0)
             {
                 flags |= EX;
                 expireIndex = ++j;
             }
-            else if (hasNext && args.equalsIgnoreCase(j, PX_TOKEN) && (flags & (KEEPTTL | PERSIST | EX | EXAT | PXAT)) == 0)
+            else if (hasNext && args.equalsIgnoreCase(j, PX_TOKEN) &&
+                (flags & (KEEPTTL | PERSIST | EX | EXAT | PXAT)) == 0)
             {
                 flags |= PX;
                 expireIndex = ++j;
             }
-            else if (hasNext && args.equalsIgnoreCase(j, EXAT_TOKEN) && (flags & (KEEPTTL | PERSIST | EX | PX | PXAT)) == 0)
+            else if (hasNext && args.equalsIgnoreCase(j, EXAT_TOKEN) &&
+                (flags & (KEEPTTL | PERSIST | EX | PX | PXAT)) == 0)
             {
                 flags |= EXAT;
                 expireIndex = ++j;
             }
-            else if (hasNext && args.equalsIgnoreCase(j, PXAT_TOKEN) && (flags & (KEEPTTL | PERSIST | EX | EXAT | PX)) == 0)
+            else if (hasNext && args.equalsIgnoreCase(j, PXAT_TOKEN) &&
+                (flags & (KEEPTTL | PERSIST | EX | EXAT | PX)) == 0)
             {
                 flags |= PXAT;
                 expireIndex = ++j;

@@ -135,7 +135,7 @@ public final class ExpireCommands
                 return;
             }
         }
-        if (when <= context.nowMs())
+        if (when <= context.nowMs() && !keyspace.replicaExpiry())
         {
             keyspace.delete(db, address);
             context.changeLog().delete(db, key, keyOffset, keyLength, false);

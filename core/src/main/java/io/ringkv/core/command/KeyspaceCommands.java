@@ -262,6 +262,11 @@ public final class KeyspaceCommands
                     return;
                 }
                 targetDb = (int)context.numbers().value();
+                if (targetDb < 0 || targetDb >= keyspace.databases())
+                {
+                    reply.error(ErrorMessages.DB_INDEX_OUT_OF_RANGE);
+                    return;
+                }
                 j++;
             }
             else
@@ -269,11 +274,6 @@ public final class KeyspaceCommands
                 reply.error(ErrorMessages.SYNTAX);
                 return;
             }
-        }
-        if (targetDb < 0 || targetDb >= keyspace.databases())
-        {
-            reply.error(ErrorMessages.DB_INDEX_OUT_OF_RANGE);
-            return;
         }
         final DirectBuffer buffer = args.buffer();
         if (sourceDb == targetDb &&

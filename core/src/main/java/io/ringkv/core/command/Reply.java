@@ -159,4 +159,13 @@ public interface Reply
     default void deferred()
     {
     }
+
+    /**
+     * @return the connection's own reply behind any wrapper the engine puts around it for one request; what a
+     * deferred reply must be written to later.
+     */
+    default Reply connectionReply()
+    {
+        return this;
+    }
 }

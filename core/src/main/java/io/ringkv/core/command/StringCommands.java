@@ -22,6 +22,11 @@ import static io.ringkv.core.command.Command.WRITE;
  */
 public final class StringCommands
 {
+    /** SET's replies: +OK when set, nil when NX/XX prevented it. */
+    private static final int REPLY_OK_OR_NIL = 0;
+    /** SETNX's replies: 1 when set, 0 when not. */
+    private static final int REPLY_ONE_OR_ZERO = 1;
+
     private StringCommands()
     {
     }
@@ -86,12 +91,12 @@ public final class StringCommands
                 return;
             }
         }
-        setGeneric(context, args, flags, expireAtMs, reply, null, null);
+        setGeneric(context, args, flags, expireAtMs, reply, REPLY_OK_OR_NIL);
     }
 
     static void setnx(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        setGeneric(context, args, ExpireArguments.NX, Keyspace.NO_EXPIRY, reply, Boolean.TRUE, Boolean.FALSE);
+        setGeneric(context, args, ExpireArguments.NX, Keyspace.NO_EXPIRY, reply, REPLY_ONE_OR_ZERO);
     }
 
     static void setex(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -114,27 +119,27 @@ public final class StringCommands
         }
         // SETEX key seconds value: the value is argument 3, so move it through a SET-shaped call.
         setGenericAt(context, args, 1, 3, seconds ? ExpireArguments.EX : ExpireArguments.PX, expireAtMs, reply,
-            null, null);
+            REPLY_OK_OR_NIL);
     }
 
     static void getset(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        setGeneric(context, args, ExpireArguments.GET, Keyspace.NO_EXPIRY, reply, null, null);
+        setGeneric(context, args, ExpireArguments.GET, Keyspace.NO_EXPIRY, reply, REPLY_OK_OR_NIL);
     }
 
     private static void setGeneric(final CommandContext context, final CommandArgs args, final int flags,
-        final long expireAtMs, final Reply reply, final Boolean okReply, final Boolean abortReply)
+        final long expireAtMs, final Reply reply, final int replyStyle)
     {
-        setGenericAt(context, args, 1, 2, flags, expireAtMs, reply, okReply, abortReply);
+        setGenericAt(context, args, 1, 2, flags, expireAtMs, reply, replyStyle);
     }
 
     /**
-     * Redis's setGenericCommand. {@code okReply}/{@code abortReply} null mean +OK / nil; TRUE/FALSE mean :1 / :0
+     * Redis's setGenericCommand; {@code replyStyle} is {@link #REPLY_OK_OR_NIL} (SET) or {@link #REPLY_ONE_OR_ZERO}
      * (SETNX).
      */
     private static void setGenericAt(
         final CommandContext context, final CommandArgs args, final int keyIndex, final int valueIndex,
-        final int flags, final long expireAtMs, final Reply reply, final Boolean okReply, final Boolean abortReply)
+        final int flags, final long expireAtMs, final Reply reply, final int replyStyle)
     {
         final PendingValue value = context.pendingValue();
         if (value.prepare(context, args, valueIndex, reply) == PendingValue.INVALID)
@@ -189,7 +194,7 @@ public final class StringCommands
             {
                 replyOld(found, oldType, oldInt, oldIntValue, oldValue, oldLength, reply);
             }
-            else if (abortReply != null)
+            else if (replyStyle == REPLY_ONE_OR_ZERO)
             {
                 reply.integer(0);
             }
@@ -202,31 +207,20 @@ public final class StringCommands
 
         final long newExpireAtMs = (flags & ExpireArguments.ANY_EXPIRE) != 0 ? expireAtMs :
             (flags & ExpireArguments.KEEPTTL) != 0 ? oldExpireAtMs : Keyspace.NO_EXPIRY;
-        final ChangeLog changeLog = context.changeLog();
-        if (newExpireAtMs != Keyspace.NO_EXPIRY && newExpireAtMs <= nowMs)
+        // An expiry already in the past (e.g. EXAT 1) is stored as given, as Redis 7 does: the key is invisible
+        // from now on and is reclaimed (and logged as DEL) by the next lookup or active expiry cycle.
+        final long address = value.store(context, db, key, keyOffset, keyLength, newExpireAtMs);
+        if (address == Keyspace.OUT_OF_MEMORY)
         {
-            // Already expired (e.g. EXAT in the past): the key ends up absent, as Redis's next access would find.
-            if (found)
-            {
-                keyspace.delete(db, oldAddress);
-                changeLog.delete(db, key, keyOffset, keyLength, false);
-            }
+            reply.error(ErrorMessages.OOM);
+            return;
         }
-        else
-        {
-            final long address = value.store(context, db, key, keyOffset, keyLength, newExpireAtMs);
-            if (address == Keyspace.OUT_OF_MEMORY)
-            {
-                reply.error(ErrorMessages.OOM);
-                return;
-            }
-            changeLog.set(db, address);
-        }
+        context.changeLog().set(db, address);
         if (get)
         {
             replyOld(found, oldType, oldInt, oldIntValue, oldValue, oldLength, reply);
         }
-        else if (okReply != null)
+        else if (replyStyle == REPLY_ONE_OR_ZERO)
         {
             reply.integer(1);
         }
@@ -319,7 +313,7 @@ public final class StringCommands
         final ChangeLog changeLog = context.changeLog();
         if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
         {
-            if (expireAtMs <= context.nowMs())
+            if (expireAtMs <= context.nowMs() && !keyspace.replicaExpiry())
             {
                 keyspace.delete(db, address);
                 changeLog.delete(db, key, keyOffset, keyLength, false);

@@ -1,6 +1,7 @@
 package io.ringkv.core.engine;
 
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
@@ -36,6 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Engine implements AutoCloseable
 {
+    /** How long a publisher parks between claim attempts once the ring has stayed full for a while. */
+    private static final long CLAIM_BACKOFF_NS = 20_000;
+
     private final Disruptor<CommandEvent> disruptor;
     private final RingBuffer<CommandEvent> ring;
     private final int maxClaim;
@@ -68,7 +72,7 @@ public final class Engine implements AutoCloseable
             (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));
 
         disruptor = new Disruptor<>(
-            CommandEvent::new, config.ringSize(), threadFactory(), ProducerType.MULTI, config.newWaitStrategy());
+            CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         engineHandler = new EngineEventHandler(dispatcher, changeLog, keyspace, config, tickPending);
         final EventHandlerGroup<CommandEvent> engineGroup = disruptor.handleEventsWith(engineHandler);
@@ -97,9 +101,14 @@ public final class Engine implements AutoCloseable
      * {@link RequestBatch#awaitCompletion()}. Allocates nothing. An empty batch completes at once.
      *
      * @param batch the connection's filled batch.
+     * @throws IllegalStateException when the engine is not running (nothing would ever complete the batch).
      */
     public void publish(final RequestBatch batch)
     {
+        if (!running)
+        {
+            throw new IllegalStateException("engine is not running");
+        }
         final int requestCount = batch.requestCount();
         batch.markPublished();
         if (requestCount == 0)
@@ -113,7 +122,7 @@ public final class Engine implements AutoCloseable
         while (requestIndex < requestCount)
         {
             final int claim = Math.min(requestCount - requestIndex, maxClaim);
-            final long hi = ring.next(claim);
+            final long hi = claim(ring, claim);
             final long lo = hi - claim + 1;
             for (long sequence = lo; sequence <= hi; sequence++)
             {
@@ -121,6 +130,37 @@ public final class Engine implements AutoCloseable
                 requestIndex++;
             }
             ring.publish(lo, hi);
+        }
+    }
+
+    /**
+     * Claim {@code n} slots only once the ring has room for them. Disruptor's {@code next(n)} advances the cursor
+     * first and waits for room afterwards; consumers then see a cursor ahead of anything published and spin on it,
+     * which on a virtual-thread engine starves the very threads that would publish (a livelock when the ring is
+     * full). {@code tryNext} claims atomically with the capacity check, so the cursor never runs ahead of a
+     * publisher that is about to block.
+     */
+    private static long claim(final RingBuffer<CommandEvent> ring, final int n)
+    {
+        int attempts = 0;
+        while (true)
+        {
+            try
+            {
+                return ring.tryNext(n);
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                // The ring is full: let the engine and the consumers behind it drain it.
+                if (++attempts < 16)
+                {
+                    Thread.yield();
+                }
+                else
+                {
+                    LockSupport.parkNanos(CLAIM_BACKOFF_NS);
+                }
+            }
         }
     }
 
@@ -147,7 +187,16 @@ public final class Engine implements AutoCloseable
         {
             return false;
         }
-        final long sequence = ring.next();
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            tickPending.set(false); // a full ring means the engine is busy; the next tick will try again
+            return false;
+        }
         ring.get(sequence).tick();
         ring.publish(sequence);
         return true;
@@ -250,15 +299,16 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private static ThreadFactory threadFactory()
+    private static ThreadFactory threadFactory(final String threadKind)
     {
         final AtomicInteger count = new AtomicInteger();
+        final boolean virtual = "virtual".equals(threadKind);
         return runnable ->
         {
             final int n = count.getAndIncrement();
-            final Thread thread = new Thread(runnable, n == 0 ? "ringkv-engine" : "ringkv-after-engine-" + n);
-            thread.setDaemon(true);
-            return thread;
+            final String name = n == 0 ? "ringkv-engine" : "ringkv-after-engine-" + n;
+            return virtual ? Thread.ofVirtual().name(name).unstarted(runnable) :
+                Thread.ofPlatform().name(name).daemon().unstarted(runnable);
         };
     }
 

@@ -23,11 +23,18 @@ public final class EngineConfig
     public static final int RING_SIZE_DEFAULT = 4096;
 
     /**
-     * How the engine thread waits for work: blocking, lite-blocking, sleeping, yielding, busy-spin,
-     * phased-backoff (spin, then yield, then block).
+     * How the engine thread waits for work: parking (spin, then park; publishers unpark), blocking, lite-blocking,
+     * sleeping, yielding, busy-spin, phased-backoff (spin, then yield, then block).
      */
     public static final String WAIT_STRATEGY_PROP_NAME = "ringkv.engine.wait.strategy";
     public static final String WAIT_STRATEGY_DEFAULT = "phased-backoff";
+
+    /**
+     * What kind of thread runs the engine and the consumers behind it: "platform" (a dedicated OS thread) or
+     * "virtual" (a virtual thread on the connections' carriers, so hand-offs need no cross-thread wake-up).
+     */
+    public static final String THREAD_KIND_PROP_NAME = "ringkv.engine.thread";
+    public static final String THREAD_KIND_DEFAULT = "platform";
 
     /** phased-backoff: how long to spin before yielding. */
     public static final String SPIN_TIMEOUT_NS_PROP_NAME = "ringkv.engine.spin.timeout.ns";
@@ -59,6 +66,7 @@ public final class EngineConfig
 
     private int ringSize = Integer.getInteger(RING_SIZE_PROP_NAME, RING_SIZE_DEFAULT);
     private String waitStrategy = System.getProperty(WAIT_STRATEGY_PROP_NAME, WAIT_STRATEGY_DEFAULT);
+    private String threadKind = System.getProperty(THREAD_KIND_PROP_NAME, THREAD_KIND_DEFAULT);
     private long spinTimeoutNs = Long.getLong(SPIN_TIMEOUT_NS_PROP_NAME, SPIN_TIMEOUT_NS_DEFAULT);
     private long yieldTimeoutNs = Long.getLong(YIELD_TIMEOUT_NS_PROP_NAME, YIELD_TIMEOUT_NS_DEFAULT);
     private int maxClaim = Integer.getInteger(MAX_CLAIM_PROP_NAME, 0);
@@ -89,7 +97,29 @@ public final class EngineConfig
     }
 
     /**
-     * @param waitStrategy one of blocking, lite-blocking, sleeping, yielding, busy-spin, phased-backoff.
+     * @return "platform" or "virtual": the kind of thread that runs the engine and the consumers behind it.
+     */
+    public String threadKind()
+    {
+        return threadKind;
+    }
+
+    /**
+     * @param threadKind "platform" or "virtual".
+     * @return this for chaining.
+     */
+    public EngineConfig threadKind(final String threadKind)
+    {
+        if (!"platform".equals(threadKind) && !"virtual".equals(threadKind))
+        {
+            throw new IllegalArgumentException("unknown engine thread kind '" + threadKind + "': use platform or virtual");
+        }
+        this.threadKind = threadKind;
+        return this;
+    }
+
+    /**
+     * @param waitStrategy one of parking, blocking, lite-blocking, sleeping, yielding, busy-spin, phased-backoff.
      * @return this.
      */
     public EngineConfig waitStrategy(final String waitStrategy)
@@ -201,6 +231,7 @@ public final class EngineConfig
     {
         return switch (name)
         {
+            case "parking" -> new ParkingWaitStrategy();
             case "blocking" -> new BlockingWaitStrategy();
             case "lite-blocking" -> new LiteBlockingWaitStrategy();
             case "sleeping" -> new SleepingWaitStrategy();
@@ -209,7 +240,7 @@ public final class EngineConfig
             case "phased-backoff" ->
                 PhasedBackoffWaitStrategy.withLock(spinTimeoutNs, yieldTimeoutNs, TimeUnit.NANOSECONDS);
             default -> throw new IllegalArgumentException("unknown wait strategy '" + name +
-                "': use blocking, lite-blocking, sleeping, yielding, busy-spin or phased-backoff");
+                "': use parking, blocking, lite-blocking, sleeping, yielding, busy-spin or phased-backoff");
         };
     }
 }

@@ -50,7 +50,7 @@ public final class Keyspace implements AutoCloseable
     private static final ExpiredKeyListener NO_LISTENER = (db, key, keyOffset, keyLength) -> {};
 
     private final int databases;
-    private final long maxMemoryBytes;
+    private long maxMemoryBytes;
     private final int maxValueLength;
     private final SlabAllocator allocator;
     private final OffHeapTable[] tables;
@@ -68,6 +68,10 @@ public final class Keyspace implements AutoCloseable
     private boolean writeAccess;
     private boolean replicaExpiry;
     private boolean expiryExempt;
+    private boolean countLookups;
+    private long keyspaceHits;
+    private long keyspaceMisses;
+    private long expiredKeys;
     private int nextExpireDb;
     private int nextRehashDb;
     private long keyValueBytes;
@@ -126,6 +130,14 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * @return largest value length {@link #put} accepts, in bytes.
+     */
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    /**
      * @return number of logical databases.
      */
     public int databases()
@@ -172,6 +184,7 @@ public final class Keyspace implements AutoCloseable
         final long entry = table.find(table.hash(base, address, keyLength), base, address, keyLength);
         if (entry == 0)
         {
+            keyspaceMisses += countLookups ? 1 : 0;
             return NOT_FOUND;
         }
         if (snapshot != null && writeAccess)
@@ -180,13 +193,18 @@ public final class Keyspace implements AutoCloseable
         }
         if (isExpired(entry, nowMs))
         {
-            if (replicaExpiry)
+            if (replicaExpiry && expiryExempt)
             {
-                return expiryExempt ? entry : NOT_FOUND;
+                return entry;
             }
-            expire(db, entry);
+            if (!replicaExpiry)
+            {
+                expire(db, entry);
+            }
+            keyspaceMisses += countLookups ? 1 : 0;
             return NOT_FOUND;
         }
+        keyspaceHits += countLookups ? 1 : 0;
         return entry;
     }
 
@@ -201,6 +219,15 @@ public final class Keyspace implements AutoCloseable
     public void replicaExpiry(final boolean replicaExpiry)
     {
         this.replicaExpiry = replicaExpiry;
+    }
+
+    /**
+     * @return true on a replica (see {@link #replicaExpiry(boolean)}): an expiry time already past does not delete
+     * the key (Redis's checkAlreadyExpired), the master's delete will.
+     */
+    public boolean replicaExpiry()
+    {
+        return replicaExpiry;
     }
 
     /**
@@ -571,6 +598,19 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * Visit every entry of a database, in no useful order, with no side effects: expired entries are visited too
+     * (check {@link EntryFlyweight#expireAtMs()}), nothing is deleted, no clock is touched. O(keys + buckets): for
+     * administrative commands (DEBUG DIGEST), never for requests on the hot path.
+     *
+     * @param db      database index.
+     * @param visitor given each entry; must not modify this keyspace during the call.
+     */
+    public void forEachEntry(final int db, final EntryVisitor visitor)
+    {
+        tables[db].forEach(visitor::visit);
+    }
+
+    /**
      * Pick a live key at random (RANDOMKEY); expired keys met are deleted (listener told) and another is picked.
      *
      * @param db    database index.
@@ -859,6 +899,74 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * Change the memory budget at run time (CONFIG SET maxmemory). Lowering it below the memory in use frees
+     * nothing: writes that need memory fail with OOM until deletes bring use under it (noeviction).
+     *
+     * @param maxMemoryBytes the new budget, 0 for none.
+     */
+    public void maxMemoryBytes(final long maxMemoryBytes)
+    {
+        if (maxMemoryBytes < 0)
+        {
+            throw new IllegalArgumentException("maxMemoryBytes < 0: " + maxMemoryBytes);
+        }
+        this.maxMemoryBytes = maxMemoryBytes;
+    }
+
+    /**
+     * @return the memory budget in bytes, 0 for none.
+     */
+    public long maxMemoryBytes()
+    {
+        return maxMemoryBytes;
+    }
+
+    /**
+     * Count the hits and misses of {@link #find}/{@link #peek} from now on (true) or not (false). The dispatcher sets
+     * it for read-only commands only, as Redis counts only read lookups in keyspace_hits/keyspace_misses.
+     *
+     * @param countLookups whether lookups count.
+     */
+    public void countLookups(final boolean countLookups)
+    {
+        this.countLookups = countLookups;
+    }
+
+    /**
+     * @return counted lookups that found a live key (INFO keyspace_hits).
+     */
+    public long keyspaceHits()
+    {
+        return keyspaceHits;
+    }
+
+    /**
+     * @return counted lookups that found no live key (INFO keyspace_misses).
+     */
+    public long keyspaceMisses()
+    {
+        return keyspaceMisses;
+    }
+
+    /**
+     * @return keys removed because their TTL passed, lazily or actively (INFO expired_keys).
+     */
+    public long expiredKeys()
+    {
+        return expiredKeys;
+    }
+
+    /**
+     * Zero the hit, miss and expiry counters (CONFIG RESETSTAT).
+     */
+    public void resetStats()
+    {
+        keyspaceHits = 0;
+        keyspaceMisses = 0;
+        expiredKeys = 0;
+    }
+
+    /**
      * @return true when a budget is set and used memory is above it: write commands should then fail with OOM.
      */
     public boolean overMemoryBudget()
@@ -958,6 +1066,7 @@ public final class Keyspace implements AutoCloseable
         key.wrap(entry + KEY_OFFSET, keyLength);
         expiredKeyListener.onExpired(db, key, 0, keyLength);
         delete(db, entry);
+        expiredKeys++;
     }
 
     private void setExpiry(final int db, final long entry, final long expireAtMs)

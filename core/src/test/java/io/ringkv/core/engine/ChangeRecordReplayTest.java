@@ -235,7 +235,8 @@ class ChangeRecordReplayTest
             case 26 -> kv.exec("COPY", key, other);
             case 27 -> kv.exec("SELECT", Integer.toString(random.nextInt(DATABASES)));
             case 28 -> kv.exec("GET", key);
-            case 29 -> kv.execKind(RequestBatch.VALUE_JSON, "SET", key, "{\"n\": [1, 2, {\"k\": " + value.length() + "}]}");
+            case 29 ->
+                kv.execKind(RequestBatch.VALUE_JSON, "SET", key, "{\"n\": [1, 2, {\"k\": " + value.length() + "}]}");
             case 30 -> kv.execKind(RequestBatch.VALUE_INTEGER, "SET", key, Integer.toString(random.nextInt(100)));
             case 31 -> kv.exec("UNLINK", key);
             case 32 ->

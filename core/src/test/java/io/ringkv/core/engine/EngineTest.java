@@ -11,6 +11,7 @@ import io.ringkv.core.store.StoreConfig;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
@@ -30,9 +31,11 @@ class EngineTest
      * Several connections pipeline batches (some larger than a claim, so published in chunks) at once: every
      * request gets its reply in the connection's order, and the engine completes each batch exactly once.
      */
-    @Test
+    @ParameterizedTest
+    @CsvSource({"platform,phased-backoff", "virtual,parking", "platform,parking", "virtual,blocking"})
     @SuppressWarnings("try") // closes the engine early to let the consumer behind it finish counting
-    void pipelinedBatchesFromSeveralThreadsKeepPerConnectionOrder() throws Exception
+    void pipelinedBatchesFromSeveralThreadsKeepPerConnectionOrder(final String threadKind, final String waitStrategy)
+        throws Exception
     {
         final int connections = 4;
         final int batches = 12;
@@ -46,8 +49,8 @@ class EngineTest
             }
         });
         try (Keyspace keyspace = new Keyspace(new StoreConfig());
-            Engine engine = new Engine(new EngineConfig().ringSize(1024).tickIntervalMs(10), keyspace,
-                CoreCommands.newTable(), afterEngine))
+            Engine engine = new Engine(new EngineConfig().ringSize(1024).tickIntervalMs(10)
+                .threadKind(threadKind).waitStrategy(waitStrategy), keyspace, CoreCommands.newTable(), afterEngine))
         {
             engine.start();
             final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -144,7 +147,7 @@ class EngineTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"})
+    @ValueSource(strings = {"parking", "blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"})
     void everyWaitStrategyRunsCommands(final String waitStrategy)
     {
         try (Keyspace keyspace = new Keyspace(new StoreConfig());
@@ -172,6 +175,7 @@ class EngineTest
     void configRejectsBadSettings()
     {
         assertThrows(IllegalArgumentException.class, () -> new EngineConfig().waitStrategy("spinny"));
+        assertThrows(IllegalArgumentException.class, () -> new EngineConfig().threadKind("green"));
         assertThrows(IllegalArgumentException.class, () -> new EngineConfig().ringSize(1000));
         assertEquals(256, new EngineConfig().ringSize(1024).maxClaim());
         assertEquals(100, new EngineConfig().ringSize(1024).maxClaim(100).maxClaim());
@@ -200,6 +204,7 @@ class EngineTest
         assertTrue(batch.isComplete());
         assertEquals(500, reply.replies().size());
         assertEquals(":500", reply.replies().get(499));
+        assertThrows(IllegalStateException.class, () -> engine.publish(batch));
         keyspace.close();
     }
 

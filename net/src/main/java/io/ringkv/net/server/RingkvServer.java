@@ -6,7 +6,15 @@ import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
+import io.ringkv.net.server.command.ClientCommands;
+import io.ringkv.net.server.command.CommandIntrospectionCommands;
+import io.ringkv.net.server.command.ConfigCommands;
 import io.ringkv.net.server.command.ConnectionStateCommands;
+import io.ringkv.net.server.command.MigrateCommand;
+import io.ringkv.net.server.command.DebugCommands;
+import io.ringkv.net.server.command.InfoCommands;
+import io.ringkv.net.server.command.InfoSections;
+import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.replication.ReplicationCommands;
 import io.ringkv.replication.ReplicationConfig;
@@ -49,6 +57,7 @@ public final class RingkvServer implements AutoCloseable
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final List<Thread> acceptors = new ArrayList<>();
     private final long startedMs = System.currentTimeMillis();
+    private final InfoSections infoSections = new InfoSections();
     private Keyspace keyspace;
     private Engine engine;
     private ReplicationNode replication;
@@ -79,6 +88,13 @@ public final class RingkvServer implements AutoCloseable
             .validate());
         final CommandTable commands = CoreCommands.newTable();
         ConnectionStateCommands.register(commands, this);
+        MigrateCommand.register(commands);
+        InfoCommands.register(commands, this);
+        ConfigCommands.register(commands, this);
+        CommandIntrospectionCommands.register(commands, this);
+        ClientCommands.register(commands, this);
+        ServerCommands.register(commands, this);
+        DebugCommands.register(commands, this);
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
@@ -86,9 +102,12 @@ public final class RingkvServer implements AutoCloseable
             .replicaof(config.replicaof.text())
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
+        infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
+        config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
+            .threadKind(config.engineThread.text())
             .tickIntervalMs(1000 / config.hz.number())
             .maxStringLength(config.protoMaxBulkLen.number()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
@@ -353,5 +372,21 @@ public final class RingkvServer implements AutoCloseable
     public long startedMs()
     {
         return startedMs;
+    }
+
+    /**
+     * @return the engine, once started (INFO reads its replication offset).
+     */
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * @return INFO's sections; other modules add theirs here.
+     */
+    public InfoSections infoSections()
+    {
+        return infoSections;
     }
 }

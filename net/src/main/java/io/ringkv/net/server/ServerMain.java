@@ -91,7 +91,7 @@ public final class ServerMain
         log.notice("Configuration: port=" + server.port() + " bind=" + config.bind.text() + " maxmemory=" +
             (maxMemory == 0 ? "unlimited" : maxMemory + " bytes") + " maxclients=" + config.maxclients.number() +
             " requirepass=" + (config.requirepass.text().isEmpty() ? "no" : "yes") + " io-threads=" +
-            config.ioThreads.number() + " engine-wait-strategy=" + config.engineWaitStrategy.text());
+            config.ioThreads.number() + " engine-wait-strategy=" + config.engineWaitStrategy.text() + " engine-thread=" + config.engineThread.text());
         log.notice("Ready to accept connections tcp on " + config.bind.text() + ":" + server.port());
     }
 }

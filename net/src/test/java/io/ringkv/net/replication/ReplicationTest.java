@@ -81,6 +81,11 @@ class ReplicationTest
                 assertTrue(masterInfo.contains("connected_slaves:1\r\nslave0:ip=127.0.0.1,port=" + replica.port() +
                     ",state=online,offset="), masterInfo);
                 assertTrue(masterInfo.contains("ringkv_repl_full_syncs:1\r\n"), masterInfo);
+                // The same section over the wire: INFO replication.
+                final String wireInfo = m.info("replication");
+                assertTrue(wireInfo.startsWith("# Replication\r\nrole:master\r\nconnected_slaves:1\r\n" +
+                    "slave0:ip=127.0.0.1,port=" + replica.port() + ",state=online,offset="), wireInfo);
+                assertTrue(r.info("replication").contains("master_link_status:up\r\n"));
 
                 final JedisDataException readOnly = assertThrows(JedisDataException.class, () -> r.set("x", "y"));
                 assertEquals("READONLY You can't write against a read only replica.", readOnly.getMessage());

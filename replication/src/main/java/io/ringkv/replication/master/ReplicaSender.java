@@ -67,6 +67,7 @@ public final class ReplicaSender
     private int dumpEntries;
     private int pxatEntries;
     private boolean endSeen;
+    private long dumped;
     private boolean snapshotReleased;
     private long lastWriteMs;
     private volatile boolean closed;
@@ -242,6 +243,8 @@ public final class ReplicaSender
         snapshotReleased = true;
         snapshot.release();
         finishDumpMessage(false);
+        node.log("Replica " + ip + ":" + port + ": dump at offset " + startOffset + " sent, " + dumped +
+            " entries (" + snapshot.entriesCaptured() + " captured of " + snapshot.keysAtStart() + " keys)");
         if (pending.length() > 0)
         {
             write(pending.buffer(), pending.length());
@@ -268,6 +271,7 @@ public final class ReplicaSender
         final int valueOffset = keyOffset + keyLength;
         final int valueLength = length - HEADER_LENGTH - keyLength;
         final JsonTextWriter out = this.out;
+        dumped++;
         if (dumpEntries++ > 0)
         {
             out.ascii((byte)',');
@@ -391,6 +395,10 @@ public final class ReplicaSender
         }
         int length = (int)Math.min(available, BACKLOG_CHUNK_BYTES);
         backlog.copy(backlogPosition, copy, 0, ReplicationBacklog.FRAME_HEADER_LENGTH);
+        if (!backlog.isIntact(backlogPosition))
+        {
+            throw new IOException("fell out of the replication backlog at offset " + nextRecord);
+        }
         final int firstFrame = ReplicationBacklog.FRAME_HEADER_LENGTH + copy.getInt(0);
         length = Math.max(length, firstFrame);
         backlog.copy(backlogPosition, copy, 0, length);

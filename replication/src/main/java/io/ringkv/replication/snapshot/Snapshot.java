@@ -25,6 +25,8 @@ public final class Snapshot
     private volatile String abortReason;
     private volatile long peakBytes;
     private final AtomicInteger holders = new AtomicInteger(2);
+    private volatile long keysAtStart;
+    private volatile long entriesCaptured;
 
     /**
      * @param offset   the replication offset the image is taken at (records up to it are in it, none after).
@@ -40,6 +42,28 @@ public final class Snapshot
     public long offset()
     {
         return offset;
+    }
+
+    /**
+     * @return keys in the keyspace when the snapshot started (including expired ones not yet reclaimed).
+     */
+    public long keysAtStart()
+    {
+        return keysAtStart;
+    }
+
+    /**
+     * @return entries written into the ring.
+     */
+    public long entriesCaptured()
+    {
+        return entriesCaptured;
+    }
+
+    void counts(final long keysAtStart, final long entriesCaptured)
+    {
+        this.keysAtStart = keysAtStart;
+        this.entriesCaptured = entriesCaptured;
     }
 
     public OneToOneRingBuffer ring()

@@ -37,6 +37,8 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
     private int db;
     private long cursor;
     private volatile boolean busy;
+    private long keysAtStart;
+    private long captured;
     private volatile boolean draining;
 
     public SnapshotTask(final Keyspace keyspace)
@@ -74,6 +76,12 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         cursor = 0;
         busy = true;
         draining = false;
+        captured = 0;
+        keysAtStart = 0;
+        for (int i = 0; i < keyspace.databases(); i++)
+        {
+            keysAtStart += keyspace.size(i);
+        }
         keyspace.startSnapshot(this);
     }
 
@@ -120,6 +128,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
                 snapshot.wakeReader();
                 return; // the end marker goes in at the next step, once the reader has made room
             }
+            snapshot.counts(keysAtStart, captured);
             keyspace.endSnapshot();
             this.snapshot = null;
             busy = false;
@@ -168,6 +177,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         buffer.putLong(index + EXPIRE_AT_MS_OFFSET, entry.expireAtMs());
         buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength + valueLength);
         ring.commit(index);
+        captured++;
     }
 
     @Override

@@ -104,6 +104,7 @@ public final class ConfigLoader
         {
             throw new ConfigException("can't read config file '" + file + "': " + ex.getMessage());
         }
+        config.configFile(file.toAbsolutePath().toString());
         for (int lineNumber = 1; lineNumber <= lines.size(); lineNumber++)
         {
             final String line = lines.get(lineNumber - 1).strip();

@@ -72,8 +72,12 @@ public final class ServerConfig
     public final ConfigOption metricsPort = add(ConfigOption.integer(
         "ringkv-metrics-port", 0, 0, 65535, false, "Port of the Prometheus metrics endpoint; 0: off."));
     public final ConfigOption engineWaitStrategy = add(ConfigOption.choice(
-        "ringkv-engine-wait-strategy", "blocking", false, "How the engine thread waits for requests.",
-        "blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"));
+        "ringkv-engine-wait-strategy", "parking", false, "How the engine thread waits for requests.",
+        "parking", "blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"));
+    public final ConfigOption engineThread = add(ConfigOption.choice(
+        "ringkv-engine-thread", "virtual", false,
+        "Run the engine as a virtual thread on the connections' carrier, or on its own platform thread.",
+        "virtual", "platform"));
     public final ConfigOption engineRingSize = add(ConfigOption.integer(
         "ringkv-engine-ring-size", 65536, 1024, 1 << 24, false, "Slots in the engine's ring (a power of two)."));
     public final ConfigOption ioThreads = add(ConfigOption.integer(
@@ -82,6 +86,25 @@ public final class ServerConfig
     public final ConfigOption allowUnprotected = add(ConfigOption.bool(
         "ringkv-allow-unprotected", false, false,
         "Listen beyond loopback without a password even in protected mode (you say you know)."));
+
+    private volatile String configFile = "";
+
+    /**
+     * @return absolute path of the config file the server started with (INFO config_file, CONFIG REWRITE), or ""
+     * when it started without one.
+     */
+    public String configFile()
+    {
+        return configFile;
+    }
+
+    /**
+     * @param path absolute path of the config file being loaded.
+     */
+    public void configFile(final String path)
+    {
+        configFile = path;
+    }
 
     private ConfigOption add(final ConfigOption option, final String... optionAliases)
     {

@@ -1,0 +1,152 @@
+package io.ringkv.core.command;
+
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * DEBUG DIGEST and DEBUG DIGEST-VALUE: a 20-byte SHA-1 based digest of the dataset that does not depend on the order
+ * keys sit in the tables, after Redis's computeDatasetDigest. Each key's digest mixes its name, its type, its value
+ * (as the string a client reads: an integer-encoded string counts as its decimal digits) and whether it has a TTL
+ * (not the TTL's value); key digests are combined with XOR, and each non-empty database's index is mixed in before
+ * its keys, so equal data in a different database gives a different digest. An empty dataset digests to 20 zero
+ * bytes. Keys whose TTL has passed at {@code nowMs} are left out (Redis includes keys not yet removed), so a master
+ * and its replica agree whatever their expiry cycles have reached.
+ * <p>
+ * Only the engine thread calls this. Allocates (SHA-1 state, copies): for administrative use only.
+ */
+public final class DatasetDigest
+{
+    /** Digest length in bytes. */
+    public static final int DIGEST_LENGTH = 20;
+
+    private static final byte[] EXPIRE_MARK = "!!expire!!".getBytes(StandardCharsets.US_ASCII);
+
+    private final MessageDigest sha1;
+    private final EntryFlyweight entry = new EntryFlyweight();
+    private final byte[] keyDigest = new byte[DIGEST_LENGTH];
+
+    public DatasetDigest()
+    {
+        try
+        {
+            sha1 = MessageDigest.getInstance("SHA-1");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("every JDK has SHA-1", ex);
+        }
+    }
+
+    /**
+     * @param keyspace the data.
+     * @param nowMs    keys expired at this time are left out.
+     * @return the dataset's digest, 20 zero bytes when it holds no live key.
+     */
+    public byte[] dataset(final Keyspace keyspace, final long nowMs)
+    {
+        final byte[] result = new byte[DIGEST_LENGTH];
+        for (int db = 0; db < keyspace.databases(); db++)
+        {
+            if (keyspace.size(db) == 0)
+            {
+                continue;
+            }
+            final byte[] dbIndex = {(byte)(db >>> 24), (byte)(db >>> 16), (byte)(db >>> 8), (byte)db};
+            mix(result, dbIndex);
+            keyspace.forEachEntry(db, (address) ->
+            {
+                entry.wrap(address);
+                if (isExpired(entry, nowMs))
+                {
+                    return;
+                }
+                Arrays.fill(keyDigest, (byte)0);
+                mix(keyDigest, copy(entry, entry.keyOffset(), entry.keyLength()));
+                value(keyDigest);
+                xor(result, keyDigest);
+            });
+        }
+        return result;
+    }
+
+    /**
+     * @param entryAddr the key's entry, or {@link Keyspace#NOT_FOUND}.
+     * @return the value's digest (type, value and TTL presence, without the key's name); zeros for no entry.
+     */
+    public byte[] value(final long entryAddr)
+    {
+        final byte[] result = new byte[DIGEST_LENGTH];
+        if (entryAddr != Keyspace.NOT_FOUND)
+        {
+            entry.wrap(entryAddr);
+            value(result);
+        }
+        return result;
+    }
+
+    /**
+     * @param digest bytes to print.
+     * @return lower-case hex, two characters per byte.
+     */
+    public static String hex(final byte[] digest)
+    {
+        final StringBuilder text = new StringBuilder(digest.length * 2);
+        for (final byte b : digest)
+        {
+            text.append(Character.forDigit((b >>> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return text.toString();
+    }
+
+    private void value(final byte[] digest)
+    {
+        final int type = entry.type();
+        mix(digest, new byte[]{(byte)(type >>> 24), (byte)(type >>> 16), (byte)(type >>> 8), (byte)type});
+        if (StringValues.isInt(entry))
+        {
+            mix(digest, Long.toString(StringValues.intValue(entry)).getBytes(StandardCharsets.US_ASCII));
+        }
+        else
+        {
+            mix(digest, copy(entry, entry.valueOffset(), entry.valueLength()));
+        }
+        if (entry.expireAtMs() != Keyspace.NO_EXPIRY)
+        {
+            xor(digest, EXPIRE_MARK);
+        }
+    }
+
+    private static boolean isExpired(final EntryFlyweight entry, final long nowMs)
+    {
+        return entry.expireAtMs() != Keyspace.NO_EXPIRY && nowMs > entry.expireAtMs();
+    }
+
+    private static byte[] copy(final EntryFlyweight entry, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        entry.buffer().getBytes(offset, bytes);
+        return bytes;
+    }
+
+    /** Redis's xorDigest: digest ^= SHA1(data). */
+    private void xor(final byte[] digest, final byte[] data)
+    {
+        final byte[] hash = sha1.digest(data);
+        for (int i = 0; i < DIGEST_LENGTH; i++)
+        {
+            digest[i] ^= hash[i];
+        }
+    }
+
+    /** Redis's mixDigest: digest = SHA1(digest ^ SHA1(data)). */
+    private void mix(final byte[] digest, final byte[] data)
+    {
+        xor(digest, data);
+        System.arraycopy(sha1.digest(digest), 0, digest, 0, DIGEST_LENGTH);
+    }
+}

@@ -1,0 +1,302 @@
+package io.ringkv.core.command;
+
+import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.json.JsonDocuments;
+import io.ringkv.core.rdb.DumpPayloadDescriptor;
+import io.ringkv.core.rdb.DumpPayloadReader;
+import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.store.EntryDescriptor;
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import static io.ringkv.core.command.Command.DENY_OOM;
+import static io.ringkv.core.command.Command.READONLY;
+import static io.ringkv.core.command.Command.WRITE;
+
+/**
+ * DUMP and RESTORE with Redis 7's semantics and error texts, over the byte-compatible payloads of
+ * {@code io.ringkv.core.rdb} (see docs/dump-format.md). RESTORE parses its options, checks BUSYKEY, the TTL and the
+ * whole payload (and, for a json document, the JSON) before it touches the keyspace, so every error changes
+ * nothing. The restored key is logged as a SET with its expiry, so replicas see it.
+ * <p>
+ * Also the pieces MIGRATE (in net) needs: {@link #dumpKey} and {@link #deleteKey}.
+ * <p>
+ * Stateless; only the engine thread calls it. The context's {@link DumpPayloadWriter}, {@link DumpPayloadReader}
+ * and scratch are reused, so the string paths allocate nothing once warm.
+ */
+public final class DumpCommands
+{
+    /** {@link #dumpKey} result: the key does not exist (or has expired). */
+    public static final int NO_KEY = -1;
+
+    static final String BUSY_KEY = "BUSYKEY Target key name already exists.";
+    static final String INVALID_TTL = "ERR Invalid TTL value, must be >= 0";
+    static final String INVALID_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0";
+    static final String INVALID_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+
+    private static final byte[] REPLACE = {'R', 'E', 'P', 'L', 'A', 'C', 'E'};
+    private static final byte[] ABSTTL = {'A', 'B', 'S', 'T', 'T', 'L'};
+    private static final byte[] IDLETIME = {'I', 'D', 'L', 'E', 'T', 'I', 'M', 'E'};
+    private static final byte[] FREQ = {'F', 'R', 'E', 'Q'};
+    private static final int MAX_FREQ = 255;
+    private static final int INTEGER_DIGITS = 20;
+
+    private DumpCommands()
+    {
+    }
+
+    /**
+     * @param table to register DUMP and RESTORE in.
+     */
+    public static void register(final CommandTable table)
+    {
+        table.register("dump", 2, READONLY, DumpCommands::dump);
+        table.register("restore", -4, WRITE | DENY_OOM, DumpCommands::restore);
+    }
+
+    /**
+     * Serialize a key's value as DUMP does. On success the context's {@link CommandContext#entry()} is left wrapped
+     * at the key's entry (MIGRATE reads the expiry from it).
+     *
+     * @param context   the command's context (database, time).
+     * @param key       buffer holding the key.
+     * @param keyOffset of the key.
+     * @param keyLength of the key.
+     * @param dst       to write the payload to; needs room (an expandable buffer grows).
+     * @param dstIndex  of the payload's first byte.
+     * @return the payload's length, or {@link #NO_KEY}.
+     */
+    public static int dumpKey(
+        final CommandContext context, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final MutableDirectBuffer dst, final int dstIndex)
+    {
+        final long address = context.keyspace().find(context.db(), key, keyOffset, keyLength, context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            return NO_KEY;
+        }
+        return writeEntry(context.dumpWriter(), context.entry().wrap(address), dst, dstIndex);
+    }
+
+    private static int writeEntry(
+        final DumpPayloadWriter writer, final EntryFlyweight entry, final MutableDirectBuffer dst, final int dstIndex)
+    {
+        if (entry.type() == ValueType.JSON)
+        {
+            return writer.writeJson(entry.buffer(), entry.valueOffset(), entry.valueLength(), dst, dstIndex);
+        }
+        if (StringValues.isInt(entry))
+        {
+            return writer.writeLong(StringValues.intValue(entry), dst, dstIndex);
+        }
+        return writer.writeString(entry.buffer(), entry.valueOffset(), entry.valueLength(), dst, dstIndex);
+    }
+
+    /**
+     * Delete a key and log the deletion (MIGRATE, once the target acknowledged it).
+     *
+     * @param context   the command's context.
+     * @param key       buffer holding the key.
+     * @param keyOffset of the key.
+     * @param keyLength of the key.
+     * @return true when a live key was deleted.
+     */
+    public static boolean deleteKey(
+        final CommandContext context, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final long address = keyspace.find(db, key, keyOffset, keyLength, context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            return false;
+        }
+        keyspace.delete(db, address);
+        context.changeLog().delete(db, key, keyOffset, keyLength, false);
+        return true;
+    }
+
+    static void dump(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = context.keyspace().find(
+            context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.nil();
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        final MutableDirectBuffer scratch =
+            context.payloadScratch(DumpPayloadWriter.maxPayloadLength(Math.max(entry.valueLength(), INTEGER_DIGITS)));
+        final int length = writeEntry(context.dumpWriter(), entry, scratch, 0);
+        reply.bulk(scratch, 0, length);
+    }
+
+    /**
+     * RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency], checked in Redis 7's order:
+     * options, BUSYKEY, TTL, payload.
+     */
+    static void restore(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final AsciiNumbers numbers = context.numbers();
+        boolean replace = false;
+        boolean absTtl = false;
+        long idleSeconds = -1;
+        long frequency = -1;
+        for (int j = 4, count = args.count(); j < count; j++)
+        {
+            final int additional = count - j - 1;
+            if (args.equalsIgnoreCase(j, REPLACE))
+            {
+                replace = true;
+            }
+            else if (args.equalsIgnoreCase(j, ABSTTL))
+            {
+                absTtl = true;
+            }
+            else if (args.equalsIgnoreCase(j, IDLETIME) && additional >= 1 && frequency == -1)
+            {
+                if (!numbers.parseLong(args, ++j))
+                {
+                    reply.error(ErrorMessages.NOT_INTEGER);
+                    return;
+                }
+                idleSeconds = numbers.value();
+                if (idleSeconds < 0)
+                {
+                    reply.error(INVALID_IDLETIME);
+                    return;
+                }
+            }
+            else if (args.equalsIgnoreCase(j, FREQ) && additional >= 1 && idleSeconds == -1)
+            {
+                if (!numbers.parseLong(args, ++j))
+                {
+                    reply.error(ErrorMessages.NOT_INTEGER);
+                    return;
+                }
+                frequency = numbers.value();
+                if (frequency < 0 || frequency > MAX_FREQ)
+                {
+                    reply.error(INVALID_FREQ);
+                    return;
+                }
+            }
+            else
+            {
+                // Redis's parser takes IDLETIME or FREQ, not both: the second one is a syntax error.
+                reply.error(ErrorMessages.SYNTAX);
+                return;
+            }
+        }
+
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final long nowMs = context.nowMs();
+        final DirectBuffer buffer = args.buffer();
+        final int keyOffset = args.offset(1);
+        final int keyLength = args.length(1);
+        final long existing = keyspace.find(db, buffer, keyOffset, keyLength, nowMs);
+        if (!replace && existing != Keyspace.NOT_FOUND)
+        {
+            reply.error(BUSY_KEY);
+            return;
+        }
+        if (!numbers.parseLong(args, 2))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        final long ttl = numbers.value();
+        if (ttl < 0)
+        {
+            reply.error(INVALID_TTL);
+            return;
+        }
+
+        final DumpPayloadReader reader = context.dumpReader();
+        final int decodedLength = reader.wrap(buffer, args.offset(3), args.length(3));
+        if (decodedLength < 0)
+        {
+            reply.error(DumpPayloadReader.errorMessage(decodedLength));
+            return;
+        }
+        final boolean json = reader.type() == DumpPayloadDescriptor.TYPE_JSON;
+        DirectBuffer jsonText = null;
+        int valueLength = decodedLength;
+        if (json)
+        {
+            final MutableDirectBuffer scratch = context.scratch(decodedLength);
+            reader.decodeTo(scratch, 0);
+            final JsonDocuments documents = context.jsonDocuments();
+            valueLength = documents.compact(scratch, 0, decodedLength);
+            if (valueLength == JsonDocuments.INVALID)
+            {
+                reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
+                return;
+            }
+            jsonText = documents.compacted();
+        }
+        final boolean integer = !json && reader.isInteger();
+        if (integer)
+        {
+            valueLength = StringValues.INT_LENGTH;
+        }
+        else if (valueLength > keyspace.maxValueLength() || valueLength > context.maxStringLength())
+        {
+            reply.error(ErrorMessages.STRING_TOO_LONG);
+            return;
+        }
+
+        final long expireAtMs = ttl == 0 ? Keyspace.NO_EXPIRY :
+            absTtl ? ttl : (ttl > Long.MAX_VALUE - nowMs ? Long.MAX_VALUE : nowMs + ttl);
+        final ChangeLog changeLog = context.changeLog();
+        if (expireAtMs != Keyspace.NO_EXPIRY && expireAtMs <= nowMs && !keyspace.replicaExpiry())
+        {
+            // Redis: an already-expired TTL creates nothing, deletes the key it would have replaced, and says OK.
+            if (existing != Keyspace.NOT_FOUND)
+            {
+                keyspace.delete(db, existing);
+                changeLog.delete(db, buffer, keyOffset, keyLength, false);
+            }
+            reply.ok();
+            return;
+        }
+
+        final long address = keyspace.put(db, buffer, keyOffset, keyLength,
+            json ? ValueType.JSON : ValueType.STRING,
+            json ? ValueEncoding.JSON_TEXT : integer ? ValueEncoding.STRING_INT : ValueEncoding.STRING_RAW,
+            valueLength, expireAtMs);
+        if (address == Keyspace.OUT_OF_MEMORY)
+        {
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (json)
+        {
+            StringValues.putValueBytes(entry, 0, jsonText, 0, valueLength);
+        }
+        else if (integer)
+        {
+            entry.buffer().putLong(entry.valueOffset(), reader.integerValue(), StringValues.INT_ORDER);
+        }
+        else if (valueLength > 0)
+        {
+            reader.decodeTo(entry.buffer(), entry.valueOffset());
+        }
+        if (idleSeconds >= 0 || frequency >= 0)
+        {
+            final long idleMs = Math.min(idleSeconds, nowMs / 1000) * 1000;
+            final int lruClock = idleSeconds >= 0 ? EntryDescriptor.lruClock(nowMs - idleMs) : entry.lruClock();
+            final int lfuCounter = frequency >= 0 ? (int)frequency : entry.lfuCounter();
+            entry.buffer().putInt(EntryDescriptor.ACCESS_OFFSET, EntryDescriptor.access(lruClock, lfuCounter));
+        }
+        changeLog.set(db, address);
+        reply.ok();
+    }
+}

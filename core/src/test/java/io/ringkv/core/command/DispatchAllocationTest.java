@@ -1,0 +1,184 @@
+package io.ringkv.core.command;
+
+import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.engine.CommandEvent;
+import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.StoreConfig;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dispatcher's bookkeeping (command counters, error observation, hit/miss counting, last command) allocates
+ * nothing per request: a steady mix of reads, writes, failures and rejections allocates no bytes.
+ */
+class DispatchAllocationTest
+{
+    private static final int ROUNDS = 20_000;
+
+    @Test
+    void countersAndErrorObservationAllocateNothing()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final Keyspace keyspace = new Keyspace(new StoreConfig());
+        try
+        {
+            final CommandTable table = CoreCommands.newTable();
+            final ChangeLog changeLog = new ChangeLog(0);
+            final CommandDispatcher dispatcher =
+                new CommandDispatcher(table, new CommandContext(keyspace, changeLog, table, 1 << 20));
+            final ClientSession session = new ClientSession(1, true);
+            final CountingReply reply = new CountingReply();
+            final RequestBatch batch = new RequestBatch(session, reply);
+            final UnsafeBuffer arguments = new UnsafeBuffer(new byte[4096]);
+            batch.reset(arguments);
+            int position = 0;
+            for (final String[] request : new String[][]{
+                {"SET", "k", "v"}, {"GET", "k"}, {"GET", "missing"}, {"INCR", "n"}, {"INCR", "k"},
+                {"SET", "k", "v", "BOGUS"}, {"GET"}, {"EXISTS", "k", "n"}})
+            {
+                for (final String arg : request)
+                {
+                    final byte[] bytes = arg.getBytes(StandardCharsets.US_ASCII);
+                    arguments.putBytes(position, bytes);
+                    batch.addArg(position, bytes.length);
+                    position += bytes.length;
+                }
+                batch.endRequest(RequestBatch.VALUE_RAW);
+            }
+            final CommandEvent event = new CommandEvent();
+            final CommandArgs args = new CommandArgs();
+
+            run(dispatcher, changeLog, event, args, batch, session, reply);
+            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
+            run(dispatcher, changeLog, event, args, batch, session, reply);
+            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+
+            // Two runs (warm-up and measured): INCR k, SET ... BOGUS and GET without a key fail each round.
+            assertEquals(2L * 3 * ROUNDS, reply.errors);
+            assertEquals(2L * 2 * ROUNDS, table.lookup("get").calls());
+            assertEquals(2L * ROUNDS, table.lookup("get").rejectedCalls());
+            assertEquals(2L * ROUNDS, table.lookup("incr").failedCalls());
+            // 20,000 rounds of 8 requests: a single object per request would be megabytes.
+            assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
+        }
+        finally
+        {
+            keyspace.close();
+        }
+    }
+
+    private static void run(
+        final CommandDispatcher dispatcher, final ChangeLog changeLog, final CommandEvent event,
+        final CommandArgs args, final RequestBatch batch, final ClientSession session, final CountingReply reply)
+    {
+        for (int round = 0; round < ROUNDS; round++)
+        {
+            for (int i = 0; i < batch.requestCount(); i++)
+            {
+                changeLog.begin(event);
+                dispatcher.dispatch(args.wrap(batch, i), session, 1_700_000_000_000L, reply);
+            }
+        }
+    }
+
+    /** Counts replies and errors; allocates nothing. */
+    private static final class CountingReply implements Reply
+    {
+        long replies;
+        long errors;
+
+        public void startRequest(final int requestIndex)
+        {
+        }
+
+        public void endRequest(final int requestIndex)
+        {
+        }
+
+        public void ok()
+        {
+            replies++;
+        }
+
+        public void simpleString(final byte[] asciiText)
+        {
+            replies++;
+        }
+
+        public void error(final String message)
+        {
+            errors++;
+        }
+
+        public void integer(final long value)
+        {
+            replies++;
+        }
+
+        public void bulk(final DirectBuffer buffer, final int index, final int length)
+        {
+            replies++;
+        }
+
+        public void bulk(final byte[] bytes)
+        {
+            replies++;
+        }
+
+        public void bulkInteger(final long value)
+        {
+            replies++;
+        }
+
+        public void json(final DirectBuffer buffer, final int index, final int length)
+        {
+            replies++;
+        }
+
+        public void nil()
+        {
+            replies++;
+        }
+
+        public void nilArray()
+        {
+            replies++;
+        }
+
+        public void arrayHeader(final int count)
+        {
+        }
+
+        public void mapHeader(final int pairs)
+        {
+        }
+
+        public void setHeader(final int count)
+        {
+        }
+
+        public void doubleValue(final double value)
+        {
+            replies++;
+        }
+
+        public void bool(final boolean value)
+        {
+            replies++;
+        }
+
+        public void verbatimText(final CharSequence text)
+        {
+            replies++;
+        }
+    }
+}

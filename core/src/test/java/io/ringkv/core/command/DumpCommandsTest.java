@@ -1,0 +1,319 @@
+package io.ringkv.core.command;
+
+import com.lmax.disruptor.EventHandler;
+import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.engine.ChangeRecordDescriptor;
+import io.ringkv.core.engine.ChangeRecordFlyweight;
+import io.ringkv.core.engine.CommandEvent;
+import io.ringkv.core.engine.EngineConfig;
+import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.store.EntryDescriptor;
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.StoreConfig;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * DUMP and RESTORE on a real engine: what RESTORE stores (encoding, expiry, LRU/LFU), what it logs for replicas,
+ * that errors log and change nothing, and that the warm string path allocates nothing. Interop with a real Redis
+ * is in net's DumpRestoreInteropTest; the payload codec's exhaustive corruption tests are in core's rdb package.
+ */
+class DumpCommandsTest
+{
+    /** Keeps every change record as text: "op db key type encoding expireAtMs". */
+    private static final class RecordingConsumer implements EventHandler<CommandEvent>
+    {
+        final List<String> records = new ArrayList<>();
+        private final ChangeRecordFlyweight record = new ChangeRecordFlyweight();
+
+        @Override
+        public synchronized void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+        {
+            for (int index = 0; index < event.changesLength(); index += record.recordLength())
+            {
+                record.wrap(event.changes(), index);
+                records.add(record.op() + " " + record.db() + " " +
+                    string(record.buffer(), record.keyOffset(), record.keyLength()) + " " + record.type() + " " +
+                    record.encoding() + " " + record.expireAtMs());
+            }
+        }
+
+        synchronized List<String> drain()
+        {
+            final List<String> copy = List.copyOf(records);
+            records.clear();
+            return copy;
+        }
+    }
+
+    @Test
+    void restoreStoresLogsAndKeepsEncodings()
+    {
+        final RecordingConsumer consumer = new RecordingConsumer();
+        try (EngineHarness kv = new EngineHarness(new StoreConfig(), false, List.of(consumer)))
+        {
+            kv.exec("SET", "n", "12345");
+            kv.exec("SET", "s", "hello");
+            final String intPayload = kv.exec("DUMP", "n").substring(1);
+            final String stringPayload = kv.exec("DUMP", "s").substring(1);
+            waitForRecords(consumer, 2);
+            consumer.drain();
+
+            assertEquals("+OK", kv.exec("RESTORE", "n2", "0", intPayload));
+            assertEquals("+OK", kv.exec("RESTORE", "s2", "5000", stringPayload));
+            assertEquals("$12345", kv.exec("GET", "n2"));
+            assertEquals(":12346", kv.exec("INCR", "n2"));
+            assertEquals("$hello", kv.exec("GET", "s2"));
+            assertEquals(":5000", kv.exec("PTTL", "s2"));
+            waitForRecords(consumer, 3);
+            final List<String> records = consumer.drain();
+            assertEquals(ChangeRecordDescriptor.OP_SET + " 0 n2 " + ValueType.STRING + " " + ValueEncoding.STRING_INT +
+                " 0", records.get(0));
+            assertEquals(ChangeRecordDescriptor.OP_SET + " 0 s2 " + ValueType.STRING + " " +
+                ValueEncoding.STRING_RAW + " " + (EngineHarness.START_MS + 5000), records.get(1));
+
+            // Errors log nothing and change nothing.
+            final String corrupt = stringPayload.substring(0, stringPayload.length() - 1) + "x";
+            assertEquals("-ERR DUMP payload version or checksum are wrong",
+                kv.exec("RESTORE", "s2", "0", corrupt, "REPLACE"));
+            assertEquals("-BUSYKEY Target key name already exists.", kv.exec("RESTORE", "s2", "0", intPayload));
+            assertEquals("-ERR Invalid TTL value, must be >= 0", kv.exec("RESTORE", "new", "-5", intPayload));
+            assertEquals("-ERR syntax error",
+                kv.exec("RESTORE", "new", "0", intPayload, "IDLETIME", "1", "FREQ", "1"));
+            assertEquals("$hello", kv.exec("GET", "s2"));
+            assertEquals(":0", kv.exec("EXISTS", "new"));
+
+            // An already-expired absolute TTL with REPLACE deletes the old key and says OK.
+            assertEquals("+OK", kv.exec("RESTORE", "s2", String.valueOf(EngineHarness.START_MS - 1), intPayload,
+                "ABSTTL", "REPLACE"));
+            assertEquals(":0", kv.exec("EXISTS", "s2"));
+            waitForRecords(consumer, 1);
+            assertEquals(List.of(ChangeRecordDescriptor.OP_DEL + " 0 s2 0 0 0"), consumer.drain(),
+                "the errors logged nothing");
+        }
+    }
+
+    @Test
+    void idletimeAndFreqSetTheAccessClock()
+    {
+        try (EngineHarness kv = new EngineHarness())
+        {
+            kv.exec("SET", "s", "v");
+            final String payload = kv.exec("DUMP", "s").substring(1);
+            assertEquals("+OK", kv.exec("RESTORE", "idle", "0", payload, "IDLETIME", "3600"));
+            assertEquals("+OK", kv.exec("RESTORE", "freq", "0", payload, "FREQ", "200"));
+            kv.engine.close();
+            final EntryFlyweight entry = new EntryFlyweight();
+            final UnsafeBuffer key = new UnsafeBuffer("idle".getBytes(StandardCharsets.US_ASCII));
+            entry.wrap(kv.keyspace.peek(0, key, 0, 4, kv.nowMs()));
+            assertEquals(EntryDescriptor.lruClock(EngineHarness.START_MS - 3_600_000), entry.lruClock());
+            key.wrap("freq".getBytes(StandardCharsets.US_ASCII));
+            entry.wrap(kv.keyspace.peek(0, key, 0, 4, kv.nowMs()));
+            assertEquals(200, entry.lfuCounter());
+        }
+    }
+
+    @Test
+    void warmDumpAndRestoreOfStringsAllocateNothing()
+    {
+        final Keyspace keyspace = new Keyspace(new StoreConfig());
+        try
+        {
+            final CommandTable table = CoreCommands.newTable();
+            final ChangeLog changeLog = new ChangeLog(0);
+            final CommandDispatcher dispatcher = new CommandDispatcher(table,
+                new CommandContext(keyspace, changeLog, table, EngineConfig.MAX_STRING_LENGTH_DEFAULT));
+            final ClientSession session = new ClientSession(1, true);
+            final CapturingReply reply = new CapturingReply();
+            final CommandEvent event = new CommandEvent();
+            final CommandArgs args = new CommandArgs();
+            final UnsafeBuffer argBuffer = new UnsafeBuffer(new byte[1 << 16]);
+            final RequestBatch batch = new RequestBatch(session, reply);
+
+            run(dispatcher, changeLog, event, args, batch, argBuffer, reply, "SET", "s", "x".repeat(100));
+            run(dispatcher, changeLog, event, args, batch, argBuffer, reply, "SET", "n", "-4242");
+            final String stringPayload = run(dispatcher, changeLog, event, args, batch, argBuffer, reply, "DUMP", "s");
+            final String intPayload = run(dispatcher, changeLog, event, args, batch, argBuffer, reply, "DUMP", "n");
+            batch.reset(argBuffer);
+            int position = 0;
+            for (final String[] request : new String[][]{{"DUMP", "s"}, {"DUMP", "n"},
+                {"RESTORE", "s", "0", stringPayload, "REPLACE"}, {"RESTORE", "n", "60000", intPayload, "REPLACE"}})
+            {
+                for (final String word : request)
+                {
+                    final byte[] bytes = word.getBytes(StandardCharsets.ISO_8859_1);
+                    argBuffer.putBytes(position, bytes);
+                    batch.addArg(position, bytes.length);
+                    position += bytes.length;
+                }
+                batch.endRequest(RequestBatch.VALUE_RAW);
+            }
+            reply.capture = false;
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final long threadId = Thread.currentThread().threadId();
+            long allocated = 0;
+            for (int round = 0; round < 3; round++)
+            {
+                final long before = threads.getThreadAllocatedBytes(threadId);
+                for (int i = 0; i < 10_000; i++)
+                {
+                    for (int request = 0; request < batch.requestCount(); request++)
+                    {
+                        changeLog.begin(event);
+                        dispatcher.dispatch(args.wrap(batch, request), session, EngineHarness.START_MS, reply);
+                    }
+                }
+                allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            }
+            assertEquals(0, reply.errors, "every request succeeded");
+            // One allocation per call would be at least 16 bytes x 40,000; what remains is JIT and profiler noise.
+            assertTrue(allocated < 4096, allocated + " bytes allocated by 40,000 warm DUMP/RESTORE calls");
+        }
+        finally
+        {
+            keyspace.close();
+        }
+    }
+
+    private static String run(
+        final CommandDispatcher dispatcher, final ChangeLog changeLog, final CommandEvent event,
+        final CommandArgs args, final RequestBatch batch, final UnsafeBuffer argBuffer, final CapturingReply reply,
+        final String... words)
+    {
+        batch.reset(argBuffer);
+        int position = 0;
+        for (final String word : words)
+        {
+            final byte[] bytes = word.getBytes(StandardCharsets.ISO_8859_1);
+            argBuffer.putBytes(position, bytes);
+            batch.addArg(position, bytes.length);
+            position += bytes.length;
+        }
+        batch.endRequest(RequestBatch.VALUE_RAW);
+        changeLog.begin(event);
+        dispatcher.dispatch(args.wrap(batch, 0), batch.session(), EngineHarness.START_MS, reply);
+        return reply.lastBulk;
+    }
+
+    private static void waitForRecords(final RecordingConsumer consumer, final int count)
+    {
+        final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadlineNs)
+        {
+            synchronized (consumer)
+            {
+                if (consumer.records.size() >= count)
+                {
+                    return;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        assertTrue(false, "change records did not arrive: " + consumer.records);
+    }
+
+    private static String string(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Counts errors and keeps the last bulk reply as text only when asked to (setup); allocates nothing else. */
+    private static final class CapturingReply implements Reply
+    {
+        int errors;
+        boolean capture = true;
+        String lastBulk;
+
+        public void startRequest(final int requestIndex)
+        {
+        }
+
+        public void endRequest(final int requestIndex)
+        {
+        }
+
+        public void ok()
+        {
+        }
+
+        public void simpleString(final byte[] asciiText)
+        {
+        }
+
+        public void error(final String message)
+        {
+            errors++;
+        }
+
+        public void integer(final long value)
+        {
+        }
+
+        public void bulk(final DirectBuffer buffer, final int index, final int length)
+        {
+            if (capture)
+            {
+                lastBulk = string(buffer, index, length);
+            }
+        }
+
+        public void bulk(final byte[] bytes)
+        {
+        }
+
+        public void bulkInteger(final long value)
+        {
+        }
+
+        public void json(final DirectBuffer buffer, final int index, final int length)
+        {
+        }
+
+        public void nil()
+        {
+        }
+
+        public void nilArray()
+        {
+        }
+
+        public void arrayHeader(final int count)
+        {
+        }
+
+        public void mapHeader(final int pairs)
+        {
+        }
+
+        public void setHeader(final int count)
+        {
+        }
+
+        public void doubleValue(final double value)
+        {
+        }
+
+        public void bool(final boolean value)
+        {
+        }
+
+        public void verbatimText(final CharSequence text)
+        {
+        }
+    }
+}

@@ -1,0 +1,433 @@
+package io.ringkv.net.server.command;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.Command;
+import io.ringkv.core.command.CommandArgs;
+import io.ringkv.core.command.CommandContext;
+import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.ErrorMessages;
+import io.ringkv.core.command.Reply;
+import io.ringkv.net.resp.RespReply;
+import io.ringkv.net.server.ClientConnection;
+import io.ringkv.net.server.ConnectionRegistry;
+import io.ringkv.net.server.RingkvServer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, REPLY, SETINFO, NO-EVICT, NO-TOUCH and HELP, with Redis 7's
+ * replies and texts. CLIENT LIST lines follow Redis 7.2's layout; figures ringkv does not track per connection
+ * (query and output buffer sizes, memory) print as 0. Every ringkv client is of type {@code normal}.
+ * <p>
+ * Only the engine thread runs these handlers; they read other connections' descriptive fields and sessions, which
+ * the engine thread owns, and kill connections through {@link ClientConnection#kill()}.
+ */
+public final class ClientCommands
+{
+    static final List<String> HELP = List.of(
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connections by client id.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "    * ID <client-id> [<client-id> ...]",
+        "      Return clients of specified IDs only.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <LIB-NAME|LIB-VER> <value>",
+        "    Set client meta attr. Options are:",
+        "    * LIB-NAME: the client lib name.",
+        "    * LIB-VER: the client lib version.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
+        "HELP",
+        "    Prints this help.");
+
+    private static final byte[] ON = "ON".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
+    private static final List<String> CLIENT_TYPES = List.of("normal", "master", "replica", "slave", "pubsub");
+
+    private final RingkvServer server;
+    private final ConnectionRegistry registry;
+
+    private ClientCommands(final RingkvServer server)
+    {
+        this.server = server;
+        this.registry = server.registry();
+    }
+
+    /**
+     * @param table  to register CLIENT in.
+     * @param server whose connections it lists and kills.
+     */
+    public static void register(final CommandTable table, final RingkvServer server)
+    {
+        final ClientCommands commands = new ClientCommands(server);
+        table.register("client", -2, 0, new Subcommands("client")
+            .add("id", 2, Command.FAST, (context, args, reply) -> reply.integer(context.session().id()))
+            .add("setname", 3, Command.FAST, ClientCommands::setname)
+            .add("getname", 2, Command.FAST, ClientCommands::getname)
+            .add("list", -2, Command.ADMIN, commands::list)
+            .add("info", 2, 0, commands::info)
+            .add("kill", -3, Command.ADMIN, commands::kill)
+            .add("reply", 3, 0, commands::clientReply)
+            .add("setinfo", 4, 0, ClientCommands::setinfo)
+            .add("no-evict", 3, Command.ADMIN, ClientCommands::onOff)
+            .add("no-touch", 3, Command.FAST, ClientCommands::onOff)
+            .add("help", 2, 0, (context, args, reply) -> ConfigCommands.help(reply, HELP)));
+    }
+
+    private static void setname(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final String name = args.asString(2);
+        if (!ConnectionStateCommands.validClientName(name))
+        {
+            reply.error(ConnectionStateCommands.BAD_CLIENT_NAME);
+            return;
+        }
+        context.session().name(name);
+        reply.ok();
+    }
+
+    private static void getname(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final String name = context.session().name();
+        if (name.isEmpty())
+        {
+            reply.nil();
+        }
+        else
+        {
+            reply.bulk(name.getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private static void setinfo(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final String attribute = args.asString(2);
+        final String value = args.asString(3);
+        final boolean isName = "lib-name".equalsIgnoreCase(attribute);
+        if (!isName && !"lib-ver".equalsIgnoreCase(attribute))
+        {
+            reply.error("ERR Unrecognized option '" + attribute + "'");
+            return;
+        }
+        if (!ConnectionStateCommands.validClientName(value))
+        {
+            reply.error("ERR " + attribute + " cannot contain spaces, newlines or special characters.");
+            return;
+        }
+        if (isName)
+        {
+            context.session().libraryName(value);
+        }
+        else
+        {
+            context.session().libraryVersion(value);
+        }
+        reply.ok();
+    }
+
+    /** NO-EVICT and NO-TOUCH: accepted for compatibility; ringkv neither evicts clients nor has LRU eviction yet. */
+    private static void onOff(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (args.equalsIgnoreCase(2, ON) || args.equalsIgnoreCase(2, OFF))
+        {
+            reply.ok();
+        }
+        else
+        {
+            reply.error(ErrorMessages.SYNTAX);
+        }
+    }
+
+    private void clientReply(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final String mode = args.asString(2).toUpperCase(Locale.ROOT);
+        if (!"ON".equals(mode) && !"OFF".equals(mode) && !"SKIP".equals(mode))
+        {
+            reply.error(ErrorMessages.SYNTAX);
+            return;
+        }
+        final ClientConnection connection = registry.get(context.session().id());
+        final RespReply respReply = null == connection ? null : connection.respReply();
+        if (null == respReply)
+        {
+            reply.error("ERR CLIENT REPLY is only available on RESP connections");
+            return;
+        }
+        switch (mode)
+        {
+            case "ON" ->
+            {
+                respReply.clientReplyOn();
+                reply.ok();
+            }
+            case "OFF" ->
+            {
+                respReply.clientReplyOff();
+                reply.ok();
+            }
+            default ->
+            {
+                respReply.clientReplySkip();
+                reply.ok();
+            }
+        }
+    }
+
+    private void info(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final ClientConnection self = registry.get(context.session().id());
+        if (null == self)
+        {
+            reply.verbatimText("");
+            return;
+        }
+        final StringBuilder text = new StringBuilder(256);
+        describe(self, context, System.currentTimeMillis(), text);
+        reply.verbatimText(text);
+    }
+
+    private void list(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        List<Long> ids = null;
+        String type = null;
+        int i = 2;
+        while (i < args.count())
+        {
+            final String option = args.asString(i);
+            if ("type".equalsIgnoreCase(option) && i + 1 < args.count() && null == ids)
+            {
+                type = args.asString(i + 1).toLowerCase(Locale.ROOT);
+                if (!CLIENT_TYPES.contains(type))
+                {
+                    reply.error("ERR Unknown client type '" + args.asString(i + 1) + "'");
+                    return;
+                }
+                i += 2;
+            }
+            else if ("id".equalsIgnoreCase(option) && i + 1 < args.count() && null == type)
+            {
+                ids = new ArrayList<>();
+                for (i = i + 1; i < args.count(); i++)
+                {
+                    final long id = parseLong(args.asString(i));
+                    if (id <= 0)
+                    {
+                        reply.error("ERR Invalid client ID");
+                        return;
+                    }
+                    ids.add(id);
+                }
+            }
+            else
+            {
+                reply.error(ErrorMessages.SYNTAX);
+                return;
+            }
+        }
+        final long nowMs = System.currentTimeMillis();
+        final StringBuilder text = new StringBuilder(256);
+        for (final ClientConnection connection : registry.snapshot())
+        {
+            if ((null != type && !"normal".equals(type)) || (null != ids && !ids.contains(connection.id())))
+            {
+                continue;
+            }
+            describe(connection, context, nowMs, text);
+        }
+        reply.verbatimText(text);
+    }
+
+    /**
+     * One CLIENT LIST line, ending with a newline.
+     */
+    private static void describe(
+        final ClientConnection connection, final CommandContext context, final long nowMs, final StringBuilder text)
+    {
+        final ClientSession session = connection.session();
+        final boolean self = session == context.session();
+        final Command last = session.lastCommand();
+        final String command = null == last ? "NULL" : last.name();
+        text.append("id=").append(connection.id())
+            .append(" addr=").append(connection.remoteAddress())
+            .append(" laddr=").append(connection.localAddress())
+            .append(" fd=-1")
+            .append(" name=").append(session.name())
+            .append(" age=").append(Math.max(0, (nowMs - connection.createdMs()) / 1000))
+            .append(" idle=").append(self ? 0 : Math.max(0, (nowMs - connection.lastInteractionMs()) / 1000))
+            .append(" flags=N")
+            .append(" db=").append(session.db())
+            .append(" sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0")
+            .append(" omem=0 tot-mem=0 events=r")
+            .append(" cmd=").append(command)
+            .append(" user=default redir=-1")
+            .append(" resp=").append(session.protocolVersion())
+            .append(" lib-name=").append(session.libraryName())
+            .append(" lib-ver=").append(session.libraryVersion())
+            .append('\n');
+    }
+
+    private void kill(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (args.count() == 3)
+        {
+            final String address = args.asString(2);
+            for (final ClientConnection connection : registry.snapshot())
+            {
+                if (connection.remoteAddress().equals(address))
+                {
+                    reply.ok();
+                    close(connection, context);
+                    return;
+                }
+            }
+            reply.error("ERR No such client");
+            return;
+        }
+
+        long id = 0;
+        String address = null;
+        String localAddress = null;
+        String type = null;
+        boolean skipMe = true;
+        for (int i = 2; i < args.count(); i += 2)
+        {
+            final String option = args.asString(i).toLowerCase(Locale.ROOT);
+            if (i + 1 >= args.count())
+            {
+                reply.error(ErrorMessages.SYNTAX);
+                return;
+            }
+            final String value = args.asString(i + 1);
+            switch (option)
+            {
+                case "id" ->
+                {
+                    id = parseLong(value);
+                    if (id <= 0)
+                    {
+                        reply.error("ERR client-id should be greater than 0");
+                        return;
+                    }
+                }
+                case "type" ->
+                {
+                    type = value.toLowerCase(Locale.ROOT);
+                    if (!CLIENT_TYPES.contains(type))
+                    {
+                        reply.error("ERR Unknown client type '" + value + "'");
+                        return;
+                    }
+                }
+                case "addr" -> address = value;
+                case "laddr" -> localAddress = value;
+                case "user" ->
+                {
+                    if (!"default".equals(value))
+                    {
+                        reply.error("ERR No such user '" + value + "'");
+                        return;
+                    }
+                }
+                case "skipme" ->
+                {
+                    if ("yes".equalsIgnoreCase(value))
+                    {
+                        skipMe = true;
+                    }
+                    else if ("no".equalsIgnoreCase(value))
+                    {
+                        skipMe = false;
+                    }
+                    else
+                    {
+                        reply.error(ErrorMessages.SYNTAX);
+                        return;
+                    }
+                }
+                default ->
+                {
+                    reply.error(ErrorMessages.SYNTAX);
+                    return;
+                }
+            }
+        }
+
+        final List<ClientConnection> victims = new ArrayList<>();
+        for (final ClientConnection connection : registry.snapshot())
+        {
+            final boolean self = connection.id() == context.session().id();
+            if ((id != 0 && connection.id() != id) ||
+                (null != address && !connection.remoteAddress().equals(address)) ||
+                (null != localAddress && !connection.localAddress().equals(localAddress)) ||
+                (null != type && !"normal".equals(type)) ||
+                (self && skipMe))
+            {
+                continue;
+            }
+            victims.add(connection);
+        }
+        reply.integer(victims.size());
+        for (final ClientConnection victim : victims)
+        {
+            close(victim, context);
+        }
+    }
+
+    /** The calling client is closed after its reply is written, as Redis does; others at once. */
+    private void close(final ClientConnection connection, final CommandContext context)
+    {
+        if (connection.id() == context.session().id())
+        {
+            connection.closeAfterReply();
+        }
+        else
+        {
+            server.log().verbose("Killing client id=" + connection.id() + " addr=" + connection.remoteAddress());
+            connection.kill();
+        }
+    }
+
+    private static long parseLong(final String text)
+    {
+        try
+        {
+            return Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+}

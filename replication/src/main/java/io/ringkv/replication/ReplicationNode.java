@@ -16,7 +16,6 @@ import io.ringkv.replication.replica.MasterLink;
 import io.ringkv.replication.snapshot.Snapshot;
 import io.ringkv.replication.snapshot.SnapshotTask;
 import org.agrona.BitUtil;
-import org.agrona.DirectBuffer;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.ByteChannel;
@@ -565,8 +564,4 @@ public final class ReplicationNode implements AutoCloseable
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    static String text(final DirectBuffer buffer, final int offset, final int length)
-    {
-        return buffer.getStringWithoutLengthUtf8(offset, length);
-    }
 }

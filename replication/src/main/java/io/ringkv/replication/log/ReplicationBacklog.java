@@ -249,13 +249,13 @@ public final class ReplicationBacklog implements AutoCloseable
     public Waiter register(final Thread thread)
     {
         final Waiter waiter = new Waiter(thread);
-        synchronizedUpdate(waiter, true);
+        updateWaiters(waiter, true);
         return waiter;
     }
 
     public void deregister(final Waiter waiter)
     {
-        synchronizedUpdate(waiter, false);
+        updateWaiters(waiter, false);
     }
 
     /**
@@ -271,7 +271,7 @@ public final class ReplicationBacklog implements AutoCloseable
         waiter.waiting = false;
     }
 
-    private void synchronizedUpdate(final Waiter waiter, final boolean add)
+    private void updateWaiters(final Waiter waiter, final boolean add)
     {
         // Rare (a replica connects or leaves): copy on write with a CAS loop, no lock.
         while (true)

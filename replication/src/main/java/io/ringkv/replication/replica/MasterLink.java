@@ -226,7 +226,9 @@ public final class MasterLink
         channel.socket().setTcpNoDelay(true);
         lastIoMs = System.currentTimeMillis();
 
-        // A new connection is a new internal client: start it in database 0.
+        // A new connection is a new internal client: nothing left over from the last one, database 0.
+        commands.rollback(0);
+        applier.acks().reset();
         commands.arg("SELECT").arg(0).end();
         commands.execute(engine);
         applier.resetSession();

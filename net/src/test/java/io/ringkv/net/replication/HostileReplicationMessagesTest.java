@@ -97,4 +97,28 @@ class HostileReplicationMessagesTest
             assertEquals("{\"value\":6}", client.call("{\"cmd\":\"get\",\"key\":\"n\"}"));
         }
     }
+
+    @Test
+    void aSelectInTheLogSetsTheDatabaseOfTheEntriesThatFollow() throws Exception
+    {
+        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer replica = TestServer.start();
+            LineClient client = new LineClient(replica.port()))
+        {
+            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
+            try (LineClient link = new LineClient(fakeMaster.accept()))
+            {
+                link.readLine();
+                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{}}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"select\",\"db\":3}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"k\",\"value\":\"v\"}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"z\",\"value\":1," +
+                    "\"db\":0}"));
+            }
+            assertEquals("{\"value\":\"OK\"}", client.command("select", "3"));
+            assertEquals("{\"value\":\"v\"}", client.call("{\"cmd\":\"get\",\"key\":\"k\"}"));
+            assertEquals("{\"value\":\"OK\"}", client.command("select", "0"));
+            assertEquals("{\"value\":1}", client.call("{\"cmd\":\"get\",\"key\":\"z\"}"));
+        }
+    }
 }

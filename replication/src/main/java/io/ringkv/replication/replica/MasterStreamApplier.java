@@ -61,6 +61,7 @@ public final class MasterStreamApplier
     private final int[] fieldEnd = new int[FIELDS.length];
     private DirectBuffer message;
     private int sessionDb;
+    private int streamDb;
     private boolean inDump;
     private boolean loading;
     private long applied;
@@ -140,6 +141,7 @@ public final class MasterStreamApplier
     public void resetSession()
     {
         sessionDb = 0;
+        streamDb = 0;
     }
 
     /**
@@ -418,7 +420,7 @@ public final class MasterStreamApplier
         {
             return broken("ERR replication offset gap: expected " + (pendingOffset + 1) + ", got " + logOffset);
         }
-        final int db = optionalInt(F_DB, 0);
+        final int db = optionalInt(F_DB, streamDb);
         if (db < 0)
         {
             return reject("ERR invalid log: 'db' must be a database index");
@@ -444,6 +446,12 @@ public final class MasterStreamApplier
             case "flushall" ->
             {
                 commands.arg("FLUSHALL").end();
+                yield APPLIED;
+            }
+            case "select" ->
+            {
+                // Entries without a "db" apply to the database last selected in the stream.
+                streamDb = db;
                 yield APPLIED;
             }
             default -> reject("ERR invalid log: unknown operation '" + operation + "'");

@@ -161,6 +161,10 @@ public final class ReplicationBacklog implements AutoCloseable
      */
     public void signal()
     {
+        // The tail was published with release semantics; a reader publishes 'waiting' and then reads the tail.
+        // Without a full fence here both could miss each other's write (store-load reordering) and the reader
+        // would sleep through new data until its timeout.
+        VarHandle.fullFence();
         for (final Waiter waiter : waiters)
         {
             if (waiter.waiting)

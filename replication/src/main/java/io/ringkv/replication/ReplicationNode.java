@@ -529,9 +529,21 @@ public final class ReplicationNode implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        for (final ReplicaSender replica : replicas)
+        final List<ReplicaSender> senders = List.copyOf(replicas);
+        for (final ReplicaSender replica : senders)
         {
             replica.close();
+        }
+        for (final ReplicaSender replica : senders)
+        {
+            try
+            {
+                replica.awaitWriterEnd(1000); // the backlog is freed after this
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         if (drainer != null)
         {

@@ -71,6 +71,7 @@ public final class ReplicaSender
     private boolean snapshotReleased;
     private long lastWriteMs;
     private volatile boolean closed;
+    private volatile Thread writer;
     private volatile String state;
     private volatile long ackOffset = -1;
     private volatile long lastAckMs;
@@ -97,7 +98,7 @@ public final class ReplicaSender
      */
     public void start()
     {
-        Thread.ofVirtual().name("ringkv-repl-sender-" + ip + ":" + port).start(this::runWriter);
+        writer = Thread.ofVirtual().name("ringkv-repl-sender-" + ip + ":" + port).start(this::runWriter);
         Thread.ofVirtual().name("ringkv-repl-acks-" + ip + ":" + port).start(this::runAckReader);
     }
 
@@ -143,6 +144,20 @@ public final class ReplicaSender
     public long snapshotPeakBytes()
     {
         return snapshot == null ? 0 : snapshot.peakBytes();
+    }
+
+    /**
+     * Wait until the writer thread, the one reader of the backlog, has ended (before the backlog is freed).
+     *
+     * @param timeoutMs most time to wait.
+     */
+    public void awaitWriterEnd(final long timeoutMs) throws InterruptedException
+    {
+        final Thread writer = this.writer;
+        if (writer != null)
+        {
+            writer.join(timeoutMs);
+        }
     }
 
     /**

@@ -58,12 +58,20 @@ public final class ReplicationHarness
                 awaitPort(replicaPort);
                 try (RespConnection replica = new RespConnection("127.0.0.1", replicaPort))
                 {
-                    // Timed from REPLICAOF on a running, empty server, so JVM start-up is not counted.
-                    final long syncStartNs = System.nanoTime();
-                    replica.call("REPLICAOF", "127.0.0.1", Integer.toString(masterPort));
-                    awaitInSync(master, replica);
-                    System.out.printf("%s: full sync of %,d keys: %,d ms (REPLICAOF to in sync)%n", target, keys,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - syncStartNs));
+                    // Timed from REPLICAOF on a running server, so JVM start-up is not counted; the second round
+                    // (after REPLICAOF NO ONE, so a new full sync) shows the warmed-up figure.
+                    for (int round = 1; round <= 2; round++)
+                    {
+                        if (round == 2)
+                        {
+                            replica.call("REPLICAOF", "NO", "ONE");
+                        }
+                        final long syncStartNs = System.nanoTime();
+                        replica.call("REPLICAOF", "127.0.0.1", Integer.toString(masterPort));
+                        awaitInSync(master, replica);
+                        System.out.printf("%s: full sync of %,d keys, round %d: %,d ms (REPLICAOF to in sync)%n",
+                            target, keys, round, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - syncStartNs));
+                    }
                     measureLag(target, master, replica, masterPort, lagSeconds, writesPerSecond);
                 }
             }

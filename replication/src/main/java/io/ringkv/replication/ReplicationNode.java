@@ -166,7 +166,7 @@ public final class ReplicationNode implements AutoCloseable
         context.readOnlyReplica(config.replicaReadOnly.getAsBoolean());
         context.keyspace().replicaExpiry(true);
         final MasterLink newLink = new MasterLink(host, port, listeningPort, config.masterauth, null, -1, engine,
-            config.log);
+            context, config.log);
         link = newLink;
         log("Connecting to MASTER " + host + ":" + port);
         newLink.start();
@@ -182,6 +182,7 @@ public final class ReplicationNode implements AutoCloseable
         final MasterLink previous = link;
         context.readOnlyReplica(false);
         context.keyspace().replicaExpiry(false);
+        context.loading(false);
         if (previous == null)
         {
             return;

@@ -41,6 +41,7 @@ public final class CommandContext
     private ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(256);
 
     private boolean readOnlyReplica;
+    private volatile boolean loading;
     private ClientSession session;
     private long nowMs;
 
@@ -103,6 +104,22 @@ public final class CommandContext
     public boolean readOnlyReplica()
     {
         return readOnlyReplica;
+    }
+
+    /**
+     * Any thread (a replica's master link): while a full sync loads, commands that read or write data are refused
+     * with LOADING for every client but the master link, as Redis does while it loads a data set.
+     *
+     * @param loading true from a full sync's start until its data set is complete.
+     */
+    public void loading(final boolean loading)
+    {
+        this.loading = loading;
+    }
+
+    public boolean loading()
+    {
+        return loading;
     }
 
     public Keyspace keyspace()

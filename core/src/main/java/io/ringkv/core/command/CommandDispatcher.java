@@ -80,6 +80,12 @@ public final class CommandDispatcher
             return;
         }
         final CommandContext context = this.context;
+        if (context.loading() && command.hasFlag(Command.READONLY | Command.WRITE) && !session.masterLink())
+        {
+            command.recordRejected();
+            refuse(ErrorMessages.LOADING, reply);
+            return;
+        }
         if (context.readOnlyReplica() && command.hasFlag(Command.WRITE) && !session.masterLink())
         {
             command.recordRejected();

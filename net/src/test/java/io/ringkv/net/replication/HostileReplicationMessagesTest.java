@@ -121,4 +121,27 @@ class HostileReplicationMessagesTest
             assertEquals("{\"value\":1}", client.call("{\"cmd\":\"get\",\"key\":\"z\"}"));
         }
     }
+
+    @Test
+    void clientsGetLoadingWhileAFullSyncLoads() throws Exception
+    {
+        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer replica = TestServer.start();
+            LineClient client = new LineClient(replica.port()))
+        {
+            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
+            try (LineClient link = new LineClient(fakeMaster.accept()))
+            {
+                link.readLine();
+                link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r9\",\"offset\":4}}\n");
+                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\"},\"more\":true}"));
+                assertEquals("{\"error\":\"LOADING Redis is loading the dataset in memory\"}",
+                    client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                assertEquals("{\"value\":\"PONG\"}", client.call("{\"cmd\":\"ping\"}"));
+                assertEquals("{\"offset\":4}", link.call("{\"cmd\":\"dump\",\"data\":{\"b\":\"2\"},\"offset\":4}"));
+                assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                assertEquals("{\"value\":\"2\"}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
+            }
+        }
+    }
 }

@@ -293,7 +293,18 @@ class ReplicationFaultTest
                 "masterauth", "s3cret");
                 Jedis r = new Jedis("127.0.0.1", replica.port()))
             {
-                await("the sync", 10_000, () -> "data".equals(r.get("secret")));
+                await("the sync", 10_000, () ->
+                {
+                    try
+                    {
+                        return "data".equals(r.get("secret"));
+                    }
+                    catch (final redis.clients.jedis.exceptions.JedisDataException ex)
+                    {
+                        assertTrue(ex.getMessage().startsWith("LOADING"), ex.getMessage());
+                        return false; // the full sync is loading
+                    }
+                });
             }
         }
     }

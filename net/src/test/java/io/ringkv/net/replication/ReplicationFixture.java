@@ -136,7 +136,17 @@ final class ReplicationFixture
         String difference = null;
         for (int attempt = 0; attempt < 5; attempt++)
         {
-            difference = difference(master, replica);
+            try
+            {
+                difference = difference(master, replica);
+            }
+            catch (final redis.clients.jedis.exceptions.JedisDataException ex)
+            {
+                // The replica started another full sync (the master dropped it): compare once it has loaded.
+                difference = ex.getMessage() + "\nMASTER LOG\n" + master.log() + "\nREPLICA LOG\n" + replica.log();
+                awaitInSync(master, replica, 20_000);
+                continue;
+            }
             if (difference == null)
             {
                 return;

@@ -1,6 +1,7 @@
 package io.ringkv.replication.replica;
 
 import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.replication.log.JsonTextWriter;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -40,6 +41,7 @@ public final class MasterLink
     private final int listeningPort;
     private final Supplier<String> masterauth;
     private final Engine engine;
+    private final CommandContext context;
     private final Consumer<String> log;
     private final ClientSession session = new ClientSession(-1, true);
     private final CommandBatchBuilder commands;
@@ -62,11 +64,14 @@ public final class MasterLink
      * @param replid        replication id to resume from, or null.
      * @param offset        offset to resume from, or -1.
      * @param engine        applies what the master sends.
+     * @param context       the engine's command context, told when a full sync loads (LOADING for clients).
      * @param log           where notices go.
      */
     public MasterLink(final String host, final int port, final int listeningPort, final Supplier<String> masterauth,
-        final String replid, final long offset, final Engine engine, final Consumer<String> log)
+        final String replid, final long offset, final Engine engine, final CommandContext context,
+        final Consumer<String> log)
     {
+        this.context = context;
         this.host = host;
         this.port = port;
         this.listeningPort = listeningPort;
@@ -226,9 +231,11 @@ public final class MasterLink
         channel.socket().setTcpNoDelay(true);
         lastIoMs = System.currentTimeMillis();
 
-        // A new connection is a new internal client: nothing left over from the last one, database 0.
+        // A new connection is a new internal client: nothing left over from the last one, database 0, and the
+        // position to resume from is what was executed, not what was parsed.
         commands.rollback(0);
         applier.acks().reset();
+        applier.position(applier.replid(), applier.offset());
         commands.arg("SELECT").arg(0).end();
         commands.execute(engine);
         applier.resetSession();
@@ -299,6 +306,12 @@ public final class MasterLink
                 }
                 final int status = applier.apply(input, start, end);
                 start = end;
+                if (applier.loading() && !context.loading())
+                {
+                    // Before the dump's FLUSHALL executes: clients see LOADING, never a half-loaded data set.
+                    commit(channel);
+                    context.loading(true);
+                }
                 if (status == MasterStreamApplier.REFUSED)
                 {
                     throw new IOException("the master refused: " + applier.error());
@@ -333,6 +346,10 @@ public final class MasterLink
                 reply.lastError());
         }
         applier.committed();
+        if (!applier.loading() && context.loading())
+        {
+            context.loading(false);
+        }
         if (!applier.loading() && !"up".equals(linkStatus) && applier.applied() > appliedAtConnect)
         {
             linkStatus = "up";

@@ -19,6 +19,8 @@ public final class ClientSession
     private int protocolVersion = PROTOCOL_RESP2;
     private boolean authenticated;
     private String name = "";
+    private boolean masterLink;
+    private ConnectionHandover handover;
     private Command lastCommand;
     private String libraryName = "";
     private String libraryVersion = "";
@@ -66,6 +68,40 @@ public final class ClientSession
     public void authenticated(final boolean authenticated)
     {
         this.authenticated = authenticated;
+    }
+
+    /**
+     * @return true for a replica's internal client that applies its master's stream: exempt from READONLY.
+     */
+    public boolean masterLink()
+    {
+        return masterLink;
+    }
+
+    /**
+     * @param masterLink true for the replication link's internal client.
+     */
+    public void masterLink(final boolean masterLink)
+    {
+        this.masterLink = masterLink;
+    }
+
+    /**
+     * @return what takes the connection over after the current batch, or null.
+     */
+    public ConnectionHandover handover()
+    {
+        return handover;
+    }
+
+    /**
+     * Engine thread: hand the connection to {@code handover} once the current batch has been answered.
+     *
+     * @param handover takes the connection over.
+     */
+    public void handover(final ConnectionHandover handover)
+    {
+        this.handover = handover;
     }
 
     public String name()

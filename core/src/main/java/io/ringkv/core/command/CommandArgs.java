@@ -13,6 +13,7 @@ public final class CommandArgs
     private int firstArg;
     private int count;
     private byte valueKind;
+    private int requestIndex;
 
     /**
      * Point this flyweight at request {@code requestIndex} of {@code batch}.
@@ -27,7 +28,24 @@ public final class CommandArgs
         this.firstArg = batch.firstArg(requestIndex);
         this.count = batch.argCount(requestIndex);
         this.valueKind = batch.valueKind(requestIndex);
+        this.requestIndex = requestIndex;
         return this;
+    }
+
+    /**
+     * @return index of the request within its batch.
+     */
+    public int requestIndex()
+    {
+        return requestIndex;
+    }
+
+    /**
+     * @return true when no request of the same batch follows this one (its reply is the batch's last).
+     */
+    public boolean lastOfBatch()
+    {
+        return requestIndex == batch.requestCount() - 1;
     }
 
     /**

@@ -40,6 +40,8 @@ public final class CommandContext
     private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
     private ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(256);
 
+    private boolean readOnlyReplica;
+    private volatile boolean loading;
     private ClientSession session;
     private long nowMs;
     private boolean latencyTracking = true;
@@ -121,6 +123,35 @@ public final class CommandContext
     Command timedCommand()
     {
         return timedCommand;
+     * Engine thread: whether write commands from clients other than the master link are refused with READONLY
+     * (a replica with replica-read-only yes).
+     *
+     * @param readOnlyReplica true on a read-only replica.
+     */
+    public void readOnlyReplica(final boolean readOnlyReplica)
+    {
+        this.readOnlyReplica = readOnlyReplica;
+    }
+
+    public boolean readOnlyReplica()
+    {
+        return readOnlyReplica;
+    }
+
+    /**
+     * Any thread (a replica's master link): while a full sync loads, commands that read or write data are refused
+     * with LOADING for every client but the master link, as Redis does while it loads a data set.
+     *
+     * @param loading true from a full sync's start until its data set is complete.
+     */
+    public void loading(final boolean loading)
+    {
+        this.loading = loading;
+    }
+
+    public boolean loading()
+    {
+        return loading;
     }
 
     public Keyspace keyspace()

@@ -83,10 +83,24 @@ public final class CommandDispatcher
             return null;
         }
         final CommandContext context = this.context;
+        if (context.loading() && command.hasFlag(Command.READONLY | Command.WRITE) && !session.masterLink())
+        {
+            command.recordRejected();
+            refuse(ErrorMessages.LOADING, reply);
+            return;
+        }
+        if (context.readOnlyReplica() && command.hasFlag(Command.WRITE) && !session.masterLink())
+        {
+            command.recordRejected();
+            refuse(ErrorMessages.READONLY, reply);
+            return;
+        }
         final ErrorObservingReply observed = observingReply.wrap(reply);
         context.begin(session, nowMs);
         context.timeAs(command);
         keyspace.countLookups(command.hasFlag(Command.READONLY));
+        keyspace.writeAccess(command.hasFlag(Command.WRITE));
+        keyspace.expiryExempt(session.masterLink());
         final long startNs = System.nanoTime();
         try
         {
@@ -101,6 +115,7 @@ public final class CommandDispatcher
         finally
         {
             final long elapsedNs = System.nanoTime() - startNs;
+            keyspace.writeAccess(false);
             final boolean failed = observed.errored();
             command.recordCall(elapsedNs, failed);
             final Command timed = context.timedCommand();

@@ -254,7 +254,7 @@ public final class DumpCommands
         final long expireAtMs = ttl == 0 ? Keyspace.NO_EXPIRY :
             absTtl ? ttl : (ttl > Long.MAX_VALUE - nowMs ? Long.MAX_VALUE : nowMs + ttl);
         final ChangeLog changeLog = context.changeLog();
-        if (expireAtMs != Keyspace.NO_EXPIRY && expireAtMs <= nowMs)
+        if (expireAtMs != Keyspace.NO_EXPIRY && expireAtMs <= nowMs && !keyspace.replicaExpiry())
         {
             // Redis: an already-expired TTL creates nothing, deletes the key it would have replaced, and says OK.
             if (existing != Keyspace.NOT_FOUND)

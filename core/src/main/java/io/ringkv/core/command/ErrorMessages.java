@@ -20,6 +20,8 @@ public final class ErrorMessages
     public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
     public static final String INVALID_CURSOR = "ERR invalid cursor";
     public static final String NOAUTH = "NOAUTH Authentication required.";
+    public static final String LOADING = "LOADING Redis is loading the dataset in memory";
+    public static final String READONLY = "READONLY You can't write against a read only replica.";
     public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     public static final String NX_XX_GT_LT = "ERR NX and XX, GT or LT options at the same time are not compatible";
     public static final String GT_LT = "ERR GT and LT options at the same time are not compatible";

@@ -28,6 +28,18 @@ public final class ErrorObservingReply implements Reply
         return this;
     }
 
+    @Override
+    public void deferred()
+    {
+        delegate.deferred();
+    }
+
+    @Override
+    public Reply connectionReply()
+    {
+        return delegate.connectionReply();
+    }
+
     /**
      * @return true when an error reply was written since {@link #wrap(Reply)}.
      */

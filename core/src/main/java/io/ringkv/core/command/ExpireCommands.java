@@ -136,7 +136,8 @@ public final class ExpireCommands
 
     /**
      * Gives argument 1's live entry a new absolute expiry and logs it; a time at or before now deletes the key
-     * instead (logged as DEL), as Redis's EXPIRE and GETEX do.
+     * instead (logged as DEL), as Redis's EXPIRE and GETEX do, except on a replica, which never deletes a key for
+     * its expiry but keeps it hidden until the master's DEL arrives.
      *
      * @param address    the entry argument 1 names, found in the selected database.
      * @param expireAtMs the new expiry, epoch ms.
@@ -149,7 +150,7 @@ public final class ExpireCommands
         final DirectBuffer key = args.buffer();
         final int keyOffset = args.offset(1);
         final int keyLength = args.length(1);
-        if (expireAtMs <= context.nowMs())
+        if (expireAtMs <= context.nowMs() && !keyspace.replicaExpiry())
         {
             keyspace.delete(db, address);
             context.changeLog().delete(db, key, keyOffset, keyLength, false);

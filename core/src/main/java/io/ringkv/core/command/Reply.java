@@ -150,4 +150,22 @@ public interface Reply
      * @param text the text.
      */
     void verbatimText(CharSequence text);
+
+    /**
+     * The current request's reply will be written later, by the connection's own thread through a
+     * {@link ConnectionHandover} (WAIT): write nothing for it now. Encoders that write framing around every
+     * request (JSON lines) must take that framing back.
+     */
+    default void deferred()
+    {
+    }
+
+    /**
+     * @return the connection's own reply behind any wrapper the engine puts around it for one request; what a
+     * deferred reply must be written to later.
+     */
+    default Reply connectionReply()
+    {
+        return this;
+    }
 }

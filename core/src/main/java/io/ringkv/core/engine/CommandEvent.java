@@ -25,6 +25,8 @@ public final class CommandEvent
     public static final byte TYPE_REQUEST = 1;
     /** A timer tick: active expiry and rehash steps run on the engine thread. */
     public static final byte TYPE_TICK = 2;
+    /** Background work a component asked for ({@link Engine#requestTask()}), e.g. a snapshot step. */
+    public static final byte TYPE_TASK = 3;
 
     /** Change area kept between uses; a larger one (after a big SET) is released when the slot is reused. */
     static final int INITIAL_CHANGES_CAPACITY = 256;
@@ -53,6 +55,15 @@ public final class CommandEvent
     void tick()
     {
         this.type = TYPE_TICK;
+        this.batch = null;
+        this.requestIndex = 0;
+        this.firstOfChunk = true;
+        this.lastOfBatch = false;
+    }
+
+    void task()
+    {
+        this.type = TYPE_TASK;
         this.batch = null;
         this.requestIndex = 0;
         this.firstOfChunk = true;

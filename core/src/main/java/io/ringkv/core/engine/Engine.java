@@ -46,6 +46,7 @@ public final class Engine implements AutoCloseable
     private final long tickIntervalMs;
     private final AtomicBoolean tickPending = new AtomicBoolean();
     private final ChangeLog changeLog;
+    private final EngineEventHandler engineHandler;
     private final CommandContext context;
     private volatile boolean running;
     private Thread tickThread;
@@ -74,8 +75,7 @@ public final class Engine implements AutoCloseable
         disruptor = new Disruptor<>(
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
-        final EngineEventHandler engineHandler =
-            new EngineEventHandler(dispatcher, changeLog, keyspace, config, tickPending);
+        engineHandler = new EngineEventHandler(dispatcher, changeLog, keyspace, config, tickPending);
         final EventHandlerGroup<CommandEvent> engineGroup = disruptor.handleEventsWith(engineHandler);
         for (final EventHandler<CommandEvent> consumer : afterEngine)
         {
@@ -199,6 +199,36 @@ public final class Engine implements AutoCloseable
             return false;
         }
         ring.get(sequence).tick();
+        ring.publish(sequence);
+        return true;
+    }
+
+    /**
+     * Install the one background task the engine thread runs on each {@link #requestTask()} and on each TICK
+     * (replication's snapshot steps). Any thread.
+     *
+     * @param task the task, or null for none.
+     */
+    public void backgroundTask(final EngineTask task)
+    {
+        engineHandler.task(task);
+    }
+
+    /**
+     * Any thread: publish a TASK slot, unless one is already waiting, so that the engine thread runs the background
+     * task between the requests around it.
+     *
+     * @return true when a TASK was published.
+     */
+    public boolean requestTask()
+    {
+        final AtomicBoolean pending = engineHandler.taskPending();
+        if (!running || !pending.compareAndSet(false, true))
+        {
+            return false;
+        }
+        final long sequence = ring.next();
+        ring.get(sequence).task();
         ring.publish(sequence);
         return true;
     }

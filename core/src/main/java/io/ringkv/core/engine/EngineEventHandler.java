@@ -26,6 +26,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final long expireBudgetNs;
     private final long rehashBudgetNs;
     private final CommandArgs args = new CommandArgs();
+    private final AtomicBoolean taskPending = new AtomicBoolean();
+    private volatile EngineTask task;
     private long nowMs;
 
     EngineEventHandler(
@@ -55,6 +57,13 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         else if (event.type == CommandEvent.TYPE_TICK)
         {
             executeTick();
+            runTask();
+        }
+        else if (event.type == CommandEvent.TYPE_TASK)
+        {
+            taskPending.set(false);
+            nowMs = clock.time();
+            runTask();
         }
         changeLog.end();
     }
@@ -88,6 +97,32 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             if (lastOfBatch)
             {
                 batch.complete();
+            }
+        }
+    }
+
+    void task(final EngineTask task)
+    {
+        this.task = task;
+    }
+
+    AtomicBoolean taskPending()
+    {
+        return taskPending;
+    }
+
+    private void runTask()
+    {
+        final EngineTask task = this.task;
+        if (task != null)
+        {
+            try
+            {
+                task.doWork(nowMs);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOGGER.log(System.Logger.Level.ERROR, "background task failed", ex);
             }
         }
     }

@@ -23,7 +23,7 @@ package io.ringkv.core.store;
  *  +---------------------------------------------------------------+
  *  |                 Expiry index slot (-1 = none)                 |
  *  +---------------+---------------+---------------+---------------+
- *  |     Type      |   Encoding    |   Database    |   Key ...    ...
+ *  |     Type      |   Encoding    |S|  Database   |   Key ...    ...
  *  +---------------+---------------+---------------+               |
  *  ...                Key bytes, then value bytes                 ...
  *  +---------------------------------------------------------------+
@@ -32,7 +32,8 @@ package io.ringkv.core.store;
  * at 8-byte aligned offsets because allocator blocks are 8-byte aligned. The hash keeps 32 bits: enough to pick a
  * bucket in a table of up to 2^32 buckets and to skip almost every non-matching key in a chain without comparing
  * bytes, at 4 bytes less per key than the full 64. The database byte lets {@code Keyspace.expireAt(address, ...)}
- * find the right expiry index without a database argument.
+ * find the right expiry index without a database argument. Its top bit (S) is the snapshot mark: see
+ * {@link Keyspace#startSnapshot(SnapshotListener)}; hence at most {@link #MAX_DATABASES} databases.
  */
 public final class EntryDescriptor
 {
@@ -50,6 +51,15 @@ public final class EntryDescriptor
 
     /** Bytes of header before the key. */
     public static final int HEADER_LENGTH;
+
+    /** Bits of the database byte that hold the database index; the top bit is the snapshot mark. */
+    public static final int DATABASE_MASK = 0x7F;
+
+    /** The snapshot mark bit of the database byte. */
+    public static final int SNAPSHOT_MARK = 0x80;
+
+    /** Most logical databases an entry can name. */
+    public static final int MAX_DATABASES = DATABASE_MASK + 1;
 
     /** Value of the expiry slot field when the entry has no TTL. */
     public static final int NO_EXPIRY_SLOT = -1;

@@ -100,7 +100,7 @@ public final class EntryFlyweight
      */
     public int database()
     {
-        return buffer.getByte(DATABASE_OFFSET) & 0xFF;
+        return buffer.getByte(DATABASE_OFFSET) & EntryDescriptor.DATABASE_MASK;
     }
 
     /**

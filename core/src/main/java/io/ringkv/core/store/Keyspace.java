@@ -62,6 +62,12 @@ public final class Keyspace implements AutoCloseable
     private final MemoryStats memoryStats = new MemoryStats();
     private final MemoryAccount account = new MemoryAccount();
     private ExpiredKeyListener expiredKeyListener = NO_LISTENER;
+    private final SnapshotScan snapshotScan = new SnapshotScan();
+    private SnapshotListener snapshot;
+    private int snapshotPhase;
+    private boolean writeAccess;
+    private boolean replicaExpiry;
+    private boolean expiryExempt;
     private boolean countLookups;
     private long keyspaceHits;
     private long keyspaceMisses;
@@ -181,14 +187,57 @@ public final class Keyspace implements AutoCloseable
             keyspaceMisses += countLookups ? 1 : 0;
             return NOT_FOUND;
         }
+        if (snapshot != null && writeAccess)
+        {
+            capture(db, entry);
+        }
         if (isExpired(entry, nowMs))
         {
-            expire(db, entry);
+            if (replicaExpiry && expiryExempt)
+            {
+                return entry;
+            }
+            if (!replicaExpiry)
+            {
+                expire(db, entry);
+            }
             keyspaceMisses += countLookups ? 1 : 0;
             return NOT_FOUND;
         }
         keyspaceHits += countLookups ? 1 : 0;
         return entry;
+    }
+
+    /**
+     * Redis's replica expiry: a replica never expires keys itself (its master sends the deletes), but hides keys
+     * that are logically expired from its clients; the master's own stream (see {@link #expiryExempt}) still sees
+     * them, so its changes apply to the same keys as on the master. Off: expired keys are deleted (lazily on access,
+     * actively by {@link #activeExpireCycle}) and the listener told.
+     *
+     * @param replicaExpiry true on a replica.
+     */
+    public void replicaExpiry(final boolean replicaExpiry)
+    {
+        this.replicaExpiry = replicaExpiry;
+    }
+
+    /**
+     * @return true on a replica (see {@link #replicaExpiry(boolean)}): an expiry time already past does not delete
+     * the key (Redis's checkAlreadyExpired), the master's delete will.
+     */
+    public boolean replicaExpiry()
+    {
+        return replicaExpiry;
+    }
+
+    /**
+     * The dispatcher says whether the command about to run comes from the master's replication stream.
+     *
+     * @param expiryExempt true for the replica's master link.
+     */
+    public void expiryExempt(final boolean expiryExempt)
+    {
+        this.expiryExempt = expiryExempt;
     }
 
     /**
@@ -228,6 +277,10 @@ public final class Keyspace implements AutoCloseable
 
         if (existing != 0)
         {
+            if (snapshot != null)
+            {
+                capture(db, existing);
+            }
             final int oldValueLength = UnsafeApi.getInt(existing + VALUE_LENGTH_OFFSET);
             final long oldLength = entryLength(keyLength, oldValueLength);
             if (SlabAllocator.blockLength(oldLength) == SlabAllocator.blockLength(newLength))
@@ -266,7 +319,7 @@ public final class Keyspace implements AutoCloseable
         UnsafeApi.putInt(entry + EXPIRY_SLOT_OFFSET, NO_EXPIRY_SLOT);
         UnsafeApi.putByte(entry + TYPE_OFFSET, type);
         UnsafeApi.putByte(entry + ENCODING_OFFSET, encoding);
-        UnsafeApi.putByte(entry + DATABASE_OFFSET, (byte)db);
+        UnsafeApi.putByte(entry + DATABASE_OFFSET, (byte)(db | snapshotPhase));
         UnsafeApi.copyMemory(base, address, null, entry + KEY_OFFSET, keyLength);
         keyValueBytes += (long)keyLength + valueLength;
 
@@ -302,6 +355,10 @@ public final class Keyspace implements AutoCloseable
     public long resizeValue(final int db, final long entryAddress, final int newValueLength)
     {
         checkValueLength(newValueLength);
+        if (snapshot != null)
+        {
+            capture(db, entryAddress);
+        }
         final int keyLength = UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET);
         final int oldValueLength = UnsafeApi.getInt(entryAddress + VALUE_LENGTH_OFFSET);
         final long oldLength = entryLength(keyLength, oldValueLength);
@@ -381,6 +438,10 @@ public final class Keyspace implements AutoCloseable
      */
     public void delete(final int db, final long entryAddress)
     {
+        if (snapshot != null)
+        {
+            capture(db, entryAddress);
+        }
         final OffHeapTable table = tables[db];
         table.remove(entryAddress);
         if (UnsafeApi.getInt(entryAddress + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT)
@@ -404,7 +465,12 @@ public final class Keyspace implements AutoCloseable
      */
     public void expireAt(final long entryAddress, final long expireAtMs)
     {
-        setExpiry(UnsafeApi.getByte(entryAddress + DATABASE_OFFSET) & 0xFF, entryAddress, expireAtMs);
+        final int db = UnsafeApi.getByte(entryAddress + DATABASE_OFFSET) & EntryDescriptor.DATABASE_MASK;
+        if (snapshot != null)
+        {
+            capture(db, entryAddress);
+        }
+        setExpiry(db, entryAddress, expireAtMs);
     }
 
     /**
@@ -413,6 +479,7 @@ public final class Keyspace implements AutoCloseable
      */
     public void encoding(final long entryAddress, final byte encoding)
     {
+        captureBeforeChange(entryAddress);
         UnsafeApi.putByte(entryAddress + ENCODING_OFFSET, encoding);
     }
 
@@ -422,6 +489,7 @@ public final class Keyspace implements AutoCloseable
      */
     public void type(final long entryAddress, final byte type)
     {
+        captureBeforeChange(entryAddress);
         UnsafeApi.putByte(entryAddress + TYPE_OFFSET, type);
     }
 
@@ -451,6 +519,10 @@ public final class Keyspace implements AutoCloseable
      */
     public void flush(final int db)
     {
+        if (snapshot != null)
+        {
+            snapshot.flushed();
+        }
         if (keys == tables[db].size())
         {
             flushAll();
@@ -470,6 +542,10 @@ public final class Keyspace implements AutoCloseable
      */
     public void flushAll()
     {
+        if (snapshot != null)
+        {
+            snapshot.flushed();
+        }
         for (int db = 0; db < databases; db++)
         {
             tables[db].clear();
@@ -545,6 +621,7 @@ public final class Keyspace implements AutoCloseable
     {
         clockMs = nowMs;
         final OffHeapTable table = tables[db];
+        int tries = 100;
         while (true)
         {
             final long entry = table.randomEntry();
@@ -555,6 +632,15 @@ public final class Keyspace implements AutoCloseable
             if (!isExpired(entry, nowMs))
             {
                 return entry;
+            }
+            if (replicaExpiry)
+            {
+                // As Redis's replicas: expired keys stay until the master deletes them; give up looking after a while.
+                if (expiryExempt || --tries == 0)
+                {
+                    return entry;
+                }
+                continue;
             }
             expire(db, entry);
         }
@@ -573,6 +659,10 @@ public final class Keyspace implements AutoCloseable
      */
     public int activeExpireCycle(final long nowMs, final long budgetNs)
     {
+        if (replicaExpiry)
+        {
+            return 0;
+        }
         clockMs = nowMs;
         final long startNs = System.nanoTime();
         int expired = 0;
@@ -669,6 +759,113 @@ public final class Keyspace implements AutoCloseable
             }
         }
         return false;
+    }
+
+    /**
+     * Start a point-in-time snapshot: from now on, until {@link #endSnapshot()}, every entry that exists now is
+     * handed to {@code listener} exactly once, with the contents it has now: either when the caller's
+     * {@link #snapshotScan} reaches it, or, if something is about to change, move or delete it first, right
+     * before that happens ({@link SnapshotListener#capture}). Entries created afterwards are never handed over.
+     * <p>
+     * How: one bit of each entry (the top bit of its database byte) says whether the current snapshot has handled
+     * it. Starting a snapshot flips the meaning of the bit (the phase), so every existing entry reads as "not yet";
+     * new entries are born with the current phase, i.e. "handled". Every mutation of an existing entry (put over
+     * it, resize, delete, expiry change, type or encoding change, and any lookup by a write command, which may
+     * edit the value in place) first captures it if not yet handled. The scan captures the rest. The invariant
+     * "between snapshots every entry carries the current phase" holds only if each started snapshot is scanned to
+     * the end, so a snapshot that is given up must still be scanned through (its listener ignoring what it gets).
+     *
+     * @param listener receives the captured entries; engine thread only.
+     */
+    public void startSnapshot(final SnapshotListener listener)
+    {
+        if (snapshot != null)
+        {
+            throw new IllegalStateException("a snapshot is already running");
+        }
+        snapshotPhase ^= EntryDescriptor.SNAPSHOT_MARK;
+        snapshot = listener;
+    }
+
+    /**
+     * End the snapshot; call only once {@link #snapshotScan} has completed every database.
+     */
+    public void endSnapshot()
+    {
+        snapshot = null;
+    }
+
+    /**
+     * @return true while a snapshot is running.
+     */
+    public boolean snapshotRunning()
+    {
+        return snapshot != null;
+    }
+
+    /**
+     * The dispatcher says whether the command about to run may write (lookups by writing commands capture the
+     * entry they find for a running snapshot, since the command may edit the value in place).
+     *
+     * @param writeAccess true for write commands.
+     */
+    public void writeAccess(final boolean writeAccess)
+    {
+        this.writeAccess = writeAccess;
+    }
+
+    /**
+     * One step of the running snapshot's scan of {@code db}: captures the not-yet-handled entries of the buckets
+     * under the cursor (Redis's SCAN cursor, which visits every entry present for the whole scan at least once,
+     * across resizes), for at most {@code maxBuckets} cursor steps. Expired entries are captured as they are.
+     *
+     * @param db         database index.
+     * @param cursor     0 to start the database, else the value the previous call returned.
+     * @param maxBuckets cursor steps allowed.
+     * @return the next cursor, 0 when the database is done.
+     */
+    public long snapshotScan(final int db, final long cursor, final int maxBuckets)
+    {
+        final OffHeapTable table = tables[db];
+        final SnapshotScan scan = snapshotScan;
+        scan.db = db;
+        long next = cursor;
+        int steps = 0;
+        do
+        {
+            next = table.scan(next, scan);
+        }
+        while (next != 0 && ++steps < maxBuckets);
+        return next;
+    }
+
+    private void captureBeforeChange(final long entryAddress)
+    {
+        if (snapshot != null)
+        {
+            capture(UnsafeApi.getByte(entryAddress + DATABASE_OFFSET) & EntryDescriptor.DATABASE_MASK, entryAddress);
+        }
+    }
+
+    private void capture(final int db, final long entryAddress)
+    {
+        final byte dbByte = UnsafeApi.getByte(entryAddress + DATABASE_OFFSET);
+        if ((dbByte & EntryDescriptor.SNAPSHOT_MARK) != snapshotPhase)
+        {
+            UnsafeApi.putByte(entryAddress + DATABASE_OFFSET, (byte)(dbByte ^ EntryDescriptor.SNAPSHOT_MARK));
+            snapshot.capture(db, entryAddress);
+        }
+    }
+
+    /** Captures each entry a snapshot scan step visits. */
+    private final class SnapshotScan implements OffHeapTable.BucketVisitor
+    {
+        int db;
+
+        public void visitEntry(final long entryAddress)
+        {
+            capture(db, entryAddress);
+        }
     }
 
     /**
@@ -933,9 +1130,12 @@ public final class Keyspace implements AutoCloseable
 
         public void visitEntry(final long entryAddress)
         {
-            if (isExpired(entryAddress, nowMs))
+            if (isExpired(entryAddress, nowMs) && !(replicaExpiry && expiryExempt))
             {
-                expire(db, entryAddress);
+                if (!replicaExpiry)
+                {
+                    expire(db, entryAddress);
+                }
             }
             else
             {

@@ -95,9 +95,10 @@ public final class StoreConfig
      */
     public StoreConfig validate()
     {
-        if (databases < 1 || databases > 256)
+        if (databases < 1 || databases > EntryDescriptor.MAX_DATABASES)
         {
-            throw new IllegalArgumentException("databases must be 1..256: " + databases);
+            throw new IllegalArgumentException("databases must be 1.." + EntryDescriptor.MAX_DATABASES + ": " +
+                databases);
         }
         if (maxMemoryBytes < 0)
         {

@@ -48,6 +48,8 @@ public final class JsonLineReply implements Reply
 
     private ReplyBuffer out;
     private byte style;
+    private int requestStart;
+    private boolean deferred;
     private boolean idWritten;
     private int depth;
     private int keyContainerDepth;
@@ -100,9 +102,19 @@ public final class JsonLineReply implements Reply
         output.endReply();
     }
 
+    /**
+     * Take back this request's framing: its reply comes later (WAIT).
+     */
+    public void deferred()
+    {
+        deferred = true;
+    }
+
     private void begin(final byte style, final DirectBuffer idBuffer, final int idOffset, final int idLength)
     {
         this.style = style;
+        requestStart = output.position();
+        deferred = false;
         out = output;
         depth = 0;
         keyContainerDepth = 0;
@@ -121,6 +133,12 @@ public final class JsonLineReply implements Reply
 
     private void end()
     {
+        if (deferred)
+        {
+            deferred = false;
+            output.position(requestStart);
+            return;
+        }
         while (depth > 0)
         {
             nil();

@@ -1,6 +1,7 @@
 package io.ringkv.net.server;
 
 import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.ConnectionHandover;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.net.codec.ReadBuffer;
@@ -62,6 +63,7 @@ public final class ClientConnection implements Runnable
     private volatile boolean closeAfterReply;
     private volatile boolean killed;
     private volatile boolean executing;
+    private boolean handedOver;
     private volatile String protocolName = "resp";
     private RespReply respReply;
 
@@ -216,6 +218,18 @@ public final class ClientConnection implements Runnable
 
             output.writeTo(channel);
             serviceTimes.flushed(System.nanoTime());
+            final ConnectionHandover handover = session.handover();
+            if (handover != null && !close && !killed)
+            {
+                // E.g. a replica's sync: the connection becomes a replication stream, served elsewhere from now on.
+                session.handover(null);
+                if (handover.takeOver(channel, input.buffer(), parser.consumed(), input.limit() - parser.consumed()))
+                {
+                    handedOver = true;
+                    return;
+                }
+                output.writeTo(channel); // what the hook answered (WAIT)
+            }
             if (close || killed)
             {
                 return;
@@ -297,6 +311,10 @@ public final class ClientConnection implements Runnable
     private void close()
     {
         registry.remove(this);
+        if (handedOver)
+        {
+            return;
+        }
         try
         {
             channel.close();

@@ -19,6 +19,9 @@ import io.ringkv.net.server.command.LatencyCommands;
 import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.net.server.metrics.MetricsEndpoint;
+import io.ringkv.replication.ReplicationCommands;
+import io.ringkv.replication.ReplicationConfig;
+import io.ringkv.replication.ReplicationNode;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -73,6 +76,7 @@ public final class RingkvServer implements AutoCloseable
     private Keyspace keyspace;
     private Engine engine;
     private MetricsEndpoint metrics;
+    private ReplicationNode replication;
     private Thread reaper;
     private volatile boolean stopping;
     private int boundPort;
@@ -109,13 +113,22 @@ public final class RingkvServer implements AutoCloseable
         ServerCommands.register(commands, this);
         DebugCommands.register(commands, this);
         LatencyCommands.register(commands, this);
+        replication = new ReplicationNode(new ReplicationConfig()
+            .backlogBytes(config.replBacklogSize.number())
+            .masterauth(config.masterauth::text)
+            .replicaReadOnly(config.replicaReadOnly::isYes)
+            .replicaof(config.replicaof.text())
+            .log(log::notice));
+        ReplicationCommands.register(commands, replication);
+        infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
+        config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
             .threadKind(config.engineThread.text())
             .tickIntervalMs(1000 / config.hz.number())
             .maxStringLength(config.protoMaxBulkLen.number())
-            .latencyTracking(config.latencyTracking.isYes()), keyspace, commands, List.of());
+            .latencyTracking(config.latencyTracking.isYes()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
 
         int port = (int)config.port.number();
@@ -154,6 +167,7 @@ public final class RingkvServer implements AutoCloseable
                 throw new IOException("metrics port " + config.metricsPort.number() + ": " + ex.getMessage(), ex);
             }
         }
+        replication.start(engine, keyspace, boundPort);
         for (final ServerSocketChannel listener : listeners)
         {
             acceptors.add(Thread.ofPlatform().name("ringkv-accept-" + listener.socket().getLocalPort())
@@ -377,6 +391,10 @@ public final class RingkvServer implements AutoCloseable
         {
             metrics.close();
         }
+        if (null != replication)
+        {
+            replication.close();
+        }
         if (null != engine)
         {
             engine.close();
@@ -384,6 +402,10 @@ public final class RingkvServer implements AutoCloseable
         if (null != keyspace)
         {
             keyspace.close();
+        }
+        if (null != replication)
+        {
+            replication.free();
         }
         shutdownRequested.countDown();
     }
@@ -409,6 +431,14 @@ public final class RingkvServer implements AutoCloseable
     public int port()
     {
         return boundPort;
+    }
+
+    /**
+     * @return this server's replication node (INFO replication, tests).
+     */
+    public ReplicationNode replication()
+    {
+        return replication;
     }
 
     public ServerConfig config()

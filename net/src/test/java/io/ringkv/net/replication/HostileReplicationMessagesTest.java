@@ -1,0 +1,147 @@
+package io.ringkv.net.replication;
+
+import io.ringkv.net.server.TestServer;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+import static io.ringkv.net.replication.ReplicationFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad or hostile messages on the replication path are answered with an error and change nothing.
+ */
+class HostileReplicationMessagesTest
+{
+    @Test
+    void clientsCannotPoseAsAMasterOrAReplicaWithBadRequests() throws Exception
+    {
+        try (TestServer master = TestServer.start();
+            LineClient client = new LineClient(master.port()))
+        {
+            assertEquals("{}", client.call("{\"cmd\":\"set\",\"key\":\"a\",\"value\":\"kept\"}"));
+            assertTrue(client.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"overwritten\"}}").startsWith("{\"error\":"));
+            assertTrue(client.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":1}")
+                .startsWith("{\"error\":"));
+            assertEquals("{\"error\":\"ERR invalid replication offset: abc\"}",
+                client.command("sync", "some-replid", "abc"));
+            assertEquals("{\"error\":\"ERR invalid replication offset: -7\"}",
+                client.command("sync", "some-replid", "-7"));
+            assertEquals("{\"error\":\"ERR invalid port: 70000\"}", client.command("sync", "x", "1", "70000"));
+            assertEquals("{\"value\":\"kept\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+            assertEquals("{\"value\":1}", client.command("dbsize"));
+        }
+    }
+
+    @Test
+    void replicaRejectsMalformedAndOutOfOrderMessagesFromItsMasterWithoutTouchingData() throws Exception
+    {
+        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer replica = TestServer.start();
+            LineClient client = new LineClient(replica.port()))
+        {
+            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
+            try (LineClient link = new LineClient(fakeMaster.accept()))
+            {
+                assertTrue(link.readLine().startsWith("{\"cmd\":\"sync\",\"args\":[\"?\",-1,"));
+                link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r1\",\"offset\":10}}\n");
+                assertEquals("{\"offset\":10}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\",\"n\":5}," +
+                    "\"offset\":10}"));
+                assertEquals("{\"offset\":11}", link.call("{\"cmd\":\"log\",\"operation\":\"incr\",\"key\":\"n\"," +
+                    "\"offset\":11}"));
+
+                assertTrue(link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":[1,2}")
+                    .startsWith("{\"error\":\"ERR invalid JSON"));
+                assertTrue(link.call("not json at all").startsWith("{\"error\":\"ERR invalid JSON"));
+                assertEquals("{\"error\":\"ERR invalid log: unknown operation 'explode'\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"explode\",\"key\":\"a\",\"offset\":12}"));
+                assertEquals("{\"error\":\"ERR invalid dump: 'data' must be an object\"}",
+                    link.call("{\"cmd\":\"dump\",\"data\":[1]}"));
+                assertEquals("{\"error\":\"ERR invalid dump: bad value\"}",
+                    link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"2\",\"b\":{\"$base64\":\"%%%\"}}}"));
+                assertEquals("{\"error\":\"ERR invalid log: 'set' needs 'value'\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"offset\":12}"));
+                assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                assertEquals("{\"value\":6}", client.call("{\"cmd\":\"get\",\"key\":\"n\"}"));
+                assertEquals("{\"value\":2}", client.command("dbsize"));
+
+                // A gap in the offsets breaks the link: answered, not applied, and the replica resyncs from 11.
+                assertEquals("{\"error\":\"ERR replication offset gap: expected 12, got 13\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"del\",\"key\":\"a\",\"offset\":13}"));
+                assertNull(link.readLine());
+            }
+            assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+            try (LineClient link = new LineClient(fakeMaster.accept()))
+            {
+                assertEquals("{\"cmd\":\"sync\",\"args\":[\"r1\",11," + replica.port() + "]}", link.readLine());
+                link.send("{\"value\":{\"sync\":\"continue\",\"replid\":\"r1\",\"offset\":11}}\n");
+                assertEquals("{\"offset\":12}", link.call("{\"cmd\":\"log\",\"operation\":\"del\",\"key\":\"a\"," +
+                    "\"offset\":12}"));
+                await("the delete", 5_000, () ->
+                {
+                    try
+                    {
+                        return "{\"value\":null}".equals(client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                    }
+                    catch (final Exception ex)
+                    {
+                        throw new AssertionError(ex);
+                    }
+                });
+            }
+            // A client of the replica cannot feed it a dump either.
+            assertTrue(client.call("{\"cmd\":\"dump\",\"data\":{\"n\":1}}").startsWith("{\"error\":"));
+            assertEquals("{\"value\":6}", client.call("{\"cmd\":\"get\",\"key\":\"n\"}"));
+        }
+    }
+
+    @Test
+    void aSelectInTheLogSetsTheDatabaseOfTheEntriesThatFollow() throws Exception
+    {
+        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer replica = TestServer.start();
+            LineClient client = new LineClient(replica.port()))
+        {
+            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
+            try (LineClient link = new LineClient(fakeMaster.accept()))
+            {
+                link.readLine();
+                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{}}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"select\",\"db\":3}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"k\",\"value\":\"v\"}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"z\",\"value\":1," +
+                    "\"db\":0}"));
+            }
+            assertEquals("{\"value\":\"OK\"}", client.command("select", "3"));
+            assertEquals("{\"value\":\"v\"}", client.call("{\"cmd\":\"get\",\"key\":\"k\"}"));
+            assertEquals("{\"value\":\"OK\"}", client.command("select", "0"));
+            assertEquals("{\"value\":1}", client.call("{\"cmd\":\"get\",\"key\":\"z\"}"));
+        }
+    }
+
+    @Test
+    void clientsGetLoadingWhileAFullSyncLoads() throws Exception
+    {
+        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer replica = TestServer.start();
+            LineClient client = new LineClient(replica.port()))
+        {
+            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
+            try (LineClient link = new LineClient(fakeMaster.accept()))
+            {
+                link.readLine();
+                link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r9\",\"offset\":4}}\n");
+                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\"},\"more\":true}"));
+                assertEquals("{\"error\":\"LOADING Redis is loading the dataset in memory\"}",
+                    client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                assertEquals("{\"value\":\"PONG\"}", client.call("{\"cmd\":\"ping\"}"));
+                assertEquals("{\"offset\":4}", link.call("{\"cmd\":\"dump\",\"data\":{\"b\":\"2\"},\"offset\":4}"));
+                assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                assertEquals("{\"value\":\"2\"}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
+            }
+        }
+    }
+}

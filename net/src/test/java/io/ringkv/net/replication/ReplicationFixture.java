@@ -1,0 +1,190 @@
+package io.ringkv.net.replication;
+
+import io.ringkv.net.server.TestServer;
+import io.ringkv.replication.ReplicationNode;
+import io.ringkv.replication.replica.MasterLink;
+import redis.clients.jedis.Jedis;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Helpers for replication tests: waiting for a replica to catch up and comparing two servers key by key.
+ */
+final class ReplicationFixture
+{
+    private ReplicationFixture()
+    {
+    }
+
+    static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean())
+        {
+            if (System.currentTimeMillis() > deadline)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+        }
+    }
+
+    /**
+     * Wait until the replica's link is up and it has applied everything the master logged.
+     */
+    static void awaitInSync(final TestServer master, final TestServer replica, final long timeoutMs)
+    {
+        final ReplicationNode masterNode = master.server().replication();
+        final ReplicationNode replicaNode = replica.server().replication();
+        await("replica in sync", timeoutMs, () ->
+        {
+            final MasterLink link = replicaNode.link();
+            return link != null && "up".equals(link.linkStatus()) &&
+                link.offset() == masterNode.engine().replicationOffset() &&
+                masterNode.replid().equals(link.replid());
+        });
+    }
+
+    static String info(final TestServer server)
+    {
+        final StringBuilder out = new StringBuilder();
+        server.server().replication().writeInfo(out);
+        return out.toString();
+    }
+
+    /**
+     * Every key of every database with its type, value (as JSON-lines GET shows it, so an integer-encoded
+     * string differs from its raw text) and absolute expiry.
+     */
+    static Map<String, String> contents(final TestServer server, final int databases) throws Exception
+    {
+        final Map<String, String> contents = new TreeMap<>();
+        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 20_000);
+            LineClient client = new LineClient(server.port()))
+        {
+            for (int db = 0; db < databases; db++)
+            {
+                jedis.select(db);
+                final Set<byte[]> keys = jedis.keys("*".getBytes());
+                if (keys.isEmpty())
+                {
+                    continue;
+                }
+                assertEquals("{\"value\":\"OK\"}", client.command("select", Integer.toString(db)));
+                final List<String> names = new ArrayList<>();
+                final StringBuilder batch = new StringBuilder();
+                for (final byte[] key : keys)
+                {
+                    final String base64 = Base64.getEncoder().encodeToString(key);
+                    final String arg = "{\"$base64\":\"" + base64 + "\"}";
+                    names.add(db + "/" + base64);
+                    batch.append("{\"cmd\":\"type\",\"args\":[").append(arg).append("]}\n");
+                    batch.append("{\"cmd\":\"get\",\"key\":").append(arg).append("}\n");
+                    batch.append("{\"cmd\":\"pexpiretime\",\"args\":[").append(arg).append("]}\n");
+                }
+                client.send(batch.toString());
+                for (final String name : names)
+                {
+                    final String state = client.readLine() + " " + client.readLine() + " " + client.readLine();
+                    // A key that expired between KEYS and TYPE is as good as absent.
+                    if (!state.startsWith("{\"value\":\"none\"}"))
+                    {
+                        contents.put(name, state);
+                    }
+                }
+            }
+        }
+        return contents;
+    }
+
+    /**
+     * DEBUG DIGEST of a server (Redis's data set digest).
+     */
+    static String digest(final TestServer server)
+    {
+        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 20_000))
+        {
+            final Object reply = jedis.sendCommand(() -> "DEBUG".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                "DIGEST");
+            return reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.US_ASCII) :
+                String.valueOf(reply);
+        }
+    }
+
+    /**
+     * Master and replica hold the same data: DEBUG DIGEST equal and every key equal (type, value as JSON lines shows
+     * it, absolute expiry). Retried briefly, since deletes of keys expiring at the master may still be on their way.
+     */
+    static void assertSameContents(final TestServer master, final TestServer replica) throws Exception
+    {
+        String difference = null;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                difference = difference(master, replica);
+            }
+            catch (final redis.clients.jedis.exceptions.JedisDataException ex)
+            {
+                // The replica started another full sync (the master dropped it): compare once it has loaded.
+                difference = ex.getMessage() + "\nMASTER LOG\n" + master.log() + "\nREPLICA LOG\n" + replica.log();
+                awaitInSync(master, replica, 20_000);
+                continue;
+            }
+            if (difference == null)
+            {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError(difference);
+    }
+
+    private static String difference(final TestServer master, final TestServer replica) throws Exception
+    {
+        final Map<String, String> expected = contents(master, 16);
+        final Map<String, String> actual = contents(replica, 16);
+        if (!expected.equals(actual))
+        {
+            final StringBuilder diff = new StringBuilder();
+            int shown = 0;
+            for (final Map.Entry<String, String> entry : expected.entrySet())
+            {
+                final String other = actual.get(entry.getKey());
+                if (!entry.getValue().equals(other) && shown++ < 10)
+                {
+                    diff.append(entry.getKey()).append(": master ").append(entry.getValue()).append(" replica ")
+                        .append(other).append('\n');
+                }
+            }
+            for (final String key : actual.keySet())
+            {
+                if (!expected.containsKey(key) && shown++ < 20)
+                {
+                    diff.append(key).append(": only on the replica: ").append(actual.get(key)).append('\n');
+                }
+            }
+            return "master has " + expected.size() + " keys, replica " + actual.size() + "\n" + diff;
+        }
+        final String masterDigest = digest(master);
+        final String replicaDigest = digest(replica);
+        return masterDigest.equals(replicaDigest) ? null :
+            "DEBUG DIGEST differs: master " + masterDigest + " replica " + replicaDigest;
+    }
+}

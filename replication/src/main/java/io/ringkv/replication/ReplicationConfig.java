@@ -1,0 +1,81 @@
+package io.ringkv.replication;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What replication needs from the server's configuration, without knowing the server: sizes fixed at start and
+ * suppliers for the options CONFIG SET may change. A plain holder filled on the start-up thread.
+ */
+public final class ReplicationConfig
+{
+    /** Bytes of the snapshot ring between the engine and a full sync's sender. */
+    public static final String SNAPSHOT_BUFFER_BYTES_PROP_NAME = "ringkv.repl.snapshot.buffer.bytes";
+    public static final int SNAPSHOT_BUFFER_BYTES_DEFAULT = 32 * 1024 * 1024;
+
+    /** Most log bytes a replica's sender holds back while it sends the dump (Redis's replica output buffer). */
+    public static final String REPLICA_OUTPUT_LIMIT_BYTES_PROP_NAME = "ringkv.repl.replica.output.limit.bytes";
+    public static final long REPLICA_OUTPUT_LIMIT_BYTES_DEFAULT = 256L * 1024 * 1024;
+
+    int backlogBytes = 1024 * 1024;
+    int snapshotBufferBytes = Integer.getInteger(SNAPSHOT_BUFFER_BYTES_PROP_NAME, SNAPSHOT_BUFFER_BYTES_DEFAULT);
+    long replicaOutputLimitBytes =
+        Long.getLong(REPLICA_OUTPUT_LIMIT_BYTES_PROP_NAME, REPLICA_OUTPUT_LIMIT_BYTES_DEFAULT);
+    Supplier<String> masterauth = () -> "";
+    BooleanSupplier replicaReadOnly = () -> true;
+    String replicaof = "";
+    Consumer<String> log = message -> System.getLogger(ReplicationNode.class.getName())
+        .log(System.Logger.Level.INFO, message);
+
+    /**
+     * @param bytes repl-backlog-size.
+     */
+    public ReplicationConfig backlogBytes(final long bytes)
+    {
+        backlogBytes = (int)Math.min(Math.max(bytes, 16 * 1024), Integer.MAX_VALUE - 64);
+        return this;
+    }
+
+    /**
+     * @param bytes snapshot ring size; rounded up to a power of two.
+     */
+    public ReplicationConfig snapshotBufferBytes(final int bytes)
+    {
+        snapshotBufferBytes = bytes;
+        return this;
+    }
+
+    public ReplicationConfig replicaOutputLimitBytes(final long bytes)
+    {
+        replicaOutputLimitBytes = bytes;
+        return this;
+    }
+
+    public ReplicationConfig masterauth(final Supplier<String> masterauth)
+    {
+        this.masterauth = masterauth;
+        return this;
+    }
+
+    public ReplicationConfig replicaReadOnly(final BooleanSupplier replicaReadOnly)
+    {
+        this.replicaReadOnly = replicaReadOnly;
+        return this;
+    }
+
+    /**
+     * @param replicaof "HOST PORT" to replicate at start, or empty.
+     */
+    public ReplicationConfig replicaof(final String replicaof)
+    {
+        this.replicaof = replicaof == null ? "" : replicaof.trim();
+        return this;
+    }
+
+    public ReplicationConfig log(final Consumer<String> log)
+    {
+        this.log = log;
+        return this;
+    }
+}

@@ -1,0 +1,580 @@
+package io.ringkv.replication;
+
+import com.lmax.disruptor.EventHandler;
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.CommandContext;
+import io.ringkv.core.command.Reply;
+import io.ringkv.core.engine.CommandEvent;
+import io.ringkv.core.engine.Engine;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.replication.log.ReplicationBacklog;
+import io.ringkv.replication.log.ReplicationLogEncoder;
+import io.ringkv.replication.master.ReplicaSender;
+import io.ringkv.replication.replica.ApplyReply;
+import io.ringkv.replication.replica.CommandBatchBuilder;
+import io.ringkv.replication.replica.MasterLink;
+import io.ringkv.replication.snapshot.Snapshot;
+import io.ringkv.replication.snapshot.SnapshotTask;
+import org.agrona.BitUtil;
+
+import java.net.InetSocketAddress;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * This server's place in replication: the master of the replicas that sync from it (log encoder and backlog
+ * behind the engine, one {@link ReplicaSender} per replica, full syncs from a {@link SnapshotTask}) and, after
+ * REPLICAOF, a replica following a master through a {@link MasterLink}. The server builds it, passes
+ * {@link #logEncoder()} to the engine as an afterEngine consumer, then calls {@link #start}.
+ * <p>
+ * Role changes and sync requests run on the engine thread (they are commands); the status getters may be called
+ * from any thread.
+ */
+public final class ReplicationNode implements AutoCloseable
+{
+    private final ReplicationConfig config;
+    private final ReplicationBacklog backlog;
+    private final ReplicationLogEncoder encoder;
+    private final List<ReplicaSender> replicas = new CopyOnWriteArrayList<>();
+    private Engine engine;
+    private Keyspace keyspace;
+    private SnapshotTask snapshotTask;
+    private int listeningPort;
+    private Thread drainer;
+    private volatile boolean running;
+    private volatile String replid = newReplid();
+    private volatile MasterLink link;
+    private CommandContext engineContext;
+    private volatile long fullSyncs;
+    private volatile long partialSyncs;
+    private volatile long snapshotPeakBytes;
+    private final java.util.Set<Thread> ackWaiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    public ReplicationNode(final ReplicationConfig config)
+    {
+        this.config = config;
+        this.backlog = new ReplicationBacklog(config.backlogBytes, 0);
+        this.encoder = new ReplicationLogEncoder(backlog);
+    }
+
+    /**
+     * @return the consumer to run behind the engine.
+     */
+    public EventHandler<CommandEvent> logEncoder()
+    {
+        return encoder;
+    }
+
+    /**
+     * Start-up thread, after the engine has started: install the snapshot task and, with {@code replicaof}
+     * configured, begin replicating.
+     *
+     * @param engine        the running engine.
+     * @param keyspace      its keyspace (only the engine thread touches it).
+     * @param listeningPort this server's port, announced to masters.
+     */
+    public void start(final Engine engine, final Keyspace keyspace, final int listeningPort)
+    {
+        this.engine = engine;
+        this.keyspace = keyspace;
+        this.listeningPort = listeningPort;
+        this.snapshotTask = new SnapshotTask(keyspace);
+        engine.backgroundTask(snapshotTask);
+        running = true;
+        drainer = Thread.ofVirtual().name("ringkv-repl-drainer").start(this::drainGivenUpSnapshots);
+        if (!config.replicaof.isEmpty())
+        {
+            final String[] words = config.replicaof.split(" ");
+            final CommandBatchBuilder commands = new CommandBatchBuilder(new ClientSession(-2, true), new ApplyReply());
+            commands.arg("REPLICAOF").arg(words[0]).arg(words.length > 1 ? words[1] : "6379").end();
+            commands.execute(engine);
+            if (commands.reply().errors() > 0)
+            {
+                throw new IllegalArgumentException("replicaof " + config.replicaof + ": " +
+                    commands.reply().lastError());
+            }
+        }
+    }
+
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    public ReplicationBacklog backlog()
+    {
+        return backlog;
+    }
+
+    /**
+     * @return this server's replication id (a new one at each start and each promotion).
+     */
+    public String replid()
+    {
+        return replid;
+    }
+
+    /**
+     * @return true while this server replicates a master.
+     */
+    public boolean isReplica()
+    {
+        return link != null;
+    }
+
+    public MasterLink link()
+    {
+        return link;
+    }
+
+    public List<ReplicaSender> replicas()
+    {
+        return replicas;
+    }
+
+    public void log(final String message)
+    {
+        config.log.accept(message);
+    }
+
+    /**
+     * Engine thread (REPLICAOF host port): follow a new master, refusing writes from clients when
+     * replica-read-only.
+     */
+    public void replicaOf(final CommandContext context, final String host, final int port)
+    {
+        engineContext = context;
+        final MasterLink previous = link;
+        if (previous != null)
+        {
+            if (previous.host().equals(host) && previous.port() == port)
+            {
+                return;
+            }
+            previous.stop();
+        }
+        for (final ReplicaSender replica : replicas)
+        {
+            replica.close();
+        }
+        context.readOnlyReplica(config.replicaReadOnly.getAsBoolean());
+        context.keyspace().replicaExpiry(true);
+        final MasterLink newLink = new MasterLink(host, port, listeningPort, config.masterauth, null, -1, engine,
+            context, config.log);
+        link = newLink;
+        log("Connecting to MASTER " + host + ":" + port);
+        newLink.start();
+    }
+
+    /**
+     * Engine thread (REPLICAOF NO ONE): stop replicating and become a master with a new replication id, keeping
+     * the data.
+     */
+    public void promote(final CommandContext context)
+    {
+        engineContext = context;
+        final MasterLink previous = link;
+        context.readOnlyReplica(false);
+        context.keyspace().replicaExpiry(false);
+        context.loading(false);
+        if (previous == null)
+        {
+            return;
+        }
+        previous.stop();
+        link = null;
+        replid = newReplid();
+        log("MASTER MODE enabled");
+    }
+
+    /**
+     * Engine thread (CONFIG SET replica-read-only): apply the new setting to a running replica.
+     */
+    public void replicaReadOnlyChanged()
+    {
+        final CommandContext context = engineContext;
+        if (context != null)
+        {
+            context.readOnlyReplica(link != null && config.replicaReadOnly.getAsBoolean());
+        }
+    }
+
+    /**
+     * Engine thread: a replica's {@code sync} request on {@code session}'s connection. Answers with the sync mode
+     * and hands the connection over to a new {@link ReplicaSender} once the answer is written.
+     *
+     * @param context       the command context.
+     * @param replicaReplid the replication id the replica last followed ("?" for none).
+     * @param replicaOffset the offset it applied (-1 for none).
+     * @param replicaPort   its listening port (0 when unknown).
+     * @param reply         where the answer goes.
+     */
+    public void sync(final CommandContext context, final String replicaReplid, final long replicaOffset,
+        final int replicaPort, final Reply reply)
+    {
+        if (link != null)
+        {
+            reply.error("ERR this server is a replica: chained replication is not supported, sync from its master");
+            return;
+        }
+        final ClientSession session = context.session();
+        if (session.masterLink())
+        {
+            reply.error("ERR the master link cannot sync");
+            return;
+        }
+        final long offset = context.changeLog().lastOffset();
+        final boolean partial = replid.equals(replicaReplid) && replicaOffset >= 0 && replicaOffset <= offset &&
+            replicaOffset + 1 >= backlog.firstRecord();
+        final Snapshot snapshot;
+        final long startOffset;
+        if (partial)
+        {
+            snapshot = null;
+            startOffset = replicaOffset;
+        }
+        else
+        {
+            if (snapshotTask.busy())
+            {
+                reply.error("ERR a full sync is in progress; retry shortly");
+                return;
+            }
+            startOffset = offset;
+            snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
+            snapshotTask.start(snapshot);
+        }
+        final String mode = partial ? "continue" : "full";
+        session.handover((channel, unread, unreadOffset, unreadLength) ->
+        {
+            handOver(channel, replicaPort, startOffset, snapshot);
+            return true;
+        });
+        reply.mapHeader(3);
+        reply.bulk(ascii("sync"));
+        reply.bulk(ascii(mode));
+        reply.bulk(ascii("replid"));
+        reply.bulk(ascii(replid));
+        reply.bulk(ascii("offset"));
+        reply.integer(startOffset);
+        if (partial)
+        {
+            partialSyncs++;
+        }
+        else
+        {
+            fullSyncs++;
+        }
+    }
+
+    private void handOver(final ByteChannel channel, final int replicaPort, final long startOffset,
+        final Snapshot snapshot)
+    {
+        String ip = "?";
+        if (channel instanceof SocketChannel socket)
+        {
+            try
+            {
+                ip = ((InetSocketAddress)socket.getRemoteAddress()).getAddress().getHostAddress();
+            }
+            catch (final java.io.IOException | RuntimeException ignore)
+            {
+                // Unknown address: INFO shows '?'.
+            }
+        }
+        final ReplicaSender sender = new ReplicaSender(this, channel, ip, replicaPort, startOffset, snapshot,
+            config.replicaOutputLimitBytes);
+        replicas.add(sender);
+        log("Replica " + ip + ":" + replicaPort + " asks for synchronization: " +
+            (snapshot == null ? "continuing from offset " + startOffset : "full sync at offset " + startOffset));
+        sender.start();
+    }
+
+    /**
+     * A sender ended.
+     */
+    public void removed(final ReplicaSender sender)
+    {
+        replicas.remove(sender);
+        if (sender.snapshotPeakBytes() > snapshotPeakBytes)
+        {
+            snapshotPeakBytes = sender.snapshotPeakBytes();
+        }
+    }
+
+    /**
+     * A replica acknowledged a new offset: wake WAIT.
+     */
+    public void acknowledged()
+    {
+        if (!ackWaiters.isEmpty())
+        {
+            for (final Thread waiter : ackWaiters)
+            {
+                LockSupport.unpark(waiter);
+            }
+        }
+    }
+
+    /**
+     * Any thread but the engine's: wait until {@code numReplicas} replicas have acknowledged {@code offset}, or
+     * until the timeout.
+     *
+     * @param offset      replication offset to reach.
+     * @param numReplicas replicas wanted.
+     * @param timeoutMs   0 for no limit.
+     * @return replicas that have acknowledged it.
+     */
+    public int awaitAcks(final long offset, final int numReplicas, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final Thread self = Thread.currentThread();
+        ackWaiters.add(self);
+        try
+        {
+            while (true)
+            {
+                final int acked = ackedReplicas(offset);
+                if (acked >= numReplicas)
+                {
+                    return acked;
+                }
+                final long leftNs = timeoutMs == 0 ? TimeUnit.MILLISECONDS.toNanos(100) :
+                    deadlineNs - System.nanoTime();
+                if (leftNs <= 0)
+                {
+                    return acked;
+                }
+                LockSupport.parkNanos(this, Math.min(leftNs, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        }
+        finally
+        {
+            ackWaiters.remove(self);
+        }
+    }
+
+    /**
+     * @return replicas whose acknowledged offset is at least {@code offset}.
+     */
+    public int ackedReplicas(final long offset)
+    {
+        int acked = 0;
+        for (final ReplicaSender replica : replicas)
+        {
+            if (replica.ackOffset() >= offset)
+            {
+                acked++;
+            }
+        }
+        return acked;
+    }
+
+    /**
+     * Write the INFO replication fields (without the section header), Redis's names and order, one
+     * {@code name:value} line at a time (without line end): a self-contained writer INFO calls.
+     *
+     * @param lines receives each line.
+     */
+    public void writeInfo(final java.util.function.Consumer<String> lines)
+    {
+        final StringBuilder out = new StringBuilder();
+        writeInfo(out);
+        for (final String line : out.toString().split("\r\n"))
+        {
+            if (!line.isEmpty())
+            {
+                lines.accept(line);
+            }
+        }
+    }
+
+    /**
+     * As {@link #writeInfo(java.util.function.Consumer)}, into {@code out} with CRLF line ends.
+     *
+     * @param out where the lines go.
+     */
+    public void writeInfo(final StringBuilder out)
+    {
+        final MasterLink link = this.link;
+        final long nowMs = System.currentTimeMillis();
+        final long masterOffset = engine == null ? 0 : engine.replicationOffset();
+        if (link == null)
+        {
+            line(out, "role", "master");
+        }
+        else
+        {
+            line(out, "role", "slave");
+            line(out, "master_host", link.host());
+            line(out, "master_port", link.port());
+            line(out, "master_link_status", "up".equals(link.linkStatus()) ? "up" : "down");
+            line(out, "master_last_io_seconds_ago", link.lastIoMs() == 0 ? -1 : (nowMs - link.lastIoMs()) / 1000);
+            line(out, "master_sync_in_progress", link.syncInProgress() ? 1 : 0);
+            line(out, "slave_read_repl_offset", link.offset());
+            line(out, "slave_repl_offset", link.offset());
+            line(out, "slave_priority", 100);
+            line(out, "slave_read_only", config.replicaReadOnly.getAsBoolean() ? 1 : 0);
+            line(out, "replica_announced", 1);
+        }
+        final List<ReplicaSender> senders = replicas;
+        line(out, "connected_slaves", senders.size());
+        int index = 0;
+        for (final ReplicaSender replica : senders)
+        {
+            out.append("slave").append(index++).append(":ip=").append(replica.ip()).append(",port=")
+                .append(replica.port()).append(",state=").append(replica.state()).append(",offset=")
+                .append(Math.max(0, replica.ackOffset())).append(",lag=")
+                .append((nowMs - replica.lastAckMs()) / 1000).append("\r\n");
+        }
+        line(out, "master_failover_state", "no-failover");
+        line(out, "master_replid", link == null ? replid : (link.replid() == null ? replid : link.replid()));
+        line(out, "master_replid2", "0000000000000000000000000000000000000000");
+        line(out, "master_repl_offset", link == null ? masterOffset : Math.max(0, link.offset()));
+        line(out, "second_repl_offset", -1);
+        line(out, "repl_backlog_active", 1);
+        line(out, "repl_backlog_size", backlog.capacity());
+        line(out, "repl_backlog_first_byte_offset", backlog.firstRecord());
+        line(out, "repl_backlog_histlen", backlog.historyLength());
+        line(out, "ringkv_repl_full_syncs", fullSyncs);
+        line(out, "ringkv_repl_partial_syncs", partialSyncs);
+        line(out, "ringkv_repl_snapshot_buffer_bytes", config.snapshotBufferBytes);
+        long peak = snapshotPeakBytes;
+        long pendingPeak = 0;
+        for (final ReplicaSender replica : senders)
+        {
+            peak = Math.max(peak, replica.snapshotPeakBytes());
+            pendingPeak = Math.max(pendingPeak, replica.peakPendingBytes());
+        }
+        line(out, "ringkv_repl_snapshot_peak_bytes", peak);
+        line(out, "ringkv_repl_pending_log_peak_bytes", pendingPeak);
+    }
+
+    /**
+     * Write ROLE's reply.
+     */
+    public void writeRole(final Reply reply)
+    {
+        final MasterLink link = this.link;
+        if (link == null)
+        {
+            final List<ReplicaSender> senders = replicas;
+            reply.arrayHeader(3);
+            reply.bulk(ascii("master"));
+            reply.integer(engine.replicationOffset());
+            reply.arrayHeader(senders.size());
+            for (final ReplicaSender replica : senders)
+            {
+                reply.arrayHeader(3);
+                reply.bulk(ascii(replica.ip()));
+                reply.bulk(ascii(Integer.toString(replica.port())));
+                reply.bulk(ascii(Long.toString(Math.max(0, replica.ackOffset()))));
+            }
+            return;
+        }
+        reply.arrayHeader(5);
+        reply.bulk(ascii("slave"));
+        reply.bulk(ascii(link.host()));
+        reply.integer(link.port());
+        final String status = link.linkStatus();
+        reply.bulk(ascii("up".equals(status) ? "connected" : "sync".equals(status) ? "sync" :
+            "connecting".equals(status) ? "connecting" : "connect"));
+        reply.integer(link.offset());
+    }
+
+    private static void line(final StringBuilder out, final String name, final Object value)
+    {
+        out.append(name).append(':').append(value).append("\r\n");
+    }
+
+    private void drainGivenUpSnapshots()
+    {
+        while (running)
+        {
+            final SnapshotTask task = snapshotTask;
+            if (task.draining())
+            {
+                engine.requestTask();
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(2));
+            }
+            else
+            {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+    }
+
+    /**
+     * Stop the link and the senders (before the engine stops); frees nothing the engine's consumers still use.
+     */
+    @Override
+    public void close()
+    {
+        running = false;
+        final MasterLink link = this.link;
+        if (link != null)
+        {
+            link.stop();
+            try
+            {
+                link.join(2000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        final List<ReplicaSender> senders = List.copyOf(replicas);
+        for (final ReplicaSender replica : senders)
+        {
+            replica.close();
+        }
+        for (final ReplicaSender replica : senders)
+        {
+            try
+            {
+                replica.awaitWriterEnd(1000); // the backlog is freed after this
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (drainer != null)
+        {
+            LockSupport.unpark(drainer);
+        }
+    }
+
+    /**
+     * After the engine (and so the encoder) has stopped: free the backlog.
+     */
+    public void free()
+    {
+        backlog.close();
+    }
+
+    private static String newReplid()
+    {
+        final byte[] bytes = new byte[20];
+        new SecureRandom().nextBytes(bytes);
+        final StringBuilder hex = new StringBuilder(40);
+        for (final byte b : bytes)
+        {
+            hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return hex.toString();
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+}

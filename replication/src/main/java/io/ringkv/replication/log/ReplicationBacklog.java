@@ -1,0 +1,357 @@
+package io.ringkv.replication.log;
+
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The replication backlog ({@code repl-backlog-size}): an off-heap circular buffer of the encoded log lines, one
+ * frame per change record, that replica senders read from and partial resyncs resume from.
+ * <pre>
+ *   frame: +-------------------+---------------------------+--------------------------------+
+ *          | line length int32 | replication offset int64  | JSON log line, '\n' included   |
+ *          +-------------------+---------------------------+--------------------------------+
+ *   stream positions grow forever; byte i of the stream sits at i % capacity; frames may wrap.
+ * </pre>
+ * Single writer (the log encoder's ring consumer), any number of readers, no locks: a reader copies the bytes it
+ * wants, then checks with {@link #isIntact(long)} that the writer has not overwritten them meanwhile (the writer
+ * announces the region it is about to overwrite before writing it, seqlock style). A reader that finds its
+ * position overwritten has fallen out of the backlog. Records are gap-free: each appended offset is the previous
+ * one plus 1.
+ */
+public final class ReplicationBacklog implements AutoCloseable
+{
+    public static final int FRAME_LENGTH_OFFSET = 0;
+    public static final int FRAME_RECORD_OFFSET = 4;
+    public static final int FRAME_HEADER_LENGTH = 12;
+
+    /** {@link #positionOf(long)}: the record is older than the oldest frame still held. */
+    public static final long FELL_OUT = -1;
+    /** {@link #positionOf(long)}: the record is not encoded yet (the engine is ahead of the encoder). */
+    public static final long NOT_YET = -2;
+
+    /** Shortest frame the encoder writes (header + the shortest log line); sizes the position index. */
+    static final int MIN_FRAME_LENGTH = 48;
+
+    private static final VarHandle TAIL;
+    private static final VarHandle WRITE_LIMIT;
+    private static final VarHandle FIRST_RECORD;
+    private static final VarHandle LAST_RECORD;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TAIL = lookup.findVarHandle(ReplicationBacklog.class, "tailPosition", long.class);
+            WRITE_LIMIT = lookup.findVarHandle(ReplicationBacklog.class, "writeLimit", long.class);
+            FIRST_RECORD = lookup.findVarHandle(ReplicationBacklog.class, "firstRecord", long.class);
+            LAST_RECORD = lookup.findVarHandle(ReplicationBacklog.class, "lastRecord", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final int capacity;
+    private final ByteBuffer memory;
+    private final UnsafeBuffer buffer;
+    private final long[] recordPositions;
+    private final int recordMask;
+    private final UnsafeBuffer header = new UnsafeBuffer(new byte[FRAME_HEADER_LENGTH]);
+
+    private volatile Waiter[] waiters = new Waiter[0];
+
+    @SuppressWarnings("unused")
+    private volatile long tailPosition;
+    @SuppressWarnings("unused")
+    private volatile long writeLimit;
+    @SuppressWarnings("unused")
+    private volatile long firstRecord;
+    @SuppressWarnings("unused")
+    private volatile long lastRecord;
+    private long firstPosition;
+
+    /**
+     * @param capacity   bytes of backlog (repl-backlog-size).
+     * @param lastRecord replication offset already reached; the next record appended is {@code lastRecord + 1}.
+     */
+    public ReplicationBacklog(final int capacity, final long lastRecord)
+    {
+        if (capacity < 1024)
+        {
+            throw new IllegalArgumentException("backlog capacity too small: " + capacity);
+        }
+        this.capacity = capacity;
+        this.memory = ByteBuffer.allocateDirect(capacity);
+        this.buffer = new UnsafeBuffer(memory, 0, capacity);
+        final int slots = BitUtil.findNextPositivePowerOfTwo(capacity / MIN_FRAME_LENGTH + 2);
+        this.recordPositions = new long[slots];
+        this.recordMask = slots - 1;
+        this.firstRecord = lastRecord + 1;
+        this.lastRecord = lastRecord;
+        recordPositions[(int)((lastRecord + 1) & recordMask)] = 0;
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Writer thread: append one encoded line as the frame of record {@code recordOffset}.
+     *
+     * @param recordOffset the record's replication offset; must be {@link #lastRecord()} + 1.
+     * @param line         buffer holding the line (with its '\n').
+     * @param offset       of the line.
+     * @param length       of the line.
+     * @return true when stored; false when the frame is larger than the whole backlog, in which case every reader
+     * behind it falls out (the record is accounted for but not held).
+     */
+    public boolean append(final long recordOffset, final DirectBuffer line, final int offset, final int length)
+    {
+        final long tail = (long)TAIL.getOpaque(this);
+        final long frameLength = (long)FRAME_HEADER_LENGTH + length;
+        final long newTail = tail + frameLength;
+        WRITE_LIMIT.setVolatile(this, newTail);
+        VarHandle.storeStoreFence();
+        if (frameLength > capacity)
+        {
+            firstPosition = newTail;
+            FIRST_RECORD.setRelease(this, recordOffset + 1);
+            recordPositions[(int)((recordOffset + 1) & recordMask)] = newTail;
+            LAST_RECORD.setRelease(this, recordOffset);
+            TAIL.setRelease(this, newTail);
+            return false;
+        }
+        long first = (long)FIRST_RECORD.getOpaque(this);
+        long firstPos = firstPosition;
+        while (firstPos < newTail - capacity)
+        {
+            copyOut(firstPos, header, 0, FRAME_HEADER_LENGTH);
+            firstPos += FRAME_HEADER_LENGTH + header.getInt(FRAME_LENGTH_OFFSET);
+            first++;
+        }
+        firstPosition = firstPos;
+        FIRST_RECORD.setRelease(this, first);
+
+        header.putInt(FRAME_LENGTH_OFFSET, length);
+        header.putLong(FRAME_RECORD_OFFSET, recordOffset);
+        copyIn(tail, header, 0, FRAME_HEADER_LENGTH);
+        copyIn(tail + FRAME_HEADER_LENGTH, line, offset, length);
+        recordPositions[(int)(recordOffset & recordMask)] = tail;
+        recordPositions[(int)((recordOffset + 1) & recordMask)] = newTail;
+        LAST_RECORD.setRelease(this, recordOffset);
+        TAIL.setRelease(this, newTail);
+        return true;
+    }
+
+    /**
+     * Writer thread: wake the readers waiting in {@link #awaitData(Waiter, long, long)}; call once per batch of
+     * appends.
+     */
+    public void signal()
+    {
+        // The tail was published with release semantics; a reader publishes 'waiting' and then reads the tail.
+        // Without a full fence here both could miss each other's write (store-load reordering) and the reader
+        // would sleep through new data until its timeout.
+        VarHandle.fullFence();
+        for (final Waiter waiter : waiters)
+        {
+            if (waiter.waiting)
+            {
+                LockSupport.unpark(waiter.thread);
+            }
+        }
+    }
+
+    /**
+     * @return stream position after the last frame (Redis's repl_backlog_histlen grows with it).
+     */
+    public long tailPosition()
+    {
+        return (long)TAIL.getAcquire(this);
+    }
+
+    /**
+     * @return offset of the oldest record whose frame is still held.
+     */
+    public long firstRecord()
+    {
+        return (long)FIRST_RECORD.getAcquire(this);
+    }
+
+    /**
+     * @return offset of the last record appended (the encoder's replication offset).
+     */
+    public long lastRecord()
+    {
+        return (long)LAST_RECORD.getAcquire(this);
+    }
+
+    /**
+     * @return bytes of stream held (at most the capacity).
+     */
+    public long historyLength()
+    {
+        final long tail = tailPosition();
+        return Math.min(tail, capacity);
+    }
+
+    /**
+     * Any thread: where the frame of {@code record} starts.
+     *
+     * @param record a replication offset.
+     * @return its stream position; {@link #FELL_OUT} or {@link #NOT_YET}.
+     */
+    public long positionOf(final long record)
+    {
+        final long last = lastRecord();
+        if (record > last + 1)
+        {
+            return NOT_YET;
+        }
+        if (record < firstRecord())
+        {
+            return FELL_OUT;
+        }
+        final long position = recordPositions[(int)(record & recordMask)];
+        VarHandle.loadLoadFence();
+        return record < firstRecord() ? FELL_OUT : position;
+    }
+
+    /**
+     * Any thread: copy {@code length} stream bytes from {@code position}; check {@link #isIntact(long)} afterwards.
+     */
+    public void copy(final long position, final MutableDirectBuffer destination, final int offset, final int length)
+    {
+        copyOut(position, destination, offset, length);
+    }
+
+    /**
+     * Any thread: after a {@link #copy}, true when the writer had not begun overwriting {@code position} while
+     * the bytes were copied.
+     */
+    public boolean isIntact(final long position)
+    {
+        VarHandle.loadLoadFence();
+        return position >= (long)WRITE_LIMIT.getVolatile(this) - capacity;
+    }
+
+    /**
+     * A reader thread that wants to park until data arrives. Register once, deregister when done.
+     */
+    public Waiter register(final Thread thread)
+    {
+        final Waiter waiter = new Waiter(thread);
+        updateWaiters(waiter, true);
+        return waiter;
+    }
+
+    public void deregister(final Waiter waiter)
+    {
+        updateWaiters(waiter, false);
+    }
+
+    /**
+     * Reader thread: park until the tail passes {@code position} or {@code timeoutNs} passes.
+     */
+    public void awaitData(final Waiter waiter, final long position, final long timeoutNs)
+    {
+        waiter.waiting = true;
+        if (tailPosition() == position)
+        {
+            LockSupport.parkNanos(this, timeoutNs);
+        }
+        waiter.waiting = false;
+    }
+
+    private void updateWaiters(final Waiter waiter, final boolean add)
+    {
+        // Rare (a replica connects or leaves): copy on write with a CAS loop, no lock.
+        while (true)
+        {
+            final Waiter[] current = waiters;
+            final Waiter[] next;
+            if (add)
+            {
+                next = Arrays.copyOf(current, current.length + 1);
+                next[current.length] = waiter;
+            }
+            else
+            {
+                next = Arrays.stream(current).filter(w -> w != waiter).toArray(Waiter[]::new);
+            }
+            if (WAITERS.compareAndSet(this, current, next))
+            {
+                return;
+            }
+        }
+    }
+
+    private static final VarHandle WAITERS;
+
+    static
+    {
+        try
+        {
+            WAITERS = MethodHandles.lookup().findVarHandle(ReplicationBacklog.class, "waiters", Waiter[].class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private void copyIn(final long position, final DirectBuffer source, final int offset, final int length)
+    {
+        final int index = (int)(position % capacity);
+        final int first = Math.min(length, capacity - index);
+        buffer.putBytes(index, source, offset, first);
+        if (first < length)
+        {
+            buffer.putBytes(0, source, offset + first, length - first);
+        }
+    }
+
+    private void copyOut(final long position, final MutableDirectBuffer destination, final int offset,
+        final int length)
+    {
+        final int index = (int)(position % capacity);
+        final int first = Math.min(length, capacity - index);
+        buffer.getBytes(index, destination, offset, first);
+        if (first < length)
+        {
+            buffer.getBytes(0, destination, offset + first, length - first);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        BufferUtil.free(memory);
+    }
+
+    /**
+     * A parked reader; the writer unparks it after appending.
+     */
+    public static final class Waiter
+    {
+        final Thread thread;
+        volatile boolean waiting;
+
+        Waiter(final Thread thread)
+        {
+            this.thread = thread;
+        }
+    }
+}

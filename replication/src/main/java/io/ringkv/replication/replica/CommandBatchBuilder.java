@@ -1,0 +1,174 @@
+package io.ringkv.replication.replica;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.engine.Engine;
+import io.ringkv.core.engine.RequestBatch;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Builds commands (argument byte strings) in its own buffer and has the engine execute them as one
+ * {@link RequestBatch}: how the replica's master link applies what the master sent, as an internal client. The
+ * requests of a message that turns out to be invalid half way are taken back with {@link #rollback(long)}, so a
+ * bad message never touches data. Owned by one thread.
+ */
+public final class CommandBatchBuilder
+{
+    private final ExpandableArrayBuffer args = new ExpandableArrayBuffer(4096);
+    private final RequestBatch batch;
+    private final ApplyReply reply;
+    private int position;
+    private int argCount;
+    private int requestCount;
+    private int[] argOffsets = new int[64];
+    private int[] argLengths = new int[64];
+    private int[] requestArgEnd = new int[16];
+    private byte[] requestKind = new byte[16];
+
+    /**
+     * @param session the internal client's session.
+     * @param reply   collects errors.
+     */
+    public CommandBatchBuilder(final ClientSession session, final ApplyReply reply)
+    {
+        this.reply = reply;
+        this.batch = new RequestBatch(session, reply);
+    }
+
+    public ApplyReply reply()
+    {
+        return reply;
+    }
+
+    public int requestCount()
+    {
+        return requestCount;
+    }
+
+    public int bufferedBytes()
+    {
+        return position;
+    }
+
+    /**
+     * @return a mark to {@link #rollback(long)} to: the requests and arguments built so far.
+     */
+    public long mark()
+    {
+        return (long)requestCount << 32 | argCount;
+    }
+
+    /**
+     * Forget every request and argument added after {@code mark}.
+     */
+    public void rollback(final long mark)
+    {
+        requestCount = (int)(mark >>> 32);
+        argCount = (int)mark;
+        position = argCount == 0 ? 0 : argOffsets[argCount - 1] + argLengths[argCount - 1];
+    }
+
+    public CommandBatchBuilder arg(final String text)
+    {
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return arg(bytes, 0, bytes.length);
+    }
+
+    public CommandBatchBuilder arg(final byte[] bytes, final int offset, final int length)
+    {
+        args.putBytes(position, bytes, offset, length);
+        return argWritten(length);
+    }
+
+    public CommandBatchBuilder arg(final DirectBuffer buffer, final int offset, final int length)
+    {
+        args.putBytes(position, buffer, offset, length);
+        return argWritten(length);
+    }
+
+    public CommandBatchBuilder arg(final long value)
+    {
+        return argWritten(args.putLongAscii(position, value));
+    }
+
+    /**
+     * @return where the caller may write the next argument's bytes in {@link #buffer()}.
+     */
+    public int argStart()
+    {
+        return position;
+    }
+
+    public ExpandableArrayBuffer buffer()
+    {
+        return args;
+    }
+
+    /**
+     * Close an argument of {@code length} bytes written directly into {@link #buffer()} at {@link #argStart()}.
+     */
+    public CommandBatchBuilder argWritten(final int length)
+    {
+        if (argCount == argOffsets.length)
+        {
+            argOffsets = Arrays.copyOf(argOffsets, argCount * 2);
+            argLengths = Arrays.copyOf(argLengths, argCount * 2);
+        }
+        argOffsets[argCount] = position;
+        argLengths[argCount] = length;
+        argCount++;
+        position += length;
+        return this;
+    }
+
+    /**
+     * Close the request made of the arguments added since the previous one.
+     *
+     * @param valueKind {@link RequestBatch#VALUE_RAW}, {@link RequestBatch#VALUE_JSON} or
+     *                  {@link RequestBatch#VALUE_INTEGER}.
+     */
+    public CommandBatchBuilder end(final byte valueKind)
+    {
+        if (requestCount == requestArgEnd.length)
+        {
+            requestArgEnd = Arrays.copyOf(requestArgEnd, requestCount * 2);
+            requestKind = Arrays.copyOf(requestKind, requestCount * 2);
+        }
+        requestArgEnd[requestCount] = argCount;
+        requestKind[requestCount] = valueKind;
+        requestCount++;
+        return this;
+    }
+
+    public CommandBatchBuilder end()
+    {
+        return end(RequestBatch.VALUE_RAW);
+    }
+
+    /**
+     * Execute every request built so far, wait for them, and start again. Errors are in {@link #reply()}.
+     */
+    public void execute(final Engine engine)
+    {
+        if (requestCount > 0)
+        {
+            batch.reset(args);
+            int arg = 0;
+            for (int request = 0; request < requestCount; request++)
+            {
+                for (; arg < requestArgEnd[request]; arg++)
+                {
+                    batch.addArg(argOffsets[arg], argLengths[arg]);
+                }
+                batch.endRequest(requestKind[request]);
+            }
+            engine.execute(batch);
+        }
+        position = 0;
+        argCount = 0;
+        requestCount = 0;
+    }
+}

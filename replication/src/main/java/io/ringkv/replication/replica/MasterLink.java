@@ -1,0 +1,397 @@
+package io.ringkv.replication.replica;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.command.CommandContext;
+import io.ringkv.core.engine.Engine;
+import io.ringkv.replication.log.JsonTextWriter;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A replica's link to its master, on its own virtual thread: connects, authenticates with {@code masterauth},
+ * asks to sync from the last replication id and offset it applied, then applies what the master streams
+ * ({@link MasterStreamApplier}) through the engine as an internal client exempt from READONLY, answering each
+ * message once what it carried has executed. Reconnects after any failure and continues from its offset.
+ * <p>
+ * Status fields are volatile for INFO and ROLE; {@link #stop()} may be called from any thread (REPLICAOF runs on
+ * the engine thread and must not wait).
+ */
+public final class MasterLink
+{
+    /** Pause between connection attempts. */
+    static final long RETRY_DELAY_MS = 200;
+    /** Most pending requests or argument bytes applied in one engine batch. */
+    static final int MAX_BATCH_REQUESTS = 4096;
+    static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
+    /** Largest message accepted from the master. */
+    static final int MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
+
+    private final String host;
+    private final int port;
+    private final int listeningPort;
+    private final Supplier<String> masterauth;
+    private final Engine engine;
+    private final CommandContext context;
+    private final Consumer<String> log;
+    private final ClientSession session = new ClientSession(-1, true);
+    private final CommandBatchBuilder commands;
+    private final MasterStreamApplier applier;
+    private volatile boolean running = true;
+    private volatile SocketChannel channel;
+    private volatile String linkStatus = "down";
+    private volatile long lastIoMs;
+    private volatile String lastError;
+    private volatile long syncs;
+    private Thread thread;
+    private long appliedAtConnect;
+    private volatile long pauseUntilMs;
+
+    /**
+     * @param host          master host.
+     * @param port          master port.
+     * @param listeningPort this server's port, told to the master for its INFO.
+     * @param masterauth    password to give the master (empty: none); read at each connection.
+     * @param replid        replication id to resume from, or null.
+     * @param offset        offset to resume from, or -1.
+     * @param engine        applies what the master sends.
+     * @param context       the engine's command context, told when a full sync loads (LOADING for clients).
+     * @param log           where notices go.
+     */
+    public MasterLink(final String host, final int port, final int listeningPort, final Supplier<String> masterauth,
+        final String replid, final long offset, final Engine engine, final CommandContext context,
+        final Consumer<String> log)
+    {
+        this.context = context;
+        this.host = host;
+        this.port = port;
+        this.listeningPort = listeningPort;
+        this.masterauth = masterauth;
+        this.engine = engine;
+        this.log = log;
+        session.masterLink(true);
+        commands = new CommandBatchBuilder(session, new ApplyReply());
+        applier = new MasterStreamApplier(commands);
+        applier.position(replid, offset);
+    }
+
+    public void start()
+    {
+        thread = Thread.ofVirtual().name("ringkv-master-link-" + host + ":" + port).start(this::run);
+    }
+
+    /**
+     * Any thread: stop linking and close the connection; returns at once.
+     */
+    public void stop()
+    {
+        running = false;
+        closeChannel();
+        final Thread thread = this.thread;
+        if (thread != null)
+        {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * Any thread: drop the current connection and stay away for {@code pauseMs} before reconnecting (faults in
+     * tests; an operator's way to force a resync).
+     */
+    public void disconnect(final long pauseMs)
+    {
+        pauseUntilMs = System.currentTimeMillis() + pauseMs;
+        closeChannel();
+    }
+
+    /**
+     * Wait for the link thread to end (tests, shutdown); not from the engine thread.
+     */
+    public void join(final long timeoutMs) throws InterruptedException
+    {
+        final Thread thread = this.thread;
+        if (thread != null)
+        {
+            thread.join(timeoutMs);
+        }
+    }
+
+    public String host()
+    {
+        return host;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    /**
+     * @return "up" while streaming from the master, else "down" (Redis's master_link_status).
+     */
+    public String linkStatus()
+    {
+        return linkStatus;
+    }
+
+    public long lastIoMs()
+    {
+        return lastIoMs;
+    }
+
+    public String lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * @return the master's replication id this replica follows, or null before the first sync.
+     */
+    public String replid()
+    {
+        return applier.replid();
+    }
+
+    /**
+     * @return the master offset applied, -1 before the first sync.
+     */
+    public long offset()
+    {
+        return applier.offset();
+    }
+
+    /**
+     * @return true while a dump is being loaded.
+     */
+    public boolean syncInProgress()
+    {
+        return "sync".equals(linkStatus);
+    }
+
+    /**
+     * @return connections that reached the streaming state.
+     */
+    public long syncs()
+    {
+        return syncs;
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            try
+            {
+                serve();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                if (running)
+                {
+                    lastError = ex.getMessage();
+                    log.accept("MASTER <-> REPLICA link to " + host + ":" + port + " lost: " + ex.getMessage());
+                }
+            }
+            finally
+            {
+                linkStatus = "down";
+                closeChannel();
+            }
+            if (running)
+            {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS));
+            }
+            while (running && System.currentTimeMillis() < pauseUntilMs)
+            {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+    }
+
+    private void serve() throws IOException
+    {
+        final SocketChannel channel = SocketChannel.open();
+        this.channel = channel;
+        if (!running)
+        {
+            closeChannel();
+            return;
+        }
+        linkStatus = "connecting";
+        channel.connect(new InetSocketAddress(host, port));
+        channel.socket().setTcpNoDelay(true);
+        lastIoMs = System.currentTimeMillis();
+
+        // A new connection is a new internal client: nothing left over from the last one, database 0, and the
+        // position to resume from is what was executed, not what was parsed.
+        commands.rollback(0);
+        applier.acks().reset();
+        applier.position(applier.replid(), applier.offset());
+        commands.arg("SELECT").arg(0).end();
+        commands.execute(engine);
+        applier.resetSession();
+        appliedAtConnect = applier.applied();
+
+        final JsonTextWriter request = new JsonTextWriter(256);
+        final String password = masterauth.get();
+        if (password != null && !password.isEmpty())
+        {
+            final byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+            request.ascii(ascii("{\"cmd\":\"auth\",\"args\":["));
+            request.bytes(new UnsafeBuffer(bytes), 0, bytes.length);
+            request.ascii(ascii("]}\n"));
+        }
+        final String replid = applier.replid();
+        request.ascii(ascii("{\"cmd\":\"sync\",\"args\":[\"" + (replid == null ? "?" : replid) + "\"," +
+            applier.offset() + "," + listeningPort + "]}\n"));
+        write(channel, request);
+        linkStatus = "sync";
+
+        final ExpandableDirectByteBuffer input = new ExpandableDirectByteBuffer(64 * 1024);
+        int limit = 0;
+        final JsonTextWriter acks = applier.acks();
+        while (running)
+        {
+            if (limit == input.capacity())
+            {
+                if (limit >= MAX_MESSAGE_BYTES)
+                {
+                    throw new IOException("a message from the master is longer than " + MAX_MESSAGE_BYTES + " bytes");
+                }
+                input.checkLimit(limit * 2);
+            }
+            final ByteBuffer view = input.byteBuffer().duplicate();
+            view.limit(input.capacity()).position(limit);
+            final int read = channel.read(view);
+            if (read < 0)
+            {
+                throw new IOException("the master closed the connection");
+            }
+            lastIoMs = System.currentTimeMillis();
+            limit += read;
+            int start = 0;
+            boolean broken = false;
+            while (!broken)
+            {
+                final int end = JsonCursor.frameEnd(input, start, limit);
+                if (end == JsonCursor.INCOMPLETE)
+                {
+                    break;
+                }
+                if (end == JsonCursor.NOT_AN_OBJECT)
+                {
+                    // Not JSON: answer once for the line and skip it, keeping the framing.
+                    start = JsonCursor.skipBlank(input, start, limit);
+                    int newline = start;
+                    while (newline < limit && input.getByte(newline) != '\n')
+                    {
+                        newline++;
+                    }
+                    if (newline == limit)
+                    {
+                        break;
+                    }
+                    acks.ascii(ascii("{\"error\":\"ERR invalid JSON: a message must be one JSON object\"}\n"));
+                    start = newline + 1;
+                    continue;
+                }
+                final int status = applier.apply(input, start, end);
+                start = end;
+                if (applier.loading() && !context.loading())
+                {
+                    // Before the dump's FLUSHALL executes: clients see LOADING, never a half-loaded data set.
+                    commit(channel);
+                    context.loading(true);
+                }
+                if (status == MasterStreamApplier.REFUSED)
+                {
+                    throw new IOException("the master refused: " + applier.error());
+                }
+                if (status == MasterStreamApplier.BROKEN)
+                {
+                    broken = true;
+                }
+                if (commands.requestCount() >= MAX_BATCH_REQUESTS || commands.bufferedBytes() >= MAX_BATCH_BYTES)
+                {
+                    commit(channel);
+                }
+            }
+            commit(channel);
+            if (broken)
+            {
+                throw new IOException(applier.error());
+            }
+            input.putBytes(0, input, start, limit - start);
+            limit -= start;
+        }
+    }
+
+    private void commit(final SocketChannel channel) throws IOException
+    {
+        final ApplyReply reply = commands.reply();
+        reply.clear();
+        commands.execute(engine);
+        if (reply.errors() > 0)
+        {
+            log.accept("Replica diverges: " + reply.errors() + " change(s) from the master failed, last: " +
+                reply.lastError());
+        }
+        applier.committed();
+        if (!applier.loading() && context.loading())
+        {
+            context.loading(false);
+        }
+        if (!applier.loading() && !"up".equals(linkStatus) && applier.applied() > appliedAtConnect)
+        {
+            linkStatus = "up";
+            syncs++;
+        }
+        final JsonTextWriter acks = applier.acks();
+        if (acks.length() > 0)
+        {
+            write(channel, acks);
+            acks.reset();
+        }
+    }
+
+    private void write(final SocketChannel channel, final JsonTextWriter text) throws IOException
+    {
+        final ByteBuffer view = ((ExpandableDirectByteBuffer)text.buffer()).byteBuffer().duplicate();
+        view.limit(text.length()).position(0);
+        while (view.hasRemaining())
+        {
+            channel.write(view);
+        }
+        lastIoMs = System.currentTimeMillis();
+    }
+
+    private void closeChannel()
+    {
+        final SocketChannel channel = this.channel;
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // Closing is all we wanted.
+            }
+        }
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,860 @@
+package io.ringkv.replication.replica;
+
+import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.replication.log.JsonTextWriter;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns the messages a master sends (docs/replication-protocol.md: the answer to {@code sync}, {@code dump},
+ * {@code log}, {@code ping}) into commands for the replica's engine and the acknowledgement each one gets. A
+ * message is either wholly turned into commands or, when invalid, answered with an error and not applied at all.
+ * <p>
+ * Only the link thread calls it; the applied position ({@link #replid()}, {@link #offset()}) is published for
+ * INFO and ROLE.
+ */
+public final class MasterStreamApplier
+{
+    /** The message became commands; its acknowledgement is written after they execute. */
+    public static final int APPLIED = 0;
+    /** The message was invalid: answered with an error, nothing applied. */
+    public static final int REJECTED = 1;
+    /** The stream is out of order (an offset gap): answered with an error; the link must resync. */
+    public static final int BROKEN = 2;
+    /** The master answered our AUTH or sync with an error ({@link #error()}): the link must retry later. */
+    public static final int REFUSED = 3;
+
+    private static final byte[] ACK_EMPTY = ascii("{}\n");
+    private static final byte[] ACK_OFFSET = ascii("{\"offset\":");
+    private static final byte[] ERROR_OPEN = ascii("{\"error\":");
+
+    private static final int F_CMD = 0;
+    private static final int F_OPERATION = 1;
+    private static final int F_KEY = 2;
+    private static final int F_VALUE = 3;
+    private static final int F_DATA = 4;
+    private static final int F_DB = 5;
+    private static final int F_PXAT = 6;
+    private static final int F_BY = 7;
+    private static final int F_INDEX = 8;
+    private static final int F_NEWKEY = 9;
+    private static final int F_TARGETDB = 10;
+    private static final int F_REPLACE = 11;
+    private static final int F_EXPIRED = 12;
+    private static final int F_OFFSET = 13;
+    private static final int F_MORE = 14;
+    private static final int F_ERROR = 15;
+    private static final String[] FIELDS = {
+        "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
+        "expired", "offset", "more", "error"};
+
+    private final CommandBatchBuilder commands;
+    private final JsonTextWriter acks = new JsonTextWriter(1024);
+    private final JsonCursor cursor = new JsonCursor();
+    private final JsonCursor inner = new JsonCursor();
+    private final JsonCursor base64Cursor = new JsonCursor();
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
+    private final int[] fieldType = new int[FIELDS.length];
+    private final int[] fieldStart = new int[FIELDS.length];
+    private final int[] fieldEnd = new int[FIELDS.length];
+    private DirectBuffer message;
+    private int sessionDb;
+    private int streamDb;
+    private boolean inDump;
+    private boolean loading;
+    private long applied;
+    private long pendingOffset = -1;
+    private String pendingReplid;
+    private String error;
+    private volatile String replid;
+    private volatile long offset = -1;
+
+    /**
+     * @param commands where the commands go.
+     */
+    public MasterStreamApplier(final CommandBatchBuilder commands)
+    {
+        this.commands = commands;
+    }
+
+    /**
+     * Resume from a known position (a reconnect continues where the last link stopped).
+     *
+     * @param replid the master's replication id, or null when none is known.
+     * @param offset the offset applied, or -1.
+     */
+    public void position(final String replid, final long offset)
+    {
+        this.replid = replid;
+        this.pendingReplid = replid;
+        this.offset = offset;
+        this.pendingOffset = offset;
+        this.inDump = false;
+        this.loading = false;
+    }
+
+    /**
+     * @return the master's replication id as applied, or null.
+     */
+    public String replid()
+    {
+        return replid;
+    }
+
+    /**
+     * @return the replication offset applied (the master's record count), or -1 when unknown.
+     */
+    public long offset()
+    {
+        return offset;
+    }
+
+    /**
+     * @return true between the first and the last part of a dump.
+     */
+    public boolean inDump()
+    {
+        return inDump;
+    }
+
+    /**
+     * @return the text of the last error.
+     */
+    public String error()
+    {
+        return error;
+    }
+
+    /**
+     * @return acknowledgements to send once the pending commands have executed.
+     */
+    public JsonTextWriter acks()
+    {
+        return acks;
+    }
+
+    /**
+     * The session database is back to 0 (a new link's internal client).
+     */
+    public void resetSession()
+    {
+        sessionDb = 0;
+        streamDb = 0;
+    }
+
+    /**
+     * Link thread: the pending commands have executed; what they applied becomes the published position.
+     */
+    public void committed()
+    {
+        if (loading)
+        {
+            // Half a dump is no position to resume from: claim nothing until the last part is applied.
+            replid = null;
+            offset = -1;
+            return;
+        }
+        replid = pendingReplid;
+        offset = pendingOffset;
+    }
+
+    /**
+     * @return messages applied since this applier was made.
+     */
+    public long applied()
+    {
+        return applied;
+    }
+
+    /**
+     * @return true from a full sync's answer until its dump's last part.
+     */
+    public boolean loading()
+    {
+        return loading || inDump;
+    }
+
+    /**
+     * Turn one message into commands (added to the builder) and an acknowledgement (added to {@link #acks()}).
+     *
+     * @return {@link #APPLIED}, {@link #REJECTED}, {@link #BROKEN} or {@link #REFUSED}.
+     */
+    public int apply(final DirectBuffer buffer, final int start, final int end)
+    {
+        message = buffer;
+        error = null;
+        final long mark = commands.mark();
+        final int savedDb = sessionDb;
+        final int status = applyMessage(buffer, start, end);
+        if (status == APPLIED)
+        {
+            applied++;
+        }
+        else
+        {
+            commands.rollback(mark);
+            sessionDb = savedDb;
+            if (status != REFUSED)
+            {
+                final byte[] text = error.getBytes(StandardCharsets.UTF_8);
+                acks.ascii(ERROR_OPEN).bytes(new org.agrona.concurrent.UnsafeBuffer(text), 0, text.length);
+                acks.ascii((byte)'}').ascii((byte)'\n');
+            }
+        }
+        return status;
+    }
+
+    private int applyMessage(final DirectBuffer buffer, final int start, final int end)
+    {
+        java.util.Arrays.fill(fieldType, 0);
+        final JsonCursor cursor = this.cursor;
+        if (!cursor.wrap(buffer, start, end))
+        {
+            return reject("ERR invalid JSON: " + cursor.error());
+        }
+        while (cursor.next())
+        {
+            for (int f = 0; f < FIELDS.length; f++)
+            {
+                if (cursor.nameIs(FIELDS[f]))
+                {
+                    if (fieldType[f] != 0)
+                    {
+                        return reject("ERR invalid replication message: duplicate field '" + FIELDS[f] + "'");
+                    }
+                    fieldType[f] = cursor.valueType();
+                    fieldStart[f] = cursor.valueStart();
+                    fieldEnd[f] = cursor.valueEnd();
+                    break;
+                }
+            }
+        }
+        if (cursor.error() != null)
+        {
+            return reject("ERR invalid JSON: " + cursor.error());
+        }
+        if (fieldType[F_CMD] == 0)
+        {
+            return applyReply();
+        }
+        if (fieldType[F_CMD] != JsonCursor.STRING)
+        {
+            return reject("ERR invalid replication message: field 'cmd' must be a string");
+        }
+        final String cmd = text(F_CMD);
+        return switch (cmd)
+        {
+            case "log" -> applyLog();
+            case "dump" -> applyDump();
+            case "ping" -> ackPosition();
+            default -> reject("ERR invalid replication message: unknown cmd '" + cmd + "'");
+        };
+    }
+
+    private int applyReply()
+    {
+        if (fieldType[F_ERROR] == JsonCursor.STRING)
+        {
+            error = text(F_ERROR);
+            return REFUSED;
+        }
+        if (fieldType[F_VALUE] != JsonCursor.OBJECT)
+        {
+            return APPLIED_NO_ACK; // "OK" to AUTH
+        }
+        final JsonCursor inner = this.inner;
+        inner.wrap(message, fieldStart[F_VALUE], fieldEnd[F_VALUE]);
+        String mode = null;
+        String masterReplid = null;
+        long masterOffset = -1;
+        while (inner.next())
+        {
+            if (inner.nameIs("sync") && inner.valueType() == JsonCursor.STRING)
+            {
+                mode = string(inner.valueStart() + 1, inner.valueEnd() - 1);
+            }
+            else if (inner.nameIs("replid") && inner.valueType() == JsonCursor.STRING)
+            {
+                masterReplid = string(inner.valueStart() + 1, inner.valueEnd() - 1);
+            }
+            else if (inner.nameIs("offset"))
+            {
+                masterOffset = inner.valueAsLong();
+            }
+        }
+        if (inner.error() != null || mode == null || masterReplid == null || masterOffset < 0)
+        {
+            return reject("ERR invalid sync answer");
+        }
+        if ("continue".equals(mode))
+        {
+            if (!masterReplid.equals(pendingReplid) || masterOffset != pendingOffset)
+            {
+                return broken("ERR the master continues from " + masterReplid + " " + masterOffset +
+                    " but this replica is at " + pendingReplid + " " + pendingOffset);
+            }
+            return APPLIED_NO_ACK;
+        }
+        // A full sync: the dump that follows replaces everything; the log resumes after masterOffset.
+        pendingReplid = masterReplid;
+        pendingOffset = masterOffset;
+        inDump = false;
+        loading = true;
+        return APPLIED_NO_ACK;
+    }
+
+    /** Internal: applied, and the message wants no acknowledgement (answers to our own requests). */
+    private static final int APPLIED_NO_ACK = APPLIED;
+
+    private int ackPosition()
+    {
+        if (pendingOffset >= 0)
+        {
+            acks.ascii(ACK_OFFSET).number(pendingOffset).ascii((byte)'}').ascii((byte)'\n');
+        }
+        else
+        {
+            acks.ascii(ACK_EMPTY);
+        }
+        return APPLIED;
+    }
+
+    private int applyDump()
+    {
+        if (fieldType[F_DATA] != JsonCursor.OBJECT)
+        {
+            return reject("ERR invalid dump: 'data' must be an object");
+        }
+        final int db = optionalInt(F_DB, 0);
+        if (db < 0)
+        {
+            return reject("ERR invalid dump: 'db' must be a database index");
+        }
+        final long dumpOffset = optionalLong(F_OFFSET);
+        if (dumpOffset == Long.MIN_VALUE)
+        {
+            return reject("ERR invalid dump: 'offset' must be a non-negative integer");
+        }
+        if (fieldType[F_PXAT] != 0 && fieldType[F_PXAT] != JsonCursor.OBJECT)
+        {
+            return reject("ERR invalid dump: 'pxat' must be an object");
+        }
+        if (fieldType[F_MORE] != 0 && fieldType[F_MORE] != JsonCursor.TRUE && fieldType[F_MORE] != JsonCursor.FALSE)
+        {
+            return reject("ERR invalid dump: 'more' must be true or false");
+        }
+        if (!inDump)
+        {
+            commands.arg("FLUSHALL").end();
+        }
+        select(db);
+        final JsonCursor inner = this.inner;
+        inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
+        while (inner.next())
+        {
+            commands.arg("SET");
+            if (!nameArg(inner))
+            {
+                return reject("ERR invalid dump: bad key");
+            }
+            final int kind = valueArg(inner.valueType(), inner.valueStart(), inner.valueEnd());
+            if (kind < 0)
+            {
+                return reject("ERR invalid dump: bad value");
+            }
+            commands.end((byte)kind);
+        }
+        if (inner.error() != null)
+        {
+            return reject("ERR invalid JSON: " + inner.error());
+        }
+        if (fieldType[F_PXAT] == JsonCursor.OBJECT)
+        {
+            inner.wrap(message, fieldStart[F_PXAT], fieldEnd[F_PXAT]);
+            while (inner.next())
+            {
+                commands.arg("PEXPIREAT");
+                if (!nameArg(inner))
+                {
+                    return reject("ERR invalid dump: bad key");
+                }
+                final long atMs = inner.valueAsLong();
+                if (atMs <= 0)
+                {
+                    return reject("ERR invalid dump: 'pxat' values must be positive integers");
+                }
+                commands.arg(atMs).end();
+            }
+            if (inner.error() != null)
+            {
+                return reject("ERR invalid JSON: " + inner.error());
+            }
+        }
+        inDump = fieldType[F_MORE] == JsonCursor.TRUE;
+        loading = inDump;
+        if (dumpOffset >= 0)
+        {
+            pendingOffset = dumpOffset;
+        }
+        return ack(dumpOffset);
+    }
+
+    private int applyLog()
+    {
+        if (fieldType[F_OPERATION] != JsonCursor.STRING)
+        {
+            return reject("ERR invalid log: 'operation' must be a string");
+        }
+        final long logOffset = optionalLong(F_OFFSET);
+        if (logOffset == Long.MIN_VALUE)
+        {
+            return reject("ERR invalid log: 'offset' must be a non-negative integer");
+        }
+        if (inDump)
+        {
+            return broken("ERR log entry inside a dump");
+        }
+        if (logOffset >= 0 && pendingOffset >= 0 && logOffset != pendingOffset + 1)
+        {
+            return broken("ERR replication offset gap: expected " + (pendingOffset + 1) + ", got " + logOffset);
+        }
+        final int db = optionalInt(F_DB, streamDb);
+        if (db < 0)
+        {
+            return reject("ERR invalid log: 'db' must be a database index");
+        }
+        final String operation = text(F_OPERATION);
+        final int status = switch (operation)
+        {
+            case "set" -> logSet(db);
+            case "incr", "decr" -> logCounter(db, operation.equals("incr"));
+            case "del" -> keyCommand(db, "DEL");
+            case "persist" -> keyCommand(db, "PERSIST");
+            case "expire" -> logExpire(db);
+            case "append" -> logAppend(db);
+            case "setrange" -> logSetRange(db);
+            case "rename" -> logRename(db);
+            case "copy" -> logCopy(db);
+            case "flushdb" ->
+            {
+                select(db);
+                commands.arg("FLUSHDB").end();
+                yield APPLIED;
+            }
+            case "flushall" ->
+            {
+                commands.arg("FLUSHALL").end();
+                yield APPLIED;
+            }
+            case "select" ->
+            {
+                // Entries without a "db" apply to the database last selected in the stream.
+                streamDb = db;
+                yield APPLIED;
+            }
+            default -> reject("ERR invalid log: unknown operation '" + operation + "'");
+        };
+        if (status != APPLIED)
+        {
+            return status;
+        }
+        if (logOffset >= 0)
+        {
+            pendingOffset = logOffset;
+        }
+        return ack(logOffset);
+    }
+
+    private int logSet(final int db)
+    {
+        if (fieldType[F_VALUE] == 0)
+        {
+            return reject("ERR invalid log: 'set' needs 'value'");
+        }
+        select(db);
+        commands.arg("SET");
+        if (!keyArg())
+        {
+            return reject("ERR invalid log: bad 'key'");
+        }
+        final int kind = valueArg(fieldType[F_VALUE], fieldStart[F_VALUE], fieldEnd[F_VALUE]);
+        if (kind < 0)
+        {
+            return reject("ERR invalid log: bad 'value'");
+        }
+        if (fieldType[F_PXAT] != 0)
+        {
+            final long atMs = optionalLong(F_PXAT);
+            if (atMs <= 0)
+            {
+                return reject("ERR invalid log: 'pxat' must be a positive integer");
+            }
+            commands.arg("PXAT").arg(atMs);
+        }
+        commands.end((byte)kind);
+        return APPLIED;
+    }
+
+    private int logCounter(final int db, final boolean incr)
+    {
+        long by = 1;
+        if (fieldType[F_BY] != 0)
+        {
+            if (fieldType[F_BY] != JsonCursor.NUMBER || !isLong(F_BY))
+            {
+                return reject("ERR invalid log: 'by' must be an integer");
+            }
+            by = parseLong(F_BY);
+        }
+        select(db);
+        commands.arg(incr ? "INCRBY" : "DECRBY");
+        if (!keyArg())
+        {
+            return reject("ERR invalid log: bad 'key'");
+        }
+        commands.arg(by).end();
+        return APPLIED;
+    }
+
+    private int keyCommand(final int db, final String name)
+    {
+        select(db);
+        commands.arg(name);
+        if (!keyArg())
+        {
+            return reject("ERR invalid log: bad 'key'");
+        }
+        commands.end();
+        return APPLIED;
+    }
+
+    private int logExpire(final int db)
+    {
+        final long atMs = optionalLong(F_PXAT);
+        if (atMs <= 0)
+        {
+            return reject("ERR invalid log: 'expire' needs a positive integer 'pxat'");
+        }
+        select(db);
+        commands.arg("PEXPIREAT");
+        if (!keyArg())
+        {
+            return reject("ERR invalid log: bad 'key'");
+        }
+        commands.arg(atMs).end();
+        return APPLIED;
+    }
+
+    private int logAppend(final int db)
+    {
+        select(db);
+        commands.arg("APPEND");
+        if (!keyArg() || !bytesArg(F_VALUE))
+        {
+            return reject("ERR invalid log: 'append' needs 'key' and a string 'value'");
+        }
+        commands.end();
+        return APPLIED;
+    }
+
+    private int logSetRange(final int db)
+    {
+        final long index = optionalLong(F_INDEX);
+        if (index < 0)
+        {
+            return reject("ERR invalid log: 'setrange' needs a non-negative integer 'index'");
+        }
+        select(db);
+        commands.arg("SETRANGE");
+        if (!keyArg())
+        {
+            return reject("ERR invalid log: bad 'key'");
+        }
+        commands.arg(index);
+        if (!bytesArg(F_VALUE))
+        {
+            return reject("ERR invalid log: 'setrange' needs a string 'value'");
+        }
+        commands.end();
+        return APPLIED;
+    }
+
+    private int logRename(final int db)
+    {
+        select(db);
+        commands.arg("RENAME");
+        if (!keyArg() || !bytesArg(F_NEWKEY))
+        {
+            return reject("ERR invalid log: 'rename' needs 'key' and 'newkey'");
+        }
+        commands.end();
+        return APPLIED;
+    }
+
+    private int logCopy(final int db)
+    {
+        final int targetDb = optionalInt(F_TARGETDB, db);
+        if (targetDb < 0)
+        {
+            return reject("ERR invalid log: 'targetdb' must be a database index");
+        }
+        select(db);
+        commands.arg("COPY");
+        if (!keyArg() || !bytesArg(F_NEWKEY))
+        {
+            return reject("ERR invalid log: 'copy' needs 'key' and 'newkey'");
+        }
+        commands.arg("DB").arg(targetDb);
+        if (fieldType[F_REPLACE] == JsonCursor.TRUE)
+        {
+            commands.arg("REPLACE");
+        }
+        commands.end();
+        return APPLIED;
+    }
+
+    private int ack(final long messageOffset)
+    {
+        if (messageOffset >= 0)
+        {
+            acks.ascii(ACK_OFFSET).number(messageOffset).ascii((byte)'}').ascii((byte)'\n');
+        }
+        else
+        {
+            acks.ascii(ACK_EMPTY);
+        }
+        return APPLIED;
+    }
+
+    private void select(final int db)
+    {
+        if (db != sessionDb)
+        {
+            commands.arg("SELECT").arg(db).end();
+            sessionDb = db;
+        }
+    }
+
+    private boolean keyArg()
+    {
+        return bytesArg(F_KEY);
+    }
+
+    /**
+     * A byte-string argument: a JSON string or {"$base64":...}.
+     */
+    private boolean bytesArg(final int field)
+    {
+        final int type = fieldType[field];
+        if (type == JsonCursor.STRING)
+        {
+            return stringArg(fieldStart[field], fieldEnd[field]);
+        }
+        return type == JsonCursor.OBJECT && base64Arg(fieldStart[field], fieldEnd[field]);
+    }
+
+    /**
+     * A dump's member name as a key: the string, or the bytes after "$base64:".
+     */
+    private boolean nameArg(final JsonCursor inner)
+    {
+        final int start = inner.nameStart();
+        final int at = commands.argStart();
+        final ExpandableArrayBuffer out = commands.buffer();
+        final int length = JsonCursor.decodeString(message, start, inner.nameEnd(), out, at);
+        if (length < 0)
+        {
+            return false;
+        }
+        if (JsonTextWriter.startsWithBase64Prefix(out, at, length))
+        {
+            final int prefix = JsonTextWriter.BASE64_KEY_PREFIX.length;
+            scratch.putBytes(0, out, at + prefix, length - prefix);
+            final int decoded = Base64Decoder.decode(scratch, 0, length - prefix, out, at);
+            if (decoded < 0)
+            {
+                return false;
+            }
+            commands.argWritten(decoded);
+            return true;
+        }
+        commands.argWritten(length);
+        return true;
+    }
+
+    private boolean stringArg(final int valueStart, final int valueEnd)
+    {
+        final int length = JsonCursor.decodeString(message, valueStart + 1, valueEnd - 1, commands.buffer(),
+            commands.argStart());
+        if (length < 0)
+        {
+            return false;
+        }
+        commands.argWritten(length);
+        return true;
+    }
+
+    private boolean base64Arg(final int valueStart, final int valueEnd)
+    {
+        final JsonCursor base64 = this.base64Cursor;
+        base64.wrap(message, valueStart, valueEnd);
+        if (!base64.next() || !base64.nameIs("$base64") || base64.valueType() != JsonCursor.STRING)
+        {
+            return false;
+        }
+        final int textStart = base64.valueStart() + 1;
+        final int textEnd = base64.valueEnd() - 1;
+        if (base64.next() || base64.error() != null)
+        {
+            return false;
+        }
+        final int length = Base64Decoder.decode(message, textStart, textEnd - textStart, commands.buffer(),
+            commands.argStart());
+        if (length < 0)
+        {
+            return false;
+        }
+        commands.argWritten(length);
+        return true;
+    }
+
+    /**
+     * A stored value in the JSON form of the data model.
+     *
+     * @return the request's value kind, or -1.
+     */
+    private int valueArg(final int type, final int valueStart, final int valueEnd)
+    {
+        switch (type)
+        {
+            case JsonCursor.STRING:
+                return stringArg(valueStart, valueEnd) ? RequestBatch.VALUE_RAW : -1;
+            case JsonCursor.OBJECT:
+                if (isBase64Object(valueStart, valueEnd))
+                {
+                    return base64Arg(valueStart, valueEnd) ? RequestBatch.VALUE_RAW : -1;
+                }
+                commands.arg(message, valueStart, valueEnd - valueStart);
+                return RequestBatch.VALUE_JSON;
+            case JsonCursor.NUMBER:
+                commands.arg(message, valueStart, valueEnd - valueStart);
+                return isInteger(valueStart, valueEnd) ? RequestBatch.VALUE_INTEGER : RequestBatch.VALUE_JSON;
+            case JsonCursor.ARRAY, JsonCursor.TRUE, JsonCursor.FALSE, JsonCursor.NULL:
+                commands.arg(message, valueStart, valueEnd - valueStart);
+                return RequestBatch.VALUE_JSON;
+            default:
+                return -1;
+        }
+    }
+
+    private boolean isBase64Object(final int valueStart, final int valueEnd)
+    {
+        final int i = JsonCursor.skipBlank(message, valueStart + 1, valueEnd);
+        final byte[] name = "\"$base64\"".getBytes(StandardCharsets.US_ASCII);
+        if (i + name.length > valueEnd)
+        {
+            return false;
+        }
+        for (int k = 0; k < name.length; k++)
+        {
+            if (message.getByte(i + k) != name[k])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isInteger(final int start, final int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            final byte b = message.getByte(i);
+            if (b == '.' || b == 'e' || b == 'E')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isLong(final int field)
+    {
+        if (!isInteger(fieldStart[field], fieldEnd[field]))
+        {
+            return false;
+        }
+        try
+        {
+            parseLong(field);
+            return true;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
+    }
+
+    private long parseLong(final int field)
+    {
+        return Long.parseLong(message.getStringWithoutLengthAscii(fieldStart[field],
+            fieldEnd[field] - fieldStart[field]));
+    }
+
+    /**
+     * @return the field as a non-negative long, -1 when absent, {@link Long#MIN_VALUE} when invalid.
+     */
+    private long optionalLong(final int field)
+    {
+        if (fieldType[field] == 0)
+        {
+            return -1;
+        }
+        if (fieldType[field] != JsonCursor.NUMBER || !isLong(field))
+        {
+            return Long.MIN_VALUE;
+        }
+        final long value = parseLong(field);
+        return value < 0 ? Long.MIN_VALUE : value;
+    }
+
+    private int optionalInt(final int field, final int absent)
+    {
+        if (fieldType[field] == 0)
+        {
+            return absent;
+        }
+        final long value = optionalLong(field);
+        return value < 0 || value > Short.MAX_VALUE ? -1 : (int)value;
+    }
+
+    private String text(final int field)
+    {
+        return string(fieldStart[field] + 1, fieldEnd[field] - 1);
+    }
+
+    private String string(final int contentStart, final int contentEnd)
+    {
+        final int length = JsonCursor.decodeString(message, contentStart, contentEnd, scratch, 0);
+        return length < 0 ? "" : scratch.getStringWithoutLengthUtf8(0, length);
+    }
+
+    private int reject(final String reason)
+    {
+        error = reason;
+        return REJECTED;
+    }
+
+    private int broken(final String reason)
+    {
+        error = reason;
+        return BROKEN;
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

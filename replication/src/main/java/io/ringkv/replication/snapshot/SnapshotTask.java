@@ -1,0 +1,198 @@
+package io.ringkv.replication.snapshot;
+
+import io.ringkv.core.engine.EngineTask;
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.SnapshotListener;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
+
+/**
+ * The engine side of full syncs: runs one {@link Snapshot} at a time on the engine thread, with no stop-the-world
+ * copy. Starting it at offset N ({@link #start}) flips the keyspace's snapshot phase; then each engine TASK (asked
+ * for by the sender when its ring has room) scans a bounded number of buckets, and the keyspace hands over, before
+ * any change, each entry not yet captured ({@link SnapshotListener#capture}). Either way every entry alive at N is
+ * written exactly once, as it was at N (docs/replication-protocol.md has the argument).
+ * <p>
+ * A snapshot given up (its replica left, its ring overflowed, a FLUSHALL) is still scanned to the end without
+ * writing ("draining"), since the keyspace's phase bits are consistent only after a complete pass; no new snapshot
+ * starts until then. Only the engine thread calls this, except {@link #busy()} and {@link #draining()}.
+ */
+public final class SnapshotTask implements EngineTask, SnapshotListener
+{
+    /** Buckets scanned between two clock reads. */
+    private static final int SCAN_STEP_BUCKETS = 256;
+    /** Time one task step may take while streaming; the engine's other work waits meanwhile. */
+    private static final long STEP_BUDGET_NS = 200_000;
+    /** Time one step may take while draining a given-up snapshot. */
+    private static final long DRAIN_BUDGET_NS = 1_000_000;
+
+    private final Keyspace keyspace;
+    private final EntryFlyweight entry = new EntryFlyweight();
+    private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
+    private Snapshot snapshot;
+    private int db;
+    private long cursor;
+    private volatile boolean busy;
+    private long keysAtStart;
+    private long captured;
+    private volatile boolean draining;
+
+    public SnapshotTask(final Keyspace keyspace)
+    {
+        this.keyspace = keyspace;
+    }
+
+    /**
+     * @return true while a snapshot runs or drains: a new one cannot start.
+     */
+    public boolean busy()
+    {
+        return busy;
+    }
+
+    /**
+     * @return true while a given-up snapshot is being scanned through.
+     */
+    public boolean draining()
+    {
+        return draining;
+    }
+
+    /**
+     * Engine thread: begin {@code snapshot}; the keyspace's state now is what it captures.
+     */
+    public void start(final Snapshot snapshot)
+    {
+        if (busy)
+        {
+            throw new IllegalStateException("a snapshot is running");
+        }
+        this.snapshot = snapshot;
+        db = 0;
+        cursor = 0;
+        busy = true;
+        draining = false;
+        captured = 0;
+        keysAtStart = 0;
+        for (int i = 0; i < keyspace.databases(); i++)
+        {
+            keysAtStart += keyspace.size(i);
+        }
+        keyspace.startSnapshot(this);
+    }
+
+    @Override
+    public void doWork(final long nowMs)
+    {
+        final Snapshot snapshot = this.snapshot;
+        if (snapshot == null)
+        {
+            return;
+        }
+        if (!draining && snapshot.abortReason() != null)
+        {
+            draining = true;
+        }
+        final OneToOneRingBuffer ring = snapshot.ring();
+        final int half = ring.capacity() / 2;
+        final long deadlineNs = System.nanoTime() + (draining ? DRAIN_BUDGET_NS : STEP_BUDGET_NS);
+        final int databases = keyspace.databases();
+        while (db < databases)
+        {
+            if (!draining && ring.size() > half)
+            {
+                break;
+            }
+            cursor = keyspace.snapshotScan(db, cursor, SCAN_STEP_BUCKETS);
+            if (cursor == 0)
+            {
+                db++;
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                break;
+            }
+        }
+        if (!draining)
+        {
+            snapshot.notePeak();
+        }
+        if (db == databases)
+        {
+            if (!draining && !ring.write(MSG_END, source, 0, 0))
+            {
+                snapshot.wakeReader();
+                return; // the end marker goes in at the next step, once the reader has made room
+            }
+            snapshot.counts(keysAtStart, captured);
+            keyspace.endSnapshot();
+            this.snapshot = null;
+            busy = false;
+            draining = false;
+            snapshot.complete();
+            snapshot.release();
+            return;
+        }
+        if (!draining)
+        {
+            snapshot.wakeReader();
+        }
+    }
+
+    @Override
+    public void capture(final int db, final long entryAddress)
+    {
+        final Snapshot snapshot = this.snapshot;
+        if (draining || snapshot.abortReason() != null)
+        {
+            draining = true;
+            return;
+        }
+        final EntryFlyweight entry = this.entry.wrap(entryAddress);
+        final int keyLength = entry.keyLength();
+        final int valueLength = entry.valueLength();
+        final RingBuffer ring = snapshot.ring();
+        final long length = (long)HEADER_LENGTH + keyLength + valueLength;
+        if (length > ring.maxMsgLength())
+        {
+            giveUp(snapshot, "an entry of " + length + " bytes is larger than the snapshot buffer allows (" +
+                ring.maxMsgLength() + "); raise repl-snapshot-buffer-size");
+            return;
+        }
+        final int index = ring.tryClaim(MSG_ENTRY, (int)length);
+        if (index <= 0)
+        {
+            giveUp(snapshot, "snapshot buffer full: the replica reads the dump slower than writes change it");
+            return;
+        }
+        final UnsafeBuffer buffer = (UnsafeBuffer)ring.buffer();
+        buffer.putShort(index + DB_OFFSET, (short)db);
+        buffer.putByte(index + TYPE_OFFSET, entry.type());
+        buffer.putByte(index + ENCODING_OFFSET, entry.encoding());
+        buffer.putInt(index + KEY_LENGTH_OFFSET, keyLength);
+        buffer.putLong(index + EXPIRE_AT_MS_OFFSET, entry.expireAtMs());
+        buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength + valueLength);
+        ring.commit(index);
+        captured++;
+    }
+
+    @Override
+    public void flushed()
+    {
+        final Snapshot snapshot = this.snapshot;
+        if (snapshot != null && !draining)
+        {
+            giveUp(snapshot, "the data was flushed during the full sync");
+        }
+    }
+
+    private void giveUp(final Snapshot snapshot, final String reason)
+    {
+        snapshot.abort(reason);
+        draining = true;
+    }
+}

@@ -47,7 +47,8 @@ final class RedisServerProcess implements AutoCloseable
         }
         final Path log = Files.createTempFile("loadgen-redis", ".log");
         final List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
-            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"));
+            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+            "--dir", Files.createTempDirectory("loadgen-redis").toString()));
         command.addAll(List.of(extraArgs));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(log.toFile()).start();

@@ -5,6 +5,7 @@ import org.HdrHistogram.Histogram;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,9 @@ public final class ReplicationHarness
         {
             command.addAll(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--repl-diskless-sync", "yes",
-                "--repl-diskless-sync-delay", "0"));
+                "--repl-diskless-sync-delay", "0",
+                // A Redis replica writes the RDB it receives into its directory: never the working tree.
+                "--dir", Files.createTempDirectory("ringkv-harness-redis").toString()));
         }
         else
         {

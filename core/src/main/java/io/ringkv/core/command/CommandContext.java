@@ -123,6 +123,9 @@ public final class CommandContext
     Command timedCommand()
     {
         return timedCommand;
+    }
+
+    /**
      * Engine thread: whether write commands from clients other than the master link are refused with READONLY
      * (a replica with replica-read-only yes).
      *

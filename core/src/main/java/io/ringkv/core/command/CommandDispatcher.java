@@ -87,13 +87,13 @@ public final class CommandDispatcher
         {
             command.recordRejected();
             refuse(ErrorMessages.LOADING, reply);
-            return;
+            return null;
         }
         if (context.readOnlyReplica() && command.hasFlag(Command.WRITE) && !session.masterLink())
         {
             command.recordRejected();
             refuse(ErrorMessages.READONLY, reply);
-            return;
+            return null;
         }
         final ErrorObservingReply observed = observingReply.wrap(reply);
         context.begin(session, nowMs);

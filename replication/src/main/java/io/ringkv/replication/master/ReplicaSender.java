@@ -94,11 +94,13 @@ public final class ReplicaSender
     }
 
     /**
-     * Start the writer and the acknowledgement reader.
+     * Start the writer and the acknowledgement reader. The writer is a platform thread: it encodes a whole
+     * snapshot and the log into JSON, long stretches of CPU work that on a virtual thread would hold the carrier
+     * the connections and the engine share; the operating system time-slices a platform thread instead.
      */
     public void start()
     {
-        writer = Thread.ofVirtual().name("ringkv-repl-sender-" + ip + ":" + port).start(this::runWriter);
+        writer = Thread.ofPlatform().daemon().name("ringkv-repl-sender-" + ip + ":" + port).start(this::runWriter);
         Thread.ofVirtual().name("ringkv-repl-acks-" + ip + ":" + port).start(this::runAckReader);
     }
 

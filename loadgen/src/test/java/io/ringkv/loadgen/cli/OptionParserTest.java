@@ -54,7 +54,7 @@ class OptionParserTest
     void parsesEveryOption()
     {
         final LoadOptions o = OptionParser.parse(
-            "-h", "10.0.0.1", "-p", "7000", "--protocol", "json", "--user", "bob", "-a", "pw", "--db", "3",
+            "-h", "127.0.0.5", "-p", "7000", "--protocol", "json", "--user", "bob", "-a", "pw", "--db", "3",
             "-c", "8", "-P", "16", "-d", "1.5s", "--warmup", "500ms", "--rate", "20k/s", "-k", "1m",
             "--distribution", "zipfian", "--zipf-theta", "1.2", "--key-prefix", "user:", "--key-length", "20",
             "--value-size", "10-100", "--value-pattern", "compressible", "--mix", "get=8,set=1,hset=1,mget=2",
@@ -62,7 +62,7 @@ class OptionParserTest
             "--label", "ringkv", "--compare", "127.0.0.1:6380", "--compare-label", "redis", "--rounds", "5",
             "--compare-password", "other", "--connect-timeout", "1s", "--timeout", "3s", "--seed", "42",
             "--no-progress");
-        assertEquals(new TargetAddress("10.0.0.1", 7000), o.target);
+        assertEquals(new TargetAddress("127.0.0.5", 7000), o.target);
         assertEquals(Protocol.JSON, o.protocol);
         assertEquals("bob", o.user);
         assertEquals("pw", o.password);

@@ -1,5 +1,6 @@
 package io.ringkv.net.server;
 
+import io.ringkv.net.server.command.ConnectionStateCommands;
 import io.ringkv.net.server.config.ConfigException;
 import io.ringkv.net.server.config.ConfigLoader;
 import io.ringkv.net.server.config.ServerConfig;
@@ -111,8 +112,8 @@ public final class ServerMain
     private static void banner(final ServerLog log, final RingkvServer server, final ServerConfig config)
     {
         final long maxMemory = config.maxmemory.number();
-        log.notice("ringkv " + RINGKV_VERSION + " (Redis " + "7.0.15" + " compatible) starting, pid=" +
-            ProcessHandle.current().pid() + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vendor") +
+        log.notice("ringkv " + RINGKV_VERSION + " (Redis " + ConnectionStateCommands.REDIS_VERSION +
+            " compatible) starting, pid=" + ProcessHandle.current().pid() + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vendor") +
             "), " + Runtime.getRuntime().availableProcessors() + " cores");
         log.notice("Configuration: port=" + server.port() + " bind=" + config.bind.text() + " maxmemory=" +
             (maxMemory == 0 ? "unlimited" : maxMemory + " bytes") + " maxclients=" + config.maxclients.number() +

@@ -21,7 +21,8 @@ import java.security.MessageDigest;
  */
 public final class ConnectionStateCommands
 {
-    static final String REDIS_VERSION = "7.0.15";
+    /** The Redis version whose behaviour ringkv follows: HELLO, INFO's redis_version and the banner report it. */
+    public static final String REDIS_VERSION = "7.0.15";
     static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     static final String AUTH_WITHOUT_PASSWORD = "ERR AUTH <password> called without any password configured for " +
         "the default user. Are you sure your configuration is correct?";

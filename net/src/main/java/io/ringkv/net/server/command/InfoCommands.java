@@ -33,8 +33,6 @@ import java.util.Locale;
  */
 public final class InfoCommands
 {
-    /** The Redis version whose behaviour ringkv follows; clients gate features on it. */
-    public static final String REDIS_VERSION = ConnectionStateCommands.REDIS_VERSION;
     private static final String ZERO_ID = "0000000000000000000000000000000000000000";
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
@@ -88,7 +86,7 @@ public final class InfoCommands
     {
         final long nowMs = System.currentTimeMillis();
         final long uptimeSeconds = (nowMs - server.startedMs()) / 1000;
-        out.field("redis_version", REDIS_VERSION)
+        out.field("redis_version", ConnectionStateCommands.REDIS_VERSION)
             .field("ringkv_version", ServerMain.RINGKV_VERSION)
             .field("redis_git_sha1", "00000000")
             .field("redis_git_dirty", 0)

@@ -20,6 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 final class ReplicationFixture
 {
+    /** Keys whose state is pipelined before their replies are read: small enough to fit the socket buffers. */
+    private static final int KEYS_PER_CHUNK = 256;
+
     private ReplicationFixture()
     {
     }
@@ -87,25 +90,32 @@ final class ReplicationFixture
                     continue;
                 }
                 assertEquals("{\"value\":\"OK\"}", client.command("select", Integer.toString(db)));
-                final List<String> names = new ArrayList<>();
-                final StringBuilder batch = new StringBuilder();
-                for (final byte[] key : keys)
+                // Pipelined in bounded chunks, each read back before the next is sent: one pipeline of the whole data
+                // set deadlocks once the replies fill both socket buffers (the client is still writing, so it never
+                // reads, and the server blocks writing its replies).
+                final List<byte[]> all = new ArrayList<>(keys);
+                for (int from = 0; from < all.size(); from += KEYS_PER_CHUNK)
                 {
-                    final String base64 = Base64.getEncoder().encodeToString(key);
-                    final String arg = "{\"$base64\":\"" + base64 + "\"}";
-                    names.add(db + "/" + base64);
-                    batch.append("{\"cmd\":\"type\",\"args\":[").append(arg).append("]}\n");
-                    batch.append("{\"cmd\":\"get\",\"key\":").append(arg).append("}\n");
-                    batch.append("{\"cmd\":\"pexpiretime\",\"args\":[").append(arg).append("]}\n");
-                }
-                client.send(batch.toString());
-                for (final String name : names)
-                {
-                    final String state = client.readLine() + " " + client.readLine() + " " + client.readLine();
-                    // A key that expired between KEYS and TYPE is as good as absent.
-                    if (!state.startsWith("{\"value\":\"none\"}"))
+                    final List<String> names = new ArrayList<>();
+                    final StringBuilder batch = new StringBuilder();
+                    for (final byte[] key : all.subList(from, Math.min(all.size(), from + KEYS_PER_CHUNK)))
                     {
-                        contents.put(name, state);
+                        final String base64 = Base64.getEncoder().encodeToString(key);
+                        final String arg = "{\"$base64\":\"" + base64 + "\"}";
+                        names.add(db + "/" + base64);
+                        batch.append("{\"cmd\":\"type\",\"args\":[").append(arg).append("]}\n");
+                        batch.append("{\"cmd\":\"get\",\"key\":").append(arg).append("}\n");
+                        batch.append("{\"cmd\":\"pexpiretime\",\"args\":[").append(arg).append("]}\n");
+                    }
+                    client.send(batch.toString());
+                    for (final String name : names)
+                    {
+                        final String state = client.readLine() + " " + client.readLine() + " " + client.readLine();
+                        // A key that expired between KEYS and TYPE is as good as absent.
+                        if (!state.startsWith("{\"value\":\"none\"}"))
+                        {
+                            contents.put(name, state);
+                        }
                     }
                 }
             }

@@ -10,8 +10,10 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.params.SetParams;
 
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.ringkv.net.replication.ReplicationFixture.assertSameContents;
 import static io.ringkv.net.replication.ReplicationFixture.await;
@@ -55,7 +57,7 @@ class ReplicationFaultTest
             for (int w = 0; w < writers.length; w++)
             {
                 final long seed = w;
-                writers[w] = Thread.ofPlatform().start(() -> write(master.port(), seed, stop, counts));
+                writers[w] = Thread.ofPlatform().start(() -> write(master.port(), seed, stop, counts, 0));
             }
             Thread.sleep(100);
             try (TestServer replica = TestServer.start("replicaof", "127.0.0.1 " + master.port()))
@@ -114,7 +116,7 @@ class ReplicationFaultTest
             }
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicLongArray counts = new AtomicLongArray(COUNTERS);
-            final Thread writer = Thread.ofPlatform().start(() -> write(master.port(), 3, stop, counts));
+            final Thread writer = Thread.ofPlatform().start(() -> write(master.port(), 3, stop, counts, 0));
             try (TestServer replica = TestServer.start("replicaof", "127.0.0.1 " + master.port());
                 Jedis r = new Jedis("127.0.0.1", replica.port()))
             {
@@ -151,7 +153,9 @@ class ReplicationFaultTest
             awaitInSync(master, replica, 10_000);
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicLongArray counts = new AtomicLongArray(COUNTERS);
-            final Thread writer = Thread.ofPlatform().start(() -> write(master.port(), 7, stop, counts));
+            // Paced (at most 50,000 changes/s) so the replica keeps up on any machine: an unpaced writer outran the
+            // replica's apply until the 32 MB backlog overflowed, and a full sync is then the right answer.
+            final Thread writer = Thread.ofPlatform().start(() -> write(master.port(), 7, stop, counts, 2));
             for (int cut = 0; cut < 6; cut++)
             {
                 Thread.sleep(120);
@@ -313,7 +317,11 @@ class ReplicationFaultTest
         }
     }
 
-    private static void write(final int port, final long seed, final AtomicBoolean stop, final AtomicLongArray counts)
+    /**
+     * Pipelines of 100 changes (50 INCRs and 50 mixed writes) until stopped, {@code pauseMs} apart.
+     */
+    private static void write(
+        final int port, final long seed, final AtomicBoolean stop, final AtomicLongArray counts, final long pauseMs)
     {
         final Random random = new Random(seed);
         try (Jedis jedis = new Jedis("127.0.0.1", port))
@@ -345,6 +353,10 @@ class ReplicationFaultTest
                 for (int c = 0; c < COUNTERS; c++)
                 {
                     counts.addAndGet(c, incremented[c]);
+                }
+                if (pauseMs > 0)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMs));
                 }
             }
         }

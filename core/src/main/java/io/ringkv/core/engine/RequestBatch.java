@@ -123,6 +123,37 @@ public final class RequestBatch
         argCount = currentRequestFirstArg;
     }
 
+    /**
+     * @return a mark of the requests and arguments added so far, for {@link #rollback(long)}.
+     */
+    public long mark()
+    {
+        return (long)requestCount << 32 | argCount;
+    }
+
+    /**
+     * Take back every request and argument added after {@code mark} (e.g. the requests of a message found invalid
+     * half way); arguments added after the last {@link #endRequest(byte)} but before the mark stay pending.
+     *
+     * @param mark from {@link #mark()} on this batch since its last {@link #reset(DirectBuffer)}.
+     */
+    public void rollback(final long mark)
+    {
+        requestCount = (int)(mark >>> 32);
+        argCount = (int)mark;
+        currentRequestFirstArg = requestCount == 0 ? 0 :
+            requestFirstArg[requestCount - 1] + requestArgCount[requestCount - 1];
+    }
+
+    /**
+     * @param mark from {@link #mark()}.
+     * @return the number of arguments the mark covers.
+     */
+    public static int argCount(final long mark)
+    {
+        return (int)mark;
+    }
+
     public int requestCount()
     {
         return requestCount;

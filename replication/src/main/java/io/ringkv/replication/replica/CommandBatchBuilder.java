@@ -7,7 +7,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Builds commands (argument byte strings) in its own buffer and has the engine execute them as one
@@ -21,12 +20,6 @@ public final class CommandBatchBuilder
     private final RequestBatch batch;
     private final ApplyReply reply;
     private int position;
-    private int argCount;
-    private int requestCount;
-    private int[] argOffsets = new int[64];
-    private int[] argLengths = new int[64];
-    private int[] requestArgEnd = new int[16];
-    private byte[] requestKind = new byte[16];
 
     /**
      * @param session the internal client's session.
@@ -36,6 +29,7 @@ public final class CommandBatchBuilder
     {
         this.reply = reply;
         this.batch = new RequestBatch(session, reply);
+        batch.reset(args);
     }
 
     public ApplyReply reply()
@@ -45,7 +39,7 @@ public final class CommandBatchBuilder
 
     public int requestCount()
     {
-        return requestCount;
+        return batch.requestCount();
     }
 
     public int bufferedBytes()
@@ -58,7 +52,7 @@ public final class CommandBatchBuilder
      */
     public long mark()
     {
-        return (long)requestCount << 32 | argCount;
+        return batch.mark();
     }
 
     /**
@@ -66,9 +60,9 @@ public final class CommandBatchBuilder
      */
     public void rollback(final long mark)
     {
-        requestCount = (int)(mark >>> 32);
-        argCount = (int)mark;
-        position = argCount == 0 ? 0 : argOffsets[argCount - 1] + argLengths[argCount - 1];
+        batch.rollback(mark);
+        final int argCount = RequestBatch.argCount(mark);
+        position = argCount == 0 ? 0 : batch.argOffset(argCount - 1) + batch.argLength(argCount - 1);
     }
 
     public CommandBatchBuilder arg(final String text)
@@ -112,14 +106,7 @@ public final class CommandBatchBuilder
      */
     public CommandBatchBuilder argWritten(final int length)
     {
-        if (argCount == argOffsets.length)
-        {
-            argOffsets = Arrays.copyOf(argOffsets, argCount * 2);
-            argLengths = Arrays.copyOf(argLengths, argCount * 2);
-        }
-        argOffsets[argCount] = position;
-        argLengths[argCount] = length;
-        argCount++;
+        batch.addArg(position, length);
         position += length;
         return this;
     }
@@ -132,14 +119,7 @@ public final class CommandBatchBuilder
      */
     public CommandBatchBuilder end(final byte valueKind)
     {
-        if (requestCount == requestArgEnd.length)
-        {
-            requestArgEnd = Arrays.copyOf(requestArgEnd, requestCount * 2);
-            requestKind = Arrays.copyOf(requestKind, requestCount * 2);
-        }
-        requestArgEnd[requestCount] = argCount;
-        requestKind[requestCount] = valueKind;
-        requestCount++;
+        batch.endRequest(valueKind);
         return this;
     }
 
@@ -153,22 +133,11 @@ public final class CommandBatchBuilder
      */
     public void execute(final Engine engine)
     {
-        if (requestCount > 0)
+        if (batch.requestCount() > 0)
         {
-            batch.reset(args);
-            int arg = 0;
-            for (int request = 0; request < requestCount; request++)
-            {
-                for (; arg < requestArgEnd[request]; arg++)
-                {
-                    batch.addArg(argOffsets[arg], argLengths[arg]);
-                }
-                batch.endRequest(requestKind[request]);
-            }
             engine.execute(batch);
         }
+        batch.reset(args);
         position = 0;
-        argCount = 0;
-        requestCount = 0;
     }
 }

@@ -10,6 +10,7 @@ import io.ringkv.core.store.Keyspace;
 import io.ringkv.replication.log.ReplicationBacklog;
 import io.ringkv.replication.log.ReplicationLogEncoder;
 import io.ringkv.replication.master.ReplicaSender;
+import io.ringkv.replication.master.ReplicaSenderOwner;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
 import io.ringkv.replication.replica.MasterLink;
@@ -36,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * Role changes and sync requests run on the engine thread (they are commands); the status getters may be called
  * from any thread.
  */
-public final class ReplicationNode implements AutoCloseable
+public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
 {
     private final ReplicationConfig config;
     private final ReplicationBacklog backlog;
@@ -138,6 +139,7 @@ public final class ReplicationNode implements AutoCloseable
         return replicas;
     }
 
+    @Override
     public void log(final String message)
     {
         config.log.accept(message);
@@ -288,7 +290,7 @@ public final class ReplicationNode implements AutoCloseable
                 // Unknown address: INFO shows '?'.
             }
         }
-        final ReplicaSender sender = new ReplicaSender(this, channel, ip, replicaPort, startOffset, snapshot,
+        final ReplicaSender sender = new ReplicaSender(this, backlog, channel, ip, replicaPort, startOffset, snapshot,
             config.replicaOutputLimitBytes);
         replicas.add(sender);
         log("Replica " + ip + ":" + replicaPort + " asks for synchronization: " +
@@ -296,9 +298,16 @@ public final class ReplicationNode implements AutoCloseable
         sender.start();
     }
 
+    @Override
+    public void requestSnapshotStep()
+    {
+        engine.requestTask();
+    }
+
     /**
      * A sender ended.
      */
+    @Override
     public void removed(final ReplicaSender sender)
     {
         replicas.remove(sender);
@@ -311,6 +320,7 @@ public final class ReplicationNode implements AutoCloseable
     /**
      * A replica acknowledged a new offset: wake WAIT.
      */
+    @Override
     public void acknowledged()
     {
         if (!ackWaiters.isEmpty())

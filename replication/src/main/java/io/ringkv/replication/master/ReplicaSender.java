@@ -1,6 +1,5 @@
 package io.ringkv.replication.master;
 
-import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.log.JsonTextWriter;
 import io.ringkv.replication.log.LogLineEncoder;
 import io.ringkv.replication.log.ReplicationBacklog;
@@ -46,7 +45,7 @@ public final class ReplicaSender
     private static final byte[] OFFSET = ascii(",\"offset\":");
     private static final byte[] PING = ascii("{\"cmd\":\"ping\"}\n");
 
-    private final ReplicationNode node;
+    private final ReplicaSenderOwner node;
     private final ByteChannel channel;
     private final String ip;
     private final int port;
@@ -77,8 +76,8 @@ public final class ReplicaSender
     private volatile long lastAckMs;
     private volatile long peakPendingBytes;
 
-    public ReplicaSender(final ReplicationNode node, final ByteChannel channel, final String ip, final int port,
-        final long startOffset, final Snapshot snapshot, final long outputLimitBytes)
+    public ReplicaSender(final ReplicaSenderOwner node, final ReplicationBacklog backlog, final ByteChannel channel,
+        final String ip, final int port, final long startOffset, final Snapshot snapshot, final long outputLimitBytes)
     {
         this.node = node;
         this.channel = channel;
@@ -87,7 +86,7 @@ public final class ReplicaSender
         this.startOffset = startOffset;
         this.snapshot = snapshot;
         this.outputLimitBytes = outputLimitBytes;
-        this.backlog = node.backlog();
+        this.backlog = backlog;
         this.nextRecord = startOffset + 1;
         this.state = snapshot != null ? "send_bulk" : "online";
         this.lastAckMs = System.currentTimeMillis();
@@ -227,7 +226,7 @@ public final class ReplicaSender
         snapshot.reader(Thread.currentThread());
         final int half = ring.capacity() / 2;
         startDumpMessage();
-        node.engine().requestTask();
+        node.requestSnapshotStep();
         while (!endSeen)
         {
             if (closed)
@@ -241,7 +240,7 @@ public final class ReplicaSender
             final int read = ring.read(this::onSnapshotMessage, 4096);
             if (ring.size() < half)
             {
-                node.engine().requestTask();
+                node.requestSnapshotStep();
             }
             drainBacklog(pending);
             if (pending.length() > peakPendingBytes)

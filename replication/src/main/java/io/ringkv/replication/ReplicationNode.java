@@ -7,6 +7,7 @@ import io.ringkv.core.command.Reply;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.replication.log.ReplicaFeed;
 import io.ringkv.replication.log.ReplicationBacklog;
 import io.ringkv.replication.log.ReplicationLogEncoder;
 import io.ringkv.replication.master.ReplicaSender;
@@ -253,9 +254,12 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
             snapshotTask.start(snapshot);
         }
         final String mode = partial ? "continue" : "full";
+        // The replica's output buffer takes the log from here on: on the engine thread, so it misses no record.
+        final ReplicaFeed feed = new ReplicaFeed(startOffset + 1, config.replicaOutputLimitBytes);
+        encoder.attach(feed);
         session.handover((channel, unread, unreadOffset, unreadLength) ->
         {
-            handOver(channel, replicaPort, startOffset, snapshot);
+            handOver(channel, replicaPort, startOffset, snapshot, feed);
             return true;
         });
         reply.mapHeader(3);
@@ -276,7 +280,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     private void handOver(final ByteChannel channel, final int replicaPort, final long startOffset,
-        final Snapshot snapshot)
+        final Snapshot snapshot, final ReplicaFeed feed)
     {
         String ip = "?";
         if (channel instanceof SocketChannel socket)
@@ -290,8 +294,8 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
                 // Unknown address: INFO shows '?'.
             }
         }
-        final ReplicaSender sender = new ReplicaSender(this, backlog, channel, ip, replicaPort, startOffset, snapshot,
-            config.replicaOutputLimitBytes);
+        final ReplicaSender sender = new ReplicaSender(this, backlog, feed, channel, ip, replicaPort, startOffset,
+            snapshot, config.replicaOutputLimitBytes);
         replicas.add(sender);
         log("Replica " + ip + ":" + replicaPort + " asks for synchronization: " +
             (snapshot == null ? "continuing from offset " + startOffset : "full sync at offset " + startOffset));
@@ -310,6 +314,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     @Override
     public void removed(final ReplicaSender sender)
     {
+        encoder.detach(sender.feed());
         replicas.remove(sender);
         if (sender.snapshotPeakBytes() > snapshotPeakBytes)
         {

@@ -10,7 +10,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The replication backlog ({@code repl-backlog-size}): an off-heap circular buffer of the encoded log lines, one
@@ -156,7 +155,7 @@ public final class ReplicationBacklog implements AutoCloseable
     }
 
     /**
-     * Writer thread: wake the readers waiting in {@link #awaitData(Waiter, long, long)}; call once per batch of
+     * Writer thread: wake the readers waiting (see {@link #armWait(Waiter, long)}); call once per batch of
      * appends.
      */
     public void signal()
@@ -169,7 +168,7 @@ public final class ReplicationBacklog implements AutoCloseable
         {
             if (waiter.waiting)
             {
-                LockSupport.unpark(waiter.thread);
+                waiter.wake.run();
             }
         }
     }
@@ -248,11 +247,13 @@ public final class ReplicationBacklog implements AutoCloseable
     }
 
     /**
-     * A reader thread that wants to park until data arrives. Register once, deregister when done.
+     * A reader that waits for data: {@code wake} is run by the writer after appending while the reader is between
+     * {@link #armWait(Waiter, long)} and {@link #disarm(Waiter)} (e.g. a selector's wakeup). Register once,
+     * deregister when done.
      */
-    public Waiter register(final Thread thread)
+    public Waiter register(final Runnable wake)
     {
-        final Waiter waiter = new Waiter(thread);
+        final Waiter waiter = new Waiter(wake);
         updateWaiters(waiter, true);
         return waiter;
     }
@@ -263,15 +264,22 @@ public final class ReplicationBacklog implements AutoCloseable
     }
 
     /**
-     * Reader thread: park until the tail passes {@code position} or {@code timeoutNs} passes.
+     * Reader thread, before it blocks: from now on the writer wakes {@code waiter} after appending.
+     *
+     * @return true when there is nothing past {@code position} yet (block); false when there is (don't, but
+     * {@link #disarm(Waiter)}).
      */
-    public void awaitData(final Waiter waiter, final long position, final long timeoutNs)
+    public boolean armWait(final Waiter waiter, final long position)
     {
         waiter.waiting = true;
-        if (tailPosition() == position)
-        {
-            LockSupport.parkNanos(this, timeoutNs);
-        }
+        return tailPosition() == position;
+    }
+
+    /**
+     * Reader thread, after blocking: no more wake-ups needed.
+     */
+    public void disarm(final Waiter waiter)
+    {
         waiter.waiting = false;
     }
 
@@ -346,12 +354,12 @@ public final class ReplicationBacklog implements AutoCloseable
      */
     public static final class Waiter
     {
-        final Thread thread;
+        final Runnable wake;
         volatile boolean waiting;
 
-        Waiter(final Thread thread)
+        Waiter(final Runnable wake)
         {
-            this.thread = thread;
+            this.wake = wake;
         }
     }
 }

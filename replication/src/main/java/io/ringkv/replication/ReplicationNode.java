@@ -197,6 +197,16 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     /**
+     * Any thread (CONFIG SET repl-backlog-size): resize the backlog; INFO shows the new size at once.
+     *
+     * @param bytes the new repl-backlog-size.
+     */
+    public void backlogSize(final long bytes)
+    {
+        backlog.resize(ReplicationConfig.backlogCapacity(bytes));
+    }
+
+    /**
      * Engine thread (CONFIG SET replica-read-only): apply the new setting to a running replica.
      */
     public void replicaReadOnlyChanged()

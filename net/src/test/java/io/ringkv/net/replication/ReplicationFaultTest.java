@@ -302,6 +302,48 @@ class ReplicationFaultTest
     }
 
     @Test
+    void configSetReplBacklogSizeResizesTheBacklogLive() throws Exception
+    {
+        try (TestServer master = TestServer.start();
+            TestServer replica = TestServer.start("replicaof", "127.0.0.1 " + master.port());
+            Jedis m = new Jedis("127.0.0.1", master.port()))
+        {
+            awaitInSync(master, replica, 10_000);
+            final MasterLink link = replica.server().replication().link();
+
+            // Shrunk to 16 KB, the backlog cannot hold the ~180 KB of log a replica away for a while misses.
+            assertEquals("OK", m.configSet("repl-backlog-size", "16kb"));
+            assertTrue(info(master).contains("repl_backlog_size:16384\r\n"), info(master));
+            writeWhileAway(m, link, "small", 2000);
+            awaitInSync(master, replica, 20_000);
+            assertTrue(info(master).contains("ringkv_repl_full_syncs:2\r\n"), info(master));
+
+            // Grown to 10 MB, it holds them: the replica continues.
+            assertEquals("OK", m.configSet("repl-backlog-size", "10mb"));
+            assertTrue(info(master).contains("repl_backlog_size:10485760\r\n"), info(master));
+            writeWhileAway(m, link, "large", 2000);
+            awaitInSync(master, replica, 20_000);
+            final String info = info(master);
+            assertTrue(info.contains("ringkv_repl_full_syncs:2\r\n") && info.contains("ringkv_repl_partial_syncs:1\r\n"),
+                info);
+            assertSameContents(master, replica);
+        }
+    }
+
+    private static void writeWhileAway(final Jedis master, final MasterLink link, final String prefix,
+        final int writes)
+    {
+        link.disconnect(1000);
+        await("the link to drop", 5_000, () -> !"up".equals(link.linkStatus()));
+        final Pipeline pipeline = master.pipelined();
+        for (int i = 0; i < writes; i++)
+        {
+            pipeline.set(prefix + ":" + i, "x".repeat(20));
+        }
+        pipeline.sync();
+    }
+
+    @Test
     void chainedReplicationIsRefusedWithAClearError() throws Exception
     {
         try (TestServer master = TestServer.start();

@@ -514,15 +514,13 @@ public final class ReplicaSender
             return;
         }
         int length = (int)Math.min(available, BACKLOG_CHUNK_BYTES);
-        backlog.copy(backlogPosition, copy, 0, ReplicationBacklog.FRAME_HEADER_LENGTH);
-        if (!backlog.isIntact(backlogPosition))
+        if (!backlog.copy(backlogPosition, copy, 0, ReplicationBacklog.FRAME_HEADER_LENGTH))
         {
             throw new IOException("fell out of the replication backlog at offset " + nextRecord);
         }
         final int firstFrame = ReplicationBacklog.FRAME_HEADER_LENGTH + copy.getInt(0);
         length = Math.max(length, firstFrame);
-        backlog.copy(backlogPosition, copy, 0, length);
-        if (!backlog.isIntact(backlogPosition))
+        if (!backlog.copy(backlogPosition, copy, 0, length))
         {
             throw new IOException("fell out of the replication backlog at offset " + nextRecord);
         }

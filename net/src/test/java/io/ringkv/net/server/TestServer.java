@@ -47,6 +47,17 @@ public final class TestServer implements AutoCloseable
         return new TestServer(config);
     }
 
+    /**
+     * @param config a configuration filled by the caller (e.g. through {@link
+     *               io.ringkv.net.server.config.ConfigLoader}); it should bind 127.0.0.1 and port 0.
+     * @return a started server.
+     * @throws IOException when it cannot bind.
+     */
+    public static TestServer start(final ServerConfig config) throws IOException
+    {
+        return new TestServer(config);
+    }
+
     public int port()
     {
         return server.port();

@@ -104,7 +104,7 @@ public final class ConfigCommands
         for (final Map.Entry<String, String> match : matches.entrySet())
         {
             reply.bulk(match.getKey().getBytes(StandardCharsets.UTF_8));
-            reply.bulk(match.getValue().getBytes(StandardCharsets.UTF_8));
+            reply.bulk(match.getValue().getBytes(StandardCharsets.ISO_8859_1));
         }
     }
 

@@ -27,7 +27,7 @@ public final class ConnectionStateCommands
     static final String AUTH_WITHOUT_PASSWORD = "ERR AUTH <password> called without any password configured for " +
         "the default user. Are you sure your configuration is correct?";
     static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, " +
-        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select " +
+        "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select " +
         "the RESP protocol version at the same time";
     static final String BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
 

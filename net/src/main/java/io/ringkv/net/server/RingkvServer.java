@@ -196,8 +196,9 @@ public final class RingkvServer implements AutoCloseable
     }
 
     /**
-     * Redis's protected mode answers non-loopback clients with an error when no password is set; ringkv refuses to
-     * start in that configuration at all, so an open, password-less server is never an accident.
+     * Redis's protected mode answers non-loopback clients with an error when no password is set (ringkv does too,
+     * per connection: {@link ClientAdmission}); ringkv also refuses to start in that configuration, so an open,
+     * password-less server is never an accident, unless told to start anyway as Redis does.
      */
     private void checkProtectedMode(final List<InetAddress> addresses)
     {
@@ -211,7 +212,8 @@ public final class RingkvServer implements AutoCloseable
             {
                 throw new IllegalStateException("refusing to listen on " + address.getHostAddress() +
                     " without a password while protected-mode is on: set requirepass, or bind 127.0.0.1, or say " +
-                    "you know with --protected-mode no (or --ringkv-allow-unprotected yes)");
+                    "you know with --protected-mode no (or --ringkv-allow-unprotected yes to start and refuse such clients " +
+                    "per connection, as Redis does)");
             }
         }
     }
@@ -273,9 +275,18 @@ public final class RingkvServer implements AutoCloseable
         {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            final InetAddress peer = channel.getRemoteAddress() instanceof InetSocketAddress address ?
+                address.getAddress() : null;
+            if (ClientAdmission.deniedByProtectedMode(config, peer))
+            {
+                channel.write(ByteBuffer.wrap(ClientAdmission.DENIED.getBytes(StandardCharsets.US_ASCII)));
+                channel.close();
+                return;
+            }
             final ClientConnection connection = new ClientConnection(
                 registry.nextId(), channel, engine, registry, config.requirepass.text().isEmpty(),
                 config.protoMaxBulkLen.number(), config.clientQueryBufferLimit.number());
+            connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, peer));
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
                 channel.write(ByteBuffer.wrap("-ERR max number of clients reached\r\n"

@@ -7,6 +7,7 @@ import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bin/ringkv server [options]}: loads the configuration, starts a {@link RingkvServer}, prints the banner and
@@ -63,6 +64,7 @@ public final class ServerMain
         Runtime.getRuntime().addShutdownHook(hook);
 
         server.awaitShutdownRequest();
+        startWatchdog(log, config.shutdownWatchdog.number());
         log.warning("User requested shutdown...");
         server.close();
         log.notice("ringkv is now ready to exit, bye bye...");
@@ -76,6 +78,30 @@ public final class ServerMain
             return; // the JVM is already exiting because of a signal: the hook halts with status 0
         }
         System.exit(0);
+    }
+
+    /**
+     * Shutdown waits for the engine (to finish the batch it runs, then to stop), and a command can keep the engine
+     * busy for as long as it likes (DEBUG SLEEP 1e9): past the bound the process ends anyway, with status 1, so
+     * SIGTERM and SHUTDOWN always end it.
+     */
+    private static void startWatchdog(final ServerLog log, final long seconds)
+    {
+        Thread.ofPlatform().name("ringkv-shutdown-watchdog").daemon().start(() ->
+        {
+            try
+            {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            log.warning("Shutdown did not finish within " + seconds + " s (ringkv-shutdown-watchdog): the engine " +
+                "is still busy. Exiting now.");
+            System.out.flush();
+            Runtime.getRuntime().halt(1);
+        });
     }
 
     private static void awaitQuietly(final CountDownLatch latch)

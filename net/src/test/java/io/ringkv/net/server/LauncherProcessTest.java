@@ -137,6 +137,71 @@ class LauncherProcessTest
         }
     }
 
+    /**
+     * DEBUG SLEEP 1e9 holds the engine for 31 years; before the watchdog a SIGTERM then waited for it for good.
+     */
+    @Test
+    void sigtermEndsTheProcessWhileTheEngineIsStuck() throws Exception
+    {
+        final Process process = start("--port", "0", "--enable-debug-command", "yes", "--ringkv-shutdown-watchdog", "2");
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                client.send("PING\r\n");
+                assertEquals("+PONG", client.readLine());
+                client.send("DEBUG SLEEP 1e9\r\n");
+                Thread.sleep(300); // the engine is asleep
+                // kill, not Process.destroy(): destroy closes the pipe the test reads the server's log from
+                final Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start();
+                assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits: " + output);
+            }
+            assertEquals(1, process.exitValue(), String.join("\n", output));
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // the drain reads the last lines
+            while (!String.join("\n", output).contains("Shutdown did not finish within 2 s") &&
+                System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(10);
+            }
+            assertTrue(String.join("\n", output).contains("Shutdown did not finish within 2 s"), output.toString());
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The JVM decodes the command line from the locale (UTF-8); the password must be those bytes, not '?'s.
+     */
+    @Test
+    void commandLinePasswordBeyondLatin1IsItsUtf8Bytes() throws Exception
+    {
+        final String password = "口令🔒";
+        final Process process = start("--port", "0", "--requirepass", password);
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                client.send("AUTH ???\r\n");
+                assertEquals("-WRONGPASS invalid username-password pair or user is disabled.", client.readLine());
+                final byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+                client.send(("*2\r\n$4\r\nAUTH\r\n$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                client.send(bytes).send("\r\n");
+                assertEquals("+OK", client.readLine());
+            }
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void unknownOptionIsNamedAndExitsOne() throws Exception
     {

@@ -8,7 +8,10 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * An in-JVM ringkv server on 127.0.0.1 and an ephemeral port, for end-to-end tests; always close it.
+ * An in-JVM ringkv server on 127.0.0.1 and an ephemeral port, for end-to-end tests; always close it. Like the
+ * servers of Redis's own test suite (its tests/assets/default.conf), it runs with {@code enable-debug-command yes},
+ * because tests compare data sets with DEBUG DIGEST and stall the engine with DEBUG SLEEP; a test of the
+ * production defaults builds its configuration itself and uses {@link #start(ServerConfig)}.
  * <pre>
  *   try (TestServer server = TestServer.start("requirepass", "pw"))
  *   {
@@ -35,7 +38,7 @@ public final class TestServer implements AutoCloseable
     public static TestServer start(final String... nameValuePairs) throws IOException
     {
         final ServerConfig config = new ServerConfig();
-        String error = config.setAll(List.of("port", "0", "bind", "127.0.0.1"), false);
+        String error = config.setAll(List.of("port", "0", "bind", "127.0.0.1", "enable-debug-command", "yes"), false);
         if (null == error && nameValuePairs.length > 0)
         {
             error = config.setAll(List.of(nameValuePairs), false);

@@ -31,6 +31,9 @@ public final class ServerConfig
         "bind", "127.0.0.1", false, "Addresses to listen on, space separated; * for every IPv4 address."));
     public final ConfigOption protectedMode = add(ConfigOption.bool(
         "protected-mode", true, true, "Refuse to listen beyond loopback without requirepass."));
+    public final ConfigOption enableDebugCommand = add(ConfigOption.choice(
+        "enable-debug-command", "no", false, "Who may run DEBUG: nobody, everybody, or loopback clients.",
+        "no", "yes", "local"));
     public final ConfigOption requirepass = add(ConfigOption.string(
         "requirepass", "", true, "Password clients must give with AUTH; empty: none."));
     public final ConfigOption maxclients = add(ConfigOption.integer(
@@ -83,9 +86,14 @@ public final class ServerConfig
     public final ConfigOption ioThreads = add(ConfigOption.integer(
         "ringkv-io-threads", 1, 1, 1024, false,
         "Carrier threads for the connections' virtual threads (and a virtual engine thread)."));
+    public final ConfigOption shutdownWatchdog = add(ConfigOption.integer(
+        "ringkv-shutdown-watchdog", 10, 1, INT_MAX, true,
+        "Seconds a shutdown may take before the process exits anyway (status 1), e.g. while DEBUG SLEEP holds the " +
+        "engine."));
     public final ConfigOption allowUnprotected = add(ConfigOption.bool(
         "ringkv-allow-unprotected", false, false,
-        "Listen beyond loopback without a password even in protected mode (you say you know)."));
+        "Start listening beyond loopback without a password in protected mode (as Redis does); such clients are " +
+        "then refused per connection with Redis's DENIED error."));
 
     private volatile String configFile = "";
 

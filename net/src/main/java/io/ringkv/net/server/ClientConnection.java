@@ -54,6 +54,7 @@ public final class ClientConnection implements Runnable
     private final ConnectionRegistry registry;
     private final ClientSession session;
     private final long protoMaxBulkLength;
+    private final int jsonMaxLineLength;
     private final int queryBufferLimit;
     private final String remoteAddress;
     private final String localAddress;
@@ -73,7 +74,8 @@ public final class ClientConnection implements Runnable
      * @param engine             executes the batches.
      * @param registry           to leave when the connection ends.
      * @param authenticated      true when the server needs no password.
-     * @param protoMaxBulkLength largest bulk string in a request.
+     * @param protoMaxBulkLength largest bulk string in a request (also a JSON-lines argument or value).
+     * @param jsonMaxLineLength  longest JSON-lines request line.
      * @param queryBufferLimit   most unparsed request bytes held.
      */
     public ClientConnection(
@@ -83,6 +85,7 @@ public final class ClientConnection implements Runnable
         final ConnectionRegistry registry,
         final boolean authenticated,
         final long protoMaxBulkLength,
+        final long jsonMaxLineLength,
         final long queryBufferLimit)
     {
         this.id = id;
@@ -91,6 +94,7 @@ public final class ClientConnection implements Runnable
         this.registry = registry;
         this.session = new ClientSession(id, authenticated);
         this.protoMaxBulkLength = protoMaxBulkLength;
+        this.jsonMaxLineLength = (int)Math.min(jsonMaxLineLength, Integer.MAX_VALUE - 8);
         this.queryBufferLimit = (int)Math.min(queryBufferLimit, Integer.MAX_VALUE - 8);
         this.remoteAddress = describe(address(true));
         this.localAddress = describe(address(false));
@@ -132,7 +136,7 @@ public final class ClientConnection implements Runnable
         if (input.buffer().getByte(0) == '{')
         {
             final JsonRequestTable requests = new JsonRequestTable();
-            parser = new JsonLineParser(requests);
+            parser = new JsonLineParser(requests, jsonMaxLineLength, protoMaxBulkLength);
             jsonReply = new JsonLineReply(requests, output);
             batch = new RequestBatch(session, jsonReply);
             protocolName = "json";

@@ -285,7 +285,7 @@ public final class RingkvServer implements AutoCloseable
             }
             final ClientConnection connection = new ClientConnection(
                 registry.nextId(), channel, engine, registry, config.requirepass.text().isEmpty(),
-                config.protoMaxBulkLen.number(), config.clientQueryBufferLimit.number());
+                config.protoMaxBulkLen.number(), config.jsonMaxLineLength.number(), config.clientQueryBufferLimit.number());
             connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, peer));
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {

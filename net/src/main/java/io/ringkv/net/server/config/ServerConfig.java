@@ -1,5 +1,7 @@
 package io.ringkv.net.server.config;
 
+import io.ringkv.net.jsonline.JsonLineParser;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -49,6 +51,9 @@ public final class ServerConfig
         "noeviction"));
     public final ConfigOption protoMaxBulkLen = add(ConfigOption.memory(
         "proto-max-bulk-len", "512mb", 1024 * 1024, Long.MAX_VALUE, true, "Largest bulk string in a request."));
+    public final ConfigOption jsonMaxLineLength = add(ConfigOption.memory(
+        "json-max-line-length", Long.toString(JsonLineParser.JSON_MAX_LINE_LENGTH_DEFAULT), 64 * 1024,
+        Integer.MAX_VALUE - 8, true, "Longest JSON-lines request line."));
     public final ConfigOption clientQueryBufferLimit = add(ConfigOption.memory(
         "client-query-buffer-limit", "1gb", 1024 * 1024, Long.MAX_VALUE, true,
         "Largest unparsed request data one client may hold."));

@@ -97,6 +97,7 @@ public final class RingkvServer implements AutoCloseable
     {
         final List<InetAddress> addresses = bindAddresses();
         checkProtectedMode(addresses);
+        final InetAddress metricsAddress = checkMetricsAccess();
         fitMaxclientsToFileLimit();
 
         keyspace = new Keyspace(new StoreConfig()
@@ -159,7 +160,8 @@ public final class RingkvServer implements AutoCloseable
         {
             try
             {
-                metrics = MetricsEndpoint.start(addresses.get(0), (int)config.metricsPort.number(), engine);
+                metrics = MetricsEndpoint.start(metricsAddress, (int)config.metricsPort.number(), engine,
+                    this::metricsCredential);
             }
             catch (final IOException ex)
             {
@@ -216,6 +218,33 @@ public final class RingkvServer implements AutoCloseable
                     "per connection, as Redis does)");
             }
         }
+    }
+
+    /**
+     * The metrics endpoint shows what INFO shows, so it is as private: it listens on loopback unless told
+     * otherwise, asks for the password whenever one is set, and refuses to listen beyond loopback with none.
+     *
+     * @return the address to listen on (resolved even when the endpoint is off, so a bad one is found at start).
+     */
+    private InetAddress checkMetricsAccess() throws IOException
+    {
+        final InetAddress address = InetAddress.getByName(config.metricsBind.text());
+        if (config.metricsPort.number() > 0 && !address.isLoopbackAddress() && metricsCredential().isEmpty())
+        {
+            throw new IllegalStateException("refusing to serve metrics on " + address.getHostAddress() +
+                " without a password: set ringkv-metrics-password (or requirepass), or ringkv-metrics-bind 127.0.0.1");
+        }
+        return address;
+    }
+
+    /**
+     * @return the password a metrics scrape must give (as bytes, one char each): ringkv-metrics-password, else
+     * requirepass; "" when neither is set.
+     */
+    private String metricsCredential()
+    {
+        final String dedicated = config.metricsPassword.text();
+        return dedicated.isEmpty() ? config.requirepass.text() : dedicated;
     }
 
     /**

@@ -79,6 +79,11 @@ public final class ServerConfig
         "appendonly", "no", true, "Append-only file: not supported by ringkv, so only 'no' is valid.", "no"));
     public final ConfigOption metricsPort = add(ConfigOption.integer(
         "ringkv-metrics-port", 0, 0, 65535, false, "Port of the Prometheus metrics endpoint; 0: off."));
+    public final ConfigOption metricsBind = add(ConfigOption.string(
+        "ringkv-metrics-bind", "127.0.0.1", false, "Address of the metrics endpoint."));
+    public final ConfigOption metricsPassword = add(ConfigOption.string(
+        "ringkv-metrics-password", "", true,
+        "Password a metrics scrape must give (basic auth or bearer); empty: requirepass, if set."));
     public final ConfigOption engineWaitStrategy = add(ConfigOption.choice(
         "ringkv-engine-wait-strategy", "parking", false, "How the engine thread waits for requests.",
         "parking", "blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"));

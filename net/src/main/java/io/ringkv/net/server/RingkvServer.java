@@ -65,6 +65,9 @@ public final class RingkvServer implements AutoCloseable
     /** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
     private static final long ACCEPT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
+    private static final byte[] MAX_CLIENTS_REACHED =
+        "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private final ServerConfig config;
     private final ServerLog log;
     private final ConnectionRegistry registry = new ConnectionRegistry();
@@ -249,7 +252,8 @@ public final class RingkvServer implements AutoCloseable
 
     /**
      * Redis lowers maxclients when the process may not open enough files for them, so that one client too many is
-     * refused with an error instead of the accept loop failing on every attempt (EMFILE) while clients hang.
+     * refused with an error instead of the accept loop failing on every attempt (EMFILE) while clients hang; and
+     * CONFIG SET maxclients refuses what the limit cannot hold, with Redis's text.
      */
     private void fitMaxclientsToFileLimit()
     {
@@ -258,18 +262,20 @@ public final class RingkvServer implements AutoCloseable
             return;
         }
         final long maxFiles = os.getMaxFileDescriptorCount();
-        final long available = maxFiles - os.getOpenFileDescriptorCount() - RESERVED_FILE_DESCRIPTORS;
+        final long available = Math.max(1, maxFiles - os.getOpenFileDescriptorCount() - RESERVED_FILE_DESCRIPTORS);
         if (config.maxclients.number() > available)
         {
-            final long reduced = Math.max(1, available);
-            config.maxclients.set(Long.toString(reduced));
-            log.warning("Current maximum open files is " + maxFiles + ". maxclients has been reduced to " + reduced +
+            config.maxclients.set(Long.toString(available));
+            log.warning("Current maximum open files is " + maxFiles + ". maxclients has been reduced to " + available +
                 " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
         }
+        config.validate(config.maxclients, option -> option.number() <= available ? null :
+            "The operating system is not able to handle the specified number of clients, try with " + available);
     }
 
     private void acceptLoop(final ServerSocketChannel listener)
     {
+        final SpareFileDescriptor spare = new SpareFileDescriptor();
         long lastFailureLogMs = 0;
         while (!stopping)
         {
@@ -280,15 +286,19 @@ public final class RingkvServer implements AutoCloseable
             }
             catch (final ClosedChannelException ex)
             {
+                spare.close();
                 return;
             }
             catch (final IOException ex)
             {
-                // E.g. EMFILE: the pending connection stays queued, so retrying at once would spin; back off.
+                // Out of file descriptors (EMFILE): give the spare one up to answer the waiting client, so it is
+                // told instead of hanging in the backlog, then back off rather than spin on the same error.
+                final boolean answered = spare.refuseOne(listener, MAX_CLIENTS_REACHED);
                 final long nowMs = System.currentTimeMillis();
                 if (nowMs - lastFailureLogMs >= 1000)
                 {
-                    log.warning("Error accepting a client connection: " + ex.getMessage());
+                    log.warning("Error accepting a client connection: " + ex.getMessage() +
+                        (answered ? " (the client was told: max number of clients reached)" : ""));
                     lastFailureLogMs = nowMs;
                 }
                 LockSupport.parkNanos(ACCEPT_RETRY_NS);
@@ -296,6 +306,7 @@ public final class RingkvServer implements AutoCloseable
             }
             admit(channel);
         }
+        spare.close();
     }
 
     private void admit(final SocketChannel channel)
@@ -318,8 +329,7 @@ public final class RingkvServer implements AutoCloseable
             connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, peer));
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
-                channel.write(ByteBuffer.wrap("-ERR max number of clients reached\r\n"
-                    .getBytes(StandardCharsets.US_ASCII)));
+                channel.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED));
                 channel.close();
                 return;
             }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Every option ringkv has, with its default, in one table: what {@code CONFIG GET *} lists, what a config file
@@ -26,6 +27,7 @@ public final class ServerConfig
     private final Map<String, ConfigOption> options = new LinkedHashMap<>();
     private final Map<String, String> aliases = new LinkedHashMap<>();
     private final Map<String, List<Consumer<ConfigOption>>> listeners = new LinkedHashMap<>();
+    private final Map<String, Function<ConfigOption, String>> validators = new LinkedHashMap<>();
 
     public final ConfigOption port = add(ConfigOption.integer(
         "port", 6379, 0, 65535, false, "TCP port to listen on (0: an ephemeral port)."));
@@ -180,6 +182,18 @@ public final class ServerConfig
     }
 
     /**
+     * Have CONFIG SET refuse a value the server cannot apply (e.g. more clients than it may open files for).
+     *
+     * @param option    the option to check.
+     * @param validator given the option holding its new value; returns null to accept, else the reason in Redis's
+     *                  words, and the whole CONFIG SET is then undone.
+     */
+    public void validate(final ConfigOption option, final Function<ConfigOption, String> validator)
+    {
+        validators.put(option.name(), validator);
+    }
+
+    /**
      * Set several options at once, all or nothing, as CONFIG SET does. Names must be unique.
      *
      * @param nameValuePairs name, value, name, value...
@@ -223,6 +237,19 @@ public final class ServerConfig
                     targets.get(j).set(previous[j]);
                 }
                 return failure(targets.get(i), error);
+            }
+        }
+        for (final ConfigOption option : targets)
+        {
+            final Function<ConfigOption, String> validator = validators.get(option.name());
+            final String error = null == validator ? null : validator.apply(option);
+            if (null != error)
+            {
+                for (int j = 0; j < targets.size(); j++)
+                {
+                    targets.get(j).set(previous[j]);
+                }
+                return failure(option, error);
             }
         }
         for (final ConfigOption option : targets)

@@ -12,6 +12,7 @@ import io.ringkv.net.jsonline.JsonLineReply;
 import io.ringkv.net.jsonline.JsonRequestTable;
 import io.ringkv.net.resp.RespParser;
 import io.ringkv.net.resp.RespReply;
+import io.ringkv.net.server.command.ConnectedClient;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,7 +32,7 @@ import java.nio.channels.SocketChannel;
  * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for
  * its batch. Other threads may only {@link #kill()} it and read its descriptive fields.
  */
-public final class ClientConnection implements Runnable
+public final class ClientConnection implements Runnable, ConnectedClient
 {
     /**
      * Most requests executed as one batch. A longer pipeline is executed in slices of at most this many, so the

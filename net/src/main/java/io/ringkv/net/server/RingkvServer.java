@@ -17,6 +17,7 @@ import io.ringkv.net.server.command.InfoCommands;
 import io.ringkv.net.server.command.InfoSections;
 import io.ringkv.net.server.command.LatencyCommands;
 import io.ringkv.net.server.command.ServerCommands;
+import io.ringkv.net.server.command.ServerControl;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.net.server.metrics.MetricsEndpoint;
 import io.ringkv.replication.ReplicationCommands;
@@ -50,7 +51,7 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  * {@link #start()} and {@link #close()} are called by the owning thread; {@link #requestShutdown()} by any thread.
  */
-public final class RingkvServer implements AutoCloseable
+public final class RingkvServer implements AutoCloseable, ServerControl
 {
     /** How long close() lets connections answer what their clients sent before it; then they are closed. */
     private static final long DRAIN_TIMEOUT_MS = 5_000;

@@ -15,9 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerMain
 {
-    /** ringkv's own version, reported beside the Redis version whose behaviour it follows. */
-    public static final String RINGKV_VERSION = "0.1.0";
-
     private ServerMain()
     {
     }
@@ -138,7 +135,7 @@ public final class ServerMain
     private static void banner(final ServerLog log, final RingkvServer server, final ServerConfig config)
     {
         final long maxMemory = config.maxmemory.number();
-        log.notice("ringkv " + RINGKV_VERSION + " (Redis " + ConnectionStateCommands.REDIS_VERSION +
+        log.notice("ringkv " + ConnectionStateCommands.RINGKV_VERSION + " (Redis " + ConnectionStateCommands.REDIS_VERSION +
             " compatible) starting, pid=" + ProcessHandle.current().pid() + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vendor") +
             "), " + Runtime.getRuntime().availableProcessors() + " cores");
         log.notice("Configuration: port=" + server.port() + " bind=" + config.bind.text() + " maxmemory=" +

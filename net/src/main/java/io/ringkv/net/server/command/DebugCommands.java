@@ -6,7 +6,6 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.DatasetDigest;
 import io.ringkv.core.command.Reply;
-import io.ringkv.net.server.RingkvServer;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -43,7 +42,7 @@ public final class DebugCommands
      * @param table  to register DEBUG in.
      * @param server unused today; the same signature as every family.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final DebugCommands commands = new DebugCommands();
         table.register("debug", -2, Command.ADMIN | Command.PROTECTED, commands::debug);

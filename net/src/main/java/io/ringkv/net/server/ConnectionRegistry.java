@@ -56,6 +56,14 @@ public final class ConnectionRegistry implements ConnectedClients
         return true;
     }
 
+    /**
+     * Count a connection refused before admission (protected mode), as Redis counts it in rejected_connections.
+     */
+    public void rejected()
+    {
+        rejectedConnections.incrementAndGet();
+    }
+
     public void remove(final ClientConnection connection)
     {
         if (connections.remove(connection.id(), connection))
@@ -97,7 +105,7 @@ public final class ConnectionRegistry implements ConnectedClients
     }
 
     /**
-     * @return connections refused because of maxclients (INFO stats rejected_connections).
+     * @return connections refused because of maxclients or protected mode (INFO stats rejected_connections).
      */
     public long rejectedConnections()
     {

@@ -322,6 +322,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             {
                 channel.write(ByteBuffer.wrap(ClientAdmission.DENIED.getBytes(StandardCharsets.US_ASCII)));
                 channel.close();
+                registry.rejected();
                 return;
             }
             final ClientConnection connection = new ClientConnection(

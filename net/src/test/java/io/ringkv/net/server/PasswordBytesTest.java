@@ -86,6 +86,23 @@ class PasswordBytesTest
     }
 
     @Test
+    void configRewriteWritesTheSameBytesBack() throws Exception
+    {
+        final Path file = dir.resolve("rewritten.conf");
+        Files.writeString(file, "# passwords\n");
+        try (TestServer server = TestServer.start(load("--requirepass", PASSWORD));
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            server.server().config().configFile(file.toString());
+            jedis.auth(PASSWORD);
+            assertEquals("OK", jedis.configRewrite());
+        }
+        final ServerConfig reloaded = new ServerConfig();
+        new ConfigLoader(reloaded).loadFile(file);
+        assertArrayEquals(PASSWORD_BYTES, reloaded.requirepass.text().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void masterauthSendsTheUtf8BytesTheMasterExpects() throws Exception
     {
         try (TestServer master = TestServer.start(load("--requirepass", PASSWORD));

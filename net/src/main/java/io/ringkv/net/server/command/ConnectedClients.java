@@ -29,7 +29,7 @@ public interface ConnectedClients
     long totalConnections();
 
     /**
-     * @return clients refused because of maxclients (INFO rejected_connections).
+     * @return clients refused because of maxclients or protected mode (INFO rejected_connections).
      */
     long rejectedConnections();
 }

@@ -1,6 +1,5 @@
 package io.ringkv.net.server;
 
-import io.ringkv.net.server.config.ConfigLoader;
 import io.ringkv.net.server.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -67,7 +66,7 @@ class ClientAdmissionTest
     @Test
     void loopbackClientsPassProtectedModeWithoutAPassword() throws Exception
     {
-        try (TestServer server = TestServer.start(defaults("--protected-mode", "yes"));
+        try (TestServer server = TestServer.start(TestServer.commandLine("--protected-mode", "yes"));
             Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             assertEquals("PONG", jedis.ping());
@@ -109,7 +108,7 @@ class ClientAdmissionTest
     @Test
     void debugIsRefusedByDefaultBeforeAuthenticationWithRedisText() throws Exception
     {
-        try (TestServer server = TestServer.start(defaults("--requirepass", "pw"));
+        try (TestServer server = TestServer.start(TestServer.commandLine("--requirepass", "pw"));
             Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             // Redis 7.0.15 checks arity, then protected commands, then authentication.
@@ -134,7 +133,7 @@ class ClientAdmissionTest
     {
         for (final String mode : List.of("local", "yes"))
         {
-            try (TestServer server = TestServer.start(defaults("--enable-debug-command", mode));
+            try (TestServer server = TestServer.start(TestServer.commandLine("--enable-debug-command", mode));
                 Jedis jedis = new Jedis("127.0.0.1", server.port()))
             {
                 assertEquals("OK", debug(jedis, "SLEEP", "0"), mode);
@@ -147,16 +146,6 @@ class ClientAdmissionTest
     {
         final Object reply = jedis.sendCommand(() -> "DEBUG".getBytes(java.nio.charset.StandardCharsets.US_ASCII), args);
         return reply instanceof byte[] bytes ? new String(bytes) : String.valueOf(reply);
-    }
-
-    private static ServerConfig defaults(final String... options) throws Exception
-    {
-        final ServerConfig config = new ServerConfig();
-        final String[] args = new String[options.length + 4];
-        System.arraycopy(options, 0, args, 0, options.length);
-        System.arraycopy(new String[]{ "--port", "0", "--bind", "127.0.0.1" }, 0, args, options.length, 4);
-        new ConfigLoader(config).load(args);
-        return config;
     }
 
     private static List<String> concat(final List<String> a, final List<String> b)

@@ -70,8 +70,7 @@ class LauncherProcessTest
             {
                 client.send("SET k v\r\n");
                 assertEquals("+OK", client.readLine());
-                final Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
-                assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+                signal(process, "INT");
                 assertTrue(client.closesWithin(10_000), "the server closes idle connections");
             }
             assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits");
@@ -167,19 +166,11 @@ class LauncherProcessTest
                 assertEquals("+PONG", client.readLine());
                 client.send("DEBUG SLEEP 1e9\r\n");
                 Thread.sleep(300); // the engine is asleep
-                // kill, not Process.destroy(): destroy closes the pipe the test reads the server's log from
-                final Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start();
-                assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+                signal(process, "TERM"); // not Process.destroy(): it closes the pipe the server's log is read from
                 assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits: " + output);
             }
             assertEquals(1, process.exitValue(), String.join("\n", output));
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // the drain reads the last lines
-            while (!String.join("\n", output).contains("Shutdown did not finish within 2 s") &&
-                System.nanoTime() < deadlineNs)
-            {
-                Thread.sleep(10);
-            }
-            assertTrue(String.join("\n", output).contains("Shutdown did not finish within 2 s"), output.toString());
+            assertLogged(output, "Shutdown did not finish within 2 s");
         }
         finally
         {
@@ -284,8 +275,7 @@ class LauncherProcessTest
                 assertEquals("-ERR max number of clients reached\r\n", refusal.text());
                 assertEquals("+PONG", first.send("PING\r\n").readLine(), "served clients go on");
             }
-            final String log = String.join("\n", output);
-            assertTrue(log.contains("Too many open files"), log);
+            assertLogged(output, "Error accepting a client connection: Too many open files");
         }
         finally
         {
@@ -299,6 +289,25 @@ class LauncherProcessTest
             }
             limited.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * The server's output is read on another thread: wait a little for a line to arrive.
+     */
+    private static void assertLogged(final LinkedBlockingQueue<String> output, final String text) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!String.join("\n", output).contains(text) && System.nanoTime() < deadlineNs)
+        {
+            Thread.sleep(10);
+        }
+        assertTrue(String.join("\n", output).contains(text), String.join("\n", output));
+    }
+
+    private static void signal(final Process process, final String signal) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
     }
 
     private static long openFiles(final Path fds) throws IOException

@@ -39,7 +39,7 @@ class PasswordBytesTest
     @Test
     void commandLinePasswordIsItsUtf8Bytes() throws Exception
     {
-        try (TestServer server = TestServer.start(load("--requirepass", PASSWORD)))
+        try (TestServer server = TestServer.start(TestServer.commandLine("--requirepass", PASSWORD)))
         {
             assertPasswordIs(server, PASSWORD_BYTES);
         }
@@ -48,34 +48,29 @@ class PasswordBytesTest
     @Test
     void configFilePasswordIsItsRawBytes() throws Exception
     {
+        assertConfigFilePasswordIs(PASSWORD_BYTES, "\n");
+        // Bytes that are not UTF-8 at all stay what they are too (and a CRLF line ending is no part of them).
+        assertConfigFilePasswordIs(new byte[]{ (byte)0xE9, 't', (byte)0xE9, (byte)0xFF }, "\r\n");
+    }
+
+    private void assertConfigFilePasswordIs(final byte[] password, final String lineEnd) throws Exception
+    {
         final Path file = dir.resolve("ringkv.conf");
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
         text.writeBytes("requirepass ".getBytes(StandardCharsets.US_ASCII));
-        text.writeBytes(PASSWORD_BYTES);
-        text.writeBytes("\n".getBytes(StandardCharsets.US_ASCII));
+        text.writeBytes(password);
+        text.writeBytes(lineEnd.getBytes(StandardCharsets.US_ASCII));
         Files.write(file, text.toByteArray());
-        try (TestServer server = TestServer.start(load("--config", file.toString())))
+        try (TestServer server = TestServer.start(TestServer.commandLine("--config", file.toString())))
         {
-            assertPasswordIs(server, PASSWORD_BYTES);
-        }
-
-        // Bytes that are not UTF-8 at all stay what they are too.
-        final byte[] latin1 = { (byte)0xE9, 't', (byte)0xE9, (byte)0xFF };
-        text.reset();
-        text.writeBytes("requirepass ".getBytes(StandardCharsets.US_ASCII));
-        text.writeBytes(latin1);
-        text.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        Files.write(file, text.toByteArray());
-        try (TestServer server = TestServer.start(load("--config", file.toString())))
-        {
-            assertPasswordIs(server, latin1);
+            assertPasswordIs(server, password);
         }
     }
 
     @Test
     void configSetPasswordIsTheArgumentsBytes() throws Exception
     {
-        try (TestServer server = TestServer.start(load());
+        try (TestServer server = TestServer.start(TestServer.commandLine());
             Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             assertEquals("OK", new String((byte[])jedis.sendCommand(Protocol.Command.CONFIG,
@@ -90,7 +85,7 @@ class PasswordBytesTest
     {
         final Path file = dir.resolve("rewritten.conf");
         Files.writeString(file, "# passwords\n");
-        try (TestServer server = TestServer.start(load("--requirepass", PASSWORD));
+        try (TestServer server = TestServer.start(TestServer.commandLine("--requirepass", PASSWORD));
             Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             server.server().config().configFile(file.toString());
@@ -105,8 +100,8 @@ class PasswordBytesTest
     @Test
     void masterauthSendsTheUtf8BytesTheMasterExpects() throws Exception
     {
-        try (TestServer master = TestServer.start(load("--requirepass", PASSWORD));
-            TestServer replica = TestServer.start(load(
+        try (TestServer master = TestServer.start(TestServer.commandLine("--requirepass", PASSWORD));
+            TestServer replica = TestServer.start(TestServer.commandLine(
                 "--replicaof", "127.0.0.1", Integer.toString(master.port()), "--masterauth", PASSWORD)))
         {
             final long deadline = System.currentTimeMillis() + 10_000;
@@ -119,16 +114,6 @@ class PasswordBytesTest
                 link = replica.server().replication().link();
             }
         }
-    }
-
-    private ServerConfig load(final String... options) throws Exception
-    {
-        final ServerConfig config = new ServerConfig();
-        final String[] args = new String[options.length + 4];
-        System.arraycopy(options, 0, args, 0, options.length);
-        System.arraycopy(new String[]{ "--port", "0", "--bind", "127.0.0.1" }, 0, args, options.length, 4);
-        new ConfigLoader(config).load(args);
-        return config;
     }
 
     private static void assertPasswordIs(final TestServer server, final byte[] password)

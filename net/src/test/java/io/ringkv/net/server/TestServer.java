@@ -1,10 +1,13 @@
 package io.ringkv.net.server;
 
+import io.ringkv.net.server.config.ConfigException;
+import io.ringkv.net.server.config.ConfigLoader;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -59,6 +62,21 @@ public final class TestServer implements AutoCloseable
     public static TestServer start(final ServerConfig config) throws IOException
     {
         return new TestServer(config);
+    }
+
+    /**
+     * @param options command-line options, e.g. "--requirepass", "pw".
+     * @return the configuration the launcher would build from them (production defaults, not this fixture's),
+     * bound to 127.0.0.1 on an ephemeral port.
+     * @throws ConfigException when an option is bad.
+     */
+    public static ServerConfig commandLine(final String... options) throws ConfigException
+    {
+        final String[] args = Arrays.copyOf(options, options.length + 4);
+        System.arraycopy(new String[]{ "--port", "0", "--bind", "127.0.0.1" }, 0, args, options.length, 4);
+        final ServerConfig config = new ServerConfig();
+        new ConfigLoader(config).load(args);
+        return config;
     }
 
     public int port()

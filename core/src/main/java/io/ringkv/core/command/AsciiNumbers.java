@@ -104,6 +104,30 @@ public final class AsciiNumbers
     }
 
     /**
+     * Redis's getIntFromObjectOrReply: argument {@code i} must be a canonical integer (else
+     * {@link ErrorMessages#NOT_INTEGER}) within 32 bits (else {@link ErrorMessages#INT_OUT_OF_RANGE}).
+     *
+     * @param args  request arguments.
+     * @param i     argument index.
+     * @param reply for the error.
+     * @return true when it is one; {@link #value()} then holds it; false once the error has been replied.
+     */
+    public boolean parseIntOrReply(final CommandArgs args, final int i, final Reply reply)
+    {
+        if (!parseLong(args, i))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return false;
+        }
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
+        {
+            reply.error(ErrorMessages.INT_OUT_OF_RANGE);
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * Parse argument {@code i} as Redis parses a SCAN cursor, with C's {@code strtoul} in base 10: an optional sign
      * and decimal digits whose value fits in 64 bits unsigned, leading zeros allowed; a minus sign negates modulo
      * 2^64 (so "-1" is the largest cursor); an empty text reads as 0. Leading white space, a sign without digits and

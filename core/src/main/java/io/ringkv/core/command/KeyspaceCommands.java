@@ -254,10 +254,8 @@ public final class KeyspaceCommands
             }
             else if (args.equalsIgnoreCase(j, DB) && j + 1 < count)
             {
-                if (!context.numbers().parseLong(args, j + 1) ||
-                    context.numbers().value() < Integer.MIN_VALUE || context.numbers().value() > Integer.MAX_VALUE)
+                if (!context.numbers().parseIntOrReply(args, j + 1, reply))
                 {
-                    reply.error(ErrorMessages.NOT_INTEGER);
                     return;
                 }
                 targetDb = (int)context.numbers().value();

@@ -183,7 +183,7 @@ class RedisDifferentialTest
             case "DBSIZE", "FLUSHDB" ->
             {
             }
-            case "SELECT" -> command.add(new String[]{"0", "1", "16", "x"}[random.nextInt(4)]);
+            case "SELECT" -> command.add(new String[]{"0", "1", "16", "x", "99999999999", "-1"}[random.nextInt(6)]);
             case "EXPIRE", "PEXPIRE" -> command.addAll(List.of(key, OPTIONS[11 + random.nextInt(6)]));
             case "EXPIREAT" -> command.addAll(
                 List.of(key, Long.toString(System.currentTimeMillis() / 1000 + random.nextInt(200) - 50)));

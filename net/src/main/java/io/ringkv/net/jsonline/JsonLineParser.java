@@ -1,5 +1,8 @@
 package io.ringkv.net.jsonline;
 
+import io.ringkv.core.codec.Base64;
+import io.ringkv.core.codec.JsonObjectCursor;
+import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.RequestParser;
@@ -145,7 +148,8 @@ public final class JsonLineParser implements RequestParser
     private int errorIdOffset;
     private int errorIdLength;
 
-    private final JsonScanner scanner = new JsonScanner();
+    private final JsonObjectCursor cursor = new JsonObjectCursor();
+    private final JsonScanner scanner = cursor.scanner();
     private final int[] fieldStart = new int[FIELD_NAMES.length];
     private final int[] fieldEnd = new int[FIELD_NAMES.length];
     private final byte[] fieldType = new byte[FIELD_NAMES.length];
@@ -334,7 +338,7 @@ public final class JsonLineParser implements RequestParser
             }
             return reject(NOT_AN_OBJECT);
         }
-        if (!scanRequestObject(p, end))
+        if (!scanRequestObject(start, end))
         {
             return invalidJson();
         }
@@ -728,31 +732,11 @@ public final class JsonLineParser implements RequestParser
      */
     private boolean addCanonicalInteger(final RequestBatch batch, final int start, final int end)
     {
-        scanner.scanNumber(start, end);
-        if (!scanner.numberIsInteger())
+        if (!scanner.parseLong(start, end))
         {
             return false;
         }
-        final boolean negative = line.getByte(start) == '-';
-        long value = 0;
-        for (int i = negative ? start + 1 : start; i < end; i++)
-        {
-            final int digit = line.getByte(i) - '0';
-            if (value < (Long.MIN_VALUE + digit) / 10)
-            {
-                return false;
-            }
-            value = value * 10 - digit;
-        }
-        if (!negative)
-        {
-            if (value == Long.MIN_VALUE)
-            {
-                return false;
-            }
-            value = -value;
-        }
-        final int length = scratch.putLongAscii(scratchPosition, value);
+        final int length = scratch.putLongAscii(scratchPosition, scanner.longValue());
         batch.addArg(scratchPosition, length);
         scratchPosition += length;
         return true;
@@ -770,7 +754,7 @@ public final class JsonLineParser implements RequestParser
         final int contentStart = quoteIndex + 1;
         final int contentEnd = scanner.scanString(quoteIndex, Integer.MAX_VALUE) - 1;
         scratch.checkLimit(scratchPosition + (contentEnd - contentStart));
-        final int length = Base64Codec.decode(line, contentStart, contentEnd - contentStart, scratch, scratchPosition);
+        final int length = Base64.decode(line, contentStart, contentEnd - contentStart, scratch, scratchPosition);
         if (length < 0)
         {
             return reject(INVALID_BASE64);
@@ -847,63 +831,26 @@ public final class JsonLineParser implements RequestParser
     }
 
     /**
-     * Scan the request object at {@code start}, validating all of it and recording the span of each known field.
+     * Scan the line's request object, validating all of it and recording the span of each known field.
      * Unknown and duplicate fields are noted in {@link #shapeError} (reported after the id is known).
      *
      * @return false when the line is not valid JSON (the scanner holds the reason).
      */
-    private boolean scanRequestObject(final int start, final int end)
+    private boolean scanRequestObject(final int lineStart, final int end)
     {
         fieldsPresent = 0;
         shapeError = null;
-        int p = scanner.skipWhitespace(start + 1, end);
-        if (p < end && line.getByte(p) == '}')
+        final JsonObjectCursor cursor = this.cursor;
+        cursor.wrap(line, lineStart, end);
+        while (cursor.next())
         {
-            p++;
+            recordField(cursor.nameStart() - 1, cursor.nameEnd() + 1, cursor.valueStart(), cursor.valueEnd());
         }
-        else
+        if (cursor.error() != null)
         {
-            while (true)
-            {
-                if (p >= end || line.getByte(p) != '"')
-                {
-                    return jsonError("expected a field name", p);
-                }
-                final int keyStart = p;
-                p = scanner.scanString(p, end);
-                if (p < 0)
-                {
-                    return false;
-                }
-                final int keyEnd = p;
-                p = scanner.skipWhitespace(p, end);
-                if (p >= end || line.getByte(p) != ':')
-                {
-                    return jsonError("expected ':'", p);
-                }
-                p = scanner.skipWhitespace(p + 1, end);
-                final int valueStart = p;
-                p = scanner.skipValue(p, end, 1);
-                if (p < 0)
-                {
-                    return false;
-                }
-                recordField(keyStart, keyEnd, valueStart, p);
-                p = scanner.skipWhitespace(p, end);
-                if (p < end && line.getByte(p) == ',')
-                {
-                    p = scanner.skipWhitespace(p + 1, end);
-                    continue;
-                }
-                if (p < end && line.getByte(p) == '}')
-                {
-                    p++;
-                    break;
-                }
-                return jsonError("expected ',' or '}'", p);
-            }
+            return false;
         }
-        p = scanner.skipWhitespace(p, end);
+        final int p = scanner.skipWhitespace(cursor.position(), end);
         if (p != end)
         {
             return jsonError("unexpected data after the JSON value", p);

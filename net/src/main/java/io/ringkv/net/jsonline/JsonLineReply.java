@@ -1,5 +1,8 @@
 package io.ringkv.net.jsonline;
 
+import io.ringkv.core.codec.Base64;
+import io.ringkv.core.codec.JsonString;
+import io.ringkv.core.codec.Utf8;
 import io.ringkv.core.command.Reply;
 import io.ringkv.net.codec.RedisDoubleFormat;
 import io.ringkv.net.codec.ReplyBuffer;
@@ -36,7 +39,6 @@ public final class JsonLineReply implements Reply
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
     private static final byte[] OK = ascii("OK");
-    private static final byte[] HEX = ascii("0123456789abcdef");
     private static final int MAX_DEPTH = 512;
 
     private final JsonRequestTable requests;
@@ -433,7 +435,9 @@ public final class JsonLineReply implements Reply
         else
         {
             out.putBytes(key ? BASE64_KEY : BASE64_OBJECT);
-            Base64Codec.encode(buffer, index, length, out);
+            out.ensureRoom(Base64.encodedLength(length));
+            final int position = out.position();
+            out.position(position + Base64.encode(buffer, index, length, out.buffer(), position));
             out.putByte((byte)'"');
             if (!key)
             {
@@ -490,79 +494,20 @@ public final class JsonLineReply implements Reply
     }
 
     /**
-     * Write valid UTF-8 bytes as JSON string content: runs of plain bytes are copied at once.
+     * Write valid UTF-8 bytes as JSON string content.
      */
     private void putEscaped(final DirectBuffer buffer, final int index, final int length)
     {
         final ReplyBuffer out = this.out;
         out.ensureRoom(length + 2);
-        final int end = index + length;
-        int runStart = index;
-        for (int i = index; i < end; i++)
-        {
-            final byte c = buffer.getByte(i);
-            if (c == '"' || c == '\\' || (c >= 0 && c < 0x20))
-            {
-                if (i > runStart)
-                {
-                    out.putBytes(buffer, runStart, i - runStart);
-                }
-                putEscapedAscii(out, c);
-                runStart = i + 1;
-            }
-        }
-        if (end > runStart)
-        {
-            out.putBytes(buffer, runStart, end - runStart);
-        }
+        final int position = out.position();
+        out.position(position + JsonString.escape(buffer, index, length, out.buffer(), position));
     }
 
     private static void putEscapedAscii(final ReplyBuffer out, final byte c)
     {
-        switch (c)
-        {
-            case '"' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'"');
-            }
-            case '\\' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'\\');
-            }
-            case '\n' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'n');
-            }
-            case '\r' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'r');
-            }
-            case '\t' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'t');
-            }
-            default ->
-            {
-                if (c < 0x20)
-                {
-                    out.putByte((byte)'\\');
-                    out.putByte((byte)'u');
-                    out.putByte((byte)'0');
-                    out.putByte((byte)'0');
-                    out.putByte(HEX[c >> 4]);
-                    out.putByte(HEX[c & 0xF]);
-                }
-                else
-                {
-                    out.putByte(c);
-                }
-            }
-        }
+        final int position = out.position();
+        out.position(position + JsonString.escapeAscii(c, out.buffer(), position));
     }
 
     private static byte[] ascii(final String text)

@@ -1,5 +1,8 @@
 package io.ringkv.replication.log;
 
+import io.ringkv.core.codec.Base64;
+import io.ringkv.core.codec.JsonString;
+import io.ringkv.core.codec.Utf8;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -17,9 +20,6 @@ public final class JsonTextWriter
     public static final byte[] BASE64_KEY_PREFIX = "$base64:".getBytes(StandardCharsets.US_ASCII);
 
     private static final byte[] BASE64_OPEN = "{\"$base64\":\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] BASE64_ALPHABET =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final ExpandableDirectByteBuffer buffer;
     private int position;
@@ -94,7 +94,7 @@ public final class JsonTextWriter
      */
     public JsonTextWriter bytes(final DirectBuffer source, final int offset, final int length)
     {
-        if (Utf8Validator.isValid(source, offset, length))
+        if (Utf8.isValid(source, offset, length))
         {
             return quoted(source, offset, length);
         }
@@ -111,7 +111,7 @@ public final class JsonTextWriter
      */
     public JsonTextWriter key(final DirectBuffer source, final int offset, final int length)
     {
-        if (!startsWithBase64Prefix(source, offset, length) && Utf8Validator.isValid(source, offset, length))
+        if (!startsWithBase64Prefix(source, offset, length) && Utf8.isValid(source, offset, length))
         {
             return quoted(source, offset, length);
         }
@@ -144,80 +144,17 @@ public final class JsonTextWriter
 
     private JsonTextWriter quoted(final DirectBuffer source, final int offset, final int length)
     {
-        final MutableDirectBuffer out = buffer;
+        final ExpandableDirectByteBuffer buffer = this.buffer;
         buffer.checkLimit(position + length + 2);
-        int p = position;
-        out.putByte(p++, (byte)'"');
-        for (int i = 0; i < length; i++)
-        {
-            final byte b = source.getByte(offset + i);
-            if (b == '"' || b == '\\')
-            {
-                out.putByte(p++, (byte)'\\');
-                out.putByte(p++, b);
-            }
-            else if (b >= 0 && b < 0x20)
-            {
-                switch (b)
-                {
-                    case '\n' -> p = escape(out, p, (byte)'n');
-                    case '\r' -> p = escape(out, p, (byte)'r');
-                    case '\t' -> p = escape(out, p, (byte)'t');
-                    case '\b' -> p = escape(out, p, (byte)'b');
-                    case '\f' -> p = escape(out, p, (byte)'f');
-                    default ->
-                    {
-                        out.putByte(p++, (byte)'\\');
-                        out.putByte(p++, (byte)'u');
-                        out.putByte(p++, (byte)'0');
-                        out.putByte(p++, (byte)'0');
-                        out.putByte(p++, HEX[b >> 4]);
-                        out.putByte(p++, HEX[b & 0xF]);
-                    }
-                }
-            }
-            else
-            {
-                out.putByte(p++, b);
-            }
-        }
-        out.putByte(p++, (byte)'"');
-        position = p;
+        buffer.putByte(position, (byte)'"');
+        position += 1 + JsonString.escape(source, offset, length, buffer, position + 1);
+        buffer.putByte(position++, (byte)'"');
         return this;
-    }
-
-    private static int escape(final MutableDirectBuffer out, final int p, final byte c)
-    {
-        out.putByte(p, (byte)'\\');
-        out.putByte(p + 1, c);
-        return p + 2;
     }
 
     private void base64(final DirectBuffer source, final int offset, final int length)
     {
-        final MutableDirectBuffer out = buffer;
-        buffer.checkLimit(position + ((length + 2) / 3) * 4);
-        int p = position;
-        int i = 0;
-        for (; i + 2 < length; i += 3)
-        {
-            final int bits = (source.getByte(offset + i) & 0xFF) << 16 |
-                (source.getByte(offset + i + 1) & 0xFF) << 8 | (source.getByte(offset + i + 2) & 0xFF);
-            out.putByte(p++, BASE64_ALPHABET[bits >>> 18]);
-            out.putByte(p++, BASE64_ALPHABET[(bits >>> 12) & 0x3F]);
-            out.putByte(p++, BASE64_ALPHABET[(bits >>> 6) & 0x3F]);
-            out.putByte(p++, BASE64_ALPHABET[bits & 0x3F]);
-        }
-        final int rest = length - i;
-        if (rest > 0)
-        {
-            final int bits = (source.getByte(offset + i) & 0xFF) << 16 |
-                (rest == 2 ? (source.getByte(offset + i + 1) & 0xFF) << 8 : 0);
-            out.putByte(p++, BASE64_ALPHABET[bits >>> 18]);
-            out.putByte(p++, BASE64_ALPHABET[(bits >>> 12) & 0x3F]);
-            out.putByte(p++, rest == 2 ? BASE64_ALPHABET[(bits >>> 6) & 0x3F] : (byte)'=');
-            out.putByte(p++, (byte)'=');
-        }
-        position = p;
+        buffer.checkLimit(position + Base64.encodedLength(length));
+        position += Base64.encode(source, offset, length, buffer, position);
     }
 }

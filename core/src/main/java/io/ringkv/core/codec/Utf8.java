@@ -1,15 +1,20 @@
-package io.ringkv.net.jsonline;
+package io.ringkv.core.codec;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
- * Strict UTF-8 validation (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), used to decide
- * whether bytes can travel as a JSON string. Stateless; any thread.
+ * Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, no truncated sequence): the
+ * rule that decides whether bytes can travel as a JSON string or must go as base64. Stateless; any thread.
+ * <p>
+ * {@link #isValid} skips ASCII eight bytes at a time, since keys and values are mostly ASCII.
  */
 public final class Utf8
 {
     /** Returned by {@link #sequenceLength(DirectBuffer, int, int)} for an invalid or truncated sequence. */
     public static final int INVALID = -1;
+
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private Utf8()
     {
@@ -40,11 +45,11 @@ public final class Utf8
             length = 3;
             if (b0 == 0xE0)
             {
-                lower = 0xA0;
+                lower = 0xA0; // below is an overlong form
             }
             else if (b0 == 0xED)
             {
-                upper = 0x9F;
+                upper = 0x9F; // above are the surrogates U+D800..U+DFFF
             }
         }
         else if (b0 >= 0xF0 && b0 <= 0xF4)
@@ -52,11 +57,11 @@ public final class Utf8
             length = 4;
             if (b0 == 0xF0)
             {
-                lower = 0x90;
+                lower = 0x90; // below is an overlong form
             }
             else if (b0 == 0xF4)
             {
-                upper = 0x8F;
+                upper = 0x8F; // above is past U+10FFFF
             }
         }
         else
@@ -95,6 +100,11 @@ public final class Utf8
         int i = index;
         while (i < end)
         {
+            if (end - i >= Long.BYTES && (buffer.getLong(i) & HIGH_BITS) == 0)
+            {
+                i += Long.BYTES;
+                continue;
+            }
             if (buffer.getByte(i) >= 0)
             {
                 i++;
@@ -108,5 +118,40 @@ public final class Utf8
             i += n;
         }
         return true;
+    }
+
+    /**
+     * Write a code point as UTF-8.
+     *
+     * @param codePoint   0 to 0x10FFFF (a surrogate is written as its three bytes; callers pair them first).
+     * @param destination to write to.
+     * @param index       where the bytes start.
+     * @return bytes written, 1 to 4.
+     */
+    public static int putCodePoint(final int codePoint, final MutableDirectBuffer destination, final int index)
+    {
+        if (codePoint < 0x80)
+        {
+            destination.putByte(index, (byte)codePoint);
+            return 1;
+        }
+        if (codePoint < 0x800)
+        {
+            destination.putByte(index, (byte)(0xC0 | (codePoint >> 6)));
+            destination.putByte(index + 1, (byte)(0x80 | (codePoint & 0x3F)));
+            return 2;
+        }
+        if (codePoint < 0x10000)
+        {
+            destination.putByte(index, (byte)(0xE0 | (codePoint >> 12)));
+            destination.putByte(index + 1, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
+            destination.putByte(index + 2, (byte)(0x80 | (codePoint & 0x3F)));
+            return 3;
+        }
+        destination.putByte(index, (byte)(0xF0 | (codePoint >> 18)));
+        destination.putByte(index + 1, (byte)(0x80 | ((codePoint >> 12) & 0x3F)));
+        destination.putByte(index + 2, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
+        destination.putByte(index + 3, (byte)(0x80 | (codePoint & 0x3F)));
+        return 4;
     }
 }

@@ -154,4 +154,85 @@ public final class Utf8
         destination.putByte(index + 3, (byte)(0x80 | (codePoint & 0x3F)));
         return 4;
     }
+
+    /**
+     * @param text chars to encode.
+     * @return the length of their UTF-8 encoding as {@link #putChars} writes it.
+     */
+    public static int encodedLength(final CharSequence text)
+    {
+        final int length = text.length();
+        int bytes = 0;
+        for (int i = 0; i < length; i++)
+        {
+            final char c = text.charAt(i);
+            if (c < 0x80)
+            {
+                bytes++;
+            }
+            else if (c < 0x800)
+            {
+                bytes += 2;
+            }
+            else if (isSurrogatePairAt(text, i))
+            {
+                bytes += 4;
+                i++;
+            }
+            else
+            {
+                bytes += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Write chars as UTF-8; an unpaired surrogate, which has no UTF-8 form, becomes '?'.
+     *
+     * @param text        chars to encode.
+     * @param destination to write to; must have room for {@link #encodedLength(CharSequence)} bytes.
+     * @param index       where the bytes start.
+     * @return bytes written.
+     */
+    public static int putChars(final CharSequence text, final MutableDirectBuffer destination, final int index)
+    {
+        final int length = text.length();
+        int w = index;
+        int i = 0;
+        while (i < length)
+        {
+            final int written = putChar(text, i, destination, w);
+            w += written;
+            i += written == 4 ? 2 : 1;
+        }
+        return w - index;
+    }
+
+    /**
+     * Write the char at {@code i} as UTF-8, with the next one when the two are a surrogate pair; an unpaired
+     * surrogate becomes '?'.
+     *
+     * @param text        the chars.
+     * @param i           index of the char.
+     * @param destination to write to; must have room for 4 bytes.
+     * @param index       where the bytes start.
+     * @return bytes written; 4 exactly when a surrogate pair (two chars) was written.
+     */
+    public static int putChar(final CharSequence text, final int i, final MutableDirectBuffer destination,
+        final int index)
+    {
+        final char c = text.charAt(i);
+        if (isSurrogatePairAt(text, i))
+        {
+            return putCodePoint(Character.toCodePoint(c, text.charAt(i + 1)), destination, index);
+        }
+        return putCodePoint(Character.isSurrogate(c) ? '?' : c, destination, index);
+    }
+
+    private static boolean isSurrogatePairAt(final CharSequence text, final int i)
+    {
+        return Character.isHighSurrogate(text.charAt(i)) && i + 1 < text.length() &&
+            Character.isLowSurrogate(text.charAt(i + 1));
+    }
 }

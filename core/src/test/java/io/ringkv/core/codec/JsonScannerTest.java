@@ -112,7 +112,8 @@ class JsonScannerTest
     @Test
     void everyTruncationOfAContainerFails()
     {
-        final String text = "{\"k\":[1,-2.5e3,\"s\\u00e9\\\"\",true,false,null,{\"n\":{}}],\"\u00e9\":\"\ud83d\ude00\"}";
+        final String text =
+            "{\"k\":[1,-2.5e3,\"s\\u00e9\\\"\",true,false,null,{\"n\":{}}],\"\u00e9\":\"\ud83d\ude00\"}";
         final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         for (int length = 0; length < bytes.length; length++)
         {

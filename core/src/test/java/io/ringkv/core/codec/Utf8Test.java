@@ -127,4 +127,27 @@ class Utf8Test
         }
         assertEquals(4, Utf8.putCodePoint(0x10FFFF, out, 0));
     }
+
+    @Test
+    void encodesCharsAsTheJdkAndLoneSurrogatesAsQuestionMarks()
+    {
+        final ExpandableArrayBuffer out = new ExpandableArrayBuffer(8);
+        for (final String text : new String[]{
+            "", "abc", "\u00e9t\u00e9", "\u20ac", "\ud83d\ude00!", "a\u07ff\u0800\uffff"})
+        {
+            final byte[] expected = text.getBytes(StandardCharsets.UTF_8);
+            assertEquals(expected.length, Utf8.encodedLength(text), text);
+            final int length = Utf8.putChars(text, out, 1);
+            assertEquals(expected.length, length, text);
+            final byte[] actual = new byte[length];
+            out.getBytes(1, actual);
+            assertArrayEquals(expected, actual, text);
+        }
+        final String lone = "a\ud800b\udc00\ude00\ud83d";
+        assertEquals(6, Utf8.encodedLength(lone));
+        assertEquals(6, Utf8.putChars(lone, out, 0));
+        assertEquals("a?b???", out.getStringWithoutLengthAscii(0, 6));
+        assertEquals(4, Utf8.putChar("\ud83d\ude00", 0, out, 0), "a pair is one 4-byte character");
+        assertEquals(1, Utf8.putChar("\ud83d\ude00", 1, out, 0), "a lone low surrogate is written as '?'");
+    }
 }

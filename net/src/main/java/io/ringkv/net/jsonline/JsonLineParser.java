@@ -19,8 +19,8 @@ import java.nio.charset.StandardCharsets;
  * send. Strings are decoded (escapes, {@code {"$base64":"..."}} values) into one scratch buffer per connection,
  * which becomes the batch's argument buffer, so arguments are still {@code (offset, length)} slices.
  * <p>
- * A hand-written validating scanner ({@link JsonScanner}: RFC 8259, strict UTF-8, nesting limit) works straight
- * on the read buffer and allocates nothing on good input. It is used rather than DSL-JSON because DSL-JSON's
+ * The validating scanner shared with replication ({@link JsonScanner} in core.codec: RFC 8259, strict UTF-8,
+ * nesting limit) works straight on the read buffer and allocates nothing on good input. It is used rather than DSL-JSON because DSL-JSON's
  * reader parses byte arrays: each line would first be copied off the direct read buffer, and its values would
  * need a second pass to produce the compact text and the decoded slices the scanner writes in one.
  * <p>
@@ -126,13 +126,12 @@ public final class JsonLineParser implements RequestParser
         }
     }
 
-    private static final byte T_STRING = 1;
-    private static final byte T_NUMBER = 2;
-    private static final byte T_OBJECT = 3;
-    private static final byte T_ARRAY = 4;
-    private static final byte T_TRUE = 5;
-    private static final byte T_FALSE = 6;
-    private static final byte T_NULL = 7;
+    private static final byte T_STRING = JsonObjectCursor.STRING;
+    private static final byte T_NUMBER = JsonObjectCursor.NUMBER;
+    private static final byte T_OBJECT = JsonObjectCursor.OBJECT;
+    private static final byte T_ARRAY = JsonObjectCursor.ARRAY;
+    private static final byte T_TRUE = JsonObjectCursor.TRUE;
+    private static final byte T_FALSE = JsonObjectCursor.FALSE;
 
 
     private final int maxLineLength;
@@ -844,7 +843,8 @@ public final class JsonLineParser implements RequestParser
         cursor.wrap(line, lineStart, end);
         while (cursor.next())
         {
-            recordField(cursor.nameStart() - 1, cursor.nameEnd() + 1, cursor.valueStart(), cursor.valueEnd());
+            recordField(cursor.nameStart() - 1, cursor.nameEnd() + 1, cursor.valueStart(), cursor.valueEnd(),
+                (byte)cursor.valueType());
         }
         if (cursor.error() != null)
         {
@@ -858,7 +858,8 @@ public final class JsonLineParser implements RequestParser
         return true;
     }
 
-    private void recordField(final int keyStart, final int keyEnd, final int valueStart, final int valueEnd)
+    private void recordField(
+        final int keyStart, final int keyEnd, final int valueStart, final int valueEnd, final byte valueType)
     {
         final int field = fieldIndex(keyStart + 1, keyEnd - 1);
         if (field < 0)
@@ -882,7 +883,7 @@ public final class JsonLineParser implements RequestParser
         fieldsPresent |= 1 << field;
         fieldStart[field] = valueStart;
         fieldEnd[field] = valueEnd;
-        fieldType[field] = typeOf(line.getByte(valueStart));
+        fieldType[field] = valueType;
     }
 
     private int fieldIndex(final int start, final int end)
@@ -912,19 +913,6 @@ public final class JsonLineParser implements RequestParser
         return -1;
     }
 
-    private static byte typeOf(final byte first)
-    {
-        return switch (first)
-        {
-            case '"' -> T_STRING;
-            case '{' -> T_OBJECT;
-            case '[' -> T_ARRAY;
-            case 't' -> T_TRUE;
-            case 'f' -> T_FALSE;
-            case 'n' -> T_NULL;
-            default -> T_NUMBER;
-        };
-    }
 
 
 

@@ -459,35 +459,21 @@ public final class JsonLineReply implements Reply
         final ReplyBuffer out = this.out;
         out.putByte((byte)'"');
         final int length = text.length();
-        for (int i = 0; i < length; i++)
+        int i = 0;
+        while (i < length)
         {
             final char c = text.charAt(i);
             if (c < 0x80)
             {
                 putEscapedAscii(out, (byte)c);
-            }
-            else if (c < 0x800)
-            {
-                out.putByte((byte)(0xC0 | (c >> 6)));
-                out.putByte((byte)(0x80 | (c & 0x3F)));
-            }
-            else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1)))
-            {
-                final int codePoint = Character.toCodePoint(c, text.charAt(++i));
-                out.putByte((byte)(0xF0 | (codePoint >> 18)));
-                out.putByte((byte)(0x80 | ((codePoint >> 12) & 0x3F)));
-                out.putByte((byte)(0x80 | ((codePoint >> 6) & 0x3F)));
-                out.putByte((byte)(0x80 | (codePoint & 0x3F)));
-            }
-            else if (Character.isSurrogate(c))
-            {
-                out.putByte((byte)'?');
+                i++;
             }
             else
             {
-                out.putByte((byte)(0xE0 | (c >> 12)));
-                out.putByte((byte)(0x80 | ((c >> 6) & 0x3F)));
-                out.putByte((byte)(0x80 | (c & 0x3F)));
+                final int position = out.position();
+                final int written = Utf8.putChar(text, i, out.buffer(), position);
+                out.position(position + written);
+                i += written == 4 ? 2 : 1;
             }
         }
         out.putByte((byte)'"');

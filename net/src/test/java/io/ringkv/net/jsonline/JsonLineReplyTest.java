@@ -184,6 +184,15 @@ class JsonLineReplyTest
     }
 
     @Test
+    void errorTextsAreEscapedUtf8WithLoneSurrogatesReplaced()
+    {
+        final ReplyBuffer output = new ReplyBuffer(4);
+        final JsonLineReply reply = new JsonLineReply(new JsonRequestTable(), output);
+        reply.lineError("ERR \u00e9\u20ac\ud83d\ude00 \ud800 \"q\" \\ \t\b\u0001", IDS, 0, 0);
+        assertEquals("{\"error\":\"ERR \u00e9\u20ac\ud83d\ude00 ? \\\"q\\\" \\\\ \\t\\b\\u0001\"}\n", content(output));
+    }
+
+    @Test
     void valuesRoundTripByteForByte()
     {
         final Random random = new Random(11);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 
 import static io.ringkv.net.replication.ReplicationFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,6 +96,46 @@ class HostileReplicationMessagesTest
             // A client of the replica cannot feed it a dump either.
             assertTrue(client.call("{\"cmd\":\"dump\",\"data\":{\"n\":1}}").startsWith("{\"error\":"));
             assertEquals("{\"value\":6}", client.call("{\"cmd\":\"get\",\"key\":\"n\"}"));
+        }
+    }
+
+    @Test
+    void replicaRejectsInvalidUtf8BadEscapesAndNonCanonicalBase64() throws Exception
+    {
+        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer replica = TestServer.start();
+            LineClient client = new LineClient(replica.port()))
+        {
+            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
+            try (LineClient link = new LineClient(fakeMaster.accept()))
+            {
+                link.readLine();
+                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\"}}"));
+
+                // An overlong '/' (C0 AF) inside a JSON string: not UTF-8, so not a JSON string either.
+                final byte[] prefix = "{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":\"x"
+                    .getBytes(StandardCharsets.US_ASCII);
+                final byte[] overlong = new byte[prefix.length + 5];
+                System.arraycopy(prefix, 0, overlong, 0, prefix.length);
+                overlong[prefix.length] = (byte)0xC0;
+                overlong[prefix.length + 1] = (byte)0xAF;
+                overlong[prefix.length + 2] = '"';
+                overlong[prefix.length + 3] = '}';
+                overlong[prefix.length + 4] = '\n';
+                link.sendBytes(overlong);
+                assertEquals("{\"error\":\"ERR invalid JSON: invalid UTF-8 at byte " + (prefix.length) + "\"}",
+                    link.readLine());
+                assertEquals("{\"error\":\"ERR invalid JSON: invalid escape at byte 50\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":\"\\q\"}"));
+                // "QR==" would decode to "A" with bits left over: only "QQ==" is that byte's base64.
+                assertEquals("{\"error\":\"ERR invalid log: bad 'value'\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":" +
+                        "{\"$base64\":\"QR==\"}}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"b\",\"value\":" +
+                    "{\"$base64\":\"QQ==\"}}"));
+            }
+            assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+            assertEquals("{\"value\":\"A\"}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
         }
     }
 

@@ -213,7 +213,8 @@ public final class MasterStreamApplier
     {
         java.util.Arrays.fill(fieldType, 0);
         final JsonObjectCursor cursor = this.cursor;
-        if (!cursor.wrap(buffer, start, end))
+        // Error offsets count from the message's first byte, not from the line break before it.
+        if (!cursor.wrap(buffer, JsonScanner.skipWhitespace(buffer, start, end), end))
         {
             return reject("ERR invalid JSON: " + cursor.error());
         }

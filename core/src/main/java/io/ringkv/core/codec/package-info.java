@@ -1,8 +1,9 @@
 /**
  * Byte-level text codecs shared by every protocol: strict UTF-8 validation ({@link io.ringkv.core.codec.Utf8}),
  * base64 ({@link io.ringkv.core.codec.Base64}), JSON string escaping and unescaping
- * ({@link io.ringkv.core.codec.JsonString}) and one validating JSON reader ({@link io.ringkv.core.codec.JsonScanner},
- * with {@link io.ringkv.core.codec.JsonObjectCursor} to walk an object's members).
+ * ({@link io.ringkv.core.codec.JsonString}), the rule for byte strings in JSON ({@link io.ringkv.core.codec.JsonBytes})
+ * and one validating JSON reader ({@link io.ringkv.core.codec.JsonScanner}, with
+ * {@link io.ringkv.core.codec.JsonObjectCursor} to walk an object's members).
  * <p>
  * They live in {@code core} because both the JSON-lines protocol ({@code net}) and the replication stream
  * ({@code replication}) read and write the same JSON data model (docs/json-protocol.md: valid UTF-8 travels as a

@@ -1,6 +1,6 @@
 package io.ringkv.net.jsonline;
 
-import io.ringkv.core.codec.Base64;
+import io.ringkv.core.codec.JsonBytes;
 import io.ringkv.core.codec.JsonString;
 import io.ringkv.core.codec.Utf8;
 import io.ringkv.core.command.Reply;
@@ -33,8 +33,6 @@ public final class JsonLineReply implements Reply
     private static final byte[] ERROR_FIELD = ascii("\"error\":");
     private static final byte[] ID_FIELD = ascii("{\"id\":");
     private static final byte[] ERROR_OBJECT = ascii("{\"error\":");
-    private static final byte[] BASE64_OBJECT = ascii("{\"$base64\":\"");
-    private static final byte[] BASE64_KEY = ascii("\"$base64:");
     private static final byte[] NULL = ascii("null");
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
@@ -421,29 +419,28 @@ public final class JsonLineReply implements Reply
     }
 
     /**
-     * A byte string: a JSON string when valid UTF-8, otherwise base64 in the documented shape.
+     * A byte string in the documented shape ({@link JsonBytes}).
      */
     private void putBytesValue(final DirectBuffer buffer, final int index, final int length, final boolean key)
     {
         final ReplyBuffer out = this.out;
-        if (Utf8.isValid(buffer, index, length))
+        final int written;
+        if (key ? JsonBytes.keyIsString(buffer, index, length) : JsonBytes.valueIsString(buffer, index, length))
         {
-            out.putByte((byte)'"');
-            putEscaped(buffer, index, length);
-            out.putByte((byte)'"');
+            out.ensureRoom(length + 2);
+            written = JsonBytes.putString(buffer, index, length, out.buffer(), out.position());
+        }
+        else if (key)
+        {
+            out.ensureRoom(JsonBytes.base64KeyLength(length));
+            written = JsonBytes.putBase64Key(buffer, index, length, out.buffer(), out.position());
         }
         else
         {
-            out.putBytes(key ? BASE64_KEY : BASE64_OBJECT);
-            out.ensureRoom(Base64.encodedLength(length));
-            final int position = out.position();
-            out.position(position + Base64.encode(buffer, index, length, out.buffer(), position));
-            out.putByte((byte)'"');
-            if (!key)
-            {
-                out.putByte((byte)'}');
-            }
+            out.ensureRoom(JsonBytes.base64ValueLength(length));
+            written = JsonBytes.putBase64Value(buffer, index, length, out.buffer(), out.position());
         }
+        out.position(out.position() + written);
     }
 
     private void putString(final byte[] ascii)

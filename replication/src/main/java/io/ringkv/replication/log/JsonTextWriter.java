@@ -1,13 +1,9 @@
 package io.ringkv.replication.log;
 
-import io.ringkv.core.codec.Base64;
-import io.ringkv.core.codec.JsonString;
-import io.ringkv.core.codec.Utf8;
+import io.ringkv.core.codec.JsonBytes;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Appends JSON text to a reusable off-heap buffer without allocating: ASCII tokens, integers, and byte strings
@@ -16,11 +12,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsonTextWriter
 {
-    /** Prefix of a map key that stands for base64-encoded bytes. */
-    public static final byte[] BASE64_KEY_PREFIX = "$base64:".getBytes(StandardCharsets.US_ASCII);
-
-    private static final byte[] BASE64_OPEN = "{\"$base64\":\"".getBytes(StandardCharsets.US_ASCII);
-
     private final ExpandableDirectByteBuffer buffer;
     private int position;
 
@@ -90,18 +81,21 @@ public final class JsonTextWriter
     }
 
     /**
-     * Write bytes as a JSON string when they are valid UTF-8, else as {@code {"$base64":"..."}}.
+     * Write bytes as a JSON string when they are valid UTF-8, else as {@code {"$base64":"..."}} ({@link JsonBytes}).
      */
     public JsonTextWriter bytes(final DirectBuffer source, final int offset, final int length)
     {
-        if (Utf8.isValid(source, offset, length))
+        final ExpandableDirectByteBuffer buffer = this.buffer;
+        if (JsonBytes.valueIsString(source, offset, length))
         {
-            return quoted(source, offset, length);
+            buffer.checkLimit(position + length + 2);
+            position += JsonBytes.putString(source, offset, length, buffer, position);
         }
-        ascii(BASE64_OPEN);
-        base64(source, offset, length);
-        buffer.putByte(position++, (byte)'"');
-        buffer.putByte(position++, (byte)'}');
+        else
+        {
+            buffer.checkLimit(position + JsonBytes.base64ValueLength(length));
+            position += JsonBytes.putBase64Value(source, offset, length, buffer, position);
+        }
         return this;
     }
 
@@ -111,50 +105,17 @@ public final class JsonTextWriter
      */
     public JsonTextWriter key(final DirectBuffer source, final int offset, final int length)
     {
-        if (!startsWithBase64Prefix(source, offset, length) && Utf8.isValid(source, offset, length))
-        {
-            return quoted(source, offset, length);
-        }
-        buffer.putByte(position++, (byte)'"');
-        ascii(BASE64_KEY_PREFIX);
-        base64(source, offset, length);
-        buffer.putByte(position++, (byte)'"');
-        return this;
-    }
-
-    /**
-     * @return true when the bytes begin with {@link #BASE64_KEY_PREFIX}.
-     */
-    public static boolean startsWithBase64Prefix(final DirectBuffer source, final int offset, final int length)
-    {
-        final byte[] prefix = BASE64_KEY_PREFIX;
-        if (length < prefix.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++)
-        {
-            if (source.getByte(offset + i) != prefix[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private JsonTextWriter quoted(final DirectBuffer source, final int offset, final int length)
-    {
         final ExpandableDirectByteBuffer buffer = this.buffer;
-        buffer.checkLimit(position + length + 2);
-        buffer.putByte(position, (byte)'"');
-        position += 1 + JsonString.escape(source, offset, length, buffer, position + 1);
-        buffer.putByte(position++, (byte)'"');
+        if (JsonBytes.keyIsString(source, offset, length))
+        {
+            buffer.checkLimit(position + length + 2);
+            position += JsonBytes.putString(source, offset, length, buffer, position);
+        }
+        else
+        {
+            buffer.checkLimit(position + JsonBytes.base64KeyLength(length));
+            position += JsonBytes.putBase64Key(source, offset, length, buffer, position);
+        }
         return this;
-    }
-
-    private void base64(final DirectBuffer source, final int offset, final int length)
-    {
-        buffer.checkLimit(position + Base64.encodedLength(length));
-        position += Base64.encode(source, offset, length, buffer, position);
     }
 }

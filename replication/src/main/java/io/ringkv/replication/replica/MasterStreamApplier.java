@@ -1,6 +1,7 @@
 package io.ringkv.replication.replica;
 
 import io.ringkv.core.codec.Base64;
+import io.ringkv.core.codec.JsonBytes;
 import io.ringkv.core.codec.JsonObjectCursor;
 import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.codec.JsonString;
@@ -668,9 +669,9 @@ public final class MasterStreamApplier
         final int at = commands.argStart();
         final ExpandableArrayBuffer out = commands.buffer();
         final int length = JsonString.unescape(message, start, inner.nameEnd(), out, at);
-        if (JsonTextWriter.startsWithBase64Prefix(out, at, length))
+        if (JsonBytes.startsWithBase64Prefix(out, at, length))
         {
-            final int prefix = JsonTextWriter.BASE64_KEY_PREFIX.length;
+            final int prefix = JsonBytes.BASE64_KEY_PREFIX.length;
             scratch.putBytes(0, out, at + prefix, length - prefix);
             final int decoded = Base64.decode(scratch, 0, length - prefix, out, at);
             if (decoded < 0)

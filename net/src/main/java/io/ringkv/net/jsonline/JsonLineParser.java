@@ -20,9 +20,10 @@ import java.nio.charset.StandardCharsets;
  * which becomes the batch's argument buffer, so arguments are still {@code (offset, length)} slices.
  * <p>
  * The validating scanner shared with replication ({@link JsonScanner} in core.codec: RFC 8259, strict UTF-8,
- * nesting limit) works straight on the read buffer and allocates nothing on good input. It is used rather than DSL-JSON because DSL-JSON's
- * reader parses byte arrays: each line would first be copied off the direct read buffer, and its values would
- * need a second pass to produce the compact text and the decoded slices the scanner writes in one.
+ * nesting limit) works straight on the read buffer and allocates nothing on good input. It is used rather than
+ * DSL-JSON because DSL-JSON's reader parses byte arrays: each line would first be copied off the direct read
+ * buffer, and its values would need a second pass to produce the compact text and the decoded slices the scanner
+ * writes in one.
  * <p>
  * A line that is not valid JSON, not a request object, or has a wrong-typed or unknown field ends the batch
  * with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing the line's id when it could be

@@ -346,7 +346,8 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid dump: 'pxat' must be an object");
         }
-        if (fieldType[F_MORE] != 0 && fieldType[F_MORE] != JsonObjectCursor.TRUE && fieldType[F_MORE] != JsonObjectCursor.FALSE)
+        if (fieldType[F_MORE] != 0 && fieldType[F_MORE] != JsonObjectCursor.TRUE &&
+            fieldType[F_MORE] != JsonObjectCursor.FALSE)
         {
             return reject("ERR invalid dump: 'more' must be true or false");
         }

@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
  * object key (which must be a string) as {@code "$base64:<base64>"}. A key that is valid UTF-8 but begins with
  * {@code $base64:} is written the base64 way too, so that every key reads back as exactly its bytes.
  * <p>
- * A writer asks {@link #valueIsString} or {@link #keyIsString} first, so that it can reserve room for the form it
- * will write, then writes it. Stateless; any thread; allocates nothing.
+ * A writer asks {@link #isString} first, so that it can reserve room for the form it will write, then writes it. Stateless; any thread; allocates nothing.
  */
 public final class JsonBytes
 {
@@ -21,25 +20,21 @@ public final class JsonBytes
 
     private static final byte[] BASE64_VALUE_OPEN = ascii("{\"$base64\":\"");
     private static final byte[] BASE64_VALUE_CLOSE = ascii("\"}");
+    private static final byte[] BASE64_KEY_OPEN = ascii("\"$base64:");
+    private static final byte[] BASE64_KEY_CLOSE = ascii("\"");
 
     private JsonBytes()
     {
     }
 
     /**
-     * @return true when the bytes are written as a JSON string value, false when as {@code {"$base64":...}}.
+     * @param key true for an object key, false for a value.
+     * @return true when the bytes are written as a JSON string ({@link #putString}), false when the base64 way
+     * ({@link #putBase64}).
      */
-    public static boolean valueIsString(final DirectBuffer source, final int index, final int length)
+    public static boolean isString(final DirectBuffer source, final int index, final int length, final boolean key)
     {
-        return Utf8.isValid(source, index, length);
-    }
-
-    /**
-     * @return true when the bytes are written as a plain key, false when as {@code "$base64:..."}.
-     */
-    public static boolean keyIsString(final DirectBuffer source, final int index, final int length)
-    {
-        return !startsWithBase64Prefix(source, index, length) && Utf8.isValid(source, index, length);
+        return !(key && startsWithBase64Prefix(source, index, length)) && Utf8.isValid(source, index, length);
     }
 
     /**
@@ -63,7 +58,7 @@ public final class JsonBytes
     }
 
     /**
-     * Write bytes that {@link #valueIsString} or {@link #keyIsString} accepted as a quoted JSON string.
+     * Write bytes that {@link #isString} accepted as a quoted JSON string.
      *
      * @param destination must have room for {@code length + 2} bytes and grow itself for escapes (an
      *                    {@link org.agrona.ExpandableDirectByteBuffer} does).
@@ -85,63 +80,38 @@ public final class JsonBytes
 
     /**
      * @param length bytes to encode.
-     * @return what {@link #putBase64Value} writes for them.
+     * @param key    true for an object key, false for a value.
+     * @return what {@link #putBase64} writes for them.
      */
-    public static int base64ValueLength(final int length)
+    public static int base64Length(final int length, final boolean key)
     {
-        return BASE64_VALUE_OPEN.length + Base64.encodedLength(length) + BASE64_VALUE_CLOSE.length;
+        return (key ? 2 + BASE64_KEY_PREFIX.length : BASE64_VALUE_OPEN.length + BASE64_VALUE_CLOSE.length) +
+            Base64.encodedLength(length);
     }
 
     /**
-     * Write bytes as {@code {"$base64":"<base64>"}}.
+     * Write bytes as the value {@code {"$base64":"<base64>"}} or the key {@code "$base64:<base64>"}.
      *
-     * @param destination must have room for {@link #base64ValueLength(int)} bytes.
+     * @param key         true for an object key, false for a value.
+     * @param destination must have room for {@link #base64Length(int, boolean)} bytes.
      * @return bytes written.
      */
-    public static int putBase64Value(
+    public static int putBase64(
         final DirectBuffer source,
         final int index,
         final int length,
+        final boolean key,
         final MutableDirectBuffer destination,
         final int destinationIndex)
     {
+        final byte[] open = key ? BASE64_KEY_OPEN : BASE64_VALUE_OPEN;
+        final byte[] close = key ? BASE64_KEY_CLOSE : BASE64_VALUE_CLOSE;
         int w = destinationIndex;
-        destination.putBytes(w, BASE64_VALUE_OPEN);
-        w += BASE64_VALUE_OPEN.length;
+        destination.putBytes(w, open);
+        w += open.length;
         w += Base64.encode(source, index, length, destination, w);
-        destination.putBytes(w, BASE64_VALUE_CLOSE);
-        return w + BASE64_VALUE_CLOSE.length - destinationIndex;
-    }
-
-    /**
-     * @param length bytes to encode.
-     * @return what {@link #putBase64Key} writes for them.
-     */
-    public static int base64KeyLength(final int length)
-    {
-        return 2 + BASE64_KEY_PREFIX.length + Base64.encodedLength(length);
-    }
-
-    /**
-     * Write bytes as the key {@code "$base64:<base64>"}.
-     *
-     * @param destination must have room for {@link #base64KeyLength(int)} bytes.
-     * @return bytes written.
-     */
-    public static int putBase64Key(
-        final DirectBuffer source,
-        final int index,
-        final int length,
-        final MutableDirectBuffer destination,
-        final int destinationIndex)
-    {
-        int w = destinationIndex;
-        destination.putByte(w++, (byte)'"');
-        destination.putBytes(w, BASE64_KEY_PREFIX);
-        w += BASE64_KEY_PREFIX.length;
-        w += Base64.encode(source, index, length, destination, w);
-        destination.putByte(w++, (byte)'"');
-        return w - destinationIndex;
+        destination.putBytes(w, close);
+        return w + close.length - destinationIndex;
     }
 
     private static byte[] ascii(final String text)

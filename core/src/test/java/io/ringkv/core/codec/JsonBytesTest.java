@@ -37,35 +37,28 @@ class JsonBytesTest
 
     private static String value(final byte[] bytes)
     {
+        return write(bytes, false);
+    }
+
+    private static String key(final byte[] bytes)
+    {
+        return write(bytes, true);
+    }
+
+    private static String write(final byte[] bytes, final boolean key)
+    {
         final UnsafeBuffer source = new UnsafeBuffer(bytes);
         final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4);
         final int length;
-        if (JsonBytes.valueIsString(source, 0, bytes.length))
+        if (JsonBytes.isString(source, 0, bytes.length, key))
         {
             length = JsonBytes.putString(source, 0, bytes.length, out, 2);
         }
         else
         {
-            length = JsonBytes.putBase64Value(source, 0, bytes.length, out, 2);
-            assertEquals(JsonBytes.base64ValueLength(bytes.length), length);
+            length = JsonBytes.putBase64(source, 0, bytes.length, key, out, 2);
+            assertEquals(JsonBytes.base64Length(bytes.length, key), length);
         }
         return out.getStringWithoutLengthUtf8(2, length);
-    }
-
-    private static String key(final byte[] bytes)
-    {
-        final UnsafeBuffer source = new UnsafeBuffer(bytes);
-        final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4);
-        final int length;
-        if (JsonBytes.keyIsString(source, 0, bytes.length))
-        {
-            length = JsonBytes.putString(source, 0, bytes.length, out, 0);
-        }
-        else
-        {
-            length = JsonBytes.putBase64Key(source, 0, bytes.length, out, 0);
-            assertEquals(JsonBytes.base64KeyLength(bytes.length), length);
-        }
-        return out.getStringWithoutLengthUtf8(0, length);
     }
 }

@@ -425,20 +425,15 @@ public final class JsonLineReply implements Reply
     {
         final ReplyBuffer out = this.out;
         final int written;
-        if (key ? JsonBytes.keyIsString(buffer, index, length) : JsonBytes.valueIsString(buffer, index, length))
+        if (JsonBytes.isString(buffer, index, length, key))
         {
             out.ensureRoom(length + 2);
             written = JsonBytes.putString(buffer, index, length, out.buffer(), out.position());
         }
-        else if (key)
-        {
-            out.ensureRoom(JsonBytes.base64KeyLength(length));
-            written = JsonBytes.putBase64Key(buffer, index, length, out.buffer(), out.position());
-        }
         else
         {
-            out.ensureRoom(JsonBytes.base64ValueLength(length));
-            written = JsonBytes.putBase64Value(buffer, index, length, out.buffer(), out.position());
+            out.ensureRoom(JsonBytes.base64Length(length, key));
+            written = JsonBytes.putBase64(buffer, index, length, key, out.buffer(), out.position());
         }
         out.position(out.position() + written);
     }

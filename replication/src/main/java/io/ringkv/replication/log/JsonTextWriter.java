@@ -85,18 +85,7 @@ public final class JsonTextWriter
      */
     public JsonTextWriter bytes(final DirectBuffer source, final int offset, final int length)
     {
-        final ExpandableDirectByteBuffer buffer = this.buffer;
-        if (JsonBytes.valueIsString(source, offset, length))
-        {
-            buffer.checkLimit(position + length + 2);
-            position += JsonBytes.putString(source, offset, length, buffer, position);
-        }
-        else
-        {
-            buffer.checkLimit(position + JsonBytes.base64ValueLength(length));
-            position += JsonBytes.putBase64Value(source, offset, length, buffer, position);
-        }
-        return this;
+        return bytes(source, offset, length, false);
     }
 
     /**
@@ -105,16 +94,21 @@ public final class JsonTextWriter
      */
     public JsonTextWriter key(final DirectBuffer source, final int offset, final int length)
     {
+        return bytes(source, offset, length, true);
+    }
+
+    private JsonTextWriter bytes(final DirectBuffer source, final int offset, final int length, final boolean key)
+    {
         final ExpandableDirectByteBuffer buffer = this.buffer;
-        if (JsonBytes.keyIsString(source, offset, length))
+        if (JsonBytes.isString(source, offset, length, key))
         {
             buffer.checkLimit(position + length + 2);
             position += JsonBytes.putString(source, offset, length, buffer, position);
         }
         else
         {
-            buffer.checkLimit(position + JsonBytes.base64KeyLength(length));
-            position += JsonBytes.putBase64Key(source, offset, length, buffer, position);
+            buffer.checkLimit(position + JsonBytes.base64Length(length, key));
+            position += JsonBytes.putBase64(source, offset, length, key, buffer, position);
         }
         return this;
     }

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * object key (which must be a string) as {@code "$base64:<base64>"}. A key that is valid UTF-8 but begins with
  * {@code $base64:} is written the base64 way too, so that every key reads back as exactly its bytes.
  * <p>
- * A writer asks {@link #isString} first, so that it can reserve room for the form it will write, then writes it. Stateless; any thread; allocates nothing.
+ * A writer asks {@link #isString} first, so that it can reserve room for the form it will write, then writes it.
+ * Stateless; any thread; allocates nothing.
  */
 public final class JsonBytes
 {

@@ -40,7 +40,7 @@ public final class JsonObjectCursor
     /** {@link #frameEnd}: the bytes cannot start an object. */
     public static final int NOT_AN_OBJECT = -2;
 
-    private final JsonScanner scanner = new JsonScanner();
+    private final JsonScanner scanner;
     private DirectBuffer buffer;
     private int position;
     private int end;
@@ -53,6 +53,22 @@ public final class JsonObjectCursor
     private int valueStart;
     private int valueEnd;
     private boolean valueIsInteger;
+
+    /**
+     * A cursor whose scanner accepts nesting up to {@link JsonScanner#MAX_DEPTH}, the object itself counting as one.
+     */
+    public JsonObjectCursor()
+    {
+        this(JsonScanner.MAX_DEPTH);
+    }
+
+    /**
+     * @param maxDepth deepest nesting accepted, the object itself counting as one.
+     */
+    public JsonObjectCursor(final int maxDepth)
+    {
+        scanner = new JsonScanner(maxDepth);
+    }
 
     /**
      * Framing for a stream of objects: where the object beginning at the first non-blank byte at or after

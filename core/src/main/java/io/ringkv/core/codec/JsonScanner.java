@@ -20,17 +20,37 @@ public final class JsonScanner
 {
     /** Returned by scanning methods when the input is not valid JSON. */
     public static final int FAILED = -1;
-    /** Deepest nesting of arrays and objects accepted. */
+    /** Deepest nesting of arrays and objects accepted by default. */
     public static final int MAX_DEPTH = 128;
 
     private static final byte[] BASE64_KEY = "\"$base64\"".getBytes(StandardCharsets.US_ASCII);
 
+    private final int maxDepth;
+    private final String depthError;
     private DirectBuffer line;
     private int lineStart;
     private String errorReason;
     private int errorIndex;
     private boolean numberIsInteger;
     private long longValue;
+
+    /**
+     * A scanner that accepts nesting up to {@link #MAX_DEPTH}.
+     */
+    public JsonScanner()
+    {
+        this(MAX_DEPTH);
+    }
+
+    /**
+     * @param maxDepth deepest nesting of arrays and objects accepted: the limit keeps the recursion of
+     *                 {@link #skipValue} bounded.
+     */
+    public JsonScanner(final int maxDepth)
+    {
+        this.maxDepth = maxDepth;
+        depthError = "nesting deeper than " + maxDepth;
+    }
 
     /**
      * Scan new text.
@@ -207,9 +227,9 @@ public final class JsonScanner
 
     private int skipContainer(final int start, final int end, final int depth, final boolean object)
     {
-        if (depth >= MAX_DEPTH)
+        if (depth >= maxDepth)
         {
-            return fail("nesting deeper than " + MAX_DEPTH, start);
+            return fail(depthError, start);
         }
         final byte close = object ? (byte)'}' : (byte)']';
         int p = skipWhitespace(start + 1, end);

@@ -110,6 +110,21 @@ class JsonScannerTest
     }
 
     @Test
+    void theNestingLimitCanBeRaised()
+    {
+        final JsonScanner deeper = new JsonScanner(JsonScanner.MAX_DEPTH + 1);
+        final UnsafeBuffer buffer =
+            new UnsafeBuffer(nested(JsonScanner.MAX_DEPTH + 1).getBytes(StandardCharsets.US_ASCII));
+        deeper.wrap(buffer, 0);
+        assertEquals(buffer.capacity(), deeper.skipValue(0, buffer.capacity(), 0));
+        final UnsafeBuffer tooDeep =
+            new UnsafeBuffer(nested(JsonScanner.MAX_DEPTH + 2).getBytes(StandardCharsets.US_ASCII));
+        deeper.wrap(tooDeep, 0);
+        assertEquals(JsonScanner.FAILED, deeper.skipValue(0, tooDeep.capacity(), 0));
+        assertEquals("nesting deeper than " + (JsonScanner.MAX_DEPTH + 1), deeper.errorReason());
+    }
+
+    @Test
     void everyTruncationOfAContainerFails()
     {
         final String text =

@@ -57,7 +57,11 @@ public final class MasterStreamApplier
 
     private final CommandBatchBuilder commands;
     private final JsonTextWriter acks = new JsonTextWriter(1024);
-    private final JsonObjectCursor cursor = new JsonObjectCursor();
+    /**
+     * A dump holds a document one level deeper ({@code data}'s members) than a JSON-lines request holds the value
+     * it stores, so the message may nest one level more: every document a client could store can be replicated.
+     */
+    private final JsonObjectCursor cursor = new JsonObjectCursor(JsonScanner.MAX_DEPTH + 1);
     private final JsonObjectCursor inner = new JsonObjectCursor();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final int[] fieldType = new int[FIELDS.length];

@@ -4,6 +4,7 @@ import com.dslplatform.json.DslJson;
 import com.dslplatform.json.JsonReader;
 import com.dslplatform.json.JsonWriter;
 import com.dslplatform.json.ObjectConverter;
+import io.ringkv.core.codec.JsonScanner;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
@@ -29,6 +30,8 @@ public final class JsonDocuments
     private ExpandableDirectByteBuffer compacted = new ExpandableDirectByteBuffer(256);
     private byte[] input = new byte[256];
     private String lastError = "";
+    /** Validates first: DSL-JSON's reader recurses without a depth limit and overflows the stack on deep input. */
+    private final JsonScanner scanner = new JsonScanner();
 
     /**
      * Parse {@code length} bytes as one JSON value and write its compact text to {@link #compacted()}.
@@ -40,6 +43,13 @@ public final class JsonDocuments
      */
     public int compact(final DirectBuffer source, final int offset, final int length)
     {
+        final JsonScanner scanner = this.scanner;
+        scanner.wrap(source, offset);
+        if (scanner.skipValue(scanner.skipWhitespace(offset, offset + length), offset + length, 0) < 0)
+        {
+            lastError = scanner.errorReason() + " at position " + scanner.errorOffset();
+            return INVALID;
+        }
         if (input.length < length)
         {
             input = new byte[Math.max(length, input.length * 2)];

@@ -101,8 +101,12 @@ class HostileReplicationMessagesTest
     }
 
     @Test
-    void replicaRejectsInvalidUtf8BadEscapesAndNonCanonicalBase64() throws Exception
+    void replicaReadsJsonByTheJsonLinesRules() throws Exception
     {
+        // A JSON-lines request nests its value one level down, so the deepest value a client can store has
+        // MAX_DEPTH - 1 levels; in a dump that value sits one level deeper still (under "data").
+        final int depth = JsonLineParser.MAX_DEPTH - 1;
+        final String deepest = "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
         try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
             TestServer replica = TestServer.start();
             LineClient client = new LineClient(replica.port()))
@@ -111,7 +115,10 @@ class HostileReplicationMessagesTest
             try (LineClient link = new LineClient(fakeMaster.accept()))
             {
                 link.readLine();
-                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\"}}"));
+                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\",\"deep\":" + deepest + "}}"));
+                assertEquals("{\"error\":\"ERR invalid JSON: nesting deeper than " + (JsonLineParser.MAX_DEPTH + 1) +
+                    " at byte " + (32 + 5 * (depth - 1)) + "\"}", link.call("{\"cmd\":\"dump\",\"data\":{\"deeper\":[" +
+                    deepest + "]}}"));
 
                 // An overlong '/' (C0 AF) inside a JSON string: not UTF-8, so not a JSON string either.
                 final byte[] prefix = "{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":\"x"
@@ -137,29 +144,6 @@ class HostileReplicationMessagesTest
             }
             assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
             assertEquals("{\"value\":\"A\"}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
-        }
-    }
-
-    @Test
-    void aDumpCarriesDocumentsAsDeepAsAClientCanStore() throws Exception
-    {
-        // A JSON-lines request nests its value one level down, so the deepest value a client can store has
-        // MAX_DEPTH - 1 levels; in a dump that value sits one level deeper still (under "data").
-        final int depth = JsonLineParser.MAX_DEPTH - 1;
-        final String deepest = "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
-        {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
-            {
-                link.readLine();
-                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"deep\":" + deepest + "}}"));
-                assertEquals("{\"error\":\"ERR invalid JSON: nesting deeper than " + (JsonLineParser.MAX_DEPTH + 1) +
-                    " at byte " + (32 + 5 * (depth - 1)) + "\"}", link.call("{\"cmd\":\"dump\",\"data\":{\"deeper\":[" +
-                    deepest + "]}}"));
-            }
             assertEquals("{\"value\":" + deepest + "}", client.call("{\"cmd\":\"get\",\"key\":\"deep\"}"));
         }
     }

@@ -4,6 +4,7 @@ import io.ringkv.net.jsonline.JsonLineParser;
 import io.ringkv.net.server.TestServer;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -41,12 +42,10 @@ class HostileReplicationMessagesTest
     @Test
     void replicaRejectsMalformedAndOutOfOrderMessagesFromItsMasterWithoutTouchingData() throws Exception
     {
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
+        try (FakeMaster fakeMaster = new FakeMaster())
         {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
             {
                 assertTrue(link.readLine().startsWith("{\"cmd\":\"sync\",\"args\":[\"?\",-1,"));
                 link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r1\",\"offset\":10}}\n");
@@ -76,9 +75,10 @@ class HostileReplicationMessagesTest
                 assertNull(link.readLine());
             }
             assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            try (LineClient link = fakeMaster.acceptLink())
             {
-                assertEquals("{\"cmd\":\"sync\",\"args\":[\"r1\",11," + replica.port() + "]}", link.readLine());
+                assertEquals("{\"cmd\":\"sync\",\"args\":[\"r1\",11," + fakeMaster.replica().port() + "]}",
+                    link.readLine());
                 link.send("{\"value\":{\"sync\":\"continue\",\"replid\":\"r1\",\"offset\":11}}\n");
                 assertEquals("{\"offset\":12}", link.call("{\"cmd\":\"log\",\"operation\":\"del\",\"key\":\"a\"," +
                     "\"offset\":12}"));
@@ -107,12 +107,10 @@ class HostileReplicationMessagesTest
         // MAX_DEPTH - 1 levels; in a dump that value sits one level deeper still (under "data").
         final int depth = JsonLineParser.MAX_DEPTH - 1;
         final String deepest = "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
+        try (FakeMaster fakeMaster = new FakeMaster())
         {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
             {
                 link.readLine();
                 assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\",\"deep\":" + deepest + "}}"));
@@ -151,12 +149,10 @@ class HostileReplicationMessagesTest
     @Test
     void aSelectInTheLogSetsTheDatabaseOfTheEntriesThatFollow() throws Exception
     {
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
+        try (FakeMaster fakeMaster = new FakeMaster())
         {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
             {
                 link.readLine();
                 assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{}}"));
@@ -175,12 +171,10 @@ class HostileReplicationMessagesTest
     @Test
     void clientsGetLoadingWhileAFullSyncLoads() throws Exception
     {
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
+        try (FakeMaster fakeMaster = new FakeMaster())
         {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
             {
                 link.readLine();
                 link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r9\",\"offset\":4}}\n");
@@ -191,6 +185,80 @@ class HostileReplicationMessagesTest
                 assertEquals("{\"offset\":4}", link.call("{\"cmd\":\"dump\",\"data\":{\"b\":\"2\"},\"offset\":4}"));
                 assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
                 assertEquals("{\"value\":\"2\"}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
+            }
+        }
+    }
+
+    /**
+     * A replica told REPLICAOF a socket on which the test plays the master; {@link #client()} is a client of the
+     * replica.
+     */
+    private static final class FakeMaster implements AutoCloseable
+    {
+        private final ServerSocket socket;
+        private final TestServer replica;
+        private final LineClient client;
+
+        FakeMaster() throws Exception
+        {
+            socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer started = null;
+            LineClient connected = null;
+            try
+            {
+                started = TestServer.start();
+                connected = new LineClient(started.port());
+                connected.command("replicaof", "127.0.0.1", Integer.toString(socket.getLocalPort()));
+            }
+            catch (final Exception ex)
+            {
+                if (connected != null)
+                {
+                    connected.close();
+                }
+                if (started != null)
+                {
+                    started.close();
+                }
+                socket.close();
+                throw ex;
+            }
+            replica = started;
+            client = connected;
+        }
+
+        LineClient acceptLink() throws IOException
+        {
+            return new LineClient(socket.accept());
+        }
+
+        TestServer replica()
+        {
+            return replica;
+        }
+
+        LineClient client()
+        {
+            return client;
+        }
+
+        @Override
+        public void close() throws Exception
+        {
+            try
+            {
+                client.close();
+            }
+            finally
+            {
+                try
+                {
+                    replica.close();
+                }
+                finally
+                {
+                    socket.close();
+                }
             }
         }
     }

@@ -6,10 +6,12 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one JSON reader of ringkv: validates JSON text in place in a buffer (RFC 8259 grammar, strict UTF-8 inside
- * strings, well-formed escapes, paired {@code \\u} surrogates, a nesting limit). It finds where values end,
- * decodes strings, parses integers and writes compact text, and never builds a tree, so valid input allocates
- * nothing. The first error is kept as a reason and a byte offset from the wrapped start ({@link #errorText()}).
+ * The JSON reader of the JSON-lines protocol, the replication stream and stored documents (which it validates
+ * before {@code core/json} re-serializes them): validates JSON text in place in a buffer (RFC 8259 grammar,
+ * strict UTF-8 inside strings, well-formed escapes, paired {@code \\u} surrogates, a nesting limit). It finds
+ * where values end, decodes strings, parses integers and writes compact text, and never builds a tree, so valid
+ * input allocates nothing. The first error is kept as a reason and a byte offset from the wrapped start
+ * ({@link #errorText()}).
  * <p>
  * Scanning methods take the index to start at and the index their value must end before, and return the index
  * after the value or {@link #FAILED}. {@link JsonObjectCursor} walks an object's members with it.

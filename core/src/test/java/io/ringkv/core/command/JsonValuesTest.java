@@ -1,6 +1,7 @@
 package io.ringkv.core.command;
 
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.store.StoreConfig;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -56,12 +57,13 @@ class JsonValuesTest
             assertEquals("+OK", json.execKind(RequestBatch.VALUE_JSON, "SET", "doc", spacedAndCompact[0]));
             assertEquals("json:" + spacedAndCompact[1], json.exec("GET", "doc"));
         }
-        final String deep = "[".repeat(1024) + "]".repeat(1024);
+        final int maxDepth = JsonDocuments.MAX_DEPTH;
+        final String deep = "[".repeat(maxDepth) + "]".repeat(maxDepth);
         assertEquals("+OK", json.execKind(RequestBatch.VALUE_JSON, "SET", "deep", deep));
         assertEquals("json:" + deep, json.exec("GET", "deep"));
-        final String tooDeep = "[".repeat(1025) + "]".repeat(1025);
+        final String tooDeep = "[".repeat(maxDepth + 1) + "]".repeat(maxDepth + 1);
         final String refused = json.execKind(RequestBatch.VALUE_JSON, "SET", "deep", tooDeep);
-        assertTrue(refused.startsWith("-ERR value is not valid JSON: nesting deeper than 1024"), refused);
+        assertTrue(refused.startsWith("-ERR value is not valid JSON: nesting deeper than " + maxDepth), refused);
         for (final String bad : new String[]{"[01]", "[1.]", "[.5]", "[1e]", "[-]", "[\"\\x\"]", "[\"\\u12g4\"]",
             "[\"a\u0001\"]", "{\"a\":1,}", "[1,]", "{1:2}", "[nul]", "[[1]", "[1]]", "{\"a\"}", "[1 2]"})
         {

@@ -4,7 +4,7 @@ import io.ringkv.core.store.Keyspace;
 
 /**
  * Runs one request: finds its command in the {@link CommandTable} and applies Redis's checks in Redis's order
- * (unknown command, arity, authentication, memory budget) before calling the handler. Every request gets
+ * (unknown command, arity, protected commands, authentication, memory budget) before calling the handler. Every request gets
  * exactly one reply, even when a handler fails unexpectedly. Counts each command's calls, time, failures and
  * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
  * read-only commands (INFO keyspace_hits/misses). Records each executed call's time in the latency histogram of the
@@ -70,6 +70,12 @@ public final class CommandDispatcher
             refuse(command.arityError(), reply);
             return null;
         }
+        if (command.hasFlag(Command.PROTECTED) && !session.protectedCommandsAllowed())
+        {
+            command.recordRejected();
+            refuse(command.protectedError(), reply);
+            return null;
+        }
         if (!session.authenticated() && !command.hasFlag(Command.NO_AUTH))
         {
             command.recordRejected();
@@ -101,20 +107,25 @@ public final class CommandDispatcher
         keyspace.countLookups(command.hasFlag(Command.READONLY));
         keyspace.writeAccess(command.hasFlag(Command.WRITE));
         keyspace.expiryExempt(session.masterLink());
+        keyspace.trackTouchedKeys(true);
         final long startNs = System.nanoTime();
         try
         {
             command.handler().execute(context, args, observed);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            // A bug must not take the engine thread down or leave the client without a reply.
+            // A bug must not take the engine thread down or leave the client without a reply, and whatever the
+            // handler changed before it failed must reach the change log (docs/architecture.md, the failed-command
+            // rule).
             LOGGER.log(System.Logger.Level.ERROR, "command " + command.name() + " failed", ex);
             observed.error("ERR internal error in '" + command.name() + "': " + ex);
+            context.changeLog().logTouchedKeys(keyspace);
         }
         finally
         {
             final long elapsedNs = System.nanoTime() - startNs;
+            keyspace.trackTouchedKeys(false);
             keyspace.writeAccess(false);
             final boolean failed = observed.errored();
             command.recordCall(elapsedNs, failed);

@@ -1,10 +1,10 @@
 package io.ringkv.replication.master;
 
+import io.ringkv.core.codec.JsonObjectCursor;
 import io.ringkv.replication.log.JsonTextWriter;
 import io.ringkv.replication.log.LogLineEncoder;
 import io.ringkv.replication.log.ReplicaFeed;
 import io.ringkv.replication.log.ReplicationBacklog;
-import io.ringkv.replication.replica.JsonCursor;
 import io.ringkv.replication.snapshot.Snapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -67,7 +67,7 @@ public final class ReplicaSender
     private final ReplicaFeed feed;
     private final ReplicaOutput output = new ReplicaOutput();
     private final ExpandableDirectByteBuffer input = new ExpandableDirectByteBuffer(4096);
-    private final JsonCursor ackCursor = new JsonCursor();
+    private final JsonObjectCursor ackCursor = new JsonObjectCursor();
     private int inputLimit;
     private volatile Selector selector;
     private SelectionKey key;
@@ -600,12 +600,12 @@ public final class ReplicaSender
             int start = 0;
             while (true)
             {
-                final int end = JsonCursor.frameEnd(input, start, inputLimit);
-                if (end == JsonCursor.INCOMPLETE)
+                final int end = JsonObjectCursor.frameEnd(input, start, inputLimit);
+                if (end == JsonObjectCursor.INCOMPLETE)
                 {
                     break;
                 }
-                if (end == JsonCursor.NOT_AN_OBJECT)
+                if (end == JsonObjectCursor.NOT_AN_OBJECT)
                 {
                     throw new IOException("replica sent something that is not a JSON object");
                 }
@@ -617,7 +617,7 @@ public final class ReplicaSender
         }
     }
 
-    private void onAck(final JsonCursor cursor, final DirectBuffer input, final int start, final int end)
+    private void onAck(final JsonObjectCursor cursor, final DirectBuffer input, final int start, final int end)
         throws IOException
     {
         lastAckMs = System.currentTimeMillis();

@@ -1,5 +1,7 @@
 package io.ringkv.replication.replica;
 
+import io.ringkv.core.codec.JsonObjectCursor;
+import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.engine.Engine;
@@ -245,7 +247,7 @@ public final class MasterLink
         final String password = masterauth.get();
         if (password != null && !password.isEmpty())
         {
-            final byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+            final byte[] bytes = password.getBytes(StandardCharsets.ISO_8859_1); // held as bytes, one char each
             request.ascii(ascii("{\"cmd\":\"auth\",\"args\":["));
             request.bytes(new UnsafeBuffer(bytes), 0, bytes.length);
             request.ascii(ascii("]}\n"));
@@ -282,15 +284,15 @@ public final class MasterLink
             boolean broken = false;
             while (!broken)
             {
-                final int end = JsonCursor.frameEnd(input, start, limit);
-                if (end == JsonCursor.INCOMPLETE)
+                final int end = JsonObjectCursor.frameEnd(input, start, limit);
+                if (end == JsonObjectCursor.INCOMPLETE)
                 {
                     break;
                 }
-                if (end == JsonCursor.NOT_AN_OBJECT)
+                if (end == JsonObjectCursor.NOT_AN_OBJECT)
                 {
                     // Not JSON: answer once for the line and skip it, keeping the framing.
-                    start = JsonCursor.skipBlank(input, start, limit);
+                    start = JsonScanner.skipWhitespace(input, start, limit);
                     int newline = start;
                     while (newline < limit && input.getByte(newline) != '\n')
                     {

@@ -271,10 +271,10 @@ public final class SummaryJson
         return t;
     }
 
-    /** JSON has no NaN: a ratio of nothing is null. */
+    /** JSON has no NaN: a ratio of nothing is null. Six decimals: hit ratios are compared to a tenth of a point. */
     private static Object ratioOrNull(final double ratio)
     {
-        return Double.isNaN(ratio) ? null : LatencyStats.round(ratio);
+        return Double.isNaN(ratio) ? null : Math.round(ratio * 1e6) / 1e6;
     }
 
     private static List<Object> ratios(final double[] values)

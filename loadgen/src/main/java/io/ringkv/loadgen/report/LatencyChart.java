@@ -257,6 +257,7 @@ public final class LatencyChart
         final List<String> names = new ArrayList<>();
         final List<List<List<Object>>> lines = new ArrayList<>();
         int maxIntervals = 1;
+        double lowest = 1;
         for (int d = 0; d < documents.size(); d++)
         {
             final Map<String, Object> targets = (Map<String, Object>)documents.get(d).get("targets");
@@ -274,6 +275,13 @@ public final class LatencyChart
                     for (final Object round : rounds)
                     {
                         maxIntervals = Math.max(maxIntervals, ((List<Object>)round).size());
+                        for (final Object ratio : (List<Object>)round)
+                        {
+                            if (ratio instanceof Number number)
+                            {
+                                lowest = Math.min(lowest, number.doubleValue());
+                            }
+                        }
                     }
                 }
             }
@@ -286,13 +294,16 @@ public final class LatencyChart
         final int plotWidth = WIDTH - LEFT - RIGHT;
         final int plotHeight = height - TOP - 40;
         final int totalHeight = height + 22 * names.size();
+        // The axis starts at the tenth below the lowest ratio: a few points' difference must be visible.
+        final int bottomTenth = (int)Math.max(0, Math.min(9, Math.floor(lowest * 10)));
+        final double bottom = bottomTenth / 10.0;
         html.append("<h2>Hit ratio per second</h2>\n").append(String.format(Locale.ROOT,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
             + "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
             WIDTH, totalHeight, WIDTH, totalHeight));
-        for (int tick = 0; tick <= 10; tick += 2)
+        for (int tick = bottomTenth; tick <= 10; tick += 10 - bottomTenth > 5 ? 2 : 1)
         {
-            final double y = TOP + plotHeight * (1 - tick / 10.0);
+            final double y = TOP + plotHeight * (10 - tick) / (10.0 - bottomTenth);
             html.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                 + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n",
                 LEFT, y, LEFT + plotWidth, y, LEFT - 6, y + 4, tick / 10.0));
@@ -315,7 +326,8 @@ public final class LatencyChart
                     {
                         html.append(String.format(Locale.ROOT, "%.1f,%.1f ",
                             LEFT + plotWidth * (i + 1.0) / maxIntervals,
-                            TOP + plotHeight * (1 - Math.max(0, Math.min(1, ratio.doubleValue())))));
+                            TOP + plotHeight * (1 - (Math.max(bottom, Math.min(1, ratio.doubleValue())) - bottom)
+                                / (1 - bottom))));
                     }
                 }
                 html.append("\"><title>").append(escape(names.get(t) + " round " + (r + 1)))

@@ -62,8 +62,9 @@ final class OpenLoopConnection implements Runnable
         this.schedule = schedule;
         this.quota = quota;
         this.missSet = missSet;
-        // Misses waiting for their SET never outnumber the requests outstanding: the same capacity suffices.
-        this.misses = missSet != null ? new IntendedTimeRing(RING_CAPACITY) : null;
+        // The sender adds GETs only after finding no miss waiting, so misses waiting never outnumber what the
+        // request ring held then plus what it held when they were read: twice its capacity is room enough.
+        this.misses = missSet != null ? new IntendedTimeRing(2 * RING_CAPACITY) : null;
     }
 
     @Override
@@ -162,9 +163,14 @@ final class OpenLoopConnection implements Runnable
         }
         if (connection.reader.parser().isNil())
         {
-            // The sender drains this ring before sending more GETs, so it has room (see the constructor).
+            // The sender drains this ring before sending more GETs, so it has room (see the constructor); should
+            // that ever be wrong, the coordinator's timeout closes the channel and this ends.
             while (!misses.offer(ring.polledPayload(), readNs))
             {
+                if (state.abandoned || !connection.channel.isOpen())
+                {
+                    return;
+                }
                 Thread.yield();
             }
             LockSupport.unpark(sender);

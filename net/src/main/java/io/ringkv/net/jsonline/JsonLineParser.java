@@ -1,10 +1,10 @@
 package io.ringkv.net.jsonline;
 
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.RequestParser;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -132,8 +132,10 @@ public final class JsonLineParser implements RequestParser
     private static final byte T_NULL = 7;
 
 
+    private static final int SCRATCH_INITIAL_CAPACITY = 4096;
+
     private final int maxLineLength;
-    private final ExpandableDirectByteBuffer scratch;
+    private final ExpandableOffHeapBuffer scratch;
     private final JsonRequestTable requests;
     private int scratchPosition;
 
@@ -172,7 +174,17 @@ public final class JsonLineParser implements RequestParser
     {
         this.requests = requests;
         this.maxLineLength = maxLineLength;
-        this.scratch = new ExpandableDirectByteBuffer(4096);
+        this.scratch = new ExpandableOffHeapBuffer(SCRATCH_INITIAL_CAPACITY);
+    }
+
+    public void shrink()
+    {
+        scratch.shrink(SCRATCH_INITIAL_CAPACITY);
+    }
+
+    public void close()
+    {
+        scratch.close();
     }
 
     /**

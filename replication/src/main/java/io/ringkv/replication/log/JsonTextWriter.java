@@ -1,5 +1,6 @@
 package io.ringkv.replication.log;
 
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -21,7 +22,11 @@ public final class JsonTextWriter
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private final ExpandableDirectByteBuffer buffer;
+    /** Strings longer than this are measured before they are written, so that the buffer grows only once. */
+    private static final int EXACT_SIZING_LENGTH = 4096;
+
+    private final int initialCapacity;
+    private ExpandableDirectByteBuffer buffer;
     private int position;
 
     /**
@@ -29,7 +34,28 @@ public final class JsonTextWriter
      */
     public JsonTextWriter(final int initialCapacity)
     {
+        this.initialCapacity = initialCapacity;
         buffer = new ExpandableDirectByteBuffer(initialCapacity);
+    }
+
+    /**
+     * Free, at once rather than at the next GC, a buffer that a long line grew past {@code retainedCapacity}, and
+     * start again with the initial capacity; what was written is dropped. {@link #buffer()} then returns a new one.
+     *
+     * @param retainedCapacity largest capacity kept.
+     * @return true when memory was freed.
+     */
+    public boolean shrink(final int retainedCapacity)
+    {
+        if (buffer.capacity() <= retainedCapacity)
+        {
+            return false;
+        }
+        final ExpandableDirectByteBuffer old = buffer;
+        buffer = new ExpandableDirectByteBuffer(initialCapacity);
+        BufferUtil.free(old.byteBuffer());
+        position = 0;
+        return true;
     }
 
     public MutableDirectBuffer buffer()
@@ -144,8 +170,11 @@ public final class JsonTextWriter
 
     private JsonTextWriter quoted(final DirectBuffer source, final int offset, final int length)
     {
+        // A long string is measured first so the buffer grows once: each growth of Agrona's buffer leaves the old
+        // memory to the GC, and a string of control characters is six times its length escaped.
+        final long quotedLength = length > EXACT_SIZING_LENGTH ? quotedLength(source, offset, length) : length + 2L;
+        buffer.checkLimit((int)Math.min(ExpandableDirectByteBuffer.MAX_BUFFER_LENGTH, position + quotedLength));
         final MutableDirectBuffer out = buffer;
-        buffer.checkLimit(position + length + 2);
         int p = position;
         out.putByte(p++, (byte)'"');
         for (int i = 0; i < length; i++)
@@ -184,6 +213,24 @@ public final class JsonTextWriter
         out.putByte(p++, (byte)'"');
         position = p;
         return this;
+    }
+
+    private static long quotedLength(final DirectBuffer source, final int offset, final int length)
+    {
+        long quoted = length + 2L;
+        for (int i = 0; i < length; i++)
+        {
+            final byte b = source.getByte(offset + i);
+            if (b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t' || b == '\b' || b == '\f')
+            {
+                quoted += 1;
+            }
+            else if (b >= 0 && b < 0x20)
+            {
+                quoted += 5;
+            }
+        }
+        return quoted;
     }
 
     private static int escape(final MutableDirectBuffer out, final int p, final byte c)

@@ -12,6 +12,9 @@ import org.agrona.DirectBuffer;
  */
 public final class ReplicationLogEncoder implements EventHandler<CommandEvent>
 {
+    /** A line buffer that a large value grew past this is freed after its line is in the backlog. */
+    static final int RETAINED_LINE_CAPACITY = 64 * 1024;
+
     private final ReplicationBacklog backlog;
     private final ChangeRecordFlyweight record = new ChangeRecordFlyweight();
     private final LogLineEncoder encoder = new LogLineEncoder();
@@ -38,6 +41,7 @@ public final class ReplicationLogEncoder implements EventHandler<CommandEvent>
                 encoder.encode(record, line);
                 backlog.append(record.replicationOffset(), line.buffer(), 0, line.length());
             }
+            line.shrink(RETAINED_LINE_CAPACITY);
         }
         if (endOfBatch)
         {

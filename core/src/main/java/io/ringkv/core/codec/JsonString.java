@@ -82,6 +82,41 @@ public final class JsonString
     }
 
     /**
+     * Measure what {@link #escape} writes, so that a caller writing into a buffer that does not grow by itself can
+     * make exactly that much room first (a string of control characters is six times longer escaped).
+     *
+     * @param source the bytes.
+     * @param index  of the first byte.
+     * @param length number of bytes.
+     * @return bytes {@link #escape} writes for them.
+     */
+    public static long escapedLength(final DirectBuffer source, final int index, final int length)
+    {
+        final int end = index + length;
+        long escaped = length;
+        int i = index;
+        while (i < end)
+        {
+            if (end - i >= Long.BYTES && !needsEscape(source.getLong(i)))
+            {
+                i += Long.BYTES;
+                continue;
+            }
+            final byte c = source.getByte(i);
+            if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f')
+            {
+                escaped += 1;
+            }
+            else if (c >= 0 && c < 0x20)
+            {
+                escaped += MAX_ESCAPED_LENGTH_PER_BYTE - 1;
+            }
+            i++;
+        }
+        return escaped;
+    }
+
+    /**
      * Write one ASCII character as JSON string content: escaped when it must be, else as it is.
      *
      * @param c                an ASCII character (0 to 0x7F).

@@ -81,10 +81,13 @@ for c in $CASES; do
     [ "$THREADS" = 1 ] && thread_ticks "$RK_PID" > "$dir.threads0" 2>/dev/null || true
     mkdir -p "$dir"
     # The generator keeps about 0.6 MB of histograms per connection and command (1 ns to 1 h at 3 digits).
-    lg_opts=""; [ "$conns" -gt 2000 ] && lg_opts="-Xmx$((conns * 9 / 10 + 1024))m"
+    # Thousands of connects at once overflow the servers' accept backlog (511); the retransmitted SYNs take seconds.
+    lg_opts=""; timeouts=""
+    [ "$conns" -gt 2000 ] && lg_opts="-Xmx$((conns * 9 / 10 + 1024))m"
+    [ "$conns" -gt 500 ] && timeouts="--connect-timeout 30s --timeout 30s"
     RINGKV_JAVA_OPTS="$lg_opts" "$ROOT/bin/ringkv" loadgen -p "$RK_PORT" --label ringkv --compare "127.0.0.1:$RD_PORT" --compare-label redis \
         -c "$conns" -P "$pipe" -d "$DURATION" --warmup "$WARMUP" --rounds "$ROUNDS" --mix "$cmd=1" $preload \
-        --keyspace "$KEYSPACE" --value-size "$VALUE_SIZE" --no-progress --out "$dir" > "$dir/loadgen.txt" 2>&1 \
+        --keyspace "$KEYSPACE" --value-size "$VALUE_SIZE" --no-progress $timeouts --out "$dir" > "$dir/loadgen.txt" 2>&1 \
         || echo "loadgen-matrix: case $c failed, see $dir/loadgen.txt" >&2
     rk_cpu1=$(cpu_ticks "$RK_PID"); rd_cpu1=$(cpu_ticks "$RD_PID")
     rk_cmd1=$(commands "$RK_PORT"); rd_cmd1=$(commands "$RD_PORT")

@@ -20,6 +20,7 @@ public final class ClientSession
     private boolean authenticated;
     private String name = "";
     private boolean masterLink;
+    private boolean protectedCommandsAllowed;
     private ConnectionHandover handover;
     private Command lastCommand;
     private String libraryName = "";
@@ -68,6 +69,22 @@ public final class ClientSession
     public void authenticated(final boolean authenticated)
     {
         this.authenticated = authenticated;
+    }
+
+    /**
+     * @return true when this client may run {@link Command#PROTECTED} commands (DEBUG); false by default.
+     */
+    public boolean protectedCommandsAllowed()
+    {
+        return protectedCommandsAllowed;
+    }
+
+    /**
+     * @param allowed decided by the server when the client connects (enable-debug-command and the peer's address).
+     */
+    public void protectedCommandsAllowed(final boolean allowed)
+    {
+        this.protectedCommandsAllowed = allowed;
     }
 
     /**

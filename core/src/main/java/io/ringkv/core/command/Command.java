@@ -24,6 +24,11 @@ public final class Command
     public static final int DENY_OOM = 1 << 5;
     /** Touches the whole keyspace (KEYS, FLUSHALL...); Redis's "slow" commands are the ones without FAST. */
     public static final int KEYSPACE = 1 << 6;
+    /**
+     * Can stop or inspect the server (DEBUG): refused unless the client's session allows protected commands
+     * (Redis's {@code enable-debug-command}), before authentication is checked, as Redis does.
+     */
+    public static final int PROTECTED = 1 << 7;
 
     private final String name;
     private final byte[] upperName;
@@ -31,6 +36,7 @@ public final class Command
     private final int flags;
     private final CommandHandler handler;
     private final String arityError;
+    private final String protectedError;
     private long calls;
     private long durationNs;
     private long failedCalls;
@@ -55,6 +61,7 @@ public final class Command
         this.flags = flags;
         this.handler = handler;
         this.arityError = ErrorMessages.wrongArity(this.name);
+        this.protectedError = (flags & PROTECTED) != 0 ? ErrorMessages.protectedCommand(this.name) : null;
     }
 
     /**
@@ -109,6 +116,14 @@ public final class Command
     public String arityError()
     {
         return arityError;
+    }
+
+    /**
+     * @return the refusal of a {@link #PROTECTED} command to a client not allowed to run it (built once).
+     */
+    public String protectedError()
+    {
+        return protectedError;
     }
 
     /**

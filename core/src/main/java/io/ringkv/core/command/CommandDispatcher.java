@@ -4,7 +4,7 @@ import io.ringkv.core.store.Keyspace;
 
 /**
  * Runs one request: finds its command in the {@link CommandTable} and applies Redis's checks in Redis's order
- * (unknown command, arity, authentication, memory budget) before calling the handler. Every request gets
+ * (unknown command, arity, protected commands, authentication, memory budget) before calling the handler. Every request gets
  * exactly one reply, even when a handler fails unexpectedly. Counts each command's calls, time, failures and
  * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
  * read-only commands (INFO keyspace_hits/misses). Records each executed call's time in the latency histogram of the
@@ -68,6 +68,12 @@ public final class CommandDispatcher
         {
             command.recordRejected();
             refuse(command.arityError(), reply);
+            return null;
+        }
+        if (command.hasFlag(Command.PROTECTED) && !session.protectedCommandsAllowed())
+        {
+            command.recordRejected();
+            refuse(command.protectedError(), reply);
             return null;
         }
         if (!session.authenticated() && !command.hasFlag(Command.NO_AUTH))

@@ -31,6 +31,17 @@ public final class ErrorMessages
     }
 
     /**
+     * @param command lower-case name of a {@link Command#PROTECTED} command, e.g. "debug".
+     * @return Redis 7.0's refusal, naming the command and its enable-...-command option.
+     */
+    public static String protectedCommand(final String command)
+    {
+        return "ERR " + command.toUpperCase(java.util.Locale.ROOT) + " command not allowed. If the enable-" + command +
+            "-command option is set to \"local\", you can run it from a local connection, otherwise you need to set " +
+            "this option in the configuration file, and then restart the server.";
+    }
+
+    /**
      * @param command lower-case command name.
      * @return "ERR wrong number of arguments for 'get' command".
      */

@@ -32,10 +32,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsonLineParser implements RequestParser
 {
-    /** Configuration key of the longest request line accepted, in bytes. */
-    public static final String JSON_MAX_LINE_LENGTH_PROP_NAME = "json-max-line-length";
-    /** Default of {@link #JSON_MAX_LINE_LENGTH_PROP_NAME}: room for a proto-max-bulk-len value and its request. */
+    /** Default of the json-max-line-length option: room for a proto-max-bulk-len value and its request. */
     public static final int JSON_MAX_LINE_LENGTH_DEFAULT = 512 * 1024 * 1024 + 64 * 1024;
+    /** Default of the proto-max-bulk-len option: the longest argument or value a request may carry. */
+    public static final long MAX_BULK_LENGTH_DEFAULT = 512L * 1024 * 1024;
     /**
      * Longest line accepted before AUTH when a password is required, so that an unauthenticated client cannot
      * make the server buffer more (Redis's inline limit; Redis bounds unauthenticated RESP requests likewise).
@@ -133,6 +133,7 @@ public final class JsonLineParser implements RequestParser
 
 
     private final int maxLineLength;
+    private final long maxBulkLength;
     private final ExpandableDirectByteBuffer scratch;
     private final JsonRequestTable requests;
     private int scratchPosition;
@@ -170,8 +171,19 @@ public final class JsonLineParser implements RequestParser
      */
     public JsonLineParser(final JsonRequestTable requests, final int maxLineLength)
     {
+        this(requests, maxLineLength, MAX_BULK_LENGTH_DEFAULT);
+    }
+
+    /**
+     * @param requests      the connection's request table, shared with its {@link JsonLineReply}.
+     * @param maxLineLength longest line accepted in bytes, its newline excluded (json-max-line-length).
+     * @param maxBulkLength longest argument or value a request may carry once decoded (proto-max-bulk-len).
+     */
+    public JsonLineParser(final JsonRequestTable requests, final int maxLineLength, final long maxBulkLength)
+    {
         this.requests = requests;
         this.maxLineLength = maxLineLength;
+        this.maxBulkLength = maxBulkLength;
         this.scratch = new ExpandableDirectByteBuffer(4096);
     }
 
@@ -369,15 +381,34 @@ public final class JsonLineParser implements RequestParser
                 (seed == SEED_NONE ? cmdText() : SEED_NAMES[seed]) + "'");
         }
 
+        final long mark = batch.mark();
         final boolean built = seed == SEED_NONE ? buildGeneric(batch) : buildSeed(seed, batch);
         if (!built)
         {
             batch.abandonRequest();
             return false;
         }
+        if (longestArgument(batch, batch.requestCount() - 1) > maxBulkLength)
+        {
+            batch.rollback(mark);
+            return reject("ERR invalid request: an argument or value is longer than proto-max-bulk-len (" +
+                maxBulkLength + " bytes)");
+        }
         requests.add(seed == SEED_NONE ? JsonRequestTable.STYLE_GENERIC : JsonRequestTable.STYLE_SEED,
             idOffset, idLength);
         return true;
+    }
+
+    private static int longestArgument(final RequestBatch batch, final int requestIndex)
+    {
+        final int first = batch.firstArg(requestIndex);
+        final int end = first + batch.argCount(requestIndex);
+        int longest = 0;
+        for (int arg = first; arg < end; arg++)
+        {
+            longest = Math.max(longest, batch.argLength(arg));
+        }
+        return longest;
     }
 
     private boolean buildGeneric(final RequestBatch batch)

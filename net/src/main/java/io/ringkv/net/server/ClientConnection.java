@@ -12,6 +12,7 @@ import io.ringkv.net.jsonline.JsonLineReply;
 import io.ringkv.net.jsonline.JsonRequestTable;
 import io.ringkv.net.resp.RespParser;
 import io.ringkv.net.resp.RespReply;
+import io.ringkv.net.server.command.ConnectedClient;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,7 +32,7 @@ import java.nio.channels.SocketChannel;
  * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for
  * its batch. Other threads may only {@link #kill()} it and read its descriptive fields.
  */
-public final class ClientConnection implements Runnable
+public final class ClientConnection implements Runnable, ConnectedClient
 {
     /**
      * Most requests executed as one batch. A longer pipeline is executed in slices of at most this many, so the
@@ -54,6 +55,7 @@ public final class ClientConnection implements Runnable
     private final ConnectionRegistry registry;
     private final ClientSession session;
     private final long protoMaxBulkLength;
+    private final int jsonMaxLineLength;
     private final int queryBufferLimit;
     private final String remoteAddress;
     private final String localAddress;
@@ -73,7 +75,8 @@ public final class ClientConnection implements Runnable
      * @param engine             executes the batches.
      * @param registry           to leave when the connection ends.
      * @param authenticated      true when the server needs no password.
-     * @param protoMaxBulkLength largest bulk string in a request.
+     * @param protoMaxBulkLength largest bulk string in a request (also a JSON-lines argument or value).
+     * @param jsonMaxLineLength  longest JSON-lines request line.
      * @param queryBufferLimit   most unparsed request bytes held.
      */
     public ClientConnection(
@@ -83,6 +86,7 @@ public final class ClientConnection implements Runnable
         final ConnectionRegistry registry,
         final boolean authenticated,
         final long protoMaxBulkLength,
+        final long jsonMaxLineLength,
         final long queryBufferLimit)
     {
         this.id = id;
@@ -91,6 +95,7 @@ public final class ClientConnection implements Runnable
         this.registry = registry;
         this.session = new ClientSession(id, authenticated);
         this.protoMaxBulkLength = protoMaxBulkLength;
+        this.jsonMaxLineLength = (int)Math.min(jsonMaxLineLength, Integer.MAX_VALUE - 8);
         this.queryBufferLimit = (int)Math.min(queryBufferLimit, Integer.MAX_VALUE - 8);
         this.remoteAddress = describe(address(true));
         this.localAddress = describe(address(false));
@@ -132,7 +137,7 @@ public final class ClientConnection implements Runnable
         if (input.buffer().getByte(0) == '{')
         {
             final JsonRequestTable requests = new JsonRequestTable();
-            parser = new JsonLineParser(requests);
+            parser = new JsonLineParser(requests, jsonMaxLineLength, protoMaxBulkLength);
             jsonReply = new JsonLineReply(requests, output);
             batch = new RequestBatch(session, jsonReply);
             protocolName = "json";

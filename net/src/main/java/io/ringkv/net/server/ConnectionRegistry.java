@@ -1,5 +1,6 @@
 package io.ringkv.net.server;
 
+import io.ringkv.net.server.command.ConnectedClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Threadsafe: the acceptor adds, connection threads remove themselves, the engine thread and the idle reaper read.
  * Nothing here is on a per-request path.
  */
-public final class ConnectionRegistry
+public final class ConnectionRegistry implements ConnectedClients
 {
     private final ConcurrentHashMap<Long, ClientConnection> connections = new ConcurrentHashMap<>();
     private final AtomicInteger admitted = new AtomicInteger();
@@ -53,6 +54,14 @@ public final class ConnectionRegistry
         connections.put(connection.id(), connection);
         totalConnections.incrementAndGet();
         return true;
+    }
+
+    /**
+     * Count a connection refused before admission (protected mode), as Redis counts it in rejected_connections.
+     */
+    public void rejected()
+    {
+        rejectedConnections.incrementAndGet();
     }
 
     public void remove(final ClientConnection connection)
@@ -96,7 +105,7 @@ public final class ConnectionRegistry
     }
 
     /**
-     * @return connections refused because of maxclients (INFO stats rejected_connections).
+     * @return connections refused because of maxclients or protected mode (INFO stats rejected_connections).
      */
     public long rejectedConnections()
     {

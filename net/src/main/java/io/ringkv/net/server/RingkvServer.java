@@ -17,6 +17,7 @@ import io.ringkv.net.server.command.InfoCommands;
 import io.ringkv.net.server.command.InfoSections;
 import io.ringkv.net.server.command.LatencyCommands;
 import io.ringkv.net.server.command.ServerCommands;
+import io.ringkv.net.server.command.ServerControl;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.net.server.metrics.MetricsEndpoint;
 import io.ringkv.replication.ReplicationCommands;
@@ -50,7 +51,7 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  * {@link #start()} and {@link #close()} are called by the owning thread; {@link #requestShutdown()} by any thread.
  */
-public final class RingkvServer implements AutoCloseable
+public final class RingkvServer implements AutoCloseable, ServerControl
 {
     /** How long close() lets connections answer what their clients sent before it; then they are closed. */
     private static final long DRAIN_TIMEOUT_MS = 5_000;
@@ -64,6 +65,9 @@ public final class RingkvServer implements AutoCloseable
     private static final long RESERVED_FILE_DESCRIPTORS = 32;
     /** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
     private static final long ACCEPT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private static final byte[] MAX_CLIENTS_REACHED =
+        "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -97,6 +101,7 @@ public final class RingkvServer implements AutoCloseable
     {
         final List<InetAddress> addresses = bindAddresses();
         checkProtectedMode(addresses);
+        final InetAddress metricsAddress = checkMetricsAccess();
         fitMaxclientsToFileLimit();
 
         keyspace = new Keyspace(new StoreConfig()
@@ -159,7 +164,8 @@ public final class RingkvServer implements AutoCloseable
         {
             try
             {
-                metrics = MetricsEndpoint.start(addresses.get(0), (int)config.metricsPort.number(), engine);
+                metrics = MetricsEndpoint.start(metricsAddress, (int)config.metricsPort.number(), engine,
+                    this::metricsCredential);
             }
             catch (final IOException ex)
             {
@@ -196,8 +202,9 @@ public final class RingkvServer implements AutoCloseable
     }
 
     /**
-     * Redis's protected mode answers non-loopback clients with an error when no password is set; ringkv refuses to
-     * start in that configuration at all, so an open, password-less server is never an accident.
+     * Redis's protected mode answers non-loopback clients with an error when no password is set (ringkv does too,
+     * per connection: {@link ClientAdmission}); ringkv also refuses to start in that configuration, so an open,
+     * password-less server is never an accident, unless told to start anyway as Redis does.
      */
     private void checkProtectedMode(final List<InetAddress> addresses)
     {
@@ -211,14 +218,43 @@ public final class RingkvServer implements AutoCloseable
             {
                 throw new IllegalStateException("refusing to listen on " + address.getHostAddress() +
                     " without a password while protected-mode is on: set requirepass, or bind 127.0.0.1, or say " +
-                    "you know with --protected-mode no (or --ringkv-allow-unprotected yes)");
+                    "you know with --protected-mode no (or --ringkv-allow-unprotected yes to start and refuse such clients " +
+                    "per connection, as Redis does)");
             }
         }
     }
 
     /**
+     * The metrics endpoint shows what INFO shows, so it is as private: it listens on loopback unless told
+     * otherwise, asks for the password whenever one is set, and refuses to listen beyond loopback with none.
+     *
+     * @return the address to listen on (resolved even when the endpoint is off, so a bad one is found at start).
+     */
+    private InetAddress checkMetricsAccess() throws IOException
+    {
+        final InetAddress address = InetAddress.getByName(config.metricsBind.text());
+        if (config.metricsPort.number() > 0 && !address.isLoopbackAddress() && metricsCredential().isEmpty())
+        {
+            throw new IllegalStateException("refusing to serve metrics on " + address.getHostAddress() +
+                " without a password: set ringkv-metrics-password (or requirepass), or ringkv-metrics-bind 127.0.0.1");
+        }
+        return address;
+    }
+
+    /**
+     * @return the password a metrics scrape must give (as bytes, one char each): ringkv-metrics-password, else
+     * requirepass; "" when neither is set.
+     */
+    private String metricsCredential()
+    {
+        final String dedicated = config.metricsPassword.text();
+        return dedicated.isEmpty() ? config.requirepass.text() : dedicated;
+    }
+
+    /**
      * Redis lowers maxclients when the process may not open enough files for them, so that one client too many is
-     * refused with an error instead of the accept loop failing on every attempt (EMFILE) while clients hang.
+     * refused with an error instead of the accept loop failing on every attempt (EMFILE) while clients hang; and
+     * CONFIG SET maxclients refuses what the limit cannot hold, with Redis's text.
      */
     private void fitMaxclientsToFileLimit()
     {
@@ -227,18 +263,20 @@ public final class RingkvServer implements AutoCloseable
             return;
         }
         final long maxFiles = os.getMaxFileDescriptorCount();
-        final long available = maxFiles - os.getOpenFileDescriptorCount() - RESERVED_FILE_DESCRIPTORS;
+        final long available = Math.max(1, maxFiles - os.getOpenFileDescriptorCount() - RESERVED_FILE_DESCRIPTORS);
         if (config.maxclients.number() > available)
         {
-            final long reduced = Math.max(1, available);
-            config.maxclients.set(Long.toString(reduced));
-            log.warning("Current maximum open files is " + maxFiles + ". maxclients has been reduced to " + reduced +
+            config.maxclients.set(Long.toString(available));
+            log.warning("Current maximum open files is " + maxFiles + ". maxclients has been reduced to " + available +
                 " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
         }
+        config.validate(config.maxclients, option -> option.number() <= available ? null :
+            "The operating system is not able to handle the specified number of clients, try with " + available);
     }
 
     private void acceptLoop(final ServerSocketChannel listener)
     {
+        final SpareFileDescriptor spare = new SpareFileDescriptor();
         long lastFailureLogMs = 0;
         while (!stopping)
         {
@@ -249,15 +287,19 @@ public final class RingkvServer implements AutoCloseable
             }
             catch (final ClosedChannelException ex)
             {
+                spare.close();
                 return;
             }
             catch (final IOException ex)
             {
-                // E.g. EMFILE: the pending connection stays queued, so retrying at once would spin; back off.
+                // Out of file descriptors (EMFILE): give the spare one up to answer the waiting client, so it is
+                // told instead of hanging in the backlog, then back off rather than spin on the same error.
+                final boolean answered = spare.refuseOne(listener, MAX_CLIENTS_REACHED);
                 final long nowMs = System.currentTimeMillis();
                 if (nowMs - lastFailureLogMs >= 1000)
                 {
-                    log.warning("Error accepting a client connection: " + ex.getMessage());
+                    log.warning("Error accepting a client connection: " + ex.getMessage() +
+                        (answered ? " (the client was told: max number of clients reached)" : ""));
                     lastFailureLogMs = nowMs;
                 }
                 LockSupport.parkNanos(ACCEPT_RETRY_NS);
@@ -265,6 +307,7 @@ public final class RingkvServer implements AutoCloseable
             }
             admit(channel);
         }
+        spare.close();
     }
 
     private void admit(final SocketChannel channel)
@@ -273,13 +316,22 @@ public final class RingkvServer implements AutoCloseable
         {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            final InetAddress peer = channel.getRemoteAddress() instanceof InetSocketAddress address ?
+                address.getAddress() : null;
+            if (ClientAdmission.deniedByProtectedMode(config, peer))
+            {
+                channel.write(ByteBuffer.wrap(ClientAdmission.DENIED.getBytes(StandardCharsets.US_ASCII)));
+                channel.close();
+                registry.rejected();
+                return;
+            }
             final ClientConnection connection = new ClientConnection(
                 registry.nextId(), channel, engine, registry, config.requirepass.text().isEmpty(),
-                config.protoMaxBulkLen.number(), config.clientQueryBufferLimit.number());
+                config.protoMaxBulkLen.number(), config.jsonMaxLineLength.number(), config.clientQueryBufferLimit.number());
+            connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, peer));
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
-                channel.write(ByteBuffer.wrap("-ERR max number of clients reached\r\n"
-                    .getBytes(StandardCharsets.US_ASCII)));
+                channel.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED));
                 channel.close();
                 return;
             }

@@ -1,5 +1,6 @@
 package io.ringkv.net.server;
 
+import io.ringkv.net.server.command.CommandLog;
 import java.io.PrintStream;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -13,7 +14,7 @@ import java.util.Locale;
  * <p>
  * Threadsafe (PrintStream locks); never called on per-request paths.
  */
-public final class ServerLog
+public final class ServerLog implements CommandLog
 {
     /** Levels in Redis's order; a line is written when its level is at least the configured one. */
     public static final int DEBUG = 0;

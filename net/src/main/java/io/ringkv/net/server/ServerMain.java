@@ -7,6 +7,7 @@ import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bin/ringkv server [options]}: loads the configuration, starts a {@link RingkvServer}, prints the banner and
@@ -14,9 +15,6 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class ServerMain
 {
-    /** ringkv's own version, reported beside the Redis version whose behaviour it follows. */
-    public static final String RINGKV_VERSION = "0.1.0";
-
     private ServerMain()
     {
     }
@@ -63,6 +61,7 @@ public final class ServerMain
         Runtime.getRuntime().addShutdownHook(hook);
 
         server.awaitShutdownRequest();
+        startWatchdog(log, config.shutdownWatchdog.number());
         log.warning("User requested shutdown...");
         server.close();
         log.notice("ringkv is now ready to exit, bye bye...");
@@ -76,6 +75,30 @@ public final class ServerMain
             return; // the JVM is already exiting because of a signal: the hook halts with status 0
         }
         System.exit(0);
+    }
+
+    /**
+     * Shutdown waits for the engine (to finish the batch it runs, then to stop), and a command can keep the engine
+     * busy for as long as it likes (DEBUG SLEEP 1e9): past the bound the process ends anyway, with status 1, so
+     * SIGTERM and SHUTDOWN always end it.
+     */
+    private static void startWatchdog(final ServerLog log, final long seconds)
+    {
+        Thread.ofPlatform().name("ringkv-shutdown-watchdog").daemon().start(() ->
+        {
+            try
+            {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            log.warning("Shutdown did not finish within " + seconds + " s (ringkv-shutdown-watchdog): the engine " +
+                "is still busy. Exiting now.");
+            System.out.flush();
+            Runtime.getRuntime().halt(1);
+        });
     }
 
     private static void awaitQuietly(final CountDownLatch latch)
@@ -112,7 +135,7 @@ public final class ServerMain
     private static void banner(final ServerLog log, final RingkvServer server, final ServerConfig config)
     {
         final long maxMemory = config.maxmemory.number();
-        log.notice("ringkv " + RINGKV_VERSION + " (Redis " + ConnectionStateCommands.REDIS_VERSION +
+        log.notice("ringkv " + ConnectionStateCommands.RINGKV_VERSION + " (Redis " + ConnectionStateCommands.REDIS_VERSION +
             " compatible) starting, pid=" + ProcessHandle.current().pid() + ", JDK " + Runtime.version() + " (" + System.getProperty("java.vendor") +
             "), " + Runtime.getRuntime().availableProcessors() + " cores");
         log.notice("Configuration: port=" + server.port() + " bind=" + config.bind.text() + " maxmemory=" +

@@ -35,7 +35,7 @@ class ConnectionRegistryTest
                     {
                         final SocketChannel channel = SocketChannel.open();
                         channels.add(channel);
-                        batch.add(new ClientConnection(registry.nextId(), channel, null, registry, true, 1024 * 1024,
+                        batch.add(new ClientConnection(registry.nextId(), channel, null, registry, true, 1024 * 1024, 1024 * 1024,
                             1024 * 1024));
                     }
                     batches.add(batch);

@@ -56,6 +56,45 @@ class JsonLinesEndToEndTest
         { "{\"cmd\":\"nosuch\"}", "{\"error\":\"ERR unknown command 'nosuch', with args beginning with: \"}" },
     };
 
+    /**
+     * Before, JSON lines ignored proto-max-bulk-len: a 2 MB value was stored after {@code CONFIG SET
+     * proto-max-bulk-len 1mb}, and json-max-line-length was documented but was no option.
+     */
+    @Test
+    void protoMaxBulkLenAndJsonMaxLineLengthBoundJsonLinesLosingNothingElse() throws Exception
+    {
+        try (TestServer server = TestServer.start(); Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals("OK", jedis.configSet("proto-max-bulk-len", "1mb"));
+            assertEquals("OK", jedis.configSet("json-max-line-length", "3mb"));
+            assertEquals("3145728", jedis.configGet("json-max-line-length").get("json-max-line-length"));
+            final String big = "x".repeat(2 * 1024 * 1024);
+            final String bigBase64 = Base64.getEncoder().encodeToString(new byte[1024 * 1024 + 1]);
+            final String tooBig = "{\"error\":\"ERR invalid request: an argument or value is longer than " +
+                "proto-max-bulk-len (1048576 bytes)\"}";
+            try (RawConnection client = new RawConnection(server.port()))
+            {
+                client.send(("{\"cmd\":\"set\",\"key\":\"a\",\"value\":\"before\"}\n" +
+                    "{\"cmd\":\"set\",\"key\":\"big\",\"value\":\"" + big + "\"}\n" +
+                    "{\"id\":2,\"cmd\":\"set\",\"args\":[\"big\",\"" + big + "\"]}\n" +
+                    "{\"cmd\":\"set\",\"key\":\"big\",\"value\":{\"$base64\":\"" + bigBase64 + "\"}}\n" +
+                    "{\"cmd\":\"set\",\"key\":\"big\",\"value\":[\"" + big + "\"]}\n" +
+                    "{\"cmd\":\"set\",\"key\":\"b\",\"value\":\"after\"}\n" +
+                    "{\"cmd\":\"get\",\"key\":\"" + "k".repeat(4 * 1024 * 1024) + "\"}\n" +
+                    "{\"cmd\":\"mget\",\"args\":[\"a\",\"b\",\"big\"]}\n").getBytes(StandardCharsets.UTF_8));
+                assertEquals("{}", client.readLine());
+                assertEquals(tooBig, client.readLine());
+                assertEquals("{\"id\":2," + tooBig.substring(1), client.readLine());
+                assertEquals(tooBig, client.readLine());
+                assertEquals(tooBig, client.readLine());
+                assertEquals("{}", client.readLine());
+                assertEquals("{\"error\":\"ERR invalid request: line longer than 3145728 bytes\"}", client.readLine());
+                assertEquals("{\"value\":[\"before\",\"after\",null]}", client.readLine());
+            }
+            assertEquals(2, jedis.dbSize());
+        }
+    }
+
     @Test
     void everyBadLineIsAnsweredAndTheNextGoodLineWorks() throws Exception
     {

@@ -70,8 +70,7 @@ class LauncherProcessTest
             {
                 client.send("SET k v\r\n");
                 assertEquals("+OK", client.readLine());
-                final Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
-                assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+                signal(process, "INT");
                 assertTrue(client.closesWithin(10_000), "the server closes idle connections");
             }
             assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits");
@@ -126,6 +125,19 @@ class LauncherProcessTest
             assertEquals(5, refused);
             clients.get(0).send("PING\r\n");
             assertEquals("+PONG", clients.get(0).readLine());
+            // Raising it beyond what the file limit holds is refused with Redis 7.0.15's text (it was accepted).
+            clients.get(0).send("CONFIG SET maxclients " + (maxclients + 1) + "\r\n");
+            assertEquals("-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating system " +
+                "is not able to handle the specified number of clients, try with " + maxclients,
+                clients.get(0).readLine());
+            clients.get(0).send("CONFIG GET maxclients\r\n");
+            assertEquals("*2", clients.get(0).readLine());
+            assertEquals("$10", clients.get(0).readLine());
+            assertEquals("maxclients", clients.get(0).readLine());
+            clients.get(0).readLine();
+            assertEquals(Integer.toString(maxclients), clients.get(0).readLine());
+            clients.get(0).send("CONFIG SET maxclients " + maxclients + "\r\n");
+            assertEquals("+OK", clients.get(0).readLine());
         }
         finally
         {
@@ -134,6 +146,175 @@ class LauncherProcessTest
                 client.close();
             }
             limited.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * DEBUG SLEEP 1e9 holds the engine for 31 years; before the watchdog a SIGTERM then waited for it for good.
+     */
+    @Test
+    void sigtermEndsTheProcessWhileTheEngineIsStuck() throws Exception
+    {
+        final Process process = start("--port", "0", "--enable-debug-command", "yes", "--ringkv-shutdown-watchdog", "2");
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                client.send("PING\r\n");
+                assertEquals("+PONG", client.readLine());
+                client.send("DEBUG SLEEP 1e9\r\n");
+                Thread.sleep(300); // the engine is asleep
+                signal(process, "TERM"); // not Process.destroy(): it closes the pipe the server's log is read from
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits: " + output);
+            }
+            assertEquals(1, process.exitValue(), String.join("\n", output));
+            assertLogged(output, "Shutdown did not finish within 2 s");
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The JVM decodes the command line from the locale (UTF-8); the password must be those bytes, not '?'s.
+     */
+    @Test
+    void commandLinePasswordBeyondLatin1IsItsUtf8Bytes() throws Exception
+    {
+        final String password = "口令🔒";
+        final Process process = start("--port", "0", "--requirepass", password);
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                client.send("AUTH ???\r\n");
+                assertEquals("-WRONGPASS invalid username-password pair or user is disabled.", client.readLine());
+                final byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+                client.send(("*2\r\n$4\r\nAUTH\r\n$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                client.send(bytes).send("\r\n");
+                assertEquals("+OK", client.readLine());
+            }
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Out of file descriptors for a reason maxclients cannot see (here: idle connections to the metrics endpoint),
+     * accept fails with EMFILE. Before, the client waited in the backlog for good while the accept loop retried;
+     * now the spare descriptor lets the server tell it and close it, and the loop backs off.
+     */
+    @Test
+    void aClientThatCannotBeAcceptedIsToldInsteadOfHanging() throws Exception
+    {
+        final int metricsPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            metricsPort = probe.getLocalPort();
+        }
+        final List<String> command = javaCommand("--port", "0", "--ringkv-metrics-port", Integer.toString(metricsPort));
+        final List<String> shell = new ArrayList<>(List.of("bash", "-c", "ulimit -n 256 && exec \"$@\"", "bash"));
+        shell.addAll(command);
+        final Process limited = new ProcessBuilder(shell).redirectErrorStream(true).start();
+        final List<java.net.Socket> hogs = new ArrayList<>();
+        final List<RawConnection> clients = new ArrayList<>();
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(limited);
+            final int port = awaitPort(limited, output);
+            try (RawConnection first = new RawConnection(port))
+            {
+                assertEquals("+PONG", first.send("PING\r\n").readLine());
+                final Path fds = Path.of("/proc", Long.toString(limited.pid()), "fd");
+                // Idle HTTP connections take the server's descriptors until none is left.
+                long open = openFiles(fds);
+                while (open < 250)
+                {
+                    assertTrue(hogs.size() < 400, "the server's descriptors do not run out: " + open);
+                    final java.net.Socket hog = new java.net.Socket();
+                    hogs.add(hog);
+                    try
+                    {
+                        hog.connect(new java.net.InetSocketAddress("127.0.0.1", metricsPort), 2_000);
+                    }
+                    catch (final java.net.SocketTimeoutException httpServerOutOfFiles)
+                    {
+                        break;
+                    }
+                    final long before = open;
+                    final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    while ((open = openFiles(fds)) == before && System.nanoTime() < deadlineNs)
+                    {
+                        Thread.sleep(1); // until the HTTP server has accepted it
+                    }
+                }
+                // The last free descriptors may still serve a client or two; then each one is told and closed.
+                RawConnection.Received refusal = null;
+                for (int i = 0; i < 10 && null == refusal; i++)
+                {
+                    final RawConnection client = new RawConnection(port);
+                    clients.add(client);
+                    final RawConnection.Received unasked = client.readUntilClosedOrQuiet(500);
+                    if (unasked.closed())
+                    {
+                        refusal = unasked;
+                    }
+                    else
+                    {
+                        assertEquals("+PONG", client.send("PING\r\n").readLine(), "a client is served or told");
+                    }
+                }
+                assertNotNull(refusal, "one of 10 clients is refused");
+                assertEquals("-ERR max number of clients reached\r\n", refusal.text());
+                assertEquals("+PONG", first.send("PING\r\n").readLine(), "served clients go on");
+            }
+            assertLogged(output, "Error accepting a client connection: Too many open files");
+        }
+        finally
+        {
+            for (final java.net.Socket hog : hogs)
+            {
+                hog.close();
+            }
+            for (final RawConnection client : clients)
+            {
+                client.close();
+            }
+            limited.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The server's output is read on another thread: wait a little for a line to arrive.
+     */
+    private static void assertLogged(final LinkedBlockingQueue<String> output, final String text) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!String.join("\n", output).contains(text) && System.nanoTime() < deadlineNs)
+        {
+            Thread.sleep(10);
+        }
+        assertTrue(String.join("\n", output).contains(text), String.join("\n", output));
+    }
+
+    private static void signal(final Process process, final String signal) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+    }
+
+    private static long openFiles(final Path fds) throws IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(fds))
+        {
+            return files.count();
         }
     }
 

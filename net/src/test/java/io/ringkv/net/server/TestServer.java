@@ -1,14 +1,20 @@
 package io.ringkv.net.server;
 
+import io.ringkv.net.server.config.ConfigException;
+import io.ringkv.net.server.config.ConfigLoader;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * An in-JVM ringkv server on 127.0.0.1 and an ephemeral port, for end-to-end tests; always close it.
+ * An in-JVM ringkv server on 127.0.0.1 and an ephemeral port, for end-to-end tests; always close it. Like the
+ * servers of Redis's own test suite (its tests/assets/default.conf), it runs with {@code enable-debug-command yes},
+ * because tests compare data sets with DEBUG DIGEST and stall the engine with DEBUG SLEEP; a test of the
+ * production defaults builds its configuration itself and uses {@link #start(ServerConfig)}.
  * <pre>
  *   try (TestServer server = TestServer.start("requirepass", "pw"))
  *   {
@@ -35,7 +41,7 @@ public final class TestServer implements AutoCloseable
     public static TestServer start(final String... nameValuePairs) throws IOException
     {
         final ServerConfig config = new ServerConfig();
-        String error = config.setAll(List.of("port", "0", "bind", "127.0.0.1"), false);
+        String error = config.setAll(List.of("port", "0", "bind", "127.0.0.1", "enable-debug-command", "yes"), false);
         if (null == error && nameValuePairs.length > 0)
         {
             error = config.setAll(List.of(nameValuePairs), false);
@@ -45,6 +51,32 @@ public final class TestServer implements AutoCloseable
             throw new IllegalArgumentException(error);
         }
         return new TestServer(config);
+    }
+
+    /**
+     * @param config a configuration filled by the caller (e.g. through {@link
+     *               io.ringkv.net.server.config.ConfigLoader}); it should bind 127.0.0.1 and port 0.
+     * @return a started server.
+     * @throws IOException when it cannot bind.
+     */
+    public static TestServer start(final ServerConfig config) throws IOException
+    {
+        return new TestServer(config);
+    }
+
+    /**
+     * @param options command-line options, e.g. "--requirepass", "pw".
+     * @return the configuration the launcher would build from them (production defaults, not this fixture's),
+     * bound to 127.0.0.1 on an ephemeral port.
+     * @throws ConfigException when an option is bad.
+     */
+    public static ServerConfig commandLine(final String... options) throws ConfigException
+    {
+        final String[] args = Arrays.copyOf(options, options.length + 4);
+        System.arraycopy(new String[]{ "--port", "0", "--bind", "127.0.0.1" }, 0, args, options.length, 4);
+        final ServerConfig config = new ServerConfig();
+        new ConfigLoader(config).load(args);
+        return config;
     }
 
     public int port()

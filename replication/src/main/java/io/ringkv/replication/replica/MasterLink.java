@@ -245,7 +245,7 @@ public final class MasterLink
         final String password = masterauth.get();
         if (password != null && !password.isEmpty())
         {
-            final byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+            final byte[] bytes = password.getBytes(StandardCharsets.ISO_8859_1); // held as bytes, one char each
             request.ascii(ascii("{\"cmd\":\"auth\",\"args\":["));
             request.bytes(new UnsafeBuffer(bytes), 0, bytes.length);
             request.ascii(ascii("]}\n"));

@@ -8,9 +8,6 @@ import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.ErrorMessages;
 import io.ringkv.core.command.Reply;
 import io.ringkv.net.resp.RespReply;
-import io.ringkv.net.server.ClientConnection;
-import io.ringkv.net.server.ConnectionRegistry;
-import io.ringkv.net.server.RingkvServer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,7 +20,7 @@ import java.util.Locale;
  * (query and output buffer sizes, memory) print as 0. Every ringkv client is of type {@code normal}.
  * <p>
  * Only the engine thread runs these handlers; they read other connections' descriptive fields and sessions, which
- * the engine thread owns, and kill connections through {@link ClientConnection#kill()}.
+ * the engine thread owns, and kill connections through {@link ConnectedClient#kill()}.
  */
 public final class ClientCommands
 {
@@ -76,10 +73,10 @@ public final class ClientCommands
     private static final byte[] OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
     private static final List<String> CLIENT_TYPES = List.of("normal", "master", "replica", "slave", "pubsub");
 
-    private final RingkvServer server;
-    private final ConnectionRegistry registry;
+    private final ServerControl server;
+    private final ConnectedClients registry;
 
-    private ClientCommands(final RingkvServer server)
+    private ClientCommands(final ServerControl server)
     {
         this.server = server;
         this.registry = server.registry();
@@ -89,7 +86,7 @@ public final class ClientCommands
      * @param table  to register CLIENT in.
      * @param server whose connections it lists and kills.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final ClientCommands commands = new ClientCommands(server);
         table.register("client", -2, 0, new Subcommands("client")
@@ -178,7 +175,7 @@ public final class ClientCommands
             reply.error(ErrorMessages.SYNTAX);
             return;
         }
-        final ClientConnection connection = registry.get(context.session().id());
+        final ConnectedClient connection = registry.get(context.session().id());
         final RespReply respReply = null == connection ? null : connection.respReply();
         if (null == respReply)
         {
@@ -207,7 +204,7 @@ public final class ClientCommands
 
     private void info(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final ClientConnection self = registry.get(context.session().id());
+        final ConnectedClient self = registry.get(context.session().id());
         if (null == self)
         {
             reply.verbatimText("");
@@ -258,7 +255,7 @@ public final class ClientCommands
         }
         final long nowMs = System.currentTimeMillis();
         final StringBuilder text = new StringBuilder(256);
-        for (final ClientConnection connection : registry.snapshot())
+        for (final ConnectedClient connection : registry.snapshot())
         {
             if ((null != type && !"normal".equals(type)) || (null != ids && !ids.contains(connection.id())))
             {
@@ -273,7 +270,7 @@ public final class ClientCommands
      * One CLIENT LIST line, ending with a newline.
      */
     private static void describe(
-        final ClientConnection connection, final CommandContext context, final long nowMs, final StringBuilder text)
+        final ConnectedClient connection, final CommandContext context, final long nowMs, final StringBuilder text)
     {
         final ClientSession session = connection.session();
         final boolean self = session == context.session();
@@ -303,7 +300,7 @@ public final class ClientCommands
         if (args.count() == 3)
         {
             final String address = args.asString(2);
-            for (final ClientConnection connection : registry.snapshot())
+            for (final ConnectedClient connection : registry.snapshot())
             {
                 if (connection.remoteAddress().equals(address))
                 {
@@ -384,8 +381,8 @@ public final class ClientCommands
             }
         }
 
-        final List<ClientConnection> victims = new ArrayList<>();
-        for (final ClientConnection connection : registry.snapshot())
+        final List<ConnectedClient> victims = new ArrayList<>();
+        for (final ConnectedClient connection : registry.snapshot())
         {
             final boolean self = connection.id() == context.session().id();
             if ((id != 0 && connection.id() != id) ||
@@ -399,14 +396,14 @@ public final class ClientCommands
             victims.add(connection);
         }
         reply.integer(victims.size());
-        for (final ClientConnection victim : victims)
+        for (final ConnectedClient victim : victims)
         {
             close(victim, context);
         }
     }
 
     /** The calling client is closed after its reply is written, as Redis does; others at once. */
-    private void close(final ClientConnection connection, final CommandContext context)
+    private void close(final ConnectedClient connection, final CommandContext context)
     {
         if (connection.id() == context.session().id())
         {

@@ -7,7 +7,6 @@ import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.ErrorMessages;
 import io.ringkv.core.command.GlobPattern;
 import io.ringkv.core.command.Reply;
-import io.ringkv.net.server.RingkvServer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -66,7 +65,7 @@ public final class CommandIntrospectionCommands
      * @param table  to register COMMAND in.
      * @param server unused today; the same signature as every family.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final CommandIntrospectionCommands commands = new CommandIntrospectionCommands();
         table.register("command", -1, 0, commands.subcommands);

@@ -7,7 +7,6 @@ import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.GlobPattern;
 import io.ringkv.core.command.Reply;
 import io.ringkv.core.store.Keyspace;
-import io.ringkv.net.server.RingkvServer;
 import io.ringkv.net.server.config.ConfigOption;
 import io.ringkv.net.server.config.ServerConfig;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -43,10 +42,10 @@ public final class ConfigCommands
         "HELP",
         "    Prints this help.");
 
-    private final RingkvServer server;
+    private final ServerControl server;
     private final ServerConfig config;
 
-    private ConfigCommands(final RingkvServer server)
+    private ConfigCommands(final ServerControl server)
     {
         this.server = server;
         this.config = server.config();
@@ -56,7 +55,7 @@ public final class ConfigCommands
      * @param table  to register CONFIG in.
      * @param server whose configuration it reads and changes.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final ConfigCommands commands = new ConfigCommands(server);
         final ServerConfig config = server.config();
@@ -104,7 +103,7 @@ public final class ConfigCommands
         for (final Map.Entry<String, String> match : matches.entrySet())
         {
             reply.bulk(match.getKey().getBytes(StandardCharsets.UTF_8));
-            reply.bulk(match.getValue().getBytes(StandardCharsets.UTF_8));
+            reply.bulk(match.getValue().getBytes(StandardCharsets.ISO_8859_1));
         }
     }
 

@@ -37,7 +37,7 @@ final class ConfigFileRewriter
         try
         {
             final List<String> lines = Files.exists(file) ?
-                Files.readAllLines(file, StandardCharsets.UTF_8) : new ArrayList<>();
+                Files.readAllLines(file, StandardCharsets.ISO_8859_1) : new ArrayList<>();
             final List<String> output = new ArrayList<>();
             final Set<String> written = new HashSet<>();
             for (final String line : lines)
@@ -68,7 +68,7 @@ final class ConfigFileRewriter
             }
             final Path temporary =
                 file.resolveSibling(file.getFileName() + ".rewrite-" + ProcessHandle.current().pid());
-            Files.write(temporary, output, StandardCharsets.UTF_8);
+            Files.write(temporary, output, StandardCharsets.ISO_8859_1);
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return null;
         }

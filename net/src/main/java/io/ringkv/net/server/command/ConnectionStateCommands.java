@@ -7,8 +7,6 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.Reply;
 import io.ringkv.net.resp.RespReply;
-import io.ringkv.net.server.ClientConnection;
-import io.ringkv.net.server.RingkvServer;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,11 +21,13 @@ public final class ConnectionStateCommands
 {
     /** The Redis version whose behaviour ringkv follows: HELLO, INFO's redis_version and the banner report it. */
     public static final String REDIS_VERSION = "7.0.15";
+    /** ringkv's own version, reported beside the Redis version whose behaviour it follows. */
+    public static final String RINGKV_VERSION = "0.1.0";
     static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     static final String AUTH_WITHOUT_PASSWORD = "ERR AUTH <password> called without any password configured for " +
         "the default user. Are you sure your configuration is correct?";
     static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, " +
-        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select " +
+        "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select " +
         "the RESP protocol version at the same time";
     static final String BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
 
@@ -35,9 +35,9 @@ public final class ConnectionStateCommands
     private static final byte[] SETNAME = "SETNAME".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESET = "RESET".getBytes(StandardCharsets.US_ASCII);
 
-    private final RingkvServer server;
+    private final ServerControl server;
 
-    private ConnectionStateCommands(final RingkvServer server)
+    private ConnectionStateCommands(final ServerControl server)
     {
         this.server = server;
     }
@@ -46,7 +46,7 @@ public final class ConnectionStateCommands
      * @param table  to register HELLO, AUTH, QUIT and RESET in.
      * @param server whose password and connections they use.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final ConnectionStateCommands commands = new ConnectionStateCommands(server);
         table.register("hello", -1, Command.NO_AUTH | Command.FAST, commands::hello);
@@ -168,7 +168,7 @@ public final class ConnectionStateCommands
     private void quit(final CommandContext context, final CommandArgs args, final Reply reply)
     {
         reply.ok();
-        final ClientConnection connection = server.registry().get(context.session().id());
+        final ConnectedClient connection = server.registry().get(context.session().id());
         if (null != connection)
         {
             connection.closeAfterReply();
@@ -182,7 +182,7 @@ public final class ConnectionStateCommands
         session.protocolVersion(ClientSession.PROTOCOL_RESP2);
         session.name("");
         session.authenticated(server.config().requirepass.text().isEmpty());
-        final ClientConnection connection = server.registry().get(session.id());
+        final ConnectedClient connection = server.registry().get(session.id());
         if (null != connection)
         {
             final RespReply respReply = connection.respReply();

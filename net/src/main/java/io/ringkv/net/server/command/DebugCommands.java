@@ -6,7 +6,6 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.DatasetDigest;
 import io.ringkv.core.command.Reply;
-import io.ringkv.net.server.RingkvServer;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -15,7 +14,8 @@ import java.util.Locale;
 /**
  * DEBUG HELP, SLEEP, DIGEST and DIGEST-VALUE; every other subcommand, and a known one with the wrong number of
  * arguments, gets Redis 7.0's {@code ERR unknown subcommand or wrong number of arguments for 'X'. Try DEBUG HELP.}
- * DEBUG SLEEP stops the engine thread, and so every client, for the time given, as Redis does.
+ * DEBUG SLEEP stops the engine thread, and so every client, for the time given, as Redis does. DEBUG is a
+ * protected command: refused, as in Redis 7, unless {@code enable-debug-command} allows the client.
  * <p>
  * Only the engine thread runs the handler.
  */
@@ -42,10 +42,10 @@ public final class DebugCommands
      * @param table  to register DEBUG in.
      * @param server unused today; the same signature as every family.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final DebugCommands commands = new DebugCommands();
-        table.register("debug", -2, Command.ADMIN, commands::debug);
+        table.register("debug", -2, Command.ADMIN | Command.PROTECTED, commands::debug);
     }
 
     private void debug(final CommandContext context, final CommandArgs args, final Reply reply)

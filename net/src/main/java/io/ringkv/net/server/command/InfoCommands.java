@@ -8,8 +8,6 @@ import io.ringkv.core.command.ErrorStats;
 import io.ringkv.core.command.Reply;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.MemoryStats;
-import io.ringkv.net.server.RingkvServer;
-import io.ringkv.net.server.ServerMain;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
@@ -36,7 +34,7 @@ public final class InfoCommands
     private static final String ZERO_ID = "0000000000000000000000000000000000000000";
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
-    private final RingkvServer server;
+    private final ServerControl server;
     private final ServerConfig config;
     private final String runId = randomHexId();
     private final String replicationId = randomHexId();
@@ -44,7 +42,7 @@ public final class InfoCommands
     private long sampleCommands;
     private long opsPerSecond;
 
-    private InfoCommands(final RingkvServer server)
+    private InfoCommands(final ServerControl server)
     {
         this.server = server;
         this.config = server.config();
@@ -52,9 +50,9 @@ public final class InfoCommands
 
     /**
      * @param table  to register INFO in.
-     * @param server whose sections it prints; the default sections are added to {@link RingkvServer#infoSections()}.
+     * @param server whose sections it prints; the default sections are added to {@link ServerControl#infoSections()}.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final InfoCommands info = new InfoCommands(server);
         final InfoSections sections = server.infoSections();
@@ -87,7 +85,7 @@ public final class InfoCommands
         final long nowMs = System.currentTimeMillis();
         final long uptimeSeconds = (nowMs - server.startedMs()) / 1000;
         out.field("redis_version", ConnectionStateCommands.REDIS_VERSION)
-            .field("ringkv_version", ServerMain.RINGKV_VERSION)
+            .field("ringkv_version", ConnectionStateCommands.RINGKV_VERSION)
             .field("redis_git_sha1", "00000000")
             .field("redis_git_dirty", 0)
             .field("redis_mode", "standalone")

@@ -6,7 +6,6 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandLatency;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.Reply;
-import io.ringkv.net.server.RingkvServer;
 import io.ringkv.net.server.config.ServerConfig;
 import org.HdrHistogram.Histogram;
 
@@ -66,7 +65,7 @@ public final class LatencyCommands
      * @param table  to register LATENCY in.
      * @param server whose INFO gets the latencystats section.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final LatencyCommands latency = new LatencyCommands(server.config());
         server.infoSections().addAfter("errorstats", "latencystats", "Latencystats", false, latency::latencystats);

@@ -6,8 +6,6 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.ErrorMessages;
 import io.ringkv.core.command.Reply;
-import io.ringkv.net.server.ClientConnection;
-import io.ringkv.net.server.RingkvServer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -25,9 +23,9 @@ public final class ServerCommands
     static final String NO_PERSISTENCE = "ERR ringkv keeps no snapshot files: persistence is not supported";
     static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
 
-    private final RingkvServer server;
+    private final ServerControl server;
 
-    private ServerCommands(final RingkvServer server)
+    private ServerCommands(final ServerControl server)
     {
         this.server = server;
     }
@@ -36,7 +34,7 @@ public final class ServerCommands
      * @param table  to register the commands in.
      * @param server to shut down and whose start time LASTSAVE reports.
      */
-    public static void register(final CommandTable table, final RingkvServer server)
+    public static void register(final CommandTable table, final ServerControl server)
     {
         final ServerCommands commands = new ServerCommands(server);
         table.register("time", 1, Command.FAST, ServerCommands::time);
@@ -114,7 +112,7 @@ public final class ServerCommands
             return;
         }
         server.log().warning("User requested shutdown...");
-        final ClientConnection connection = server.registry().get(context.session().id());
+        final ConnectedClient connection = server.registry().get(context.session().id());
         if (null != connection)
         {
             connection.closeAfterReply();

@@ -45,7 +45,7 @@ public final class ConfigLoader
         }
         while (i < args.length)
         {
-            final String arg = args[i];
+            final String arg = utf8Bytes(args[i]);
             if (!arg.startsWith("--") || arg.length() == 2)
             {
                 throw new ConfigException("bad argument '" + arg + "': options are written --name value");
@@ -55,7 +55,7 @@ public final class ConfigLoader
             i++;
             while (i < args.length && !args[i].startsWith("--"))
             {
-                directive.add(args[i]);
+                directive.add(utf8Bytes(args[i]));
                 i++;
             }
             if ("config".equalsIgnoreCase(directive.get(0)))
@@ -64,7 +64,7 @@ public final class ConfigLoader
                 {
                     throw new ConfigException("bad option '--config': it takes one file name");
                 }
-                configFile = directive.get(1);
+                configFile = args[i - 1];
             }
             else
             {
@@ -95,19 +95,20 @@ public final class ConfigLoader
      */
     public void loadFile(final Path file) throws ConfigException
     {
-        final List<String> lines;
+        final String[] lines;
         try
         {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // Bytes as they are (one char per byte), as Redis reads its file: a value may be in any encoding.
+            lines = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).split("\n", -1);
         }
         catch (final IOException ex)
         {
             throw new ConfigException("can't read config file '" + file + "': " + ex.getMessage());
         }
         config.configFile(file.toAbsolutePath().toString());
-        for (int lineNumber = 1; lineNumber <= lines.size(); lineNumber++)
+        for (int lineNumber = 1; lineNumber <= lines.length; lineNumber++)
         {
-            final String line = lines.get(lineNumber - 1).strip();
+            final String line = lines[lineNumber - 1].strip();
             if (line.isEmpty() || line.startsWith("#"))
             {
                 continue;
@@ -116,9 +117,19 @@ public final class ConfigLoader
             final String error = null == words ? "Unbalanced quotes in configuration line" : apply(words);
             if (null != error)
             {
-                throw new ConfigException("config file '" + file + "', line " + lineNumber + ": '" + line + "': " + error);
+                throw new ConfigException("config file '" + file + "', line " + lineNumber + ": '" +
+                    new String(line.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8) + "': " + error);
             }
         }
+    }
+
+    /**
+     * An option given on the command line, as the bytes the user typed: the JVM decoded them from the locale's
+     * encoding (UTF-8), so they are encoded back, one char per byte, as every option value is held.
+     */
+    static String utf8Bytes(final String arg)
+    {
+        return new String(arg.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -143,7 +154,7 @@ public final class ConfigLoader
         for (int i = 0; i < count; i++)
         {
             final int arg = batch.firstArg(0) + i;
-            words.add(buffer.getStringWithoutLengthAscii(batch.argOffset(arg), batch.argLength(arg)));
+            words.add(new String(bytes, batch.argOffset(arg), batch.argLength(arg), StandardCharsets.ISO_8859_1));
         }
         return words;
     }

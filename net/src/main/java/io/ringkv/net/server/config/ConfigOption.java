@@ -7,6 +7,10 @@ import java.util.regex.Pattern;
  * One configuration option: its name, kind, bounds, default and current value, with Redis 7's parsing and error
  * texts. The value is held both as a number (for numeric, boolean and enum kinds) and as text.
  * <p>
+ * Values are bytes, as in Redis: the text holds one char per byte (ISO-8859-1), whatever the bytes encode, so a
+ * password in UTF-8 from the command line, raw bytes from a config file and the bytes of a CONFIG SET argument all
+ * compare as the same bytes. Encode with ISO-8859-1 to get the bytes back, never with UTF-8.
+ * <p>
  * Not threadsafe: read on any thread after start-up, changed only by CONFIG SET on the engine thread; readers on
  * other threads see a change eventually (fields are volatile), which is what Redis's own semantics promise.
  */

@@ -1,5 +1,7 @@
 package io.ringkv.net.server.config;
 
+import io.ringkv.net.jsonline.JsonLineParser;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Every option ringkv has, with its default, in one table: what {@code CONFIG GET *} lists, what a config file
@@ -24,6 +27,7 @@ public final class ServerConfig
     private final Map<String, ConfigOption> options = new LinkedHashMap<>();
     private final Map<String, String> aliases = new LinkedHashMap<>();
     private final Map<String, List<Consumer<ConfigOption>>> listeners = new LinkedHashMap<>();
+    private final Map<String, Function<ConfigOption, String>> validators = new LinkedHashMap<>();
 
     public final ConfigOption port = add(ConfigOption.integer(
         "port", 6379, 0, 65535, false, "TCP port to listen on (0: an ephemeral port)."));
@@ -31,6 +35,9 @@ public final class ServerConfig
         "bind", "127.0.0.1", false, "Addresses to listen on, space separated; * for every IPv4 address."));
     public final ConfigOption protectedMode = add(ConfigOption.bool(
         "protected-mode", true, true, "Refuse to listen beyond loopback without requirepass."));
+    public final ConfigOption enableDebugCommand = add(ConfigOption.choice(
+        "enable-debug-command", "no", false, "Who may run DEBUG: nobody, everybody, or loopback clients.",
+        "no", "yes", "local"));
     public final ConfigOption requirepass = add(ConfigOption.string(
         "requirepass", "", true, "Password clients must give with AUTH; empty: none."));
     public final ConfigOption maxclients = add(ConfigOption.integer(
@@ -46,6 +53,9 @@ public final class ServerConfig
         "noeviction"));
     public final ConfigOption protoMaxBulkLen = add(ConfigOption.memory(
         "proto-max-bulk-len", "512mb", 1024 * 1024, Long.MAX_VALUE, true, "Largest bulk string in a request."));
+    public final ConfigOption jsonMaxLineLength = add(ConfigOption.memory(
+        "json-max-line-length", Long.toString(JsonLineParser.JSON_MAX_LINE_LENGTH_DEFAULT), 64 * 1024,
+        Integer.MAX_VALUE - 8, true, "Longest JSON-lines request line."));
     public final ConfigOption clientQueryBufferLimit = add(ConfigOption.memory(
         "client-query-buffer-limit", "1gb", 1024 * 1024, Long.MAX_VALUE, true,
         "Largest unparsed request data one client may hold."));
@@ -71,6 +81,11 @@ public final class ServerConfig
         "appendonly", "no", true, "Append-only file: not supported by ringkv, so only 'no' is valid.", "no"));
     public final ConfigOption metricsPort = add(ConfigOption.integer(
         "ringkv-metrics-port", 0, 0, 65535, false, "Port of the Prometheus metrics endpoint; 0: off."));
+    public final ConfigOption metricsBind = add(ConfigOption.string(
+        "ringkv-metrics-bind", "127.0.0.1", false, "Address of the metrics endpoint."));
+    public final ConfigOption metricsPassword = add(ConfigOption.string(
+        "ringkv-metrics-password", "", true,
+        "Password a metrics scrape must give (basic auth or bearer); empty: requirepass, if set."));
     public final ConfigOption engineWaitStrategy = add(ConfigOption.choice(
         "ringkv-engine-wait-strategy", "parking", false, "How the engine thread waits for requests.",
         "parking", "blocking", "lite-blocking", "sleeping", "yielding", "busy-spin", "phased-backoff"));
@@ -83,9 +98,14 @@ public final class ServerConfig
     public final ConfigOption ioThreads = add(ConfigOption.integer(
         "ringkv-io-threads", 1, 1, 1024, false,
         "Carrier threads for the connections' virtual threads (and a virtual engine thread)."));
+    public final ConfigOption shutdownWatchdog = add(ConfigOption.integer(
+        "ringkv-shutdown-watchdog", 10, 1, INT_MAX, true,
+        "Seconds a shutdown may take before the process exits anyway (status 1), e.g. while DEBUG SLEEP holds the " +
+        "engine."));
     public final ConfigOption allowUnprotected = add(ConfigOption.bool(
         "ringkv-allow-unprotected", false, false,
-        "Listen beyond loopback without a password even in protected mode (you say you know)."));
+        "Start listening beyond loopback without a password in protected mode (as Redis does); such clients are " +
+        "then refused per connection with Redis's DENIED error."));
 
     private volatile String configFile = "";
 
@@ -162,6 +182,18 @@ public final class ServerConfig
     }
 
     /**
+     * Have CONFIG SET refuse a value the server cannot apply (e.g. more clients than it may open files for).
+     *
+     * @param option    the option to check.
+     * @param validator given the option holding its new value; returns null to accept, else the reason in Redis's
+     *                  words, and the whole CONFIG SET is then undone.
+     */
+    public void validate(final ConfigOption option, final Function<ConfigOption, String> validator)
+    {
+        validators.put(option.name(), validator);
+    }
+
+    /**
      * Set several options at once, all or nothing, as CONFIG SET does. Names must be unique.
      *
      * @param nameValuePairs name, value, name, value...
@@ -205,6 +237,19 @@ public final class ServerConfig
                     targets.get(j).set(previous[j]);
                 }
                 return failure(targets.get(i), error);
+            }
+        }
+        for (final ConfigOption option : targets)
+        {
+            final Function<ConfigOption, String> validator = validators.get(option.name());
+            final String error = null == validator ? null : validator.apply(option);
+            if (null != error)
+            {
+                for (int j = 0; j < targets.size(); j++)
+                {
+                    targets.get(j).set(previous[j]);
+                }
+                return failure(option, error);
             }
         }
         for (final ConfigOption option : targets)

@@ -14,6 +14,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.function.Supplier;
 
 /**
  * The optional Prometheus endpoint ({@code --ringkv-metrics-port N}): {@code GET /metrics} on the JDK's built-in
@@ -21,6 +25,9 @@ import java.nio.charset.StandardCharsets;
  * thread, so the endpoint never reads them itself: it publishes an INFO request through the engine's ring exactly
  * as a connection does and waits for its reply, so every figure of one scrape comes from one moment of the engine
  * (and scrapes count as INFO calls in commandstats, as an exporter's INFO does on Redis).
+ * <p>
+ * The figures are as private as INFO: when a credential is configured (the server's password, or a dedicated one)
+ * a scrape must present it, as HTTP basic auth (any user name) or as a bearer token; otherwise it gets 401.
  * <p>
  * {@link #start} and {@link #close()} are called by the server's owning thread; scrapes run on the HTTP server's
  * own thread, one at a time.
@@ -32,25 +39,30 @@ public final class MetricsEndpoint implements AutoCloseable
 
     private final HttpServer http;
     private final Engine engine;
+    private final Supplier<String> credential;
 
-    private MetricsEndpoint(final HttpServer http, final Engine engine)
+    private MetricsEndpoint(final HttpServer http, final Engine engine, final Supplier<String> credential)
     {
         this.http = http;
         this.engine = engine;
+        this.credential = credential;
     }
 
     /**
-     * @param address where to listen (the server's first bind address).
-     * @param port    TCP port.
-     * @param engine  runs the INFO requests.
+     * @param address    where to listen.
+     * @param port       TCP port.
+     * @param engine     runs the INFO requests.
+     * @param credential read at each scrape: the password a scrape must present, as bytes (one char each), or ""
+     *                   when none is needed.
      * @return the started endpoint.
      * @throws IOException when the port cannot be bound.
      */
-    public static MetricsEndpoint start(final InetAddress address, final int port, final Engine engine)
+    public static MetricsEndpoint start(
+        final InetAddress address, final int port, final Engine engine, final Supplier<String> credential)
         throws IOException
     {
         final HttpServer http = HttpServer.create(new InetSocketAddress(address, port), 16);
-        final MetricsEndpoint endpoint = new MetricsEndpoint(http, engine);
+        final MetricsEndpoint endpoint = new MetricsEndpoint(http, engine, credential);
         http.createContext("/metrics", endpoint::serve);
         http.createContext("/", exchange -> respond(exchange, 404, "not found: try /metrics\n"));
         http.start();
@@ -71,6 +83,12 @@ public final class MetricsEndpoint implements AutoCloseable
         {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
             respond(exchange, 405, "method not allowed\n");
+            return;
+        }
+        if (!authorized(exchange.getRequestHeaders().getFirst("Authorization"), credential.get()))
+        {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"ringkv\", charset=\"UTF-8\"");
+            respond(exchange, 401, "unauthorized: give the password as basic auth or a bearer token\n");
             return;
         }
         final String metrics;
@@ -106,6 +124,53 @@ public final class MetricsEndpoint implements AutoCloseable
         final String text = new String(reply, StandardCharsets.UTF_8);
         final int start = text.indexOf("\r\n") + 2;
         return text.startsWith("$") ? text.substring(start, text.length() - 2) : "";
+    }
+
+    /**
+     * @param authorization the request's Authorization header, or null; the JDK's HTTP server reads header bytes
+     *                      one char each, as the credential is held.
+     * @param credential    the password needed, as bytes (one char each); "" when none is.
+     * @return true when no credential is needed or the header presents it: {@code Bearer <password>}, or
+     * {@code Basic base64(<user>:<password>)} with any user name.
+     */
+    static boolean authorized(final String authorization, final String credential)
+    {
+        if (credential.isEmpty())
+        {
+            return true;
+        }
+        if (null == authorization)
+        {
+            return false;
+        }
+        final byte[] expected = credential.getBytes(StandardCharsets.ISO_8859_1);
+        final int space = authorization.indexOf(' ');
+        final String scheme = space < 0 ? authorization : authorization.substring(0, space);
+        final String value = space < 0 ? "" : authorization.substring(space + 1).strip();
+        if ("Bearer".equalsIgnoreCase(scheme))
+        {
+            return MessageDigest.isEqual(expected, value.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        if ("Basic".equalsIgnoreCase(scheme))
+        {
+            final byte[] decoded;
+            try
+            {
+                decoded = Base64.getDecoder().decode(value);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return false;
+            }
+            int colon = 0;
+            while (colon < decoded.length && decoded[colon] != ':')
+            {
+                colon++;
+            }
+            return colon < decoded.length &&
+                MessageDigest.isEqual(expected, Arrays.copyOfRange(decoded, colon + 1, decoded.length));
+        }
+        return false;
     }
 
     private static void respond(final HttpExchange exchange, final int status, final String body) throws IOException

@@ -190,8 +190,9 @@ class ConfigCommandsTest
             server.server().config().configFile(file.toString());
             jedis.configSet("timeout", "42", "maxclients", "77", "requirepass", "a b");
             assertEquals("OK", jedis.configRewrite());
-            assertEquals(List.of("# my settings", "timeout 42", "unknown-later line", "port 0", "requirepass \"a b\"",
-                "maxclients 77"), Files.readAllLines(file, StandardCharsets.UTF_8));
+            assertEquals(List.of("# my settings", "timeout 42", "unknown-later line", "port 0",
+                "enable-debug-command yes", "requirepass \"a b\"", "maxclients 77"),
+                Files.readAllLines(file, StandardCharsets.UTF_8));
         }
     }
 

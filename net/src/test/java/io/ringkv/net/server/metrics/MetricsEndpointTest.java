@@ -1,6 +1,7 @@
 package io.ringkv.net.server.metrics;
 
 import io.ringkv.net.server.TestServer;
+import io.ringkv.net.server.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -11,9 +12,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -80,6 +85,87 @@ class MetricsEndpointTest
                 URI.create("http://127.0.0.1:" + metricsPort + "/")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(404, other.statusCode());
         }
+    }
+
+    /**
+     * Before, the endpoint listened on the server's bind address and served keyspace sizes and command counts to
+     * anyone, even with a password set.
+     */
+    @Test
+    void aScrapeMustGiveThePasswordWhenOneIsSet() throws Exception
+    {
+        final int metricsPort = freePort();
+        final URI uri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
+        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (TestServer server = TestServer.start("ringkv-metrics-port", Integer.toString(metricsPort),
+            "requirepass", "s3cret");
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            final HttpResponse<String> anonymous = get(http, uri, null);
+            assertEquals(401, anonymous.statusCode());
+            assertFalse(anonymous.body().contains("ringkv_"), anonymous.body());
+            assertEquals("Basic realm=\"ringkv\", charset=\"UTF-8\"",
+                anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals(401, get(http, uri, basic("prometheus", "wrong")).statusCode());
+            assertEquals(401, get(http, uri, "Bearer wrong").statusCode());
+            assertEquals(200, get(http, uri, basic("prometheus", "s3cret")).statusCode());
+            assertEquals(200, get(http, uri, "Bearer s3cret").statusCode());
+
+            // A dedicated password replaces requirepass for scrapes; both are read at each scrape.
+            jedis.auth("s3cret");
+            assertEquals("OK", jedis.configSet("ringkv-metrics-password", "scrape-only"));
+            assertEquals(401, get(http, uri, "Bearer s3cret").statusCode());
+            assertEquals(200, get(http, uri, basic("", "scrape-only")).statusCode());
+            assertEquals("OK", jedis.configSet("ringkv-metrics-password", "", "requirepass", ""));
+            assertEquals(200, get(http, uri, null).statusCode(), "no password at all: loopback scrapes are free");
+        }
+    }
+
+    @Test
+    void listensOnLoopbackByDefaultAndNeverBeyondItWithoutAPassword() throws Exception
+    {
+        assertEquals("127.0.0.1", new ServerConfig().metricsBind.text());
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestServer.start(
+            "ringkv-metrics-port", Integer.toString(freePort()), "ringkv-metrics-bind", "0.0.0.0"));
+        assertTrue(refused.getMessage().startsWith("refusing to serve metrics on 0.0.0.0 without a password"),
+            refused.getMessage());
+    }
+
+    @Test
+    void credentialsAreCheckedAsBasicAuthOrBearerBytes()
+    {
+        final String password = new String("пароль🔑".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertTrue(MetricsEndpoint.authorized(null, ""));
+        assertTrue(MetricsEndpoint.authorized("Bearer anything", ""));
+        assertFalse(MetricsEndpoint.authorized(null, password));
+        assertTrue(MetricsEndpoint.authorized("Bearer " + password, password));
+        assertTrue(MetricsEndpoint.authorized("bearer " + password, password));
+        assertFalse(MetricsEndpoint.authorized("Bearer " + password + "x", password));
+        assertTrue(MetricsEndpoint.authorized("basic " + Base64.getEncoder().encodeToString(
+            ("user:" + password).getBytes(StandardCharsets.ISO_8859_1)), password));
+        assertFalse(MetricsEndpoint.authorized("Basic " + Base64.getEncoder().encodeToString(
+            ("u:ser:" + password).getBytes(StandardCharsets.ISO_8859_1)), password), "the user ends at the first ':'");
+        assertFalse(MetricsEndpoint.authorized("Basic " + Base64.getEncoder().encodeToString(
+            password.getBytes(StandardCharsets.ISO_8859_1)), password), "no colon: no password");
+        assertFalse(MetricsEndpoint.authorized("Basic !!!", password));
+        assertFalse(MetricsEndpoint.authorized("Digest " + password, password));
+        assertFalse(MetricsEndpoint.authorized("", password));
+    }
+
+    private static String basic(final String user, final String password)
+    {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse<String> get(final HttpClient http, final URI uri, final String authorization)
+        throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5));
+        if (null != authorization)
+        {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws IOException

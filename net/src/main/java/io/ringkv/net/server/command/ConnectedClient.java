@@ -1,0 +1,47 @@
+package io.ringkv.net.server.command;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.net.resp.RespReply;
+
+/**
+ * One connected client as the commands see it: what CLIENT LIST prints, its session, and the two ways to end it.
+ * The descriptive fields and {@link #kill()} are safe from any thread.
+ */
+public interface ConnectedClient
+{
+    long id();
+
+    /**
+     * @return the peer's address as CLIENT LIST prints it ("ip:port").
+     */
+    String remoteAddress();
+
+    /**
+     * @return the local end's address ("ip:port").
+     */
+    String localAddress();
+
+    long createdMs();
+
+    long lastInteractionMs();
+
+    /**
+     * @return the client's session (engine thread only).
+     */
+    ClientSession session();
+
+    /**
+     * @return the RESP reply writer, or null for a JSON-lines client or before the protocol is known.
+     */
+    RespReply respReply();
+
+    /**
+     * Close the connection once the reply being written has been sent (QUIT, CLIENT KILL of oneself).
+     */
+    void closeAfterReply();
+
+    /**
+     * Close the connection now, from any thread.
+     */
+    void kill();
+}

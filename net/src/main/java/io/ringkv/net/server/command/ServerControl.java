@@ -1,0 +1,54 @@
+package io.ringkv.net.server.command;
+
+import io.ringkv.core.engine.Engine;
+import io.ringkv.net.server.config.ServerConfig;
+
+/**
+ * What the server-level commands (CONFIG, INFO, CLIENT, SHUTDOWN...) may see and do of the server that runs them:
+ * the narrow view the server hands to each family's {@code register}, so this package never depends on the server
+ * package (which depends on this one to build its command table).
+ * <p>
+ * Handlers call it on the engine thread; the implementation says which of its methods other threads may call.
+ */
+public interface ServerControl
+{
+    /**
+     * @return the server's configuration, changed by CONFIG SET.
+     */
+    ServerConfig config();
+
+    /**
+     * @return the engine, once started.
+     */
+    Engine engine();
+
+    /**
+     * @return INFO's sections; other modules add theirs here.
+     */
+    InfoSections infoSections();
+
+    /**
+     * @return the server's log.
+     */
+    CommandLog log();
+
+    /**
+     * @return the connected clients.
+     */
+    ConnectedClients registry();
+
+    /**
+     * @return the port the server listens on.
+     */
+    int port();
+
+    /**
+     * @return when the server started, in epoch milliseconds.
+     */
+    long startedMs();
+
+    /**
+     * Ask the server to shut down; returns at once.
+     */
+    void requestShutdown();
+}

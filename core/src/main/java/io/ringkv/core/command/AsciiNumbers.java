@@ -104,6 +104,74 @@ public final class AsciiNumbers
     }
 
     /**
+     * Redis's getIntFromObjectOrReply: argument {@code i} must be a canonical integer (else
+     * {@link ErrorMessages#NOT_INTEGER}) within 32 bits (else {@link ErrorMessages#INT_OUT_OF_RANGE}).
+     *
+     * @param args  request arguments.
+     * @param i     argument index.
+     * @param reply for the error.
+     * @return true when it is one; {@link #value()} then holds it; false once the error has been replied.
+     */
+    public boolean parseIntOrReply(final CommandArgs args, final int i, final Reply reply)
+    {
+        if (!parseLong(args, i))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return false;
+        }
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
+        {
+            reply.error(ErrorMessages.INT_OUT_OF_RANGE);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Parse argument {@code i} as Redis parses a SCAN cursor, with C's {@code strtoul} in base 10: an optional sign
+     * and decimal digits whose value fits in 64 bits unsigned, leading zeros allowed; a minus sign negates modulo
+     * 2^64 (so "-1" is the largest cursor); an empty text reads as 0. Leading white space, a sign without digits and
+     * anything after the digits are refused.
+     *
+     * @param args request arguments.
+     * @param i    argument index.
+     * @return true when it parsed; {@link #value()} then holds its 64 bits (read them as unsigned).
+     */
+    public boolean parseStrtoul(final CommandArgs args, final int i)
+    {
+        final DirectBuffer buffer = args.buffer();
+        int index = args.offset(i);
+        final int end = index + args.length(i);
+        long result = 0;
+        if (index < end)
+        {
+            final byte sign = buffer.getByte(index);
+            final boolean negative = sign == '-';
+            if (negative || sign == '+')
+            {
+                index++;
+                if (index == end)
+                {
+                    return false;
+                }
+            }
+            for (; index < end; index++)
+            {
+                final int digit = buffer.getByte(index) - '0';
+                if (digit < 0 || digit > 9 ||
+                    Long.compareUnsigned(result, Long.divideUnsigned(-1L - digit, 10)) > 0) // result*10+digit >= 2^64
+                {
+                    return false;
+                }
+                result = result * 10 + digit;
+            }
+            result = negative ? -result : result;
+        }
+        value = result;
+        return true;
+    }
+
+    /**
      * @param value to format.
      * @return number of decimal characters of {@code value}, sign included.
      */

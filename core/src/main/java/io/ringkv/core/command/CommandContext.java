@@ -213,9 +213,13 @@ public final class CommandContext
         return commands;
     }
 
+    /**
+     * @return the largest string value a command may create, in bytes: proto-max-bulk-len, but never more than the
+     * store holds in one value (a larger proto-max-bulk-len only lets larger requests in).
+     */
     public long maxStringLength()
     {
-        return maxStringLength;
+        return Math.min(maxStringLength, keyspace.maxValueLength());
     }
 
     /**

@@ -107,20 +107,25 @@ public final class CommandDispatcher
         keyspace.countLookups(command.hasFlag(Command.READONLY));
         keyspace.writeAccess(command.hasFlag(Command.WRITE));
         keyspace.expiryExempt(session.masterLink());
+        keyspace.trackTouchedKeys(true);
         final long startNs = System.nanoTime();
         try
         {
             command.handler().execute(context, args, observed);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            // A bug must not take the engine thread down or leave the client without a reply.
+            // A bug must not take the engine thread down or leave the client without a reply, and whatever the
+            // handler changed before it failed must reach the change log (docs/architecture.md, the failed-command
+            // rule).
             LOGGER.log(System.Logger.Level.ERROR, "command " + command.name() + " failed", ex);
             observed.error("ERR internal error in '" + command.name() + "': " + ex);
+            context.changeLog().logTouchedKeys(keyspace);
         }
         finally
         {
             final long elapsedNs = System.nanoTime() - startNs;
+            keyspace.trackTouchedKeys(false);
             keyspace.writeAccess(false);
             final boolean failed = observed.errored();
             command.recordCall(elapsedNs, failed);

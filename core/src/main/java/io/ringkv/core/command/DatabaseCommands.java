@@ -32,9 +32,8 @@ public final class DatabaseCommands
     static void select(final CommandContext context, final CommandArgs args, final Reply reply)
     {
         final AsciiNumbers numbers = context.numbers();
-        if (!numbers.parseLong(args, 1) || numbers.value() < Integer.MIN_VALUE || numbers.value() > Integer.MAX_VALUE)
+        if (!numbers.parseIntOrReply(args, 1, reply))
         {
-            reply.error(ErrorMessages.NOT_INTEGER);
             return;
         }
         final long db = numbers.value();

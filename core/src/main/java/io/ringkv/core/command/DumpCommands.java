@@ -245,14 +245,16 @@ public final class DumpCommands
         {
             valueLength = StringValues.INT_LENGTH;
         }
-        else if (valueLength > keyspace.maxValueLength() || valueLength > context.maxStringLength())
+        else if (valueLength > context.maxStringLength())
         {
             reply.error(ErrorMessages.STRING_TOO_LONG);
             return;
         }
 
+        // Redis adds a relative TTL to now without an overflow check: one past 2^63 - 1 ms wraps into the past, so
+        // the key is born expired. Do the same, explicitly.
         final long expireAtMs = ttl == 0 ? Keyspace.NO_EXPIRY :
-            absTtl ? ttl : (ttl > Long.MAX_VALUE - nowMs ? Long.MAX_VALUE : nowMs + ttl);
+            absTtl ? ttl : (ttl > Long.MAX_VALUE - nowMs ? Long.MIN_VALUE : nowMs + ttl);
         final ChangeLog changeLog = context.changeLog();
         if (expireAtMs != Keyspace.NO_EXPIRY && expireAtMs <= nowMs && !keyspace.replicaExpiry())
         {

@@ -191,9 +191,10 @@ public final class ExpireCommands
             reply.integer(-1);
             return;
         }
-        // Redis rounds both the relative and the absolute time to the nearest second.
+        // Redis rounds both the relative and the absolute time to the nearest second; unsigned, so an expiry near
+        // 2^63 ms (PEXPIREAT k 9223372036854775807) rounds up as Redis's answer does instead of overflowing.
         final long ms = absolute ? expireAtMs : Math.max(0, expireAtMs - context.nowMs());
-        reply.integer(inMs ? ms : (ms + 500) / 1000);
+        reply.integer(inMs ? ms : Long.divideUnsigned(ms + 500, 1000));
     }
 
     static void persist(final CommandContext context, final CommandArgs args, final Reply reply)

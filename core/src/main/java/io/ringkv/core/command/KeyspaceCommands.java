@@ -254,10 +254,8 @@ public final class KeyspaceCommands
             }
             else if (args.equalsIgnoreCase(j, DB) && j + 1 < count)
             {
-                if (!context.numbers().parseLong(args, j + 1) ||
-                    context.numbers().value() < Integer.MIN_VALUE || context.numbers().value() > Integer.MAX_VALUE)
+                if (!context.numbers().parseIntOrReply(args, j + 1, reply))
                 {
-                    reply.error(ErrorMessages.NOT_INTEGER);
                     return;
                 }
                 targetDb = (int)context.numbers().value();
@@ -326,12 +324,13 @@ public final class KeyspaceCommands
 
     static void scan(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long cursor = parseCursor(args.buffer(), args.offset(1), args.length(1));
-        if (cursor == INVALID_CURSOR)
+        // Redis's parseScanCursorOrReply: any 64-bit cursor is valid (the store masks the bits it uses).
+        if (!context.numbers().parseStrtoul(args, 1))
         {
             reply.error(ErrorMessages.INVALID_CURSOR);
             return;
         }
+        final long cursor = context.numbers().value();
         long count = SCAN_DEFAULT_COUNT;
         int patternIndex = -1;
         int type = KeyCollector.anyType();
@@ -416,32 +415,6 @@ public final class KeyspaceCommands
         {
             reply.bulk(keys, collector.offset(i), collector.length(i));
         }
-    }
-
-    /** {@link #parseCursor} result for text that is not an unsigned 64-bit integer. */
-    private static final long INVALID_CURSOR = -1L;
-
-    /**
-     * Redis's parseScanCursorOrReply: an unsigned 64-bit decimal. Cursors at or above 2^63 are not produced by
-     * the store, so they are refused along with garbage.
-     */
-    private static long parseCursor(final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (length == 0 || length > 19)
-        {
-            return INVALID_CURSOR;
-        }
-        long value = 0;
-        for (int i = 0; i < length; i++)
-        {
-            final byte b = buffer.getByte(offset + i);
-            if (b < '0' || b > '9')
-            {
-                return INVALID_CURSOR;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return value;
     }
 
     static boolean sameBytes(final DirectBuffer a, final int aOffset, final int aLength,

@@ -31,7 +31,7 @@ final class PendingValue
      * @param context the command's context.
      * @param args    the request.
      * @param i       index of the value argument.
-     * @param reply   for the error when the value is invalid JSON.
+     * @param reply   for the error when the value is invalid JSON or too long.
      * @return the value's stored length, or {@link #INVALID} after replying the error.
      */
     int prepare(final CommandContext context, final CommandArgs args, final int i, final Reply reply)
@@ -40,6 +40,12 @@ final class PendingValue
         final int argOffset = args.offset(i);
         final int argLength = args.length(i);
         final byte kind = args.valueKind();
+        if (argLength > context.maxStringLength())
+        {
+            // Reached only when the protocol let in a longer argument than a command may store.
+            reply.error(ErrorMessages.STRING_TOO_LONG);
+            return INVALID;
+        }
         if (kind == RequestBatch.VALUE_INTEGER && context.numbers().parseLong(argBuffer, argOffset, argLength))
         {
             type = ValueType.STRING;

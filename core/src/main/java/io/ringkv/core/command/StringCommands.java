@@ -376,15 +376,12 @@ public final class StringCommands
             return false;
         }
         final PendingValue value = context.pendingValue();
-        // Validate every value first so that bad JSON in the last pair changes nothing.
-        if (args.valueKind() != io.ringkv.core.engine.RequestBatch.VALUE_RAW)
+        // Validate every value first so that bad JSON (or an overlong value) in the last pair changes nothing.
+        for (int i = 2; i < count; i += 2)
         {
-            for (int i = 2; i < count; i += 2)
+            if (value.prepare(context, args, i, reply) == PendingValue.INVALID)
             {
-                if (value.prepare(context, args, i, reply) == PendingValue.INVALID)
-                {
-                    return false;
-                }
+                return false;
             }
         }
         final Keyspace keyspace = context.keyspace();
@@ -435,6 +432,10 @@ public final class StringCommands
         long newLength;
         if (address == Keyspace.NOT_FOUND)
         {
+            if (exceedsMaxStringLength(context, 0, appendLength, reply))
+            {
+                return;
+            }
             address = keyspace.put(db, buffer, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_RAW,
                 appendLength, Keyspace.NO_EXPIRY);
             if (address == Keyspace.OUT_OF_MEMORY)
@@ -448,12 +449,11 @@ public final class StringCommands
         else
         {
             final int oldLength = StringValues.textLength(entry);
-            newLength = (long)oldLength + appendLength;
-            if (newLength > context.maxStringLength())
+            if (exceedsMaxStringLength(context, oldLength, appendLength, reply))
             {
-                reply.error(ErrorMessages.STRING_TOO_LONG);
                 return;
             }
+            newLength = (long)oldLength + appendLength;
             address = editAsRawText(context, db, address, (int)newLength);
             if (address == Keyspace.OUT_OF_MEMORY)
             {
@@ -621,9 +621,8 @@ public final class StringCommands
                 reply.integer(0);
                 return;
             }
-            if (offset + valueLength > context.maxStringLength())
+            if (exceedsMaxStringLength(context, offset, valueLength, reply))
             {
-                reply.error(ErrorMessages.STRING_TOO_LONG);
                 return;
             }
             address = keyspace.put(db, buffer, keyOffset, keyLength, ValueType.STRING, ValueEncoding.STRING_RAW,
@@ -643,9 +642,8 @@ public final class StringCommands
                 reply.integer(oldLength);
                 return;
             }
-            if (offset + valueLength > context.maxStringLength())
+            if (exceedsMaxStringLength(context, offset, valueLength, reply))
             {
-                reply.error(ErrorMessages.STRING_TOO_LONG);
                 return;
             }
             final int newLength = (int)Math.max(oldLength, offset + valueLength);
@@ -664,6 +662,25 @@ public final class StringCommands
         StringValues.putValueBytes(entry, (int)offset, buffer, valueOffset, valueLength);
         context.changeLog().setRange(db, buffer, keyOffset, keyLength, offset, buffer, valueOffset, valueLength);
         reply.integer(entry.valueLength());
+    }
+
+    /**
+     * Redis's checkStringLength: would a string of {@code offset + length} bytes exceed proto-max-bulk-len? Written
+     * so that no sum can overflow (SETRANGE's offset may be up to 2^63 - 1); replies the error when it would.
+     *
+     * @param offset where the bytes go (a string's current length for APPEND), at least 0.
+     * @param length bytes written there, at least 0.
+     * @return true when the error has been replied.
+     */
+    private static boolean exceedsMaxStringLength(final CommandContext context, final long offset, final long length,
+        final Reply reply)
+    {
+        if (offset > context.maxStringLength() - length)
+        {
+            reply.error(ErrorMessages.STRING_TOO_LONG);
+            return true;
+        }
+        return false;
     }
 
     private static final byte[] EMPTY = new byte[0];

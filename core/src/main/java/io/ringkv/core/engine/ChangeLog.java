@@ -1,6 +1,8 @@
 package io.ringkv.core.engine;
 
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.TouchedKeys;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -204,6 +206,44 @@ public final class ChangeLog
     public void flushAll()
     {
         claim(OP_FLUSHALL, 0, 0, null, 0, 0, null, 0, 0);
+    }
+
+    /**
+     * The failed-command rule: after a command failed half way (its handler threw), log the state that every key it
+     * touched is in now, so that the change log holds whatever it applied and never logged. Each touched key is
+     * logged as SET of its whole entry (expired or not: its expiry travels with it) or DEL when it is gone; a
+     * database it flushed as FLUSHDB followed by SET of every entry left in it. Replaying the records written before
+     * the failure and then these leaves a replica with the master's state. Allocates; failures only.
+     *
+     * @param keyspace whose {@link Keyspace#touchedKeys()} describe the failed command.
+     */
+    public void logTouchedKeys(final Keyspace keyspace)
+    {
+        final TouchedKeys touched = keyspace.touchedKeys();
+        for (int db = 0, databases = keyspace.databases(); db < databases; db++)
+        {
+            if (touched.isFlushed(db))
+            {
+                final int flushedDb = db;
+                flushDb(flushedDb);
+                keyspace.forEachEntry(flushedDb, address -> set(flushedDb, address));
+            }
+        }
+        touched.forEach((db, key, keyOffset, keyLength) ->
+        {
+            if (!touched.isFlushed(db))
+            {
+                final long address = keyspace.lookup(db, key, keyOffset, keyLength);
+                if (address == Keyspace.NOT_FOUND)
+                {
+                    delete(db, key, keyOffset, keyLength, false);
+                }
+                else
+                {
+                    set(db, address);
+                }
+            }
+        });
     }
 
     private int claim(

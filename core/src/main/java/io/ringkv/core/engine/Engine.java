@@ -39,6 +39,8 @@ public final class Engine implements AutoCloseable
 {
     /** How long a publisher parks between claim attempts once the ring has stayed full for a while. */
     private static final long CLAIM_BACKOFF_NS = 20_000;
+    /** {@link #claim(int, boolean)} without waiting found the ring full. */
+    private static final long NO_ROOM = -1;
 
     private final Disruptor<CommandEvent> disruptor;
     private final RingBuffer<CommandEvent> ring;
@@ -123,7 +125,7 @@ public final class Engine implements AutoCloseable
         while (requestIndex < requestCount)
         {
             final int claim = Math.min(requestCount - requestIndex, maxClaim);
-            final long hi = claim(ring, claim);
+            final long hi = claim(claim, true);
             final long lo = hi - claim + 1;
             for (long sequence = lo; sequence <= hi; sequence++)
             {
@@ -135,14 +137,21 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * Claim {@code n} slots only once the ring has room for them. Disruptor's {@code next(n)} advances the cursor
-     * first and waits for room afterwards; consumers then see a cursor ahead of anything published and spin on it,
-     * which on a virtual-thread engine starves the very threads that would publish (a livelock when the ring is
-     * full). {@code tryNext} claims atomically with the capacity check, so the cursor never runs ahead of a
-     * publisher that is about to block.
+     * The ring's one claim idiom, used for every slot this class publishes (the caller fills the claimed slots and
+     * publishes them at once): claim {@code n} slots only once the ring has room for them. Disruptor's
+     * {@code next(n)} advances the cursor first and waits for room afterwards; consumers then see a cursor ahead of
+     * anything published and spin on it, which on a virtual-thread engine starves the very threads that would
+     * publish (a livelock when the ring is full). {@code tryNext} claims atomically with the capacity check, so the
+     * cursor never runs ahead of a publisher, and a publisher that waits yields, then parks, instead of spinning.
+     *
+     * @param n           slots wanted, at most the ring size.
+     * @param waitForRoom true to wait until there is room (requests); false to give up at once when the ring is
+     *                    full (TICK and TASK slots, which only ask for work that a busy engine runs soon anyway).
+     * @return the highest claimed sequence, or {@link #NO_ROOM} when not waiting and the ring is full.
      */
-    private static long claim(final RingBuffer<CommandEvent> ring, final int n)
+    private long claim(final int n, final boolean waitForRoom)
     {
+        final RingBuffer<CommandEvent> ring = this.ring;
         int attempts = 0;
         while (true)
         {
@@ -152,6 +161,10 @@ public final class Engine implements AutoCloseable
             }
             catch (final InsufficientCapacityException ex)
             {
+                if (!waitForRoom)
+                {
+                    return NO_ROOM;
+                }
                 // The ring is full: let the engine and the consumers behind it drain it.
                 if (++attempts < 16)
                 {
@@ -163,6 +176,32 @@ public final class Engine implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * Publish one TICK or TASK slot if the ring has room now.
+     *
+     * @param tick true for a TICK, false for a TASK.
+     * @return true when published.
+     */
+    private boolean publishControl(final boolean tick)
+    {
+        final long sequence = claim(1, false);
+        if (sequence == NO_ROOM)
+        {
+            return false;
+        }
+        final CommandEvent event = ring.get(sequence);
+        if (tick)
+        {
+            event.tick();
+        }
+        else
+        {
+            event.task();
+        }
+        ring.publish(sequence);
+        return true;
     }
 
     /**
@@ -188,18 +227,11 @@ public final class Engine implements AutoCloseable
         {
             return false;
         }
-        final long sequence;
-        try
-        {
-            sequence = ring.tryNext();
-        }
-        catch (final InsufficientCapacityException ex)
+        if (!publishControl(true))
         {
             tickPending.set(false); // a full ring means the engine is busy; the next tick will try again
             return false;
         }
-        ring.get(sequence).tick();
-        ring.publish(sequence);
         return true;
     }
 
@@ -216,7 +248,8 @@ public final class Engine implements AutoCloseable
 
     /**
      * Any thread: publish a TASK slot, unless one is already waiting, so that the engine thread runs the background
-     * task between the requests around it.
+     * task between the requests around it. Never waits: when the ring is full the engine is busy, the call returns
+     * false and the caller asks again later (each TICK runs the task too).
      *
      * @return true when a TASK was published.
      */
@@ -227,9 +260,11 @@ public final class Engine implements AutoCloseable
         {
             return false;
         }
-        final long sequence = ring.next();
-        ring.get(sequence).task();
-        ring.publish(sequence);
+        if (!publishControl(false))
+        {
+            pending.set(false);
+            return false;
+        }
         return true;
     }
 

@@ -1,37 +1,37 @@
 package io.ringkv.core.json;
 
-import com.dslplatform.json.DslJson;
-import com.dslplatform.json.JsonReader;
-import com.dslplatform.json.JsonWriter;
-import com.dslplatform.json.ObjectConverter;
+import io.ringkv.core.codec.JsonScanner;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
-import java.io.IOException;
-
 /**
- * Validates JSON documents and rewrites them in compact form (no insignificant whitespace), with DSL-JSON.
- * Numbers keep their value exactly: integers as 64-bit longs, everything else as BigDecimal (never double).
+ * Validates JSON documents (RFC 8259 grammar, strict UTF-8 inside strings) and rewrites them in compact form: the
+ * same text without insignificant whitespace. Nothing is parsed into objects: strings, numbers and literals are
+ * copied byte for byte once checked, so every JSON value round-trips exactly (any nesting of arrays and objects,
+ * numbers of any size and spelling such as {@code 1.10} or {@code -1E+400}, escapes as written).
  * <p>
- * Not threadsafe: the engine thread owns one (it reuses its reader and writer). Allocates the parsed tree,
- * which is proportional to the document; JSON values are not on the RESP string hot path.
+ * The reading is the shared {@link JsonScanner}'s, with its nesting limit: a document stored here is one that a
+ * JSON-lines client can send and a replica can receive in a dump, whichever way (SET, RESTORE, MIGRATE) it came in.
+ * <p>
+ * Not threadsafe: the engine thread owns one. Allocates nothing once its buffer is large enough.
  */
 public final class JsonDocuments
 {
     /** Returned by {@link #compact} for input that is not exactly one JSON value. */
     public static final int INVALID = -1;
+    /** Deepest nesting of arrays and objects accepted: the JSON-lines protocol's. */
+    public static final int MAX_DEPTH = JsonScanner.MAX_DEPTH;
 
     private static final int RETAINED_CAPACITY = 1024 * 1024;
 
-    private final DslJson<Object> dslJson = new DslJson<>(new DslJson.Settings<>()
-        .unknownNumbers(JsonReader.UnknownNumberParsing.LONG_AND_BIGDECIMAL));
-    private final JsonWriter writer = dslJson.newWriter(256);
+    private final JsonScanner scanner = new JsonScanner(MAX_DEPTH);
     private ExpandableDirectByteBuffer compacted = new ExpandableDirectByteBuffer(256);
-    private byte[] input = new byte[256];
     private String lastError = "";
 
     /**
-     * Parse {@code length} bytes as one JSON value and write its compact text to {@link #compacted()}.
+     * Check that {@code length} bytes are exactly one JSON value (whitespace around it allowed) and write its
+     * compact text to {@link #compacted()}.
      *
      * @param source buffer holding the JSON text.
      * @param offset of its first byte.
@@ -40,47 +40,28 @@ public final class JsonDocuments
      */
     public int compact(final DirectBuffer source, final int offset, final int length)
     {
-        if (input.length < length)
+        final JsonScanner scanner = this.scanner;
+        final int end = offset + length;
+        scanner.wrap(source, offset);
+        final int start = scanner.skipWhitespace(offset, end);
+        final int valueEnd = scanner.skipValue(start, end, 0);
+        if (valueEnd < 0)
         {
-            input = new byte[Math.max(length, input.length * 2)];
-        }
-        source.getBytes(offset, input, 0, length);
-        try
-        {
-            final JsonReader<Object> reader = dslJson.newReader(input, length);
-            reader.getNextToken();
-            final Object value = ObjectConverter.deserializeObject(reader);
-            // Only whitespace may follow the value.
-            for (int i = reader.getCurrentIndex(); i < length; i++)
-            {
-                final byte b = input[i];
-                if (b != ' ' && b != '\t' && b != '\n' && b != '\r')
-                {
-                    lastError = "unexpected content after the JSON value at position " + i;
-                    return INVALID;
-                }
-            }
-            writer.reset();
-            dslJson.serialize(writer, value);
-            final int compactLength = writer.size();
-            if (compacted.capacity() > RETAINED_CAPACITY && compactLength <= RETAINED_CAPACITY)
-            {
-                org.agrona.BufferUtil.free(compacted.byteBuffer());
-                compacted = new ExpandableDirectByteBuffer(256);
-            }
-            compacted.putBytes(0, writer.getByteBuffer(), 0, compactLength);
-            if (input.length > RETAINED_CAPACITY)
-            {
-                input = new byte[256];
-            }
-            return compactLength;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            final String message = ex.getMessage();
-            lastError = message == null ? ex.getClass().getSimpleName() : firstLine(message);
+            lastError = scanner.errorReason() + " at position " + scanner.errorOffset();
             return INVALID;
         }
+        final int trailing = scanner.skipWhitespace(valueEnd, end);
+        if (trailing != end)
+        {
+            lastError = "unexpected content after the JSON value at position " + (trailing - offset);
+            return INVALID;
+        }
+        if (compacted.capacity() > RETAINED_CAPACITY && length <= RETAINED_CAPACITY)
+        {
+            BufferUtil.free(compacted.byteBuffer());
+            compacted = new ExpandableDirectByteBuffer(256);
+        }
+        return scanner.compact(start, valueEnd, compacted, 0);
     }
 
     /**
@@ -97,13 +78,5 @@ public final class JsonDocuments
     public String lastError()
     {
         return lastError;
-    }
-
-    private static String firstLine(final String message)
-    {
-        final int end = message.indexOf('\n');
-        String line = end < 0 ? message : message.substring(0, end);
-        line = line.replace('\r', ' ');
-        return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

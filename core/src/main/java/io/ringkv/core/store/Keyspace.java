@@ -66,6 +66,10 @@ public final class Keyspace implements AutoCloseable
     private SnapshotListener snapshot;
     private int snapshotPhase;
     private boolean writeAccess;
+    private final TouchedKeys touchedKeys;
+    private boolean trackTouched;
+    /** A write was refused for memory and nothing has been freed since: denyoom commands are refused. */
+    private boolean memoryFull;
     private boolean replicaExpiry;
     private boolean expiryExempt;
     private boolean countLookups;
@@ -102,6 +106,7 @@ public final class Keyspace implements AutoCloseable
         tables = new OffHeapTable[databases];
         expiries = new ExpiryIndex[databases];
         expireCursors = new int[databases];
+        touchedKeys = new TouchedKeys(databases);
         for (int db = 0; db < databases; db++)
         {
             tables[db] = new OffHeapTable(config.initialBuckets(), hashFunction, account);
@@ -187,9 +192,10 @@ public final class Keyspace implements AutoCloseable
             keyspaceMisses += countLookups ? 1 : 0;
             return NOT_FOUND;
         }
-        if (snapshot != null && writeAccess)
+        if (writeAccess)
         {
-            capture(db, entry);
+            // A write command may edit the value in place through the address, with no other call here.
+            beforeChange(db, entry);
         }
         if (isExpired(entry, nowMs))
         {
@@ -267,6 +273,10 @@ public final class Keyspace implements AutoCloseable
         final long expireAtMs)
     {
         checkValueLength(valueLength);
+        if (trackTouched)
+        {
+            touchedKeys.add(db, key, keyOffset, keyLength);
+        }
         final OffHeapTable table = tables[db];
         final Object base = key.byteArray();
         final long address = key.addressOffset() + keyOffset;
@@ -289,7 +299,7 @@ public final class Keyspace implements AutoCloseable
                     UnsafeApi.getInt(existing + EXPIRY_SLOT_OFFSET) == NO_EXPIRY_SLOT;
                 if (needsSlot && !fits(expiries[db].bytesToAdd()))
                 {
-                    return OUT_OF_MEMORY;
+                    return refusedForMemory();
                 }
                 allocator.resized(oldLength, newLength);
                 keyValueBytes += valueLength - oldValueLength;
@@ -306,7 +316,7 @@ public final class Keyspace implements AutoCloseable
             (existing == 0 || UnsafeApi.getInt(existing + EXPIRY_SLOT_OFFSET) == NO_EXPIRY_SLOT);
         if (!fits(allocator.reservationFor(newLength) + (needsSlot ? expiries[db].bytesToAdd() : 0)))
         {
-            return OUT_OF_MEMORY;
+            return refusedForMemory();
         }
 
         final long entry = allocator.allocate(newLength);
@@ -355,10 +365,7 @@ public final class Keyspace implements AutoCloseable
     public long resizeValue(final int db, final long entryAddress, final int newValueLength)
     {
         checkValueLength(newValueLength);
-        if (snapshot != null)
-        {
-            capture(db, entryAddress);
-        }
+        beforeChange(db, entryAddress);
         final int keyLength = UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET);
         final int oldValueLength = UnsafeApi.getInt(entryAddress + VALUE_LENGTH_OFFSET);
         final long oldLength = entryLength(keyLength, oldValueLength);
@@ -372,7 +379,7 @@ public final class Keyspace implements AutoCloseable
         }
         if (!fits(allocator.reservationFor(newLength)))
         {
-            return OUT_OF_MEMORY;
+            return refusedForMemory();
         }
 
         final long entry = allocator.allocate(newLength);
@@ -438,10 +445,7 @@ public final class Keyspace implements AutoCloseable
      */
     public void delete(final int db, final long entryAddress)
     {
-        if (snapshot != null)
-        {
-            capture(db, entryAddress);
-        }
+        beforeChange(db, entryAddress);
         final OffHeapTable table = tables[db];
         table.remove(entryAddress);
         if (UnsafeApi.getInt(entryAddress + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT)
@@ -466,10 +470,7 @@ public final class Keyspace implements AutoCloseable
     public void expireAt(final long entryAddress, final long expireAtMs)
     {
         final int db = UnsafeApi.getByte(entryAddress + DATABASE_OFFSET) & EntryDescriptor.DATABASE_MASK;
-        if (snapshot != null)
-        {
-            capture(db, entryAddress);
-        }
+        beforeChange(db, entryAddress);
         setExpiry(db, entryAddress, expireAtMs);
     }
 
@@ -523,6 +524,10 @@ public final class Keyspace implements AutoCloseable
         {
             snapshot.flushed();
         }
+        if (trackTouched)
+        {
+            touchedKeys.markFlushed(db);
+        }
         if (keys == tables[db].size())
         {
             flushAll();
@@ -546,6 +551,10 @@ public final class Keyspace implements AutoCloseable
         {
             snapshot.flushed();
         }
+        if (trackTouched)
+        {
+            touchedKeys.markAllFlushed();
+        }
         for (int db = 0; db < databases; db++)
         {
             tables[db].clear();
@@ -555,6 +564,7 @@ public final class Keyspace implements AutoCloseable
         allocator.releaseAll();
         keys = 0;
         keyValueBytes = 0;
+        memoryFull = false;
     }
 
     /**
@@ -815,6 +825,30 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * The dispatcher tracks the keys each command touches (see {@link TouchedKeys}): on from the start of a command
+     * (which forgets the previous command's keys) until it ends. Background work (active expiry, rehash, snapshot
+     * steps) is not tracked; its changes are logged as they happen.
+     *
+     * @param track true while a command runs.
+     */
+    public void trackTouchedKeys(final boolean track)
+    {
+        if (track)
+        {
+            touchedKeys.clear();
+        }
+        trackTouched = track;
+    }
+
+    /**
+     * @return the keys the current (or last) tracked command touched.
+     */
+    public TouchedKeys touchedKeys()
+    {
+        return touchedKeys;
+    }
+
+    /**
      * One step of the running snapshot's scan of {@code db}: captures the not-yet-handled entries of the buckets
      * under the cursor (Redis's SCAN cursor, which visits every entry present for the whole scan at least once,
      * across resizes), for at most {@code maxBuckets} cursor steps. Expired entries are captured as they are.
@@ -841,9 +875,26 @@ public final class Keyspace implements AutoCloseable
 
     private void captureBeforeChange(final long entryAddress)
     {
+        if (snapshot != null || trackTouched)
+        {
+            beforeChange(UnsafeApi.getByte(entryAddress + DATABASE_OFFSET) & EntryDescriptor.DATABASE_MASK,
+                entryAddress);
+        }
+    }
+
+    /**
+     * Every change to an existing entry comes here first: a running snapshot captures the entry as it was, and a
+     * tracked command notes its key.
+     */
+    private void beforeChange(final int db, final long entryAddress)
+    {
         if (snapshot != null)
         {
-            capture(UnsafeApi.getByte(entryAddress + DATABASE_OFFSET) & EntryDescriptor.DATABASE_MASK, entryAddress);
+            capture(db, entryAddress);
+        }
+        if (trackTouched)
+        {
+            touchedKeys.add(entryAddress);
         }
     }
 
@@ -911,6 +962,7 @@ public final class Keyspace implements AutoCloseable
             throw new IllegalArgumentException("maxMemoryBytes < 0: " + maxMemoryBytes);
         }
         this.maxMemoryBytes = maxMemoryBytes;
+        memoryFull = false;
     }
 
     /**
@@ -967,11 +1019,17 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
-     * @return true when a budget is set and used memory is above it: write commands should then fail with OOM.
+     * Whether commands that may grow memory (Redis's denyoom) must be refused: a budget is set and used memory is
+     * above it, or a write was refused for lack of memory and nothing has been freed (and the budget not changed)
+     * since. The second case is where Redis would be over its budget: it lets the write that crosses maxmemory
+     * through and refuses what follows, where this store refuses the crossing write itself. Either way every
+     * denyoom command is then refused, small in-place edits included, until deletes make room.
+     *
+     * @return true when denyoom commands must be refused with OOM.
      */
     public boolean overMemoryBudget()
     {
-        return maxMemoryBytes != 0 && usedMemoryBytes() > maxMemoryBytes;
+        return maxMemoryBytes != 0 && (memoryFull || usedMemoryBytes() > maxMemoryBytes);
     }
 
     /**
@@ -990,9 +1048,16 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
-     * Find a key's entry whether or not it has expired, without side effects.
+     * Find a key's entry whether or not it has expired, without side effects (no expiry, no LRU touch, no hit or
+     * miss counted, nothing captured or tracked).
+     *
+     * @param db        database index.
+     * @param key       buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength bytes of key.
+     * @return entry address, expired or not, or {@link #NOT_FOUND}.
      */
-    long lookup(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    public long lookup(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
         final OffHeapTable table = tables[db];
         final Object base = key.byteArray();
@@ -1099,6 +1164,16 @@ public final class Keyspace implements AutoCloseable
      * A write needing no new memory (a free block, room in a page, in place) always fits, even when used memory is
      * already over the budget (a resize's committed buckets may take it there): deleting keys must make room.
      */
+    /**
+     * A write was refused because it does not fit the budget: the keyspace is full (see {@link #overMemoryBudget()})
+     * until something is freed or the budget changes.
+     */
+    private long refusedForMemory()
+    {
+        memoryFull = true;
+        return OUT_OF_MEMORY;
+    }
+
     private boolean fits(final long extraBytes)
     {
         return extraBytes == 0 || maxMemoryBytes == 0 || usedMemoryBytes() + extraBytes <= maxMemoryBytes;
@@ -1114,6 +1189,7 @@ public final class Keyspace implements AutoCloseable
 
     private void release(final long entry)
     {
+        memoryFull = false;
         final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
         final int valueLength = UnsafeApi.getInt(entry + VALUE_LENGTH_OFFSET);
         keyValueBytes -= (long)keyLength + valueLength;

@@ -88,6 +88,13 @@ class DispatchTest
             final String oom = "-OOM command not allowed when used memory > 'maxmemory'.";
             assertEquals(oom, last);
             assertTrue(written > 100, "wrote " + written);
+            // Once a write was refused, every denyoom command is refused, as Redis refuses them all while over its
+            // budget: small in-place edits too, which need no new memory.
+            assertEquals(oom, small.exec("SETRANGE", "key:0", "0", "y"));
+            assertEquals(oom, small.exec("APPEND", "key:0", "y"));
+            assertEquals(oom, small.exec("SET", "key:0", "small"));
+            assertEquals(oom, small.exec("SETNX", "newkey", "1"));
+            assertEquals("$" + value, small.exec("GET", "key:0"));
             final String big = "y".repeat(2_000_000);
             assertEquals(oom, small.exec("SET", "another", big));
             assertEquals(oom, small.exec("APPEND", "key:0", big));
@@ -103,6 +110,9 @@ class DispatchTest
             assertEquals("+OK", small.exec("RENAME", "key:2", "renamed"));
             assertEquals(":1", small.exec("DEL", "key:0"));
             assertEquals(":0", small.exec("EXISTS", "another"));
+            // A delete made room: writes are admitted again, and a freed block is reused.
+            assertEquals("+OK", small.exec("SET", "key:0", value));
+            assertEquals(":1000", small.exec("SETRANGE", "key:0", "0", "z"));
             small.exec("FLUSHALL");
             // Freed blocks are reused (a new size class may still need a page the budget no longer allows).
             assertEquals("+OK", small.exec("SET", "another", value));

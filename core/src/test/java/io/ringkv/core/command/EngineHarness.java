@@ -13,6 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * A real engine over a real keyspace with a manual clock, and one client connection that sends requests and
@@ -39,8 +40,17 @@ public final class EngineHarness implements AutoCloseable
     public EngineHarness(final StoreConfig storeConfig, final boolean distinguishKinds,
         final List<EventHandler<CommandEvent>> afterEngine)
     {
+        this(storeConfig, distinguishKinds, afterEngine, UnaryOperator.identity());
+    }
+
+    /**
+     * @param engineConfig adjusts the harness's engine configuration (e.g. the largest string).
+     */
+    public EngineHarness(final StoreConfig storeConfig, final boolean distinguishKinds,
+        final List<EventHandler<CommandEvent>> afterEngine, final UnaryOperator<EngineConfig> engineConfig)
+    {
         keyspace = new Keyspace(storeConfig);
-        engine = new Engine(new EngineConfig().ringSize(256).tickIntervalMs(0).clock(clockMs::get),
+        engine = new Engine(engineConfig.apply(new EngineConfig().ringSize(256).tickIntervalMs(0).clock(clockMs::get)),
             keyspace, commands, afterEngine);
         engine.start();
         reply = new TranscriptReply(distinguishKinds);

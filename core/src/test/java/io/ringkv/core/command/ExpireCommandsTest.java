@@ -45,6 +45,36 @@ class ExpireCommandsTest
         assertEquals(":-2", kv.exec("PEXPIRETIME", "nokey"));
     }
 
+    /**
+     * Expiry arithmetic at the limits of 64 bits, with Redis 7.0.15's answers (checked against redis-server).
+     */
+    @Test
+    void expiryAtTheLimitsOf64Bits()
+    {
+        kv.exec("SET", "k", "v");
+        for (final String[] refused : new String[][]{{"EXPIRE", "9223372036854775807"}, {"EXPIRE", "9223372036854775"},
+            {"EXPIRE", "-9223372036854775808"}, {"PEXPIRE", "9223372036854775807"}, {"EXPIREAT", "9223372036854775807"}})
+        {
+            assertEquals("-ERR invalid expire time in '" + refused[0].toLowerCase() + "' command",
+                kv.exec(refused[0], "k", refused[1]));
+        }
+        for (final String[] refused : new String[][]{{"EX", "9223372036854775807"}, {"EX", "9223372036854775"},
+            {"PX", "9223372036854775807"}, {"EXAT", "9223372036854775807"}})
+        {
+            assertEquals("-ERR invalid expire time in 'set' command", kv.exec("SET", "k", "v", refused[0], refused[1]));
+            assertEquals("-ERR invalid expire time in 'getex' command", kv.exec("GETEX", "k", refused[0], refused[1]));
+        }
+        assertEquals(":-1", kv.exec("TTL", "k"));
+        assertEquals(":1", kv.exec("PEXPIREAT", "k", "9223372036854775807"));
+        assertEquals(":9223372036854775807", kv.exec("PEXPIRETIME", "k"));
+        // (2^63 - 1 + 500) / 1000 in unsigned arithmetic, as Redis answers; it used to overflow to a negative.
+        assertEquals(":9223372036854776", kv.exec("EXPIRETIME", "k"));
+        assertEquals(":" + (Long.MAX_VALUE - kv.nowMs()), kv.exec("PTTL", "k"));
+        assertEquals(":" + (Long.MAX_VALUE - kv.nowMs() + 500) / 1000, kv.exec("TTL", "k"));
+        assertEquals("+OK", kv.exec("SET", "k", "v", "EXAT", "9223372036854775"));
+        assertEquals(":9223372036854775", kv.exec("EXPIRETIME", "k"));
+    }
+
     @Test
     void ttlRoundsToNearestSecond()
     {

@@ -1,6 +1,7 @@
 package io.ringkv.core.command;
 
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.store.StoreConfig;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,41 @@ class JsonValuesTest
         json.execKind(RequestBatch.VALUE_JSON, "SET", "s", "{\"k\":\"caf\u00c3\u00a9 \\\"q\\\" \\u0041\"}");
         assertTrue(json.exec("GET", "s").startsWith("json:{\"k\":\"caf"));
         assertEquals("[json:[1,2,5], json:{\"a\":1,\"b\":[1,2,5]}, (nil)]", json.exec("MGET", "arr", "obj", "none"));
+    }
+
+    /**
+     * Documents are validated and compacted as text, never materialised: arrays directly inside arrays (which
+     * failed with "Failed to find serializer for: class java.util.ArrayList"), numbers and escapes as written.
+     */
+    @Test
+    void everyJsonValueIsKeptAsWritten()
+    {
+        for (final String[] spacedAndCompact : new String[][]{
+            {"[[1,2],[3]]", "[[1,2],[3]]"},
+            {" [ [ [ ] , [ [ 1 ] ] ] , { } ] ", "[[[],[[1]]],{}]"},
+            {"{\"a\" : [[{\"b\":[[null]]}]]}", "{\"a\":[[{\"b\":[[null]]}]]}"},
+            {"[-0, 1.10, 1E+400, -2.5e-3, 123456789012345678901234567890]",
+                "[-0,1.10,1E+400,-2.5e-3,123456789012345678901234567890]"},
+            {"[\"a b\", \"\\u0041\\n\\/\\\"\", \"[1, 2]\"]", "[\"a b\",\"\\u0041\\n\\/\\\"\",\"[1, 2]\"]"},
+            {"\t{\r\n\"k\"\n:\ttrue }\n", "{\"k\":true}"}})
+        {
+            assertEquals("+OK", json.execKind(RequestBatch.VALUE_JSON, "SET", "doc", spacedAndCompact[0]));
+            assertEquals("json:" + spacedAndCompact[1], json.exec("GET", "doc"));
+        }
+        final int maxDepth = JsonDocuments.MAX_DEPTH;
+        final String deep = "[".repeat(maxDepth) + "]".repeat(maxDepth);
+        assertEquals("+OK", json.execKind(RequestBatch.VALUE_JSON, "SET", "deep", deep));
+        assertEquals("json:" + deep, json.exec("GET", "deep"));
+        final String tooDeep = "[".repeat(maxDepth + 1) + "]".repeat(maxDepth + 1);
+        final String refused = json.execKind(RequestBatch.VALUE_JSON, "SET", "deep", tooDeep);
+        assertTrue(refused.startsWith("-ERR value is not valid JSON: nesting deeper than " + maxDepth), refused);
+        for (final String bad : new String[]{"[01]", "[1.]", "[.5]", "[1e]", "[-]", "[\"\\x\"]", "[\"\\u12g4\"]",
+            "[\"a\u0001\"]", "{\"a\":1,}", "[1,]", "{1:2}", "[nul]", "[[1]", "[1]]", "{\"a\"}", "[1 2]"})
+        {
+            final String reply = json.execKind(RequestBatch.VALUE_JSON, "SET", "deep", bad);
+            assertTrue(reply.startsWith("-ERR value is not valid JSON"), bad + " -> " + reply);
+        }
+        assertEquals("json:" + deep, json.exec("GET", "deep"));
     }
 
     @Test

@@ -163,8 +163,31 @@ class KeyspaceCommandsTest
         assertEquals("-ERR syntax error", kv.exec("SCAN", "0", "MATCH"));
         assertEquals("-ERR syntax error", kv.exec("SCAN", "0", "FOO", "bar"));
         assertEquals("-ERR invalid cursor", kv.exec("SCAN", "abc"));
-        assertEquals("-ERR invalid cursor", kv.exec("SCAN", "-1"));
         assertEquals("[$0, []]", kv.exec("SCAN", "0", "MATCH", "zzz*", "COUNT", "1000"));
+    }
+
+    /**
+     * Redis 7.0.15 parses the cursor with strtoul: every 64-bit value is a cursor (answers checked against
+     * redis-server), and the last bucket's cursor ends the scan.
+     */
+    @Test
+    void scanAcceptsEvery64BitCursorAsRedisDoes()
+    {
+        for (final String cursor : new String[]{"18446744073709551615", "-1", "", "+0", "-0", "-18446744073709551615",
+            "000000000000000000000000000", "9223372036854775808"})
+        {
+            assertEquals("[$0, []]", kv.exec("SCAN", cursor), cursor);
+        }
+        kv.exec("SET", "k", "v");
+        // 2^64 - 1 names the last bucket of any table and completes the scan.
+        final String last = kv.exec("SCAN", "18446744073709551615", "COUNT", "1");
+        assertTrue(last.startsWith("[$0, "), last);
+        for (final String cursor : new String[]{"18446744073709551616", "-18446744073709551616", "abc", " 1", "1 ",
+            "-", "+", "0x10", "1.0", "+-1", "99999999999999999999999"})
+        {
+            assertEquals("-ERR invalid cursor", kv.exec("SCAN", cursor), cursor);
+        }
+        assertEquals("[$0, [$k]]", kv.exec("SCAN", "0", "COUNT", "9223372036854775807"));
     }
 
     @Test

@@ -237,6 +237,52 @@ class StringCommandsTest
         }
     }
 
+    /**
+     * An offset near 2^63 must not wrap the length check (it answered an internal error and left an empty key that
+     * was never logged); Redis 7.0.15's answers, checked against redis-server.
+     */
+    @Test
+    void setrangeOffsetsNearTheLongLimitAreRefusedWithoutChange()
+    {
+        final String tooLong = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+        assertEquals(tooLong, kv.exec("SETRANGE", "k", "9223372036854775807", "x"));
+        assertEquals(tooLong, kv.exec("SETRANGE", "k", "9223372036854775800", "xyzxyzxyz"));
+        assertEquals(":0", kv.exec("EXISTS", "k"));
+        assertEquals(":0", kv.exec("SETRANGE", "k", "9223372036854775807", ""));
+        assertEquals("-ERR value is not an integer or out of range", kv.exec("SETRANGE", "k", "9223372036854775808", "x"));
+        assertEquals("-ERR offset is out of range", kv.exec("SETRANGE", "k", "-9223372036854775808", "x"));
+        kv.exec("SET", "k", "abc");
+        assertEquals(tooLong, kv.exec("SETRANGE", "k", "9223372036854775807", "x"));
+        assertEquals(":3", kv.exec("SETRANGE", "k", "9223372036854775807", ""));
+        assertEquals("$abc", kv.exec("GET", "k"));
+        assertEquals("$abc", kv.exec("GETRANGE", "k", "-9223372036854775808", "9223372036854775807"));
+        assertEquals("$", kv.exec("GETRANGE", "k", "9223372036854775807", "-9223372036854775808"));
+        assertEquals("$a", kv.exec("GETRANGE", "k", "-9223372036854775808", "-9223372036854775808"));
+        assertEquals("$a", kv.exec("GETRANGE", "k", "0", "-100"));
+    }
+
+    /**
+     * proto-max-bulk-len may be set above what the store holds in one value: growing a string past the store's
+     * limit is then refused with Redis's error text, not an internal error.
+     */
+    @Test
+    void stringsBeyondTheStoreLimitAreRefusedWhateverProtoMaxBulkLen()
+    {
+        try (EngineHarness small = new EngineHarness(new StoreConfig().maxValueLength(1024), false, List.of(),
+            config -> config.maxStringLength(Long.MAX_VALUE)))
+        {
+            final String tooLong = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+            assertEquals(tooLong, small.exec("SETRANGE", "k", "1024", "x"));
+            assertEquals(tooLong, small.exec("SET", "k", "x".repeat(1025)));
+            assertEquals(tooLong, small.exec("APPEND", "k", "x".repeat(1025)));
+            assertEquals(tooLong, small.exec("MSET", "a", "1", "k", "x".repeat(1025)));
+            assertEquals(":0", small.exec("EXISTS", "k", "a"));
+            assertEquals(":1024", small.exec("SETRANGE", "k", "1023", "x"));
+            assertEquals(tooLong, small.exec("APPEND", "k", "x"));
+            assertEquals(":1024", small.exec("STRLEN", "k"));
+        }
+    }
+
     @Test
     void getrange()
     {

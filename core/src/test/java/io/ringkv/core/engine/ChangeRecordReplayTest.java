@@ -1,7 +1,11 @@
 package io.ringkv.core.engine;
 
 import com.lmax.disruptor.EventHandler;
+import io.ringkv.core.command.Command;
+import io.ringkv.core.command.CommandArgs;
+import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.EngineHarness;
+import io.ringkv.core.command.Reply;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
@@ -160,6 +164,97 @@ class ChangeRecordReplayTest
         }
     }
 
+    /**
+     * A test-only command that breaks the failed-command rule unless the engine enforces it: FAILAFTERWRITE key
+     * other value [FLUSH] sets key to value and logs that, then changes other behind the change log's back (edits
+     * its value in place, creates or deletes it), gives key an expiry without logging it, optionally flushes the
+     * database and writes a key after the flush, and then throws as a bug would.
+     */
+    private static void failAfterWrite(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final long nowMs = context.nowMs();
+        final DirectBuffer buffer = args.buffer();
+        final EntryFlyweight entry = context.entry();
+        final long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.STRING,
+            ValueEncoding.STRING_RAW, args.length(3), Keyspace.NO_EXPIRY);
+        entry.wrap(address).buffer().putBytes(entry.valueOffset(), buffer, args.offset(3), args.length(3));
+        context.changeLog().set(db, address);
+
+        final long other = keyspace.find(db, buffer, args.offset(2), args.length(2), nowMs);
+        if (other == Keyspace.NOT_FOUND)
+        {
+            final long created = keyspace.put(db, buffer, args.offset(2), args.length(2), ValueType.STRING,
+                ValueEncoding.STRING_RAW, 1, Keyspace.NO_EXPIRY);
+            entry.wrap(created).buffer().putByte(entry.valueOffset(), (byte)'U');
+        }
+        else if (entry.wrap(other).type() == ValueType.STRING && entry.encoding() == ValueEncoding.STRING_RAW &&
+            entry.valueLength() > 0)
+        {
+            entry.buffer().putByte(entry.valueOffset(), (byte)'Z');
+        }
+        else
+        {
+            keyspace.delete(db, other);
+        }
+        final long again = keyspace.find(db, buffer, args.offset(1), args.length(1), nowMs);
+        if (again != Keyspace.NOT_FOUND)
+        {
+            keyspace.expireAt(again, nowMs + 60_000);
+        }
+        if (args.count() > 4)
+        {
+            keyspace.flush(db);
+            final long afterFlush = keyspace.put(db, buffer, args.offset(3), args.length(3), ValueType.STRING,
+                ValueEncoding.STRING_RAW, 2, Keyspace.NO_EXPIRY);
+            entry.wrap(afterFlush).buffer().putShort(entry.valueOffset(), (short)0x4242);
+        }
+        throw new IllegalStateException("injected failure after writing");
+    }
+
+    private static void registerFailingCommand(final EngineHarness kv)
+    {
+        kv.commands.register("failafterwrite", -4, Command.WRITE, ChangeRecordReplayTest::failAfterWrite);
+    }
+
+    /**
+     * The failed-command rule: a handler that applied changes it never logged and then failed leaves the change
+     * log describing the master's state all the same.
+     */
+    @Test
+    void aCommandThatFailsAfterWritingLeavesNoUnloggedChange()
+    {
+        final ModelReplica replica = new ModelReplica();
+        final EngineHarness kv = new EngineHarness(new StoreConfig(), false, List.of(replica));
+        registerFailingCommand(kv);
+        try
+        {
+            kv.exec("SET", "edited", "hello");
+            kv.exec("INCR", "deleted");
+            kv.exec("SET", "kept", "v", "PX", "5000");
+            final String failure = "-ERR internal error in 'failafterwrite': " +
+                "java.lang.IllegalStateException: injected failure after writing";
+            assertEquals(failure, kv.exec("FAILAFTERWRITE", "a", "edited", "x"));
+            assertEquals("$Zello", kv.exec("GET", "edited"));
+            assertEquals(failure, kv.exec("FAILAFTERWRITE", "b", "deleted", "y"));
+            assertEquals(failure, kv.exec("FAILAFTERWRITE", "c", "created", "z"));
+            assertEquals(":0", kv.exec("EXISTS", "deleted"));
+            assertEquals("$U", kv.exec("GET", "created"));
+            kv.exec("SELECT", "1");
+            kv.exec("SET", "gone", "by flush");
+            assertEquals(failure, kv.exec("FAILAFTERWRITE", "d", "e", "after", "FLUSH"));
+            assertEquals(":1", kv.exec("DBSIZE"));
+            kv.engine.close();
+            assertEquals(null, replica.failure);
+            compare(kv.keyspace, replica, kv.nowMs(), 0);
+        }
+        finally
+        {
+            kv.close();
+        }
+    }
+
     @Test
     void recordsRebuildTheKeyspace()
     {
@@ -168,6 +263,7 @@ class ChangeRecordReplayTest
         final ModelReplica replica = new ModelReplica();
         final Random random = new Random(seed);
         final EngineHarness kv = new EngineHarness(new StoreConfig(), false, List.of(replica));
+        registerFailingCommand(kv);
         try
         {
             for (int i = 0; i < operations; i++)
@@ -255,6 +351,17 @@ class ChangeRecordReplayTest
                 if (random.nextInt(200) == 0)
                 {
                     kv.exec("FLUSHALL");
+                }
+                else if (random.nextInt(50) == 0)
+                {
+                    if (random.nextInt(10) == 0)
+                    {
+                        kv.exec("FAILAFTERWRITE", key, other, value, "FLUSH");
+                    }
+                    else
+                    {
+                        kv.exec("FAILAFTERWRITE", key, other, value);
+                    }
                 }
                 else
                 {

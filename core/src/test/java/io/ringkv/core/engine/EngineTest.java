@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -206,6 +209,73 @@ class EngineTest
         assertEquals(":500", reply.replies().get(499));
         assertThrows(IllegalStateException.class, () -> engine.publish(batch));
         keyspace.close();
+    }
+
+    /**
+     * TICK and TASK slots are claimed with the ring's one idiom (tryNext, no waiting): on a full ring they give up at
+     * once. requestTask used Disruptor's next(), which advances the cursor and then waits for room: it hung here
+     * (and on a virtual-thread engine, the cursor running ahead is the documented livelock).
+     */
+    @Test
+    void controlSlotsOnAFullRingGiveUpAtOnce() throws Exception
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        final EventHandler<CommandEvent> stuck = (event, sequence, endOfBatch) -> release.await();
+        final int ringSize = 8;
+        try (Keyspace keyspace = new Keyspace(new StoreConfig());
+            Engine engine = new Engine(new EngineConfig().ringSize(ringSize).tickIntervalMs(0), keyspace,
+                CoreCommands.newTable(), List.of(stuck)))
+        {
+            engine.start();
+            final java.util.concurrent.atomic.AtomicInteger taskRuns = new java.util.concurrent.atomic.AtomicInteger();
+            engine.backgroundTask(nowMs -> taskRuns.incrementAndGet());
+            final TranscriptReply reply = new TranscriptReply();
+            final RequestBatch batch = new RequestBatch(new ClientSession(1, true), reply);
+            final UnsafeBuffer buffer = new UnsafeBuffer("PING".getBytes(StandardCharsets.US_ASCII));
+            batch.reset(buffer);
+            for (int i = 0; i < ringSize; i++)
+            {
+                batch.addArg(0, 4);
+                batch.endRequest(RequestBatch.VALUE_RAW);
+            }
+            engine.publish(batch); // fills the ring: the consumer behind the engine holds every slot
+            try
+            {
+                assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                {
+                    assertFalse(engine.requestTask());
+                    assertFalse(engine.tick());
+                });
+            }
+            finally
+            {
+                release.countDown();
+            }
+            batch.awaitCompletion();
+            assertEquals(ringSize, reply.replies().size());
+            // Room again once the consumer behind the engine has moved on: the flags were reset, so both publish
+            // again, and the task runs.
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean published = false;
+            while (!published && System.nanoTime() < deadlineNs)
+            {
+                published = engine.requestTask();
+                Thread.sleep(1);
+            }
+            assertTrue(published);
+            while (taskRuns.get() == 0 && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(1);
+            }
+            assertTrue(taskRuns.get() > 0);
+            boolean ticked = false;
+            while (!ticked && System.nanoTime() < deadlineNs)
+            {
+                ticked = engine.tick();
+                Thread.sleep(1);
+            }
+            assertTrue(ticked);
+        }
     }
 
     @Test

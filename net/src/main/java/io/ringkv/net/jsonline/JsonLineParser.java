@@ -1,5 +1,8 @@
 package io.ringkv.net.jsonline;
 
+import io.ringkv.core.codec.Base64;
+import io.ringkv.core.codec.JsonObjectCursor;
+import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.RequestParser;
@@ -16,10 +19,11 @@ import java.nio.charset.StandardCharsets;
  * send. Strings are decoded (escapes, {@code {"$base64":"..."}} values) into one scratch buffer per connection,
  * which becomes the batch's argument buffer, so arguments are still {@code (offset, length)} slices.
  * <p>
- * A hand-written validating scanner ({@link JsonScanner}: RFC 8259, strict UTF-8, nesting limit) works straight
- * on the read buffer and allocates nothing on good input. It is used rather than DSL-JSON because DSL-JSON's
- * reader parses byte arrays: each line would first be copied off the direct read buffer, and its values would
- * need a second pass to produce the compact text and the decoded slices the scanner writes in one.
+ * The validating scanner shared with replication ({@link JsonScanner} in core.codec: RFC 8259, strict UTF-8,
+ * nesting limit) works straight on the read buffer and allocates nothing on good input. It is used rather than
+ * DSL-JSON because DSL-JSON's reader parses byte arrays: each line would first be copied off the direct read
+ * buffer, and its values would need a second pass to produce the compact text and the decoded slices the scanner
+ * writes in one.
  * <p>
  * A line that is not valid JSON, not a request object, or has a wrong-typed or unknown field ends the batch
  * with {@link #LINE_ERROR}: the connection replies {@link #errorText()} (echoing the line's id when it could be
@@ -123,13 +127,12 @@ public final class JsonLineParser implements RequestParser
         }
     }
 
-    private static final byte T_STRING = 1;
-    private static final byte T_NUMBER = 2;
-    private static final byte T_OBJECT = 3;
-    private static final byte T_ARRAY = 4;
-    private static final byte T_TRUE = 5;
-    private static final byte T_FALSE = 6;
-    private static final byte T_NULL = 7;
+    private static final byte T_STRING = JsonObjectCursor.STRING;
+    private static final byte T_NUMBER = JsonObjectCursor.NUMBER;
+    private static final byte T_OBJECT = JsonObjectCursor.OBJECT;
+    private static final byte T_ARRAY = JsonObjectCursor.ARRAY;
+    private static final byte T_TRUE = JsonObjectCursor.TRUE;
+    private static final byte T_FALSE = JsonObjectCursor.FALSE;
 
 
     private final int maxLineLength;
@@ -146,7 +149,8 @@ public final class JsonLineParser implements RequestParser
     private int errorIdOffset;
     private int errorIdLength;
 
-    private final JsonScanner scanner = new JsonScanner();
+    private final JsonObjectCursor cursor = new JsonObjectCursor();
+    private final JsonScanner scanner = cursor.scanner();
     private final int[] fieldStart = new int[FIELD_NAMES.length];
     private final int[] fieldEnd = new int[FIELD_NAMES.length];
     private final byte[] fieldType = new byte[FIELD_NAMES.length];
@@ -346,7 +350,7 @@ public final class JsonLineParser implements RequestParser
             }
             return reject(NOT_AN_OBJECT);
         }
-        if (!scanRequestObject(p, end))
+        if (!scanRequestObject(start, end))
         {
             return invalidJson();
         }
@@ -759,31 +763,11 @@ public final class JsonLineParser implements RequestParser
      */
     private boolean addCanonicalInteger(final RequestBatch batch, final int start, final int end)
     {
-        scanner.scanNumber(start, end);
-        if (!scanner.numberIsInteger())
+        if (!scanner.parseLong(start, end))
         {
             return false;
         }
-        final boolean negative = line.getByte(start) == '-';
-        long value = 0;
-        for (int i = negative ? start + 1 : start; i < end; i++)
-        {
-            final int digit = line.getByte(i) - '0';
-            if (value < (Long.MIN_VALUE + digit) / 10)
-            {
-                return false;
-            }
-            value = value * 10 - digit;
-        }
-        if (!negative)
-        {
-            if (value == Long.MIN_VALUE)
-            {
-                return false;
-            }
-            value = -value;
-        }
-        final int length = scratch.putLongAscii(scratchPosition, value);
+        final int length = scratch.putLongAscii(scratchPosition, scanner.longValue());
         batch.addArg(scratchPosition, length);
         scratchPosition += length;
         return true;
@@ -801,7 +785,7 @@ public final class JsonLineParser implements RequestParser
         final int contentStart = quoteIndex + 1;
         final int contentEnd = scanner.scanString(quoteIndex, Integer.MAX_VALUE) - 1;
         scratch.checkLimit(scratchPosition + (contentEnd - contentStart));
-        final int length = Base64Codec.decode(line, contentStart, contentEnd - contentStart, scratch, scratchPosition);
+        final int length = Base64.decode(line, contentStart, contentEnd - contentStart, scratch, scratchPosition);
         if (length < 0)
         {
             return reject(INVALID_BASE64);
@@ -878,63 +862,27 @@ public final class JsonLineParser implements RequestParser
     }
 
     /**
-     * Scan the request object at {@code start}, validating all of it and recording the span of each known field.
+     * Scan the line's request object, validating all of it and recording the span of each known field.
      * Unknown and duplicate fields are noted in {@link #shapeError} (reported after the id is known).
      *
      * @return false when the line is not valid JSON (the scanner holds the reason).
      */
-    private boolean scanRequestObject(final int start, final int end)
+    private boolean scanRequestObject(final int lineStart, final int end)
     {
         fieldsPresent = 0;
         shapeError = null;
-        int p = scanner.skipWhitespace(start + 1, end);
-        if (p < end && line.getByte(p) == '}')
+        final JsonObjectCursor cursor = this.cursor;
+        cursor.wrap(line, lineStart, end);
+        while (cursor.next())
         {
-            p++;
+            recordField(cursor.nameStart() - 1, cursor.nameEnd() + 1, cursor.valueStart(), cursor.valueEnd(),
+                (byte)cursor.valueType());
         }
-        else
+        if (cursor.error() != null)
         {
-            while (true)
-            {
-                if (p >= end || line.getByte(p) != '"')
-                {
-                    return jsonError("expected a field name", p);
-                }
-                final int keyStart = p;
-                p = scanner.scanString(p, end);
-                if (p < 0)
-                {
-                    return false;
-                }
-                final int keyEnd = p;
-                p = scanner.skipWhitespace(p, end);
-                if (p >= end || line.getByte(p) != ':')
-                {
-                    return jsonError("expected ':'", p);
-                }
-                p = scanner.skipWhitespace(p + 1, end);
-                final int valueStart = p;
-                p = scanner.skipValue(p, end, 1);
-                if (p < 0)
-                {
-                    return false;
-                }
-                recordField(keyStart, keyEnd, valueStart, p);
-                p = scanner.skipWhitespace(p, end);
-                if (p < end && line.getByte(p) == ',')
-                {
-                    p = scanner.skipWhitespace(p + 1, end);
-                    continue;
-                }
-                if (p < end && line.getByte(p) == '}')
-                {
-                    p++;
-                    break;
-                }
-                return jsonError("expected ',' or '}'", p);
-            }
+            return false;
         }
-        p = scanner.skipWhitespace(p, end);
+        final int p = scanner.skipWhitespace(cursor.position(), end);
         if (p != end)
         {
             return jsonError("unexpected data after the JSON value", p);
@@ -942,7 +890,8 @@ public final class JsonLineParser implements RequestParser
         return true;
     }
 
-    private void recordField(final int keyStart, final int keyEnd, final int valueStart, final int valueEnd)
+    private void recordField(
+        final int keyStart, final int keyEnd, final int valueStart, final int valueEnd, final byte valueType)
     {
         final int field = fieldIndex(keyStart + 1, keyEnd - 1);
         if (field < 0)
@@ -966,7 +915,7 @@ public final class JsonLineParser implements RequestParser
         fieldsPresent |= 1 << field;
         fieldStart[field] = valueStart;
         fieldEnd[field] = valueEnd;
-        fieldType[field] = typeOf(line.getByte(valueStart));
+        fieldType[field] = valueType;
     }
 
     private int fieldIndex(final int start, final int end)
@@ -996,19 +945,6 @@ public final class JsonLineParser implements RequestParser
         return -1;
     }
 
-    private static byte typeOf(final byte first)
-    {
-        return switch (first)
-        {
-            case '"' -> T_STRING;
-            case '{' -> T_OBJECT;
-            case '[' -> T_ARRAY;
-            case 't' -> T_TRUE;
-            case 'f' -> T_FALSE;
-            case 'n' -> T_NULL;
-            default -> T_NUMBER;
-        };
-    }
 
 
 

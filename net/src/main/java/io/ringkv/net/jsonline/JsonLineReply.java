@@ -1,5 +1,8 @@
 package io.ringkv.net.jsonline;
 
+import io.ringkv.core.codec.JsonBytes;
+import io.ringkv.core.codec.JsonString;
+import io.ringkv.core.codec.Utf8;
 import io.ringkv.core.command.Reply;
 import io.ringkv.net.codec.RedisDoubleFormat;
 import io.ringkv.net.codec.ReplyBuffer;
@@ -30,13 +33,10 @@ public final class JsonLineReply implements Reply
     private static final byte[] ERROR_FIELD = ascii("\"error\":");
     private static final byte[] ID_FIELD = ascii("{\"id\":");
     private static final byte[] ERROR_OBJECT = ascii("{\"error\":");
-    private static final byte[] BASE64_OBJECT = ascii("{\"$base64\":\"");
-    private static final byte[] BASE64_KEY = ascii("\"$base64:");
     private static final byte[] NULL = ascii("null");
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
     private static final byte[] OK = ascii("OK");
-    private static final byte[] HEX = ascii("0123456789abcdef");
     private static final int MAX_DEPTH = 512;
 
     private final JsonRequestTable requests;
@@ -419,27 +419,23 @@ public final class JsonLineReply implements Reply
     }
 
     /**
-     * A byte string: a JSON string when valid UTF-8, otherwise base64 in the documented shape.
+     * A byte string in the documented shape ({@link JsonBytes}).
      */
     private void putBytesValue(final DirectBuffer buffer, final int index, final int length, final boolean key)
     {
         final ReplyBuffer out = this.out;
-        if (Utf8.isValid(buffer, index, length))
+        final int written;
+        if (JsonBytes.isString(buffer, index, length, key))
         {
-            out.putByte((byte)'"');
-            putEscaped(buffer, index, length);
-            out.putByte((byte)'"');
+            out.ensureRoom(length + 2);
+            written = JsonBytes.putString(buffer, index, length, out.buffer(), out.position());
         }
         else
         {
-            out.putBytes(key ? BASE64_KEY : BASE64_OBJECT);
-            Base64Codec.encode(buffer, index, length, out);
-            out.putByte((byte)'"');
-            if (!key)
-            {
-                out.putByte((byte)'}');
-            }
+            out.ensureRoom(JsonBytes.base64Length(length, key));
+            written = JsonBytes.putBase64(buffer, index, length, key, out.buffer(), out.position());
         }
+        out.position(out.position() + written);
     }
 
     private void putString(final byte[] ascii)
@@ -455,114 +451,41 @@ public final class JsonLineReply implements Reply
         final ReplyBuffer out = this.out;
         out.putByte((byte)'"');
         final int length = text.length();
-        for (int i = 0; i < length; i++)
+        int i = 0;
+        while (i < length)
         {
             final char c = text.charAt(i);
             if (c < 0x80)
             {
                 putEscapedAscii(out, (byte)c);
-            }
-            else if (c < 0x800)
-            {
-                out.putByte((byte)(0xC0 | (c >> 6)));
-                out.putByte((byte)(0x80 | (c & 0x3F)));
-            }
-            else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1)))
-            {
-                final int codePoint = Character.toCodePoint(c, text.charAt(++i));
-                out.putByte((byte)(0xF0 | (codePoint >> 18)));
-                out.putByte((byte)(0x80 | ((codePoint >> 12) & 0x3F)));
-                out.putByte((byte)(0x80 | ((codePoint >> 6) & 0x3F)));
-                out.putByte((byte)(0x80 | (codePoint & 0x3F)));
-            }
-            else if (Character.isSurrogate(c))
-            {
-                out.putByte((byte)'?');
+                i++;
             }
             else
             {
-                out.putByte((byte)(0xE0 | (c >> 12)));
-                out.putByte((byte)(0x80 | ((c >> 6) & 0x3F)));
-                out.putByte((byte)(0x80 | (c & 0x3F)));
+                final int position = out.position();
+                final int written = Utf8.putChar(text, i, out.buffer(), position);
+                out.position(position + written);
+                i += written == 4 ? 2 : 1;
             }
         }
         out.putByte((byte)'"');
     }
 
     /**
-     * Write valid UTF-8 bytes as JSON string content: runs of plain bytes are copied at once.
+     * Write valid UTF-8 bytes as JSON string content.
      */
     private void putEscaped(final DirectBuffer buffer, final int index, final int length)
     {
         final ReplyBuffer out = this.out;
         out.ensureRoom(length + 2);
-        final int end = index + length;
-        int runStart = index;
-        for (int i = index; i < end; i++)
-        {
-            final byte c = buffer.getByte(i);
-            if (c == '"' || c == '\\' || (c >= 0 && c < 0x20))
-            {
-                if (i > runStart)
-                {
-                    out.putBytes(buffer, runStart, i - runStart);
-                }
-                putEscapedAscii(out, c);
-                runStart = i + 1;
-            }
-        }
-        if (end > runStart)
-        {
-            out.putBytes(buffer, runStart, end - runStart);
-        }
+        final int position = out.position();
+        out.position(position + JsonString.escape(buffer, index, length, out.buffer(), position));
     }
 
     private static void putEscapedAscii(final ReplyBuffer out, final byte c)
     {
-        switch (c)
-        {
-            case '"' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'"');
-            }
-            case '\\' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'\\');
-            }
-            case '\n' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'n');
-            }
-            case '\r' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'r');
-            }
-            case '\t' ->
-            {
-                out.putByte((byte)'\\');
-                out.putByte((byte)'t');
-            }
-            default ->
-            {
-                if (c < 0x20)
-                {
-                    out.putByte((byte)'\\');
-                    out.putByte((byte)'u');
-                    out.putByte((byte)'0');
-                    out.putByte((byte)'0');
-                    out.putByte(HEX[c >> 4]);
-                    out.putByte(HEX[c & 0xF]);
-                }
-                else
-                {
-                    out.putByte(c);
-                }
-            }
-        }
+        final int position = out.position();
+        out.position(position + JsonString.escapeAscii(c, out.buffer(), position));
     }
 
     private static byte[] ascii(final String text)

@@ -1,5 +1,6 @@
 package io.ringkv.net.resp;
 
+import io.ringkv.core.codec.Utf8;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.Reply;
 import io.ringkv.net.codec.RedisDoubleFormat;
@@ -272,7 +273,7 @@ public final class RespReply implements Reply
 
     public void verbatimText(final CharSequence text)
     {
-        final int utf8Length = utf8Length(text);
+        final int utf8Length = Utf8.encodedLength(text);
         final ReplyBuffer output = this.output;
         output.ensureRoom(utf8Length + 32);
         if (session.protocolVersion() == ClientSession.PROTOCOL_RESP3)
@@ -284,7 +285,8 @@ public final class RespReply implements Reply
         {
             header((byte)'$', utf8Length);
         }
-        putUtf8(output, text);
+        final int position = output.position();
+        output.position(position + Utf8.putChars(text, output.buffer(), position));
         output.putCrLf();
     }
 
@@ -294,84 +296,6 @@ public final class RespReply implements Reply
         output.putByte(type);
         output.putLongAscii(value);
         output.putCrLf();
-    }
-
-    /**
-     * @param text the chars.
-     * @return the length of their UTF-8 encoding (an unpaired surrogate counts as '?').
-     */
-    static int utf8Length(final CharSequence text)
-    {
-        final int length = text.length();
-        int bytes = 0;
-        for (int i = 0; i < length; i++)
-        {
-            final char c = text.charAt(i);
-            if (c < 0x80)
-            {
-                bytes++;
-            }
-            else if (c < 0x800)
-            {
-                bytes += 2;
-            }
-            else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1)))
-            {
-                bytes += 4;
-                i++;
-            }
-            else if (Character.isSurrogate(c))
-            {
-                bytes++;
-            }
-            else
-            {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
-
-    /**
-     * Append the UTF-8 encoding of {@code text}, exactly {@link #utf8Length(CharSequence)} bytes.
-     *
-     * @param output to append to.
-     * @param text   the chars.
-     */
-    static void putUtf8(final ReplyBuffer output, final CharSequence text)
-    {
-        final int length = text.length();
-        for (int i = 0; i < length; i++)
-        {
-            final char c = text.charAt(i);
-            if (c < 0x80)
-            {
-                output.putByte((byte)c);
-            }
-            else if (c < 0x800)
-            {
-                output.putByte((byte)(0xC0 | (c >> 6)));
-                output.putByte((byte)(0x80 | (c & 0x3F)));
-            }
-            else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1)))
-            {
-                final int codePoint = Character.toCodePoint(c, text.charAt(++i));
-                output.putByte((byte)(0xF0 | (codePoint >> 18)));
-                output.putByte((byte)(0x80 | ((codePoint >> 12) & 0x3F)));
-                output.putByte((byte)(0x80 | ((codePoint >> 6) & 0x3F)));
-                output.putByte((byte)(0x80 | (codePoint & 0x3F)));
-            }
-            else if (Character.isSurrogate(c))
-            {
-                output.putByte((byte)'?');
-            }
-            else
-            {
-                output.putByte((byte)(0xE0 | (c >> 12)));
-                output.putByte((byte)(0x80 | ((c >> 6) & 0x3F)));
-                output.putByte((byte)(0x80 | (c & 0x3F)));
-            }
-        }
     }
 
     private static byte[] ascii(final String text)

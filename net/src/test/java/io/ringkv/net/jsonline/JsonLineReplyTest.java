@@ -163,6 +163,22 @@ class JsonLineReplyTest
     }
 
     @Test
+    void aKeyThatLooksLikeABase64KeyIsEncodedSoEveryKeyReadsBackAsItsBytes()
+    {
+        // "$base64:/w==" as a key's own bytes must not read back as the byte FF.
+        assertEquals("{\"value\":{\"$base64:JGJhc2U2NDovdz09\":1,\"$base64\":2}}\n", generic(r ->
+        {
+            r.mapHeader(2);
+            r.bulk(ascii("$base64:/w=="));
+            r.integer(1);
+            r.bulk(ascii("$base64"));
+            r.integer(2);
+        }));
+        assertEquals("{\"value\":\"$base64:/w==\"}\n", generic(r -> r.bulk(ascii("$base64:/w=="))),
+            "a value is unambiguous: only the object {\"$base64\":...} stands for bytes");
+    }
+
+    @Test
     void anUnfinishedAggregateIsClosedWithNulls()
     {
         assertEquals("{\"value\":[1,null,null]}\n", generic(r ->
@@ -181,6 +197,15 @@ class JsonLineReplyTest
         reply.lineError("ERR invalid JSON: \"y\"", IDS, 0, 0);
         assertEquals("{\"id\":42,\"error\":\"ERR invalid JSON: x\"}\n{\"error\":\"ERR invalid JSON: \\\"y\\\"\"}\n",
             content(output));
+    }
+
+    @Test
+    void errorTextsAreEscapedUtf8WithLoneSurrogatesReplaced()
+    {
+        final ReplyBuffer output = new ReplyBuffer(4);
+        final JsonLineReply reply = new JsonLineReply(new JsonRequestTable(), output);
+        reply.lineError("ERR \u00e9\u20ac\ud83d\ude00 \ud800 \"q\" \\ \t\b\u0001", IDS, 0, 0);
+        assertEquals("{\"error\":\"ERR \u00e9\u20ac\ud83d\ude00 ? \\\"q\\\" \\\\ \\t\\b\\u0001\"}\n", content(output));
     }
 
     @Test

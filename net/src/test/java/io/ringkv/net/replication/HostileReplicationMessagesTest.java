@@ -1,10 +1,13 @@
 package io.ringkv.net.replication;
 
+import io.ringkv.net.jsonline.JsonLineParser;
 import io.ringkv.net.server.TestServer;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 
 import static io.ringkv.net.replication.ReplicationFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,12 +42,10 @@ class HostileReplicationMessagesTest
     @Test
     void replicaRejectsMalformedAndOutOfOrderMessagesFromItsMasterWithoutTouchingData() throws Exception
     {
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
+        try (FakeMaster fakeMaster = new FakeMaster())
         {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
             {
                 assertTrue(link.readLine().startsWith("{\"cmd\":\"sync\",\"args\":[\"?\",-1,"));
                 link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r1\",\"offset\":10}}\n");
@@ -74,9 +75,10 @@ class HostileReplicationMessagesTest
                 assertNull(link.readLine());
             }
             assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            try (LineClient link = fakeMaster.acceptLink())
             {
-                assertEquals("{\"cmd\":\"sync\",\"args\":[\"r1\",11," + replica.port() + "]}", link.readLine());
+                assertEquals("{\"cmd\":\"sync\",\"args\":[\"r1\",11," + fakeMaster.replica().port() + "]}",
+                    link.readLine());
                 link.send("{\"value\":{\"sync\":\"continue\",\"replid\":\"r1\",\"offset\":11}}\n");
                 assertEquals("{\"offset\":12}", link.call("{\"cmd\":\"log\",\"operation\":\"del\",\"key\":\"a\"," +
                     "\"offset\":12}"));
@@ -99,14 +101,58 @@ class HostileReplicationMessagesTest
     }
 
     @Test
+    void replicaReadsJsonByTheJsonLinesRules() throws Exception
+    {
+        // A JSON-lines request nests its value one level down, so the deepest value a client can store has
+        // MAX_DEPTH - 1 levels; in a dump that value sits one level deeper still (under "data").
+        final int depth = JsonLineParser.MAX_DEPTH - 1;
+        final String deepest = "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
+        try (FakeMaster fakeMaster = new FakeMaster())
+        {
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
+            {
+                link.readLine();
+                assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":\"1\",\"deep\":" + deepest + "}}"));
+                assertEquals("{\"error\":\"ERR invalid JSON: nesting deeper than " + (JsonLineParser.MAX_DEPTH + 1) +
+                    " at byte " + (32 + 5 * (depth - 1)) + "\"}", link.call("{\"cmd\":\"dump\",\"data\":{\"deeper\":[" +
+                    deepest + "]}}"));
+
+                // An overlong '/' (C0 AF) inside a JSON string: not UTF-8, so not a JSON string either.
+                final byte[] prefix = "{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":\"x"
+                    .getBytes(StandardCharsets.US_ASCII);
+                final byte[] overlong = new byte[prefix.length + 5];
+                System.arraycopy(prefix, 0, overlong, 0, prefix.length);
+                overlong[prefix.length] = (byte)0xC0;
+                overlong[prefix.length + 1] = (byte)0xAF;
+                overlong[prefix.length + 2] = '"';
+                overlong[prefix.length + 3] = '}';
+                overlong[prefix.length + 4] = '\n';
+                link.sendBytes(overlong);
+                assertEquals("{\"error\":\"ERR invalid JSON: invalid UTF-8 at byte " + (prefix.length) + "\"}",
+                    link.readLine());
+                assertEquals("{\"error\":\"ERR invalid JSON: invalid escape at byte 50\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":\"\\q\"}"));
+                // "QR==" would decode to "A" with bits left over: only "QQ==" is that byte's base64.
+                assertEquals("{\"error\":\"ERR invalid log: bad 'value'\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"a\",\"value\":" +
+                        "{\"$base64\":\"QR==\"}}"));
+                assertEquals("{}", link.call("{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"b\",\"value\":" +
+                    "{\"$base64\":\"QQ==\"}}"));
+            }
+            assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+            assertEquals("{\"value\":\"A\"}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
+            assertEquals("{\"value\":" + deepest + "}", client.call("{\"cmd\":\"get\",\"key\":\"deep\"}"));
+        }
+    }
+
+    @Test
     void aSelectInTheLogSetsTheDatabaseOfTheEntriesThatFollow() throws Exception
     {
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
+        try (FakeMaster fakeMaster = new FakeMaster())
         {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
             {
                 link.readLine();
                 assertEquals("{}", link.call("{\"cmd\":\"dump\",\"data\":{}}"));
@@ -125,12 +171,10 @@ class HostileReplicationMessagesTest
     @Test
     void clientsGetLoadingWhileAFullSyncLoads() throws Exception
     {
-        try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
-            LineClient client = new LineClient(replica.port()))
+        try (FakeMaster fakeMaster = new FakeMaster())
         {
-            client.command("replicaof", "127.0.0.1", Integer.toString(fakeMaster.getLocalPort()));
-            try (LineClient link = new LineClient(fakeMaster.accept()))
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
             {
                 link.readLine();
                 link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r9\",\"offset\":4}}\n");
@@ -141,6 +185,80 @@ class HostileReplicationMessagesTest
                 assertEquals("{\"offset\":4}", link.call("{\"cmd\":\"dump\",\"data\":{\"b\":\"2\"},\"offset\":4}"));
                 assertEquals("{\"value\":\"1\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
                 assertEquals("{\"value\":\"2\"}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
+            }
+        }
+    }
+
+    /**
+     * A replica told REPLICAOF a socket on which the test plays the master; {@link #client()} is a client of the
+     * replica.
+     */
+    private static final class FakeMaster implements AutoCloseable
+    {
+        private final ServerSocket socket;
+        private final TestServer replica;
+        private final LineClient client;
+
+        FakeMaster() throws Exception
+        {
+            socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            TestServer started = null;
+            LineClient connected = null;
+            try
+            {
+                started = TestServer.start();
+                connected = new LineClient(started.port());
+                connected.command("replicaof", "127.0.0.1", Integer.toString(socket.getLocalPort()));
+            }
+            catch (final Exception ex)
+            {
+                if (connected != null)
+                {
+                    connected.close();
+                }
+                if (started != null)
+                {
+                    started.close();
+                }
+                socket.close();
+                throw ex;
+            }
+            replica = started;
+            client = connected;
+        }
+
+        LineClient acceptLink() throws IOException
+        {
+            return new LineClient(socket.accept());
+        }
+
+        TestServer replica()
+        {
+            return replica;
+        }
+
+        LineClient client()
+        {
+            return client;
+        }
+
+        @Override
+        public void close() throws Exception
+        {
+            try
+            {
+                client.close();
+            }
+            finally
+            {
+                try
+                {
+                    replica.close();
+                }
+                finally
+                {
+                    socket.close();
+                }
             }
         }
     }

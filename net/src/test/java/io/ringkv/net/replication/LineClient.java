@@ -36,6 +36,12 @@ final class LineClient implements AutoCloseable
         out.flush();
     }
 
+    void sendBytes(final byte[] bytes) throws IOException
+    {
+        out.write(bytes);
+        out.flush();
+    }
+
     String readLine() throws IOException
     {
         return in.readLine();

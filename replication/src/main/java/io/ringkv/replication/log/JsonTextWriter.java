@@ -1,10 +1,9 @@
 package io.ringkv.replication.log;
 
+import io.ringkv.core.codec.JsonBytes;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Appends JSON text to a reusable off-heap buffer without allocating: ASCII tokens, integers, and byte strings
@@ -13,14 +12,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsonTextWriter
 {
-    /** Prefix of a map key that stands for base64-encoded bytes. */
-    public static final byte[] BASE64_KEY_PREFIX = "$base64:".getBytes(StandardCharsets.US_ASCII);
-
-    private static final byte[] BASE64_OPEN = "{\"$base64\":\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] BASE64_ALPHABET =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-
     private final ExpandableDirectByteBuffer buffer;
     private int position;
 
@@ -90,19 +81,11 @@ public final class JsonTextWriter
     }
 
     /**
-     * Write bytes as a JSON string when they are valid UTF-8, else as {@code {"$base64":"..."}}.
+     * Write bytes as a JSON string when they are valid UTF-8, else as {@code {"$base64":"..."}} ({@link JsonBytes}).
      */
     public JsonTextWriter bytes(final DirectBuffer source, final int offset, final int length)
     {
-        if (Utf8Validator.isValid(source, offset, length))
-        {
-            return quoted(source, offset, length);
-        }
-        ascii(BASE64_OPEN);
-        base64(source, offset, length);
-        buffer.putByte(position++, (byte)'"');
-        buffer.putByte(position++, (byte)'}');
-        return this;
+        return bytes(source, offset, length, false);
     }
 
     /**
@@ -111,113 +94,22 @@ public final class JsonTextWriter
      */
     public JsonTextWriter key(final DirectBuffer source, final int offset, final int length)
     {
-        if (!startsWithBase64Prefix(source, offset, length) && Utf8Validator.isValid(source, offset, length))
+        return bytes(source, offset, length, true);
+    }
+
+    private JsonTextWriter bytes(final DirectBuffer source, final int offset, final int length, final boolean key)
+    {
+        final ExpandableDirectByteBuffer buffer = this.buffer;
+        if (JsonBytes.isString(source, offset, length, key))
         {
-            return quoted(source, offset, length);
+            buffer.checkLimit(position + length + 2);
+            position += JsonBytes.putString(source, offset, length, buffer, position);
         }
-        buffer.putByte(position++, (byte)'"');
-        ascii(BASE64_KEY_PREFIX);
-        base64(source, offset, length);
-        buffer.putByte(position++, (byte)'"');
+        else
+        {
+            buffer.checkLimit(position + JsonBytes.base64Length(length, key));
+            position += JsonBytes.putBase64(source, offset, length, key, buffer, position);
+        }
         return this;
-    }
-
-    /**
-     * @return true when the bytes begin with {@link #BASE64_KEY_PREFIX}.
-     */
-    public static boolean startsWithBase64Prefix(final DirectBuffer source, final int offset, final int length)
-    {
-        final byte[] prefix = BASE64_KEY_PREFIX;
-        if (length < prefix.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++)
-        {
-            if (source.getByte(offset + i) != prefix[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private JsonTextWriter quoted(final DirectBuffer source, final int offset, final int length)
-    {
-        final MutableDirectBuffer out = buffer;
-        buffer.checkLimit(position + length + 2);
-        int p = position;
-        out.putByte(p++, (byte)'"');
-        for (int i = 0; i < length; i++)
-        {
-            final byte b = source.getByte(offset + i);
-            if (b == '"' || b == '\\')
-            {
-                out.putByte(p++, (byte)'\\');
-                out.putByte(p++, b);
-            }
-            else if (b >= 0 && b < 0x20)
-            {
-                switch (b)
-                {
-                    case '\n' -> p = escape(out, p, (byte)'n');
-                    case '\r' -> p = escape(out, p, (byte)'r');
-                    case '\t' -> p = escape(out, p, (byte)'t');
-                    case '\b' -> p = escape(out, p, (byte)'b');
-                    case '\f' -> p = escape(out, p, (byte)'f');
-                    default ->
-                    {
-                        out.putByte(p++, (byte)'\\');
-                        out.putByte(p++, (byte)'u');
-                        out.putByte(p++, (byte)'0');
-                        out.putByte(p++, (byte)'0');
-                        out.putByte(p++, HEX[b >> 4]);
-                        out.putByte(p++, HEX[b & 0xF]);
-                    }
-                }
-            }
-            else
-            {
-                out.putByte(p++, b);
-            }
-        }
-        out.putByte(p++, (byte)'"');
-        position = p;
-        return this;
-    }
-
-    private static int escape(final MutableDirectBuffer out, final int p, final byte c)
-    {
-        out.putByte(p, (byte)'\\');
-        out.putByte(p + 1, c);
-        return p + 2;
-    }
-
-    private void base64(final DirectBuffer source, final int offset, final int length)
-    {
-        final MutableDirectBuffer out = buffer;
-        buffer.checkLimit(position + ((length + 2) / 3) * 4);
-        int p = position;
-        int i = 0;
-        for (; i + 2 < length; i += 3)
-        {
-            final int bits = (source.getByte(offset + i) & 0xFF) << 16 |
-                (source.getByte(offset + i + 1) & 0xFF) << 8 | (source.getByte(offset + i + 2) & 0xFF);
-            out.putByte(p++, BASE64_ALPHABET[bits >>> 18]);
-            out.putByte(p++, BASE64_ALPHABET[(bits >>> 12) & 0x3F]);
-            out.putByte(p++, BASE64_ALPHABET[(bits >>> 6) & 0x3F]);
-            out.putByte(p++, BASE64_ALPHABET[bits & 0x3F]);
-        }
-        final int rest = length - i;
-        if (rest > 0)
-        {
-            final int bits = (source.getByte(offset + i) & 0xFF) << 16 |
-                (rest == 2 ? (source.getByte(offset + i + 1) & 0xFF) << 8 : 0);
-            out.putByte(p++, BASE64_ALPHABET[bits >>> 18]);
-            out.putByte(p++, BASE64_ALPHABET[(bits >>> 12) & 0x3F]);
-            out.putByte(p++, rest == 2 ? BASE64_ALPHABET[(bits >>> 6) & 0x3F] : (byte)'=');
-            out.putByte(p++, (byte)'=');
-        }
-        position = p;
     }
 }

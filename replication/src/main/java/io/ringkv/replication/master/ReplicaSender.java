@@ -1,10 +1,10 @@
 package io.ringkv.replication.master;
 
+import io.ringkv.core.codec.JsonObjectCursor;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.log.JsonTextWriter;
 import io.ringkv.replication.log.LogLineEncoder;
 import io.ringkv.replication.log.ReplicationBacklog;
-import io.ringkv.replication.replica.JsonCursor;
 import io.ringkv.replication.snapshot.Snapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -472,7 +472,7 @@ public final class ReplicaSender
     private void runAckReader()
     {
         final ExpandableDirectByteBuffer input = new ExpandableDirectByteBuffer(4096);
-        final JsonCursor cursor = new JsonCursor();
+        final JsonObjectCursor cursor = new JsonObjectCursor();
         int limit = 0;
         try
         {
@@ -497,12 +497,12 @@ public final class ReplicaSender
                 int start = 0;
                 while (true)
                 {
-                    final int end = JsonCursor.frameEnd(input, start, limit);
-                    if (end == JsonCursor.INCOMPLETE)
+                    final int end = JsonObjectCursor.frameEnd(input, start, limit);
+                    if (end == JsonObjectCursor.INCOMPLETE)
                     {
                         break;
                     }
-                    if (end == JsonCursor.NOT_AN_OBJECT)
+                    if (end == JsonObjectCursor.NOT_AN_OBJECT)
                     {
                         throw new IOException("replica sent something that is not a JSON object");
                     }
@@ -526,7 +526,7 @@ public final class ReplicaSender
         }
     }
 
-    private void onAck(final JsonCursor cursor, final DirectBuffer input, final int start, final int end)
+    private void onAck(final JsonObjectCursor cursor, final DirectBuffer input, final int start, final int end)
         throws IOException
     {
         lastAckMs = System.currentTimeMillis();

@@ -1,5 +1,7 @@
 package io.ringkv.replication.replica;
 
+import io.ringkv.core.codec.JsonObjectCursor;
+import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.engine.Engine;
@@ -282,15 +284,15 @@ public final class MasterLink
             boolean broken = false;
             while (!broken)
             {
-                final int end = JsonCursor.frameEnd(input, start, limit);
-                if (end == JsonCursor.INCOMPLETE)
+                final int end = JsonObjectCursor.frameEnd(input, start, limit);
+                if (end == JsonObjectCursor.INCOMPLETE)
                 {
                     break;
                 }
-                if (end == JsonCursor.NOT_AN_OBJECT)
+                if (end == JsonObjectCursor.NOT_AN_OBJECT)
                 {
                     // Not JSON: answer once for the line and skip it, keeping the framing.
-                    start = JsonCursor.skipBlank(input, start, limit);
+                    start = JsonScanner.skipWhitespace(input, start, limit);
                     int newline = start;
                     while (newline < limit && input.getByte(newline) != '\n')
                     {

@@ -1,5 +1,10 @@
 package io.ringkv.replication.replica;
 
+import io.ringkv.core.codec.Base64;
+import io.ringkv.core.codec.JsonBytes;
+import io.ringkv.core.codec.JsonObjectCursor;
+import io.ringkv.core.codec.JsonScanner;
+import io.ringkv.core.codec.JsonString;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.replication.log.JsonTextWriter;
 import org.agrona.DirectBuffer;
@@ -52,9 +57,12 @@ public final class MasterStreamApplier
 
     private final CommandBatchBuilder commands;
     private final JsonTextWriter acks = new JsonTextWriter(1024);
-    private final JsonCursor cursor = new JsonCursor();
-    private final JsonCursor inner = new JsonCursor();
-    private final JsonCursor base64Cursor = new JsonCursor();
+    /**
+     * A dump holds a document one level deeper ({@code data}'s members) than a JSON-lines request holds the value
+     * it stores, so the message may nest one level more: every document a client could store can be replicated.
+     */
+    private final JsonObjectCursor cursor = new JsonObjectCursor(JsonScanner.MAX_DEPTH + 1);
+    private final JsonObjectCursor inner = new JsonObjectCursor();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final int[] fieldType = new int[FIELDS.length];
     private final int[] fieldStart = new int[FIELDS.length];
@@ -209,8 +217,9 @@ public final class MasterStreamApplier
     private int applyMessage(final DirectBuffer buffer, final int start, final int end)
     {
         java.util.Arrays.fill(fieldType, 0);
-        final JsonCursor cursor = this.cursor;
-        if (!cursor.wrap(buffer, start, end))
+        final JsonObjectCursor cursor = this.cursor;
+        // Error offsets count from the message's first byte, not from the line break before it.
+        if (!cursor.wrap(buffer, JsonScanner.skipWhitespace(buffer, start, end), end))
         {
             return reject("ERR invalid JSON: " + cursor.error());
         }
@@ -239,7 +248,7 @@ public final class MasterStreamApplier
         {
             return applyReply();
         }
-        if (fieldType[F_CMD] != JsonCursor.STRING)
+        if (fieldType[F_CMD] != JsonObjectCursor.STRING)
         {
             return reject("ERR invalid replication message: field 'cmd' must be a string");
         }
@@ -255,27 +264,27 @@ public final class MasterStreamApplier
 
     private int applyReply()
     {
-        if (fieldType[F_ERROR] == JsonCursor.STRING)
+        if (fieldType[F_ERROR] == JsonObjectCursor.STRING)
         {
             error = text(F_ERROR);
             return REFUSED;
         }
-        if (fieldType[F_VALUE] != JsonCursor.OBJECT)
+        if (fieldType[F_VALUE] != JsonObjectCursor.OBJECT)
         {
             return APPLIED_NO_ACK; // "OK" to AUTH
         }
-        final JsonCursor inner = this.inner;
+        final JsonObjectCursor inner = this.inner;
         inner.wrap(message, fieldStart[F_VALUE], fieldEnd[F_VALUE]);
         String mode = null;
         String masterReplid = null;
         long masterOffset = -1;
         while (inner.next())
         {
-            if (inner.nameIs("sync") && inner.valueType() == JsonCursor.STRING)
+            if (inner.nameIs("sync") && inner.valueType() == JsonObjectCursor.STRING)
             {
                 mode = string(inner.valueStart() + 1, inner.valueEnd() - 1);
             }
-            else if (inner.nameIs("replid") && inner.valueType() == JsonCursor.STRING)
+            else if (inner.nameIs("replid") && inner.valueType() == JsonObjectCursor.STRING)
             {
                 masterReplid = string(inner.valueStart() + 1, inner.valueEnd() - 1);
             }
@@ -323,7 +332,7 @@ public final class MasterStreamApplier
 
     private int applyDump()
     {
-        if (fieldType[F_DATA] != JsonCursor.OBJECT)
+        if (fieldType[F_DATA] != JsonObjectCursor.OBJECT)
         {
             return reject("ERR invalid dump: 'data' must be an object");
         }
@@ -337,11 +346,12 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid dump: 'offset' must be a non-negative integer");
         }
-        if (fieldType[F_PXAT] != 0 && fieldType[F_PXAT] != JsonCursor.OBJECT)
+        if (fieldType[F_PXAT] != 0 && fieldType[F_PXAT] != JsonObjectCursor.OBJECT)
         {
             return reject("ERR invalid dump: 'pxat' must be an object");
         }
-        if (fieldType[F_MORE] != 0 && fieldType[F_MORE] != JsonCursor.TRUE && fieldType[F_MORE] != JsonCursor.FALSE)
+        if (fieldType[F_MORE] != 0 && fieldType[F_MORE] != JsonObjectCursor.TRUE &&
+            fieldType[F_MORE] != JsonObjectCursor.FALSE)
         {
             return reject("ERR invalid dump: 'more' must be true or false");
         }
@@ -350,7 +360,7 @@ public final class MasterStreamApplier
             commands.arg("FLUSHALL").end();
         }
         select(db);
-        final JsonCursor inner = this.inner;
+        final JsonObjectCursor inner = this.inner;
         inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
         while (inner.next())
         {
@@ -370,7 +380,7 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid JSON: " + inner.error());
         }
-        if (fieldType[F_PXAT] == JsonCursor.OBJECT)
+        if (fieldType[F_PXAT] == JsonObjectCursor.OBJECT)
         {
             inner.wrap(message, fieldStart[F_PXAT], fieldEnd[F_PXAT]);
             while (inner.next())
@@ -392,7 +402,7 @@ public final class MasterStreamApplier
                 return reject("ERR invalid JSON: " + inner.error());
             }
         }
-        inDump = fieldType[F_MORE] == JsonCursor.TRUE;
+        inDump = fieldType[F_MORE] == JsonObjectCursor.TRUE;
         loading = inDump;
         if (dumpOffset >= 0)
         {
@@ -403,7 +413,7 @@ public final class MasterStreamApplier
 
     private int applyLog()
     {
-        if (fieldType[F_OPERATION] != JsonCursor.STRING)
+        if (fieldType[F_OPERATION] != JsonObjectCursor.STRING)
         {
             return reject("ERR invalid log: 'operation' must be a string");
         }
@@ -502,7 +512,7 @@ public final class MasterStreamApplier
         long by = 1;
         if (fieldType[F_BY] != 0)
         {
-            if (fieldType[F_BY] != JsonCursor.NUMBER || !isLong(F_BY))
+            if (fieldType[F_BY] != JsonObjectCursor.NUMBER || !isLong(F_BY))
             {
                 return reject("ERR invalid log: 'by' must be an integer");
             }
@@ -607,7 +617,7 @@ public final class MasterStreamApplier
             return reject("ERR invalid log: 'copy' needs 'key' and 'newkey'");
         }
         commands.arg("DB").arg(targetDb);
-        if (fieldType[F_REPLACE] == JsonCursor.TRUE)
+        if (fieldType[F_REPLACE] == JsonObjectCursor.TRUE)
         {
             commands.arg("REPLACE");
         }
@@ -648,31 +658,27 @@ public final class MasterStreamApplier
     private boolean bytesArg(final int field)
     {
         final int type = fieldType[field];
-        if (type == JsonCursor.STRING)
+        if (type == JsonObjectCursor.STRING)
         {
             return stringArg(fieldStart[field], fieldEnd[field]);
         }
-        return type == JsonCursor.OBJECT && base64Arg(fieldStart[field], fieldEnd[field]);
+        return type == JsonObjectCursor.OBJECT && base64Arg(fieldStart[field], fieldEnd[field]);
     }
 
     /**
      * A dump's member name as a key: the string, or the bytes after "$base64:".
      */
-    private boolean nameArg(final JsonCursor inner)
+    private boolean nameArg(final JsonObjectCursor inner)
     {
         final int start = inner.nameStart();
         final int at = commands.argStart();
         final ExpandableArrayBuffer out = commands.buffer();
-        final int length = JsonCursor.decodeString(message, start, inner.nameEnd(), out, at);
-        if (length < 0)
+        final int length = JsonString.unescape(message, start, inner.nameEnd(), out, at);
+        if (JsonBytes.startsWithBase64Prefix(out, at, length))
         {
-            return false;
-        }
-        if (JsonTextWriter.startsWithBase64Prefix(out, at, length))
-        {
-            final int prefix = JsonTextWriter.BASE64_KEY_PREFIX.length;
+            final int prefix = JsonBytes.BASE64_KEY_PREFIX.length;
             scratch.putBytes(0, out, at + prefix, length - prefix);
-            final int decoded = Base64Decoder.decode(scratch, 0, length - prefix, out, at);
+            final int decoded = Base64.decode(scratch, 0, length - prefix, out, at);
             if (decoded < 0)
             {
                 return false;
@@ -686,31 +692,22 @@ public final class MasterStreamApplier
 
     private boolean stringArg(final int valueStart, final int valueEnd)
     {
-        final int length = JsonCursor.decodeString(message, valueStart + 1, valueEnd - 1, commands.buffer(),
+        final int length = JsonString.unescape(message, valueStart + 1, valueEnd - 1, commands.buffer(),
             commands.argStart());
-        if (length < 0)
-        {
-            return false;
-        }
         commands.argWritten(length);
         return true;
     }
 
     private boolean base64Arg(final int valueStart, final int valueEnd)
     {
-        final JsonCursor base64 = this.base64Cursor;
-        base64.wrap(message, valueStart, valueEnd);
-        if (!base64.next() || !base64.nameIs("$base64") || base64.valueType() != JsonCursor.STRING)
+        final int quote = cursor.scanner().base64Content(valueStart, valueEnd);
+        if (quote < 0)
         {
             return false;
         }
-        final int textStart = base64.valueStart() + 1;
-        final int textEnd = base64.valueEnd() - 1;
-        if (base64.next() || base64.error() != null)
-        {
-            return false;
-        }
-        final int length = Base64Decoder.decode(message, textStart, textEnd - textStart, commands.buffer(),
+        final int textStart = quote + 1;
+        final int textEnd = cursor.scanner().scanString(quote, valueEnd) - 1;
+        final int length = Base64.decode(message, textStart, textEnd - textStart, commands.buffer(),
             commands.argStart());
         if (length < 0)
         {
@@ -729,19 +726,19 @@ public final class MasterStreamApplier
     {
         switch (type)
         {
-            case JsonCursor.STRING:
+            case JsonObjectCursor.STRING:
                 return stringArg(valueStart, valueEnd) ? RequestBatch.VALUE_RAW : -1;
-            case JsonCursor.OBJECT:
-                if (isBase64Object(valueStart, valueEnd))
+            case JsonObjectCursor.OBJECT:
+                if (cursor.scanner().base64Content(valueStart, valueEnd) >= 0)
                 {
                     return base64Arg(valueStart, valueEnd) ? RequestBatch.VALUE_RAW : -1;
                 }
                 commands.arg(message, valueStart, valueEnd - valueStart);
                 return RequestBatch.VALUE_JSON;
-            case JsonCursor.NUMBER:
+            case JsonObjectCursor.NUMBER:
                 commands.arg(message, valueStart, valueEnd - valueStart);
                 return isInteger(valueStart, valueEnd) ? RequestBatch.VALUE_INTEGER : RequestBatch.VALUE_JSON;
-            case JsonCursor.ARRAY, JsonCursor.TRUE, JsonCursor.FALSE, JsonCursor.NULL:
+            case JsonObjectCursor.ARRAY, JsonObjectCursor.TRUE, JsonObjectCursor.FALSE, JsonObjectCursor.NULL:
                 commands.arg(message, valueStart, valueEnd - valueStart);
                 return RequestBatch.VALUE_JSON;
             default:
@@ -749,58 +746,22 @@ public final class MasterStreamApplier
         }
     }
 
-    private boolean isBase64Object(final int valueStart, final int valueEnd)
-    {
-        final int i = JsonCursor.skipBlank(message, valueStart + 1, valueEnd);
-        final byte[] name = "\"$base64\"".getBytes(StandardCharsets.US_ASCII);
-        if (i + name.length > valueEnd)
-        {
-            return false;
-        }
-        for (int k = 0; k < name.length; k++)
-        {
-            if (message.getByte(i + k) != name[k])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private boolean isInteger(final int start, final int end)
     {
-        for (int i = start; i < end; i++)
-        {
-            final byte b = message.getByte(i);
-            if (b == '.' || b == 'e' || b == 'E')
-            {
-                return false;
-            }
-        }
-        return true;
+        final JsonScanner scanner = cursor.scanner();
+        return scanner.scanNumber(start, end) == end && scanner.numberIsInteger();
     }
 
     private boolean isLong(final int field)
     {
-        if (!isInteger(fieldStart[field], fieldEnd[field]))
-        {
-            return false;
-        }
-        try
-        {
-            parseLong(field);
-            return true;
-        }
-        catch (final NumberFormatException ex)
-        {
-            return false;
-        }
+        return cursor.scanner().parseLong(fieldStart[field], fieldEnd[field]);
     }
 
     private long parseLong(final int field)
     {
-        return Long.parseLong(message.getStringWithoutLengthAscii(fieldStart[field],
-            fieldEnd[field] - fieldStart[field]));
+        final JsonScanner scanner = cursor.scanner();
+        scanner.parseLong(fieldStart[field], fieldEnd[field]);
+        return scanner.longValue();
     }
 
     /**
@@ -812,7 +773,7 @@ public final class MasterStreamApplier
         {
             return -1;
         }
-        if (fieldType[field] != JsonCursor.NUMBER || !isLong(field))
+        if (fieldType[field] != JsonObjectCursor.NUMBER || !isLong(field))
         {
             return Long.MIN_VALUE;
         }
@@ -837,8 +798,8 @@ public final class MasterStreamApplier
 
     private String string(final int contentStart, final int contentEnd)
     {
-        final int length = JsonCursor.decodeString(message, contentStart, contentEnd, scratch, 0);
-        return length < 0 ? "" : scratch.getStringWithoutLengthUtf8(0, length);
+        final int length = JsonString.unescape(message, contentStart, contentEnd, scratch, 0);
+        return scratch.getStringWithoutLengthUtf8(0, length);
     }
 
     private int reject(final String reason)

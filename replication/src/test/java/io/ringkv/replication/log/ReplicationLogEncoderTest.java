@@ -1,5 +1,6 @@
 package io.ringkv.replication.log;
 
+import io.ringkv.core.codec.Utf8;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.replication.EngineFixture;
 import org.agrona.ExpandableArrayBuffer;
@@ -95,10 +96,10 @@ class ReplicationLogEncoderTest
         final UnsafeBuffer control = new UnsafeBuffer(new byte[]{1, '\t', (byte)0xc3, (byte)0xa9});
         writer.bytes(control, 0, 4);
         assertEquals("\"\\u0001\\t\u00e9\"", text(writer));
-        assertFalse(Utf8Validator.isValid(new UnsafeBuffer(new byte[]{(byte)0xed, (byte)0xa0, (byte)0x80}), 0, 3));
-        assertFalse(Utf8Validator.isValid(new UnsafeBuffer(new byte[]{(byte)0xc0, (byte)0x80}), 0, 2));
-        assertFalse(Utf8Validator.isValid(new UnsafeBuffer(new byte[]{(byte)0xe2, (byte)0x82}), 0, 2));
-        assertTrue(Utf8Validator.isValid(new UnsafeBuffer(new byte[]{(byte)0xf0, (byte)0x9f, (byte)0x98, (byte)0x80}),
+        assertFalse(Utf8.isValid(new UnsafeBuffer(new byte[]{(byte)0xed, (byte)0xa0, (byte)0x80}), 0, 3));
+        assertFalse(Utf8.isValid(new UnsafeBuffer(new byte[]{(byte)0xc0, (byte)0x80}), 0, 2));
+        assertFalse(Utf8.isValid(new UnsafeBuffer(new byte[]{(byte)0xe2, (byte)0x82}), 0, 2));
+        assertTrue(Utf8.isValid(new UnsafeBuffer(new byte[]{(byte)0xf0, (byte)0x9f, (byte)0x98, (byte)0x80}),
             0, 4));
     }
 

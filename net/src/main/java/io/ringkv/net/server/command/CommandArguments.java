@@ -1,6 +1,10 @@
 package io.ringkv.net.server.command;
 
+import io.ringkv.core.codec.JsonObjectCursor;
+import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.command.Reply;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,9 +47,8 @@ final class CommandArguments
             for (final String line : ResourceLines.read(CommandArguments.class, RESOURCE))
             {
                 final int tab = line.indexOf('\t');
-                final TinyJson json = new TinyJson(line, tab + 1);
-                final Object value = json.value();
-                if (tab <= 0 || !(value instanceof List) || !json.atEnd())
+                final Object value = tab <= 0 ? null : parseTree(line.substring(tab + 1));
+                if (!(value instanceof List))
                 {
                     throw new IOException("malformed arguments line: " + line);
                 }
@@ -124,107 +127,79 @@ final class CommandArguments
         }
     }
 
-    /** Just enough JSON for the resource: objects, arrays, strings with simple escapes, integers. */
-    private static final class TinyJson
+    /**
+     * Read a JSON value into maps (insertion-ordered), lists, strings and longs: startup only, so it may allocate.
+     * The one JSON reader, {@link JsonScanner}, validates; this only builds the tree.
+     *
+     * @return the tree; null when the text is not one JSON value.
+     * @throws IllegalArgumentException for a value of another kind (true, false, null, a fraction).
+     */
+    static Object parseTree(final String text)
     {
-        private final String text;
-        private int position;
-
-        TinyJson(final String text, final int position)
+        final UnsafeBuffer buffer = new UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
+        final JsonScanner scanner = new JsonScanner();
+        scanner.wrap(buffer, 0);
+        final int start = scanner.skipWhitespace(0, buffer.capacity());
+        final int end = scanner.skipValue(start, buffer.capacity(), 0);
+        if (end < 0 || scanner.skipWhitespace(end, buffer.capacity()) != buffer.capacity())
         {
-            this.text = text;
-            this.position = position;
+            return null;
         }
+        return tree(scanner, buffer, start, end, new ExpandableArrayBuffer(64));
+    }
 
-        boolean atEnd()
+    private static Object tree(
+        final JsonScanner scanner, final UnsafeBuffer buffer, final int start, final int end,
+        final ExpandableArrayBuffer scratch)
+    {
+        switch (buffer.getByte(start))
         {
-            return position == text.length();
-        }
-
-        Object value()
-        {
-            final char c = text.charAt(position);
-            if (c == '{')
+            case '{' ->
             {
                 final Map<String, Object> map = new LinkedHashMap<>();
-                position++;
-                while (text.charAt(position) != '}')
+                final JsonObjectCursor cursor = new JsonObjectCursor();
+                cursor.wrap(buffer, start, end);
+                while (cursor.next())
                 {
-                    final String name = string();
-                    expect(':');
-                    map.put(name, value());
-                    if (text.charAt(position) == ',')
-                    {
-                        position++;
-                    }
+                    final String name = string(scanner, cursor.nameStart() - 1, scratch);
+                    map.put(name, tree(scanner, buffer, cursor.valueStart(), cursor.valueEnd(), scratch));
                 }
-                position++;
                 return map;
             }
-            if (c == '[')
+            case '[' ->
             {
                 final List<Object> list = new ArrayList<>();
-                position++;
-                while (text.charAt(position) != ']')
+                int p = scanner.skipWhitespace(start + 1, end);
+                while (buffer.getByte(p) != ']')
                 {
-                    list.add(value());
-                    if (text.charAt(position) == ',')
+                    final int elementEnd = scanner.skipValue(p, end, 1);
+                    list.add(tree(scanner, buffer, p, elementEnd, scratch));
+                    p = scanner.skipWhitespace(elementEnd, end);
+                    if (buffer.getByte(p) == ',')
                     {
-                        position++;
+                        p = scanner.skipWhitespace(p + 1, end);
                     }
                 }
-                position++;
                 return list;
             }
-            if (c == '"')
+            case '"' ->
             {
-                return string();
+                return string(scanner, start, scratch);
             }
-            final int start = position;
-            while (position < text.length() &&
-                (text.charAt(position) == '-' || Character.isDigit(text.charAt(position))))
+            default ->
             {
-                position++;
-            }
-            return Long.parseLong(text.substring(start, position));
-        }
-
-        private String string()
-        {
-            expect('"');
-            final StringBuilder value = new StringBuilder();
-            char c;
-            while ((c = text.charAt(position++)) != '"')
-            {
-                if (c == '\\')
+                if (!scanner.parseLong(start, end))
                 {
-                    final char escaped = text.charAt(position++);
-                    switch (escaped)
-                    {
-                        case 'n' -> value.append('\n');
-                        case 't' -> value.append('\t');
-                        case 'u' ->
-                        {
-                            value.append((char)Integer.parseInt(text.substring(position, position + 4), 16));
-                            position += 4;
-                        }
-                        default -> value.append(escaped);
-                    }
+                    throw new IllegalArgumentException("not an object, array, string or integer at byte " + start);
                 }
-                else
-                {
-                    value.append(c);
-                }
+                return scanner.longValue();
             }
-            return value.toString();
         }
+    }
 
-        private void expect(final char c)
-        {
-            if (text.charAt(position++) != c)
-            {
-                throw new IllegalArgumentException("expected '" + c + "' at " + (position - 1));
-            }
-        }
+    private static String string(final JsonScanner scanner, final int quoteIndex, final ExpandableArrayBuffer scratch)
+    {
+        final int length = scanner.decodeString(quoteIndex, scratch, 0);
+        return scratch.getStringWithoutLengthUtf8(0, length);
     }
 }

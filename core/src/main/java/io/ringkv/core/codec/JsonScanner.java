@@ -1,39 +1,66 @@
-package io.ringkv.net.jsonline;
+package io.ringkv.core.codec;
 
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * A validating JSON scanner over one line of a direct buffer: RFC 8259 grammar, strict UTF-8 inside strings,
- * {@code \\u} surrogate pairs, a nesting limit. It finds where values end, decodes strings and writes compact
- * text into a scratch buffer, and never builds a tree, so valid input allocates nothing. The first error is
- * kept as a reason and a byte offset within the line ({@link #errorText()}).
+ * The JSON reader of the JSON-lines protocol, the replication stream and stored documents (which it validates
+ * before {@code core/json} re-serializes them): validates JSON text in place in a buffer (RFC 8259 grammar,
+ * strict UTF-8 inside strings, well-formed escapes, paired {@code \\u} surrogates, a nesting limit). It finds
+ * where values end, decodes strings, parses integers and writes compact text, and never builds a tree, so valid
+ * input allocates nothing. The first error is kept as a reason and a byte offset from the wrapped start
+ * ({@link #errorText()}).
  * <p>
- * Not threadsafe: one per {@link JsonLineParser}.
+ * Scanning methods take the index to start at and the index their value must end before, and return the index
+ * after the value or {@link #FAILED}. {@link JsonObjectCursor} walks an object's members with it.
+ * <p>
+ * Not threadsafe: one per parsing thread (a connection's parser, a replication link), reused with {@link #wrap}.
  */
-final class JsonScanner
+public final class JsonScanner
 {
     /** Returned by scanning methods when the input is not valid JSON. */
-    static final int FAILED = -1;
-    /** Deepest nesting of arrays and objects accepted. */
-    static final int MAX_DEPTH = 128;
+    public static final int FAILED = -1;
+    /** Deepest nesting of arrays and objects accepted by default. */
+    public static final int MAX_DEPTH = 128;
 
     private static final byte[] BASE64_KEY = "\"$base64\"".getBytes(StandardCharsets.US_ASCII);
 
-    private MutableDirectBuffer line;
+    private final int maxDepth;
+    private final String depthError;
+    private DirectBuffer line;
     private int lineStart;
     private String errorReason;
     private int errorIndex;
     private boolean numberIsInteger;
+    private long longValue;
 
     /**
-     * Scan a new line.
+     * A scanner that accepts nesting up to {@link #MAX_DEPTH}.
+     */
+    public JsonScanner()
+    {
+        this(MAX_DEPTH);
+    }
+
+    /**
+     * @param maxDepth deepest nesting of arrays and objects accepted: the limit keeps the recursion of
+     *                 {@link #skipValue} bounded.
+     */
+    public JsonScanner(final int maxDepth)
+    {
+        this.maxDepth = maxDepth;
+        depthError = "nesting deeper than " + maxDepth;
+    }
+
+    /**
+     * Scan new text.
      *
      * @param line      buffer holding it.
      * @param lineStart index of its first byte (error offsets are counted from here).
      */
-    void wrap(final MutableDirectBuffer line, final int lineStart)
+    public void wrap(final DirectBuffer line, final int lineStart)
     {
         this.line = line;
         this.lineStart = lineStart;
@@ -41,20 +68,90 @@ final class JsonScanner
     }
 
     /**
+     * @return the buffer being scanned.
+     */
+    public DirectBuffer buffer()
+    {
+        return line;
+    }
+
+    /**
      * @return true when the last {@link #scanNumber(int, int)} (or number {@link #skipValue}) was an integer:
      * no fraction, no exponent.
      */
-    boolean numberIsInteger()
+    public boolean numberIsInteger()
     {
         return numberIsInteger;
     }
 
     /**
-     * @return {@code ERR invalid JSON: <reason> at byte <offset in the line>} for the first error found.
+     * @return {@code ERR invalid JSON: <reason> at byte <offset>} for the first error found.
      */
-    String errorText()
+    public String errorText()
     {
-        return "ERR invalid JSON: " + errorReason + " at byte " + (errorIndex - lineStart);
+        return "ERR invalid JSON: " + errorReason + " at byte " + errorOffset();
+    }
+
+    /**
+     * @return why scanning failed (a constant text), or null when it has not since {@link #wrap}.
+     */
+    public String errorReason()
+    {
+        return errorReason;
+    }
+
+    /**
+     * @return where scanning failed, counted from the wrapped start.
+     */
+    public int errorOffset()
+    {
+        return errorIndex - lineStart;
+    }
+
+    /**
+     * Parse a number that {@link #skipValue} or {@link #scanNumber} accepted as a 64-bit integer, without
+     * allocating; the value is then {@link #longValue()}.
+     *
+     * @param start index of the number's first byte.
+     * @param end   index after its last byte.
+     * @return false when it has a fraction or an exponent, or does not fit in a long.
+     */
+    public boolean parseLong(final int start, final int end)
+    {
+        final DirectBuffer line = this.line;
+        if (start >= end || scanNumber(start, end) != end || !numberIsInteger)
+        {
+            return false;
+        }
+        final boolean negative = line.getByte(start) == '-';
+        long value = 0; // accumulated negatively: Long.MIN_VALUE has no positive counterpart
+        for (int i = negative ? start + 1 : start; i < end; i++)
+        {
+            final int digit = line.getByte(i) - '0';
+            if (value < (Long.MIN_VALUE + digit) / 10)
+            {
+                return false;
+            }
+            value = value * 10 - digit;
+        }
+        if (!negative)
+        {
+            if (value == Long.MIN_VALUE)
+            {
+                return false;
+            }
+            value = -value;
+        }
+        longValue = value;
+        return true;
+    }
+
+    /**
+     * @return the value of the last {@link #parseLong} that returned true.
+     */
+    public long longValue()
+    {
+        return longValue;
     }
 
     /**
@@ -66,7 +163,7 @@ final class JsonScanner
      * @param destination index in scratch.
      * @return bytes written.
      */
-    int compact(final int start, final int end, final MutableDirectBuffer scratch, final int destination)
+    public int compact(final int start, final int end, final MutableDirectBuffer scratch, final int destination)
     {
         scratch.checkLimit(destination + (end - start));
         int w = destination;
@@ -96,9 +193,12 @@ final class JsonScanner
     /**
      * Validate the JSON value at {@code p}.
      *
+     * @param p     index of its first byte (not white space).
+     * @param end   index it must end before.
+     * @param depth nesting level of the value: 0 at the top, 1 for a member of a top-level object.
      * @return the index after it, or {@link #FAILED} with {@link #errorText()} set.
      */
-    int skipValue(final int p, final int end, final int depth)
+    public int skipValue(final int p, final int end, final int depth)
     {
         if (p >= end)
         {
@@ -129,9 +229,9 @@ final class JsonScanner
 
     private int skipContainer(final int start, final int end, final int depth, final boolean object)
     {
-        if (depth >= MAX_DEPTH)
+        if (depth >= maxDepth)
         {
-            return fail("nesting deeper than " + MAX_DEPTH, start);
+            return fail(depthError, start);
         }
         final byte close = object ? (byte)'}' : (byte)']';
         int p = skipWhitespace(start + 1, end);
@@ -200,7 +300,7 @@ final class JsonScanner
      *
      * @return the index after it, or {@link #FAILED}.
      */
-    int scanNumber(final int start, final int end)
+    public int scanNumber(final int start, final int end)
     {
         int p = start;
         numberIsInteger = true;
@@ -262,9 +362,9 @@ final class JsonScanner
      *
      * @return the index after its closing quote, or {@link #FAILED}.
      */
-    int scanString(final int quoteIndex, final int end)
+    public int scanString(final int quoteIndex, final int end)
     {
-        final MutableDirectBuffer line = this.line;
+        final DirectBuffer line = this.line;
         final int limit = Math.min(end, line.capacity());
         int p = quoteIndex + 1;
         while (p < limit)
@@ -336,48 +436,34 @@ final class JsonScanner
 
     private int hex4Checked(final int index, final int limit)
     {
-        if (index + 4 > limit)
-        {
-            return -1;
-        }
-        int value = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            final int c = line.getByte(index + i);
-            final int digit;
-            if (c >= '0' && c <= '9')
-            {
-                digit = c - '0';
-            }
-            else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            {
-                digit = (c | 0x20) - 'a' + 10;
-            }
-            else
-            {
-                return -1;
-            }
-            value = value << 4 | digit;
-        }
-        return value;
+        return index + 4 > limit ? -1 : JsonString.hex4(line, index);
     }
 
-    private int hex4(final int index)
+    /**
+     * @return index of the first byte at or after {@code from} that is not JSON white space, or {@code end}.
+     */
+    public int skipWhitespace(final int from, final int end)
     {
-        return hex4Checked(index, Integer.MAX_VALUE);
+        return skipWhitespace(line, from, end);
     }
 
-    int skipWhitespace(final int from, final int end)
+    /**
+     * @return index of the first byte at or after {@code from} that is not JSON white space, or {@code end}.
+     */
+    public static int skipWhitespace(final DirectBuffer buffer, final int from, final int end)
     {
         int p = from;
-        while (p < end && isWhitespace(line.getByte(p)))
+        while (p < end && isWhitespace(buffer.getByte(p)))
         {
             p++;
         }
         return p;
     }
 
-    static boolean isWhitespace(final byte c)
+    /**
+     * @return true for the four JSON white-space bytes.
+     */
+    public static boolean isWhitespace(final byte c)
     {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
@@ -387,92 +473,40 @@ final class JsonScanner
         return c >= '0' && c <= '9';
     }
 
-    int fail(final String reason, final int index)
+    /**
+     * Record an error found by the caller (a grammar above JSON's, e.g. a request's shape) like the scanner's own.
+     *
+     * @param reason constant text.
+     * @param index  where it was found.
+     * @return {@link #FAILED}.
+     */
+    public int fail(final String reason, final int index)
     {
         errorReason = reason;
         errorIndex = index;
         return FAILED;
     }
 
-    private static int putUtf8(final MutableDirectBuffer scratch, final int index, final int codePoint)
-    {
-        if (codePoint < 0x80)
-        {
-            scratch.putByte(index, (byte)codePoint);
-            return 1;
-        }
-        if (codePoint < 0x800)
-        {
-            scratch.putByte(index, (byte)(0xC0 | (codePoint >> 6)));
-            scratch.putByte(index + 1, (byte)(0x80 | (codePoint & 0x3F)));
-            return 2;
-        }
-        if (codePoint < 0x10000)
-        {
-            scratch.putByte(index, (byte)(0xE0 | (codePoint >> 12)));
-            scratch.putByte(index + 1, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
-            scratch.putByte(index + 2, (byte)(0x80 | (codePoint & 0x3F)));
-            return 3;
-        }
-        scratch.putByte(index, (byte)(0xF0 | (codePoint >> 18)));
-        scratch.putByte(index + 1, (byte)(0x80 | ((codePoint >> 12) & 0x3F)));
-        scratch.putByte(index + 2, (byte)(0x80 | ((codePoint >> 6) & 0x3F)));
-        scratch.putByte(index + 3, (byte)(0x80 | (codePoint & 0x3F)));
-        return 4;
-    }
-
     /**
      * Decode a validated JSON string (escapes, surrogate pairs) into {@code scratch}, which grows as needed.
      *
+     * @param quoteIndex  index of its opening quote.
+     * @param scratch     to write to.
+     * @param destination index in scratch.
      * @return number of bytes written at {@code destination}.
      */
-    int decodeString(final int quoteIndex, final MutableDirectBuffer scratch, final int destination)
+    public int decodeString(final int quoteIndex, final MutableDirectBuffer scratch, final int destination)
     {
-        final MutableDirectBuffer line = this.line;
         final int end = scanString(quoteIndex, Integer.MAX_VALUE) - 1;
         scratch.checkLimit(destination + (end - quoteIndex));
-        int w = destination;
-        int i = quoteIndex + 1;
-        while (i < end)
-        {
-            final byte c = line.getByte(i);
-            if (c != '\\')
-            {
-                scratch.putByte(w++, c);
-                i++;
-                continue;
-            }
-            final byte escaped = line.getByte(i + 1);
-            i += 2;
-            switch (escaped)
-            {
-                case 'b' -> scratch.putByte(w++, (byte)'\b');
-                case 'f' -> scratch.putByte(w++, (byte)'\f');
-                case 'n' -> scratch.putByte(w++, (byte)'\n');
-                case 'r' -> scratch.putByte(w++, (byte)'\r');
-                case 't' -> scratch.putByte(w++, (byte)'\t');
-                case 'u' ->
-                {
-                    int codePoint = hex4(i);
-                    i += 4;
-                    if (Character.isHighSurrogate((char)codePoint))
-                    {
-                        codePoint = Character.toCodePoint((char)codePoint, (char)hex4(i + 2));
-                        i += 6;
-                    }
-                    w += putUtf8(scratch, w, codePoint);
-                }
-                default -> scratch.putByte(w++, escaped);
-            }
-        }
-        return w - destination;
+        return JsonString.unescape(line, quoteIndex + 1, end, scratch, destination);
     }
 
     /**
      * @return index of the opening quote of the string in an object that is exactly {@code {"$base64":"..."}},
      * or -1.
      */
-    int base64Content(final int start, final int end)
+    public int base64Content(final int start, final int end)
     {
         int p = skipWhitespace(start + 1, end);
         for (final byte b : BASE64_KEY)

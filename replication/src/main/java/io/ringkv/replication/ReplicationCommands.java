@@ -19,6 +19,7 @@ public final class ReplicationCommands
 {
     private static final byte[] NO = "NO".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE = "ONE".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OFFSET = "OFFSET".getBytes(StandardCharsets.US_ASCII);
 
     private ReplicationCommands()
     {
@@ -35,6 +36,40 @@ public final class ReplicationCommands
         table.register("role", 1, Command.FAST, (context, args, reply) -> node.writeRole(reply));
         table.register("sync", -3, Command.ADMIN, (context, args, reply) -> sync(node, context, args, reply));
         table.register("wait", 3, 0, (context, args, reply) -> waitForReplicas(node, context, args, reply));
+        table.register("replconf", -1, Command.ADMIN, ReplicationCommands::replconf);
+    }
+
+    /**
+     * REPLCONF OFFSET n, sent only by this server's own master link (internal client) after each batch it
+     * applies: the records the engine makes from now on are numbered from n + 1, the master's numbering. Anything
+     * else gets Redis's answer to an option it does not know.
+     */
+    private static void replconf(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (args.count() == 3 && args.equalsIgnoreCase(1, OFFSET) && context.session().masterLink())
+        {
+            final AsciiNumbers numbers = context.numbers();
+            if (!numbers.parseLong(args, 2) || numbers.value() < 0)
+            {
+                reply.error(ErrorMessages.NOT_INTEGER);
+                return;
+            }
+            context.changeLog().continueFrom(numbers.value());
+            reply.ok();
+            return;
+        }
+        if ((args.count() & 1) == 0)
+        {
+            reply.error(ErrorMessages.SYNTAX);
+        }
+        else if (args.count() == 1)
+        {
+            reply.ok();
+        }
+        else
+        {
+            reply.error("ERR Unrecognized REPLCONF option: " + args.asString(1));
+        }
     }
 
     /**

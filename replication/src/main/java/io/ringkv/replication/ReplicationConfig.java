@@ -33,8 +33,16 @@ public final class ReplicationConfig
      */
     public ReplicationConfig backlogBytes(final long bytes)
     {
-        backlogBytes = (int)Math.min(Math.max(bytes, 16 * 1024), Integer.MAX_VALUE - 64);
+        backlogBytes = backlogCapacity(bytes);
         return this;
+    }
+
+    /**
+     * @return repl-backlog-size as the backlog's capacity: at least 16 KB, at most what one buffer holds.
+     */
+    static int backlogCapacity(final long bytes)
+    {
+        return (int)Math.min(Math.max(bytes, 16 * 1024), Integer.MAX_VALUE - 64);
     }
 
     /**

@@ -7,9 +7,11 @@ import io.ringkv.core.command.Reply;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.replication.log.ReplicaFeed;
 import io.ringkv.replication.log.ReplicationBacklog;
 import io.ringkv.replication.log.ReplicationLogEncoder;
 import io.ringkv.replication.master.ReplicaSender;
+import io.ringkv.replication.master.ReplicaSenderOwner;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
 import io.ringkv.replication.replica.MasterLink;
@@ -36,8 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  * Role changes and sync requests run on the engine thread (they are commands); the status getters may be called
  * from any thread.
  */
-public final class ReplicationNode implements AutoCloseable
+public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
 {
+    private static final String NO_REPLID = "0000000000000000000000000000000000000000";
+
     private final ReplicationConfig config;
     private final ReplicationBacklog backlog;
     private final ReplicationLogEncoder encoder;
@@ -49,10 +53,13 @@ public final class ReplicationNode implements AutoCloseable
     private Thread drainer;
     private volatile boolean running;
     private volatile String replid = newReplid();
+    private volatile String replid2 = NO_REPLID;
+    private volatile long secondReplOffset = -1;
     private volatile MasterLink link;
     private CommandContext engineContext;
     private volatile long fullSyncs;
     private volatile long partialSyncs;
+    private volatile long partialSyncsRefused;
     private volatile long snapshotPeakBytes;
     private final java.util.Set<Thread> ackWaiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -138,6 +145,7 @@ public final class ReplicationNode implements AutoCloseable
         return replicas;
     }
 
+    @Override
     public void log(final String message)
     {
         config.log.accept(message);
@@ -165,8 +173,13 @@ public final class ReplicationNode implements AutoCloseable
         }
         context.readOnlyReplica(config.replicaReadOnly.getAsBoolean());
         context.keyspace().replicaExpiry(true);
-        final MasterLink newLink = new MasterLink(host, port, listeningPort, config.masterauth, null, -1, engine,
-            context, config.log);
+        // Ask the new master to continue from the history this server holds (PSYNC2): the last master's, or, for
+        // a master that has changed anything, its own. A half-loaded dump holds none (the link knows no replid).
+        final long ownOffset = context.changeLog().lastOffset();
+        final String resumeReplid = previous != null ? previous.replid() : ownOffset > 0 ? replid : null;
+        final long resumeOffset = resumeReplid == null ? -1 : previous != null ? previous.offset() : ownOffset;
+        final MasterLink newLink = new MasterLink(host, port, listeningPort, config.masterauth, resumeReplid,
+            resumeOffset, engine, context, config.log);
         link = newLink;
         log("Connecting to MASTER " + host + ":" + port);
         newLink.start();
@@ -189,8 +202,32 @@ public final class ReplicationNode implements AutoCloseable
         }
         previous.stop();
         link = null;
+        // PSYNC2: the master's history this replica applied stays valid under the master's id up to where it
+        // stopped, so the old master's other replicas can continue from it. The engine numbers records as the
+        // master did (REPLCONF OFFSET), so the backlog already holds that history in the master's offsets.
+        final String masterReplid = previous.replid();
+        if (masterReplid != null && previous.offset() >= 0)
+        {
+            replid2 = masterReplid;
+            secondReplOffset = context.changeLog().lastOffset() + 1;
+        }
+        else
+        {
+            replid2 = NO_REPLID;
+            secondReplOffset = -1;
+        }
         replid = newReplid();
-        log("MASTER MODE enabled");
+        log("MASTER MODE enabled (previous replication id " + replid2 + ", offset " + (secondReplOffset - 1) + ")");
+    }
+
+    /**
+     * Any thread (CONFIG SET repl-backlog-size): resize the backlog; INFO shows the new size at once.
+     *
+     * @param bytes the new repl-backlog-size.
+     */
+    public void backlogSize(final long bytes)
+    {
+        backlog.resize(ReplicationConfig.backlogCapacity(bytes));
     }
 
     /**
@@ -230,7 +267,11 @@ public final class ReplicationNode implements AutoCloseable
             return;
         }
         final long offset = context.changeLog().lastOffset();
-        final boolean partial = replid.equals(replicaReplid) && replicaOffset >= 0 && replicaOffset <= offset &&
+        // As Redis's PSYNC2: this server's history, or the history it took over as a promoted replica up to where
+        // that master's stream stopped reaching it.
+        final boolean knownHistory = replid.equals(replicaReplid) ||
+            (replid2.equals(replicaReplid) && replicaOffset + 1 <= secondReplOffset);
+        final boolean partial = knownHistory && replicaOffset >= 0 && replicaOffset <= offset &&
             replicaOffset + 1 >= backlog.firstRecord();
         final Snapshot snapshot;
         final long startOffset;
@@ -251,9 +292,12 @@ public final class ReplicationNode implements AutoCloseable
             snapshotTask.start(snapshot);
         }
         final String mode = partial ? "continue" : "full";
+        // The replica's output buffer takes the log from here on: on the engine thread, so it misses no record.
+        final ReplicaFeed feed = new ReplicaFeed(startOffset + 1, config.replicaOutputLimitBytes);
+        encoder.attach(feed);
         session.handover((channel, unread, unreadOffset, unreadLength) ->
         {
-            handOver(channel, replicaPort, startOffset, snapshot);
+            handOver(channel, replicaPort, startOffset, snapshot, feed);
             return true;
         });
         reply.mapHeader(3);
@@ -270,11 +314,15 @@ public final class ReplicationNode implements AutoCloseable
         else
         {
             fullSyncs++;
+            if (replicaOffset >= 0 && !"?".equals(replicaReplid))
+            {
+                partialSyncsRefused++;
+            }
         }
     }
 
     private void handOver(final ByteChannel channel, final int replicaPort, final long startOffset,
-        final Snapshot snapshot)
+        final Snapshot snapshot, final ReplicaFeed feed)
     {
         String ip = "?";
         if (channel instanceof SocketChannel socket)
@@ -288,19 +336,27 @@ public final class ReplicationNode implements AutoCloseable
                 // Unknown address: INFO shows '?'.
             }
         }
-        final ReplicaSender sender = new ReplicaSender(this, channel, ip, replicaPort, startOffset, snapshot,
-            config.replicaOutputLimitBytes);
+        final ReplicaSender sender = new ReplicaSender(this, backlog, feed, channel, ip, replicaPort, startOffset,
+            snapshot, config.replicaOutputLimitBytes);
         replicas.add(sender);
         log("Replica " + ip + ":" + replicaPort + " asks for synchronization: " +
             (snapshot == null ? "continuing from offset " + startOffset : "full sync at offset " + startOffset));
         sender.start();
     }
 
+    @Override
+    public void requestSnapshotStep()
+    {
+        engine.requestTask();
+    }
+
     /**
      * A sender ended.
      */
+    @Override
     public void removed(final ReplicaSender sender)
     {
+        encoder.detach(sender.feed());
         replicas.remove(sender);
         if (sender.snapshotPeakBytes() > snapshotPeakBytes)
         {
@@ -311,6 +367,7 @@ public final class ReplicationNode implements AutoCloseable
     /**
      * A replica acknowledged a new offset: wake WAIT.
      */
+    @Override
     public void acknowledged()
     {
         if (!ackWaiters.isEmpty())
@@ -435,9 +492,9 @@ public final class ReplicationNode implements AutoCloseable
         }
         line(out, "master_failover_state", "no-failover");
         line(out, "master_replid", link == null ? replid : (link.replid() == null ? replid : link.replid()));
-        line(out, "master_replid2", "0000000000000000000000000000000000000000");
+        line(out, "master_replid2", replid2);
         line(out, "master_repl_offset", link == null ? masterOffset : Math.max(0, link.offset()));
-        line(out, "second_repl_offset", -1);
+        line(out, "second_repl_offset", secondReplOffset);
         line(out, "repl_backlog_active", 1);
         line(out, "repl_backlog_size", backlog.capacity());
         line(out, "repl_backlog_first_byte_offset", backlog.firstRecord());
@@ -558,6 +615,30 @@ public final class ReplicationNode implements AutoCloseable
     public void free()
     {
         backlog.close();
+    }
+
+    /**
+     * @return full syncs served (INFO stats sync_full).
+     */
+    public long fullSyncs()
+    {
+        return fullSyncs;
+    }
+
+    /**
+     * @return partial syncs served (INFO stats sync_partial_ok).
+     */
+    public long partialSyncs()
+    {
+        return partialSyncs;
+    }
+
+    /**
+     * @return replicas that asked to continue a history and had to full-sync (INFO stats sync_partial_err).
+     */
+    public long partialSyncsRefused()
+    {
+        return partialSyncsRefused;
     }
 
     private static String newReplid()

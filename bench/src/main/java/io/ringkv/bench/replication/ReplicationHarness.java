@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *                                                             until it reads i: "lag" histogram (p50/p99/max)
  * </pre>
  * Servers run as separate processes ({@code bin/ringkv server} or {@code redis-server}), stopped at the end.
- * Args: {@code ringkv|redis [keys] [basePort] [lagSeconds] [writesPerSecond]}.
+ * Args: {@code ringkv|redis [keys] [basePort] [lagSeconds] [writesPerSecond|P16]}. {@code P16} replaces the
+ * paced writer by {@code redis-benchmark -t set -P 16 -c 50 -d 32 -r 1000000} running flat out for the lag
+ * seconds, and adds the full syncs the master served meanwhile ({@code sync_full}), the replica's position at the
+ * end, and both servers' CPU time per write.
  */
 public final class ReplicationHarness
 {
@@ -39,7 +42,8 @@ public final class ReplicationHarness
         final long keys = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
         final int basePort = args.length > 2 ? Integer.parseInt(args[2]) : 17_000;
         final int lagSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-        final int writesPerSecond = args.length > 4 ? Integer.parseInt(args[4]) : 20_000;
+        final boolean pipelined = args.length > 4 && "P16".equals(args[4]);
+        final int writesPerSecond = args.length > 4 && !pipelined ? Integer.parseInt(args[4]) : 20_000;
         final int masterPort = basePort;
         final int replicaPort = basePort + 1;
 
@@ -73,7 +77,15 @@ public final class ReplicationHarness
                         System.out.printf("%s: full sync of %,d keys, round %d: %,d ms (REPLICAOF to in sync)%n",
                             target, keys, round, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - syncStartNs));
                     }
-                    measureLag(target, master, replica, masterPort, lagSeconds, writesPerSecond);
+                    if (pipelined)
+                    {
+                        measurePipelined(target, master, replica, masterPort, lagSeconds,
+                            processes.get(0).pid(), processes.get(1).pid());
+                    }
+                    else
+                    {
+                        measureLag(target, master, replica, masterPort, lagSeconds, writesPerSecond);
+                    }
                 }
             }
         }
@@ -186,6 +198,114 @@ public final class ReplicationHarness
         }
     }
 
+    /**
+     * The lag probe under redis-benchmark -P 16 flat out, with the full syncs the master served meanwhile.
+     */
+    private static void measurePipelined(final String target, final RespConnection master,
+        final RespConnection replica, final int masterPort, final int seconds, final long masterPid,
+        final long replicaPid) throws Exception
+    {
+        final long syncsBefore = fullSyncs(target, master);
+        final long commandsBefore = infoNumber(master, "stats", "total_commands_processed");
+        final long masterCpuBefore = cpuTicks(masterPid);
+        final long replicaCpuBefore = cpuTicks(replicaPid);
+        final Process load = new ProcessBuilder("redis-benchmark", "-p", Integer.toString(masterPort), "-t", "set",
+            "-n", "1000000000", "-r", "1000000", "-d", "32", "-c", "50", "-P", "16", "-q")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        final Histogram lag;
+        final long writes;
+        final long masterCpu;
+        final long replicaCpu;
+        try
+        {
+            Thread.sleep(1000); // the load reaches its pace
+            lag = probeLag(master, replica, seconds);
+        }
+        finally
+        {
+            load.destroy();
+            load.waitFor(10, TimeUnit.SECONDS);
+        }
+        writes = infoNumber(master, "stats", "total_commands_processed") - commandsBefore;
+        masterCpu = cpuTicks(masterPid) - masterCpuBefore;
+        replicaCpu = cpuTicks(replicaPid) - replicaCpuBefore;
+        final long syncs = fullSyncs(target, master) - syncsBefore;
+        final long deadline = System.currentTimeMillis() + 60_000;
+        boolean caughtUp = false;
+        while (!caughtUp && System.currentTimeMillis() < deadline)
+        {
+            final List<?> replicaRole = (List<?>)replica.call("ROLE");
+            caughtUp = "connected".equals(RespConnection.text(replicaRole.get(3))) &&
+                ((List<?>)master.call("ROLE")).get(1).equals(replicaRole.get(4));
+            Thread.sleep(10);
+        }
+        final double tickUs = 1e6 / 100; // USER_HZ
+        System.out.printf("%s: redis-benchmark -P 16 for %d s: %,d writes (%,.0f/s), full syncs during the load %d, " +
+            "replica %s afterwards; lag p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms (%,d probes); " +
+            "CPU per write: master %.2f us, replica %.2f us%n", target, seconds + 1, writes,
+            writes / (seconds + 1.0), syncs, caughtUp ? "caught up" : "NOT caught up within 60 s",
+            lag.getValueAtPercentile(50) / 1e6, lag.getValueAtPercentile(99) / 1e6,
+            lag.getValueAtPercentile(99.9) / 1e6, lag.getMaxValue() / 1e6, lag.getTotalCount(),
+            masterCpu * tickUs / Math.max(1, writes), replicaCpu * tickUs / Math.max(1, writes));
+    }
+
+    /** Full syncs the master served: Redis's sync_full, ringkv's own counter (older builds report sync_full 0). */
+    private static long fullSyncs(final String target, final RespConnection master) throws IOException
+    {
+        return "redis".equals(target) ? infoNumber(master, "stats", "sync_full") :
+            infoNumber(master, "replication", "ringkv_repl_full_syncs");
+    }
+
+    private static long infoNumber(final RespConnection server, final String section, final String field)
+        throws IOException
+    {
+        for (final String line : RespConnection.text(server.call("INFO", section)).split("\r\n"))
+        {
+            if (line.startsWith(field + ":"))
+            {
+                return Long.parseLong(line.substring(field.length() + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no " + field + " in INFO " + section);
+    }
+
+    /** utime + stime of a process, in clock ticks (Linux /proc). */
+    private static long cpuTicks(final long pid) throws IOException
+    {
+        final String stat = Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /**
+     * SET lag:probe i on the master, then GET on the replica until it reads i, once a millisecond. A probe the
+     * replica has not seen after 10 s (it is busy full-syncing again and again) counts as 10 s.
+     */
+    private static Histogram probeLag(final RespConnection master, final RespConnection replica, final int seconds)
+        throws Exception
+    {
+        final Histogram lag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long probe = 0;
+        while (System.nanoTime() < endNs)
+        {
+            final String expected = Long.toString(++probe);
+            master.call("SET", "lag:probe", expected);
+            final long appliedNs = System.nanoTime();
+            while (!expected.equals(RespConnection.text(replica.call("GET", "lag:probe"))))
+            {
+                if (System.nanoTime() - appliedNs > TimeUnit.SECONDS.toNanos(10))
+                {
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+            lag.recordValue(Math.min(System.nanoTime() - appliedNs, TimeUnit.SECONDS.toNanos(10)));
+            Thread.sleep(1);
+        }
+        return lag;
+    }
+
     private static void measureLag(final String target, final RespConnection master, final RespConnection replica,
         final int masterPort, final int seconds, final int writesPerSecond) throws Exception
     {
@@ -225,21 +345,7 @@ public final class ReplicationHarness
                 }
             }
         });
-        final Histogram lag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        long probe = 0;
-        while (System.nanoTime() < endNs)
-        {
-            final String expected = Long.toString(++probe);
-            master.call("SET", "lag:probe", expected);
-            final long appliedNs = System.nanoTime();
-            while (!expected.equals(RespConnection.text(replica.call("GET", "lag:probe"))))
-            {
-                Thread.onSpinWait();
-            }
-            lag.recordValue(System.nanoTime() - appliedNs);
-            Thread.sleep(1);
-        }
+        final Histogram lag = probeLag(master, replica, seconds);
         stop.set(true);
         writer.join();
         System.out.printf("%s: replication lag under %,d writes/s over %d s (%,d probes): p50 %.3f ms, " +

@@ -83,6 +83,19 @@ public final class ChangeLog
     }
 
     /**
+     * Engine thread: number the following records from {@code lastOffset + 1} on. A replica keeps its offsets
+     * equal to its master's this way (it applies one record per record of the master's log), so that its own log
+     * continues the master's history after a promotion (PSYNC2).
+     *
+     * @param lastOffset the offset the last record counts as.
+     */
+    public void continueFrom(final long lastOffset)
+    {
+        this.lastOffset = lastOffset;
+        PUBLISHED_OFFSET.setRelease(this, lastOffset);
+    }
+
+    /**
      * Engine thread: the current slot is done; make its offset visible to {@link #publishedOffset()}.
      */
     void end()

@@ -127,6 +127,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         ReplicationCommands.register(commands, replication);
         infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
         config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
+        config.onChange(config.replBacklogSize, option -> replication.backlogSize(option.number()));
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())

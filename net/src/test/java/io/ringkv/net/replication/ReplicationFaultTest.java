@@ -266,6 +266,84 @@ class ReplicationFaultTest
     }
 
     @Test
+    void aReplicaThatStopsReadingForLongerThanTheBacklogIsBufferedNotDropped() throws Exception
+    {
+        // A replica that reads nothing while 40 MB of log (40x the backlog, more than the sockets' buffers) is
+        // written must still get every line in order once it reads again, as a Redis replica does from its
+        // output buffer; before, its sender stopped taking the log while its write was blocked, fell out of the
+        // backlog, and dropped the replica into a full sync.
+        try (TestServer master = TestServer.start();
+            Jedis m = new Jedis("127.0.0.1", master.port());
+            LineClient replica = new LineClient(master.port()))
+        {
+            assertTrue(replica.command("sync", "?", "-1", "0").contains("\"full\""));
+            assertTrue(replica.readLine().startsWith("{\"cmd\":\"dump\""));
+            final int writes = 4000;
+            final String value = "v".repeat(10 * 1024);
+            final Pipeline pipeline = m.pipelined();
+            for (int i = 0; i < writes; i++)
+            {
+                pipeline.set("big:" + i, value);
+            }
+            pipeline.sync();
+            await("the backlog to move past the stalled replica", 10_000, () ->
+                master.server().replication().backlog().firstRecord() > 1_000);
+            Thread.sleep(200); // let a sender that would fall out notice it
+            for (long offset = 1; offset <= writes; offset++)
+            {
+                final String line = replica.readLine();
+                assertTrue(line != null && line.endsWith(",\"offset\":" + offset + "}"),
+                    "log line " + offset + ": " + (line == null ? "connection closed" : line.substring(0, 80)));
+            }
+            final String info = info(master);
+            assertTrue(info.contains("connected_slaves:1\r\n") && info.contains("ringkv_repl_full_syncs:1\r\n"),
+                info);
+        }
+    }
+
+    @Test
+    void configSetReplBacklogSizeResizesTheBacklogLive() throws Exception
+    {
+        try (TestServer master = TestServer.start();
+            TestServer replica = TestServer.start("replicaof", "127.0.0.1 " + master.port());
+            Jedis m = new Jedis("127.0.0.1", master.port()))
+        {
+            awaitInSync(master, replica, 10_000);
+            final MasterLink link = replica.server().replication().link();
+
+            // Shrunk to 16 KB, the backlog cannot hold the ~180 KB of log a replica away for a while misses.
+            assertEquals("OK", m.configSet("repl-backlog-size", "16kb"));
+            assertTrue(info(master).contains("repl_backlog_size:16384\r\n"), info(master));
+            writeWhileAway(m, link, "small", 2000);
+            awaitInSync(master, replica, 20_000);
+            assertTrue(info(master).contains("ringkv_repl_full_syncs:2\r\n"), info(master));
+
+            // Grown to 10 MB, it holds them: the replica continues.
+            assertEquals("OK", m.configSet("repl-backlog-size", "10mb"));
+            assertTrue(info(master).contains("repl_backlog_size:10485760\r\n"), info(master));
+            writeWhileAway(m, link, "large", 2000);
+            awaitInSync(master, replica, 20_000);
+            final String info = info(master);
+            assertTrue(info.contains("ringkv_repl_full_syncs:2\r\n") && info.contains("ringkv_repl_partial_syncs:1\r\n"),
+                info);
+            assertSameContents(master, replica);
+        }
+    }
+
+    private static void writeWhileAway(final Jedis master, final MasterLink link, final String prefix,
+        final int writes)
+    {
+        link.disconnect(1000);
+        await("the link to drop", 5_000, () -> !"up".equals(link.linkStatus()));
+        final Pipeline pipeline = master.pipelined();
+        for (int i = 0; i < writes; i++)
+        {
+            pipeline.set(prefix + ":" + i, "x".repeat(20));
+        }
+        pipeline.sync();
+    }
+
+    @Test
     void chainedReplicationIsRefusedWithAClearError() throws Exception
     {
         try (TestServer master = TestServer.start();

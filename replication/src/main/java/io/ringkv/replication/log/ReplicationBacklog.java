@@ -10,7 +10,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The replication backlog ({@code repl-backlog-size}): an off-heap circular buffer of the encoded log lines, one
@@ -42,7 +41,6 @@ public final class ReplicationBacklog implements AutoCloseable
     static final int MIN_FRAME_LENGTH = 48;
 
     private static final VarHandle TAIL;
-    private static final VarHandle WRITE_LIMIT;
     private static final VarHandle FIRST_RECORD;
     private static final VarHandle LAST_RECORD;
 
@@ -52,7 +50,6 @@ public final class ReplicationBacklog implements AutoCloseable
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             TAIL = lookup.findVarHandle(ReplicationBacklog.class, "tailPosition", long.class);
-            WRITE_LIMIT = lookup.findVarHandle(ReplicationBacklog.class, "writeLimit", long.class);
             FIRST_RECORD = lookup.findVarHandle(ReplicationBacklog.class, "firstRecord", long.class);
             LAST_RECORD = lookup.findVarHandle(ReplicationBacklog.class, "lastRecord", long.class);
         }
@@ -62,19 +59,14 @@ public final class ReplicationBacklog implements AutoCloseable
         }
     }
 
-    private final int capacity;
-    private final ByteBuffer memory;
-    private final UnsafeBuffer buffer;
-    private final long[] recordPositions;
-    private final int recordMask;
     private final UnsafeBuffer header = new UnsafeBuffer(new byte[FRAME_HEADER_LENGTH]);
+    private volatile Storage storage;
+    private volatile int requestedCapacity;
 
     private volatile Waiter[] waiters = new Waiter[0];
 
     @SuppressWarnings("unused")
     private volatile long tailPosition;
-    @SuppressWarnings("unused")
-    private volatile long writeLimit;
     @SuppressWarnings("unused")
     private volatile long firstRecord;
     @SuppressWarnings("unused")
@@ -91,20 +83,37 @@ public final class ReplicationBacklog implements AutoCloseable
         {
             throw new IllegalArgumentException("backlog capacity too small: " + capacity);
         }
-        this.capacity = capacity;
-        this.memory = ByteBuffer.allocateDirect(capacity);
-        this.buffer = new UnsafeBuffer(memory, 0, capacity);
-        final int slots = BitUtil.findNextPositivePowerOfTwo(capacity / MIN_FRAME_LENGTH + 2);
-        this.recordPositions = new long[slots];
-        this.recordMask = slots - 1;
+        this.requestedCapacity = capacity;
+        this.storage = new Storage(capacity);
         this.firstRecord = lastRecord + 1;
         this.lastRecord = lastRecord;
-        recordPositions[(int)((lastRecord + 1) & recordMask)] = 0;
+        storage.recordPositions[(int)((lastRecord + 1) & storage.recordMask)] = 0;
     }
 
+    /**
+     * @return the configured size (repl-backlog-size): a {@link #resize(int)} shows here at once and takes effect
+     * at the next append.
+     */
     public int capacity()
     {
-        return capacity;
+        return requestedCapacity;
+    }
+
+    /**
+     * Any thread (CONFIG SET repl-backlog-size): make the backlog {@code capacity} bytes. The writer moves to new
+     * memory at its next append, keeping the newest frames that fit (as Redis, a smaller backlog drops history:
+     * a replica that was further behind full-syncs). Readers copying from the old memory meanwhile stay correct:
+     * the writer never touches it again, and the collector frees it once no reader holds it.
+     *
+     * @param capacity bytes, at least 1024.
+     */
+    public void resize(final int capacity)
+    {
+        if (capacity < 1024)
+        {
+            throw new IllegalArgumentException("backlog capacity too small: " + capacity);
+        }
+        requestedCapacity = capacity;
     }
 
     /**
@@ -119,10 +128,22 @@ public final class ReplicationBacklog implements AutoCloseable
      */
     public boolean append(final long recordOffset, final DirectBuffer line, final int offset, final int length)
     {
+        Storage storage = this.storage;
+        if (requestedCapacity != storage.capacity)
+        {
+            storage = moveTo(storage, requestedCapacity);
+        }
+        if (recordOffset != (long)LAST_RECORD.getOpaque(this) + 1)
+        {
+            restartAt(storage, recordOffset);
+        }
+        final int capacity = storage.capacity;
+        final long[] recordPositions = storage.recordPositions;
+        final int recordMask = storage.recordMask;
         final long tail = (long)TAIL.getOpaque(this);
         final long frameLength = (long)FRAME_HEADER_LENGTH + length;
         final long newTail = tail + frameLength;
-        WRITE_LIMIT.setVolatile(this, newTail);
+        storage.writeLimit = newTail;
         VarHandle.storeStoreFence();
         if (frameLength > capacity)
         {
@@ -137,7 +158,7 @@ public final class ReplicationBacklog implements AutoCloseable
         long firstPos = firstPosition;
         while (firstPos < newTail - capacity)
         {
-            copyOut(firstPos, header, 0, FRAME_HEADER_LENGTH);
+            copyOut(storage, firstPos, header, 0, FRAME_HEADER_LENGTH);
             firstPos += FRAME_HEADER_LENGTH + header.getInt(FRAME_LENGTH_OFFSET);
             first++;
         }
@@ -146,8 +167,8 @@ public final class ReplicationBacklog implements AutoCloseable
 
         header.putInt(FRAME_LENGTH_OFFSET, length);
         header.putLong(FRAME_RECORD_OFFSET, recordOffset);
-        copyIn(tail, header, 0, FRAME_HEADER_LENGTH);
-        copyIn(tail + FRAME_HEADER_LENGTH, line, offset, length);
+        copyIn(storage, tail, header, 0, FRAME_HEADER_LENGTH);
+        copyIn(storage, tail + FRAME_HEADER_LENGTH, line, offset, length);
         recordPositions[(int)(recordOffset & recordMask)] = tail;
         recordPositions[(int)((recordOffset + 1) & recordMask)] = newTail;
         LAST_RECORD.setRelease(this, recordOffset);
@@ -156,7 +177,58 @@ public final class ReplicationBacklog implements AutoCloseable
     }
 
     /**
-     * Writer thread: wake the readers waiting in {@link #awaitData(Waiter, long, long)}; call once per batch of
+     * Writer thread: a record that does not follow the last one starts a new history (a replica whose offsets
+     * were realigned to its master's after a full sync); what was held is dropped.
+     */
+    private void restartAt(final Storage storage, final long recordOffset)
+    {
+        final long tail = (long)TAIL.getOpaque(this);
+        firstPosition = tail;
+        FIRST_RECORD.setRelease(this, recordOffset);
+        storage.recordPositions[(int)(recordOffset & storage.recordMask)] = tail;
+        LAST_RECORD.setRelease(this, recordOffset - 1);
+    }
+
+    /**
+     * Writer thread: copy the newest frames that fit into new memory of {@code capacity} bytes and use it from now
+     * on. Stream positions do not change, only where they sit.
+     */
+    private Storage moveTo(final Storage old, final int capacity)
+    {
+        final Storage next = new Storage(capacity);
+        final long tail = (long)TAIL.getOpaque(this);
+        long position = firstPosition;
+        long first = (long)FIRST_RECORD.getOpaque(this);
+        while (tail - position > capacity)
+        {
+            copyOut(old, position, header, 0, FRAME_HEADER_LENGTH);
+            position += FRAME_HEADER_LENGTH + header.getInt(FRAME_LENGTH_OFFSET);
+            first++;
+        }
+        for (long from = position; from < tail; )
+        {
+            final int index = (int)(from % old.capacity);
+            final int length = (int)Math.min(tail - from, old.capacity - index);
+            copyIn(next, from, old.buffer, index, length);
+            from += length;
+        }
+        long record = first;
+        for (long at = position; at < tail; record++)
+        {
+            next.recordPositions[(int)(record & next.recordMask)] = at;
+            copyOut(next, at, header, 0, FRAME_HEADER_LENGTH);
+            at += FRAME_HEADER_LENGTH + header.getInt(FRAME_LENGTH_OFFSET);
+        }
+        next.recordPositions[(int)(record & next.recordMask)] = tail;
+        next.writeLimit = tail;
+        firstPosition = position;
+        FIRST_RECORD.setRelease(this, first); // before the new memory: a reader of it never sees an older first
+        this.storage = next;
+        return next;
+    }
+
+    /**
+     * Writer thread: wake the readers waiting (see {@link #armWait(Waiter, long)}); call once per batch of
      * appends.
      */
     public void signal()
@@ -169,7 +241,7 @@ public final class ReplicationBacklog implements AutoCloseable
         {
             if (waiter.waiting)
             {
-                LockSupport.unpark(waiter.thread);
+                waiter.wake.run();
             }
         }
     }
@@ -204,7 +276,7 @@ public final class ReplicationBacklog implements AutoCloseable
     public long historyLength()
     {
         final long tail = tailPosition();
-        return Math.min(tail, capacity);
+        return Math.min(tail, storage.capacity);
     }
 
     /**
@@ -224,35 +296,44 @@ public final class ReplicationBacklog implements AutoCloseable
         {
             return FELL_OUT;
         }
-        final long position = recordPositions[(int)(record & recordMask)];
+        final Storage storage = this.storage;
+        final long position = storage.recordPositions[(int)(record & storage.recordMask)];
         VarHandle.loadLoadFence();
         return record < firstRecord() ? FELL_OUT : position;
     }
 
     /**
-     * Any thread: copy {@code length} stream bytes from {@code position}; check {@link #isIntact(long)} afterwards.
+     * Any thread: copy {@code length} stream bytes from {@code position}.
+     *
+     * @return true when the copy is good: the writer had not begun overwriting {@code position} while the bytes
+     * were copied (else the reader has fallen out of the backlog).
      */
-    public void copy(final long position, final MutableDirectBuffer destination, final int offset, final int length)
+    public boolean copy(final long position, final MutableDirectBuffer destination, final int offset,
+        final int length)
     {
-        copyOut(position, destination, offset, length);
+        final Storage storage = this.storage;
+        copyOut(storage, position, destination, offset, length);
+        VarHandle.loadLoadFence();
+        return position >= storage.writeLimit - storage.capacity;
     }
 
     /**
-     * Any thread: after a {@link #copy}, true when the writer had not begun overwriting {@code position} while
-     * the bytes were copied.
+     * Any thread: true when the writer has not begun overwriting {@code position}.
      */
     public boolean isIntact(final long position)
     {
-        VarHandle.loadLoadFence();
-        return position >= (long)WRITE_LIMIT.getVolatile(this) - capacity;
+        final Storage storage = this.storage;
+        return position >= storage.writeLimit - storage.capacity;
     }
 
     /**
-     * A reader thread that wants to park until data arrives. Register once, deregister when done.
+     * A reader that waits for data: {@code wake} is run by the writer after appending while the reader is between
+     * {@link #armWait(Waiter, long)} and {@link #disarm(Waiter)} (e.g. a selector's wakeup). Register once,
+     * deregister when done.
      */
-    public Waiter register(final Thread thread)
+    public Waiter register(final Runnable wake)
     {
-        final Waiter waiter = new Waiter(thread);
+        final Waiter waiter = new Waiter(wake);
         updateWaiters(waiter, true);
         return waiter;
     }
@@ -263,15 +344,22 @@ public final class ReplicationBacklog implements AutoCloseable
     }
 
     /**
-     * Reader thread: park until the tail passes {@code position} or {@code timeoutNs} passes.
+     * Reader thread, before it blocks: from now on the writer wakes {@code waiter} after appending.
+     *
+     * @return true when there is nothing past {@code position} yet (block); false when there is (don't, but
+     * {@link #disarm(Waiter)}).
      */
-    public void awaitData(final Waiter waiter, final long position, final long timeoutNs)
+    public boolean armWait(final Waiter waiter, final long position)
     {
         waiter.waiting = true;
-        if (tailPosition() == position)
-        {
-            LockSupport.parkNanos(this, timeoutNs);
-        }
+        return tailPosition() == position;
+    }
+
+    /**
+     * Reader thread, after blocking: no more wake-ups needed.
+     */
+    public void disarm(final Waiter waiter)
+    {
         waiter.waiting = false;
     }
 
@@ -312,33 +400,58 @@ public final class ReplicationBacklog implements AutoCloseable
         }
     }
 
-    private void copyIn(final long position, final DirectBuffer source, final int offset, final int length)
+    private static void copyIn(final Storage storage, final long position, final DirectBuffer source,
+        final int offset, final int length)
     {
-        final int index = (int)(position % capacity);
-        final int first = Math.min(length, capacity - index);
-        buffer.putBytes(index, source, offset, first);
+        final int index = (int)(position % storage.capacity);
+        final int first = Math.min(length, storage.capacity - index);
+        storage.buffer.putBytes(index, source, offset, first);
         if (first < length)
         {
-            buffer.putBytes(0, source, offset + first, length - first);
+            storage.buffer.putBytes(0, source, offset + first, length - first);
         }
     }
 
-    private void copyOut(final long position, final MutableDirectBuffer destination, final int offset,
-        final int length)
+    private static void copyOut(final Storage storage, final long position, final MutableDirectBuffer destination,
+        final int offset, final int length)
     {
-        final int index = (int)(position % capacity);
-        final int first = Math.min(length, capacity - index);
-        buffer.getBytes(index, destination, offset, first);
+        final int index = (int)(position % storage.capacity);
+        final int first = Math.min(length, storage.capacity - index);
+        storage.buffer.getBytes(index, destination, offset, first);
         if (first < length)
         {
-            buffer.getBytes(0, destination, offset + first, length - first);
+            storage.buffer.getBytes(0, destination, offset + first, length - first);
         }
     }
 
     @Override
     public void close()
     {
-        BufferUtil.free(memory);
+        BufferUtil.free(storage.memory);
+    }
+
+    /**
+     * The backlog's memory: the circular buffer, and where each record's frame starts.
+     */
+    private static final class Storage
+    {
+        final int capacity;
+        final ByteBuffer memory;
+        final UnsafeBuffer buffer;
+        final long[] recordPositions;
+        final int recordMask;
+        /** Stream position the writer is about to write up to (seqlock: announced before the bytes). */
+        volatile long writeLimit;
+
+        Storage(final int capacity)
+        {
+            this.capacity = capacity;
+            memory = ByteBuffer.allocateDirect(capacity);
+            buffer = new UnsafeBuffer(memory, 0, capacity);
+            final int slots = BitUtil.findNextPositivePowerOfTwo(capacity / MIN_FRAME_LENGTH + 2);
+            recordPositions = new long[slots];
+            recordMask = slots - 1;
+        }
     }
 
     /**
@@ -346,12 +459,12 @@ public final class ReplicationBacklog implements AutoCloseable
      */
     public static final class Waiter
     {
-        final Thread thread;
+        final Runnable wake;
         volatile boolean waiting;
 
-        Waiter(final Thread thread)
+        Waiter(final Runnable wake)
         {
-            this.thread = thread;
+            this.wake = wake;
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.ringkv.replication.master;
 
 import io.ringkv.core.codec.JsonObjectCursor;
-import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.log.JsonTextWriter;
 import io.ringkv.replication.log.LogLineEncoder;
+import io.ringkv.replication.log.ReplicaFeed;
 import io.ringkv.replication.log.ReplicationBacklog;
 import io.ringkv.replication.snapshot.Snapshot;
 import org.agrona.DirectBuffer;
@@ -15,6 +15,9 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -22,11 +25,13 @@ import java.util.concurrent.locks.LockSupport;
 import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
 
 /**
- * Serves one replica over the connection that asked to sync: its own virtual thread writes the dump (full sync)
- * and then the log lines read from the {@link ReplicationBacklog}; a second one reads the replica's
- * acknowledgements. Nothing here can slow the engine: the sender only reads the backlog and the snapshot ring. A
- * sender that falls out of the backlog, or whose pending log outgrows its limit during a dump, drops the replica,
- * which then resyncs.
+ * Serves one replica over the connection that asked to sync, on its own thread: writes the dump (full sync), then
+ * copies the log lines from the {@link ReplicationBacklog} into the replica's {@link ReplicaOutput} as soon as
+ * they are there, and writes them and reads the replica's acknowledgements without blocking (one selector). A
+ * replica that reads slowly for a while therefore costs output buffer, as in Redis, not a fall out of the backlog:
+ * the backlog is only what a reconnecting replica can continue from. Nothing here can slow the engine: the sender
+ * only reads the backlog and the snapshot ring. A sender whose output (or, during a dump, held-back log) passes
+ * its limit, or that falls out of the backlog anyway, drops the replica, which then resyncs.
  * <p>
  * The fields INFO and WAIT read are volatile; everything else belongs to the writer thread.
  */
@@ -38,6 +43,8 @@ public final class ReplicaSender
     static final int BACKLOG_CHUNK_BYTES = 256 * 1024;
     /** A line is sent to an idle replica this often, so that its acknowledgements keep lag and liveness known. */
     static final long PING_INTERVAL_MS = 1000;
+    /** Most dump bytes queued for the socket before the dump waits for the replica to read. */
+    static final int DUMP_WINDOW_BYTES = 256 * 1024;
 
     private static final byte[] DUMP_OPEN = ascii("{\"cmd\":\"dump\",\"data\":{");
     private static final byte[] DB = ascii(",\"db\":");
@@ -46,7 +53,7 @@ public final class ReplicaSender
     private static final byte[] OFFSET = ascii(",\"offset\":");
     private static final byte[] PING = ascii("{\"cmd\":\"ping\"}\n");
 
-    private final ReplicationNode node;
+    private final ReplicaSenderOwner node;
     private final ByteChannel channel;
     private final String ip;
     private final int port;
@@ -57,10 +64,13 @@ public final class ReplicaSender
     private final ExpandableArrayBuffer copy = new ExpandableArrayBuffer(64 * 1024);
     private final JsonTextWriter out = new JsonTextWriter(64 * 1024);
     private final JsonTextWriter pxat = new JsonTextWriter(1024);
-    private final JsonTextWriter pending = new JsonTextWriter(1024);
-    private ByteBuffer writeView;
-    private MutableDirectBuffer writeViewBuffer;
-    private ReplicationBacklog.Waiter waiter;
+    private final ReplicaFeed feed;
+    private final ReplicaOutput output = new ReplicaOutput();
+    private final ExpandableDirectByteBuffer input = new ExpandableDirectByteBuffer(4096);
+    private final JsonObjectCursor ackCursor = new JsonObjectCursor();
+    private int inputLimit;
+    private volatile Selector selector;
+    private SelectionKey key;
     private long nextRecord;
     private long backlogPosition = -1;
     private int dumpDb;
@@ -75,11 +85,23 @@ public final class ReplicaSender
     private volatile String state;
     private volatile long ackOffset = -1;
     private volatile long lastAckMs;
-    private volatile long peakPendingBytes;
 
-    public ReplicaSender(final ReplicationNode node, final ByteChannel channel, final String ip, final int port,
-        final long startOffset, final Snapshot snapshot, final long outputLimitBytes)
+    /**
+     * @param node             the owner, told when the sender ends.
+     * @param backlog          the log a partial sync continues from (records up to the feed's start).
+     * @param feed             the replica's output buffer, attached to the encoder at the sync.
+     * @param channel          the replica's connection (a socket channel).
+     * @param ip               the replica's address, for INFO.
+     * @param port             the replica's listening port, for INFO.
+     * @param startOffset      the offset the replica has (partial) or the dump is taken at (full).
+     * @param snapshot         the full sync's snapshot, or null.
+     * @param outputLimitBytes the feed's limit (for messages).
+     */
+    public ReplicaSender(final ReplicaSenderOwner node, final ReplicationBacklog backlog, final ReplicaFeed feed,
+        final ByteChannel channel, final String ip, final int port, final long startOffset, final Snapshot snapshot,
+        final long outputLimitBytes)
     {
+        this.feed = feed;
         this.node = node;
         this.channel = channel;
         this.ip = ip;
@@ -87,21 +109,20 @@ public final class ReplicaSender
         this.startOffset = startOffset;
         this.snapshot = snapshot;
         this.outputLimitBytes = outputLimitBytes;
-        this.backlog = node.backlog();
+        this.backlog = backlog;
         this.nextRecord = startOffset + 1;
         this.state = snapshot != null ? "send_bulk" : "online";
         this.lastAckMs = System.currentTimeMillis();
     }
 
     /**
-     * Start the writer and the acknowledgement reader. The writer is a platform thread: it encodes a whole
-     * snapshot and the log into JSON, long stretches of CPU work that on a virtual thread would hold the carrier
-     * the connections and the engine share; the operating system time-slices a platform thread instead.
+     * Start the sender. It is a platform thread: it encodes a whole snapshot and the log into JSON, long stretches
+     * of CPU work that on a virtual thread would hold the carrier the connections and the engine share; the
+     * operating system time-slices a platform thread instead.
      */
     public void start()
     {
         writer = Thread.ofPlatform().daemon().name("ringkv-repl-sender-" + ip + ":" + port).start(this::runWriter);
-        Thread.ofVirtual().name("ringkv-repl-acks-" + ip + ":" + port).start(this::runAckReader);
     }
 
     public String ip()
@@ -140,7 +161,15 @@ public final class ReplicaSender
      */
     public long peakPendingBytes()
     {
-        return peakPendingBytes;
+        return feed.peakBytes();
+    }
+
+    /**
+     * @return the replica's output buffer (to detach from the encoder when the sender ends).
+     */
+    public ReplicaFeed feed()
+    {
+        return feed;
     }
 
     public long snapshotPeakBytes()
@@ -172,6 +201,7 @@ public final class ReplicaSender
             return;
         }
         closed = true;
+        feed.close();
         if (snapshot != null && !snapshot.isComplete())
         {
             snapshot.abort("the replica went away");
@@ -184,15 +214,24 @@ public final class ReplicaSender
         {
             // Closing is all we wanted.
         }
+        final Selector selector = this.selector;
+        if (selector != null)
+        {
+            selector.wakeup();
+        }
         node.removed(this);
     }
 
     private void runWriter()
     {
-        waiter = backlog.register(Thread.currentThread());
+        feed.claim();
         lastWriteMs = System.currentTimeMillis();
         try
         {
+            final SocketChannel socket = (SocketChannel)channel;
+            socket.configureBlocking(false);
+            selector = Selector.open();
+            key = socket.register(selector, SelectionKey.OP_READ);
             if (snapshot != null)
             {
                 sendSnapshot();
@@ -209,7 +248,6 @@ public final class ReplicaSender
         }
         finally
         {
-            backlog.deregister(waiter);
             if (snapshot != null && !snapshotReleased)
             {
                 snapshotReleased = true;
@@ -217,6 +255,19 @@ public final class ReplicaSender
                 snapshot.release();
             }
             close();
+            final Selector selector = this.selector;
+            if (selector != null)
+            {
+                try
+                {
+                    selector.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // Closing is all we wanted.
+                }
+            }
+            output.free();
         }
     }
 
@@ -227,7 +278,7 @@ public final class ReplicaSender
         snapshot.reader(Thread.currentThread());
         final int half = ring.capacity() / 2;
         startDumpMessage();
-        node.engine().requestTask();
+        node.requestSnapshotStep();
         while (!endSeen)
         {
             if (closed)
@@ -241,14 +292,9 @@ public final class ReplicaSender
             final int read = ring.read(this::onSnapshotMessage, 4096);
             if (ring.size() < half)
             {
-                node.engine().requestTask();
+                node.requestSnapshotStep();
             }
-            drainBacklog(pending);
-            if (pending.length() > peakPendingBytes)
-            {
-                peakPendingBytes = pending.length();
-            }
-            if (pending.length() > outputLimitBytes)
+            if (feed.overflowed())
             {
                 throw new IOException("the log held back during the dump passed " + outputLimitBytes + " bytes");
             }
@@ -262,11 +308,6 @@ public final class ReplicaSender
         finishDumpMessage(false);
         node.log("Replica " + ip + ":" + port + ": dump at offset " + startOffset + " sent, " + dumped +
             " entries (" + snapshot.entriesCaptured() + " captured of " + snapshot.keysAtStart() + " keys)");
-        if (pending.length() > 0)
-        {
-            write(pending.buffer(), pending.length());
-            pending.reset();
-        }
     }
 
     private void onSnapshotMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
@@ -357,40 +398,102 @@ public final class ReplicaSender
         out.reset();
     }
 
+    /**
+     * The log stream: first the records the backlog holds up to the feed's start (a partial sync), then the feed,
+     * which the encoder fills as it goes; acknowledgements are read in between. Blocks (in the selector) only when
+     * everything taken was written and nothing new is there, or when the socket is full.
+     */
     private void streamBacklog() throws IOException
     {
-        while (!closed)
+        final Selector selector = this.selector;
+        feed.wakeWith(selector::wakeup);
+        final ReplicationBacklog.Waiter waiter = backlog.register(selector::wakeup);
+        try
         {
-            out.reset();
-            drainBacklog(out);
-            if (out.length() > 0)
+            while (!closed)
             {
-                write(out.buffer(), out.length());
-                continue;
+                if (feed.overflowed())
+                {
+                    throw new IOException("the replica's output buffer passed " + outputLimitBytes + " bytes");
+                }
+                // The backlog's last record before the feed's start: until the encoder adopts the feed, every record
+                // the backlog held at that moment is the backlog's to send (ReplicaFeed.startRecord).
+                final long backlogLast = backlog.lastRecord();
+                final long feedStart = feed.startRecord();
+                final boolean catchingUp = nextRecord < feedStart;
+                if (catchingUp && output.pendingBytes() < DUMP_WINDOW_BYTES)
+                {
+                    drainBacklog(output.sink(), Math.min(feedStart, backlogLast + 1));
+                }
+                boolean sentAll = flushOutput();
+                if (sentAll && !catchingUp)
+                {
+                    sentAll = feed.writeTo(channel);
+                }
+                final long nowMs = System.currentTimeMillis();
+                if (sentAll && nowMs - lastWriteMs >= PING_INTERVAL_MS)
+                {
+                    output.sink().ascii(PING);
+                    flushOutput();
+                    lastWriteMs = nowMs;
+                }
+                readAcks();
+                if (!sentAll)
+                {
+                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                    selector.select(100);
+                }
+                else if (catchingUp)
+                {
+                    key.interestOps(SelectionKey.OP_READ);
+                    if (backlogPosition < 0 || backlog.armWait(waiter, backlogPosition))
+                    {
+                        selector.select(1);
+                    }
+                    backlog.disarm(waiter);
+                }
+                else
+                {
+                    key.interestOps(SelectionKey.OP_READ);
+                    if (feed.armWait())
+                    {
+                        selector.select(Math.min(100, Math.max(1, PING_INTERVAL_MS - (nowMs - lastWriteMs))));
+                    }
+                    feed.disarm();
+                }
+                selector.selectedKeys().clear();
             }
-            final long nowMs = System.currentTimeMillis();
-            if (nowMs - lastWriteMs >= PING_INTERVAL_MS)
-            {
-                out.ascii(PING);
-                write(out.buffer(), out.length());
-                continue;
-            }
-            if (backlogPosition >= 0)
-            {
-                backlog.awaitData(waiter, backlogPosition, TimeUnit.MILLISECONDS.toNanos(100));
-            }
-            else
-            {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
-            }
+        }
+        finally
+        {
+            backlog.deregister(waiter);
         }
     }
 
     /**
-     * Copy the log lines from {@link #nextRecord} on that the backlog holds into {@code sink}.
+     * @return true when the socket took everything queued.
      */
-    private void drainBacklog(final JsonTextWriter sink) throws IOException
+    private boolean flushOutput() throws IOException
     {
+        final long before = output.pendingBytes();
+        final boolean sentAll = output.flush(channel);
+        if (output.pendingBytes() != before)
+        {
+            lastWriteMs = System.currentTimeMillis();
+        }
+        return sentAll;
+    }
+
+    /**
+     * Copy the log lines from {@link #nextRecord} on, before {@code untilRecord}, that the backlog holds into
+     * {@code sink}.
+     */
+    private void drainBacklog(final JsonTextWriter sink, final long untilRecord) throws IOException
+    {
+        if (nextRecord >= untilRecord)
+        {
+            return;
+        }
         if (backlogPosition < 0)
         {
             final long position = backlog.positionOf(nextRecord);
@@ -411,15 +514,13 @@ public final class ReplicaSender
             return;
         }
         int length = (int)Math.min(available, BACKLOG_CHUNK_BYTES);
-        backlog.copy(backlogPosition, copy, 0, ReplicationBacklog.FRAME_HEADER_LENGTH);
-        if (!backlog.isIntact(backlogPosition))
+        if (!backlog.copy(backlogPosition, copy, 0, ReplicationBacklog.FRAME_HEADER_LENGTH))
         {
             throw new IOException("fell out of the replication backlog at offset " + nextRecord);
         }
         final int firstFrame = ReplicationBacklog.FRAME_HEADER_LENGTH + copy.getInt(0);
         length = Math.max(length, firstFrame);
-        backlog.copy(backlogPosition, copy, 0, length);
-        if (!backlog.isIntact(backlogPosition))
+        if (!backlog.copy(backlogPosition, copy, 0, length))
         {
             throw new IOException("fell out of the replication backlog at offset " + nextRecord);
         }
@@ -432,6 +533,10 @@ public final class ReplicaSender
                 break;
             }
             final long record = copy.getLong(index + ReplicationBacklog.FRAME_RECORD_OFFSET);
+            if (record == untilRecord)
+            {
+                break;
+            }
             if (record != nextRecord)
             {
                 throw new IOException("replication backlog out of step: expected " + nextRecord + ", read " + record);
@@ -443,86 +548,72 @@ public final class ReplicaSender
         backlogPosition += index;
     }
 
+    /**
+     * Dump phase: queue {@code length} bytes and write them, waiting for the replica to read while more than
+     * {@link #DUMP_WINDOW_BYTES} are queued (a dump is paced by its replica).
+     */
     private void write(final DirectBuffer source, final int length) throws IOException
     {
-        final ByteBuffer view = view(source);
-        view.limit(length).position(0);
-        while (view.hasRemaining())
+        output.sink().raw(source, 0, length);
+        while (!flushOutput() && output.pendingBytes() > DUMP_WINDOW_BYTES)
         {
-            if (channel.write(view) < 0)
+            if (closed)
+            {
+                throw new IOException("closed");
+            }
+            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            selector.select(100);
+            selector.selectedKeys().clear();
+            readAcks();
+        }
+        readAcks();
+    }
+
+    /**
+     * Read and handle the acknowledgements that have arrived, without blocking.
+     */
+    private void readAcks() throws IOException
+    {
+        final ExpandableDirectByteBuffer input = this.input;
+        while (true)
+        {
+            if (inputLimit == input.capacity())
+            {
+                if (inputLimit > 1024 * 1024)
+                {
+                    throw new IOException("acknowledgement too long");
+                }
+                input.checkLimit(inputLimit * 2);
+            }
+            final ByteBuffer view = input.byteBuffer().duplicate();
+            view.limit(input.capacity()).position(inputLimit);
+            final int read = channel.read(view);
+            if (read < 0)
             {
                 throw new IOException("replica closed the connection");
             }
-        }
-        lastWriteMs = System.currentTimeMillis();
-    }
-
-    private ByteBuffer view(final DirectBuffer source)
-    {
-        if (source != writeViewBuffer || writeView == null || writeView.capacity() < source.capacity())
-        {
-            writeViewBuffer = (MutableDirectBuffer)source;
-            final ByteBuffer byteBuffer = ((ExpandableDirectByteBuffer)source).byteBuffer();
-            writeView = byteBuffer.duplicate();
-        }
-        writeView.clear();
-        return writeView;
-    }
-
-    private void runAckReader()
-    {
-        final ExpandableDirectByteBuffer input = new ExpandableDirectByteBuffer(4096);
-        final JsonObjectCursor cursor = new JsonObjectCursor();
-        int limit = 0;
-        try
-        {
-            while (!closed)
+            if (read == 0)
             {
-                if (limit == input.capacity())
-                {
-                    if (limit > 1024 * 1024)
-                    {
-                        throw new IOException("acknowledgement too long");
-                    }
-                    input.checkLimit(limit * 2);
-                }
-                final ByteBuffer view = input.byteBuffer().duplicate();
-                view.limit(input.capacity()).position(limit);
-                final int read = channel.read(view);
-                if (read < 0)
-                {
-                    throw new IOException("replica closed the connection");
-                }
-                limit += read;
-                int start = 0;
-                while (true)
-                {
-                    final int end = JsonObjectCursor.frameEnd(input, start, limit);
-                    if (end == JsonObjectCursor.INCOMPLETE)
-                    {
-                        break;
-                    }
-                    if (end == JsonObjectCursor.NOT_AN_OBJECT)
-                    {
-                        throw new IOException("replica sent something that is not a JSON object");
-                    }
-                    onAck(cursor, input, start, end);
-                    start = end;
-                }
-                input.putBytes(0, input, start, limit - start);
-                limit -= start;
+                return;
             }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            if (!closed)
+            inputLimit += read;
+            int start = 0;
+            while (true)
             {
-                node.log("Replica " + ip + ":" + port + " link lost: " + ex.getMessage());
+                final int end = JsonObjectCursor.frameEnd(input, start, inputLimit);
+                if (end == JsonObjectCursor.INCOMPLETE)
+                {
+                    break;
+                }
+                if (end == JsonObjectCursor.NOT_AN_OBJECT)
+                {
+                    throw new IOException("replica sent something that is not a JSON object");
+                }
+                onAck(ackCursor, input, start, end);
+                start = end;
             }
-        }
-        finally
-        {
-            close();
+            input.putBytes(0, input, start, inputLimit - start);
+            inputLimit -= start;
         }
     }
 

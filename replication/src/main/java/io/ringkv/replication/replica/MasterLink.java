@@ -310,7 +310,10 @@ public final class MasterLink
                 start = end;
                 if (applier.loading() && !context.loading())
                 {
-                    // Before the dump's FLUSHALL executes: clients see LOADING, never a half-loaded data set.
+                    // Before the dump's FLUSHALL executes: clients see LOADING, never a half-loaded data set. The
+                    // load's own records are numbered past the dump's offset, so that aligning to it afterwards is
+                    // a jump and this replica's log restarts there (none of them is the master's history).
+                    commands.arg("REPLCONF").arg("OFFSET").arg(applier.pendingOffset() + 1).end();
                     commit(channel);
                     context.loading(true);
                 }
@@ -341,6 +344,13 @@ public final class MasterLink
     {
         final ApplyReply reply = commands.reply();
         reply.clear();
+        final long masterOffset = applier.pendingOffset();
+        if (!applier.loading() && masterOffset >= 0 && commands.requestCount() > 0)
+        {
+            // Keep the engine's record numbering equal to the master's (one record per record applied, realigned
+            // here should a change have made none): this replica's own log then continues the master's history.
+            commands.arg("REPLCONF").arg("OFFSET").arg(masterOffset).end();
+        }
         commands.execute(engine);
         if (reply.errors() > 0)
         {

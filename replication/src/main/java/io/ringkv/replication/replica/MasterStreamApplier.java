@@ -120,6 +120,15 @@ public final class MasterStreamApplier
     }
 
     /**
+     * Link thread: the master offset the commands built so far bring the replica to (while a dump loads: the
+     * offset the dump is taken at), -1 before the first sync.
+     */
+    public long pendingOffset()
+    {
+        return pendingOffset;
+    }
+
+    /**
      * @return true between the first and the last part of a dump.
      */
     public boolean inDump()
@@ -299,11 +308,13 @@ public final class MasterStreamApplier
         }
         if ("continue".equals(mode))
         {
-            if (!masterReplid.equals(pendingReplid) || masterOffset != pendingOffset)
+            if (masterOffset != pendingOffset)
             {
                 return broken("ERR the master continues from " + masterReplid + " " + masterOffset +
                     " but this replica is at " + pendingReplid + " " + pendingOffset);
             }
+            // PSYNC2: a promoted replica continues our history under its own new id; follow it from now on.
+            pendingReplid = masterReplid;
             return APPLIED_NO_ACK;
         }
         // A full sync: the dump that follows replaces everything; the log resumes after masterOffset.

@@ -138,6 +138,84 @@ class ReplicationLogEncoderTest
         }
     }
 
+    @Test
+    void aResizedBacklogKeepsTheNewestFramesThatFitAndServesThemAtTheSamePositions()
+    {
+        final ReplicationBacklog backlog = new ReplicationBacklog(4096, 0);
+        try
+        {
+            final UnsafeBuffer line = new UnsafeBuffer(new byte[100]);
+            for (long record = 1; record <= 30; record++)
+            {
+                line.putLong(0, record);
+                assertTrue(backlog.append(record, line, 0, 100));
+            }
+            final long positionOf30 = backlog.positionOf(30);
+            assertEquals(1, backlog.firstRecord(), "4 KB holds 30 frames of 112 bytes");
+
+            backlog.resize(1024);
+            assertEquals(1024, backlog.capacity(), "INFO shows the new size at once");
+            line.putLong(0, 31);
+            assertTrue(backlog.append(31, line, 0, 100));
+            assertEquals(23, backlog.firstRecord(), "1 KB holds the newest 9 frames");
+            assertEquals(ReplicationBacklog.FELL_OUT, backlog.positionOf(22));
+            assertEquals(positionOf30, backlog.positionOf(30), "stream positions do not move");
+            assertFrame(backlog, 23);
+            assertFrame(backlog, 31);
+
+            backlog.resize(64 * 1024);
+            for (long record = 32; record <= 300; record++)
+            {
+                line.putLong(0, record);
+                assertTrue(backlog.append(record, line, 0, 100));
+            }
+            assertEquals(23, backlog.firstRecord(), "growing keeps every frame held");
+            for (long record = 23; record <= 300; record++)
+            {
+                assertFrame(backlog, record);
+            }
+        }
+        finally
+        {
+            backlog.close();
+        }
+    }
+
+    @Test
+    void aRecordThatDoesNotFollowTheLastStartsANewHistory()
+    {
+        final ReplicationBacklog backlog = new ReplicationBacklog(4096, 0);
+        try
+        {
+            final UnsafeBuffer line = new UnsafeBuffer(new byte[100]);
+            for (long record = 1; record <= 5; record++)
+            {
+                line.putLong(0, record);
+                assertTrue(backlog.append(record, line, 0, 100));
+            }
+            line.putLong(0, 1000);
+            assertTrue(backlog.append(1000, line, 0, 100));
+            assertEquals(1000, backlog.firstRecord());
+            assertEquals(1000, backlog.lastRecord());
+            assertEquals(ReplicationBacklog.FELL_OUT, backlog.positionOf(5));
+            assertFrame(backlog, 1000);
+        }
+        finally
+        {
+            backlog.close();
+        }
+    }
+
+    private static void assertFrame(final ReplicationBacklog backlog, final long record)
+    {
+        final long position = backlog.positionOf(record);
+        assertTrue(position >= 0, "record " + record + " held");
+        final ExpandableArrayBuffer copy = new ExpandableArrayBuffer(200);
+        assertTrue(backlog.copy(position, copy, 0, 112));
+        assertEquals(record, copy.getLong(ReplicationBacklog.FRAME_RECORD_OFFSET));
+        assertEquals(record, copy.getLong(ReplicationBacklog.FRAME_HEADER_LENGTH));
+    }
+
     static void awaitEncoded(final ReplicationBacklog backlog, final long offset)
     {
         final long deadline = System.nanoTime() + 5_000_000_000L;

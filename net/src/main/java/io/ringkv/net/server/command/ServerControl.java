@@ -2,6 +2,7 @@ package io.ringkv.net.server.command;
 
 import io.ringkv.core.engine.Engine;
 import io.ringkv.net.server.config.ServerConfig;
+import io.ringkv.replication.ReplicationNode;
 
 /**
  * What the server-level commands (CONFIG, INFO, CLIENT, SHUTDOWN...) may see and do of the server that runs them:
@@ -36,6 +37,11 @@ public interface ServerControl
      * @return the connected clients.
      */
     ConnectedClients registry();
+
+    /**
+     * @return the server's place in replication (INFO stats' sync counters).
+     */
+    ReplicationNode replication();
 
     /**
      * @return the port the server listens on.

@@ -1,0 +1,125 @@
+package io.ringkv.replication.log;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A replica's feed hands every byte over in order from the encoder's thread to the sender's, across chunk
+ * boundaries and partial socket writes, and gives up (overflows) past its limit instead of growing without bound.
+ */
+class ReplicaFeedTest
+{
+    @Test
+    void everyLineArrivesInOrderAcrossChunksAndPartialWrites() throws Exception
+    {
+        final ReplicaFeed feed = new ReplicaFeed(1, 1L << 30);
+        feed.claim();
+        feed.adopt(1);
+        final int lines = 20_000;
+        final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        final byte[][] content = new byte[lines][];
+        final Random random = new Random(9);
+        for (int i = 0; i < lines; i++)
+        {
+            // Mostly short lines, now and then one longer than a chunk.
+            final int length = i % 997 == 0 ? ReplicaFeed.CHUNK_BYTES + 1 + random.nextInt(1000) : 1 + random.nextInt(300);
+            content[i] = new byte[length];
+            random.nextBytes(content[i]);
+            expected.write(content[i]);
+        }
+        final Thread producer = new Thread(() ->
+        {
+            for (int i = 0; i < lines; i++)
+            {
+                feed.append(i + 1, new UnsafeBuffer(content[i]), 0, content[i].length);
+                if ((i & 63) == 0)
+                {
+                    feed.signal();
+                }
+            }
+            feed.signal();
+        });
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        final Random socket = new Random(11);
+        final WritableByteChannel slowSocket = new WritableByteChannel()
+        {
+            @Override
+            public int write(final ByteBuffer source)
+            {
+                final int accepted = Math.min(source.remaining(), socket.nextInt(4) == 0 ? 0 : socket.nextInt(70_000));
+                for (int i = 0; i < accepted; i++)
+                {
+                    received.write(source.get());
+                }
+                return accepted;
+            }
+
+            @Override
+            public boolean isOpen()
+            {
+                return true;
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        producer.start();
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (received.size() < expected.size() && System.nanoTime() < deadline)
+        {
+            feed.writeTo(slowSocket);
+        }
+        producer.join();
+        assertFalse(feed.overflowed());
+        assertEquals(0, feed.heldBytes());
+        assertArrayEquals(expected.toByteArray(), received.toByteArray());
+    }
+
+    @Test
+    void recordsBeforeTheStartAreSkippedAndTheLimitOverflowsTheFeedForGood() throws Exception
+    {
+        final ReplicaFeed feed = new ReplicaFeed(10, 1000);
+        feed.claim();
+        feed.adopt(5);
+        assertEquals(10, feed.startRecord(), "never before the replica's first record");
+        final UnsafeBuffer line = new UnsafeBuffer(new byte[400]);
+        feed.append(9, line, 0, 400);
+        assertEquals(0, feed.heldBytes());
+        feed.append(10, line, 0, 400);
+        feed.append(11, line, 0, 400);
+        assertEquals(800, feed.heldBytes());
+        assertFalse(feed.overflowed());
+        feed.append(12, line, 0, 400);
+        assertTrue(feed.overflowed(), "1,200 bytes held is past the limit");
+        assertTrue(feed.isDone());
+        feed.append(13, line, 0, 10);
+        assertEquals(800, feed.heldBytes(), "nothing is appended after an overflow");
+    }
+
+    @Test
+    void aFeedNoSenderClaimedGivesUpEarly()
+    {
+        final ReplicaFeed feed = new ReplicaFeed(1, 1L << 30);
+        feed.adopt(1);
+        final UnsafeBuffer line = new UnsafeBuffer(new byte[64 * 1024]);
+        long record = 1;
+        while (!feed.overflowed() && record < 10_000)
+        {
+            feed.append(record++, line, 0, line.capacity());
+        }
+        assertTrue(feed.overflowed());
+        assertTrue(feed.heldBytes() <= ReplicaFeed.UNCLAIMED_LIMIT_BYTES);
+    }
+}

@@ -19,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * A minimal RESP server for tests, on 127.0.0.1 and an ephemeral port, with injected behaviour: every reply
  * delayed by a fixed time, a one-off stall (no reply leaves during a window; replies due in it leave when it
  * ends), closing each connection after some requests, or never answering. It replies {@code +OK} to
- * everything except {@code GET}, which gets {@code $-1} (nil). Replies keep request order.
+ * everything except {@code GET}, which gets {@code $-1} (nil), or with {@link #missEvery(int)} a known pattern of
+ * hits and misses whose SETs it checks. Replies keep request order.
  */
 public final class FakeRespServer implements AutoCloseable
 {
@@ -32,6 +33,11 @@ public final class FakeRespServer implements AutoCloseable
     private volatile long closeAfterRequests = Long.MAX_VALUE;
     private volatile boolean silent;
     private volatile boolean json;
+    private volatile int missEvery;
+    private final AtomicLong gets = new AtomicLong();
+    private final AtomicLong getMisses = new AtomicLong();
+    private final AtomicLong setsOfMissedKeys = new AtomicLong();
+    private final AtomicLong otherSets = new AtomicLong();
 
     public FakeRespServer(final long delayNs) throws IOException
     {
@@ -72,6 +78,37 @@ public final class FakeRespServer implements AutoCloseable
         json = true;
     }
 
+    /**
+     * GET number {@code i} (from 0) of each connection misses (nil) when {@code i % n == 0} and hits otherwise,
+     * and every SET is checked against the connection's oldest missed key not yet SET.
+     */
+    public void missEvery(final int n)
+    {
+        missEvery = n;
+    }
+
+    public long gets()
+    {
+        return gets.get();
+    }
+
+    public long getMisses()
+    {
+        return getMisses.get();
+    }
+
+    /** SETs whose key was the connection's oldest missed key not yet SET, in order. */
+    public long setsOfMissedKeys()
+    {
+        return setsOfMissedKeys.get();
+    }
+
+    /** SETs of any other key, or with no miss waiting. */
+    public long otherSets()
+    {
+        return otherSets.get();
+    }
+
     /** Requests are read but never answered. */
     public void silent()
     {
@@ -101,6 +138,8 @@ public final class FakeRespServer implements AutoCloseable
     private void read(final Socket socket, final LinkedBlockingQueue<long[]> due)
     {
         long count = 0;
+        long connectionGets = 0;
+        final java.util.ArrayDeque<String> missed = new java.util.ArrayDeque<>();
         try (InputStream in = new BufferedInputStream(socket.getInputStream(), 65536))
         {
             while (true)
@@ -126,6 +165,8 @@ public final class FakeRespServer implements AutoCloseable
                 }
                 final int args = Integer.parseInt(header.substring(1));
                 boolean isGet = false;
+                boolean isSet = false;
+                String key = null;
                 for (int a = 0; a < args; a++)
                 {
                     final int length = Integer.parseInt(line(in).substring(1));
@@ -133,7 +174,31 @@ public final class FakeRespServer implements AutoCloseable
                     if (a == 0)
                     {
                         isGet = "GET".equalsIgnoreCase(new String(bytes, 0, length, StandardCharsets.US_ASCII));
+                        isSet = "SET".equalsIgnoreCase(new String(bytes, 0, length, StandardCharsets.US_ASCII));
                     }
+                    else if (a == 1)
+                    {
+                        key = new String(bytes, 0, length, StandardCharsets.US_ASCII);
+                    }
+                }
+                long reply = isGet ? 1 : 0;
+                final int every = missEvery;
+                if (every > 0 && isGet)
+                {
+                    gets.incrementAndGet();
+                    if (connectionGets++ % every == 0)
+                    {
+                        getMisses.incrementAndGet();
+                        missed.add(key);
+                    }
+                    else
+                    {
+                        reply = 5;
+                    }
+                }
+                if (every > 0 && isSet)
+                {
+                    (key.equals(missed.poll()) ? setsOfMissedKeys : otherSets).incrementAndGet();
                 }
                 requests.incrementAndGet();
                 count++;
@@ -144,7 +209,7 @@ public final class FakeRespServer implements AutoCloseable
                 }
                 if (!silent)
                 {
-                    due.add(new long[] {System.nanoTime() + delayNs, isGet ? 1 : 0});
+                    due.add(new long[] {System.nanoTime() + delayNs, reply});
                 }
             }
         }
@@ -159,6 +224,7 @@ public final class FakeRespServer implements AutoCloseable
     {
         final byte[] ok = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
         final byte[] nil = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+        final byte[] hit = "$5\r\nvalue\r\n".getBytes(StandardCharsets.US_ASCII);
         try
         {
             final OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream(), 65536);
@@ -189,7 +255,11 @@ public final class FakeRespServer implements AutoCloseable
                     out.flush();
                     LockSupport.parkNanos(waitNs);
                 }
-                if (next[1] >= 2)
+                if (next[1] == 5)
+                {
+                    out.write(hit);
+                }
+                else if (next[1] >= 2)
                 {
                     final String id = (next[1] & 8) != 0 ? "\"id\":1," : "";
                     final String body = switch ((int)(next[1] & 7))

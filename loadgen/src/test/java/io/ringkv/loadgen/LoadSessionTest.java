@@ -168,6 +168,64 @@ class LoadSessionTest
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void cacheAsideComparisonReportsHitRatiosAndTheirRatioEverywhere() throws Exception
+    {
+        try (FakeRespServer better = new FakeRespServer(0); FakeRespServer worse = new FakeRespServer(0))
+        {
+            // Closed loop, batches of 4 GETs per connection: exactly one miss per batch (0.75), or two (0.5).
+            better.missEvery(4);
+            worse.missEvery(2);
+            final Path out = dir.resolve("cache");
+            final Invocation ab = invoke("-p", Integer.toString(better.port()), "--compare",
+                "127.0.0.1:" + worse.port(), "--label", "better", "--compare-label", "worse", "--rounds", "2",
+                "-c", "2", "-P", "4", "-d", "1.2s", "--warmup", "0", "--cache-aside", "--out", out.toString());
+            assertEquals(0, ab.status, ab.err);
+            assertTrue(Pattern.compile("\\[better +1\\.0s].*errors 0  hit ratio 0\\.7\\d{3}").matcher(ab.out).find(),
+                ab.out);
+            assertTrue(ab.out.contains("hit ratio 0.7500"), ab.out);
+            assertTrue(Pattern.compile("ALL +hit ratio +0\\.7500 +0\\.5000 +1\\.500").matcher(ab.out).find(), ab.out);
+            assertEquals(0, better.otherSets());
+            assertEquals(0, worse.otherSets());
+            assertEquals(better.getMisses(), better.setsOfMissedKeys());
+            assertEquals(worse.getMisses(), worse.setsOfMissedKeys());
+
+            final Map<String, Object> summary = SummaryJson.read(out.resolve("summary.json"));
+            assertEquals(true, ((Map<String, Object>)summary.get("workload")).get("cacheAside"));
+            final Map<String, Object> ratios = (Map<String, Object>)((Map<String, Object>)
+                ((Map<String, Object>)summary.get("compare")).get("ratios")).get("ALL");
+            assertEquals(1.5, ((Number)ratios.get("hitRatio")).doubleValue(), 1e-9);
+            final Map<String, Object> targets = (Map<String, Object>)summary.get("targets");
+            final Map<String, Object> worseTarget = (Map<String, Object>)targets.get("worse");
+            assertEquals(0.5, ((Number)worseTarget.get("hitRatio")).doubleValue(), 1e-9);
+            final List<Object> byRound = (List<Object>)worseTarget.get("hitRatioByInterval");
+            assertEquals(2, byRound.size());
+            for (final Object round : byRound)
+            {
+                final double first = ((Number)((List<Object>)round).get(0)).doubleValue();
+                assertEquals(0.5, first, 0.01, "the first second's ratio of round " + round);
+            }
+            long gets = 0;
+            for (final Object value : (List<Object>)summary.get("runs"))
+            {
+                final Map<String, Object> run = (Map<String, Object>)value;
+                final Map<String, Object> cache = (Map<String, Object>)run.get("cacheAside");
+                gets += number(cache.get("gets"));
+                assertEquals(number(cache.get("misses")), number(((Map<String, Object>)run.get("sentByCommand"))
+                    .get("SET")));
+            }
+            assertEquals(better.gets() + worse.gets(), gets);
+
+            final String html = Files.readString(out.resolve("chart.html"));
+            for (final String expected : List.of("Hit ratio per second", "better (hit ratio 0.7500)",
+                "worse (hit ratio 0.5000)", "<th>hit ratio</th>", "better round 2"))
+            {
+                assertTrue(html.contains(expected), expected);
+            }
+        }
+    }
+
+    @Test
     void aLostServerStillGetsASummaryAndExitStatusOne() throws Exception
     {
         try (FakeRespServer server = new FakeRespServer(0))

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -87,6 +88,46 @@ class RedisEndToEndTest
             final String stats = redis.commands(new String[] {"INFO", "stats"});
             assertTrue(stats.contains("keyspace_hits:2000\r\n"), stats);
             assertTrue(stats.contains("keyspace_misses:0\r\n"), stats);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void cacheAsideAgainstAnEvictingRedisSetsEveryMissAndAgreesWithItsKeyspaceStats() throws Exception
+    {
+        // About 1 MB for data against a 50,000 x 100 B working set: Redis must evict, and some GETs must miss.
+        try (RedisServerProcess redis = RedisServerProcess.start("--maxmemory", "2mb", "--maxmemory-policy",
+            "allkeys-lru"))
+        {
+            final Path out = dir.resolve("cache");
+            final int status = run("-p", Integer.toString(redis.port()), "-c", "4", "-P", "8", "-n", "40000",
+                "--warmup", "0", "--cache-aside", "--keyspace", "50000", "--value-size", "100",
+                "--distribution", "zipfian-moving", "--hot-set-period", "200ms", "--out", out.toString());
+            assertEquals(0, status);
+            final Map<String, Object> summary = SummaryJson.read(out.resolve("summary.json"));
+            final Map<String, Object> run = (Map<String, Object>)((List<Object>)summary.get("runs")).get(0);
+            final Map<String, Object> cache = (Map<String, Object>)run.get("cacheAside");
+            final long gets = ((Number)cache.get("gets")).longValue();
+            final long hits = ((Number)cache.get("hits")).longValue();
+            final long misses = ((Number)cache.get("misses")).longValue();
+            final double ratio = ((Number)cache.get("hitRatio")).doubleValue();
+            assertEquals(40000, gets);
+            assertEquals(gets, hits + misses);
+            assertTrue(ratio > 0 && ratio < 1, "hit ratio " + ratio);
+            assertEquals(hits / (double)gets, ratio, 1e-4);
+
+            final String stats = redis.commands(new String[] {"INFO", "stats"});
+            assertTrue(stats.contains("keyspace_hits:" + hits + "\r\n"), hits + " hits; INFO said:\n" + stats);
+            assertTrue(stats.contains("keyspace_misses:" + misses + "\r\n"), misses + " misses; INFO said:\n" + stats);
+            assertFalse(stats.contains("evicted_keys:0\r\n"), "Redis evicted nothing:\n" + stats);
+            final String commandStats = redis.commands(new String[] {"INFO", "commandstats"});
+            final Matcher set = Pattern.compile("cmdstat_set:calls=(\\d+)").matcher(commandStats);
+            assertTrue(set.find(), commandStats);
+            assertEquals(misses, Long.parseLong(set.group(1)), "every miss led to exactly one SET");
+            assertEquals(misses, ((Number)((Map<String, Object>)run.get("sentByCommand")).get("SET")).longValue());
+            final Map<String, Object> target =
+                (Map<String, Object>)((Map<String, Object>)summary.get("targets")).get("main");
+            assertEquals(ratio, ((Number)target.get("hitRatio")).doubleValue(), 1e-9);
         }
     }
 

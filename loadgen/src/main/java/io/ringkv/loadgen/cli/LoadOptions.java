@@ -40,6 +40,16 @@ public final class LoadOptions
     public DistributionKind distribution = DistributionKind.UNIFORM;
     /** Zipfian exponent. */
     public double zipfTheta = 0.99;
+    /** Keys the hot set moves by each period ({@code zipfian-moving}); 0 means a tenth of the key space. */
+    public long hotSetShift;
+    /** Time between hot-set moves ({@code zipfian-moving}). */
+    public long hotSetPeriodNs = 5_000_000_000L;
+    /** Never-seen keys per scan over all connections ({@code zipfian-scan}); 0 means a tenth of the key space. */
+    public long scanLength;
+    /** Time between scans ({@code zipfian-scan}). */
+    public long scanPeriodNs = 5_000_000_000L;
+    /** Cache-aside: GET a key and, on a miss, SET it; the hit ratio is reported. */
+    public boolean cacheAside;
     /** Prefix of every key. */
     public String keyPrefix = "key:";
     /** Total key length in bytes: the prefix then the zero-padded key number. */
@@ -93,6 +103,22 @@ public final class LoadOptions
     public boolean openLoop()
     {
         return ratePerSecond > 0;
+    }
+
+    /**
+     * @return keys the hot set moves by each period.
+     */
+    public long hotSetShift()
+    {
+        return hotSetShift > 0 ? hotSetShift : Math.max(1, keySpace / 10);
+    }
+
+    /**
+     * @return never-seen keys per scan.
+     */
+    public long scanLength()
+    {
+        return scanLength > 0 ? scanLength : Math.max(1, keySpace / 10);
     }
 
     /**

@@ -61,10 +61,22 @@ public final class OptionParser
             (o, v) -> o.ratePerSecond = OptionValues.parseLong("--rate", stripPerSecond(v), 1, 100_000_000)),
         new Option("--keyspace", "-k", "N", "100000", "number of distinct keys",
             (o, v) -> o.keySpace = OptionValues.parseLong("--keyspace", v, 1, 1L << 48)),
-        new Option("--distribution", null, "uniform|zipfian|sequential", "uniform", "how keys are drawn",
+        new Option("--distribution", null, "uniform|zipfian|zipfian-moving|zipfian-scan|sequential", "uniform",
+            "how keys are drawn; zipfian-moving: the hot set moves over time; zipfian-scan: with periodic scans "
+            + "of never-seen keys",
             (o, v) -> o.distribution = parseEnum("--distribution", v, DistributionKind.class)),
         new Option("--zipf-theta", null, "X", "0.99", "zipfian exponent, > 0 (key of rank k has weight 1/k^X)",
             (o, v) -> o.zipfTheta = OptionValues.parseDouble("--zipf-theta", v, 0, 10)),
+        new Option("--hot-set-shift", null, "N", "(keyspace/10)",
+            "zipfian-moving: keys the hot set moves by each period, below the key space",
+            (o, v) -> o.hotSetShift = OptionValues.parseLong("--hot-set-shift", v, 1, 1L << 48)),
+        new Option("--hot-set-period", null, "TIME", "5s", "zipfian-moving: time between moves of the hot set",
+            (o, v) -> o.hotSetPeriodNs = OptionValues.parseDurationNs("--hot-set-period", v, false)),
+        new Option("--scan-length", null, "N", "(keyspace/10)",
+            "zipfian-scan: never-seen keys per scan, shared by the connections",
+            (o, v) -> o.scanLength = OptionValues.parseLong("--scan-length", v, 1, 1L << 48)),
+        new Option("--scan-period", null, "TIME", "5s", "zipfian-scan: time between scans",
+            (o, v) -> o.scanPeriodNs = OptionValues.parseDurationNs("--scan-period", v, false)),
         new Option("--key-prefix", null, "TEXT", "key:", "prefix of every key",
             (o, v) -> o.keyPrefix = v),
         new Option("--key-length", null, "N", "16", "key length in bytes: prefix then zero-padded number",
@@ -78,6 +90,9 @@ public final class OptionParser
         new Option("--mix", "-m", "CMD=W,...", "set=1,get=1",
             "command weights; CMD is get, set, incr, mget, del or a template's name",
             OptionParser::applyMix),
+        new Option("--cache-aside", null, null, "off",
+            "GET a key and, on a miss, SET it (--value-size); reports the hit ratio; replaces --mix",
+            (o, v) -> o.cacheAside = true),
         new Option("--mget-keys", null, "N", "10", "keys per MGET",
             (o, v) -> o.mgetKeys = OptionValues.parseInt("--mget-keys", v, 1, 100_000)),
         new Option("--template", "-t", "'[NAME=]CMD ARG...'", "(none)",
@@ -135,7 +150,6 @@ public final class OptionParser
     {
         final LoadOptions options = new LoadOptions();
         final Set<String> seen = new HashSet<>();
-        boolean mixGiven = false;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -181,13 +195,12 @@ public final class OptionParser
                 throw new UsageException(option.name + ": takes no value, got '" + value + "'");
             }
             option.apply.accept(options, value);
-            mixGiven |= "--mix".equals(option.name);
         }
         if (options.help)
         {
             return options;
         }
-        validate(options, mixGiven);
+        validate(options, seen);
         return options;
     }
 
@@ -262,8 +275,20 @@ public final class OptionParser
         return null;
     }
 
-    private static void validate(final LoadOptions options, final boolean mixGiven)
+    private static void validate(final LoadOptions options, final Set<String> given)
     {
+        final boolean mixGiven = given.contains("--mix");
+        validateKeyShape(options, given);
+        if (options.cacheAside)
+        {
+            if (mixGiven || !options.templates.isEmpty())
+            {
+                throw new UsageException("--cache-aside: runs GET, then SET on a miss; it takes no "
+                    + (mixGiven ? "--mix" : "--template"));
+            }
+            options.mix.clear();
+            options.mix.put("get", 1);
+        }
         final int minKeyLength = KeyFormat.minimumLength(options.keyPrefix, options.keySpace);
         if (options.keyLength < minKeyLength)
         {
@@ -320,6 +345,41 @@ public final class OptionParser
         {
             throw new UsageException("--requests: " + options.requests + " is fewer than --connections "
                 + options.connections);
+        }
+    }
+
+    /** The moving-hot-set and scan options need their distribution and must fit the key space and format. */
+    private static void validateKeyShape(final LoadOptions options, final Set<String> given)
+    {
+        final DistributionKind kind = options.distribution;
+        for (final String name : List.of("--hot-set-shift", "--hot-set-period", "--scan-length", "--scan-period"))
+        {
+            final DistributionKind needed = name.startsWith("--hot") ?
+                DistributionKind.ZIPFIAN_MOVING : DistributionKind.ZIPFIAN_SCAN;
+            if (given.contains(name) && kind != needed)
+            {
+                throw new UsageException(name + ": only with --distribution " + needed.optionName());
+            }
+        }
+        if (kind == DistributionKind.ZIPFIAN_MOVING && options.hotSetShift() >= options.keySpace)
+        {
+            throw new UsageException("--hot-set-shift: " + options.hotSetShift() + " must be below --keyspace "
+                + options.keySpace + " (a shift by the whole key space moves nothing)");
+        }
+        if (kind == DistributionKind.ZIPFIAN_SCAN)
+        {
+            if (options.scanLength() > options.keySpace)
+            {
+                throw new UsageException("--scan-length: " + options.scanLength() + " is more than --keyspace "
+                    + options.keySpace);
+            }
+            // Scan keys are numbered above the key space: leave them room for at least 100 key spaces.
+            final int needed = KeyFormat.minimumLength(options.keyPrefix, options.keySpace * 101);
+            if (options.keyLength < needed)
+            {
+                throw new UsageException("--key-length: " + options.keyLength + " leaves no room for the "
+                    + "never-seen keys of --distribution zipfian-scan (needs at least " + needed + ")");
+            }
         }
     }
 
@@ -389,7 +449,7 @@ public final class OptionParser
     {
         for (final E constant : type.getEnumConstants())
         {
-            if (constant.name().equalsIgnoreCase(value))
+            if (constant.name().replace('_', '-').equalsIgnoreCase(value))
             {
                 return constant;
             }
@@ -397,7 +457,7 @@ public final class OptionParser
         final List<String> names = new ArrayList<>();
         for (final E constant : type.getEnumConstants())
         {
-            names.add(constant.name().toLowerCase(Locale.ROOT));
+            names.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         throw new UsageException(
             optionName + ": expected one of " + String.join(", ", names) + ", got '" + value + "'");

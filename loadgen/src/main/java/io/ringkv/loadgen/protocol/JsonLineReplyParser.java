@@ -5,11 +5,12 @@ import java.nio.ByteBuffer;
 /**
  * Parses JSON-lines replies: one JSON object per line. The reply is an error when its object has a top-level
  * {@code "error"} member ({@code {"error":"ERR ..."}}, perhaps with an {@code "id"}); the error text is its
- * string's raw bytes. Values are skipped by structure, not decoded. Not threadsafe: one per connection.
+ * string's raw bytes; it is nil when its top-level {@code "value"} is {@code null}. Values are skipped by structure, not decoded. Not threadsafe: one per connection.
  */
 public final class JsonLineReplyParser implements ReplyParser
 {
     private boolean error;
+    private boolean nil;
     private int errorIndex;
     private int errorLength;
 
@@ -17,6 +18,7 @@ public final class JsonLineReplyParser implements ReplyParser
     public int parse(final ByteBuffer buffer, final int index, final int limit)
     {
         error = false;
+        nil = false;
         int lineEnd = -1;
         for (int i = index; i < limit; i++)
         {
@@ -37,6 +39,12 @@ public final class JsonLineReplyParser implements ReplyParser
     public boolean isError()
     {
         return error;
+    }
+
+    @Override
+    public boolean isNil()
+    {
+        return nil;
     }
 
     @Override
@@ -78,6 +86,9 @@ public final class JsonLineReplyParser implements ReplyParser
             final boolean isErrorKey = keyEnd - 1 - keyStart == 5 && buffer.get(keyStart) == 'e'
                 && buffer.get(keyStart + 1) == 'r' && buffer.get(keyStart + 2) == 'r'
                 && buffer.get(keyStart + 3) == 'o' && buffer.get(keyStart + 4) == 'r';
+            final boolean isValueKey = keyEnd - 1 - keyStart == 5 && buffer.get(keyStart) == 'v'
+                && buffer.get(keyStart + 1) == 'a' && buffer.get(keyStart + 2) == 'l'
+                && buffer.get(keyStart + 3) == 'u' && buffer.get(keyStart + 4) == 'e';
             i = skipSpace(buffer, keyEnd, end);
             if (i >= end || buffer.get(i) != ':')
             {
@@ -95,6 +106,11 @@ public final class JsonLineReplyParser implements ReplyParser
                 error = true;
                 errorIndex = valueStart + 1;
                 errorLength = i - valueStart - 2;
+            }
+            if (isValueKey && i - valueStart == 4 && buffer.get(valueStart) == 'n' && buffer.get(valueStart + 1) == 'u'
+                && buffer.get(valueStart + 2) == 'l' && buffer.get(valueStart + 3) == 'l')
+            {
+                nil = true;
             }
             i = skipSpace(buffer, i, end);
             if (i >= end)

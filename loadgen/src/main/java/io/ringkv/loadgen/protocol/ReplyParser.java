@@ -30,6 +30,12 @@ public interface ReplyParser
     boolean isError();
 
     /**
+     * @return whether the reply last parsed was a top-level nil (RESP {@code $-1}, {@code *-1} or {@code _};
+     *         JSON lines {@code {"value":null}}): a GET's miss.
+     */
+    boolean isNil();
+
+    /**
      * @return where the last error's text starts in the buffer (valid only when {@link #isError()}).
      */
     int errorIndex();

@@ -14,6 +14,7 @@ public final class RespReplyParser implements ReplyParser
     private static final long MAX_BULK_LENGTH = 1L << 31;
 
     private boolean error;
+    private boolean nil;
     private int errorIndex;
     private int errorLength;
 
@@ -21,6 +22,7 @@ public final class RespReplyParser implements ReplyParser
     public int parse(final ByteBuffer buffer, final int index, final int limit)
     {
         error = false;
+        nil = false;
         return value(buffer, index, limit, 0);
     }
 
@@ -28,6 +30,12 @@ public final class RespReplyParser implements ReplyParser
     public boolean isError()
     {
         return error;
+    }
+
+    @Override
+    public boolean isNil()
+    {
+        return nil;
     }
 
     @Override
@@ -65,7 +73,10 @@ public final class RespReplyParser implements ReplyParser
         final int next = lineEnd + 2;
         switch (type)
         {
-            case '+', ':', ',', '(', '_', '#':
+            case '_':
+                nil = depth == 0;
+                return next;
+            case '+', ':', ',', '(', '#':
                 return next;
             case '-':
                 if (depth == 0)
@@ -80,6 +91,7 @@ public final class RespReplyParser implements ReplyParser
                 final long length = number(buffer, index + 1, lineEnd);
                 if (length == -1 && type == '$')
                 {
+                    nil = depth == 0;
                     return next;
                 }
                 if (length < 0 || length > MAX_BULK_LENGTH)
@@ -108,6 +120,7 @@ public final class RespReplyParser implements ReplyParser
                 final long count = number(buffer, index + 1, lineEnd);
                 if (count == -1 && type == '*')
                 {
+                    nil = depth == 0;
                     return next;
                 }
                 if (count < 0 || count > Integer.MAX_VALUE / 2)

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The A/B table of {@code --compare}: for throughput and each percentile, the main target's median over rounds,
- * the compare target's, and main/compare. Throughput above 1 and latency below 1 favour the main target.
+ * the compare target's, and main/compare; for cache-aside also the median hit ratios and their ratio. Throughput
+ * and hit ratio above 1 and latency below 1 favour the main target.
  * Stateless; any thread.
  */
 public final class Comparison
@@ -19,7 +20,8 @@ public final class Comparison
     /**
      * @param main    the main target.
      * @param compare the compare target.
-     * @return {@code {"main", "compare", "ratios": {row: {"throughput", "p50", ... "max"}}}}; a ratio with a zero
+     * @return {@code {"main", "compare", "ratios": {row: {"throughput", "hitRatio", "p50", ... "max"}}}}; a ratio
+     *         of hit ratios only for cache-aside runs; a ratio with a zero
      *         denominator is left out.
      */
     public static Map<String, Object> ratios(final TargetSummary main, final TargetSummary compare)
@@ -38,6 +40,10 @@ public final class Comparison
             if (TargetSummary.ALL.equals(row))
             {
                 putRatio(ratios, "throughput", main.medianThroughput(), compare.medianThroughput());
+                if (!Double.isNaN(main.medianHitRatio()) && !Double.isNaN(compare.medianHitRatio()))
+                {
+                    putRatio(ratios, "hitRatio", main.medianHitRatio(), compare.medianHitRatio());
+                }
             }
             final double[] a = main.medianRow(row);
             final double[] b = compare.medianRow(row);
@@ -72,6 +78,10 @@ public final class Comparison
             if (TargetSummary.ALL.equals(row))
             {
                 line(out, row, "ops/s", main.medianThroughput(), compare.medianThroughput(), "%14.0f");
+                if (!Double.isNaN(main.medianHitRatio()) && !Double.isNaN(compare.medianHitRatio()))
+                {
+                    line(out, row, "hit ratio", main.medianHitRatio(), compare.medianHitRatio(), "%14.4f");
+                }
             }
             final double[] a = main.medianRow(row);
             final double[] b = compare.medianRow(row);
@@ -81,7 +91,7 @@ public final class Comparison
             }
         }
         out.println("(ratio = " + main.label() + "/" + compare.label()
-            + ": throughput above 1 and latency below 1 favour " + main.label() + ")");
+            + ": throughput and hit ratio above 1 and latency below 1 favour " + main.label() + ")");
     }
 
     private static void line(

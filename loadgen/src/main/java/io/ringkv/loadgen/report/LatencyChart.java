@@ -103,7 +103,10 @@ public final class LatencyChart
                         points.add(new double[] {((Number)pair.get(0)).doubleValue(),
                             ((Number)pair.get(1)).doubleValue()});
                     }
-                    final String name = prefix + target.get("label") + (all ? "" : " " + curve.getKey());
+                    final Object hitRatio = target.get("hitRatio");
+                    final String name = prefix + target.get("label") + (all ? "" : " " + curve.getKey())
+                        + (all && hitRatio instanceof Number ratio ?
+                        String.format(Locale.ROOT, " (hit ratio %.4f)", ratio.doubleValue()) : "");
                     series.add(new Series(name, points, !all, (Map<String, Object>)latency.get(curve.getKey()),
                         all ? throughput : -1));
                 }
@@ -136,6 +139,7 @@ public final class LatencyChart
         }
         svg(html, series);
         table(html, series);
+        hitRatioPanel(html, sources, documents);
         for (int d = 0; d < documents.size(); d++)
         {
             final Map<String, Object> compare = (Map<String, Object>)documents.get(d).get("compare");
@@ -242,6 +246,102 @@ public final class LatencyChart
         html.append("</svg>\n");
     }
 
+    /**
+     * Cache-aside: the hit ratio of each progress interval, one line per target and round (later rounds thinner),
+     * on a linear 0-1 axis, so a moving hot set or a scan shows as a dip and its recovery.
+     */
+    @SuppressWarnings("unchecked")
+    private static void hitRatioPanel(
+        final StringBuilder html, final List<String> sources, final List<Map<String, Object>> documents)
+    {
+        final List<String> names = new ArrayList<>();
+        final List<List<List<Object>>> lines = new ArrayList<>();
+        int maxIntervals = 1;
+        double lowest = 1;
+        for (int d = 0; d < documents.size(); d++)
+        {
+            final Map<String, Object> targets = (Map<String, Object>)documents.get(d).get("targets");
+            if (targets == null)
+            {
+                continue;
+            }
+            for (final Object value : targets.values())
+            {
+                final Map<String, Object> target = (Map<String, Object>)value;
+                if (target.get("hitRatioByInterval") instanceof List<?> rounds)
+                {
+                    names.add((sources.get(d).isEmpty() ? "" : sources.get(d) + " ") + target.get("label"));
+                    lines.add((List<List<Object>>)rounds);
+                    for (final Object round : rounds)
+                    {
+                        maxIntervals = Math.max(maxIntervals, ((List<Object>)round).size());
+                        for (final Object ratio : (List<Object>)round)
+                        {
+                            if (ratio instanceof Number number)
+                            {
+                                lowest = Math.min(lowest, number.doubleValue());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (names.isEmpty())
+        {
+            return;
+        }
+        final int height = 260;
+        final int plotWidth = WIDTH - LEFT - RIGHT;
+        final int plotHeight = height - TOP - 40;
+        final int totalHeight = height + 22 * names.size();
+        // The axis starts at the tenth below the lowest ratio: a few points' difference must be visible.
+        final int bottomTenth = (int)Math.max(0, Math.min(9, Math.floor(lowest * 10)));
+        final double bottom = bottomTenth / 10.0;
+        html.append("<h2>Hit ratio per second</h2>\n").append(String.format(Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            + "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+            WIDTH, totalHeight, WIDTH, totalHeight));
+        for (int tick = bottomTenth; tick <= 10; tick += 10 - bottomTenth > 5 ? 2 : 1)
+        {
+            final double y = TOP + plotHeight * (10 - tick) / (10.0 - bottomTenth);
+            html.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n",
+                LEFT, y, LEFT + plotWidth, y, LEFT - 6, y + 4, tick / 10.0));
+        }
+        html.append(String.format(Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n"
+            + "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds measured (%d)</text>\n",
+            LEFT, TOP, plotWidth, plotHeight, LEFT + plotWidth / 2, TOP + plotHeight + 24, maxIntervals));
+        for (int t = 0; t < names.size(); t++)
+        {
+            final String color = COLORS[t % COLORS.length];
+            for (int r = 0; r < lines.get(t).size(); r++)
+            {
+                html.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"")
+                    .append(r == 0 ? "2.5" : "1").append("\" points=\"");
+                final List<Object> ratios = lines.get(t).get(r);
+                for (int i = 0; i < ratios.size(); i++)
+                {
+                    if (ratios.get(i) instanceof Number ratio)
+                    {
+                        html.append(String.format(Locale.ROOT, "%.1f,%.1f ",
+                            LEFT + plotWidth * (i + 1.0) / maxIntervals,
+                            TOP + plotHeight * (1 - (Math.max(bottom, Math.min(1, ratio.doubleValue())) - bottom)
+                                / (1 - bottom))));
+                    }
+                }
+                html.append("\"><title>").append(escape(names.get(t) + " round " + (r + 1)))
+                    .append("</title></polyline>\n");
+            }
+            final int ly = height + 4 + t * 22;
+            html.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2.5\"/>"
+                + "<text x=\"%d\" y=\"%d\">%s</text>\n", LEFT, ly, LEFT + 28, ly, color, LEFT + 34, ly + 4,
+                escape(names.get(t) + " (round 1 thick, later rounds thin)")));
+        }
+        html.append("</svg>\n");
+    }
+
     private static void table(final StringBuilder html, final List<Series> series)
     {
         html.append("<table><tr><th>series</th><th>ops/s</th><th>count</th>");
@@ -271,6 +371,13 @@ public final class LatencyChart
     {
         html.append("<h3>").append(escape((source.isEmpty() ? "" : source + ": ") + compare.get("main") + " / "
             + compare.get("compare"))).append(" (medians over rounds)</h3>\n<table><tr><th></th><th>ops/s</th>");
+        final Map<String, Object> all = (Map<String, Object>)((Map<String, Object>)compare.get("ratios"))
+            .get(TargetSummary.ALL);
+        final boolean hitRatio = all != null && all.containsKey("hitRatio");
+        if (hitRatio)
+        {
+            html.append("<th>hit ratio</th>");
+        }
         for (final String stat : LatencyStats.STAT_NAMES)
         {
             html.append("<th>").append(stat).append("</th>");
@@ -280,8 +387,12 @@ public final class LatencyChart
         {
             final Map<String, Object> ratios = (Map<String, Object>)row.getValue();
             html.append("<tr><td>").append(escape(row.getKey())).append("</td>");
-            for (final String name : List.of("throughput", "p50", "p90", "p99", "p99.9", "p99.99", "max"))
+            for (final String name : List.of("throughput", "hitRatio", "p50", "p90", "p99", "p99.9", "p99.99", "max"))
             {
+                if (!hitRatio && "hitRatio".equals(name))
+                {
+                    continue;
+                }
                 final Object value = ratios.get(name);
                 html.append("<td>").append(value == null ? "" :
                     String.format(Locale.ROOT, "%.3f", ((Number)value).doubleValue())).append("</td>");
@@ -290,7 +401,7 @@ public final class LatencyChart
         }
         html.append("</table>\n<p class=\"note\">ratio = ").append(escape(String.valueOf(compare.get("main"))))
             .append('/').append(escape(String.valueOf(compare.get("compare"))))
-            .append(": throughput above 1 and latency below 1 favour the first.</p>\n");
+            .append(": throughput and hit ratio above 1 and latency below 1 favour the first.</p>\n");
     }
 
     private static String describe(final Map<String, Object> w)

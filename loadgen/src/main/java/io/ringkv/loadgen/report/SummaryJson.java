@@ -3,7 +3,9 @@ package io.ringkv.loadgen.report;
 import com.dslplatform.json.DslJson;
 import com.dslplatform.json.PrettifyOutputStream;
 import com.dslplatform.json.runtime.Settings;
+import io.ringkv.loadgen.cli.DistributionKind;
 import io.ringkv.loadgen.cli.LoadOptions;
+import io.ringkv.loadgen.run.HitCounts;
 import io.ringkv.loadgen.run.LoadFailedException;
 import io.ringkv.loadgen.run.RunResult;
 
@@ -27,11 +29,18 @@ import java.util.Map;
  *   "tool": "ringkv-loadgen", "formatVersion": 1, "createdAt": "...", "workload": { ...options... },
  *   "runs": [ { "label", "target", "round", "measuredSeconds", "requests", "throughputOpsPerSec",
  *               "errors": {"total", "byKind": {"ERR": 1}}, "connectionsLost", "failures", "warmupRequests",
- *               "preloadRequests", "sentByCommand": {"GET": 1}, "latencyUs": {"ALL": {...}, "GET": {...}} } ],
+ *               "preloadRequests", "sentByCommand": {"GET": 1}, "latencyUs": {"ALL": {...}, "GET": {...}},
+ *               "cacheAside": {"gets", "hits", "misses", "hitRatio", "hitRatioByInterval": [0.91, ...]} } ],
  *   "targets": { "main": { "label", "target", "rounds", "throughputOpsPerSec" (median),
  *                          "latencyUs": {"ALL": {"count", "p50" ... "max"} (medians)},
- *                          "curve": {"ALL": [[percentile, us], ...], "GET": ...} } },
- *   "compare": { "main", "compare", "ratios": {"ALL": {"throughput", "p50", ... "max"}, "GET": {...}} }
+ *                          "curve": {"ALL": [[percentile, us], ...], "GET": ...},
+ *                          "hitRatio" (median), "hitRatioByInterval": [[round 1's], ...] } },
+ *   "compare": { "main", "compare", "ratios": {"ALL": {"throughput", "hitRatio", "p50", ... "max"}, ...} }
+ * }
+ * </pre>
+ * The cache-aside members are there only for {@code --cache-aside} runs; an interval without GETs has a null
+ * hit ratio.
+ * <pre>
  * }
  * </pre>
  * Stateless; any thread.
@@ -152,11 +161,22 @@ public final class SummaryJson
         }
         w.put("warmupSeconds", o.warmupNs / 1e9);
         w.put("keySpace", o.keySpace);
-        w.put("distribution", o.distribution.name().toLowerCase(Locale.ROOT));
-        if (o.distribution == io.ringkv.loadgen.cli.DistributionKind.ZIPFIAN)
+        w.put("distribution", o.distribution.optionName());
+        if (o.distribution.zipfian())
         {
             w.put("zipfTheta", o.zipfTheta);
         }
+        if (o.distribution == DistributionKind.ZIPFIAN_MOVING)
+        {
+            w.put("hotSetShift", o.hotSetShift());
+            w.put("hotSetPeriodSeconds", o.hotSetPeriodNs / 1e9);
+        }
+        if (o.distribution == DistributionKind.ZIPFIAN_SCAN)
+        {
+            w.put("scanLength", o.scanLength());
+            w.put("scanPeriodSeconds", o.scanPeriodNs / 1e9);
+        }
+        w.put("cacheAside", o.cacheAside);
         w.put("keyPrefix", o.keyPrefix);
         w.put("keyLength", o.keyLength);
         w.put("valueSizeMin", o.valueSizeMin);
@@ -201,6 +221,17 @@ public final class SummaryJson
             latency.put(run.commandNames().get(c), LatencyStats.micros(run.latencyByCommand().get(c)));
         }
         r.put("latencyUs", latency);
+        final HitCounts hits = run.hitCounts();
+        if (hits != null)
+        {
+            final Map<String, Object> cache = new LinkedHashMap<>();
+            cache.put("gets", hits.gets());
+            cache.put("hits", hits.hits());
+            cache.put("misses", hits.misses());
+            cache.put("hitRatio", ratioOrNull(hits.ratio()));
+            cache.put("hitRatioByInterval", ratios(hits.byInterval()));
+            r.put("cacheAside", cache);
+        }
         return r;
     }
 
@@ -227,6 +258,32 @@ public final class SummaryJson
         }
         t.put("latencyUs", latency);
         t.put("curve", curves);
+        if (target.rounds().get(0).hitCounts() != null)
+        {
+            t.put("hitRatio", ratioOrNull(target.medianHitRatio()));
+            final List<Object> byRound = new ArrayList<>();
+            for (final RunResult round : target.rounds())
+            {
+                byRound.add(ratios(round.hitCounts().byInterval()));
+            }
+            t.put("hitRatioByInterval", byRound);
+        }
         return t;
+    }
+
+    /** JSON has no NaN: a ratio of nothing is null. Six decimals: hit ratios are compared to a tenth of a point. */
+    private static Object ratioOrNull(final double ratio)
+    {
+        return Double.isNaN(ratio) ? null : Math.round(ratio * 1e6) / 1e6;
+    }
+
+    private static List<Object> ratios(final double[] values)
+    {
+        final List<Object> list = new ArrayList<>(values.length);
+        for (final double value : values)
+        {
+            list.add(ratioOrNull(value));
+        }
+        return list;
     }
 }

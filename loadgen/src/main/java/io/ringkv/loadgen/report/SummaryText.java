@@ -1,5 +1,6 @@
 package io.ringkv.loadgen.report;
 
+import io.ringkv.loadgen.run.HitCounts;
 import io.ringkv.loadgen.run.RunResult;
 import org.HdrHistogram.Histogram;
 
@@ -8,7 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Prints a run's final summary: throughput, errors by kind, and latency percentiles per command and overall.
+ * Prints a run's final summary: throughput, errors by kind, latency percentiles per command and overall, and for
+ * cache-aside the hit ratio.
  * Stateless; any thread.
  */
 public final class SummaryText
@@ -41,6 +43,12 @@ public final class SummaryText
                 .append(String.format(Locale.ROOT, "%,d", entry.getValue()));
         }
         out.printf(Locale.ROOT, "errors: %,d%s%n", run.errors(), errors.length() == 0 ? "" : " (" + errors + ")");
+        final HitCounts hits = run.hitCounts();
+        if (hits != null)
+        {
+            out.printf(Locale.ROOT, "cache-aside: %,d GETs, %,d hits, %,d misses (each SET on the same connection), "
+                + "hit ratio %.4f%n", hits.gets(), hits.hits(), hits.misses(), hits.ratio());
+        }
         if (run.connectionsLost() > 0)
         {
             out.printf(Locale.ROOT, "connections lost: %d%n", run.connectionsLost());

@@ -25,6 +25,7 @@ public final class TargetSummary
     private final Map<String, Histogram> merged = new LinkedHashMap<>();
     private final Map<String, double[]> medianRows = new LinkedHashMap<>();
     private final double medianThroughput;
+    private final double medianHitRatio;
 
     /**
      * @param rounds this target's runs, at least one, all with the same label and commands.
@@ -59,6 +60,8 @@ public final class TargetSummary
             medianRows.put(row, medians);
         }
         this.medianThroughput = median(rounds.stream().mapToDouble(RunResult::throughput).toArray());
+        this.medianHitRatio = first.hitCounts() == null ? Double.NaN :
+            median(rounds.stream().mapToDouble(r -> r.hitCounts().ratio()).toArray());
     }
 
     /**
@@ -139,6 +142,14 @@ public final class TargetSummary
     public double[] medianRow(final String row)
     {
         return medianRows.get(row).clone();
+    }
+
+    /**
+     * @return cache-aside: the median hit ratio over rounds; NaN for other workloads.
+     */
+    public double medianHitRatio()
+    {
+        return medianHitRatio;
     }
 
     /**

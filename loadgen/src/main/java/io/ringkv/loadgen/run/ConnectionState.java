@@ -39,6 +39,10 @@ public final class ConnectionState
     final AtomicLong sent = new AtomicLong();
     /** Replies read so far, published by the receiving thread. */
     final AtomicLong received = new AtomicLong();
+    /** Cache-aside: measured GETs, their hits and their misses (nil replies); receiving thread, published. */
+    final AtomicLong gets = new AtomicLong();
+    final AtomicLong hits = new AtomicLong();
+    final AtomicLong misses = new AtomicLong();
     /** Last time the connection made progress (a reply, or a send while nothing was outstanding). */
     final AtomicLong lastProgressNs = new AtomicLong();
     /** Set by the coordinator before it closes a stuck connection. */
@@ -66,6 +70,23 @@ public final class ConnectionState
     void record(final int command, final long latencyNs)
     {
         recorders[command].recordValue(Math.max(1, Math.min(latencyNs, HIGHEST_TRACKABLE_NS)));
+    }
+
+    /**
+     * Cache-aside: counts a measured GET's reply as a hit, a miss (nil), or neither (an error reply).
+     * Receiving thread; plain reads of its own counters, release stores for the coordinator.
+     */
+    void countGet(final ReplyParser parser)
+    {
+        gets.setRelease(gets.getPlain() + 1);
+        if (parser.isNil())
+        {
+            misses.setRelease(misses.getPlain() + 1);
+        }
+        else if (!parser.isError())
+        {
+            hits.setRelease(hits.getPlain() + 1);
+        }
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Single-producer single-consumer ring of open-loop request entries (intended send time and command index,
  * packed in a long) from a connection's sending thread to its receiving thread, which matches them to replies
- * in order. Entries are written with plain stores and published with a release store of the tail; the reader
+ * in order; each entry may carry a payload (cache-aside: the GET's key, or a miss's key). Entries are written with plain stores and published with a release store of the tail; the reader
  * acquires the tail and releases the head. Exactly one sending and one receiving thread.
  */
 public final class IntendedTimeRing
@@ -14,6 +14,7 @@ public final class IntendedTimeRing
     public static final long EMPTY = Long.MIN_VALUE;
 
     private final long[] entries;
+    private final long[] payloads;
     private final int mask;
     private final AtomicLong tail = new AtomicLong();
     private final AtomicLong head = new AtomicLong();
@@ -21,6 +22,7 @@ public final class IntendedTimeRing
     private long producerHeadCache;
     private long consumerHead;
     private long consumerTailCache;
+    private long polledPayload;
 
     /**
      * @param capacity a power of two: the most requests outstanding on the connection.
@@ -32,6 +34,7 @@ public final class IntendedTimeRing
             throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
         }
         this.entries = new long[capacity];
+        this.payloads = new long[capacity];
         this.mask = capacity - 1;
     }
 
@@ -43,6 +46,18 @@ public final class IntendedTimeRing
      */
     public boolean offer(final long entry)
     {
+        return offer(entry, 0);
+    }
+
+    /**
+     * Sending thread: publishes an entry with a payload.
+     *
+     * @param entry   the entry, not {@link #EMPTY}.
+     * @param payload handed to the receiver with it, see {@link #polledPayload()}.
+     * @return false if the ring is full.
+     */
+    public boolean offer(final long entry, final long payload)
+    {
         final long t = producerTail;
         if (t - producerHeadCache >= entries.length)
         {
@@ -53,6 +68,7 @@ public final class IntendedTimeRing
             }
         }
         entries[(int)(t & mask)] = entry;
+        payloads[(int)(t & mask)] = payload;
         producerTail = t + 1;
         tail.setRelease(t + 1);
         return true;
@@ -75,8 +91,19 @@ public final class IntendedTimeRing
             }
         }
         final long entry = entries[(int)(h & mask)];
+        polledPayload = payloads[(int)(h & mask)];
         consumerHead = h + 1;
         head.setRelease(h + 1);
         return entry;
+    }
+
+    /**
+     * Receiving thread.
+     *
+     * @return the payload of the entry {@link #poll()} last returned.
+     */
+    public long polledPayload()
+    {
+        return polledPayload;
     }
 }

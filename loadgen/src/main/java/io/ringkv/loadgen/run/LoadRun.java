@@ -13,6 +13,8 @@ import io.ringkv.loadgen.workload.CommandMix;
 import io.ringkv.loadgen.workload.CommandTemplate;
 import io.ringkv.loadgen.workload.KeyDistribution;
 import io.ringkv.loadgen.workload.KeyFormat;
+import io.ringkv.loadgen.workload.MovingHotSetKeyDistribution;
+import io.ringkv.loadgen.workload.ScanningKeyDistribution;
 import io.ringkv.loadgen.workload.RequestArguments;
 import io.ringkv.loadgen.workload.SequentialKeyDistribution;
 import io.ringkv.loadgen.workload.UniformKeyDistribution;
@@ -86,10 +88,16 @@ public final class LoadRun
             templates.add(CommandTemplate.parse(text));
         }
         final CommandMix mix = new CommandMix(o.mix, templates, o.mgetKeys);
-        final String[] names = new String[mix.size()];
-        for (int c = 0; c < names.length; c++)
+        // Cache-aside's miss-SET is no part of the mix: it is command number mix.size(), sent only after a miss.
+        final CommandTemplate missSet = o.cacheAside ? CommandTemplate.builtIn("set", 1) : null;
+        final String[] names = new String[mix.size() + (missSet != null ? 1 : 0)];
+        for (int c = 0; c < mix.size(); c++)
         {
             names[c] = mix.reportName(c);
+        }
+        if (missSet != null)
+        {
+            names[mix.size()] = "SET";
         }
         final KeyFormat keyFormat = new KeyFormat(o.keyPrefix, o.keyLength);
         final ValuePool values = new ValuePool(
@@ -108,12 +116,14 @@ public final class LoadRun
         final SplittableRandom[] randoms = new SplittableRandom[o.connections];
         final TargetConnection[] connections = new TargetConnection[o.connections];
         final RequestArguments[] arguments = new RequestArguments[o.connections];
+        // Moving hot sets and scans follow one clock from one origin, so every connection agrees on them.
+        final long keyOriginNs = System.nanoTime();
         for (int i = 0; i < o.connections; i++)
         {
-            states[i] = new ConnectionState(i, mix.size());
+            states[i] = new ConnectionState(i, names.length);
             randoms[i] = seeds.split();
             arguments[i] = new RequestArguments(
-                keys(i, randoms[i]), keyFormat, values, randoms[i], o.keySpace);
+                keys(i, randoms[i], keyFormat, keyOriginNs), keyFormat, values, randoms[i], o.keySpace);
         }
         connectAll(target, password, encoder, arguments, maxRequestLength, connections);
         try
@@ -131,20 +141,22 @@ public final class LoadRun
                 states[i].channel = connections[i].channel;
                 final long quota = schedule.quota(o.requests, i);
                 final Runnable loop = schedule.openLoop() ?
-                    new OpenLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota) :
-                    new ClosedLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota);
+                    new OpenLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota, missSet) :
+                    new ClosedLoopConnection(states[i], connections[i], mix, randoms[i], schedule, quota, missSet);
                 threads[i] = Thread.ofVirtual().name("loadgen-" + label + "-" + i).unstarted(loop);
             }
             final HistogramLogWriter log = openLog(hlogFile);
             try
             {
                 final LatencyCollector collector = new LatencyCollector(states, names, log);
+                final HitRatioTracker hits = missSet != null ? new HitRatioTracker(states) : null;
                 for (final Thread thread : threads)
                 {
                     thread.start();
                 }
-                final long lastReplyNs = coordinate(states, threads, collector, schedule, label);
-                return result(target, label, round, names, states, collector, schedule, lastReplyNs, preloadRequests);
+                final long lastReplyNs = coordinate(states, threads, collector, hits, schedule, label);
+                return result(target, label, round, names, states, collector, schedule, lastReplyNs, preloadRequests,
+                    hits == null ? null : hits.result());
             }
             finally
             {
@@ -174,16 +186,35 @@ public final class LoadRun
         return new LoadSchedule(startNs, measureStartNs, endNs, o.pipeline, intervalNs, o.connections);
     }
 
-    private KeyDistribution keys(final int connection, final SplittableRandom random)
+    private KeyDistribution keys(
+        final int connection, final SplittableRandom random, final KeyFormat keyFormat, final long originNs)
     {
         final LoadOptions o = options;
         return switch (o.distribution)
         {
             case UNIFORM -> new UniformKeyDistribution(o.keySpace, random);
             case ZIPFIAN -> new ZipfianKeyDistribution(o.keySpace, o.zipfTheta, random);
+            case ZIPFIAN_MOVING -> new MovingHotSetKeyDistribution(
+                new ZipfianKeyDistribution(o.keySpace, o.zipfTheta, random), o.keySpace, o.hotSetShift(),
+                o.hotSetPeriodNs, originNs, System::nanoTime);
+            case ZIPFIAN_SCAN -> new ScanningKeyDistribution(
+                new ZipfianKeyDistribution(o.keySpace, o.zipfTheta, random), o.keySpace, o.scanLength(),
+                scanSpace(keyFormat, o.keySpace), o.scanPeriodNs, originNs, System::nanoTime, connection,
+                o.connections);
             case SEQUENTIAL -> new SequentialKeyDistribution(
                 o.keySpace, (long)((double)o.keySpace * connection / o.connections));
         };
+    }
+
+    /** Key numbers the key format has room for above the key space (capped far from overflow). */
+    static long scanSpace(final KeyFormat keyFormat, final long keySpace)
+    {
+        long limit = 1;
+        for (int d = 0; d < keyFormat.digits() && limit < 1L << 60; d++)
+        {
+            limit *= 10;
+        }
+        return Math.min(limit, 1L << 60) - keySpace;
     }
 
     private ReplyParser newParser()
@@ -241,6 +272,7 @@ public final class LoadRun
         final ConnectionState[] states,
         final Thread[] threads,
         final LatencyCollector collector,
+        final HitRatioTracker hits,
         final LoadSchedule schedule,
         final String label)
     {
@@ -286,7 +318,7 @@ public final class LoadRun
                         collector.startLog(measureStartNs, "ringkv loadgen " + label + ": latency in ns");
                         logStarted = true;
                     }
-                    progress(label, collector.collect(lastTickNs, nextTickNs), nextTickNs - lastTickNs,
+                    progress(label, collector.collect(lastTickNs, nextTickNs), hits, nextTickNs - lastTickNs,
                         nextTickNs - measureStartNs, states);
                 }
                 lastTickNs = nextTickNs;
@@ -309,7 +341,7 @@ public final class LoadRun
         final Histogram last = collector.collect(Math.max(lastTickNs, measureStartNs), Math.max(endNs, measureStartNs));
         if (last.getTotalCount() > 0 && lastTickNs >= measureStartNs && endNs - lastTickNs >= SECOND_NS / 5)
         {
-            progress(label, last, endNs - lastTickNs, endNs - measureStartNs, states);
+            progress(label, last, hits, endNs - lastTickNs, endNs - measureStartNs, states);
         }
         long lastReplyNs = measureStartNs;
         for (final ConnectionState state : states)
@@ -322,10 +354,12 @@ public final class LoadRun
     private void progress(
         final String label,
         final Histogram interval,
+        final HitRatioTracker hits,
         final long intervalNs,
         final long elapsedNs,
         final ConnectionState[] states)
     {
+        final double hitRatio = hits != null ? hits.endInterval() : Double.NaN;
         if (!options.progress)
         {
             return;
@@ -336,9 +370,11 @@ public final class LoadRun
             // Opaque-ish read of a counter another thread owns: a progress line tolerates being a moment old.
             errors += state.errors.total();
         }
-        out.printf(Locale.ROOT, "[%s %6.1fs] %,12.0f ops/s  p50 %9.3f ms  p99 %9.3f ms  errors %,d%n",
+        out.printf(Locale.ROOT, "[%s %6.1fs] %,12.0f ops/s  p50 %9.3f ms  p99 %9.3f ms  errors %,d%s%n",
             label, elapsedNs / 1e9, interval.getTotalCount() * 1e9 / Math.max(1, intervalNs),
-            interval.getValueAtPercentile(50) / 1e6, interval.getValueAtPercentile(99) / 1e6, errors);
+            interval.getValueAtPercentile(50) / 1e6, interval.getValueAtPercentile(99) / 1e6, errors,
+            hits == null ? "" : Double.isNaN(hitRatio) ? "  hit ratio -" :
+                String.format(Locale.ROOT, "  hit ratio %.4f", hitRatio));
     }
 
     private void watch(final ConnectionState[] states, final boolean pastDeadline)
@@ -370,7 +406,8 @@ public final class LoadRun
         final LatencyCollector collector,
         final LoadSchedule schedule,
         final long lastReplyNs,
-        final long preloadRequests)
+        final long preloadRequests,
+        final HitCounts hitCounts)
     {
         final long[] sent = new long[names.length];
         long warmup = 0;
@@ -401,7 +438,7 @@ public final class LoadRun
         }
         return new RunResult(label, target.toString(), round, List.of(names), List.of(collector.totals()), all,
             (lastReplyNs - schedule.measureStartNs()) / 1e9, sent, warmup, preloadRequests, errors, lost,
-            failures);
+            failures, hitCounts);
     }
 
     private static HistogramLogWriter openLog(final Path file)

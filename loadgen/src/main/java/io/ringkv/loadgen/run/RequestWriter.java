@@ -45,6 +45,14 @@ public final class RequestWriter
     }
 
     /**
+     * @return where the writer fills placeholders from (cache-aside reads and repeats the GET's key).
+     */
+    public RequestArguments arguments()
+    {
+        return arguments;
+    }
+
+    /**
      * Starts a batch.
      */
     public void begin()

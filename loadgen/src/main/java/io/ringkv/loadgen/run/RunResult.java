@@ -22,6 +22,7 @@ import java.util.Map;
  * @param errorsByKind      error replies and lost requests by kind.
  * @param connectionsLost   connections that ended before the run did.
  * @param failures          one line per lost connection.
+ * @param hitCounts         cache-aside's hits and misses, or null for other workloads.
  */
 public record RunResult(
     String label,
@@ -36,7 +37,8 @@ public record RunResult(
     long preloadRequests,
     Map<String, Long> errorsByKind,
     int connectionsLost,
-    List<String> failures)
+    List<String> failures,
+    HitCounts hitCounts)
 {
     /**
      * @return measured replies per second.

@@ -13,6 +13,8 @@ public final class RequestArguments
     private final ValuePool values;
     private final SplittableRandom random;
     private final long keySpace;
+    private long lastKey;
+    private long repeatKey = -1;
 
     /**
      * @param keys      this connection's key distribution.
@@ -36,11 +38,32 @@ public final class RequestArguments
     }
 
     /**
-     * @return the next key number.
+     * @return the next key number: the one {@link #repeatKey(long)} asked for, else the distribution's next.
      */
     public long nextKey()
     {
-        return keys.nextKey();
+        final long key = repeatKey >= 0 ? repeatKey : keys.nextKey();
+        repeatKey = -1;
+        lastKey = key;
+        return key;
+    }
+
+    /**
+     * @return the key number {@link #nextKey()} last returned (cache-aside remembers each GET's key).
+     */
+    public long lastKey()
+    {
+        return lastKey;
+    }
+
+    /**
+     * Makes the next {@link #nextKey()} return this key instead of drawing one: the SET after a GET's miss.
+     *
+     * @param key a key number a GET used.
+     */
+    public void repeatKey(final long key)
+    {
+        repeatKey = key;
     }
 
     /**

@@ -119,6 +119,38 @@ class OptionParserTest
     }
 
     @Test
+    void cacheAsideAndCacheDistributions()
+    {
+        final LoadOptions plain = OptionParser.parse();
+        assertFalse(plain.cacheAside);
+        assertEquals(10_000, plain.hotSetShift(), "a tenth of the key space");
+        assertEquals(10_000, plain.scanLength(), "a tenth of the key space");
+        assertEquals(5_000_000_000L, plain.hotSetPeriodNs);
+        assertEquals(5_000_000_000L, plain.scanPeriodNs);
+
+        final LoadOptions moving = OptionParser.parse("--cache-aside", "--distribution", "zipfian-moving",
+            "--zipf-theta", "1.1", "-k", "1m", "--hot-set-shift", "250k", "--hot-set-period", "2s");
+        assertTrue(moving.cacheAside);
+        assertEquals(Map.of("get", 1), moving.mix, "cache-aside's mix is GET; its SETs follow misses");
+        assertEquals(DistributionKind.ZIPFIAN_MOVING, moving.distribution);
+        assertEquals(1.1, moving.zipfTheta);
+        assertEquals(250_000, moving.hotSetShift());
+        assertEquals(2_000_000_000L, moving.hotSetPeriodNs);
+
+        final LoadOptions scan = OptionParser.parse("--distribution", "Zipfian-Scan", "-k", "1000",
+            "--scan-length", "500", "--scan-period", "750ms");
+        assertEquals(DistributionKind.ZIPFIAN_SCAN, scan.distribution);
+        assertEquals(500, scan.scanLength());
+        assertEquals(750_000_000L, scan.scanPeriodNs);
+        final String help = OptionParser.help();
+        for (final String expected : List.of("--cache-aside", "--hot-set-shift N", "--hot-set-period TIME",
+            "--scan-length N", "--scan-period TIME", "zipfian-moving", "zipfian-scan"))
+        {
+            assertTrue(help.contains(expected), () -> "help lacks " + expected + ":\n" + help);
+        }
+    }
+
+    @Test
     void badArgumentsNameTheArgument()
     {
         assertBad("--bogus", "unknown argument '--bogus'");
@@ -130,7 +162,29 @@ class OptionParserTest
         assertBad("--duration", "0s", "--duration: must be greater than zero");
         assertBad("--warmup", "-1s", "--warmup: duration out of range");
         assertBad("--protocol", "http", "--protocol: expected one of resp, json, got 'http'");
-        assertBad("--distribution", "gauss", "--distribution: expected one of uniform, zipfian, sequential");
+        assertBad("--distribution", "gauss",
+            "--distribution: expected one of uniform, zipfian, zipfian-moving, zipfian-scan, sequential, got 'gauss'");
+        assertBad("--distribution", "zipfian_moving", "--distribution: expected one of");
+        assertBad("--cache-aside", "--mix", "get=1", "--cache-aside: runs GET, then SET on a miss; it takes no --mix");
+        assertBad("--cache-aside", "--template", "HGET __key__ f", "it takes no --template");
+        assertBad("--cache-aside=yes", "--cache-aside: takes no value");
+        assertBad("--hot-set-shift", "10", "--hot-set-shift: only with --distribution zipfian-moving");
+        assertBad("--distribution", "zipfian", "--hot-set-period", "1s",
+            "--hot-set-period: only with --distribution zipfian-moving");
+        assertBad("--distribution", "zipfian-moving", "--scan-length", "10",
+            "--scan-length: only with --distribution zipfian-scan");
+        assertBad("--scan-period", "1s", "--scan-period: only with --distribution zipfian-scan");
+        assertBad("--distribution", "zipfian-moving", "--hot-set-shift", "0", "--hot-set-shift: 0 is out of range");
+        assertBad("--distribution", "zipfian-moving", "--hot-set-shift", "x", "--hot-set-shift: expected an integer");
+        assertBad("--distribution", "zipfian-moving", "-k", "100", "--hot-set-shift", "100",
+            "--hot-set-shift: 100 must be below --keyspace 100");
+        assertBad("--distribution", "zipfian-moving", "--hot-set-period", "0s",
+            "--hot-set-period: must be greater than zero");
+        assertBad("--distribution", "zipfian-scan", "--scan-period", "soon", "--scan-period: ");
+        assertBad("--distribution", "zipfian-scan", "-k", "100", "--scan-length", "101",
+            "--scan-length: 101 is more than --keyspace 100");
+        assertBad("--distribution", "zipfian-scan", "-k", "100000", "--key-length", "10",
+            "--key-length: 10 leaves no room for the never-seen keys of --distribution zipfian-scan (needs at least 12)");
         assertBad("--zipf-theta", "0", "--zipf-theta: 0 is out of range");
         assertBad("--value-size", "100-10", "--value-size: range '100-10' has MAX below MIN");
         assertBad("--value-size", "9m", "--value-size: 9000000 is out of range");

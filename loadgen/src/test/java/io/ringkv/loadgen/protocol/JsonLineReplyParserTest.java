@@ -71,6 +71,24 @@ class JsonLineReplyParserTest
         }
     }
 
+    @Test
+    void onlyATopLevelNullValueIsAMiss()
+    {
+        for (final String nil : new String[] {"{\"value\":null}\n", "{\"id\":3, \"value\" : null }\n"})
+        {
+            final ByteBuffer buffer = RespReplyParserTest.bytes(nil);
+            assertEquals(buffer.limit(), parser.parse(buffer, 0, buffer.limit()), nil);
+            assertTrue(parser.isNil(), nil);
+        }
+        for (final String value : new String[] {"{}\n", "{\"value\":\"null\"}\n", "{\"value\":[null]}\n",
+            "{\"other\":null}\n", "{\"value\":nullx}\n", "{\"error\":\"ERR x\"}\n"})
+        {
+            final ByteBuffer buffer = RespReplyParserTest.bytes(value);
+            assertEquals(buffer.limit(), parser.parse(buffer, 0, buffer.limit()), value);
+            assertFalse(parser.isNil(), value);
+        }
+    }
+
     private void assertReply(final String reply, final boolean error)
     {
         final ByteBuffer buffer = RespReplyParserTest.bytes(reply);

@@ -101,6 +101,30 @@ class RespReplyParserTest
         }
     }
 
+    @Test
+    void onlyATopLevelNilIsAMiss()
+    {
+        for (final String nil : new String[] {"$-1\r\n", "*-1\r\n", "_\r\n", "|1\r\n+ttl\r\n:3\r\n$-1\r\n"})
+        {
+            final ByteBuffer buffer = bytes(nil);
+            assertEquals(buffer.limit(), parser.parse(buffer, 0, buffer.limit()), nil);
+            assertTrue(parser.isNil(), nil);
+        }
+        for (final String value : new String[] {"$0\r\n\r\n", "$3\r\n$-1\r\n", "*1\r\n$-1\r\n", "*0\r\n",
+            "%1\r\n+a\r\n_\r\n", "-ERR x\r\n", "+OK\r\n", ":0\r\n"})
+        {
+            final ByteBuffer buffer = bytes(value);
+            assertEquals(buffer.limit(), parser.parse(buffer, 0, buffer.limit()), value);
+            assertFalse(parser.isNil(), value);
+        }
+        // The flag belongs to the last reply parsed, not to any before it.
+        final ByteBuffer pipelined = bytes("$-1\r\n$1\r\nx\r\n");
+        final int second = parser.parse(pipelined, 0, pipelined.limit());
+        assertTrue(parser.isNil());
+        parser.parse(pipelined, second, pipelined.limit());
+        assertFalse(parser.isNil());
+    }
+
     private void assertWhole(final String reply, final boolean error)
     {
         final ByteBuffer buffer = bytes(reply);

@@ -54,6 +54,6 @@ class TargetSummaryTest
         get.recordValueWithCount(latencyNs, count);
         final Histogram all = get.copy();
         return new RunResult(label, "127.0.0.1:1", round, List.of("GET"), List.of(get), all, seconds,
-            new long[] {count}, 0, 0, Map.of(), 0, List.of());
+            new long[] {count}, 0, 0, Map.of(), 0, List.of(), null);
     }
 }

@@ -38,7 +38,7 @@ class IntendedTimeRingTest
         {
             for (long i = 0; i < count; i++)
             {
-                while (!ring.offer(i))
+                while (!ring.offer(i, i * 3 + 1))
                 {
                     Thread.onSpinWait();
                 }
@@ -52,6 +52,7 @@ class IntendedTimeRingTest
                 Thread.onSpinWait();
             }
             assertEquals(expected, entry);
+            assertEquals(expected * 3 + 1, ring.polledPayload(), "the payload travels with its entry");
         }
         producer.join();
         assertEquals(IntendedTimeRing.EMPTY, ring.poll());

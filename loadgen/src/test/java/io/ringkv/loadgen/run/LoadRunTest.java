@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -200,6 +201,79 @@ class LoadRunTest
         final LoadFailedException ex = assertThrows(LoadFailedException.class,
             () -> new LoadRun(options, System.out).run(options.target, null, "main", 1, false, null));
         assertTrue(ex.getMessage().startsWith("cannot connect to 127.0.0.1:" + port), ex.getMessage());
+    }
+
+    @Test
+    void cacheAsideClosedLoopCountsAKnownHitPatternAndSetsEveryMissedKey() throws Exception
+    {
+        try (FakeRespServer server = new FakeRespServer(0))
+        {
+            // Every 4th GET of each connection misses: with 2 x 2000 GETs, exactly 1000 misses.
+            server.missEvery(4);
+            final RunResult result = runCacheAside(server, "-c", "2", "-P", "8", "-n", "4000");
+            final HitCounts hits = result.hitCounts();
+            assertEquals(4000, hits.gets());
+            assertEquals(3000, hits.hits());
+            assertEquals(1000, hits.misses());
+            assertEquals(0.75, hits.ratio());
+            assertEquals(List.of("GET", "SET"), result.commandNames());
+            assertEquals(4000, result.sentByCommand()[0]);
+            assertEquals(1000, result.sentByCommand()[1]);
+            assertEquals(1000, result.latencyByCommand().get(1).getTotalCount());
+            assertEquals(1000, server.getMisses());
+            assertEquals(1000, server.setsOfMissedKeys(), "each miss is followed by a SET of its key");
+            assertEquals(0, server.otherSets());
+            assertEquals(0, result.errors());
+        }
+    }
+
+    @Test
+    void cacheAsideOpenLoopCountsHitsPerIntervalAndSetsEveryMissedKey() throws Exception
+    {
+        try (FakeRespServer server = new FakeRespServer(0))
+        {
+            server.missEvery(5);
+            final RunResult result = runCacheAside(server, "-c", "2", "-P", "4", "--rate", "2000", "-d", "2s");
+            final HitCounts hits = result.hitCounts();
+            // The schedule sends exactly 4000 GETs; every 5th of each connection misses.
+            assertEquals(4000, hits.gets());
+            assertEquals(800, hits.misses());
+            assertEquals(0.8, hits.ratio());
+            assertEquals(800, result.sentByCommand()[1]);
+            assertEquals(800, server.setsOfMissedKeys(), "each miss is followed by a SET of its key");
+            assertEquals(0, server.otherSets());
+            assertTrue(hits.byInterval().length >= 2, Arrays.toString(hits.byInterval()));
+            for (int i = 0; i < 2; i++)
+            {
+                final double ratio = hits.byInterval()[i];
+                assertTrue(ratio > 0.75 && ratio < 0.85, "interval " + i + ": " + Arrays.toString(hits.byInterval()));
+            }
+        }
+    }
+
+    @Test
+    void cacheAsideOverJsonLinesSeesNullValuesAsMisses() throws Exception
+    {
+        try (FakeRespServer server = new FakeRespServer(0))
+        {
+            server.json();
+            final RunResult result = runCacheAside(server, "--protocol", "json", "-c", "2", "-P", "4", "-n", "400");
+            assertEquals(400, result.hitCounts().gets());
+            assertEquals(400, result.hitCounts().misses());
+            assertEquals(0.0, result.hitCounts().ratio());
+            assertEquals(400, result.sentByCommand()[1]);
+            assertEquals(800, server.requests());
+        }
+    }
+
+    static RunResult runCacheAside(final FakeRespServer server, final String... args)
+    {
+        final String[] all = java.util.Arrays.copyOf(args, args.length + 7);
+        System.arraycopy(new String[] {"-p", Integer.toString(server.port()), "--warmup", "0", "--seed", "7",
+            "--cache-aside"}, 0, all, args.length, 7);
+        final LoadOptions options = OptionParser.parse(all);
+        return new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+            .run(options.target, options.password, "main", 1, false, null);
     }
 
     static RunResult run(final FakeRespServer server, final String... args)

@@ -66,6 +66,117 @@ class KeyDistributionTest
     }
 
     @Test
+    void movingHotSetMovesByTheShiftEachPeriodAndKeepsItsShape()
+    {
+        final long n = 10_000;
+        final long[] now = {0};
+        final MovingHotSetKeyDistribution moving = new MovingHotSetKeyDistribution(
+            new ZipfianKeyDistribution(n, 0.99, new SplittableRandom(SEED)), n, 3_000, 1_000, 0, () -> now[0]);
+        final ZipfianKeyDistribution reference = new ZipfianKeyDistribution(n, 0.99, new SplittableRandom(SEED));
+        // Same random stream: each key is the reference's rank moved by 3000 per period, modulo the key space.
+        for (int period = 0; period < 7; period++)
+        {
+            now[0] = period * 1_000L + 999;
+            final long offset = period * 3_000L % n;
+            long hottest = 0;
+            for (int i = 0; i < 20_000; i++)
+            {
+                final long key = moving.nextKey();
+                assertTrue(key >= 0 && key < n, "key " + key);
+                assertEquals((reference.nextKey() + offset) % n, key, "period " + period);
+                hottest += key == offset ? 1 : 0;
+            }
+            // The hottest key of the period is the shifted rank 1, with its Zipf share (about 10% here).
+            assertEquals(reference.probability(0), hottest / 20_000.0, 0.01, "period " + period);
+        }
+    }
+
+    @Test
+    void movingHotSetCatchesUpAfterSleepingThroughPeriods()
+    {
+        final long[] now = {0};
+        final MovingHotSetKeyDistribution moving = new MovingHotSetKeyDistribution(
+            new SequentialKeyDistribution(100, 0), 100, 30, 10, 5, () -> now[0]);
+        assertEquals(0, moving.nextKey());
+        now[0] = 5 + 10 * 4;
+        // Four periods at once: 120 mod 100.
+        assertEquals(21, moving.nextKey());
+        now[0] = 0;
+        assertEquals(22, moving.nextKey(), "a clock reading before the origin does not move it back");
+    }
+
+    @Test
+    void scansProduceKeysNeverSeenBeforeSharedByTheConnections()
+    {
+        final long n = 1_000;
+        final long scanLength = 300;
+        final int connections = 3;
+        final long[] now = {0};
+        final ScanningKeyDistribution[] scanners = new ScanningKeyDistribution[connections];
+        for (int c = 0; c < connections; c++)
+        {
+            scanners[c] = new ScanningKeyDistribution(new ZipfianKeyDistribution(n, 0.99, new SplittableRandom(c)),
+                n, scanLength, 1_000_000, 100, 0, () -> now[0], c, connections);
+        }
+        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int c = 0; c < connections; c++)
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                final long key = scanners[c].nextKey();
+                assertTrue(key < n, "no scan before the first period ends: " + key);
+                seen.add(key);
+            }
+        }
+        for (int scan = 1; scan <= 4; scan++)
+        {
+            now[0] = scan * 100L + 7;
+            final java.util.List<Long> scanKeys = new java.util.ArrayList<>();
+            for (int c = 0; c < connections; c++)
+            {
+                // A connection's share comes first, in a burst, then the zipfian keys again.
+                for (int i = 0; i < scanLength / connections; i++)
+                {
+                    final long key = scanners[c].nextKey();
+                    assertTrue(key >= n, "scan " + scan + " connection " + c + " draw " + i + ": " + key);
+                    assertTrue(seen.add(key), "key " + key + " was seen before");
+                    scanKeys.add(key);
+                }
+                for (int i = 0; i < 500; i++)
+                {
+                    final long key = scanners[c].nextKey();
+                    assertTrue(key < n, "scan over, got " + key);
+                    seen.add(key);
+                }
+            }
+            // Together the connections walked one run of consecutive keys.
+            java.util.Collections.sort(scanKeys);
+            assertEquals(scanLength, scanKeys.size());
+            assertEquals(scanKeys.get(0) + scanLength - 1, (long)scanKeys.get(scanKeys.size() - 1));
+        }
+    }
+
+    @Test
+    void scanKeysWrapWithinTheirSpaceAndMulModNeverOverflows()
+    {
+        assertEquals(0, ScanningKeyDistribution.mulMod(0, 5, 7));
+        assertEquals(6, ScanningKeyDistribution.mulMod(4, 5, 7));
+        final long m = (1L << 60) - 12_345;
+        final long a = (1L << 59) + 3;
+        final long b = 1L << 40;
+        assertEquals(java.math.BigInteger.valueOf(a).multiply(java.math.BigInteger.valueOf(b))
+            .mod(java.math.BigInteger.valueOf(m)).longValueExact(), ScanningKeyDistribution.mulMod(a, b, m));
+        final long[] now = {0};
+        final ScanningKeyDistribution scanner = new ScanningKeyDistribution(
+            new SequentialKeyDistribution(10, 0), 10, 4, 10, 1, 0, () -> now[0], 0, 1);
+        now[0] = 3;
+        // Scan 3 starts at (3 - 1) * 4 = 8 in a space of 10: 8, 9, then wraps to 0, 1 (keys 18, 19, 10, 11).
+        assertEquals(java.util.List.of(18L, 19L, 10L, 11L, 0L),
+            java.util.List.of(scanner.nextKey(), scanner.nextKey(), scanner.nextKey(), scanner.nextKey(),
+                scanner.nextKey()));
+    }
+
+    @Test
     void uniformIsFlat()
     {
         final int n = 20;

@@ -1,8 +1,7 @@
 package io.ringkv.core.engine;
 
-import org.agrona.BufferUtil;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -28,9 +27,12 @@ public final class CommandEvent
     /** Background work a component asked for ({@link Engine#requestTask()}), e.g. a snapshot step. */
     public static final byte TYPE_TASK = 3;
 
-    /** Change area kept between uses; a larger one (after a big SET) is released when the slot is reused. */
-    static final int INITIAL_CHANGES_CAPACITY = 256;
-    static final int RETAINED_CHANGES_CAPACITY = 64 * 1024;
+    /**
+     * Change area a slot keeps between uses. It is allocated at the slot's first write and grows as needed; a larger
+     * one (after a big SET) is released as soon as every consumer has read it ({@link #releaseLargeChanges()}), so
+     * the ring's change areas hold at most ring size times this between large writes.
+     */
+    static final int RETAINED_CHANGES_CAPACITY = 1024;
 
     byte type;
     RequestBatch batch;
@@ -38,7 +40,7 @@ public final class CommandEvent
     boolean firstOfChunk;
     boolean lastOfBatch;
 
-    private ExpandableDirectByteBuffer changes = new ExpandableDirectByteBuffer(INITIAL_CHANGES_CAPACITY);
+    private final ExpandableOffHeapBuffer changes = new ExpandableOffHeapBuffer(0);
     int changesLength;
     int changeCount;
 
@@ -75,13 +77,34 @@ public final class CommandEvent
      */
     void clearChanges()
     {
-        if (changes.capacity() > RETAINED_CHANGES_CAPACITY)
-        {
-            BufferUtil.free(changes.byteBuffer());
-            changes = new ExpandableDirectByteBuffer(INITIAL_CHANGES_CAPACITY);
-        }
+        releaseLargeChanges();
         changesLength = 0;
         changeCount = 0;
+    }
+
+    /**
+     * Engine thread, once every consumer has read this slot (or before reusing it): free a change area that grew
+     * past {@link #RETAINED_CHANGES_CAPACITY}.
+     *
+     * @return true when memory was freed.
+     */
+    boolean releaseLargeChanges()
+    {
+        if (changes.shrink(RETAINED_CHANGES_CAPACITY))
+        {
+            changesLength = 0;
+            changeCount = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return bytes this slot's change area holds.
+     */
+    int changesCapacity()
+    {
+        return changes.capacity();
     }
 
     MutableDirectBuffer mutableChanges()

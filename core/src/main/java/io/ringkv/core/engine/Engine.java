@@ -84,6 +84,7 @@ public final class Engine implements AutoCloseable
             engineGroup.then(consumer);
         }
         ring = disruptor.getRingBuffer();
+        engineHandler.changeAreaReclaimer().consumedSequence(ring::getMinimumGatingSequence);
     }
 
     /**

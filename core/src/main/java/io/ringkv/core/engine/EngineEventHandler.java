@@ -27,6 +27,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final long rehashBudgetNs;
     private final CommandArgs args = new CommandArgs();
     private final AtomicBoolean taskPending = new AtomicBoolean();
+    private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
     private long nowMs;
 
@@ -49,6 +50,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     @Override
     public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
+        changeAreaReclaimer.reclaim();
         changeLog.begin(event);
         if (event.type == CommandEvent.TYPE_REQUEST)
         {
@@ -66,6 +68,12 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             runTask();
         }
         changeLog.end();
+        changeAreaReclaimer.executed(event, sequence);
+    }
+
+    ChangeAreaReclaimer changeAreaReclaimer()
+    {
+        return changeAreaReclaimer;
     }
 
     private void executeRequest(final CommandEvent event)
@@ -134,6 +142,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         {
             keyspace.activeExpireCycle(nowMs, expireBudgetNs);
             keyspace.rehashStep(rehashBudgetNs);
+            keyspace.sampleUsedMemoryPeak();
         }
         finally
         {

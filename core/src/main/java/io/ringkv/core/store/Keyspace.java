@@ -51,6 +51,7 @@ public final class Keyspace implements AutoCloseable
 
     private final int databases;
     private long maxMemoryBytes;
+    private long usedMemoryPeakBytes;
     private final int maxValueLength;
     private final SlabAllocator allocator;
     private final OffHeapTable[] tables;
@@ -947,6 +948,22 @@ public final class Keyspace implements AutoCloseable
     public long usedMemoryBytes()
     {
         return allocator.reservedBytes() + account.tableBytes + account.expiryIndexBytes;
+    }
+
+    /**
+     * Take a sample of used memory for its peak, as Redis samples {@code used_memory_peak} in its cron and in INFO;
+     * the engine calls it on every tick.
+     *
+     * @return the most {@link #usedMemoryBytes()} any sample has seen.
+     */
+    public long sampleUsedMemoryPeak()
+    {
+        final long used = usedMemoryBytes();
+        if (used > usedMemoryPeakBytes)
+        {
+            usedMemoryPeakBytes = used;
+        }
+        return usedMemoryPeakBytes;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ringkv.replication.log;
 
 import io.ringkv.core.codec.JsonBytes;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -12,7 +13,8 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class JsonTextWriter
 {
-    private final ExpandableDirectByteBuffer buffer;
+    private final int initialCapacity;
+    private ExpandableDirectByteBuffer buffer;
     private int position;
 
     /**
@@ -20,7 +22,28 @@ public final class JsonTextWriter
      */
     public JsonTextWriter(final int initialCapacity)
     {
+        this.initialCapacity = initialCapacity;
         buffer = new ExpandableDirectByteBuffer(initialCapacity);
+    }
+
+    /**
+     * Free, at once rather than at the next GC, a buffer that a long line grew past {@code retainedCapacity}, and
+     * start again with the initial capacity; what was written is dropped. {@link #buffer()} then returns a new one.
+     *
+     * @param retainedCapacity largest capacity kept.
+     * @return true when memory was freed.
+     */
+    public boolean shrink(final int retainedCapacity)
+    {
+        if (buffer.capacity() <= retainedCapacity)
+        {
+            return false;
+        }
+        final ExpandableDirectByteBuffer old = buffer;
+        buffer = new ExpandableDirectByteBuffer(initialCapacity);
+        BufferUtil.free(old.byteBuffer());
+        position = 0;
+        return true;
     }
 
     public MutableDirectBuffer buffer()

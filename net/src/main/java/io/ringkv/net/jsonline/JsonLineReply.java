@@ -29,6 +29,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsonLineReply implements Reply
 {
+    /** Bytes of a value escaped at a time, each after making room for its worst case. */
+    private static final int ESCAPE_CHUNK_BYTES = 4096;
+
     private static final byte[] VALUE_FIELD = ascii("\"value\":");
     private static final byte[] ERROR_FIELD = ascii("\"error\":");
     private static final byte[] ID_FIELD = ascii("{\"id\":");
@@ -424,17 +427,15 @@ public final class JsonLineReply implements Reply
     private void putBytesValue(final DirectBuffer buffer, final int index, final int length, final boolean key)
     {
         final ReplyBuffer out = this.out;
-        final int written;
         if (JsonBytes.isString(buffer, index, length, key))
         {
-            out.ensureRoom(length + 2);
-            written = JsonBytes.putString(buffer, index, length, out.buffer(), out.position());
+            out.putByte((byte)'"');
+            putEscaped(buffer, index, length);
+            out.putByte((byte)'"');
+            return;
         }
-        else
-        {
-            out.ensureRoom(JsonBytes.base64Length(length, key));
-            written = JsonBytes.putBase64(buffer, index, length, key, out.buffer(), out.position());
-        }
+        out.ensureRoom(JsonBytes.base64Length(length, key));
+        final int written = JsonBytes.putBase64(buffer, index, length, key, out.buffer(), out.position());
         out.position(out.position() + written);
     }
 
@@ -462,6 +463,7 @@ public final class JsonLineReply implements Reply
             }
             else
             {
+                out.ensureRoom(4); // the reply buffer grows only through ensureRoom and its own puts
                 final int position = out.position();
                 final int written = Utf8.putChar(text, i, out.buffer(), position);
                 out.position(position + written);
@@ -472,18 +474,25 @@ public final class JsonLineReply implements Reply
     }
 
     /**
-     * Write valid UTF-8 bytes as JSON string content.
+     * Write valid UTF-8 bytes as JSON string content. The reply buffer grows only through its own puts and
+     * {@link ReplyBuffer#ensureRoom(int)}, so the content is escaped in chunks after making room for each chunk's
+     * worst case (every byte escaped): a large value grows the buffer about as much as its escaped length.
      */
     private void putEscaped(final DirectBuffer buffer, final int index, final int length)
     {
         final ReplyBuffer out = this.out;
-        out.ensureRoom(length + 2);
-        final int position = out.position();
-        out.position(position + JsonString.escape(buffer, index, length, out.buffer(), position));
+        for (int offset = 0; offset < length; offset += ESCAPE_CHUNK_BYTES)
+        {
+            final int chunk = Math.min(ESCAPE_CHUNK_BYTES, length - offset);
+            out.ensureRoom(JsonString.MAX_ESCAPED_LENGTH_PER_BYTE * chunk);
+            final int position = out.position();
+            out.position(position + JsonString.escape(buffer, index + offset, chunk, out.buffer(), position));
+        }
     }
 
     private static void putEscapedAscii(final ReplyBuffer out, final byte c)
     {
+        out.ensureRoom(JsonString.MAX_ESCAPED_LENGTH_PER_BYTE);
         final int position = out.position();
         out.position(position + JsonString.escapeAscii(c, out.buffer(), position));
     }

@@ -1,6 +1,7 @@
 package io.ringkv.replication.log;
 
 import io.ringkv.core.codec.JsonBytes;
+import io.ringkv.core.codec.JsonString;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -13,6 +14,9 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class JsonTextWriter
 {
+    /** Strings longer than this are measured before they are written, so that the buffer grows only once. */
+    private static final int EXACT_SIZING_LENGTH = 4096;
+
     private final int initialCapacity;
     private ExpandableDirectByteBuffer buffer;
     private int position;
@@ -125,7 +129,10 @@ public final class JsonTextWriter
         final ExpandableDirectByteBuffer buffer = this.buffer;
         if (JsonBytes.isString(source, offset, length, key))
         {
-            buffer.checkLimit(position + length + 2);
+            // A long string is measured first so the buffer grows once: each growth of Agrona's buffer leaves the
+            // old memory to the GC, and a string of control characters is six times its length escaped.
+            final long quotedLength = length > EXACT_SIZING_LENGTH ? quotedLength(source, offset, length) : length + 2L;
+            buffer.checkLimit((int)Math.min(ExpandableDirectByteBuffer.MAX_BUFFER_LENGTH, position + quotedLength));
             position += JsonBytes.putString(source, offset, length, buffer, position);
         }
         else
@@ -134,5 +141,27 @@ public final class JsonTextWriter
             position += JsonBytes.putBase64(source, offset, length, key, buffer, position);
         }
         return this;
+    }
+
+    /**
+     * @return an upper bound of what {@link JsonBytes#putString} writes for the bytes: quotes, two bytes for a quote,
+     * a backslash or a short escape, {@link JsonString#MAX_ESCAPED_LENGTH_PER_BYTE} for other control characters.
+     */
+    private static long quotedLength(final DirectBuffer source, final int offset, final int length)
+    {
+        long quoted = length + 2L;
+        for (int i = 0; i < length; i++)
+        {
+            final byte b = source.getByte(offset + i);
+            if (b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t' || b == '\b' || b == '\f')
+            {
+                quoted += 1;
+            }
+            else if (b >= 0 && b < 0x20)
+            {
+                quoted += JsonString.MAX_ESCAPED_LENGTH_PER_BYTE - 1;
+            }
+        }
+        return quoted;
     }
 }

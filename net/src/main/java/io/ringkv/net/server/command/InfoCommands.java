@@ -194,7 +194,7 @@ public final class InfoCommands
             .field("sync_partial_ok", 0)
             .field("sync_partial_err", 0)
             .field("expired_keys", keyspace.expiredKeys())
-            .field("evicted_keys", 0)
+            .field("evicted_keys", keyspace.evictedKeys())
             .field("evicted_clients", 0)
             .field("keyspace_hits", keyspace.keyspaceHits())
             .field("keyspace_misses", keyspace.keyspaceMisses())

@@ -52,6 +52,8 @@ public final class ObjectCommands
     /** Reference count Redis reports for a shared object (OBJ_SHARED_REFCOUNT). */
     private static final long SHARED_REFCOUNT = Integer.MAX_VALUE;
 
+    /** Longest integer text Redis encodes as an integer (LONG_STR_SIZE - 1). */
+    private static final int MAX_INT_TEXT = 20;
     private static final byte[] INT = ascii("int");
     private static final byte[] EMBSTR = ascii("embstr");
     private static final byte[] RAW = ascii("raw");
@@ -80,7 +82,7 @@ public final class ObjectCommands
         {
             reply.nil();
         }
-        else if (StringValues.isInt(entry))
+        else if (intEncoded(context, entry))
         {
             reply.bulk(INT);
         }
@@ -139,9 +141,43 @@ public final class ObjectCommands
         final Keyspace keyspace = context.keyspace();
         final EvictionPolicy policy = keyspace.evictionPolicy();
         final boolean sharing = keyspace.maxMemoryBytes() == 0 || !policy.ranksByAccess();
-        final boolean shared = sharing && StringValues.isInt(entry) &&
-            StringValues.intValue(entry) >= 0 && StringValues.intValue(entry) < SHARED_INTEGERS;
+        final boolean shared = sharing && sharedInteger(context, entry);
         reply.integer(shared ? SHARED_REFCOUNT : 1);
+    }
+
+    /**
+     * As Redis's tryObjectEncoding: a string is held as an integer when it is the canonical text of a 64-bit
+     * integer of at most 20 characters (ringkv keeps such strings as text unless INCR made them, but reports what
+     * Redis would hold).
+     */
+    private static boolean intEncoded(final CommandContext context, final EntryFlyweight entry)
+    {
+        return StringValues.isInt(entry) || integerText(context, entry);
+    }
+
+    /** Redis shares the integer objects 0..9999 it makes from strings and counters (OBJ_SHARED_INTEGERS). */
+    private static boolean sharedInteger(final CommandContext context, final EntryFlyweight entry)
+    {
+        final long value;
+        if (StringValues.isInt(entry))
+        {
+            value = StringValues.intValue(entry);
+        }
+        else if (integerText(context, entry))
+        {
+            value = context.numbers().value();
+        }
+        else
+        {
+            return false;
+        }
+        return value >= 0 && value < SHARED_INTEGERS;
+    }
+
+    private static boolean integerText(final CommandContext context, final EntryFlyweight entry)
+    {
+        return entry.type() == ValueType.STRING && entry.valueLength() <= MAX_INT_TEXT &&
+            context.numbers().parseLong(entry.buffer(), entry.valueOffset(), entry.valueLength());
     }
 
     private static EntryFlyweight peek(final CommandContext context, final CommandArgs args)

@@ -151,6 +151,7 @@ public final class InfoCommands
             .field("ringkv_expiry_index_bytes", memory.expiryIndexBytes())
             .field("ringkv_allocator_requested_bytes", memory.allocatorRequestedBytes())
             .field("ringkv_huge_block_bytes", memory.hugeBytes())
+            .field("ringkv_eviction_used_bytes", context.keyspace().evictableUsedBytes())
             .field("ringkv_overhead_bytes_per_key", memory.overheadBytesPerKey())
             .field("ringkv_jvm_heap_used", runtime.totalMemory() - runtime.freeMemory())
             .field("ringkv_jvm_heap_max", runtime.maxMemory());

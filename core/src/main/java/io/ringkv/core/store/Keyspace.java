@@ -1219,7 +1219,7 @@ public final class Keyspace implements AutoCloseable
             tables[db].close();
             expiries[db].clear();
         }
-        allocator.releaseAll();
+        allocator.close();
         keys = 0;
         keyValueBytes = 0;
     }

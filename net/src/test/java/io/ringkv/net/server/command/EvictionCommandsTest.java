@@ -185,6 +185,44 @@ class EvictionCommandsTest
         }
     }
 
+    @Test
+    void thePolicyIsSetAtStartFromTheCommandLineOrConfigFileAndBadValuesStopStartUp() throws Exception
+    {
+        final io.ringkv.net.server.config.ServerConfig config = TestServer.commandLine("--maxmemory", "1gb",
+            "--maxmemory-policy", "ALLKEYS-LFU", "--maxmemory-samples", "10", "--lfu-log-factor", "0");
+        assertEquals("allkeys-lfu", config.maxmemoryPolicy.text());
+        assertEquals(10, config.maxmemorySamples.number());
+        try (TestServer server = TestServer.start(config);
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            jedis.set("k", "v");
+            for (int i = 0; i < 10; i++)
+            {
+                jedis.get("k");
+            }
+            assertEquals(15L, jedis.objectFreq("k"), "the LFU policy and lfu-log-factor 0 reached the keyspace: every access counts");
+        }
+        final java.nio.file.Path file = java.nio.file.Files.createTempFile("ringkv-eviction", ".conf");
+        try
+        {
+            java.nio.file.Files.writeString(file, "maxmemory-policy volatile-ttl\nmaxmemory-eviction-tenacity 100\n");
+            final io.ringkv.net.server.config.ServerConfig fromFile = TestServer.commandLine(file.toString());
+            assertEquals("volatile-ttl", fromFile.maxmemoryPolicy.text());
+            assertEquals(100, fromFile.maxmemoryEvictionTenacity.number());
+        }
+        finally
+        {
+            java.nio.file.Files.delete(file);
+        }
+        assertEquals("bad option '--maxmemory-policy': argument(s) must be one of the following: volatile-lru, " +
+            "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction",
+            assertThrows(io.ringkv.net.server.config.ConfigException.class,
+                () -> TestServer.commandLine("--maxmemory-policy", "lru")).getMessage());
+        assertEquals("bad option '--maxmemory-samples': argument must be between 1 and 2147483647 inclusive",
+            assertThrows(io.ringkv.net.server.config.ConfigException.class,
+                () -> TestServer.commandLine("--maxmemory-samples", "-3")).getMessage());
+    }
+
     private static Map<String, Long> fields(final String info)
     {
         final Map<String, Long> fields = new java.util.HashMap<>();

@@ -204,11 +204,7 @@ final class Evictor
 
     private long nextRandom(final long bound)
     {
-        long x = randomState;
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        randomState = x;
-        return (x >>> 1) % bound;
+        randomState = XorShift.next(randomState);
+        return (randomState >>> 1) % bound;
     }
 }

@@ -56,7 +56,7 @@ public final class Keyspace implements AutoCloseable
     private final OffHeapTable[] tables;
     private final ExpiryIndex[] expiries;
     private final int[] expireCursors;
-    private final UnsafeBuffer expiredKey = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer removedKey = new UnsafeBuffer(0, 0);
     private final ScanFilter scanFilter = new ScanFilter();
     private final EntryRelease entryRelease = new EntryRelease();
     private final MemoryStats memoryStats = new MemoryStats();
@@ -1155,11 +1155,7 @@ public final class Keyspace implements AutoCloseable
      */
     void evict(final int db, final long entry)
     {
-        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
-        final UnsafeBuffer key = expiredKey;
-        key.wrap(entry + KEY_OFFSET, keyLength);
-        evictedKeyListener.onExpired(db, key, 0, keyLength);
-        delete(db, entry);
+        deleteTelling(db, entry, evictedKeyListener);
         evictedKeys++;
     }
 
@@ -1287,13 +1283,9 @@ public final class Keyspace implements AutoCloseable
             }
             else
             {
-                long x = randomState;
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
-                randomState = x;
+                randomState = XorShift.next(randomState);
                 // A uniform 32-bit fraction below 1 / (base * lfu-log-factor + 1).
-                if ((x >>> 32) * ((long)base * lfuLogFactor + 1) < (1L << 32))
+                if ((randomState >>> 32) * ((long)base * lfuLogFactor + 1) < (1L << 32))
                 {
                     counter++;
                 }
@@ -1328,12 +1320,18 @@ public final class Keyspace implements AutoCloseable
 
     private void expire(final int db, final long entry)
     {
-        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
-        final UnsafeBuffer key = expiredKey;
-        key.wrap(entry + KEY_OFFSET, keyLength);
-        expiredKeyListener.onExpired(db, key, 0, keyLength);
-        delete(db, entry);
+        deleteTelling(db, entry, expiredKeyListener);
         expiredKeys++;
+    }
+
+    /** Tell the listener the entry's database and key, then delete it. */
+    private void deleteTelling(final int db, final long entry, final ExpiredKeyListener listener)
+    {
+        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
+        final UnsafeBuffer key = removedKey;
+        key.wrap(entry + KEY_OFFSET, keyLength);
+        listener.onExpired(db, key, 0, keyLength);
+        delete(db, entry);
     }
 
     private void setExpiry(final int db, final long entry, final long expireAtMs)

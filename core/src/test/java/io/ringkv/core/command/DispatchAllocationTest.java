@@ -3,6 +3,7 @@ package io.ringkv.core.command;
 import io.ringkv.core.engine.ChangeLog;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.store.EvictionPolicy;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import org.agrona.DirectBuffer;
@@ -73,11 +74,73 @@ class DispatchAllocationTest
         }
     }
 
+    @Test
+    void evictingBeforeEveryWriteAllocatesNothing()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        for (final EvictionPolicy policy : new EvictionPolicy[]{
+            EvictionPolicy.ALLKEYS_LRU, EvictionPolicy.ALLKEYS_LFU, EvictionPolicy.ALLKEYS_RANDOM,
+            EvictionPolicy.VOLATILE_TTL})
+        {
+            final Keyspace keyspace = new Keyspace(new StoreConfig().initialBuckets(64));
+            try
+            {
+                final CommandTable table = CoreCommands.newTable();
+                final ChangeLog changeLog = new ChangeLog(0);
+                final CommandDispatcher dispatcher =
+                    new CommandDispatcher(table, new CommandContext(keyspace, changeLog, table, 1 << 20));
+                final ClientSession session = new ClientSession(1, true);
+                final CountingReply reply = new CountingReply();
+                final RequestBatch batch = new RequestBatch(session, reply);
+                final UnsafeBuffer arguments = new UnsafeBuffer(new byte[8192]);
+                batch.reset(arguments);
+                int position = 0;
+                for (int i = 0; i < 16; i++)
+                {
+                    position = EngineHarness.addRequest(batch, arguments, position, RequestBatch.VALUE_RAW,
+                        new String[]{"SET", "key:" + i, "value", "EX", "1000"});
+                    position = EngineHarness.addRequest(batch, arguments, position, RequestBatch.VALUE_RAW,
+                        new String[]{"GET", "key:" + (i / 2)});
+                }
+                final CommandEvent event = new CommandEvent();
+                final CommandArgs args = new CommandArgs();
+                keyspace.evictionPolicy(policy);
+                run(dispatcher, changeLog, event, args, batch, session, reply, 1);
+                // Room for about half the keys: from now on most SETs evict first.
+                keyspace.maxMemoryBytes(keyspace.evictableUsedBytes() - 8 * 96);
+
+                run(dispatcher, changeLog, event, args, batch, session, reply, ROUNDS / 10);
+                final long evictedBefore = keyspace.evictedKeys();
+                final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
+                run(dispatcher, changeLog, event, args, batch, session, reply, ROUNDS / 10);
+                final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+
+                assertEquals(0, reply.errors, policy + ": no write refused");
+                assertTrue(keyspace.evictedKeys() - evictedBefore > ROUNDS / 10, policy + " evicted " +
+                    (keyspace.evictedKeys() - evictedBefore));
+                assertTrue(allocatedBytes < 4096, policy + ": " + allocatedBytes + " bytes allocated");
+            }
+            finally
+            {
+                keyspace.close();
+            }
+        }
+    }
+
     private static void run(
         final CommandDispatcher dispatcher, final ChangeLog changeLog, final CommandEvent event,
         final CommandArgs args, final RequestBatch batch, final ClientSession session, final CountingReply reply)
     {
-        for (int round = 0; round < ROUNDS; round++)
+        run(dispatcher, changeLog, event, args, batch, session, reply, ROUNDS);
+    }
+
+    private static void run(
+        final CommandDispatcher dispatcher, final ChangeLog changeLog, final CommandEvent event,
+        final CommandArgs args, final RequestBatch batch, final ClientSession session, final CountingReply reply,
+        final int rounds)
+    {
+        for (int round = 0; round < rounds; round++)
         {
             for (int i = 0; i < batch.requestCount(); i++)
             {

@@ -221,6 +221,8 @@ class EvictionTest
     void evictingAHugeValueGivesItsMemoryBack()
     {
         keyspace.evictionPolicy(EvictionPolicy.ALLKEYS_LRU);
+        // Enough samples that both keys are seen (with 5, all may land on the same one of two keys: 1 in 16).
+        keyspace.evictionSamples(64);
         final int length = 100 * 1024 * 1024;
         final long entry = keyspace.put(0, key("huge"), 0, 4, ValueType.STRING, ValueEncoding.STRING_RAW, length,
             NO_EXPIRY);

@@ -129,7 +129,7 @@ public final class ChangeLog
      * @param key       buffer holding the key.
      * @param keyOffset of the key.
      * @param keyLength of the key.
-     * @param expired   true when the key is removed because it expired (or was evicted), not by a command.
+     * @param expired   true when the key is removed because it expired, not by a command.
      */
     public void delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
         final boolean expired)
@@ -139,6 +139,21 @@ public final class ChangeLog
         {
             event.mutableChanges().putByte(index + FLAGS_OFFSET, FLAG_EXPIRED);
         }
+    }
+
+    /**
+     * A key evicted for the memory budget: a DEL flagged {@link ChangeRecordDescriptor#FLAG_EVICTED}, so replicas
+     * delete it too (they never evict on their own) and later consumers can tell it from a client's DEL.
+     *
+     * @param db        database.
+     * @param key       buffer holding the key.
+     * @param keyOffset of the key.
+     * @param keyLength of the key.
+     */
+    public void evicted(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final int index = claim(OP_DEL, db, 0, key, keyOffset, keyLength, null, 0, 0);
+        event.mutableChanges().putByte(index + FLAGS_OFFSET, FLAG_EVICTED);
     }
 
     /**

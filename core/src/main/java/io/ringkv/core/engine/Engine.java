@@ -73,6 +73,8 @@ public final class Engine implements AutoCloseable
         final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
         keyspace.expiredKeyListener(
             (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));
+        keyspace.evictedKeyListener(
+            (db, key, keyOffset, keyLength) -> changeLog.evicted(db, key, keyOffset, keyLength));
 
         disruptor = new Disruptor<>(
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());

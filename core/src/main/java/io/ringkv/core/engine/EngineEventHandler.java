@@ -141,6 +141,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         try
         {
             keyspace.activeExpireCycle(nowMs, expireBudgetNs);
+            // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
+            keyspace.makeRoom(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
             keyspace.sampleUsedMemoryPeak();
         }

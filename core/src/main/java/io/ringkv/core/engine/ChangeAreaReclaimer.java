@@ -1,5 +1,6 @@
 package io.ringkv.core.engine;
 
+import io.ringkv.core.changelog.ChangeArea;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,7 +38,7 @@ final class ChangeAreaReclaimer
      */
     void executed(final CommandEvent event, final long sequence)
     {
-        if (event.changesCapacity() > CommandEvent.RETAINED_CHANGES_CAPACITY && count < CAPACITY)
+        if (event.changesCapacity() > ChangeArea.RETAINED_CAPACITY && count < CAPACITY)
         {
             events[count] = event;
             sequences[count] = sequence;

@@ -1,8 +1,8 @@
 package io.ringkv.core.engine;
 
-import io.ringkv.core.memory.ExpandableOffHeapBuffer;
+import io.ringkv.core.changelog.ChangeArea;
+import io.ringkv.core.changelog.ChangeRecordDescriptor;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 
 /**
  * One slot of the engine's ring: either one request of a connection's {@link RequestBatch} (referred to by
@@ -27,22 +27,13 @@ public final class CommandEvent
     /** Background work a component asked for ({@link Engine#requestTask()}), e.g. a snapshot step. */
     public static final byte TYPE_TASK = 3;
 
-    /**
-     * Change area a slot keeps between uses. It is allocated at the slot's first write and grows as needed; a larger
-     * one (after a big SET) is released as soon as every consumer has read it ({@link #releaseLargeChanges()}), so
-     * the ring's change areas hold at most ring size times this between large writes.
-     */
-    static final int RETAINED_CHANGES_CAPACITY = 1024;
-
     byte type;
     RequestBatch batch;
     int requestIndex;
     boolean firstOfChunk;
     boolean lastOfBatch;
 
-    private final ExpandableOffHeapBuffer changes = new ExpandableOffHeapBuffer(0);
-    int changesLength;
-    int changeCount;
+    private final ChangeArea changes = new ChangeArea();
 
     void request(final RequestBatch batch, final int requestIndex, final boolean firstOfChunk,
         final boolean lastOfBatch)
@@ -73,30 +64,14 @@ public final class CommandEvent
     }
 
     /**
-     * Engine thread: empty the change area before executing this slot again.
-     */
-    void clearChanges()
-    {
-        releaseLargeChanges();
-        changesLength = 0;
-        changeCount = 0;
-    }
-
-    /**
      * Engine thread, once every consumer has read this slot (or before reusing it): free a change area that grew
-     * past {@link #RETAINED_CHANGES_CAPACITY}.
+     * past {@link ChangeArea#RETAINED_CAPACITY}.
      *
      * @return true when memory was freed.
      */
     boolean releaseLargeChanges()
     {
-        if (changes.shrink(RETAINED_CHANGES_CAPACITY))
-        {
-            changesLength = 0;
-            changeCount = 0;
-            return true;
-        }
-        return false;
+        return changes.releaseLarge();
     }
 
     /**
@@ -107,7 +82,11 @@ public final class CommandEvent
         return changes.capacity();
     }
 
-    MutableDirectBuffer mutableChanges()
+    /**
+     * @return the change area the {@link io.ringkv.core.changelog.ChangeLog} writes this slot's records to; the
+     * engine points the log at it before executing the slot.
+     */
+    public ChangeArea changeArea()
     {
         return changes;
     }
@@ -150,7 +129,7 @@ public final class CommandEvent
      */
     public DirectBuffer changes()
     {
-        return changes;
+        return changes.buffer();
     }
 
     /**
@@ -158,7 +137,7 @@ public final class CommandEvent
      */
     public int changesLength()
     {
-        return changesLength;
+        return changes.length();
     }
 
     /**
@@ -166,6 +145,6 @@ public final class CommandEvent
      */
     public int changeCount()
     {
-        return changeCount;
+        return changes.count();
     }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.core.engine;
 
+import io.ringkv.core.changelog.ChangeLog;
 import com.lmax.disruptor.EventHandler;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandDispatcher;
@@ -51,7 +52,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
         changeAreaReclaimer.reclaim();
-        changeLog.begin(event);
+        changeLog.begin(event.changeArea());
         if (event.type == CommandEvent.TYPE_REQUEST)
         {
             executeRequest(event);

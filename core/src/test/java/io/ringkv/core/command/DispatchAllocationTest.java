@@ -1,6 +1,6 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.core.store.EvictionPolicy;
@@ -137,7 +137,7 @@ class DispatchAllocationTest
             {
                 for (int i = 0; i < batch.requestCount(); i++)
                 {
-                    changeLog.begin(event);
+                    changeLog.begin(event.changeArea());
                     dispatcher.dispatch(args.wrap(batch, i), session, 1_700_000_000_000L, reply);
                 }
             }

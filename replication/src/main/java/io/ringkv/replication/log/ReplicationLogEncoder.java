@@ -1,7 +1,7 @@
 package io.ringkv.replication.log;
 
 import com.lmax.disruptor.EventHandler;
-import io.ringkv.core.engine.ChangeRecordFlyweight;
+import io.ringkv.core.changelog.ChangeRecordFlyweight;
 import io.ringkv.core.engine.CommandEvent;
 import org.agrona.DirectBuffer;
 

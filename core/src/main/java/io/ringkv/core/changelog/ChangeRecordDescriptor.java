@@ -1,4 +1,4 @@
-package io.ringkv.core.engine;
+package io.ringkv.core.changelog;
 
 /**
  * Binary layout of one change record: a data change the engine applied, as later ring consumers (replication)

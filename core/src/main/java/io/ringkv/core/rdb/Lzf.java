@@ -74,7 +74,9 @@ public final class Lzf
 
     /**
      * Compress {@code in[inOffset, inOffset + inLength)} into at most {@code outLength} bytes at
-     * {@code out[outOffset]}, making the choices liblzf 3.6 makes.
+     * {@code out[outOffset]}, making the choices liblzf 3.6 makes. Between buffers rather than arrays, so a large
+     * value compresses straight out of the store into off-heap scratch that is freed afterwards, without growing the
+     * heap.
      * <p>
      * Returns 0 when the result does not fit, as {@code lzf_compress} does, with liblzf's own (slightly
      * conservative) checks, so the outcome near the limit is Redis's. {@code out} must have room for
@@ -90,8 +92,8 @@ public final class Lzf
      * @return compressed length, or 0 if it does not fit in {@code outLength} (or either length is 0).
      */
     public int compress(
-        final byte[] in, final int inOffset, final int inLength, final byte[] out, final int outOffset,
-        final int outLength)
+        final DirectBuffer in, final int inOffset, final int inLength, final MutableDirectBuffer out,
+        final int outOffset, final int outLength)
     {
         if (inLength == 0 || outLength == 0)
         {
@@ -107,11 +109,11 @@ public final class Lzf
         int ip = inOffset;
         int op = outOffset + 1;
         int lit = 0;
-        int hval = inLength >= 2 ? ((in[ip] & 0xff) << 8) | (in[ip + 1] & 0xff) : 0;
+        int hval = inLength >= 2 ? ((in.getByte(ip) & 0xff) << 8) | (in.getByte(ip + 1) & 0xff) : 0;
 
         while (ip < hashEnd)
         {
-            hval = (hval << 8) | (in[ip + 2] & 0xff);
+            hval = (hval << 8) | (in.getByte(ip + 2) & 0xff);
             final int slot = slot(hval);
             final int stored = table[slot];
             final int position = ip - inOffset;
@@ -121,7 +123,8 @@ public final class Lzf
             final int off = position - refPosition - 1;
             final int ref = inOffset + refPosition;
             if (stored > base && off >= 0 && off < MAX_OFFSET &&
-                in[ref + 2] == in[ip + 2] && in[ref] == in[ip] && in[ref + 1] == in[ip + 1])
+                in.getByte(ref + 2) == in.getByte(ip + 2) && in.getByte(ref) == in.getByte(ip) &&
+                in.getByte(ref + 1) == in.getByte(ip + 1))
             {
                 final int maxLength = Math.min(inEnd - ip - 2, MAX_REFERENCE);
                 if (op + 4 >= outEnd && op - (lit == 0 ? 1 : 0) + 4 >= outEnd)
@@ -129,7 +132,7 @@ public final class Lzf
                     return 0;
                 }
 
-                out[op - lit - 1] = (byte)(lit - 1);
+                out.putByte(op - lit - 1, (byte)(lit - 1));
                 if (lit == 0)
                 {
                     op--;
@@ -143,14 +146,14 @@ public final class Lzf
                 final int encoded = matched - 2;
                 if (encoded < 7)
                 {
-                    out[op++] = (byte)((off >>> 8) + (encoded << 5));
+                    out.putByte(op++, (byte)((off >>> 8) + (encoded << 5)));
                 }
                 else
                 {
-                    out[op++] = (byte)((off >>> 8) + (7 << 5));
-                    out[op++] = (byte)(encoded - 7);
+                    out.putByte(op++, (byte)((off >>> 8) + (7 << 5)));
+                    out.putByte(op++, (byte)(encoded - 7));
                 }
-                out[op++] = (byte)off;
+                out.putByte(op++, (byte)off);
                 lit = 0;
                 op++;
 
@@ -161,11 +164,11 @@ public final class Lzf
                 }
 
                 ip -= 2;
-                hval = ((in[ip] & 0xff) << 8) | (in[ip + 1] & 0xff);
-                hval = (hval << 8) | (in[ip + 2] & 0xff);
+                hval = ((in.getByte(ip) & 0xff) << 8) | (in.getByte(ip + 1) & 0xff);
+                hval = (hval << 8) | (in.getByte(ip + 2) & 0xff);
                 table[slot(hval)] = base + (ip - inOffset);
                 ip++;
-                hval = (hval << 8) | (in[ip + 2] & 0xff);
+                hval = (hval << 8) | (in.getByte(ip + 2) & 0xff);
                 table[slot(hval)] = base + (ip - inOffset);
                 ip++;
             }
@@ -176,10 +179,10 @@ public final class Lzf
                     return 0;
                 }
                 lit++;
-                out[op++] = in[ip++];
+                out.putByte(op++, in.getByte(ip++));
                 if (lit == MAX_LITERAL)
                 {
-                    out[op - lit - 1] = (byte)(lit - 1);
+                    out.putByte(op - lit - 1, (byte)(lit - 1));
                     lit = 0;
                     op++;
                 }
@@ -194,16 +197,16 @@ public final class Lzf
         while (ip < inEnd)
         {
             lit++;
-            out[op++] = in[ip++];
+            out.putByte(op++, in.getByte(ip++));
             if (lit == MAX_LITERAL)
             {
-                out[op - lit - 1] = (byte)(lit - 1);
+                out.putByte(op - lit - 1, (byte)(lit - 1));
                 lit = 0;
                 op++;
             }
         }
 
-        out[op - lit - 1] = (byte)(lit - 1);
+        out.putByte(op - lit - 1, (byte)(lit - 1));
         if (lit == 0)
         {
             op--;
@@ -357,94 +360,10 @@ public final class Lzf
         return op - outIndex;
     }
 
-    /**
-     * {@link #decompress(DirectBuffer, int, int, MutableDirectBuffer, int, int)} between arrays: the same checks,
-     * faster inner loops. Never writes outside {@code out[outOffset, outOffset + outLength)}.
-     *
-     * @param in        compressed bytes.
-     * @param inOffset  of the first compressed byte.
-     * @param inLength  number of compressed bytes.
-     * @param out       receiving the decompressed bytes.
-     * @param outOffset of the first output byte.
-     * @param outLength the most bytes to write.
-     * @return the decompressed length, {@link #CORRUPT} or {@link #OUTPUT_TOO_SMALL}.
-     */
-    public static int decompress(
-        final byte[] in, final int inOffset, final int inLength, final byte[] out, final int outOffset,
-        final int outLength)
-    {
-        final int inEnd = inOffset + inLength;
-        final int outEnd = outOffset + outLength;
-        int ip = inOffset;
-        int op = outOffset;
-        while (ip < inEnd)
-        {
-            final int ctrl = in[ip++] & 0xff;
-            if (ctrl < MAX_LITERAL)
-            {
-                final int run = ctrl + 1;
-                if (run > outEnd - op)
-                {
-                    return OUTPUT_TOO_SMALL;
-                }
-                if (run > inEnd - ip)
-                {
-                    return CORRUPT;
-                }
-                for (int i = 0; i < run; i++)
-                {
-                    out[op + i] = in[ip + i];
-                }
-                ip += run;
-                op += run;
-            }
-            else
-            {
-                int len = ctrl >>> 5;
-                if (ip >= inEnd)
-                {
-                    return CORRUPT;
-                }
-                if (len == 7)
-                {
-                    len += in[ip++] & 0xff;
-                    if (ip >= inEnd)
-                    {
-                        return CORRUPT;
-                    }
-                }
-                final int distance = ((ctrl & 0x1f) << 8) + (in[ip++] & 0xff) + 1;
-                final int copy = len + 2;
-                if (copy > outEnd - op)
-                {
-                    return OUTPUT_TOO_SMALL;
-                }
-                if (distance > op - outOffset)
-                {
-                    return CORRUPT;
-                }
-                final int ref = op - distance;
-                if (distance >= copy)
-                {
-                    System.arraycopy(out, ref, out, op, copy);
-                }
-                else
-                {
-                    for (int i = 0; i < copy; i++)
-                    {
-                        out[op + i] = out[ref + i];
-                    }
-                }
-                op += copy;
-            }
-        }
-        return op - outOffset;
-    }
-
-    private static int matchLength(final byte[] in, final int ref, final int ip, final int limit)
+    private static int matchLength(final DirectBuffer in, final int ref, final int ip, final int limit)
     {
         int len = 3;
-        while (len < limit && in[ref + len] == in[ip + len])
+        while (len < limit && in.getByte(ref + len) == in.getByte(ip + len))
         {
             len++;
         }

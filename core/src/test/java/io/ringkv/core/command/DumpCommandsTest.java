@@ -7,6 +7,7 @@ import io.ringkv.core.changelog.ChangeRecordFlyweight;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.core.store.EntryDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
@@ -181,6 +182,65 @@ class DumpCommandsTest
             assertEquals(0, reply.errors, "every request succeeded");
             // One allocation per call would be at least 16 bytes x 40,000; what remains is JIT and profiler noise.
             assertTrue(allocated < 4096, allocated + " bytes allocated by 40,000 warm DUMP/RESTORE calls");
+        }
+        finally
+        {
+            keyspace.close();
+        }
+    }
+
+    @Test
+    void hugeDumpAndRestoreTakeNoHeapAndGiveTheirScratchBack()
+    {
+        final int hugeLength = 64 * 1024 * 1024;
+        final Keyspace keyspace = new Keyspace(new StoreConfig());
+        try
+        {
+            final CommandTable table = CoreCommands.newTable();
+            final ChangeLog changeLog = new ChangeLog(0);
+            final CommandDispatcher dispatcher = new CommandDispatcher(table,
+                new CommandContext(keyspace, changeLog, table, EngineConfig.MAX_STRING_LENGTH_DEFAULT));
+            final ClientSession session = new ClientSession(1, true);
+            final CapturingReply reply = new CapturingReply();
+            final CommandEvent event = new CommandEvent();
+            final CommandArgs args = new CommandArgs();
+            final UnsafeBuffer argBuffer = new UnsafeBuffer(new byte[hugeLength + (1 << 20)]);
+            final RequestBatch batch = new RequestBatch(session, reply);
+
+            // Compressible, as the measured case was: LZF takes it to about 1/60 of its size.
+            run(dispatcher, changeLog, event, args, batch, argBuffer, reply, "SET", "h",
+                "ringkv!!".repeat(hugeLength / 8));
+            final String payload = run(dispatcher, changeLog, event, args, batch, argBuffer, reply, "DUMP", "h");
+            event.changeArea().releaseLarge();
+            batch.reset(argBuffer);
+            final int position = EngineHarness.addRequest(batch, argBuffer, 0, RequestBatch.VALUE_RAW, "DUMP", "h");
+            EngineHarness.addRequest(batch, argBuffer, position, RequestBatch.VALUE_RAW,
+                "RESTORE", "h2", "0", payload);
+            reply.capture = false;
+
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final long threadId = Thread.currentThread().threadId();
+            final long offHeapBefore = ExpandableOffHeapBuffer.allocatedBytes();
+            final long heapBefore = threads.getThreadAllocatedBytes(threadId);
+            for (int request = 0; request < batch.requestCount(); request++)
+            {
+                changeLog.begin(event.changeArea());
+                dispatcher.dispatch(args.wrap(batch, request), session, EngineHarness.START_MS, reply);
+            }
+            final long heapAllocated = threads.getThreadAllocatedBytes(threadId) - heapBefore;
+            event.changeArea().releaseLarge(); // the RESTORE's logged SET, which the replication log would free
+            final long offHeapLeft = ExpandableOffHeapBuffer.allocatedBytes() - offHeapBefore;
+
+            assertEquals(0, reply.errors, "DUMP and RESTORE succeeded");
+            // Heap arrays of the value's size (LZF in and out) are what kept the heap committed after such commands.
+            assertTrue(heapAllocated < 1024 * 1024, heapAllocated + " heap bytes allocated by a 64 MB DUMP+RESTORE");
+            assertTrue(offHeapLeft < 1024 * 1024, offHeapLeft + " off-heap scratch bytes left after the commands");
+            final EntryFlyweight entry = new EntryFlyweight();
+            entry.wrap(keyspace.peek(0, new UnsafeBuffer("h2".getBytes(StandardCharsets.US_ASCII)), 0, 2,
+                EngineHarness.START_MS));
+            assertEquals(hugeLength, entry.valueLength());
+            assertEquals((byte)'!', entry.buffer().getByte(entry.valueOffset() + hugeLength - 1));
         }
         finally
         {

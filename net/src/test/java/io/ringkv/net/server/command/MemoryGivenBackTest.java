@@ -8,12 +8,14 @@ import java.util.Map;
 
 import static io.ringkv.net.server.command.InfoCommandsTest.fields;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Memory a large request takes is given back right after it, without a garbage collection: the connection's read
  * and reply buffers shrink, the ring slot's change area and the replication log's line buffer are freed once read.
- * Before, the change area stayed with its ring slot until the ring came round to it (65,536 requests later) and
+ * MIGRATE builds its request in malloc'd memory and sends it through a small direct buffer, so the request
+ * buffer it outgrew is not left to the collector. Before, the change area stayed with its ring slot until the ring came round to it (65,536 requests later) and
  * the log encoder kept a line buffer as large as the largest value ever written, both until a GC.
  */
 class MemoryGivenBackTest
@@ -65,6 +67,45 @@ class MemoryGivenBackTest
                 Thread.sleep(20);
             }
             assertTrue(connectionBufferBytes(observer) <= before);
+        }
+    }
+
+    @Test
+    void aLargeMigrateLeavesNoBufferBehind() throws Exception
+    {
+        try (TestServer source = TestServer.start(); TestServer target = TestServer.start();
+            Jedis client = new Jedis("127.0.0.1", source.port(), 10_000);
+            Jedis targetClient = new Jedis("127.0.0.1", target.port(), 10_000))
+        {
+            // Incompressible, so the RESTOREs MIGRATE sends are as large as the values; several keys, so its request
+            // buffer grows in several steps (each step used to leave the buffer it outgrew to the collector).
+            final java.util.Random random = new java.util.Random(11);
+            final byte[][] values = new byte[4][VALUE_LENGTH / 2];
+            final String[] keys = {"big0", "big1", "big2", "big3"};
+            for (int i = 0; i < keys.length; i++)
+            {
+                random.nextBytes(values[i]);
+                client.set(keys[i].getBytes(), values[i]);
+            }
+            targetClient.ping();
+            final long before = bufferBytes(client);
+
+            assertEquals("OK", client.migrate("127.0.0.1", target.port(), 0, 10_000,
+                new redis.clients.jedis.params.MigrateParams(), keys));
+
+            // Change areas are freed once the replication log has read them, on its own thread: allow it a moment.
+            final long deadline = System.currentTimeMillis() + 5_000;
+            long after = bufferBytes(client);
+            while (after > before + SLACK_BYTES && System.currentTimeMillis() < deadline)
+            {
+                Thread.sleep(50);
+                after = bufferBytes(client);
+            }
+            assertTrue(after <= before + SLACK_BYTES, "buffers held " + before + " bytes before, " + after + " after");
+            for (int i = 0; i < keys.length; i++)
+            {
+                assertArrayEquals(values[i], targetClient.get(keys[i].getBytes()));
+            }
         }
     }
 

@@ -14,9 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Memory a large request takes is given back right after it, without a garbage collection: the connection's read
  * and reply buffers shrink, the ring slot's change area and the replication log's line buffer are freed once read.
- * MIGRATE builds its request in malloc'd memory and sends it through a small direct buffer, so the request
- * buffer it outgrew is not left to the collector. Before, the change area stayed with its ring slot until the ring came round to it (65,536 requests later) and
- * the log encoder kept a line buffer as large as the largest value ever written, both until a GC.
+ * MIGRATE builds its request in malloc'd memory and sends it through a small direct buffer, so no request buffer
+ * it outgrew is left to the collector. Before, the change area stayed with its ring slot until the ring came round
+ * to it (65,536 requests later) and the log encoder kept a line buffer as large as the largest value ever
+ * written, both until a GC.
  */
 class MemoryGivenBackTest
 {

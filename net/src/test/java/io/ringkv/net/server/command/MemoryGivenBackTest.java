@@ -39,13 +39,7 @@ class MemoryGivenBackTest
             assertArrayEquals(value, writer.get("big".getBytes()));
             writer.del("big");
 
-            final long deadline = System.currentTimeMillis() + 5_000;
-            long after = bufferBytes(observer);
-            while (after > before + SLACK_BYTES && System.currentTimeMillis() < deadline)
-            {
-                Thread.sleep(50);
-                after = bufferBytes(observer);
-            }
+            final long after = awaitBufferBytesAtMost(observer, before + SLACK_BYTES);
             assertTrue(after <= before + SLACK_BYTES, "buffers held " + before + " bytes before, " + after + " after");
         }
     }
@@ -95,19 +89,26 @@ class MemoryGivenBackTest
                 new redis.clients.jedis.params.MigrateParams(), keys));
 
             // Change areas are freed once the replication log has read them, on its own thread: allow it a moment.
-            final long deadline = System.currentTimeMillis() + 5_000;
-            long after = bufferBytes(client);
-            while (after > before + SLACK_BYTES && System.currentTimeMillis() < deadline)
-            {
-                Thread.sleep(50);
-                after = bufferBytes(client);
-            }
+            final long after = awaitBufferBytesAtMost(client, before + SLACK_BYTES);
             assertTrue(after <= before + SLACK_BYTES, "buffers held " + before + " bytes before, " + after + " after");
             for (int i = 0; i < keys.length; i++)
             {
                 assertArrayEquals(values[i], targetClient.get(keys[i].getBytes()));
             }
         }
+    }
+
+    /** Polls {@link #bufferBytes} for up to 5 s until it is at most {@code limit}; returns the last reading. */
+    private static long awaitBufferBytesAtMost(final Jedis jedis, final long limit) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + 5_000;
+        long bytes = bufferBytes(jedis);
+        while (bytes > limit && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(50);
+            bytes = bufferBytes(jedis);
+        }
+        return bytes;
     }
 
     /** Direct buffers (connections, log lines) and the engine's malloc'd buffers (change areas, scratch). */

@@ -98,6 +98,41 @@ class MemoryGivenBackTest
         }
     }
 
+    @Test
+    void aReplicaGivesBackWhatALargeValueFromItsMasterTook() throws Exception
+    {
+        try (TestServer master = TestServer.start();
+            TestServer replica = TestServer.start("replicaof", "127.0.0.1 " + master.port());
+            Jedis client = new Jedis("127.0.0.1", master.port(), 10_000);
+            Jedis replicaClient = new Jedis("127.0.0.1", replica.port(), 10_000))
+        {
+            final long syncDeadline = System.currentTimeMillis() + 10_000;
+            while (!replicaClient.info("replication").contains("master_link_status:up") &&
+                System.currentTimeMillis() < syncDeadline)
+            {
+                Thread.sleep(20);
+            }
+            client.set("warm", "x");
+            final long before = bufferBytes(client);
+            // Incompressible: the replica's read buffer grows to the size of the message that carries it.
+            final byte[] value = new byte[VALUE_LENGTH * 2];
+            new java.util.Random(12).nextBytes(value);
+            client.set("big".getBytes(), value);
+            final long deadline = System.currentTimeMillis() + 10_000;
+            while (replicaClient.strlen("big") != value.length && System.currentTimeMillis() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertArrayEquals(value, replicaClient.get("big".getBytes()));
+            client.del("big");
+
+            // The replica keeps up to 8 MB for building its batches (a busy replica's batch of 4 MB grows it so far).
+            final long limit = before + SLACK_BYTES + 8 * 1024 * 1024;
+            final long after = awaitBufferBytesAtMost(client, limit);
+            assertTrue(after <= limit, "buffers held " + before + " bytes before, " + after + " after");
+        }
+    }
+
     /** Polls {@link #bufferBytes} for up to 5 s until it is at most {@code limit}; returns the last reading. */
     private static long awaitBufferBytesAtMost(final Jedis jedis, final long limit) throws InterruptedException
     {

@@ -88,6 +88,141 @@ class ReplicaFeedTest
     }
 
     @Test
+    void whileTheSenderWaitsTheProducerWritesLinesItselfAndWakesItOnlyForWhatTheSocketLeft() throws Exception
+    {
+        final ReplicaFeed feed = new ReplicaFeed(1, 1L << 30);
+        feed.claim();
+        feed.adopt(1);
+        final int[] wakes = {0};
+        feed.wakeWith(() -> wakes[0]++);
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        final int[] room = {Integer.MAX_VALUE};
+        feed.producerWrites(socket(received, room));
+        final UnsafeBuffer line = new UnsafeBuffer("{\"cmd\":\"log\"}\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+        feed.append(1, line, 0, line.capacity());
+        feed.signal();
+        assertEquals(0, received.size(), "an awake sender writes its lines itself");
+        assertEquals(0, wakes[0]);
+        assertTrue(feed.writeTo(socket(received, room)));
+
+        assertTrue(feed.armWait(), "nothing held: the sender may block");
+        feed.append(2, line, 0, line.capacity());
+        feed.signal();
+        assertEquals(2 * line.capacity(), received.size(), "written by the producer, in the waiting sender's place");
+        assertEquals(0, feed.heldBytes());
+        assertEquals(0, wakes[0], "nothing left for the sender: no wake-up");
+
+        room[0] = 5;
+        feed.append(3, line, 0, line.capacity());
+        feed.signal();
+        assertEquals(1, wakes[0], "the socket took part of the line: the sender is woken for the rest");
+        feed.disarm();
+        room[0] = Integer.MAX_VALUE;
+        assertTrue(feed.writeTo(socket(received, room)));
+        assertEquals(3 * line.capacity(), received.size());
+    }
+
+    @Test
+    void producerAndWaitingSenderTogetherHandOverEveryByteInOrder() throws Exception
+    {
+        final ReplicaFeed feed = new ReplicaFeed(1, 1L << 30);
+        feed.claim();
+        feed.adopt(1);
+        final Thread consumer = Thread.currentThread();
+        feed.wakeWith(() -> java.util.concurrent.locks.LockSupport.unpark(consumer));
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        final Random random = new Random(5);
+        final WritableByteChannel slowSocket = new WritableByteChannel()
+        {
+            @Override
+            public int write(final ByteBuffer source)
+            {
+                final int accepted = Math.min(source.remaining(), random.nextInt(3) == 0 ? 0 : random.nextInt(5000));
+                for (int i = 0; i < accepted; i++)
+                {
+                    received.write(source.get());
+                }
+                return accepted;
+            }
+
+            @Override
+            public boolean isOpen()
+            {
+                return true;
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        feed.producerWrites(slowSocket);
+        final int lines = 50_000;
+        final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        final byte[][] content = new byte[lines][];
+        for (int i = 0; i < lines; i++)
+        {
+            content[i] = new byte[1 + random.nextInt(200)];
+            random.nextBytes(content[i]);
+            expected.write(content[i]);
+        }
+        final Thread producer = new Thread(() ->
+        {
+            for (int i = 0; i < lines; i++)
+            {
+                feed.append(i + 1, new UnsafeBuffer(content[i]), 0, content[i].length);
+                if ((i & 7) == 0)
+                {
+                    feed.signal();
+                }
+            }
+            feed.signal();
+        });
+        producer.start();
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (received.size() < expected.size() && System.nanoTime() < deadline)
+        {
+            if (feed.writeTo(slowSocket) && feed.armWait())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+            feed.disarm();
+        }
+        producer.join();
+        assertEquals(0, feed.heldBytes());
+        assertArrayEquals(expected.toByteArray(), received.toByteArray());
+    }
+
+    private static WritableByteChannel socket(final ByteArrayOutputStream received, final int[] room)
+    {
+        return new WritableByteChannel()
+        {
+            @Override
+            public int write(final ByteBuffer source)
+            {
+                final int accepted = Math.min(source.remaining(), room[0]);
+                for (int i = 0; i < accepted; i++)
+                {
+                    received.write(source.get());
+                }
+                return accepted;
+            }
+
+            @Override
+            public boolean isOpen()
+            {
+                return true;
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+    }
+
+    @Test
     void recordsBeforeTheStartAreSkippedAndTheLimitOverflowsTheFeedForGood() throws Exception
     {
         final ReplicaFeed feed = new ReplicaFeed(10, 1000);

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Random;
+import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,30 +52,8 @@ class ReplicaFeedTest
         });
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         final Random socket = new Random(11);
-        final WritableByteChannel slowSocket = new WritableByteChannel()
-        {
-            @Override
-            public int write(final ByteBuffer source)
-            {
-                final int accepted = Math.min(source.remaining(), socket.nextInt(4) == 0 ? 0 : socket.nextInt(70_000));
-                for (int i = 0; i < accepted; i++)
-                {
-                    received.write(source.get());
-                }
-                return accepted;
-            }
-
-            @Override
-            public boolean isOpen()
-            {
-                return true;
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        final WritableByteChannel slowSocket =
+            socket(received, () -> socket.nextInt(4) == 0 ? 0 : socket.nextInt(70_000));
         producer.start();
         final long deadline = System.nanoTime() + 60_000_000_000L;
         while (received.size() < expected.size() && System.nanoTime() < deadline)
@@ -97,14 +76,14 @@ class ReplicaFeedTest
         feed.wakeWith(() -> wakes[0]++);
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         final int[] room = {Integer.MAX_VALUE};
-        feed.producerWrites(socket(received, room));
+        feed.producerWrites(socket(received, () -> room[0]));
         final UnsafeBuffer line = new UnsafeBuffer("{\"cmd\":\"log\"}\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
         feed.append(1, line, 0, line.capacity());
         feed.signal();
         assertEquals(0, received.size(), "an awake sender writes its lines itself");
         assertEquals(0, wakes[0]);
-        assertTrue(feed.writeTo(socket(received, room)));
+        assertTrue(feed.writeTo(socket(received, () -> room[0])));
 
         assertTrue(feed.armWait(), "nothing held: the sender may block");
         feed.append(2, line, 0, line.capacity());
@@ -119,7 +98,7 @@ class ReplicaFeedTest
         assertEquals(1, wakes[0], "the socket took part of the line: the sender is woken for the rest");
         feed.disarm();
         room[0] = Integer.MAX_VALUE;
-        assertTrue(feed.writeTo(socket(received, room)));
+        assertTrue(feed.writeTo(socket(received, () -> room[0])));
         assertEquals(3 * line.capacity(), received.size());
     }
 
@@ -133,30 +112,8 @@ class ReplicaFeedTest
         feed.wakeWith(() -> java.util.concurrent.locks.LockSupport.unpark(consumer));
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         final Random random = new Random(5);
-        final WritableByteChannel slowSocket = new WritableByteChannel()
-        {
-            @Override
-            public int write(final ByteBuffer source)
-            {
-                final int accepted = Math.min(source.remaining(), random.nextInt(3) == 0 ? 0 : random.nextInt(5000));
-                for (int i = 0; i < accepted; i++)
-                {
-                    received.write(source.get());
-                }
-                return accepted;
-            }
-
-            @Override
-            public boolean isOpen()
-            {
-                return true;
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        final WritableByteChannel slowSocket =
+            socket(received, () -> random.nextInt(3) == 0 ? 0 : random.nextInt(5000));
         feed.producerWrites(slowSocket);
         final int lines = 50_000;
         final ByteArrayOutputStream expected = new ByteArrayOutputStream();
@@ -194,14 +151,17 @@ class ReplicaFeedTest
         assertArrayEquals(expected.toByteArray(), received.toByteArray());
     }
 
-    private static WritableByteChannel socket(final ByteArrayOutputStream received, final int[] room)
+    /**
+     * A socket that takes {@code room} bytes at most per write (0: it is full).
+     */
+    private static WritableByteChannel socket(final ByteArrayOutputStream received, final IntSupplier room)
     {
         return new WritableByteChannel()
         {
             @Override
             public int write(final ByteBuffer source)
             {
-                final int accepted = Math.min(source.remaining(), room[0]);
+                final int accepted = Math.min(source.remaining(), room.getAsInt());
                 for (int i = 0; i < accepted; i++)
                 {
                     received.write(source.get());

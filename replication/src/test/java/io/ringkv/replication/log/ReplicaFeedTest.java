@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Random;
 import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,30 +27,12 @@ class ReplicaFeedTest
         final ReplicaFeed feed = new ReplicaFeed(1, 1L << 30);
         feed.claim();
         feed.adopt(1);
-        final int lines = 20_000;
         final ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        final byte[][] content = new byte[lines][];
         final Random random = new Random(9);
-        for (int i = 0; i < lines; i++)
-        {
-            // Mostly short lines, now and then one longer than a chunk.
-            final int length = i % 997 == 0 ? ReplicaFeed.CHUNK_BYTES + 1 + random.nextInt(1000) : 1 + random.nextInt(300);
-            content[i] = new byte[length];
-            random.nextBytes(content[i]);
-            expected.write(content[i]);
-        }
-        final Thread producer = new Thread(() ->
-        {
-            for (int i = 0; i < lines; i++)
-            {
-                feed.append(i + 1, new UnsafeBuffer(content[i]), 0, content[i].length);
-                if ((i & 63) == 0)
-                {
-                    feed.signal();
-                }
-            }
-            feed.signal();
-        });
+        // Mostly short lines, now and then one longer than a chunk.
+        final byte[][] content = randomLines(random, 20_000, expected,
+            i -> i % 997 == 0 ? ReplicaFeed.CHUNK_BYTES + 1 + random.nextInt(1000) : 1 + random.nextInt(300));
+        final Thread producer = producer(feed, content, 64);
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         final Random socket = new Random(11);
         final WritableByteChannel slowSocket =
@@ -115,27 +98,9 @@ class ReplicaFeedTest
         final WritableByteChannel slowSocket =
             socket(received, () -> random.nextInt(3) == 0 ? 0 : random.nextInt(5000));
         feed.producerWrites(slowSocket);
-        final int lines = 50_000;
         final ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        final byte[][] content = new byte[lines][];
-        for (int i = 0; i < lines; i++)
-        {
-            content[i] = new byte[1 + random.nextInt(200)];
-            random.nextBytes(content[i]);
-            expected.write(content[i]);
-        }
-        final Thread producer = new Thread(() ->
-        {
-            for (int i = 0; i < lines; i++)
-            {
-                feed.append(i + 1, new UnsafeBuffer(content[i]), 0, content[i].length);
-                if ((i & 7) == 0)
-                {
-                    feed.signal();
-                }
-            }
-            feed.signal();
-        });
+        final byte[][] content = randomLines(random, 50_000, expected, i -> 1 + random.nextInt(200));
+        final Thread producer = producer(feed, content, 8);
         producer.start();
         final long deadline = System.nanoTime() + 60_000_000_000L;
         while (received.size() < expected.size() && System.nanoTime() < deadline)
@@ -149,6 +114,38 @@ class ReplicaFeedTest
         producer.join();
         assertEquals(0, feed.heldBytes());
         assertArrayEquals(expected.toByteArray(), received.toByteArray());
+    }
+
+    private static byte[][] randomLines(
+        final Random random, final int lines, final ByteArrayOutputStream expected, final IntUnaryOperator length)
+    {
+        final byte[][] content = new byte[lines][];
+        for (int i = 0; i < lines; i++)
+        {
+            content[i] = new byte[length.applyAsInt(i)];
+            random.nextBytes(content[i]);
+            expected.writeBytes(content[i]);
+        }
+        return content;
+    }
+
+    /**
+     * The encoder's part: appends the lines as records 1, 2, ..., signalling after every {@code signalEvery}.
+     */
+    private static Thread producer(final ReplicaFeed feed, final byte[][] content, final int signalEvery)
+    {
+        return new Thread(() ->
+        {
+            for (int i = 0; i < content.length; i++)
+            {
+                feed.append(i + 1, new UnsafeBuffer(content[i]), 0, content[i].length);
+                if (i % signalEvery == 0)
+                {
+                    feed.signal();
+                }
+            }
+            feed.signal();
+        });
     }
 
     /**

@@ -6,7 +6,7 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.CoreCommands;
-import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.engine.RequestBatch;
@@ -75,7 +75,7 @@ public class CommandDispatchBenchmark
     {
         for (int i = 0; i < requests.requestCount(); i++)
         {
-            changeLog.begin(event);
+            changeLog.begin(event.changeArea());
             dispatcher.dispatch(args.wrap(requests, i), session, System.currentTimeMillis(), reply);
         }
     }
@@ -95,7 +95,7 @@ public class CommandDispatchBenchmark
     {
         final int i = next;
         next = (i + 1) & (RequestTemplate.KEYS - 1);
-        changeLog.begin(event);
+        changeLog.begin(event.changeArea());
         dispatcher.dispatch(args.wrap(batch, i), session, 1_700_000_000_000L, reply);
         return reply.replies;
     }

@@ -52,26 +52,16 @@ public final class JsonString
         final int end = index + length;
         int w = destinationIndex;
         int runStart = index;
-        int i = index;
-        while (i < end)
+        int i;
+        while ((i = nextToEscape(source, runStart, end)) < end)
         {
-            if (end - i >= Long.BYTES && !needsEscape(source.getLong(i)))
+            if (i > runStart)
             {
-                i += Long.BYTES;
-                continue;
+                destination.putBytes(w, source, runStart, i - runStart);
+                w += i - runStart;
             }
-            final byte c = source.getByte(i);
-            if (c == '"' || c == '\\' || (c >= 0 && c < 0x20))
-            {
-                if (i > runStart)
-                {
-                    destination.putBytes(w, source, runStart, i - runStart);
-                    w += i - runStart;
-                }
-                w += escapeByte(c, destination, w);
-                runStart = i + 1;
-            }
-            i++;
+            w += escapeByte(source.getByte(i), destination, w);
+            runStart = i + 1;
         }
         if (end > runStart)
         {
@@ -79,6 +69,29 @@ public final class JsonString
             w += end - runStart;
         }
         return w - destinationIndex;
+    }
+
+    /**
+     * Measure what {@link #escape} writes, so that a caller writing into a buffer that does not grow by itself can
+     * make exactly that much room first (a string of control characters is six times longer escaped).
+     *
+     * @param source the bytes.
+     * @param index  of the first byte.
+     * @param length number of bytes.
+     * @return bytes {@link #escape} writes for them.
+     */
+    public static long escapedLength(final DirectBuffer source, final int index, final int length)
+    {
+        final int end = index + length;
+        long escaped = length;
+        int i = index;
+        while ((i = nextToEscape(source, i, end)) < end)
+        {
+            final byte c = source.getByte(i++);
+            escaped += c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f' ?
+                1 : MAX_ESCAPED_LENGTH_PER_BYTE - 1;
+        }
+        return escaped;
     }
 
     /**
@@ -196,6 +209,30 @@ public final class JsonString
      * @return true when one of eight bytes is a quote, a backslash or a control character (bytes of UTF-8
      * sequences, high bit set, are not).
      */
+    /**
+     * @return index of the first byte at or after {@code from} that must be escaped, or {@code end}; runs of bytes
+     * that need none are skipped eight at a time.
+     */
+    private static int nextToEscape(final DirectBuffer source, final int from, final int end)
+    {
+        int i = from;
+        while (i < end)
+        {
+            if (end - i >= Long.BYTES && !needsEscape(source.getLong(i)))
+            {
+                i += Long.BYTES;
+                continue;
+            }
+            final byte c = source.getByte(i);
+            if (c == '"' || c == '\\' || (c >= 0 && c < 0x20))
+            {
+                return i;
+            }
+            i++;
+        }
+        return end;
+    }
+
     private static boolean needsEscape(final long word)
     {
         return (hasZeroByte(word ^ QUOTES) | hasZeroByte(word ^ BACKSLASHES) | ((word - SPACES) & ~word & HIGH_BITS))

@@ -1,15 +1,14 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.RequestBatch;
 import org.agrona.DirectBuffer;
 
 /**
- * Flyweight over the arguments of one request in a {@link RequestBatch}; argument 0 is the command name.
+ * Flyweight over the arguments of one request in a {@link ParsedRequests}; argument 0 is the command name.
  * Not threadsafe: the engine thread owns one and re-wraps it for every request.
  */
 public final class CommandArgs
 {
-    private RequestBatch batch;
+    private ParsedRequests batch;
     private int firstArg;
     private int count;
     private byte valueKind;
@@ -22,7 +21,7 @@ public final class CommandArgs
      * @param requestIndex index of the request within the batch.
      * @return this for chaining.
      */
-    public CommandArgs wrap(final RequestBatch batch, final int requestIndex)
+    public CommandArgs wrap(final ParsedRequests batch, final int requestIndex)
     {
         this.batch = batch;
         this.firstArg = batch.firstArg(requestIndex);
@@ -75,7 +74,7 @@ public final class CommandArgs
     }
 
     /**
-     * @return how the request's value argument is to be stored, one of {@code RequestBatch.VALUE_*}.
+     * @return how the request's value argument is to be stored, one of {@code ParsedRequests.VALUE_*}.
      */
     public byte valueKind()
     {

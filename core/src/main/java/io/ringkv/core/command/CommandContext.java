@@ -1,13 +1,13 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.json.JsonDocuments;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.core.rdb.DumpPayloadReader;
 import io.ringkv.core.rdb.DumpPayloadWriter;
 import io.ringkv.core.rdb.RdbStringDecoder;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -37,8 +37,8 @@ public final class CommandContext
     private final DumpPayloadWriter dumpWriter = new DumpPayloadWriter();
     private final DumpPayloadReader dumpReader = new DumpPayloadReader();
     private final ErrorStats errorStats = new ErrorStats();
-    private ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
-    private ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(256);
+    private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
+    private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
     private boolean readOnlyReplica;
     private volatile boolean loading;
@@ -81,13 +81,11 @@ public final class CommandContext
     {
         if (scratch.capacity() > RETAINED_SCRATCH_CAPACITY)
         {
-            org.agrona.BufferUtil.free(scratch.byteBuffer());
-            scratch = new ExpandableDirectByteBuffer(256);
+            scratch.shrink(256);
         }
         if (payload.capacity() > RETAINED_PAYLOAD_CAPACITY)
         {
-            org.agrona.BufferUtil.free(payload.byteBuffer());
-            payload = new ExpandableDirectByteBuffer(256);
+            payload.shrink(256);
         }
         keyCollector.releaseIfLarge();
     }

@@ -4,7 +4,8 @@ import io.ringkv.core.store.Keyspace;
 
 /**
  * Runs one request: finds its command in the {@link CommandTable} and applies Redis's checks in Redis's order
- * (unknown command, arity, protected commands, authentication, memory budget) before calling the handler. Every request gets
+ * (unknown command, arity, protected commands, authentication, memory budget: evicting first under an
+ * evicting maxmemory-policy) before calling the handler. Every request gets
  * exactly one reply, even when a handler fails unexpectedly. Counts each command's calls, time, failures and
  * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
  * read-only commands (INFO keyspace_hits/misses). Records each executed call's time in the latency histogram of the
@@ -82,7 +83,9 @@ public final class CommandDispatcher
             refuse(ErrorMessages.NOAUTH, reply);
             return null;
         }
-        if (command.hasFlag(Command.DENY_OOM) && keyspace.overMemoryBudget())
+        // Redis's performEvictions before a denyoom command: evict first under an evicting policy; the master's
+        // stream is never refused (a replica ignores maxmemory and follows its master's deletes).
+        if (command.hasFlag(Command.DENY_OOM) && !session.masterLink() && !keyspace.makeRoom(nowMs))
         {
             command.recordRejected();
             refuse(ErrorMessages.OOM, reply);

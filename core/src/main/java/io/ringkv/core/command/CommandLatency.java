@@ -63,6 +63,18 @@ public final class CommandLatency
     }
 
     /**
+     * Any thread: count {@code count} requests that had the same service time (a run of one pipeline's requests)
+     * with one update. Wait-free, allocates nothing.
+     *
+     * @param elapsedNs from the parsed requests to the flushed replies.
+     * @param count     number of requests.
+     */
+    public void recordServiceNs(final long elapsedNs, final long count)
+    {
+        serviceRecorder.recordValueWithCount(clamp(elapsedNs), count);
+    }
+
+    /**
      * @return execution times since start or the last {@link #reset()}. Engine thread; do not keep it.
      */
     public Histogram executionHistogram()

@@ -1,6 +1,6 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.DumpPayloadReader;

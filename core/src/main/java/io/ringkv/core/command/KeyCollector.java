@@ -1,10 +1,10 @@
 package io.ringkv.core.command;
 
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.EntryVisitor;
 import io.ringkv.core.store.ValueType;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 
 import java.util.Arrays;
 
@@ -19,7 +19,7 @@ final class KeyCollector implements EntryVisitor
     private static final int MATCH_ANY_TYPE = -1;
 
     private final EntryFlyweight entry = new EntryFlyweight();
-    private ExpandableDirectByteBuffer keys = new ExpandableDirectByteBuffer(1024);
+    private final ExpandableOffHeapBuffer keys = new ExpandableOffHeapBuffer(1024);
     private int[] offsets = new int[64];
     private int[] lengths = new int[64];
     private int count;
@@ -106,8 +106,7 @@ final class KeyCollector implements EntryVisitor
     {
         if (keys.capacity() > RETAINED_CAPACITY)
         {
-            org.agrona.BufferUtil.free(keys.byteBuffer());
-            keys = new ExpandableDirectByteBuffer(1024);
+            keys.shrink(1024);
             offsets = new int[64];
             lengths = new int[64];
         }

@@ -1,6 +1,6 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.ValueType;

@@ -1,6 +1,5 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
@@ -46,7 +45,7 @@ final class PendingValue
             reply.error(ErrorMessages.STRING_TOO_LONG);
             return INVALID;
         }
-        if (kind == RequestBatch.VALUE_INTEGER && context.numbers().parseLong(argBuffer, argOffset, argLength))
+        if (kind == ParsedRequests.VALUE_INTEGER && context.numbers().parseLong(argBuffer, argOffset, argLength))
         {
             type = ValueType.STRING;
             encoding = ValueEncoding.STRING_INT;
@@ -54,7 +53,7 @@ final class PendingValue
             length = StringValues.INT_LENGTH;
             return length;
         }
-        if (kind == RequestBatch.VALUE_JSON || kind == RequestBatch.VALUE_INTEGER)
+        if (kind == ParsedRequests.VALUE_JSON || kind == ParsedRequests.VALUE_INTEGER)
         {
             final JsonDocuments json = context.jsonDocuments();
             final int compactLength = json.compact(argBuffer, argOffset, argLength);

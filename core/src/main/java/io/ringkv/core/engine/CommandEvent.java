@@ -1,9 +1,8 @@
 package io.ringkv.core.engine;
 
-import org.agrona.BufferUtil;
+import io.ringkv.core.changelog.ChangeArea;
+import io.ringkv.core.changelog.ChangeRecordDescriptor;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.MutableDirectBuffer;
 
 /**
  * One slot of the engine's ring: either one request of a connection's {@link RequestBatch} (referred to by
@@ -28,19 +27,13 @@ public final class CommandEvent
     /** Background work a component asked for ({@link Engine#requestTask()}), e.g. a snapshot step. */
     public static final byte TYPE_TASK = 3;
 
-    /** Change area kept between uses; a larger one (after a big SET) is released when the slot is reused. */
-    static final int INITIAL_CHANGES_CAPACITY = 256;
-    static final int RETAINED_CHANGES_CAPACITY = 64 * 1024;
-
     byte type;
     RequestBatch batch;
     int requestIndex;
     boolean firstOfChunk;
     boolean lastOfBatch;
 
-    private ExpandableDirectByteBuffer changes = new ExpandableDirectByteBuffer(INITIAL_CHANGES_CAPACITY);
-    int changesLength;
-    int changeCount;
+    private final ChangeArea changes = new ChangeArea();
 
     void request(final RequestBatch batch, final int requestIndex, final boolean firstOfChunk,
         final boolean lastOfBatch)
@@ -71,20 +64,29 @@ public final class CommandEvent
     }
 
     /**
-     * Engine thread: empty the change area before executing this slot again.
+     * Engine thread, once every consumer has read this slot (or before reusing it): free a change area that grew
+     * past {@link ChangeArea#RETAINED_CAPACITY}.
+     *
+     * @return true when memory was freed.
      */
-    void clearChanges()
+    boolean releaseLargeChanges()
     {
-        if (changes.capacity() > RETAINED_CHANGES_CAPACITY)
-        {
-            BufferUtil.free(changes.byteBuffer());
-            changes = new ExpandableDirectByteBuffer(INITIAL_CHANGES_CAPACITY);
-        }
-        changesLength = 0;
-        changeCount = 0;
+        return changes.releaseLarge();
     }
 
-    MutableDirectBuffer mutableChanges()
+    /**
+     * @return bytes this slot's change area holds.
+     */
+    int changesCapacity()
+    {
+        return changes.capacity();
+    }
+
+    /**
+     * @return the change area the {@link io.ringkv.core.changelog.ChangeLog} writes this slot's records to; the
+     * engine points the log at it before executing the slot.
+     */
+    public ChangeArea changeArea()
     {
         return changes;
     }
@@ -127,7 +129,7 @@ public final class CommandEvent
      */
     public DirectBuffer changes()
     {
-        return changes;
+        return changes.buffer();
     }
 
     /**
@@ -135,7 +137,7 @@ public final class CommandEvent
      */
     public int changesLength()
     {
-        return changesLength;
+        return changes.length();
     }
 
     /**
@@ -143,6 +145,6 @@ public final class CommandEvent
      */
     public int changeCount()
     {
-        return changeCount;
+        return changes.count();
     }
 }

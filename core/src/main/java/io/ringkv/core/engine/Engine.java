@@ -1,5 +1,6 @@
 package io.ringkv.core.engine;
 
+import io.ringkv.core.changelog.ChangeLog;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.ExceptionHandler;
@@ -73,6 +74,8 @@ public final class Engine implements AutoCloseable
         final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
         keyspace.expiredKeyListener(
             (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));
+        keyspace.evictedKeyListener(
+            (db, key, keyOffset, keyLength) -> changeLog.evicted(db, key, keyOffset, keyLength));
 
         disruptor = new Disruptor<>(
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());
@@ -84,6 +87,7 @@ public final class Engine implements AutoCloseable
             engineGroup.then(consumer);
         }
         ring = disruptor.getRingBuffer();
+        engineHandler.changeAreaReclaimer().consumedSequence(ring::getMinimumGatingSequence);
     }
 
     /**

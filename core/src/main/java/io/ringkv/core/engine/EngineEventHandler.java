@@ -1,5 +1,6 @@
 package io.ringkv.core.engine;
 
+import io.ringkv.core.changelog.ChangeLog;
 import com.lmax.disruptor.EventHandler;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandDispatcher;
@@ -27,6 +28,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final long rehashBudgetNs;
     private final CommandArgs args = new CommandArgs();
     private final AtomicBoolean taskPending = new AtomicBoolean();
+    private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
     private long nowMs;
 
@@ -49,7 +51,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     @Override
     public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
-        changeLog.begin(event);
+        changeAreaReclaimer.reclaim();
+        changeLog.begin(event.changeArea());
         if (event.type == CommandEvent.TYPE_REQUEST)
         {
             executeRequest(event);
@@ -66,6 +69,12 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             runTask();
         }
         changeLog.end();
+        changeAreaReclaimer.executed(event, sequence);
+    }
+
+    ChangeAreaReclaimer changeAreaReclaimer()
+    {
+        return changeAreaReclaimer;
     }
 
     private void executeRequest(final CommandEvent event)
@@ -133,7 +142,10 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         try
         {
             keyspace.activeExpireCycle(nowMs, expireBudgetNs);
+            // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
+            keyspace.makeRoom(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
+            keyspace.sampleUsedMemoryPeak();
         }
         finally
         {

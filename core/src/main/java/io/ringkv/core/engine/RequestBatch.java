@@ -2,6 +2,7 @@ package io.ringkv.core.engine;
 
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.Command;
+import io.ringkv.core.command.ParsedRequests;
 import io.ringkv.core.command.Reply;
 import org.agrona.DirectBuffer;
 
@@ -23,15 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  *   batch.awaitCompletion();            // replies are now in the connection's Reply
  * </pre>
  */
-public final class RequestBatch
+public final class RequestBatch implements ParsedRequests
 {
-    /** The value argument is raw bytes (every RESP request). */
-    public static final byte VALUE_RAW = 0;
-    /** The value argument is compact JSON text of a document (JSON protocol: array, object, true, false, null, non-integer number). */
-    public static final byte VALUE_JSON = 1;
-    /** The value argument is the decimal text of a JSON integer that fits in 64 bits (JSON protocol). */
-    public static final byte VALUE_INTEGER = 2;
-
     private final ClientSession session;
     private final Reply reply;
     private DirectBuffer argBuffer;
@@ -154,36 +148,43 @@ public final class RequestBatch
         return (int)mark;
     }
 
+    @Override
     public int requestCount()
     {
         return requestCount;
     }
 
+    @Override
     public DirectBuffer argBuffer()
     {
         return argBuffer;
     }
 
+    @Override
     public int firstArg(final int requestIndex)
     {
         return requestFirstArg[requestIndex];
     }
 
+    @Override
     public int argCount(final int requestIndex)
     {
         return requestArgCount[requestIndex];
     }
 
+    @Override
     public byte valueKind(final int requestIndex)
     {
         return requestValueKind[requestIndex];
     }
 
+    @Override
     public int argOffset(final int argIndex)
     {
         return argOffset[argIndex];
     }
 
+    @Override
     public int argLength(final int argIndex)
     {
         return argLength[argIndex];

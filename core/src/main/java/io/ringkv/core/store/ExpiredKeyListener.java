@@ -4,7 +4,8 @@ import org.agrona.DirectBuffer;
 
 /**
  * Told about a key that expired, just before the store removes it (lazily on access or in the active cycle), so the
- * engine can log it as a DEL for replication. Called on the engine thread; must not modify the {@link Keyspace}.
+ * engine can log it as a DEL for replication; the same shape serves {@link Keyspace#evictedKeyListener} for keys
+ * evicted for the memory budget. Called on the engine thread; must not modify the {@link Keyspace}.
  */
 @FunctionalInterface
 public interface ExpiredKeyListener

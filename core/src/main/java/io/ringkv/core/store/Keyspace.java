@@ -51,12 +51,13 @@ public final class Keyspace implements AutoCloseable
 
     private final int databases;
     private long maxMemoryBytes;
+    private long usedMemoryPeakBytes;
     private final int maxValueLength;
     private final SlabAllocator allocator;
     private final OffHeapTable[] tables;
     private final ExpiryIndex[] expiries;
     private final int[] expireCursors;
-    private final UnsafeBuffer expiredKey = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer removedKey = new UnsafeBuffer(0, 0);
     private final ScanFilter scanFilter = new ScanFilter();
     private final EntryRelease entryRelease = new EntryRelease();
     private final MemoryStats memoryStats = new MemoryStats();
@@ -76,6 +77,14 @@ public final class Keyspace implements AutoCloseable
     private long keyspaceHits;
     private long keyspaceMisses;
     private long expiredKeys;
+    private long evictedKeys;
+    private ExpiredKeyListener evictedKeyListener = NO_LISTENER;
+    private final Evictor evictor = new Evictor(this);
+    private EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
+    private int evictionSamples = 5;
+    private int evictionTenacity = 10;
+    private int lfuLogFactor = 10;
+    private int lfuDecayTime = 1;
     private int nextExpireDb;
     private int nextRehashDb;
     private long keyValueBytes;
@@ -120,6 +129,15 @@ public final class Keyspace implements AutoCloseable
     public void expiredKeyListener(final ExpiredKeyListener listener)
     {
         expiredKeyListener = listener == null ? NO_LISTENER : listener;
+    }
+
+    /**
+     * @param listener told about each key evicted for the memory budget, before it is removed (the change log
+     *                 writes it as a DEL); null for none.
+     */
+    public void evictedKeyListener(final ExpiredKeyListener listener)
+    {
+        evictedKeyListener = listener == null ? NO_LISTENER : listener;
     }
 
     /**
@@ -283,7 +301,11 @@ public final class Keyspace implements AutoCloseable
         final long hash = table.hash(base, address, keyLength);
         final long existing = table.find(hash, base, address, keyLength);
         final long newLength = entryLength(keyLength, valueLength);
-        final int access = EntryDescriptor.access(EntryDescriptor.lruClock(clockMs), LFU_INIT_VALUE);
+        final int clock = EntryDescriptor.lruClock(clockMs);
+        // As Redis's lookupKeyWrite then dbOverwrite: a replaced key counts as accessed, keeping its LFU history.
+        final int access = existing != 0 ?
+            touchedAccess(UnsafeApi.getInt(existing + ACCESS_OFFSET), clock) :
+            EntryDescriptor.access(clock, LFU_INIT_VALUE);
 
         if (existing != 0)
         {
@@ -950,6 +972,22 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * Take a sample of used memory for its peak, as Redis samples {@code used_memory_peak} in its cron and in INFO;
+     * the engine calls it on every tick.
+     *
+     * @return the most {@link #usedMemoryBytes()} any sample has seen.
+     */
+    public long sampleUsedMemoryPeak()
+    {
+        final long used = usedMemoryBytes();
+        if (used > usedMemoryPeakBytes)
+        {
+            usedMemoryPeakBytes = used;
+        }
+        return usedMemoryPeakBytes;
+    }
+
+    /**
      * Change the memory budget at run time (CONFIG SET maxmemory). Lowering it below the memory in use frees
      * nothing: writes that need memory fail with OOM until deletes bring use under it (noeviction).
      *
@@ -1016,6 +1054,154 @@ public final class Keyspace implements AutoCloseable
         keyspaceHits = 0;
         keyspaceMisses = 0;
         expiredKeys = 0;
+        evictedKeys = 0;
+    }
+
+    /**
+     * Choose what happens at the memory budget (CONFIG SET maxmemory-policy). Changing it forgets the eviction
+     * pool's candidates, ranked by the old policy.
+     *
+     * @param policy the policy.
+     */
+    public void evictionPolicy(final EvictionPolicy policy)
+    {
+        if (policy != evictionPolicy)
+        {
+            evictor.reset();
+            evictionPolicy = policy;
+            memoryFull = false;
+        }
+    }
+
+    /**
+     * @return the maxmemory-policy in force.
+     */
+    public EvictionPolicy evictionPolicy()
+    {
+        return evictionPolicy;
+    }
+
+    /**
+     * @param samples keys sampled per database per eviction round (maxmemory-samples), at least 1.
+     */
+    public void evictionSamples(final int samples)
+    {
+        if (samples < 1)
+        {
+            throw new IllegalArgumentException("samples < 1: " + samples);
+        }
+        evictionSamples = samples;
+    }
+
+    /**
+     * @param tenacity 0..100, bounds the time one call of {@link #makeRoom(long)} evicts for
+     *                 (maxmemory-eviction-tenacity).
+     */
+    public void evictionTenacity(final int tenacity)
+    {
+        if (tenacity < 0 || tenacity > 100)
+        {
+            throw new IllegalArgumentException("tenacity out of range 0..100: " + tenacity);
+        }
+        evictionTenacity = tenacity;
+    }
+
+    /**
+     * @param factor lfu-log-factor: how many more hits each LFU counter increment needs, at least 0.
+     */
+    public void lfuLogFactor(final int factor)
+    {
+        if (factor < 0)
+        {
+            throw new IllegalArgumentException("lfu-log-factor < 0: " + factor);
+        }
+        lfuLogFactor = factor;
+    }
+
+    /**
+     * @param minutes lfu-decay-time: minutes of idleness per LFU counter decrement, 0 for no decay.
+     */
+    public void lfuDecayTime(final int minutes)
+    {
+        if (minutes < 0)
+        {
+            throw new IllegalArgumentException("lfu-decay-time < 0: " + minutes);
+        }
+        lfuDecayTime = minutes;
+    }
+
+    /**
+     * Admission of a command that may use memory (Redis's denyoom), as Redis's performEvictions before such a
+     * command: under an evicting policy, evict until used memory is within the budget (bounded in time by the
+     * tenacity; the rest is left to later calls); under noeviction, evict nothing. A replica never evicts and never
+     * refuses (Redis's replica-ignore-maxmemory yes): its master's deletes keep it in step.
+     *
+     * @param nowMs current epoch ms.
+     * @return false when the command must be refused with OOM: over the budget and nothing may be evicted.
+     */
+    public boolean makeRoom(final long nowMs)
+    {
+        if (maxMemoryBytes == 0 || replicaExpiry)
+        {
+            return true;
+        }
+        if (!evictionPolicy.evicts())
+        {
+            return !overMemoryBudget();
+        }
+        clockMs = nowMs;
+        return evictor.evict(evictionPolicy, evictionSamples, evictionTenacity, nowMs) != Evictor.EVICT_FAIL;
+    }
+
+    /**
+     * @return bytes an evicting policy keeps within the budget: live allocator blocks, bucket arrays and expiry
+     * indexes (as Redis counts allocated bytes, not pages: freed blocks stay reserved for their size class).
+     */
+    public long evictableUsedBytes()
+    {
+        return allocator.blockBytes() + account.tableBytes + account.expiryIndexBytes;
+    }
+
+    boolean overEvictionTarget()
+    {
+        return maxMemoryBytes != 0 && evictableUsedBytes() > maxMemoryBytes;
+    }
+
+    /**
+     * Evict one entry: the listener is told (the change log writes a DEL), then it is deleted.
+     */
+    void evict(final int db, final long entry)
+    {
+        deleteTelling(db, entry, evictedKeyListener);
+        evictedKeys++;
+    }
+
+    /**
+     * @return keys evicted for the memory budget (INFO evicted_keys).
+     */
+    public long evictedKeys()
+    {
+        return evictedKeys;
+    }
+
+    /**
+     * @param entryAddress a live entry.
+     * @param nowMs        current epoch ms.
+     * @return its LFU counter after decay, unchanged (OBJECT FREQ).
+     */
+    public int lfuFrequency(final long entryAddress, final long nowMs)
+    {
+        return decayedCounter(UnsafeApi.getInt(entryAddress + ACCESS_OFFSET), EntryDescriptor.lruClock(nowMs));
+    }
+
+    /**
+     * @param entryAddress a live entry.
+     * @param nowMs        current epoch ms.
+     * @return seconds since its last access (OBJECT IDLETIME).
+     */
+    public long idleSeconds(final long entryAddress, final long nowMs)
+    {
+        return Evictor.idleSeconds(UnsafeApi.getInt(entryAddress + ACCESS_OFFSET), EntryDescriptor.lruClock(nowMs));
     }
 
     /**
@@ -1029,6 +1215,10 @@ public final class Keyspace implements AutoCloseable
      */
     public boolean overMemoryBudget()
     {
+        if (evictionPolicy.evicts())
+        {
+            return overEvictionTarget();
+        }
         return maxMemoryBytes != 0 && (memoryFull || usedMemoryBytes() > maxMemoryBytes);
     }
 
@@ -1042,7 +1232,7 @@ public final class Keyspace implements AutoCloseable
             tables[db].close();
             expiries[db].clear();
         }
-        allocator.releaseAll();
+        allocator.close();
         keys = 0;
         keyValueBytes = 0;
     }
@@ -1081,18 +1271,26 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
-     * Record an access as Redis does in its LFU mode: decay the LFU counter by one per minute since the last access
-     * (lfu-decay-time 1), then increment it with probability 1 / ((counter - LFU_INIT_VAL) * 10 + 1)
-     * (lfu-log-factor 10), and set the LRU clock to now.
+     * Record an access: set the LRU clock to now and update the LFU counter as Redis's updateLFU does.
      */
     private void touch(final long entry, final long nowMs)
     {
-        final int access = UnsafeApi.getInt(entry + ACCESS_OFFSET);
-        final int clock = EntryDescriptor.lruClock(nowMs);
-        final int elapsedMinutes = ((clock - (access >>> EntryDescriptor.LFU_BITS)) & EntryDescriptor.LRU_CLOCK_MASK) /
-            60;
-        int counter = access & 0xFF;
-        counter = elapsedMinutes >= counter ? 0 : counter - elapsedMinutes;
+        final long address = entry + ACCESS_OFFSET;
+        UnsafeApi.putInt(address, touchedAccess(UnsafeApi.getInt(address), EntryDescriptor.lruClock(nowMs)));
+    }
+
+    /**
+     * Redis's LFU update: decay the counter by one per {@code lfu-decay-time} minutes since the last access
+     * (LFUDecrAndReturn), then increment it with probability 1 / ((counter - LFU_INIT_VAL) * lfu-log-factor + 1)
+     * (LFULogIncr); the LRU clock becomes {@code clock}.
+     *
+     * @param access the entry's access field.
+     * @param clock  the current 24-bit LRU clock.
+     * @return the new access field.
+     */
+    private int touchedAccess(final int access, final int clock)
+    {
+        int counter = decayedCounter(access, clock);
         if (counter < 255)
         {
             final int base = counter - LFU_INIT_VALUE;
@@ -1102,19 +1300,32 @@ public final class Keyspace implements AutoCloseable
             }
             else
             {
-                long x = randomState;
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
-                randomState = x;
-                // A uniform 32-bit fraction below 1 / (base * 10 + 1).
-                if ((x >>> 32) * (base * 10L + 1) < (1L << 32))
+                randomState = XorShift.next(randomState);
+                // A uniform 32-bit fraction below 1 / (base * lfu-log-factor + 1).
+                if ((randomState >>> 32) * ((long)base * lfuLogFactor + 1) < (1L << 32))
                 {
                     counter++;
                 }
             }
         }
-        UnsafeApi.putInt(entry + ACCESS_OFFSET, EntryDescriptor.access(clock, counter));
+        return EntryDescriptor.access(clock, counter);
+    }
+
+    /**
+     * @param access an entry's access field.
+     * @param clock  the current 24-bit LRU clock.
+     * @return its LFU counter less one per {@code lfu-decay-time} minutes since the last access (Redis's
+     * LFUDecrAndReturn), without changing the entry.
+     */
+    int decayedCounter(final int access, final int clock)
+    {
+        final int counter = access & 0xFF;
+        if (lfuDecayTime == 0)
+        {
+            return counter;
+        }
+        final long periods = Evictor.idleSeconds(access, clock) / 60 / lfuDecayTime;
+        return periods >= counter ? 0 : counter - (int)periods;
     }
 
     private static boolean isExpired(final long entry, final long nowMs)
@@ -1126,12 +1337,18 @@ public final class Keyspace implements AutoCloseable
 
     private void expire(final int db, final long entry)
     {
-        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
-        final UnsafeBuffer key = expiredKey;
-        key.wrap(entry + KEY_OFFSET, keyLength);
-        expiredKeyListener.onExpired(db, key, 0, keyLength);
-        delete(db, entry);
+        deleteTelling(db, entry, expiredKeyListener);
         expiredKeys++;
+    }
+
+    /** Tell the listener the entry's database and key, then delete it. */
+    private void deleteTelling(final int db, final long entry, final ExpiredKeyListener listener)
+    {
+        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
+        final UnsafeBuffer key = removedKey;
+        key.wrap(entry + KEY_OFFSET, keyLength);
+        listener.onExpired(db, key, 0, keyLength);
+        delete(db, entry);
     }
 
     private void setExpiry(final int db, final long entry, final long expireAtMs)
@@ -1161,10 +1378,6 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
-     * A write needing no new memory (a free block, room in a page, in place) always fits, even when used memory is
-     * already over the budget (a resize's committed buckets may take it there): deleting keys must make room.
-     */
-    /**
      * A write was refused because it does not fit the budget: the keyspace is full (see {@link #overMemoryBudget()})
      * until something is freed or the budget changes.
      */
@@ -1174,9 +1387,17 @@ public final class Keyspace implements AutoCloseable
         return OUT_OF_MEMORY;
     }
 
+    /**
+     * Whether a write needing {@code extraBytes} more may go ahead. A write needing no new memory (a free block, room
+     * in a page, in place) always fits, even when used memory is already over the budget (a resize's committed
+     * buckets may take it there): deleting keys must make room. Under an evicting policy it always may, as in
+     * Redis a command admitted by {@link #makeRoom} runs to the end and the next one evicts what it took beyond the
+     * budget; on a replica always (replica-ignore-maxmemory).
+     */
     private boolean fits(final long extraBytes)
     {
-        return extraBytes == 0 || maxMemoryBytes == 0 || usedMemoryBytes() + extraBytes <= maxMemoryBytes;
+        return extraBytes == 0 || maxMemoryBytes == 0 || evictionPolicy.evicts() || replicaExpiry ||
+            usedMemoryBytes() + extraBytes <= maxMemoryBytes;
     }
 
     private void checkValueLength(final int valueLength)

@@ -580,12 +580,8 @@ final class OffHeapTable
 
     private long nextRandom()
     {
-        long x = randomState;
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        randomState = x;
-        return x;
+        randomState = XorShift.next(randomState);
+        return randomState;
     }
 
     private static void visitChain(final long bucket, final BucketVisitor visitor)

@@ -12,7 +12,8 @@ import org.agrona.collections.Long2LongHashMap;
  * (about {@code pageSize} bytes, a whole number of blocks) and keeps a free list threaded through the first 8 bytes
  * of freed blocks, so a freed block is reused by the next allocation of the same class in O(1). Pages are only given
  * back to the system by {@link #releaseAll()}. Longer lengths are huge: each is its own allocation of exactly that
- * length, returned to the system as soon as it is freed.
+ * length, returned to the system as soon as it is freed (from {@link HugeBlockReleaser#MIN_LENGTH} on, by the
+ * {@link HugeBlockReleaser}'s thread, so that the engine does not wait for the system to unmap it).
  * <p>
  * The caller remembers each block's requested length and passes it back to {@link #free(long, long)}: there is no
  * per-block header. Blocks are 8-byte aligned. Not threadsafe: only the engine thread calls this.
@@ -83,6 +84,7 @@ public final class SlabAllocator
     private final long[] requestedBytesByClass = new long[CLASS_LENGTHS.length];
     private final long[] reservedBytesByClass = new long[CLASS_LENGTHS.length];
     private final Long2LongHashMap hugeLengthByAddress = new Long2LongHashMap(0);
+    private final HugeBlockReleaser releaser = new HugeBlockReleaser();
 
     private long[] pages = new long[64];
     private int pageCount;
@@ -214,7 +216,10 @@ public final class SlabAllocator
         if (length > HUGE_LENGTH)
         {
             hugeLengthByAddress.remove(address);
-            UnsafeApi.freeMemory(address);
+            if (length < HugeBlockReleaser.MIN_LENGTH || !releaser.offer(address))
+            {
+                UnsafeApi.freeMemory(address);
+            }
             hugeBytes -= length;
             blockBytes -= length;
             requestedBytes -= length;
@@ -276,6 +281,21 @@ public final class SlabAllocator
         java.util.Arrays.fill(freeBlocks, 0);
         java.util.Arrays.fill(requestedBytesByClass, 0);
         java.util.Arrays.fill(reservedBytesByClass, 0);
+    }
+
+    /**
+     * Give everything back, including blocks still queued for the releaser thread, and stop that thread; the
+     * allocator is unusable afterwards.
+     */
+    public void close()
+    {
+        releaseAll();
+        releaser.close();
+    }
+
+    long lazilyFreedBlocks()
+    {
+        return releaser.freedBlocks();
     }
 
     /**

@@ -91,6 +91,29 @@ class JsonStringTest
         assertEquals("\\u001b", out.getStringWithoutLengthAscii(0, 6));
     }
 
+    @Test
+    void escapedLengthIsWhatEscapeWrites()
+    {
+        final Random random = new Random(7);
+        for (int round = 0; round < 2_000; round++)
+        {
+            final byte[] bytes = new byte[random.nextInt(64)];
+            for (int i = 0; i < bytes.length; i++)
+            {
+                // Mostly plain ASCII, with quotes, backslashes and control characters mixed in.
+                final int pick = random.nextInt(10);
+                bytes[i] = pick == 0 ? (byte)random.nextInt(0x20) : pick == 1 ? (byte)'"' : pick == 2 ? (byte)'\\' :
+                    (byte)(0x20 + random.nextInt(0x5f));
+            }
+            final UnsafeBuffer source = new UnsafeBuffer(bytes);
+            final int offset = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            final int length = bytes.length - offset;
+            final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4);
+            assertEquals(JsonString.escape(source, offset, length, out, 0),
+                JsonString.escapedLength(source, offset, length));
+        }
+    }
+
     private static String escape(final String text)
     {
         final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

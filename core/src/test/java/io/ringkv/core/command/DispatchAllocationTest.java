@@ -1,8 +1,9 @@
 package io.ringkv.core.command;
 
-import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.store.EvictionPolicy;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import org.agrona.DirectBuffer;
@@ -31,28 +32,19 @@ class DispatchAllocationTest
         final Keyspace keyspace = new Keyspace(new StoreConfig());
         try
         {
-            final CommandTable table = CoreCommands.newTable();
-            final ChangeLog changeLog = new ChangeLog(0);
-            final CommandDispatcher dispatcher =
-                new CommandDispatcher(table, new CommandContext(keyspace, changeLog, table, 1 << 20));
-            final ClientSession session = new ClientSession(1, true);
-            final CountingReply reply = new CountingReply();
-            final RequestBatch batch = new RequestBatch(session, reply);
-            final UnsafeBuffer arguments = new UnsafeBuffer(new byte[4096]);
-            batch.reset(arguments);
-            int position = 0;
+            final Dispatch dispatch = new Dispatch(keyspace);
             for (final String[] request : new String[][]{
                 {"SET", "k", "v"}, {"GET", "k"}, {"GET", "missing"}, {"INCR", "n"}, {"INCR", "k"},
                 {"SET", "k", "v", "BOGUS"}, {"GET"}, {"EXISTS", "k", "n"}})
             {
-                position = EngineHarness.addRequest(batch, arguments, position, RequestBatch.VALUE_RAW, request);
+                dispatch.add(request);
             }
-            final CommandEvent event = new CommandEvent();
-            final CommandArgs args = new CommandArgs();
+            final CommandTable table = dispatch.table;
+            final CountingReply reply = dispatch.reply;
 
-            run(dispatcher, changeLog, event, args, batch, session, reply);
+            dispatch.run(ROUNDS);
             final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
-            run(dispatcher, changeLog, event, args, batch, session, reply);
+            dispatch.run(ROUNDS);
             final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
 
             // Two runs (warm-up and measured): INCR k, SET ... BOGUS and GET without a key fail each round.
@@ -73,16 +65,81 @@ class DispatchAllocationTest
         }
     }
 
-    private static void run(
-        final CommandDispatcher dispatcher, final ChangeLog changeLog, final CommandEvent event,
-        final CommandArgs args, final RequestBatch batch, final ClientSession session, final CountingReply reply)
+    @Test
+    void evictingBeforeEveryWriteAllocatesNothing()
     {
-        for (int round = 0; round < ROUNDS; round++)
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        for (final EvictionPolicy policy : new EvictionPolicy[]{
+            EvictionPolicy.ALLKEYS_LRU, EvictionPolicy.ALLKEYS_LFU, EvictionPolicy.ALLKEYS_RANDOM,
+            EvictionPolicy.VOLATILE_TTL})
         {
-            for (int i = 0; i < batch.requestCount(); i++)
+            final Keyspace keyspace = new Keyspace(new StoreConfig().initialBuckets(64));
+            try
             {
-                changeLog.begin(event);
-                dispatcher.dispatch(args.wrap(batch, i), session, 1_700_000_000_000L, reply);
+                final Dispatch dispatch = new Dispatch(keyspace);
+                for (int i = 0; i < 16; i++)
+                {
+                    dispatch.add("SET", "key:" + i, "value", "EX", "1000");
+                    dispatch.add("GET", "key:" + (i / 2));
+                }
+                keyspace.evictionPolicy(policy);
+                dispatch.run(1);
+                // Room for about half the keys: from now on most SETs evict first.
+                keyspace.maxMemoryBytes(keyspace.evictableUsedBytes() - 8 * 96);
+
+                dispatch.run(ROUNDS / 10);
+                final long evictedBefore = keyspace.evictedKeys();
+                final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
+                dispatch.run(ROUNDS / 10);
+                final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+
+                assertEquals(0, dispatch.reply.errors, policy + ": no write refused");
+                assertTrue(keyspace.evictedKeys() - evictedBefore > ROUNDS / 10, policy + " evicted " +
+                    (keyspace.evictedKeys() - evictedBefore));
+                assertTrue(allocatedBytes < 4096, policy + ": " + allocatedBytes + " bytes allocated");
+            }
+            finally
+            {
+                keyspace.close();
+            }
+        }
+    }
+
+    /** A dispatcher over a keyspace with one connection's batch of requests, run over and over. */
+    private static final class Dispatch
+    {
+        final CommandTable table = CoreCommands.newTable();
+        final ChangeLog changeLog = new ChangeLog(0);
+        final CommandDispatcher dispatcher;
+        final ClientSession session = new ClientSession(1, true);
+        final CountingReply reply = new CountingReply();
+        final RequestBatch batch = new RequestBatch(session, reply);
+        final UnsafeBuffer arguments = new UnsafeBuffer(new byte[8192]);
+        final CommandEvent event = new CommandEvent();
+        final CommandArgs args = new CommandArgs();
+        int position;
+
+        Dispatch(final Keyspace keyspace)
+        {
+            dispatcher = new CommandDispatcher(table, new CommandContext(keyspace, changeLog, table, 1 << 20));
+            batch.reset(arguments);
+        }
+
+        void add(final String... request)
+        {
+            position = EngineHarness.addRequest(batch, arguments, position, RequestBatch.VALUE_RAW, request);
+        }
+
+        void run(final int rounds)
+        {
+            for (int round = 0; round < rounds; round++)
+            {
+                for (int i = 0; i < batch.requestCount(); i++)
+                {
+                    changeLog.begin(event.changeArea());
+                    dispatcher.dispatch(args.wrap(batch, i), session, 1_700_000_000_000L, reply);
+                }
             }
         }
     }

@@ -1,9 +1,9 @@
 package io.ringkv.core.command;
 
 import com.lmax.disruptor.EventHandler;
-import io.ringkv.core.engine.ChangeLog;
-import io.ringkv.core.engine.ChangeRecordDescriptor;
-import io.ringkv.core.engine.ChangeRecordFlyweight;
+import io.ringkv.core.changelog.ChangeLog;
+import io.ringkv.core.changelog.ChangeRecordDescriptor;
+import io.ringkv.core.changelog.ChangeRecordFlyweight;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.engine.RequestBatch;
@@ -172,7 +172,7 @@ class DumpCommandsTest
                 {
                     for (int request = 0; request < batch.requestCount(); request++)
                     {
-                        changeLog.begin(event);
+                        changeLog.begin(event.changeArea());
                         dispatcher.dispatch(args.wrap(batch, request), session, EngineHarness.START_MS, reply);
                     }
                 }
@@ -195,7 +195,7 @@ class DumpCommandsTest
     {
         batch.reset(argBuffer);
         EngineHarness.addRequest(batch, argBuffer, 0, RequestBatch.VALUE_RAW, words);
-        changeLog.begin(event);
+        changeLog.begin(event.changeArea());
         dispatcher.dispatch(args.wrap(batch, 0), batch.session(), EngineHarness.START_MS, reply);
         return reply.lastBulk;
     }

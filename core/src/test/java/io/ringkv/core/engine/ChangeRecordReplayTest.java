@@ -1,5 +1,6 @@
 package io.ringkv.core.engine;
 
+import io.ringkv.core.changelog.ChangeRecordFlyweight;
 import com.lmax.disruptor.EventHandler;
 import io.ringkv.core.command.Command;
 import io.ringkv.core.command.CommandArgs;
@@ -24,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import static io.ringkv.core.engine.ChangeRecordDescriptor.*;
+import static io.ringkv.core.changelog.ChangeRecordDescriptor.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

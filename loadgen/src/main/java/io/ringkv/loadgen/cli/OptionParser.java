@@ -298,7 +298,15 @@ public final class OptionParser
         final List<String> templateNames = new ArrayList<>();
         for (final String text : options.templates)
         {
-            final CommandTemplate template = CommandTemplate.parse(text);
+            final CommandTemplate template;
+            try
+            {
+                template = CommandTemplate.parse(text);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new UsageException(ex.getMessage());
+            }
             if (BUILT_IN_COMMANDS.contains(template.name()) || templateNames.contains(template.name()))
             {
                 throw new UsageException("--template: the name '" + template.name()

@@ -1,6 +1,5 @@
 package io.ringkv.loadgen.workload;
 
-import io.ringkv.loadgen.cli.UsageException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public final class CommandTemplate
      *
      * @param text as given to {@code --template}.
      * @return the template.
-     * @throws UsageException if empty or the name is malformed.
+     * @throws IllegalArgumentException if empty or the name is malformed.
      */
     public static CommandTemplate parse(final String text)
     {
@@ -69,20 +68,20 @@ public final class CommandTemplate
             body = body.substring(eq + 1).trim();
             if (!name.matches("[a-z0-9_.-]{1,32}"))
             {
-                throw new UsageException("--template: name '" + name + "' must be 1-32 letters, digits, '_', '.', '-'");
+                throw new IllegalArgumentException("--template: name '" + name + "' must be 1-32 letters, digits, '_', '.', '-'");
             }
         }
         final String[] words = body.isEmpty() ? new String[0] : body.split("\\s+");
         if (words.length == 0)
         {
-            throw new UsageException("--template: empty command in '" + text + "'");
+            throw new IllegalArgumentException("--template: empty command in '" + text + "'");
         }
         if (name == null)
         {
             name = words[0].toLowerCase(Locale.ROOT);
             if (!name.matches("[a-z0-9_.-]{1,32}"))
             {
-                throw new UsageException("--template: cannot name '" + text + "'; write NAME=" + text);
+                throw new IllegalArgumentException("--template: cannot name '" + text + "'; write NAME=" + text);
             }
         }
         final int[] kinds = new int[words.length];
@@ -100,7 +99,7 @@ public final class CommandTemplate
         }
         if (kinds[0] != LITERAL)
         {
-            throw new UsageException("--template: the command name cannot be a placeholder in '" + text + "'");
+            throw new IllegalArgumentException("--template: the command name cannot be a placeholder in '" + text + "'");
         }
         return new CommandTemplate(name, kinds, literals, JSON_GENERIC);
     }

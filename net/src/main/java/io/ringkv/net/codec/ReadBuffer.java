@@ -1,6 +1,5 @@
 package io.ringkv.net.codec;
 
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -15,7 +14,8 @@ import java.nio.channels.ReadableByteChannel;
  * pending request still needs more, doubling each time but never past the length the request is known to need
  * nor past the client-query-buffer-limit. A 512 MB bulk header therefore costs nothing until 512 MB arrive; the
  * request ends up in one exactly sized buffer, and each byte is copied about once on the way (a geometric series),
- * not once per chunk. A buffer that grew is released back to the initial capacity by {@link #shrinkIfEmpty()}.
+ * not once per chunk. A buffer that grew is released back to the initial capacity by {@link #shrinkIfEmpty()}, and
+ * {@link #close()} frees it: the memory goes back at once ({@link ConnectionBuffers}), not at the next GC.
  * <pre>
  *   read -&gt; parse(buffer, 0, limit) -&gt; execute -&gt; compact(parser.consumed())
  *        -&gt; if ensureRoom(parser.requiredLength()) == QUERY_BUFFER_LIMIT_EXCEEDED: close (Redis closes silently)
@@ -55,7 +55,7 @@ public final class ReadBuffer
         }
         this.initialCapacity = initialCapacity;
         this.maxCapacity = maxCapacity;
-        byteBuffer = ByteBuffer.allocateDirect(initialCapacity);
+        byteBuffer = ConnectionBuffers.allocate(initialCapacity);
         buffer.wrap(byteBuffer);
     }
 
@@ -132,7 +132,8 @@ public final class ReadBuffer
      *
      * @param requiredLength bytes the pending request is known to need from index 0
      *                       ({@link RequestParser#requiredLength()}), or 0 when unknown.
-     * @return {@link #ROOM} or {@link #QUERY_BUFFER_LIMIT_EXCEEDED}.
+     * @return {@link #ROOM} or {@link #QUERY_BUFFER_LIMIT_EXCEEDED} (also when the process's direct memory limit
+     * leaves no room to grow).
      */
     public int ensureRoom(final long requiredLength)
     {
@@ -154,7 +155,15 @@ public final class ReadBuffer
         {
             newCapacity = Math.min(newCapacity, requiredLength);
         }
-        resize((int)newCapacity);
+        try
+        {
+            resize((int)newCapacity);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // Direct memory (-XX:MaxDirectMemorySize) is spent: this client cannot grow its request, the server goes on.
+            return QUERY_BUFFER_LIMIT_EXCEEDED;
+        }
         return ROOM;
     }
 
@@ -173,14 +182,22 @@ public final class ReadBuffer
         return false;
     }
 
+    /**
+     * Free the memory when the connection ends; the buffer must not be used afterwards.
+     */
+    public void close()
+    {
+        if (byteBuffer != null)
+        {
+            buffer.wrap(0, 0);
+            ConnectionBuffers.free(byteBuffer);
+            byteBuffer = null;
+            limit = 0;
+        }
+    }
+
     private void resize(final int newCapacity)
     {
-        final ByteBuffer old = byteBuffer;
-        final ByteBuffer replacement = ByteBuffer.allocateDirect(newCapacity);
-        final UnsafeBuffer oldView = new UnsafeBuffer(old);
-        buffer.wrap(replacement);
-        buffer.putBytes(0, oldView, 0, limit);
-        byteBuffer = replacement;
-        BufferUtil.free(old);
+        byteBuffer = ConnectionBuffers.resize(byteBuffer, newCapacity, limit, buffer);
     }
 }

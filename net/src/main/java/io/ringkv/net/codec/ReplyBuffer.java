@@ -1,8 +1,8 @@
 package io.ringkv.net.codec;
 
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A connection's output: an expandable direct buffer the reply encoders append to while the engine executes a
- * batch, and the connection writes to its socket with one flush once the batch completes.
+ * batch, and the connection writes to its socket with one flush once the batch completes. It grows by doubling;
+ * memory it grew out of, or gives back with {@link #shrinkIfEmpty()} and {@link #close()}, is freed at once
+ * ({@link ConnectionBuffers}), not at the next GC.
  * <p>
  * The engine thread appends while the connection waits; the connection thread drains it after the batch's
  * completion (the batch's hand-over orders the two). Never both at once.
@@ -27,7 +29,8 @@ public final class ReplyBuffer
 
     private final int initialCapacity;
     private final int maxCapacity;
-    private ExpandableDirectByteBuffer buffer;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+    private ByteBuffer byteBuffer;
     private int position;
     private boolean replyOpen;
     private boolean broken;
@@ -48,13 +51,15 @@ public final class ReplyBuffer
     {
         this.initialCapacity = initialCapacity;
         this.maxCapacity = maxCapacity;
-        buffer = new ExpandableDirectByteBuffer(initialCapacity);
+        byteBuffer = ConnectionBuffers.allocate(initialCapacity);
+        buffer.wrap(byteBuffer);
     }
 
     /**
-     * @return the buffer; replies are in {@code [0, position())}. Replaced when shrunk.
+     * @return the buffer; replies are in {@code [0, position())}. The same view for the buffer's life; its memory
+     * moves when the buffer grows or shrinks.
      */
-    public ExpandableDirectByteBuffer buffer()
+    public MutableDirectBuffer buffer()
     {
         return buffer;
     }
@@ -76,30 +81,47 @@ public final class ReplyBuffer
 
     public void putByte(final byte value)
     {
+        grow(1);
         buffer.putByte(position++, value);
     }
 
     public void putBytes(final byte[] bytes)
     {
+        grow(bytes.length);
         buffer.putBytes(position, bytes);
         position += bytes.length;
     }
 
     public void putBytes(final DirectBuffer source, final int index, final int length)
     {
+        grow(length);
         buffer.putBytes(position, source, index, length);
         position += length;
     }
 
     public void putLongAscii(final long value)
     {
+        grow(20);
         position += buffer.putLongAscii(position, value);
     }
 
     public void putCrLf()
     {
+        grow(2);
         buffer.putBytes(position, CRLF);
         position += 2;
+    }
+
+    private void grow(final int length)
+    {
+        final long required = (long)position + length;
+        final int capacity = buffer.capacity();
+        if (required > capacity)
+        {
+            final long doubled = Math.max(required, 2L * capacity);
+            byteBuffer = ConnectionBuffers.resize(
+                byteBuffer, (int)Math.min(doubled, MAX_CAPACITY_DEFAULT), position, buffer);
+        }
     }
 
     /**
@@ -121,7 +143,7 @@ public final class ReplyBuffer
             position = 0;
             throw new IllegalStateException("reply larger than " + maxCapacity + " bytes");
         }
-        buffer.checkLimit(position + length);
+        grow(length);
     }
 
     /**
@@ -162,7 +184,7 @@ public final class ReplyBuffer
      */
     public void writeTo(final WritableByteChannel channel) throws IOException
     {
-        final ByteBuffer byteBuffer = buffer.byteBuffer();
+        final ByteBuffer byteBuffer = this.byteBuffer;
         byteBuffer.limit(position).position(0);
         while (byteBuffer.hasRemaining())
         {
@@ -189,11 +211,23 @@ public final class ReplyBuffer
     {
         if (position == 0 && buffer.capacity() > initialCapacity)
         {
-            final ExpandableDirectByteBuffer old = buffer;
-            buffer = new ExpandableDirectByteBuffer(initialCapacity);
-            BufferUtil.free(old.byteBuffer());
+            byteBuffer = ConnectionBuffers.resize(byteBuffer, initialCapacity, 0, buffer);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Free the memory when the connection ends; the buffer must not be used afterwards.
+     */
+    public void close()
+    {
+        if (byteBuffer != null)
+        {
+            buffer.wrap(0, 0);
+            ConnectionBuffers.free(byteBuffer);
+            byteBuffer = null;
+            position = 0;
+        }
     }
 }

@@ -72,4 +72,19 @@ public interface RequestParser
      * Forget any pending request, e.g. when the connection is reset.
      */
     void reset();
+
+    /**
+     * Give back memory a large request made the parser grow; called when nothing is pending (the read buffer is
+     * empty).
+     */
+    default void shrink()
+    {
+    }
+
+    /**
+     * Free the parser's memory when the connection ends; the parser must not be used afterwards.
+     */
+    default void close()
+    {
+    }
 }

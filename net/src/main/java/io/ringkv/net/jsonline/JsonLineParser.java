@@ -4,10 +4,10 @@ import io.ringkv.core.codec.Base64;
 import io.ringkv.core.codec.JsonObjectCursor;
 import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.RequestParser;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -135,9 +135,11 @@ public final class JsonLineParser implements RequestParser
     private static final byte T_FALSE = JsonObjectCursor.FALSE;
 
 
+    private static final int SCRATCH_INITIAL_CAPACITY = 4096;
+
     private final int maxLineLength;
     private final long maxBulkLength;
-    private final ExpandableDirectByteBuffer scratch;
+    private final ExpandableOffHeapBuffer scratch;
     private final JsonRequestTable requests;
     private int scratchPosition;
 
@@ -188,7 +190,19 @@ public final class JsonLineParser implements RequestParser
         this.requests = requests;
         this.maxLineLength = maxLineLength;
         this.maxBulkLength = maxBulkLength;
-        this.scratch = new ExpandableDirectByteBuffer(4096);
+        this.scratch = new ExpandableOffHeapBuffer(SCRATCH_INITIAL_CAPACITY);
+    }
+
+    @Override
+    public void shrink()
+    {
+        scratch.shrink(SCRATCH_INITIAL_CAPACITY);
+    }
+
+    @Override
+    public void close()
+    {
+        scratch.close();
     }
 
     /**

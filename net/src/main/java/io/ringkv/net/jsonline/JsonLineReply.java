@@ -29,6 +29,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsonLineReply implements Reply
 {
+    /** Up to this many bytes of escaped text, room for the worst case is made without measuring. */
+    private static final int EXACT_ESCAPE_SIZING_LENGTH = 64 * 1024;
+
     private static final byte[] VALUE_FIELD = ascii("\"value\":");
     private static final byte[] ERROR_FIELD = ascii("\"error\":");
     private static final byte[] ID_FIELD = ascii("{\"id\":");
@@ -427,7 +430,7 @@ public final class JsonLineReply implements Reply
         final int written;
         if (JsonBytes.isString(buffer, index, length, key))
         {
-            out.ensureRoom(length + 2);
+            ensureRoomEscaped(out, buffer, index, length);
             written = JsonBytes.putString(buffer, index, length, out.buffer(), out.position());
         }
         else
@@ -462,6 +465,7 @@ public final class JsonLineReply implements Reply
             }
             else
             {
+                out.ensureRoom(4);
                 final int position = out.position();
                 final int written = Utf8.putChar(text, i, out.buffer(), position);
                 out.position(position + written);
@@ -477,13 +481,27 @@ public final class JsonLineReply implements Reply
     private void putEscaped(final DirectBuffer buffer, final int index, final int length)
     {
         final ReplyBuffer out = this.out;
-        out.ensureRoom(length + 2);
+        ensureRoomEscaped(out, buffer, index, length);
         final int position = out.position();
         out.position(position + JsonString.escape(buffer, index, length, out.buffer(), position));
     }
 
+    /**
+     * The reply buffer grows only when asked: make room for the escaped text and its quotes, measured exactly when
+     * the worst case would be a large over-allocation.
+     */
+    private static void ensureRoomEscaped(
+        final ReplyBuffer out, final DirectBuffer buffer, final int index, final int length)
+    {
+        final long worstCase = (long)length * JsonString.MAX_ESCAPED_LENGTH_PER_BYTE;
+        final long room = worstCase <= EXACT_ESCAPE_SIZING_LENGTH ? worstCase :
+            JsonString.escapedLength(buffer, index, length);
+        out.ensureRoom((int)Math.min(Integer.MAX_VALUE, room + 2));
+    }
+
     private static void putEscapedAscii(final ReplyBuffer out, final byte c)
     {
+        out.ensureRoom(JsonString.MAX_ESCAPED_LENGTH_PER_BYTE);
         final int position = out.position();
         out.position(position + JsonString.escapeAscii(c, out.buffer(), position));
     }

@@ -122,15 +122,31 @@ public final class ClientConnection implements Runnable, ConnectedClient
 
     private void serve() throws IOException
     {
+        // The buffers' memory is freed here, not by a GC; a handed-over connection's reader owns the unread bytes.
         final ReadBuffer input = new ReadBuffer(ReadBuffer.INITIAL_CAPACITY_DEFAULT, queryBufferLimit);
+        final ReplyBuffer output = new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT);
+        try
+        {
+            serve(input, output);
+        }
+        finally
+        {
+            output.close();
+            if (!handedOver)
+            {
+                input.close();
+            }
+        }
+    }
+
+    private void serve(final ReadBuffer input, final ReplyBuffer output) throws IOException
+    {
         if (input.readFrom(channel) < 0)
         {
             return;
         }
         lastInteractionMs = System.currentTimeMillis();
 
-        final ReplyBuffer output = new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT);
-        final ServiceTimeTracker serviceTimes = new ServiceTimeTracker();
         final RequestParser parser;
         final RequestBatch batch;
         JsonLineReply jsonReply = null;
@@ -149,6 +165,20 @@ public final class ClientConnection implements Runnable, ConnectedClient
             batch = new RequestBatch(session, respReply);
         }
 
+        try
+        {
+            serve(input, output, parser, batch, jsonReply);
+        }
+        finally
+        {
+            parser.close();
+        }
+    }
+
+    private void serve(final ReadBuffer input, final ReplyBuffer output, final RequestParser parser,
+        final RequestBatch batch, final JsonLineReply jsonReply) throws IOException
+    {
+        final ServiceTimeTracker serviceTimes = new ServiceTimeTracker();
         int batchLimit = INITIAL_BATCH_REQUESTS;
         while (true)
         {
@@ -249,6 +279,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
             {
                 input.shrinkIfEmpty();
                 output.shrinkIfEmpty();
+                parser.shrink();
             }
             if (input.readFrom(channel) < 0)
             {

@@ -10,6 +10,7 @@ import io.ringkv.core.store.StoreConfig;
 import io.ringkv.net.server.command.ClientCommands;
 import io.ringkv.net.server.command.CommandIntrospectionCommands;
 import io.ringkv.net.server.command.ConfigCommands;
+import io.ringkv.net.server.command.ObjectCommands;
 import io.ringkv.net.server.command.ConnectionStateCommands;
 import io.ringkv.net.server.command.MigrateCommand;
 import io.ringkv.net.server.command.DebugCommands;
@@ -108,6 +109,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .databases((int)config.databases.number())
             .maxMemoryBytes(config.maxmemory.number())
             .validate());
+        ConfigCommands.applyEviction(config, keyspace);
         final CommandTable commands = CoreCommands.newTable();
         ConnectionStateCommands.register(commands, this);
         MigrateCommand.register(commands);
@@ -118,6 +120,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         ServerCommands.register(commands, this);
         DebugCommands.register(commands, this);
         LatencyCommands.register(commands, this);
+        ObjectCommands.register(commands);
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)

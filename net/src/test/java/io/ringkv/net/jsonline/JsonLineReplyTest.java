@@ -106,6 +106,16 @@ class JsonLineReplyTest
         assertEquals("{\"value\":\"\"}\n", generic(r -> r.bulk(new byte[0])));
     }
 
+    /** A long string of control characters is six times longer escaped than the room its length alone asks for. */
+    @Test
+    void longStringsThatGrowWhenEscapedFitTheReplyBuffer()
+    {
+        final byte[] controls = new byte[100_000];
+        java.util.Arrays.fill(controls, (byte)1);
+        final String reply = generic(r -> r.bulk(controls));
+        assertEquals("{\"value\":\"" + "\\u0001".repeat(controls.length) + "\"}\n", reply);
+    }
+
     @Test
     void bytesThatAreNotUtf8TravelAsBase64()
     {

@@ -49,6 +49,22 @@ class ServiceTimeTrackerTest
         assertEquals(4, get.latency().serviceHistogram().getCountAtValue(5_000));
         assertEquals(4, set.latency().serviceHistogram().getTotalCount());
 
+        // A pipeline of one command: every request counted, each with its batch's time.
+        final RequestBatch pipeline = new RequestBatch(session, new RespReply(session, new ReplyBuffer(1024)));
+        pipeline.reset(new UnsafeBuffer(new byte[64]));
+        for (int i = 0; i < 16; i++)
+        {
+            pipeline.addArg(0, 3);
+            pipeline.endRequest(RequestBatch.VALUE_RAW);
+            pipeline.timedCommand(i, i == 7 ? null : get);
+        }
+        tracker.executed(pipeline, 2_000_000);
+        tracker.executed(pipeline, 2_001_000);
+        tracker.flushed(2_003_000);
+        assertEquals(8 + 30, get.latency().serviceHistogram().getTotalCount());
+        assertEquals(15, get.latency().serviceHistogram().getCountAtValue(3_000));
+        assertEquals(15, get.latency().serviceHistogram().getCountAtValue(2_000));
+
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         for (int round = 0; round < ROUNDS; round++)
@@ -64,7 +80,7 @@ class ServiceTimeTrackerTest
         }
         final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(allocated < 4096, allocated + " bytes allocated over " + ROUNDS + " batches");
-        assertEquals(8 + 2 * 4L * ROUNDS, get.latency().serviceHistogram().getTotalCount());
+        assertEquals(8 + 30 + 2 * 4L * ROUNDS, get.latency().serviceHistogram().getTotalCount());
         assertEquals(4 + 2 * 2L * ROUNDS, set.latency().serviceHistogram().getTotalCount());
     }
 }

@@ -1,6 +1,8 @@
 package io.ringkv.replication.log;
 
 import io.ringkv.core.codec.JsonBytes;
+import io.ringkv.core.codec.JsonString;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -12,7 +14,11 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class JsonTextWriter
 {
-    private final ExpandableDirectByteBuffer buffer;
+    /** Strings longer than this are measured before they are written, so that the buffer grows only once. */
+    private static final int EXACT_SIZING_LENGTH = 4096;
+
+    private final int initialCapacity;
+    private ExpandableDirectByteBuffer buffer;
     private int position;
 
     /**
@@ -20,7 +26,28 @@ public final class JsonTextWriter
      */
     public JsonTextWriter(final int initialCapacity)
     {
+        this.initialCapacity = initialCapacity;
         buffer = new ExpandableDirectByteBuffer(initialCapacity);
+    }
+
+    /**
+     * Free, at once rather than at the next GC, a buffer that a long line grew past {@code retainedCapacity}, and
+     * start again with the initial capacity; what was written is dropped. {@link #buffer()} then returns a new one.
+     *
+     * @param retainedCapacity largest capacity kept.
+     * @return true when memory was freed.
+     */
+    public boolean shrink(final int retainedCapacity)
+    {
+        if (buffer.capacity() <= retainedCapacity)
+        {
+            return false;
+        }
+        final ExpandableDirectByteBuffer old = buffer;
+        buffer = new ExpandableDirectByteBuffer(initialCapacity);
+        BufferUtil.free(old.byteBuffer());
+        position = 0;
+        return true;
     }
 
     public MutableDirectBuffer buffer()
@@ -102,7 +129,11 @@ public final class JsonTextWriter
         final ExpandableDirectByteBuffer buffer = this.buffer;
         if (JsonBytes.isString(source, offset, length, key))
         {
-            buffer.checkLimit(position + length + 2);
+            // A long string is measured first so the buffer grows once: each growth of Agrona's buffer leaves the
+            // old memory to the GC, and a string of control characters is six times its length escaped.
+            final long quotedLength = 2L + (length > EXACT_SIZING_LENGTH ?
+                JsonString.escapedLength(source, offset, length) : length);
+            buffer.checkLimit((int)Math.min(ExpandableDirectByteBuffer.MAX_BUFFER_LENGTH, position + quotedLength));
             position += JsonBytes.putString(source, offset, length, buffer, position);
         }
         else

@@ -1,13 +1,13 @@
 package io.ringkv.replication.log;
 
-import io.ringkv.core.engine.ChangeRecordFlyweight;
+import io.ringkv.core.changelog.ChangeRecordFlyweight;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 
-import static io.ringkv.core.engine.ChangeRecordDescriptor.*;
+import static io.ringkv.core.changelog.ChangeRecordDescriptor.*;
 
 /**
  * Encodes one change record as the seed-format JSON log line (docs/replication-protocol.md):

@@ -1,7 +1,7 @@
 package io.ringkv.replication.log;
 
 import com.lmax.disruptor.EventHandler;
-import io.ringkv.core.engine.ChangeRecordFlyweight;
+import io.ringkv.core.changelog.ChangeRecordFlyweight;
 import io.ringkv.core.engine.CommandEvent;
 import org.agrona.DirectBuffer;
 
@@ -17,6 +17,9 @@ import java.util.Arrays;
  */
 public final class ReplicationLogEncoder implements EventHandler<CommandEvent>
 {
+    /** A line buffer that a large value grew past this is freed after its line is in the backlog. */
+    static final int RETAINED_LINE_CAPACITY = 64 * 1024;
+
     private final ReplicationBacklog backlog;
     private final ChangeRecordFlyweight record = new ChangeRecordFlyweight();
     private final LogLineEncoder encoder = new LogLineEncoder();
@@ -54,6 +57,7 @@ public final class ReplicationLogEncoder implements EventHandler<CommandEvent>
                     feed.append(offset, line.buffer(), 0, line.length());
                 }
             }
+            line.shrink(RETAINED_LINE_CAPACITY);
         }
         if (endOfBatch)
         {

@@ -1,6 +1,6 @@
 package io.ringkv.replication.log;
 
-import io.ringkv.core.engine.ChangeLog;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
@@ -41,7 +41,7 @@ class EncoderAllocationTest
             final ReplicationLogEncoder encoder = new ReplicationLogEncoder(backlog);
             final Runnable round = () ->
             {
-                changeLog.begin(event);
+                changeLog.begin(event.changeArea());
                 changeLog.set(1, entry);
                 changeLog.incrBy(1, key, 0, key.capacity(), -3);
                 changeLog.delete(1, key, 0, key.capacity(), true);

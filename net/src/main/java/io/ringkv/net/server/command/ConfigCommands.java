@@ -6,6 +6,7 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.GlobPattern;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.store.EvictionPolicy;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.net.server.config.ConfigOption;
 import io.ringkv.net.server.config.ServerConfig;
@@ -20,8 +21,8 @@ import java.util.Map;
 
 /**
  * CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the server's {@link ServerConfig}, with Redis 7's replies and
- * texts. CONFIG SET applies what the engine holds itself (maxmemory reaches the keyspace's budget,
- * proto-max-bulk-len the largest string value, latency-tracking the dispatcher's recording) right away; the
+ * texts. CONFIG SET applies what the engine holds itself (maxmemory reaches the keyspace's budget, the eviction
+ * options its policy, proto-max-bulk-len the largest string value, latency-tracking the dispatcher's recording) right away; the
  * connection-level options (requirepass, timeout, maxclients, client-query-buffer-limit, proto-max-bulk-len for
  * parsing) are read by the server where they apply; loglevel reaches the log through a listener.
  * <p>
@@ -135,8 +136,25 @@ public final class ConfigCommands
         {
             keyspace.maxMemoryBytes(config.maxmemory.number());
         }
+        applyEviction(config, keyspace);
         context.maxStringLength(config.protoMaxBulkLen.number());
         context.latencyTracking(config.latencyTracking.isYes());
+    }
+
+    /**
+     * Hand the eviction options (maxmemory-policy, maxmemory-samples, maxmemory-eviction-tenacity, lfu-log-factor,
+     * lfu-decay-time) to the keyspace: at start-up, and on the engine thread after CONFIG SET.
+     *
+     * @param config   the options.
+     * @param keyspace the store they govern.
+     */
+    public static void applyEviction(final ServerConfig config, final Keyspace keyspace)
+    {
+        keyspace.evictionPolicy(EvictionPolicy.byName(config.maxmemoryPolicy.text()));
+        keyspace.evictionSamples((int)config.maxmemorySamples.number());
+        keyspace.evictionTenacity((int)config.maxmemoryEvictionTenacity.number());
+        keyspace.lfuLogFactor((int)config.lfuLogFactor.number());
+        keyspace.lfuDecayTime((int)config.lfuDecayTime.number());
     }
 
     private void resetstat(final CommandContext context, final CommandArgs args, final Reply reply)

@@ -6,8 +6,10 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.ErrorStats;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.memory.ProcessMemory;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.MemoryStats;
+import io.ringkv.net.codec.ConnectionBuffers;
 import io.ringkv.net.server.config.ServerConfig;
 
 import java.io.IOException;
@@ -124,9 +126,17 @@ public final class InfoCommands
         final long used = memory.usedMemoryBytes();
         final long overhead = memory.tableBytes() + memory.expiryIndexBytes();
         final long maxMemory = context.keyspace().maxMemoryBytes();
-        final Runtime runtime = Runtime.getRuntime();
+        final long peak = context.keyspace().sampleUsedMemoryPeak();
+        final long rss = ProcessMemory.residentBytes();
+        final long allocatorResident = memory.allocatorReservedBytes();
         out.field("used_memory", used)
             .field("used_memory_human", InfoWriter.human(used))
+            .field("used_memory_rss", rss)
+            .field("used_memory_rss_human", InfoWriter.human(rss))
+            .field("used_memory_peak", peak)
+            .field("used_memory_peak_human", InfoWriter.human(peak))
+            .field("used_memory_peak_perc",
+                String.format(Locale.ROOT, "%.2f%%", peak == 0 ? 0.0 : 100.0 * used / peak))
             .field("used_memory_overhead", overhead)
             .field("used_memory_dataset", used - overhead)
             .field("used_memory_dataset_perc",
@@ -141,8 +151,13 @@ public final class InfoCommands
             .field("maxmemory", maxMemory)
             .field("maxmemory_human", InfoWriter.human(maxMemory))
             .field("maxmemory_policy", config.maxmemoryPolicy.text())
-            .field("mem_fragmentation_ratio", memory.fragmentationRatio())
-            .field("mem_fragmentation_bytes", memory.allocatorReservedBytes() - memory.allocatorRequestedBytes())
+            .field("allocator_rss_ratio", 1.0)
+            .field("allocator_rss_bytes", 0)
+            // As Redis: what the process holds beyond the allocator (here: the JVM, buffers), and beyond used_memory.
+            .field("rss_overhead_ratio", ratio(rss, allocatorResident))
+            .field("rss_overhead_bytes", rss - allocatorResident)
+            .field("mem_fragmentation_ratio", ratio(rss, used))
+            .field("mem_fragmentation_bytes", rss - used)
             .field("mem_allocator", "ringkv-slab")
             .field("ringkv_keys", memory.keys())
             .field("ringkv_key_value_bytes", memory.keyValueBytes())
@@ -151,9 +166,16 @@ public final class InfoCommands
             .field("ringkv_expiry_index_bytes", memory.expiryIndexBytes())
             .field("ringkv_allocator_requested_bytes", memory.allocatorRequestedBytes())
             .field("ringkv_huge_block_bytes", memory.hugeBytes())
+            .field("ringkv_eviction_used_bytes", context.keyspace().evictableUsedBytes())
             .field("ringkv_overhead_bytes_per_key", memory.overheadBytesPerKey())
-            .field("ringkv_jvm_heap_used", runtime.totalMemory() - runtime.freeMemory())
-            .field("ringkv_jvm_heap_max", runtime.maxMemory());
+            .field("ringkv_slab_fragmentation_ratio", memory.fragmentationRatio())
+            .field("ringkv_jvm_heap_used", ProcessMemory.heapUsedBytes())
+            .field("ringkv_jvm_heap_committed", ProcessMemory.heapCommittedBytes())
+            .field("ringkv_jvm_heap_max", Runtime.getRuntime().maxMemory())
+            .field("ringkv_jvm_non_heap_committed", ProcessMemory.nonHeapCommittedBytes())
+            .field("ringkv_jvm_direct_bytes", ProcessMemory.directBufferBytes())
+            .field("ringkv_connection_buffer_bytes", ConnectionBuffers.allocatedBytes())
+            .field("ringkv_engine_buffer_bytes", ProcessMemory.engineBufferBytes());
     }
 
     private void persistenceSection(final CommandContext context, final InfoWriter out)
@@ -194,7 +216,7 @@ public final class InfoCommands
             .field("sync_partial_ok", server.replication().partialSyncs())
             .field("sync_partial_err", server.replication().partialSyncsRefused())
             .field("expired_keys", keyspace.expiredKeys())
-            .field("evicted_keys", 0)
+            .field("evicted_keys", keyspace.evictedKeys())
             .field("evicted_clients", 0)
             .field("keyspace_hits", keyspace.keyspaceHits())
             .field("keyspace_misses", keyspace.keyspaceMisses())

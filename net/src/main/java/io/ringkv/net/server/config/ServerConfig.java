@@ -49,8 +49,17 @@ public final class ServerConfig
     public final ConfigOption maxmemory = add(ConfigOption.memory(
         "maxmemory", "0", 0, Long.MAX_VALUE, true, "Memory budget for data; writes fail with OOM above it. 0: none."));
     public final ConfigOption maxmemoryPolicy = add(ConfigOption.choice(
-        "maxmemory-policy", "noeviction", true, "What happens at maxmemory: writes fail (no eviction yet).",
-        "noeviction"));
+        "maxmemory-policy", "noeviction", true, "What happens at maxmemory: writes fail, or keys are evicted.",
+        "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu",
+        "allkeys-random", "noeviction"));
+    public final ConfigOption maxmemorySamples = add(ConfigOption.integer(
+        "maxmemory-samples", 5, 1, INT_MAX, true, "Keys sampled per database for each eviction."));
+    public final ConfigOption maxmemoryEvictionTenacity = add(ConfigOption.integer(
+        "maxmemory-eviction-tenacity", 10, 0, 100, true, "How long one command may evict (10: 500 us; 100: no limit)."));
+    public final ConfigOption lfuLogFactor = add(ConfigOption.integer(
+        "lfu-log-factor", 10, 0, INT_MAX, true, "How many more accesses each LFU counter increment takes."));
+    public final ConfigOption lfuDecayTime = add(ConfigOption.integer(
+        "lfu-decay-time", 1, 0, INT_MAX, true, "Minutes of idleness per LFU counter decrement; 0: no decay."));
     public final ConfigOption protoMaxBulkLen = add(ConfigOption.memory(
         "proto-max-bulk-len", "512mb", 1024 * 1024, Long.MAX_VALUE, true, "Largest bulk string in a request."));
     public final ConfigOption jsonMaxLineLength = add(ConfigOption.memory(

@@ -33,11 +33,14 @@ final class PrometheusText
         {"keyspace_misses", "ringkv_keyspace_misses_total", "counter", "Key lookups of read commands that missed."},
         {"expired_keys", "ringkv_expired_keys_total", "counter", "Keys removed because their TTL passed."},
         {"used_memory", "ringkv_memory_used_bytes", "gauge", "Memory used for data, tables and expiry index."},
+        {"used_memory_rss", "ringkv_memory_resident_bytes", "gauge", "Resident memory of the whole process (VmRSS)."},
         {"maxmemory", "ringkv_memory_max_bytes", "gauge", "Memory budget for data; 0 means none."},
         {"ringkv_key_value_bytes", "ringkv_memory_key_value_bytes", "gauge", "Bytes of keys and values."},
         {"ringkv_overhead_bytes_per_key", "ringkv_memory_overhead_per_key_bytes", "gauge",
             "Memory beyond key and value bytes, per key."},
         {"ringkv_jvm_heap_used", "ringkv_jvm_heap_used_bytes", "gauge", "JVM heap in use."},
+        {"ringkv_jvm_heap_committed", "ringkv_jvm_heap_committed_bytes", "gauge", "JVM heap taken from the system."},
+        {"ringkv_jvm_direct_bytes", "ringkv_jvm_direct_bytes", "gauge", "Direct buffers (connections, replication)."},
         {"master_repl_offset", "ringkv_replication_offset", "gauge", "Change records applied (replication offset)."},
     };
 

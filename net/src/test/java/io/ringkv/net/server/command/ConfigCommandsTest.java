@@ -26,7 +26,8 @@ class ConfigCommandsTest
             RawRespClient client = new RawRespClient(server.port()))
         {
             assertEquals("*2\r\n$9\r\nmaxmemory\r\n$7\r\n2097152\r\n", client.call("CONFIG", "GET", "MAXMEMORY"));
-            assertEquals("*4\r\n$9\r\nmaxmemory\r\n$7\r\n2097152\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n",
+            assertEquals("*8\r\n$9\r\nmaxmemory\r\n$7\r\n2097152\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n" +
+                "$17\r\nmaxmemory-samples\r\n$1\r\n5\r\n$27\r\nmaxmemory-eviction-tenacity\r\n$2\r\n10\r\n",
                 client.call("config", "get", "MaxMem*", "maxmemory"));
             assertEquals("*4\r\n$17\r\nreplica-read-only\r\n$3\r\nyes\r\n$15\r\nslave-read-only\r\n$3\r\nyes\r\n",
                 client.call("CONFIG", "GET", "*read-only"));

@@ -51,6 +51,50 @@ class InfoCommandsTest
         }
     }
 
+    /**
+     * Redis's memory fields from the process's resident set, and the JVM's share in ringkv's own fields. Before,
+     * used_memory_rss and used_memory_peak were missing and mem_fragmentation_ratio was the slab allocator's own
+     * rounding, which says nothing about what the process costs.
+     */
+    @Test
+    void memoryFieldsTellWhatTheProcessHolds() throws Exception
+    {
+        try (TestServer server = TestServer.start();
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            final long usedBefore = Long.parseLong(fields(jedis.info("memory")).get("used_memory"));
+            jedis.set("big".getBytes(), new byte[4 * 1024 * 1024]);
+            final long usedWithValue = Long.parseLong(fields(jedis.info("memory")).get("used_memory"));
+            assertTrue(usedWithValue >= usedBefore + 4 * 1024 * 1024);
+            jedis.del("big");
+
+            final Map<String, String> fields = fields(jedis.info("memory"));
+            final long used = Long.parseLong(fields.get("used_memory"));
+            final long rss = Long.parseLong(fields.get("used_memory_rss"));
+            final long peak = Long.parseLong(fields.get("used_memory_peak"));
+            assertTrue(rss > used, "rss " + rss + " used " + used);
+            assertTrue(fields.get("used_memory_rss_human").endsWith("M"), fields.get("used_memory_rss_human"));
+            assertTrue(peak >= usedWithValue, "the peak remembers the deleted value: " + peak);
+            assertTrue(used < peak);
+            assertEquals(String.format(java.util.Locale.ROOT, "%.2f", (double)rss / used),
+                fields.get("mem_fragmentation_ratio"));
+            assertEquals(rss - used, Long.parseLong(fields.get("mem_fragmentation_bytes")));
+            assertTrue(fields.containsKey("used_memory_peak_human"));
+            assertTrue(fields.containsKey("used_memory_peak_perc"));
+
+            final long heapUsed = Long.parseLong(fields.get("ringkv_jvm_heap_used"));
+            final long heapCommitted = Long.parseLong(fields.get("ringkv_jvm_heap_committed"));
+            assertTrue(heapUsed > 0 && heapUsed <= heapCommitted, heapUsed + " / " + heapCommitted);
+            assertTrue(heapCommitted <= Long.parseLong(fields.get("ringkv_jvm_heap_max")));
+            assertTrue(Long.parseLong(fields.get("ringkv_jvm_non_heap_committed")) > 0);
+            final long direct = Long.parseLong(fields.get("ringkv_jvm_direct_bytes"));
+            final long connections = Long.parseLong(fields.get("ringkv_connection_buffer_bytes"));
+            assertTrue(connections >= 2 * 16 * 1024, "this client's read and reply buffers: " + connections);
+            assertTrue(direct >= connections, direct + " direct, " + connections + " of connections");
+            assertTrue(Long.parseLong(fields.get("ringkv_engine_buffer_bytes")) > 0);
+        }
+    }
+
     @Test
     void runIdDiffersPerStart() throws Exception
     {

@@ -73,6 +73,7 @@ class MetricsEndpointTest
             assertTrue(body.contains("\nringkv_connected_clients 1\n"), body);
             assertTrue(body.contains("\nringkv_memory_max_bytes 67108864\n"), body);
             assertTrue(body.matches("(?s).*\nringkv_memory_used_bytes [1-9][0-9]*\n.*"), body);
+            assertTrue(body.matches("(?s).*\nringkv_memory_resident_bytes [1-9][0-9]*\n.*"), body);
             assertTrue(body.contains("\nringkv_replication_offset " + server.server().engine().replicationOffset() +
                 "\n"), body);
             assertTrue(server.server().engine().replicationOffset() >= 5);

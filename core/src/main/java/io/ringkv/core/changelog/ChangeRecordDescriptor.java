@@ -1,4 +1,4 @@
-package io.ringkv.core.engine;
+package io.ringkv.core.changelog;
 
 /**
  * Binary layout of one change record: a data change the engine applied, as later ring consumers (replication)
@@ -65,6 +65,8 @@ public final class ChangeRecordDescriptor
     public static final byte FLAG_REPLACE = 1;
     /** DEL: the key was removed because it expired (not by a command). */
     public static final byte FLAG_EXPIRED = 1 << 1;
+    /** DEL: the key was evicted for the memory budget (not by a command); replicated as a plain delete. */
+    public static final byte FLAG_EVICTED = 1 << 2;
 
     public static final int RECORD_LENGTH_OFFSET;
     public static final int OP_OFFSET;

@@ -1,8 +1,8 @@
-package io.ringkv.core.engine;
+package io.ringkv.core.changelog;
 
 import org.agrona.DirectBuffer;
 
-import static io.ringkv.core.engine.ChangeRecordDescriptor.*;
+import static io.ringkv.core.changelog.ChangeRecordDescriptor.*;
 
 /**
  * Reads one change record laid out by {@link ChangeRecordDescriptor}. Reusable: wrap it at each record in turn.

@@ -1,4 +1,4 @@
-package io.ringkv.core.engine;
+package io.ringkv.core.changelog;
 
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
@@ -9,15 +9,15 @@ import org.agrona.MutableDirectBuffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-import static io.ringkv.core.engine.ChangeRecordDescriptor.*;
+import static io.ringkv.core.changelog.ChangeRecordDescriptor.*;
 
 /**
- * Writes change records (see {@link ChangeRecordDescriptor}) into the change area of the {@link CommandEvent}
+ * Writes change records (see {@link ChangeRecordDescriptor}) into the {@link ChangeArea} of the ring slot
  * being executed, giving each the next replication offset. Commands call it after each change they apply,
- * in the order they apply them; the engine points it at each event before executing it.
+ * in the order they apply them; the engine points it at each area before executing it.
  * <p>
  * Only the engine thread calls this. Writing a record copies its key and value; nothing else is allocated
- * unless an event's change area has to grow.
+ * unless an area has to grow.
  */
 public final class ChangeLog
 {
@@ -36,7 +36,7 @@ public final class ChangeLog
     }
 
     private final EntryFlyweight entry = new EntryFlyweight();
-    private CommandEvent event;
+    private ChangeArea area;
     private long lastOffset;
     @SuppressWarnings("unused")
     private volatile long publishedOffset;
@@ -50,15 +50,15 @@ public final class ChangeLog
     }
 
     /**
-     * Engine thread: direct the following records to {@code event}'s change area, emptying it. The engine calls
-     * it before each slot; a caller that dispatches commands without a ring (benchmarks, tools) calls it itself.
+     * Engine thread: direct the following records to a slot's change area, emptying it. The engine calls it before
+     * each slot; a caller that dispatches commands without a ring (benchmarks, tools) calls it itself.
      *
-     * @param event about to execute.
+     * @param area of the slot about to execute.
      */
-    public void begin(final CommandEvent event)
+    public void begin(final ChangeArea area)
     {
-        event.clearChanges();
-        this.event = event;
+        area.clear();
+        this.area = area;
     }
 
     /**
@@ -98,9 +98,9 @@ public final class ChangeLog
     /**
      * Engine thread: the current slot is done; make its offset visible to {@link #publishedOffset()}.
      */
-    void end()
+    public void end()
     {
-        if (event != null && event.changeCount != 0)
+        if (area != null && area.count != 0)
         {
             PUBLISHED_OFFSET.setRelease(this, lastOffset);
         }
@@ -118,7 +118,7 @@ public final class ChangeLog
         final DirectBuffer buffer = entry.buffer();
         final int index = claim(OP_SET, db, 0, buffer, entry.keyOffset(), entry.keyLength(),
             buffer, entry.valueOffset(), entry.valueLength());
-        final MutableDirectBuffer changes = event.mutableChanges();
+        final MutableDirectBuffer changes = area.mutableBuffer();
         changes.putByte(index + TYPE_OFFSET, entry.type());
         changes.putByte(index + ENCODING_OFFSET, entry.encoding());
         changes.putLong(index + EXPIRE_AT_MS_OFFSET, entry.expireAtMs());
@@ -129,7 +129,7 @@ public final class ChangeLog
      * @param key       buffer holding the key.
      * @param keyOffset of the key.
      * @param keyLength of the key.
-     * @param expired   true when the key is removed because it expired (or was evicted), not by a command.
+     * @param expired   true when the key is removed because it expired, not by a command.
      */
     public void delete(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
         final boolean expired)
@@ -137,8 +137,23 @@ public final class ChangeLog
         final int index = claim(OP_DEL, db, 0, key, keyOffset, keyLength, null, 0, 0);
         if (expired)
         {
-            event.mutableChanges().putByte(index + FLAGS_OFFSET, FLAG_EXPIRED);
+            area.mutableBuffer().putByte(index + FLAGS_OFFSET, FLAG_EXPIRED);
         }
+    }
+
+    /**
+     * A key evicted for the memory budget: a DEL flagged {@link ChangeRecordDescriptor#FLAG_EVICTED}, so replicas
+     * delete it too (they never evict on their own) and later consumers can tell it from a client's DEL.
+     *
+     * @param db        database.
+     * @param key       buffer holding the key.
+     * @param keyOffset of the key.
+     * @param keyLength of the key.
+     */
+    public void evicted(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final int index = claim(OP_DEL, db, 0, key, keyOffset, keyLength, null, 0, 0);
+        area.mutableBuffer().putByte(index + FLAGS_OFFSET, FLAG_EVICTED);
     }
 
     /**
@@ -152,7 +167,7 @@ public final class ChangeLog
         final long expireAtMs)
     {
         final int index = claim(OP_EXPIREAT, db, 0, key, keyOffset, keyLength, null, 0, 0);
-        event.mutableChanges().putLong(index + EXPIRE_AT_MS_OFFSET, expireAtMs);
+        area.mutableBuffer().putLong(index + EXPIRE_AT_MS_OFFSET, expireAtMs);
     }
 
     public void persist(final int db, final DirectBuffer key, final int keyOffset, final int keyLength)
@@ -167,7 +182,7 @@ public final class ChangeLog
         final long delta)
     {
         final int index = claim(OP_INCRBY, db, 0, key, keyOffset, keyLength, null, 0, 0);
-        event.mutableChanges().putLong(index + ARGUMENT_OFFSET, delta);
+        area.mutableBuffer().putLong(index + ARGUMENT_OFFSET, delta);
     }
 
     public void append(final int db, final DirectBuffer key, final int keyOffset, final int keyLength,
@@ -183,7 +198,7 @@ public final class ChangeLog
         final long offset, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
         final int index = claim(OP_SETRANGE, db, 0, key, keyOffset, keyLength, value, valueOffset, valueLength);
-        event.mutableChanges().putLong(index + ARGUMENT_OFFSET, offset);
+        area.mutableBuffer().putLong(index + ARGUMENT_OFFSET, offset);
     }
 
     /**
@@ -207,7 +222,7 @@ public final class ChangeLog
         final int index = claim(OP_COPY, db, targetDb, key, keyOffset, keyLength, target, targetOffset, targetLength);
         if (replace)
         {
-            event.mutableChanges().putByte(index + FLAGS_OFFSET, FLAG_REPLACE);
+            area.mutableBuffer().putByte(index + FLAGS_OFFSET, FLAG_REPLACE);
         }
     }
 
@@ -264,9 +279,9 @@ public final class ChangeLog
         final DirectBuffer key, final int keyOffset, final int keyLength,
         final DirectBuffer value, final int valueOffset, final int valueLength)
     {
-        final CommandEvent event = this.event;
-        final MutableDirectBuffer changes = event.mutableChanges();
-        final int index = event.changesLength;
+        final ChangeArea area = this.area;
+        final MutableDirectBuffer changes = area.mutableBuffer();
+        final int index = area.length;
         final int recordLength = recordLength(keyLength, valueLength);
         // Writing the last long of the record first makes an expandable buffer grow once.
         changes.putLong(index + recordLength - Long.BYTES, 0L);
@@ -286,8 +301,8 @@ public final class ChangeLog
         {
             changes.putBytes(index + HEADER_LENGTH + keyLength, value, valueOffset, valueLength);
         }
-        event.changesLength = index + recordLength;
-        event.changeCount++;
+        area.length = index + recordLength;
+        area.count++;
         return index;
     }
 }

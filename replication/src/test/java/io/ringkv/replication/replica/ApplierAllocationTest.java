@@ -1,11 +1,11 @@
 package io.ringkv.replication.replica;
 
 import io.ringkv.core.command.ClientSession;
+import io.ringkv.replication.Allocations;
 import io.ringkv.replication.EngineFixture;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -74,24 +74,10 @@ class ApplierAllocationTest
                 applier.committed();
                 applier.acks().reset();
             };
-            for (int i = 0; i < 2_000; i++)
-            {
-                round.run();
-            }
-            final long before = allocatedBytes();
-            for (int i = 0; i < 2_000; i++)
-            {
-                round.run();
-            }
-            final long allocated = allocatedBytes() - before;
+            final long allocated = Allocations.afterWarmUp(round, 2_000);
             assertNull(commands.reply().lastError(), "every change applied");
             assertEquals(offset[0], applier.offset());
             assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 128,000 messages");
         }
-    }
-
-    private static long allocatedBytes()
-    {
-        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 }

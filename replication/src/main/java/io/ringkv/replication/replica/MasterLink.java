@@ -37,6 +37,8 @@ public final class MasterLink
     static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
     /** Largest message accepted from the master. */
     static final int MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
+    private static final byte[] NOT_AN_OBJECT_ERROR =
+        ascii("{\"error\":\"ERR invalid JSON: a message must be one JSON object\"}\n");
 
     private final String host;
     private final int port;
@@ -57,6 +59,8 @@ public final class MasterLink
     private Thread thread;
     private long appliedAtConnect;
     private volatile long pauseUntilMs;
+    private ByteBuffer writeSource;
+    private ByteBuffer writeView;
 
     /**
      * @param host          master host.
@@ -259,6 +263,7 @@ public final class MasterLink
         linkStatus = "sync";
 
         final ExpandableDirectByteBuffer input = new ExpandableDirectByteBuffer(64 * 1024);
+        ByteBuffer inputView = null;
         int limit = 0;
         final JsonTextWriter acks = applier.acks();
         while (running)
@@ -271,9 +276,12 @@ public final class MasterLink
                 }
                 input.checkLimit(limit * 2);
             }
-            final ByteBuffer view = input.byteBuffer().duplicate();
-            view.limit(input.capacity()).position(limit);
-            final int read = channel.read(view);
+            if (inputView == null || inputView.capacity() != input.capacity())
+            {
+                inputView = input.byteBuffer().duplicate(); // a new one only when the buffer grew
+            }
+            inputView.limit(input.capacity()).position(limit);
+            final int read = channel.read(inputView);
             if (read < 0)
             {
                 throw new IOException("the master closed the connection");
@@ -302,7 +310,7 @@ public final class MasterLink
                     {
                         break;
                     }
-                    acks.ascii(ascii("{\"error\":\"ERR invalid JSON: a message must be one JSON object\"}\n"));
+                    acks.ascii(NOT_AN_OBJECT_ERROR);
                     start = newline + 1;
                     continue;
                 }
@@ -377,7 +385,14 @@ public final class MasterLink
 
     private void write(final SocketChannel channel, final JsonTextWriter text) throws IOException
     {
-        final ByteBuffer view = ((ExpandableDirectByteBuffer)text.buffer()).byteBuffer().duplicate();
+        final ByteBuffer source = ((ExpandableDirectByteBuffer)text.buffer()).byteBuffer();
+        if (writeSource != source)
+        {
+            // Views are kept while the writer's buffer stays the same: no allocation per write.
+            writeSource = source;
+            writeView = source.duplicate();
+        }
+        final ByteBuffer view = writeView;
         view.limit(text.length()).position(0);
         while (view.hasRemaining())
         {

@@ -57,9 +57,10 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     /** How long close() lets connections answer what their clients sent before it; then they are closed. */
     private static final long DRAIN_TIMEOUT_MS = 5_000;
     /**
-     * A connection is drained once it has read nothing for this long: what its client pipelined before the
-     * shutdown has then been read and answered, and closing its input cannot cut a pipeline (or reset the
-     * connection over unread requests, losing replies already sent).
+     * A connection is drained once it has waited this long for its client's next bytes with none arriving (not
+     * merely read nothing for this long: it may have been busy answering): what its client pipelined before the
+     * shutdown has then been read and answered, and closing its input cannot cut a pipeline (or reset the connection
+     * over unread requests, losing replies already sent).
      */
     private static final long DRAIN_QUIET_MS = 100;
     /** File descriptors kept free for the process beyond its clients (Redis's CONFIG_MIN_RESERVED_FDS). */
@@ -420,7 +421,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             final long nowMs = System.currentTimeMillis();
             for (final ClientConnection connection : registry.snapshot())
             {
-                if (!connection.executing() && nowMs - connection.lastInteractionMs() >= DRAIN_QUIET_MS)
+                if (connection.waitingForInputFor(nowMs, DRAIN_QUIET_MS))
                 {
                     connection.shutdownInput();
                 }

@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The server: builds the keyspace, the command table and the engine from a {@link ServerConfig}, listens on the
@@ -73,6 +74,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
 
     private final ServerConfig config;
     private final ServerLog log;
+    private final Predicate<InetAddress> localPeer;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final CountDownLatch shutdownRequested = new CountDownLatch(1);
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -89,8 +91,21 @@ public final class RingkvServer implements AutoCloseable, ServerControl
 
     public RingkvServer(final ServerConfig config, final ServerLog log)
     {
+        this(config, log, ClientAdmission::isLocal);
+    }
+
+    /**
+     * For tests only: clients of a test all come from loopback, so protected mode's refusal of non-local clients
+     * (the refusal, the close, the count, CONFIG SET letting them in) is tested end to end by a predicate that calls
+     * some loopback clients remote. Not an option: the server's notion of local is Redis's, fixed.
+     *
+     * @param localPeer says whether a client's address (null when unknown) is local.
+     */
+    RingkvServer(final ServerConfig config, final ServerLog log, final Predicate<InetAddress> localPeer)
+    {
         this.config = config;
         this.log = log;
+        this.localPeer = localPeer;
     }
 
     /**
@@ -323,7 +338,8 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             final InetAddress peer = channel.getRemoteAddress() instanceof InetSocketAddress address ?
                 address.getAddress() : null;
-            if (ClientAdmission.deniedByProtectedMode(config, peer))
+            final boolean local = localPeer.test(peer);
+            if (ClientAdmission.deniedByProtectedMode(config, local))
             {
                 channel.write(ByteBuffer.wrap(ClientAdmission.DENIED.getBytes(StandardCharsets.US_ASCII)));
                 channel.close();
@@ -333,7 +349,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             final ClientConnection connection = new ClientConnection(
                 registry.nextId(), channel, engine, registry, config.requirepass.text().isEmpty(),
                 config.protoMaxBulkLen.number(), config.jsonMaxLineLength.number(), config.clientQueryBufferLimit.number());
-            connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, peer));
+            connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, local));
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
                 channel.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED));

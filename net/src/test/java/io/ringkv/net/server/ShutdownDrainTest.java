@@ -9,7 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Graceful shutdown keeps serving a connection until its client has gone quiet, and "quiet" is time the connection
@@ -63,7 +63,7 @@ class ShutdownDrainTest
             if (null != closer)
             {
                 closer.join(10_000);
-                assertTrue(!closer.isAlive(), "the server has closed");
+                assertFalse(closer.isAlive(), "the server has closed");
             }
             server.close();
         }

@@ -48,22 +48,22 @@ public final class ClientAdmission
      * protected-mode at once.
      *
      * @param config the current configuration.
-     * @param peer   the client's address.
+     * @param local  whether the client is local ({@link #isLocal(InetAddress)} of its address).
      * @return true when protected mode refuses this client.
      */
-    public static boolean deniedByProtectedMode(final ServerConfig config, final InetAddress peer)
+    public static boolean deniedByProtectedMode(final ServerConfig config, final boolean local)
     {
-        return config.protectedMode.isYes() && config.requirepass.text().isEmpty() && !isLocal(peer);
+        return config.protectedMode.isYes() && config.requirepass.text().isEmpty() && !local;
     }
 
     /**
      * @param config the configuration (enable-debug-command cannot change at run time).
-     * @param peer   the client's address.
+     * @param local  whether the client is local ({@link #isLocal(InetAddress)} of its address).
      * @return true when the client may run DEBUG: {@code yes}, or {@code local} and a local client.
      */
-    public static boolean debugAllowed(final ServerConfig config, final InetAddress peer)
+    public static boolean debugAllowed(final ServerConfig config, final boolean local)
     {
         final long mode = config.enableDebugCommand.number();
-        return mode == DEBUG_YES || (mode == DEBUG_LOCAL && isLocal(peer));
+        return mode == DEBUG_YES || (mode == DEBUG_LOCAL && local);
     }
 }

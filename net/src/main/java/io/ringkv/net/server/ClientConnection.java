@@ -49,6 +49,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
      */
     static final int REPLY_FLUSH_THRESHOLD_BYTES = 256 * 1024;
 
+    private static final long NOT_WAITING = Long.MAX_VALUE;
+
     private final long id;
     private final SocketChannel channel;
     private final Engine engine;
@@ -62,6 +64,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
     private final long createdMs;
 
     private volatile long lastInteractionMs;
+    /** When the connection began waiting for its client's next bytes; {@link #NOT_WAITING} while it works. */
+    private volatile long waitingForInputSinceMs = NOT_WAITING;
     private volatile boolean closeAfterReply;
     private volatile boolean killed;
     private volatile boolean executing;
@@ -141,7 +145,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
 
     private void serve(final ReadBuffer input, final ReplyBuffer output) throws IOException
     {
-        if (input.readFrom(channel) < 0)
+        if (awaitInput(input) < 0)
         {
             return;
         }
@@ -281,11 +285,29 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 output.shrinkIfEmpty();
                 parser.shrink();
             }
-            if (input.readFrom(channel) < 0)
+            if (awaitInput(input) < 0)
             {
                 return;
             }
             lastInteractionMs = System.currentTimeMillis();
+        }
+    }
+
+    /**
+     * Block for the client's next bytes, letting a graceful shutdown see how long the connection has been waiting
+     * for them: only that time says the client has gone quiet (a connection busy answering, or not scheduled, for a
+     * while has not).
+     */
+    private int awaitInput(final ReadBuffer input) throws IOException
+    {
+        waitingForInputSinceMs = System.currentTimeMillis();
+        try
+        {
+            return input.readFrom(channel);
+        }
+        finally
+        {
+            waitingForInputSinceMs = NOT_WAITING;
         }
     }
 
@@ -426,6 +448,22 @@ public final class ClientConnection implements Runnable, ConnectedClient
     public long lastInteractionMs()
     {
         return lastInteractionMs;
+    }
+
+    /**
+     * Graceful shutdown closes a connection's input once its client has sent nothing for a while. Measured from
+     * when the connection began waiting for input, not from its last read: a connection still executing or writing
+     * what it read (or whose thread a loaded machine has not run) may have more requests in flight, and closing its
+     * input would make it end at the first moment its socket is empty and reset the client over the rest.
+     *
+     * @param nowMs   the current time, epoch ms.
+     * @param quietMs how long the connection must have waited for input.
+     * @return true when the connection has been waiting for its client's next bytes for at least quietMs.
+     */
+    public boolean waitingForInputFor(final long nowMs, final long quietMs)
+    {
+        final long sinceMs = waitingForInputSinceMs;
+        return sinceMs != NOT_WAITING && nowMs - sinceMs >= quietMs;
     }
 
     /**

@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The server: builds the keyspace, the command table and the engine from a {@link ServerConfig}, listens on the
@@ -57,9 +58,10 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     /** How long close() lets connections answer what their clients sent before it; then they are closed. */
     private static final long DRAIN_TIMEOUT_MS = 5_000;
     /**
-     * A connection is drained once it has read nothing for this long: what its client pipelined before the
-     * shutdown has then been read and answered, and closing its input cannot cut a pipeline (or reset the
-     * connection over unread requests, losing replies already sent).
+     * A connection is drained once it has waited this long for its client's next bytes with none arriving (not
+     * merely read nothing for this long: it may have been busy answering): what its client pipelined before the
+     * shutdown has then been read and answered, and closing its input cannot cut a pipeline (or reset the connection
+     * over unread requests, losing replies already sent).
      */
     private static final long DRAIN_QUIET_MS = 100;
     /** File descriptors kept free for the process beyond its clients (Redis's CONFIG_MIN_RESERVED_FDS). */
@@ -72,6 +74,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
 
     private final ServerConfig config;
     private final ServerLog log;
+    private final Predicate<InetAddress> localPeer;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final CountDownLatch shutdownRequested = new CountDownLatch(1);
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -88,8 +91,21 @@ public final class RingkvServer implements AutoCloseable, ServerControl
 
     public RingkvServer(final ServerConfig config, final ServerLog log)
     {
+        this(config, log, ClientAdmission::isLocal);
+    }
+
+    /**
+     * For tests only: clients of a test all come from loopback, so protected mode's refusal of non-local clients
+     * (the refusal, the close, the count, CONFIG SET letting them in) is tested end to end by a predicate that calls
+     * some loopback clients remote. Not an option: the server's notion of local is Redis's, fixed.
+     *
+     * @param localPeer says whether a client's address (null when unknown) is local.
+     */
+    RingkvServer(final ServerConfig config, final ServerLog log, final Predicate<InetAddress> localPeer)
+    {
         this.config = config;
         this.log = log;
+        this.localPeer = localPeer;
     }
 
     /**
@@ -322,7 +338,8 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             final InetAddress peer = channel.getRemoteAddress() instanceof InetSocketAddress address ?
                 address.getAddress() : null;
-            if (ClientAdmission.deniedByProtectedMode(config, peer))
+            final boolean local = localPeer.test(peer);
+            if (ClientAdmission.deniedByProtectedMode(config, local))
             {
                 channel.write(ByteBuffer.wrap(ClientAdmission.DENIED.getBytes(StandardCharsets.US_ASCII)));
                 channel.close();
@@ -332,7 +349,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             final ClientConnection connection = new ClientConnection(
                 registry.nextId(), channel, engine, registry, config.requirepass.text().isEmpty(),
                 config.protoMaxBulkLen.number(), config.jsonMaxLineLength.number(), config.clientQueryBufferLimit.number());
-            connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, peer));
+            connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, local));
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
                 channel.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED));
@@ -420,7 +437,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             final long nowMs = System.currentTimeMillis();
             for (final ClientConnection connection : registry.snapshot())
             {
-                if (!connection.executing() && nowMs - connection.lastInteractionMs() >= DRAIN_QUIET_MS)
+                if (connection.waitingForInputFor(nowMs, DRAIN_QUIET_MS))
                 {
                     connection.shutdownInput();
                 }

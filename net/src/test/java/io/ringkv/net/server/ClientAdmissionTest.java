@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Protected mode and enable-debug-command, decided per client as Redis 7.0.15 decides them. Tests cannot reach a
  * non-loopback address, so the decision on such peers is tested on {@link ClientAdmission} directly, and the
- * end-to-end tests show what loopback clients get.
+ * end-to-end tests show what loopback clients get (ProtectedModeEndToEndTest: clients the server is told are
+ * remote).
  */
 class ClientAdmissionTest
 {
@@ -34,22 +35,22 @@ class ClientAdmissionTest
         final ServerConfig config = new ServerConfig();
         for (final String remote : REMOTE)
         {
-            assertTrue(ClientAdmission.deniedByProtectedMode(config, InetAddress.getByName(remote)), remote);
+            assertTrue(denied(config, remote), remote);
         }
         for (final String local : LOCAL)
         {
-            assertFalse(ClientAdmission.deniedByProtectedMode(config, InetAddress.getByName(local)), local);
+            assertFalse(denied(config, local), local);
         }
-        assertTrue(ClientAdmission.deniedByProtectedMode(config, null), "an unknown peer is not local");
+        assertFalse(ClientAdmission.isLocal(null), "an unknown peer is not local");
 
         // What CONFIG SET changes applies to the next client: a password lets remote clients in (to AUTH)...
         assertEquals(null, config.setAll(List.of("requirepass", "pw"), true));
-        assertFalse(ClientAdmission.deniedByProtectedMode(config, InetAddress.getByName("192.0.2.7")));
+        assertFalse(denied(config, "192.0.2.7"));
         // ...and removing it on a server bound beyond loopback shuts them out again.
         assertEquals(null, config.setAll(List.of("requirepass", ""), true));
-        assertTrue(ClientAdmission.deniedByProtectedMode(config, InetAddress.getByName("192.0.2.7")));
+        assertTrue(denied(config, "192.0.2.7"));
         assertEquals(null, config.setAll(List.of("protected-mode", "no"), true));
-        assertFalse(ClientAdmission.deniedByProtectedMode(config, InetAddress.getByName("192.0.2.7")));
+        assertFalse(denied(config, "192.0.2.7"));
     }
 
     @Test
@@ -87,21 +88,21 @@ class ClientAdmissionTest
         assertEquals("no", config.enableDebugCommand.text(), "off by default, as in Redis 7");
         for (final String peer : concat(REMOTE, LOCAL))
         {
-            assertFalse(ClientAdmission.debugAllowed(config, InetAddress.getByName(peer)), peer);
+            assertFalse(debugAllowed(config, peer), peer);
         }
         config.enableDebugCommand.set("local");
         for (final String remote : REMOTE)
         {
-            assertFalse(ClientAdmission.debugAllowed(config, InetAddress.getByName(remote)), remote);
+            assertFalse(debugAllowed(config, remote), remote);
         }
         for (final String local : LOCAL)
         {
-            assertTrue(ClientAdmission.debugAllowed(config, InetAddress.getByName(local)), local);
+            assertTrue(debugAllowed(config, local), local);
         }
         config.enableDebugCommand.set("yes");
         for (final String peer : concat(REMOTE, LOCAL))
         {
-            assertTrue(ClientAdmission.debugAllowed(config, InetAddress.getByName(peer)), peer);
+            assertTrue(debugAllowed(config, peer), peer);
         }
     }
 
@@ -153,5 +154,15 @@ class ClientAdmissionTest
         final java.util.ArrayList<String> all = new java.util.ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    private static boolean denied(final ServerConfig config, final String address) throws Exception
+    {
+        return ClientAdmission.deniedByProtectedMode(config, ClientAdmission.isLocal(InetAddress.getByName(address)));
+    }
+
+    private static boolean debugAllowed(final ServerConfig config, final String address) throws Exception
+    {
+        return ClientAdmission.debugAllowed(config, ClientAdmission.isLocal(InetAddress.getByName(address)));
     }
 }

@@ -42,12 +42,19 @@ class LauncherProcessTest
                 final String pipeline = PipelineEndToEndTest.multibulk("INCR", "counter").repeat(requests);
                 client.send(pipeline);
                 assertEquals(":1", client.readLine());
-                process.destroy(); // SIGTERM
-                for (int i = 2; i <= requests; i++)
+                signal(process, "TERM"); // not Process.destroy(): it closes the pipe the server's log is read from
+                try
                 {
-                    assertEquals(":" + i, client.readLine(), "reply " + i);
+                    for (int i = 2; i <= requests; i++)
+                    {
+                        assertEquals(":" + i, client.readLine(), "reply " + i);
+                    }
+                    assertTrue(client.closesWithin(10_000), "the server closes the connection once it has answered");
                 }
-                assertTrue(client.closesWithin(10_000), "the server closes the connection once it has answered");
+                catch (final IOException | AssertionError ex)
+                {
+                    throw new AssertionError("server output:\n" + String.join("\n", output), ex);
+                }
             }
             assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits");
             assertEquals(0, process.exitValue(), String.join("\n", output));

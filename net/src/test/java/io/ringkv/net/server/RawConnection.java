@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -52,7 +53,15 @@ final class RawConnection implements AutoCloseable
 
     RawConnection(final int port) throws IOException
     {
-        socket = new Socket("127.0.0.1", port);
+        this(port, null);
+    }
+
+    /**
+     * @param from the local address to connect from (e.g. another loopback address), or null for any.
+     */
+    RawConnection(final int port, final InetAddress from) throws IOException
+    {
+        socket = new Socket(InetAddress.getByName("127.0.0.1"), port, from, 0);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();

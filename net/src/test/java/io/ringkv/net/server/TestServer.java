@@ -7,8 +7,10 @@ import io.ringkv.net.server.config.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * An in-JVM ringkv server on 127.0.0.1 and an ephemeral port, for end-to-end tests; always close it. Like the
@@ -27,9 +29,9 @@ public final class TestServer implements AutoCloseable
     private final RingkvServer server;
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
 
-    private TestServer(final ServerConfig config) throws IOException
+    private TestServer(final ServerConfig config, final Predicate<InetAddress> localPeer) throws IOException
     {
-        server = new RingkvServer(config, new ServerLog(new PrintStream(logBytes, true), ServerLog.NOTICE));
+        server = new RingkvServer(config, new ServerLog(new PrintStream(logBytes, true), ServerLog.NOTICE), localPeer);
         server.start();
     }
 
@@ -50,7 +52,7 @@ public final class TestServer implements AutoCloseable
         {
             throw new IllegalArgumentException(error);
         }
-        return new TestServer(config);
+        return new TestServer(config, ClientAdmission::isLocal);
     }
 
     /**
@@ -61,7 +63,19 @@ public final class TestServer implements AutoCloseable
      */
     public static TestServer start(final ServerConfig config) throws IOException
     {
-        return new TestServer(config);
+        return new TestServer(config, ClientAdmission::isLocal);
+    }
+
+    /**
+     * @param config    as for {@link #start(ServerConfig)}.
+     * @param localPeer which client addresses the server takes for local (all are loopback in a test): a test of
+     *                  what non-local clients get calls some of them remote.
+     * @return a started server.
+     * @throws IOException when it cannot bind.
+     */
+    public static TestServer start(final ServerConfig config, final Predicate<InetAddress> localPeer) throws IOException
+    {
+        return new TestServer(config, localPeer);
     }
 
     /**

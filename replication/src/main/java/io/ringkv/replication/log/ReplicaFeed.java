@@ -29,6 +29,14 @@ public final class ReplicaFeed
 
     private static final VarHandle PRODUCED;
     private static final VarHandle CONSUMED;
+    private static final VarHandle CONSUMER_STATE;
+
+    /** {@link #consumerState}: the sender is awake and the only one to write. */
+    private static final int ACTIVE = 0;
+    /** The sender waits for lines: the producer may take the consumer's part for a moment. */
+    private static final int WAITING = 1;
+    /** The producer is writing to the channel in the waiting sender's place. */
+    private static final int PRODUCER_WRITING = 2;
 
     static
     {
@@ -37,6 +45,7 @@ public final class ReplicaFeed
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             PRODUCED = lookup.findVarHandle(ReplicaFeed.class, "produced", long.class);
             CONSUMED = lookup.findVarHandle(ReplicaFeed.class, "consumed", long.class);
+            CONSUMER_STATE = lookup.findVarHandle(ReplicaFeed.class, "consumerState", int.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -62,7 +71,8 @@ public final class ReplicaFeed
     private volatile long consumed;
     private volatile boolean overflowed;
     private volatile boolean closed;
-    private volatile boolean waiting;
+    private volatile int consumerState = ACTIVE;
+    private volatile WritableByteChannel directChannel;
     private volatile long peakBytes;
 
     /**
@@ -83,6 +93,17 @@ public final class ReplicaFeed
     public void wakeWith(final Runnable wake)
     {
         this.wake = wake;
+    }
+
+    /**
+     * Consumer, before it first waits: while it waits, the producer writes new lines to {@code channel} (non-blocking)
+     * itself, and wakes the consumer only for what the channel did not take. A line then reaches the replica's socket
+     * from the thread that encoded it, as Redis writes a replica's output in the event-loop iteration that ran the
+     * command, instead of after a wake-up of the sender's thread (one hand-off less per change at light load).
+     */
+    public void producerWrites(final WritableByteChannel channel)
+    {
+        this.directChannel = channel;
     }
 
     /**
@@ -181,11 +202,32 @@ public final class ReplicaFeed
      */
     void signal()
     {
-        VarHandle.fullFence(); // the appends' 'produced' before reading 'waiting' (see armWait)
-        if (waiting)
+        VarHandle.fullFence(); // the appends' 'produced' before reading the state (see armWait)
+        if (consumerState != WAITING)
         {
-            wake.run();
+            return;
         }
+        final WritableByteChannel channel = directChannel;
+        if (channel != null && CONSUMER_STATE.compareAndSet(this, WAITING, PRODUCER_WRITING))
+        {
+            // The consumer is parked and cannot come back before the state is WAITING again (disarm): its part,
+            // head and position, is ours until then.
+            boolean sentAll;
+            try
+            {
+                sentAll = !closed && writeTo(channel);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                sentAll = false; // the consumer sees the failure itself when it writes next
+            }
+            CONSUMER_STATE.setVolatile(this, WAITING);
+            if (sentAll)
+            {
+                return;
+            }
+        }
+        wake.run();
     }
 
     /**
@@ -195,14 +237,29 @@ public final class ReplicaFeed
      */
     public boolean armWait()
     {
-        waiting = true;
-        VarHandle.fullFence(); // 'waiting' before reading 'produced'; the producer publishes before reading 'waiting'
+        consumerState = WAITING;
+        VarHandle.fullFence(); // the state before reading 'produced'; the producer publishes before reading the state
         return heldBytes() == 0;
     }
 
+    /**
+     * Consumer, after it woke: the consumer's part is its own again, once a write the producer is making in its place
+     * (a non-blocking one: short) has ended.
+     */
     public void disarm()
     {
-        waiting = false;
+        int spins = 0;
+        while (consumerState != ACTIVE && !CONSUMER_STATE.compareAndSet(this, WAITING, ACTIVE))
+        {
+            if (++spins < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield();
+            }
+        }
     }
 
     /**

@@ -407,6 +407,7 @@ public final class ReplicaSender
     {
         final Selector selector = this.selector;
         feed.wakeWith(selector::wakeup);
+        feed.producerWrites(channel);
         final ReplicationBacklog.Waiter waiter = backlog.register(selector::wakeup);
         try
         {

@@ -70,10 +70,22 @@ public final class CommandBatchBuilder
         position = argCount == 0 ? 0 : batch.argOffset(argCount - 1) + batch.argLength(argCount - 1);
     }
 
+    /**
+     * An argument given as text, in UTF-8. Command names and keywords are ASCII and are written without
+     * allocating: the replica's apply path adds several per change.
+     */
     public CommandBatchBuilder arg(final String text)
     {
-        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        return arg(bytes, 0, bytes.length);
+        final int length = text.length();
+        for (int i = 0; i < length; i++)
+        {
+            if (text.charAt(i) >= 0x80)
+            {
+                final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                return arg(bytes, 0, bytes.length);
+            }
+        }
+        return argWritten(args.putStringWithoutLengthAscii(position, text));
     }
 
     public CommandBatchBuilder arg(final byte[] bytes, final int offset, final int length)

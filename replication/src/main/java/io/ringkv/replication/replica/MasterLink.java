@@ -41,6 +41,8 @@ public final class MasterLink
     static final int MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
     private static final int READ_CHUNK_BYTES = 1024 * 1024;
     private static final int RETAINED_INPUT_BYTES = 1024 * 1024;
+    private static final byte[] NOT_AN_OBJECT_ERROR =
+        ascii("{\"error\":\"ERR invalid JSON: a message must be one JSON object\"}\n");
 
     private final String host;
     private final int port;
@@ -61,6 +63,8 @@ public final class MasterLink
     private Thread thread;
     private long appliedAtConnect;
     private volatile long pauseUntilMs;
+    private ByteBuffer writeSource;
+    private ByteBuffer writeView;
 
     /**
      * @param host          master host.
@@ -320,7 +324,7 @@ public final class MasterLink
                     {
                         break;
                     }
-                    acks.ascii(ascii("{\"error\":\"ERR invalid JSON: a message must be one JSON object\"}\n"));
+                    acks.ascii(NOT_AN_OBJECT_ERROR);
                     start = newline + 1;
                     continue;
                 }
@@ -399,7 +403,14 @@ public final class MasterLink
 
     private void write(final SocketChannel channel, final JsonTextWriter text) throws IOException
     {
-        final ByteBuffer view = ((ExpandableDirectByteBuffer)text.buffer()).byteBuffer().duplicate();
+        final ByteBuffer source = ((ExpandableDirectByteBuffer)text.buffer()).byteBuffer();
+        if (writeSource != source)
+        {
+            // Views are kept while the writer's buffer stays the same: no allocation per write.
+            writeSource = source;
+            writeView = source.duplicate();
+        }
+        final ByteBuffer view = writeView;
         view.limit(text.length()).position(0);
         while (view.hasRemaining())
         {

@@ -56,6 +56,24 @@ public final class MasterStreamApplier
         "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
         "expired", "offset", "more", "error"};
 
+    // Values of "cmd" and "operation", compared as bytes: no String per message on the apply path.
+    private static final byte[] CMD_LOG = ascii("log");
+    private static final byte[] CMD_DUMP = ascii("dump");
+    private static final byte[] CMD_PING = ascii("ping");
+    private static final byte[] OP_SET = ascii("set");
+    private static final byte[] OP_INCR = ascii("incr");
+    private static final byte[] OP_DECR = ascii("decr");
+    private static final byte[] OP_DEL = ascii("del");
+    private static final byte[] OP_PERSIST = ascii("persist");
+    private static final byte[] OP_EXPIRE = ascii("expire");
+    private static final byte[] OP_APPEND = ascii("append");
+    private static final byte[] OP_SETRANGE = ascii("setrange");
+    private static final byte[] OP_RENAME = ascii("rename");
+    private static final byte[] OP_COPY = ascii("copy");
+    private static final byte[] OP_FLUSHDB = ascii("flushdb");
+    private static final byte[] OP_FLUSHALL = ascii("flushall");
+    private static final byte[] OP_SELECT = ascii("select");
+
     private final CommandBatchBuilder commands;
     private final JsonTextWriter acks = new JsonTextWriter(1024);
     /**
@@ -262,14 +280,20 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid replication message: field 'cmd' must be a string");
         }
-        final String cmd = text(F_CMD);
-        return switch (cmd)
+        final int cmdLength = unescapeText(F_CMD);
+        if (scratchIs(cmdLength, CMD_LOG))
         {
-            case "log" -> applyLog();
-            case "dump" -> applyDump();
-            case "ping" -> ackPosition();
-            default -> reject("ERR invalid replication message: unknown cmd '" + cmd + "'");
-        };
+            return applyLog();
+        }
+        if (scratchIs(cmdLength, CMD_DUMP))
+        {
+            return applyDump();
+        }
+        if (scratchIs(cmdLength, CMD_PING))
+        {
+            return ackPosition();
+        }
+        return reject("ERR invalid replication message: unknown cmd '" + scratchString(cmdLength) + "'");
     }
 
     private int applyReply()
@@ -447,37 +471,7 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid log: 'db' must be a database index");
         }
-        final String operation = text(F_OPERATION);
-        final int status = switch (operation)
-        {
-            case "set" -> logSet(db);
-            case "incr", "decr" -> logCounter(db, operation.equals("incr"));
-            case "del" -> keyCommand(db, "DEL");
-            case "persist" -> keyCommand(db, "PERSIST");
-            case "expire" -> logExpire(db);
-            case "append" -> logAppend(db);
-            case "setrange" -> logSetRange(db);
-            case "rename" -> logRename(db);
-            case "copy" -> logCopy(db);
-            case "flushdb" ->
-            {
-                select(db);
-                commands.arg("FLUSHDB").end();
-                yield APPLIED;
-            }
-            case "flushall" ->
-            {
-                commands.arg("FLUSHALL").end();
-                yield APPLIED;
-            }
-            case "select" ->
-            {
-                // Entries without a "db" apply to the database last selected in the stream.
-                streamDb = db;
-                yield APPLIED;
-            }
-            default -> reject("ERR invalid log: unknown operation '" + operation + "'");
-        };
+        final int status = applyOperation(db, unescapeText(F_OPERATION));
         if (status != APPLIED)
         {
             return status;
@@ -487,6 +481,67 @@ public final class MasterStreamApplier
             pendingOffset = logOffset;
         }
         return ack(logOffset);
+    }
+
+    /**
+     * @param opLength length of the operation's name, unescaped into {@link #scratch}.
+     */
+    private int applyOperation(final int db, final int opLength)
+    {
+        if (scratchIs(opLength, OP_SET))
+        {
+            return logSet(db);
+        }
+        if (scratchIs(opLength, OP_INCR) || scratchIs(opLength, OP_DECR))
+        {
+            return logCounter(db, scratchIs(opLength, OP_INCR));
+        }
+        if (scratchIs(opLength, OP_DEL))
+        {
+            return keyCommand(db, "DEL");
+        }
+        if (scratchIs(opLength, OP_PERSIST))
+        {
+            return keyCommand(db, "PERSIST");
+        }
+        if (scratchIs(opLength, OP_EXPIRE))
+        {
+            return logExpire(db);
+        }
+        if (scratchIs(opLength, OP_APPEND))
+        {
+            return logAppend(db);
+        }
+        if (scratchIs(opLength, OP_SETRANGE))
+        {
+            return logSetRange(db);
+        }
+        if (scratchIs(opLength, OP_RENAME))
+        {
+            return logRename(db);
+        }
+        if (scratchIs(opLength, OP_COPY))
+        {
+            return logCopy(db);
+        }
+        if (scratchIs(opLength, OP_FLUSHDB))
+        {
+            select(db);
+            commands.arg("FLUSHDB").end();
+            return APPLIED;
+        }
+        if (scratchIs(opLength, OP_FLUSHALL))
+        {
+            commands.arg("FLUSHALL").end();
+            return APPLIED;
+        }
+        if (scratchIs(opLength, OP_SELECT))
+        {
+            // Entries without a "db" apply to the database last selected in the stream.
+            streamDb = db;
+            return APPLIED;
+        }
+        return reject("ERR invalid log: unknown operation '" + scratchString(opLength) + "'");
     }
 
     private int logSet(final int db)
@@ -806,6 +861,37 @@ public final class MasterStreamApplier
     private String text(final int field)
     {
         return string(fieldStart[field] + 1, fieldEnd[field] - 1);
+    }
+
+    /**
+     * Unescape a string field's content into {@link #scratch}.
+     *
+     * @return its length in bytes.
+     */
+    private int unescapeText(final int field)
+    {
+        return JsonString.unescape(message, fieldStart[field] + 1, fieldEnd[field] - 1, scratch, 0);
+    }
+
+    private boolean scratchIs(final int length, final byte[] word)
+    {
+        if (length != word.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (scratch.getByte(i) != word[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String scratchString(final int length)
+    {
+        return scratch.getStringWithoutLengthUtf8(0, length);
     }
 
     private String string(final int contentStart, final int contentEnd)

@@ -7,10 +7,10 @@ import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
+import io.ringkv.replication.Allocations;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,16 +50,7 @@ class EncoderAllocationTest
                 changeLog.rename(1, key, 0, key.capacity(), other, 0, other.capacity());
                 encoder.onEvent(event, 0, true);
             };
-            for (int i = 0; i < 20_000; i++)
-            {
-                round.run();
-            }
-            final long before = allocatedBytes();
-            for (int i = 0; i < 20_000; i++)
-            {
-                round.run();
-            }
-            final long allocated = allocatedBytes() - before;
+            final long allocated = Allocations.afterWarmUp(round, 20_000);
             assertEquals(40_000L * 6, backlog.lastRecord());
             assertTrue(backlog.firstRecord() > 200_000, "the backlog wrapped");
             assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 120,000 changes");
@@ -68,10 +59,5 @@ class EncoderAllocationTest
         {
             backlog.close();
         }
-    }
-
-    private static long allocatedBytes()
-    {
-        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 }

@@ -5,7 +5,7 @@ import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.core.rdb.DumpPayloadReader;
 import io.ringkv.core.rdb.DumpPayloadWriter;
-import io.ringkv.core.rdb.RdbStringDecoder;
+import io.ringkv.core.rdb.RdbStringEncoder;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.MutableDirectBuffer;
@@ -22,7 +22,7 @@ public final class CommandContext
     /** Scratch space larger than this is released after the command that needed it. */
     static final int RETAINED_SCRATCH_CAPACITY = 1024 * 1024;
     /** A DUMP payload buffer up to this size is kept: DUMPs of values of a few MB then reuse it. */
-    static final int RETAINED_PAYLOAD_CAPACITY = RdbStringDecoder.SCRATCH_RETAIN_LIMIT;
+    static final int RETAINED_PAYLOAD_CAPACITY = RdbStringEncoder.SCRATCH_RETAIN_LIMIT;
 
     private final Keyspace keyspace;
     private final ChangeLog changeLog;

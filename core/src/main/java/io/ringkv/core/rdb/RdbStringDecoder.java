@@ -58,17 +58,7 @@ public final class RdbStringDecoder
      */
     public static final int COMPRESSED = 2;
 
-    /**
-     * Compressed strings up to this length inflate through reused arrays (fast loops, one copy out); longer ones
-     * inflate straight into the destination so a rare huge value does not pin twice its size in scratch.
-     */
-    public static final int SCRATCH_RETAIN_LIMIT = 8 * 1024 * 1024;
-
     private static final int NOT_WRAPPED = -1;
-    private static final byte[] EMPTY = new byte[0];
-
-    private byte[] compressedScratch = EMPTY;
-    private byte[] inflatedScratch = EMPTY;
 
     private DirectBuffer buffer;
     private int form = NOT_WRAPPED;
@@ -184,30 +174,9 @@ public final class RdbStringDecoder
 
     private void inflate(final MutableDirectBuffer dst, final int dstIndex)
     {
-        final int produced;
-        if (valueLength <= SCRATCH_RETAIN_LIMIT)
-        {
-            if (compressedScratch.length < dataLength)
-            {
-                compressedScratch = new byte[Math.max(dataLength, Math.min(2 * compressedScratch.length,
-                    SCRATCH_RETAIN_LIMIT))];
-            }
-            if (inflatedScratch.length < valueLength)
-            {
-                inflatedScratch = new byte[Math.max(valueLength, Math.min(2 * inflatedScratch.length,
-                    SCRATCH_RETAIN_LIMIT))];
-            }
-            buffer.getBytes(dataIndex, compressedScratch, 0, dataLength);
-            produced = Lzf.decompress(compressedScratch, 0, dataLength, inflatedScratch, 0, valueLength);
-            if (produced == valueLength)
-            {
-                dst.putBytes(dstIndex, inflatedScratch, 0, valueLength);
-            }
-        }
-        else
-        {
-            produced = Lzf.decompress(buffer, dataIndex, dataLength, dst, dstIndex, valueLength);
-        }
+        // Straight into the destination (the store's entry or the caller's scratch): no copy on the heap, so a
+        // huge value takes no memory beyond its own and leaves nothing behind for a collector.
+        final int produced = Lzf.decompress(buffer, dataIndex, dataLength, dst, dstIndex, valueLength);
         if (produced != valueLength)
         {
             throw new IllegalStateException("LZF stream changed after validation: " + produced);

@@ -12,6 +12,7 @@ import static io.ringkv.core.rdb.RdbStringDescriptor.putLength;
 
 import java.nio.ByteOrder;
 
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -19,22 +20,22 @@ import org.agrona.MutableDirectBuffer;
  * Writes strings in RDB string encoding ({@link RdbStringDescriptor}) making exactly Redis 7.0's choices, so the
  * bytes equal Redis's: the building block of DUMP payloads, replication snapshots and RDB files.
  * <p>
- * Reuses its LZF hash table and two scratch arrays (grown to the largest string compressed so far, up to
- * {@link #SCRATCH_RETAIN_LIMIT}), so encoding allocates nothing once warm. Not threadsafe: one instance per thread, e.g. one for the engine thread.
+ * Compresses straight from the value's buffer into off-heap scratch (malloc'd, see {@link ExpandableOffHeapBuffer}):
+ * nothing lands on the heap, whatever the value's size. Reuses its LZF hash table and that scratch (kept up to
+ * {@link #SCRATCH_RETAIN_LIMIT}, freed at once beyond), so encoding allocates nothing once warm. Not threadsafe:
+ * one instance per thread, e.g. one for the engine thread.
  */
 public final class RdbStringEncoder
 {
     /**
-     * Strings up to this length compress through reused scratch arrays; longer ones use temporary arrays.
+     * Scratch for compressed output up to this size is kept for the next string; larger scratch is freed as soon
+     * as the string is encoded.
      */
     public static final int SCRATCH_RETAIN_LIMIT = 8 * 1024 * 1024;
 
-    private static final byte[] EMPTY = new byte[0];
-
     private final Lzf lzf = new Lzf();
     private final boolean compression;
-    private byte[] input = EMPTY;
-    private byte[] compressed = EMPTY;
+    private final ExpandableOffHeapBuffer compressed = new ExpandableOffHeapBuffer(0);
 
     /**
      * An encoder that compresses like Redis's default ({@code rdbcompression yes}).
@@ -118,41 +119,24 @@ public final class RdbStringEncoder
         final DirectBuffer value, final int index, final int length, final MutableDirectBuffer dst, final int dstIndex)
     {
         final int outLength = length - COMPRESSION_MIN_SAVING;
-        final byte[] in;
-        final byte[] out;
-        if (length <= SCRATCH_RETAIN_LIMIT)
+        compressed.checkLimit(outLength + 1);
+        final int compressedLength = lzf.compress(value, index, length, compressed, 0, outLength);
+        int written = 0;
+        if (compressedLength != 0)
         {
-            if (input.length < length)
-            {
-                input = new byte[length];
-            }
-            if (compressed.length < outLength + 1)
-            {
-                compressed = new byte[outLength + 1];
-            }
-            in = input;
-            out = compressed;
+            int position = dstIndex;
+            dst.putByte(position++, (byte)((ENCODED_VALUE << 6) | ENCODING_LZF));
+            position += putLength(dst, position, compressedLength);
+            position += putLength(dst, position, length);
+            dst.putBytes(position, compressed, 0, compressedLength);
+            written = position + compressedLength - dstIndex;
         }
-        else
+        if (compressed.capacity() > SCRATCH_RETAIN_LIMIT)
         {
-            // A rare huge value: temporary arrays, so the encoder does not pin twice its size for good.
-            in = new byte[length];
-            out = new byte[outLength + 1];
+            // A rare huge value: free its scratch now, so the encoder does not pin its size for good.
+            compressed.close();
         }
-        value.getBytes(index, in, 0, length);
-
-        final int compressedLength = lzf.compress(in, 0, length, out, 0, outLength);
-        if (compressedLength == 0)
-        {
-            return 0;
-        }
-
-        int position = dstIndex;
-        dst.putByte(position++, (byte)((ENCODED_VALUE << 6) | ENCODING_LZF));
-        position += putLength(dst, position, compressedLength);
-        position += putLength(dst, position, length);
-        dst.putBytes(position, out, 0, compressedLength);
-        return position + compressedLength - dstIndex;
+        return written;
     }
 
     private static int putInt(final MutableDirectBuffer dst, final int dstIndex, final int value)

@@ -182,7 +182,8 @@ class DumpPayloadGoldenTest
             assertEquals(bodyEnd - 1, decoder.wrap(payload, 1, bodyEnd));
             assertEquals(RdbStringDecoder.COMPRESSED, decoder.form());
             final byte[] out = new byte[value.length];
-            final int length = lzf.compress(value, 0, value.length, out, 0, value.length - 4);
+            final int length =
+                lzf.compress(new UnsafeBuffer(value), 0, value.length, new UnsafeBuffer(out), 0, value.length - 4);
             final byte[] redisCompressed = Arrays.copyOfRange(vector.payload(), bodyEnd - length, bodyEnd);
             assertArrayEquals(redisCompressed, Arrays.copyOf(out, length), vector.name());
             compared++;

@@ -38,14 +38,14 @@ class LzfTest
     {
         final byte[] zeros = new byte[10_000];
         final byte[] out = new byte[200];
-        final int length = lzf.compress(zeros, 0, zeros.length, out, 0, 199);
+        final int length = compress(lzf, zeros, 0, zeros.length, out, 0, 199);
         assertTrue(length > 0 && length < 199, "10k zeros compress into a few dozen bytes: " + length);
 
         final byte[] random = sample(new Random(7), 0, 1000);
         final byte[] small = new byte[1001];
-        assertEquals(0, lzf.compress(random, 0, random.length, small, 0, 996), "random data cannot save 4 bytes");
-        assertEquals(0, lzf.compress(random, 0, 0, small, 0, 996));
-        assertEquals(0, lzf.compress(random, 0, 10, small, 0, 0));
+        assertEquals(0, compress(lzf, random, 0, random.length, small, 0, 996), "random data cannot save 4 bytes");
+        assertEquals(0, compress(lzf, random, 0, 0, small, 0, 996));
+        assertEquals(0, compress(lzf, random, 0, 10, small, 0, 0));
     }
 
     @Test
@@ -55,11 +55,11 @@ class LzfTest
         final byte[] first = sample(random, 1, 5000);
         final byte[] second = sample(random, 1, 3000);
         final byte[] expected = new byte[4000];
-        final int expectedLength = new Lzf().compress(second, 0, second.length, expected, 0, 3999);
+        final int expectedLength = compress(new Lzf(), second, 0, second.length, expected, 0, 3999);
 
         final byte[] out = new byte[8000];
-        lzf.compress(first, 0, first.length, out, 0, 7999);
-        final int length = lzf.compress(second, 0, second.length, out, 0, 3999);
+        compress(lzf, first, 0, first.length, out, 0, 7999);
+        final int length = compress(lzf, second, 0, second.length, out, 0, 3999);
         assertEquals(expectedLength, length);
         assertArrayEquals(Arrays.copyOf(expected, expectedLength), Arrays.copyOf(out, length));
     }
@@ -85,7 +85,7 @@ class LzfTest
     {
         final byte[] input = sample(new Random(3), 1, 5000);
         final byte[] compressed = new byte[6000];
-        final int compressedLength = lzf.compress(input, 0, input.length, compressed, 0, 5999);
+        final int compressedLength = compress(lzf, input, 0, input.length, compressed, 0, 5999);
         final UnsafeBuffer in = new UnsafeBuffer(compressed, 0, compressedLength);
         for (int outLength = 0; outLength < input.length; outLength += 1 + outLength / 10)
         {
@@ -94,7 +94,6 @@ class LzfTest
             Arrays.fill(out, GUARD);
             assertEquals(Lzf.OUTPUT_TOO_SMALL,
                 Lzf.decompress(in, 0, compressedLength, new UnsafeBuffer(out), 0, outLength));
-            assertEquals(Lzf.OUTPUT_TOO_SMALL, Lzf.decompress(compressed, 0, compressedLength, out, 0, outLength));
             for (int i = outLength; i < out.length; i++)
             {
                 assertEquals(GUARD, out[i], "byte " + i + " past outLength " + outLength);
@@ -118,11 +117,6 @@ class LzfTest
             final int expected = Lzf.decompressedLength(in, 0, garbage.length, outLength);
             final int produced = Lzf.decompress(in, 0, garbage.length, new UnsafeBuffer(out), 0, outLength);
             assertEquals(expected, produced, "seed=" + seed + " case " + i);
-            final byte[] arrayOut = new byte[outLength + 16];
-            Arrays.fill(arrayOut, GUARD);
-            assertEquals(expected, Lzf.decompress(garbage, 0, garbage.length, arrayOut, 0, outLength),
-                "seed=" + seed + " case " + i);
-            assertArrayEquals(out, arrayOut, "seed=" + seed + " case " + i);
             assertTrue(produced <= outLength, "seed=" + seed);
             for (int j = outLength; j < out.length; j++)
             {
@@ -135,7 +129,7 @@ class LzfTest
     {
         final int offset = 3;
         final byte[] out = new byte[offset + input.length + input.length / 16 + 64];
-        final int length = lzf.compress(input, 0, input.length, out, offset, out.length - offset - 1);
+        final int length = compress(lzf, input, 0, input.length, out, offset, out.length - offset - 1);
         assertTrue(length > 0, context);
         final UnsafeBuffer compressed = new UnsafeBuffer(out);
         assertEquals(input.length, Lzf.decompressedLength(compressed, offset, length, input.length), context);
@@ -144,10 +138,6 @@ class LzfTest
         assertEquals(input.length,
             Lzf.decompress(compressed, offset, length, new UnsafeBuffer(restored), 4, input.length), context);
         assertArrayEquals(input, Arrays.copyOfRange(restored, 4, 4 + input.length), context);
-
-        final byte[] viaArrays = new byte[input.length + 8];
-        assertEquals(input.length, Lzf.decompress(out, offset, length, viaArrays, 2, input.length), context);
-        assertArrayEquals(input, Arrays.copyOfRange(viaArrays, 2, 2 + input.length), context);
     }
 
     private static void assertCorrupt(final byte[] stream, final int outLength)
@@ -156,7 +146,6 @@ class LzfTest
         assertEquals(Lzf.CORRUPT, Lzf.decompressedLength(in, 0, stream.length, outLength));
         assertEquals(Lzf.CORRUPT, Lzf.decompress(in, 0, stream.length, new UnsafeBuffer(new byte[outLength]), 0,
             outLength));
-        assertEquals(Lzf.CORRUPT, Lzf.decompress(stream, 0, stream.length, new byte[outLength], 0, outLength));
     }
 
     static byte[] sample(final Random random, final int kind, final int length)
@@ -177,5 +166,12 @@ class LzfTest
                 }
                 return runs;
         }
+    }
+
+    private static int compress(
+        final Lzf lzf, final byte[] in, final int inOffset, final int inLength, final byte[] out, final int outOffset,
+        final int outLength)
+    {
+        return lzf.compress(new UnsafeBuffer(in), inOffset, inLength, new UnsafeBuffer(out), outOffset, outLength);
     }
 }

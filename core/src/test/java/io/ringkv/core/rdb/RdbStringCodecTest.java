@@ -99,9 +99,9 @@ class RdbStringCodecTest
     }
 
     @Test
-    void valuesBeyondTheScratchLimitRoundTripThroughTheDirectPaths()
+    void valuesBeyondTheRetainedScratchRoundTrip()
     {
-        final int length = RdbStringDecoder.SCRATCH_RETAIN_LIMIT + 12345;
+        final int length = RdbStringEncoder.SCRATCH_RETAIN_LIMIT + 12345;
         final byte[] text = GoldenValues.text(new Random(9), length);
         final ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer();
         final int payloadLength = new DumpPayloadWriter().writeString(new UnsafeBuffer(text), 0, length, payload, 0);

@@ -3,8 +3,9 @@ package io.ringkv.replication.replica;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 
@@ -16,7 +17,11 @@ import java.nio.charset.StandardCharsets;
  */
 public final class CommandBatchBuilder
 {
-    private final ExpandableArrayBuffer args = new ExpandableArrayBuffer(4096);
+    /** Argument space kept between batches (a batch is cut at about 4 MB); beyond it is freed after the batch. */
+    static final int RETAINED_CAPACITY = 8 * 1024 * 1024;
+
+    /** malloc'd: a large value from the master grows it off the heap, and the growth is freed after the batch. */
+    private final ExpandableOffHeapBuffer args = new ExpandableOffHeapBuffer(4096);
     private final RequestBatch batch;
     private final ApplyReply reply;
     private int position;
@@ -108,7 +113,7 @@ public final class CommandBatchBuilder
         return position;
     }
 
-    public ExpandableArrayBuffer buffer()
+    public MutableDirectBuffer buffer()
     {
         return args;
     }
@@ -149,6 +154,7 @@ public final class CommandBatchBuilder
         {
             engine.execute(batch);
         }
+        args.shrink(RETAINED_CAPACITY);
         batch.reset(args);
         position = 0;
     }

@@ -5,7 +5,9 @@ import io.ringkv.core.codec.JsonScanner;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.engine.Engine;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.replication.log.JsonTextWriter;
+import org.agrona.BufferUtil;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -37,6 +39,8 @@ public final class MasterLink
     static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
     /** Largest message accepted from the master. */
     static final int MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
+    private static final int READ_CHUNK_BYTES = 1024 * 1024;
+    private static final int RETAINED_INPUT_BYTES = 1024 * 1024;
     private static final byte[] NOT_AN_OBJECT_ERROR =
         ascii("{\"error\":\"ERR invalid JSON: a message must be one JSON object\"}\n");
 
@@ -262,31 +266,41 @@ public final class MasterLink
         write(channel, request);
         linkStatus = "sync";
 
-        final ExpandableDirectByteBuffer input = new ExpandableDirectByteBuffer(64 * 1024);
-        ByteBuffer inputView = null;
+        // Messages are gathered in malloc'd memory, read through one small direct buffer: a large message grows
+        // the input by realloc and it shrinks back once the message is applied, where a growing direct buffer
+        // left each buffer it outgrew to the collector.
+        final ByteBuffer chunk = ByteBuffer.allocateDirect(READ_CHUNK_BYTES);
+        final UnsafeBuffer chunkView = new UnsafeBuffer(chunk);
+        try (ExpandableOffHeapBuffer input = new ExpandableOffHeapBuffer(READ_CHUNK_BYTES))
+        {
+            readMessages(channel, input, chunk, chunkView);
+        }
+        finally
+        {
+            BufferUtil.free(chunk);
+        }
+    }
+
+    private void readMessages(
+        final SocketChannel channel, final ExpandableOffHeapBuffer input, final ByteBuffer chunk,
+        final UnsafeBuffer chunkView) throws IOException
+    {
         int limit = 0;
         final JsonTextWriter acks = applier.acks();
         while (running)
         {
-            if (limit == input.capacity())
+            if (limit >= MAX_MESSAGE_BYTES)
             {
-                if (limit >= MAX_MESSAGE_BYTES)
-                {
-                    throw new IOException("a message from the master is longer than " + MAX_MESSAGE_BYTES + " bytes");
-                }
-                input.checkLimit(limit * 2);
+                throw new IOException("a message from the master is longer than " + MAX_MESSAGE_BYTES + " bytes");
             }
-            if (inputView == null || inputView.capacity() != input.capacity())
-            {
-                inputView = input.byteBuffer().duplicate(); // a new one only when the buffer grew
-            }
-            inputView.limit(input.capacity()).position(limit);
-            final int read = channel.read(inputView);
+            chunk.clear();
+            final int read = channel.read(chunk);
             if (read < 0)
             {
                 throw new IOException("the master closed the connection");
             }
             lastIoMs = System.currentTimeMillis();
+            input.putBytes(limit, chunkView, 0, read);
             limit += read;
             int start = 0;
             boolean broken = false;
@@ -345,6 +359,10 @@ public final class MasterLink
             }
             input.putBytes(0, input, start, limit - start);
             limit -= start;
+            if (input.capacity() > RETAINED_INPUT_BYTES && limit <= RETAINED_INPUT_BYTES)
+            {
+                input.shrink(RETAINED_INPUT_BYTES);
+            }
         }
     }
 

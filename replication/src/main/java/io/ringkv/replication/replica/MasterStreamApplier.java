@@ -9,6 +9,7 @@ import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.replication.log.JsonTextWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 
@@ -738,7 +739,7 @@ public final class MasterStreamApplier
     {
         final int start = inner.nameStart();
         final int at = commands.argStart();
-        final ExpandableArrayBuffer out = commands.buffer();
+        final MutableDirectBuffer out = commands.buffer();
         final int length = JsonString.unescape(message, start, inner.nameEnd(), out, at);
         if (JsonBytes.startsWithBase64Prefix(out, at, length))
         {

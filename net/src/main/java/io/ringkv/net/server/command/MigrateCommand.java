@@ -8,11 +8,11 @@ import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.DumpCommands;
 import io.ringkv.core.command.ErrorMessages;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.memory.ExpandableOffHeapBuffer;
 import io.ringkv.core.store.Keyspace;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +44,7 @@ public final class MigrateCommand
     private static final long DEFAULT_TIMEOUT_MS = 1000;
     private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
     private static final int RETAINED_BUFFER_CAPACITY = 1024 * 1024;
+    private static final int SEND_CHUNK_LENGTH = 64 * 1024;
     private static final byte[] NOKEY = ascii("NOKEY");
     private static final byte[] COPY = ascii("COPY");
     private static final byte[] REPLACE = ascii("REPLACE");
@@ -53,7 +54,10 @@ public final class MigrateCommand
     private static final byte[] SELECT = ascii("SELECT");
     private static final byte[] RESTORE = ascii("RESTORE");
 
-    private ExpandableDirectByteBuffer request = new ExpandableDirectByteBuffer(4096);
+    /** malloc'd, so memory a large MIGRATE grew it by is freed the moment the command ends, not at a GC. */
+    private final ExpandableOffHeapBuffer request = new ExpandableOffHeapBuffer(4096);
+    private ByteBuffer chunk;
+    private UnsafeBuffer chunkView;
     private int[] sentKeys = new int[16];
     private int requestLength;
 
@@ -145,8 +149,7 @@ public final class MigrateCommand
                 reply.error(IOERR_CONNECT);
                 return;
             }
-            final ByteBuffer bytes = request.byteBuffer().duplicate().limit(requestLength).position(0);
-            if (connected == MigrateTargetLink.CONNECT_REFUSED || !link.write(bytes, timeoutMs))
+            if (connected == MigrateTargetLink.CONNECT_REFUSED || !send(link, timeoutMs))
             {
                 reply.error(IOERR_WRITE);
                 return;
@@ -318,12 +321,36 @@ public final class MigrateCommand
         request.putByte(requestLength++, (byte)'\n');
     }
 
+    /**
+     * Write the request through a small direct buffer, a chunk at a time: channels need a ByteBuffer, and one the
+     * size of a large request could only be grown by leaving the old ones to the collector.
+     */
+    private boolean send(final MigrateTargetLink link, final long timeoutMs)
+    {
+        if (null == chunk)
+        {
+            chunk = ByteBuffer.allocateDirect(SEND_CHUNK_LENGTH);
+            chunkView = new UnsafeBuffer(chunk);
+        }
+        for (int position = 0; position < requestLength; )
+        {
+            final int length = Math.min(SEND_CHUNK_LENGTH, requestLength - position);
+            chunkView.putBytes(0, request, position, length);
+            chunk.clear().limit(length);
+            if (!link.write(chunk, timeoutMs))
+            {
+                return false;
+            }
+            position += length;
+        }
+        return true;
+    }
+
     private void releaseIfLarge()
     {
         if (request.capacity() > RETAINED_BUFFER_CAPACITY)
         {
-            BufferUtil.free(request.byteBuffer());
-            request = new ExpandableDirectByteBuffer(4096);
+            request.shrink(4096);
         }
     }
 

@@ -22,20 +22,10 @@ for tool in redis-server redis-benchmark redis-cli; do
     command -v "$tool" >/dev/null || { echo "compare-redis: $tool is needed (apt-get install redis-server redis-tools)" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+. "$ROOT/bench/scripts/servers.sh"
 TICK=$(getconf CLK_TCK)
 
-RK_PORT=$(free_port); RD_PORT=$(free_port)
-"$ROOT/bin/ringkv" build >/dev/null
-"$ROOT/bin/ringkv" server --port "$RK_PORT" $RINGKV_OPTS > /tmp/compare-redis-ringkv.log 2>&1 &
-RK_PID=$!
-redis-server --port "$RD_PORT" --save '' --appendonly no --daemonize no --logfile /tmp/compare-redis-redis.log &
-RD_PID=$!
-trap 'kill $RK_PID $RD_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for port in "$RK_PORT" "$RD_PORT"; do
-    for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-done
+start_pair /tmp/compare-redis-ringkv.log /tmp/compare-redis-redis.log $RINGKV_OPTS
 # The launcher execs java, so $RK_PID is the JVM. Warm it up (JIT) before measuring.
 redis-benchmark -p "$RK_PORT" -t "$TESTS" -n 200000 -c "$C" -r "$R" -d "$D" -P 16 -q >/dev/null 2>&1
 redis-benchmark -p "$RK_PORT" -t "$TESTS" -n 100000 -c "$C" -r "$R" -d "$D" -P 1 -q >/dev/null 2>&1

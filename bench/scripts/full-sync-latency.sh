@@ -9,10 +9,10 @@
 # Prints each run's latency line (ms: p50 p90 p99 p99.9 p99.99 max).
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT="$PWD"
 OUT=${1:-/tmp/full-sync}; KEYS=${2:-1000000}; RATE=${3:-20000}; SECONDS_=${4:-15}
 mkdir -p "$OUT"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-ready() { for _ in $(seq 1 300); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+. "$ROOT/bench/scripts/servers.sh"
 bin/ringkv build >/dev/null
 LG="bin/ringkv loadgen -k $KEYS --key-length 16 --value-size 32 --no-progress"
 for target in ringkv redis; do
@@ -29,7 +29,7 @@ for target in ringkv redis; do
         redis-server --port "$R" --save '' --appendonly no --dir "$(mktemp -d)" > "$OUT/$target-replica.log" 2>&1 &
         RP=$!
     fi
-    ready "$M"; ready "$R"
+    await_ping "$M"; await_ping "$R"
     $LG -p "$M" --preload -n 1 -c 1 --out "$OUT/$target-fill" > /dev/null 2>&1
     $LG -p "$M" -r "$RATE" -d "${SECONDS_}s" --warmup 2s --label "$target-no-sync" --out "$OUT/$target-no-sync" \
         > "$OUT/$target-no-sync.txt" 2>&1

@@ -12,7 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROUNDS=2
 if [ "${1:-}" = "--rounds" ]; then ROUNDS="$2"; shift 2; fi
 CONFIGS=("$@"); [ ${#CONFIGS[@]} -gt 0 ] || CONFIGS=("" "-XX:+UseZGC")
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. "$ROOT/bench/scripts/servers.sh"
 TICK=$(getconf CLK_TCK)
 "$ROOT/bin/ringkv" build >/dev/null
 LOG=$(mktemp)
@@ -22,14 +22,14 @@ for round in $(seq 1 "$ROUNDS"); do
         RINGKV_GC_OPTS="$config" RINGKV_JAVA_OPTS="${RINGKV_JAVA_OPTS:-} -Xlog:gc:file=$LOG" \
             "$ROOT/bin/ringkv" server --port "$PORT" >/dev/null 2>&1 &
         PID=$!
-        for _ in $(seq 1 300); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+        await_ping "$PORT"
         redis-benchmark -p "$PORT" -t set,get -n 200000 -c 50 -r 1000000 -d 32 -P 16 -q >/dev/null 2>&1
         for pipe in 16 1; do
             n=$([ "$pipe" = 16 ] && echo 600000 || echo 100000)
-            before=$(awk '{print $14+$15}' "/proc/$PID/stat")
+            before=$(cpu_ticks "$PID")
             out=$(redis-benchmark -p "$PORT" -t set,get -n "$n" -c 50 -r 1000000 -d 32 -P "$pipe" --csv 2>/dev/null |
                 tail -n +2 | tr -d '"' | awk -F, '{printf "%s %d ops/s p99 %s ms; ", $1, $2, $7}')
-            after=$(awk '{print $14+$15}' "/proc/$PID/stat")
+            after=$(cpu_ticks "$PID")
             echo "round $round gc '${config:-default}' -P $pipe: $out CPU $(python3 -c "print(round(($after-$before)*1e6/$TICK/(2*$n),2))") us/req"
         done
         rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")

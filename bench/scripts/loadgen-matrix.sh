@@ -46,8 +46,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((MAX_CONNECTIONS + 
 fi
 MAXCLIENTS=$((MAX_CONNECTIONS + 16 > 20000 ? MAX_CONNECTIONS + 16 : 20000))
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+. "$ROOT/bench/scripts/servers.sh"
 thread_ticks() { # "tid name ticks" for every thread of $1
     for t in /proc/"$1"/task/*; do
         local name; name=$(tr ' ' '_' < "$t/comm" 2>/dev/null) || continue
@@ -58,18 +57,8 @@ commands() { redis-cli -p "$1" info stats | tr -d '\r' | sed -n 's/^total_comman
 TICK=$(getconf CLK_TCK)
 
 mkdir -p "$OUT"
-RK_PORT=$(free_port); RD_PORT=$(free_port)
-"$ROOT/bin/ringkv" build >/dev/null
-RINGKV_JAVA_OPTS="$RINGKV_JAVA_OPTS_SERVER" "$ROOT/bin/ringkv" server --port "$RK_PORT" --maxclients "$MAXCLIENTS" \
-    $RINGKV_OPTS > "$OUT/ringkv.log" 2>&1 &
-RK_PID=$!
-redis-server --port "$RD_PORT" --save '' --appendonly no --maxclients "$MAXCLIENTS" --daemonize no \
-    --logfile "$OUT/redis.log" &
-RD_PID=$!
-trap 'kill $RK_PID $RD_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for port in "$RK_PORT" "$RD_PORT"; do
-    for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-done
+RINGKV_JAVA_OPTS="$RINGKV_JAVA_OPTS_SERVER" start_pair "$OUT/ringkv.log" "$OUT/redis.log" \
+    --maxclients "$MAXCLIENTS" $RINGKV_OPTS -- --maxclients "$MAXCLIENTS"
 
 RESULTS="$OUT/results.txt"; : > "$RESULTS"
 for c in $CASES; do

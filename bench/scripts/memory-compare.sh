@@ -24,21 +24,12 @@ for tool in redis-server redis-cli python3; do
     command -v "$tool" >/dev/null || { echo "memory-compare: $tool is needed" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. "$ROOT/bench/scripts/servers.sh"
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 mb() { python3 -c "print(f'{$1/1024:,.1f}')"; }
 used_memory() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1=="used_memory" {print $2}'; }
 
-RK_PORT=$(free_port); RD_PORT=$(free_port)
-"$ROOT/bin/ringkv" build >/dev/null
-"$ROOT/bin/ringkv" server --port "$RK_PORT" $RINGKV_OPTS > /tmp/memory-compare-ringkv.log 2>&1 &
-RK_PID=$!
-redis-server --port "$RD_PORT" --save '' --appendonly no --daemonize no --logfile /tmp/memory-compare-redis.log &
-RD_PID=$!
-trap 'kill $RK_PID $RD_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for port in "$RK_PORT" "$RD_PORT"; do
-    for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-done
+start_pair /tmp/memory-compare-ringkv.log /tmp/memory-compare-redis.log $RINGKV_OPTS
 sleep 2
 
 # burst PORT PID: prints "before peak after_0s after_1s ... after_SETTLEs" in KB

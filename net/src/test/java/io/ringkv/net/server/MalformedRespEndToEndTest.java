@@ -1,7 +1,7 @@
 package io.ringkv.net.server;
 
 import io.ringkv.core.testing.RedisServerProcess;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,9 @@ class MalformedRespEndToEndTest
     private static final int QUIET_MS = 300;
     private static final String GUARD_VALUE = "unchanged";
 
+    @AutoClose
     private static TestServer ringkv;
+    @AutoClose
     private static RedisServerProcess redis;
 
     @BeforeAll
@@ -39,19 +41,6 @@ class MalformedRespEndToEndTest
                 client.send("SET guard " + GUARD_VALUE + "\r\n");
                 assertEquals("+OK", client.readLine());
             }
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception
-    {
-        if (null != ringkv)
-        {
-            ringkv.close();
-        }
-        if (null != redis)
-        {
-            redis.close();
         }
     }
 

@@ -4,7 +4,7 @@ import io.ringkv.core.rdb.Crc64;
 import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -37,9 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DumpRestoreInteropTest
 {
+    @AutoClose
     private static RedisServerProcess redisProcess;
+    @AutoClose
     private static TestServer ringkvServer;
+    @AutoClose
     private static Jedis redis;
+    @AutoClose
     private static Jedis ringkv;
 
     @BeforeAll
@@ -49,27 +53,6 @@ class DumpRestoreInteropTest
         ringkvServer = TestServer.start();
         redis = new Jedis("127.0.0.1", redisProcess.port(), 10_000);
         ringkv = new Jedis("127.0.0.1", ringkvServer.port(), 10_000);
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        if (null != redis)
-        {
-            redis.close();
-        }
-        if (null != ringkv)
-        {
-            ringkv.close();
-        }
-        if (null != ringkvServer)
-        {
-            ringkvServer.close();
-        }
-        if (null != redisProcess)
-        {
-            redisProcess.close();
-        }
     }
 
     /**

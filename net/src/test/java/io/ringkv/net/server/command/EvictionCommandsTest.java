@@ -2,7 +2,7 @@ package io.ringkv.net.server.command;
 
 import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -24,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EvictionCommandsTest
 {
+    @AutoClose
     private static TestServer ringkv;
+    @AutoClose
     private static RedisServerProcess redis;
 
     @BeforeAll
@@ -32,19 +34,6 @@ class EvictionCommandsTest
     {
         ringkv = TestServer.start();
         redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        if (null != redis)
-        {
-            redis.close();
-        }
-        if (null != ringkv)
-        {
-            ringkv.close();
-        }
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.ringkv.net.server.command;
 
 import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,9 @@ class LatencyCommandsTest
     private static final Pattern PERCENTILE_LINE =
         Pattern.compile("(latency_percentiles_usec|ringkv_service_percentiles_usec)_([a-z|]+):(.*)");
 
+    @AutoClose
     private static TestServer ringkv;
+    @AutoClose
     private static RedisServerProcess redis;
 
     @BeforeAll
@@ -40,19 +42,6 @@ class LatencyCommandsTest
     {
         ringkv = TestServer.start();
         redis = RedisServerProcess.start("--enable-debug-command", "yes");
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        if (null != redis)
-        {
-            redis.close();
-        }
-        if (null != ringkv)
-        {
-            ringkv.close();
-        }
     }
 
     @Test

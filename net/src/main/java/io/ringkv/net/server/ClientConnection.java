@@ -103,6 +103,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
         this.queryBufferLimit = (int)Math.min(queryBufferLimit, Integer.MAX_VALUE - 8);
         this.remoteAddress = describe(address(true));
         this.localAddress = describe(address(false));
+        session.peerAddress(remoteAddress);
         this.createdMs = System.currentTimeMillis();
         this.lastInteractionMs = createdMs;
     }

@@ -53,6 +53,9 @@ public final class Keyspace implements AutoCloseable
     private long maxMemoryBytes;
     private long usedMemoryPeakBytes;
     private final int maxValueLength;
+    /** Keys sampled for {@link #averageTtlMs(int, long)}. */
+    static final int AVG_TTL_SAMPLES = 64;
+
     private final SlabAllocator allocator;
     private final OffHeapTable[] tables;
     private final ExpiryIndex[] expiries;
@@ -532,6 +535,62 @@ public final class Keyspace implements AutoCloseable
     public long expiresSize(final int db)
     {
         return expiries[db].size();
+    }
+
+    /**
+     * Redis's avg_ttl estimate, made when asked: the mean remaining TTL of up to {@link #AVG_TTL_SAMPLES} keys with
+     * a TTL, spread evenly over the database's expiry index (Redis estimates it from its expiry cycle's samples).
+     * O(samples), whatever the database holds.
+     *
+     * @param db    database index.
+     * @param nowMs current time.
+     * @return the estimate in ms, 0 when no sampled key has time left.
+     */
+    public long averageTtlMs(final int db, final long nowMs)
+    {
+        final ExpiryIndex index = expiries[db];
+        final int size = index.size();
+        if (size == 0)
+        {
+            return 0;
+        }
+        final int samples = Math.min(size, AVG_TTL_SAMPLES);
+        long sum = 0;
+        int counted = 0;
+        for (int i = 0; i < samples; i++)
+        {
+            final long ttlMs = UnsafeApi.getLong(index.entryAt((int)((long)i * size / samples)) + EXPIRE_AT_OFFSET) -
+                nowMs;
+            if (ttlMs > 0)
+            {
+                sum += ttlMs;
+                counted++;
+            }
+        }
+        return counted == 0 ? 0 : sum / counted;
+    }
+
+    /**
+     * MEMORY USAGE of one key: what the key costs the store, counted the way {@link #memoryStats()} counts
+     * used_memory. This is the one place a value's size is known to the store:
+     * <pre>
+     *   the entry's slab block (header, key, inline value; slab class rounding included)
+     * + one bucket of the database's table (its share of the bucket array)
+     * + one slot of the expiry index, if the key has a TTL
+     * + what the value's encoding holds outside the entry (0 for strings and JSON documents, which are inline;
+     *   a collection's encoding adds its own nodes here)
+     * </pre>
+     *
+     * @param entry a live entry's address.
+     * @return bytes.
+     */
+    public long memoryUsage(final long entry)
+    {
+        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
+        final int valueLength = UnsafeApi.getInt(entry + VALUE_LENGTH_OFFSET);
+        final long expirySlot = UnsafeApi.getLong(entry + EXPIRE_AT_OFFSET) == NO_EXPIRY ? 0 : Long.BYTES;
+        return SlabAllocator.blockLength(entryLength(keyLength, valueLength)) + OffHeapTable.BUCKET_LENGTH +
+            expirySlot;
     }
 
     /**

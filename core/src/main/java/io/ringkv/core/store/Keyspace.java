@@ -571,6 +571,32 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * @param db database index.
+     * @return bytes of the database's table buckets (MEMORY STATS overhead.hashtable.main).
+     */
+    public long tableBytes(final int db)
+    {
+        return tables[db].bucketBytes();
+    }
+
+    /**
+     * @param db database index.
+     * @return bytes of the database's expiry index (MEMORY STATS overhead.hashtable.expires).
+     */
+    public long expiryIndexBytes(final int db)
+    {
+        return expiries[db].bytes();
+    }
+
+    /**
+     * @return the slab allocator's statistics (MEMORY MALLOC-STATS).
+     */
+    public String allocatorReport()
+    {
+        return allocator.report();
+    }
+
+    /**
      * MEMORY USAGE of one key: what the key costs the store, counted the way {@link #memoryStats()} counts
      * used_memory. This is the one place a value's size is known to the store:
      * <pre>

@@ -17,6 +17,7 @@ import io.ringkv.net.server.command.DebugCommands;
 import io.ringkv.net.server.command.InfoCommands;
 import io.ringkv.net.server.command.InfoSections;
 import io.ringkv.net.server.command.LatencyCommands;
+import io.ringkv.net.server.command.MemoryCommands;
 import io.ringkv.net.server.command.SlowlogCommands;
 import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.command.ServerControl;
@@ -138,6 +139,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         DebugCommands.register(commands, this);
         LatencyCommands.register(commands, this);
         SlowlogCommands.register(commands);
+        MemoryCommands.register(commands, this);
         ObjectCommands.register(commands);
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())

@@ -649,6 +649,48 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * SWAPDB: database {@code a} takes {@code b}'s keys and {@code b} takes {@code a}'s, TTLs included (a key's
+     * expiry time moves with it, so nothing expires earlier or later). The tables and expiry indexes swap places in
+     * O(1); each entry's header names its database, so the entries of both are then relabelled: O(keys of both),
+     * unlike Redis's O(1) swap. A running snapshot gives up, as for a flush (the replica's sync starts over).
+     *
+     * @param a a database index.
+     * @param b another (or the same: nothing happens).
+     */
+    public void swapDatabases(final int a, final int b)
+    {
+        if (a == b)
+        {
+            return;
+        }
+        if (snapshot != null)
+        {
+            snapshot.flushed();
+        }
+        final OffHeapTable table = tables[a];
+        tables[a] = tables[b];
+        tables[b] = table;
+        final ExpiryIndex expiry = expiries[a];
+        expiries[a] = expiries[b];
+        expiries[b] = expiry;
+        expireCursors[a] = 0;
+        expireCursors[b] = 0;
+        // The eviction pool names candidates by database and key: forget them rather than evict the wrong one.
+        evictor.reset();
+        relabel(a);
+        relabel(b);
+    }
+
+    private void relabel(final int db)
+    {
+        tables[db].forEach(entry ->
+        {
+            final byte dbByte = UnsafeApi.getByte(entry + DATABASE_OFFSET);
+            UnsafeApi.putByte(entry + DATABASE_OFFSET, (byte)((dbByte & EntryDescriptor.SNAPSHOT_MARK) | db));
+        });
+    }
+
+    /**
      * Delete every key of every database (FLUSHALL) and give all entry memory back to the system, in time
      * proportional to the pages held rather than the keys.
      */

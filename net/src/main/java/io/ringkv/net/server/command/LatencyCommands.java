@@ -56,6 +56,11 @@ public final class LatencyCommands
         "If we weren't in a deep space mission I'd suggest to take a look at " +
         "https://redis.io/topics/latency-monitor.\n";
 
+    /** INFO section of the console's latency curves, printed only when named. */
+    public static final String CURVE_SECTION = "ringkv-latencycurve";
+    /** The percentiles of a curve: equally spaced in nines, as the load generator's chart draws them. */
+    static final String CURVE_PERCENTILES = "0 50 75 90 95 99 99.5 99.9 99.95 99.99 99.995 99.999 100";
+
     private final ServerConfig config;
 
     private LatencyCommands(final ServerConfig config)
@@ -71,6 +76,7 @@ public final class LatencyCommands
     {
         final LatencyCommands latency = new LatencyCommands(server.config());
         server.infoSections().addAfter("errorstats", "latencystats", "Latencystats", false, latency::latencystats);
+        server.infoSections().addExplicit(CURVE_SECTION, "Ringkv-latencycurve", LatencyCommands::latencyCurves);
         table.register("latency", -2, Command.ADMIN, new Subcommands("latency")
             .add("histogram", -2, Command.ADMIN, LatencyCommands::histogram)
             .add("reset", -2, Command.ADMIN, LatencyCommands::reset)
@@ -240,6 +246,28 @@ public final class LatencyCommands
     {
         reply.verbatimText(LatencyEventReport.doctor(context.latencyMonitor(), context.slowLog().slowerThanUs(),
             config.hz.number(), System.currentTimeMillis() / 1000));
+    }
+
+    /**
+     * The console's curves: each command's service time (parsed request to flushed reply, what a client sees) at
+     * {@link #CURVE_PERCENTILES}, since start or the last reset: {@code ringkv_service_curve_usec_get:calls=N,p0=..}.
+     */
+    private static void latencyCurves(final CommandContext context, final InfoWriter out)
+    {
+        for (final Command command : timedCommands(context.commands()))
+        {
+            final CommandLatency latency = command.latency();
+            if (null == latency)
+            {
+                continue;
+            }
+            final Histogram service = latency.serviceHistogram();
+            if (service.getTotalCount() > 0)
+            {
+                out.line("ringkv_service_curve_usec_" + command.name() + ":calls=" + service.getTotalCount() + "," +
+                    LatencyReport.percentiles(service, CURVE_PERCENTILES));
+            }
+        }
     }
 
     private void latencystats(final CommandContext context, final InfoWriter out)

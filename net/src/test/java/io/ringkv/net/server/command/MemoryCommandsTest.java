@@ -43,14 +43,7 @@ class MemoryCommandsTest
             {"MEMORY", "DOCTOR"}, {"MEMORY", "DOCTOR", "x"}, {"MEMORY", "STATS", "x"}, {"MEMORY", "PURGE"},
             {"MEMORY", "HELP"}, {"MEMORY", "nosuch"}, {"MEMORY"}, {"MEMORY", "MALLOC-STATS", "x"},
         };
-        try (RawRespClient ours = new RawRespClient(ringkv.port());
-            RawRespClient theirs = new RawRespClient(redis.port()))
-        {
-            for (final String[] request : requests)
-            {
-                assertEquals(theirs.call(request), ours.call(request), String.join(" ", request));
-            }
-        }
+        RawRespClient.assertSameReplies(ringkv.port(), redis.port(), requests);
     }
 
     @Test

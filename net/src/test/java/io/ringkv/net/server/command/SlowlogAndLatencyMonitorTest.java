@@ -110,14 +110,7 @@ class SlowlogAndLatencyMonitorTest
             {"CONFIG", "GET", "latency-monitor-threshold"}, {"LATENCY", "HISTORY", "nosuch"},
             {"LATENCY", "GRAPH", "nosuch"}, {"LATENCY", "RESET", "nosuch"},
         };
-        try (RawRespClient ours = new RawRespClient(ringkv.port());
-            RawRespClient theirs = new RawRespClient(redis.port()))
-        {
-            for (final String[] request : requests)
-            {
-                assertEquals(theirs.call(request), ours.call(request), String.join(" ", request));
-            }
-        }
+        RawRespClient.assertSameReplies(ringkv.port(), redis.port(), requests);
     }
 
     @Test

@@ -55,6 +55,8 @@ final class ConsolePage
 
     /**
      * Appends {@code text} as a JSON string; each char is one byte of the original (ISO-8859-1) or UTF-16 text.
+     * Not {@code JsonString.escape}: that one needs valid UTF-8, and slow log arguments are any bytes; here every
+     * byte outside printable ASCII (and {@code < > &}, for a page) becomes a <code>&#92;u00XX</code> escape.
      */
     static void string(final StringBuilder json, final CharSequence text)
     {

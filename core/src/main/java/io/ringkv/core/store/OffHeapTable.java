@@ -203,6 +203,44 @@ final class OffHeapTable
     }
 
     /**
+     * Find an entry by its stored hash alone (no key to compare, no rehash step): the first entry of the chain with
+     * that hash, which is the key that was filed under it unless another key of the same 32-bit hash shares the
+     * chain. For the {@link AdmissionWindow}, which keeps hashes instead of keys.
+     *
+     * @param hash a stored hash, from {@link #hash(Object, long, int)}.
+     * @return the entry's address, or 0 when none has that hash.
+     */
+    long findByStoredHash(final long hash)
+    {
+        final long index0 = hash & mask0;
+        if (index0 >= rehashIndex)
+        {
+            long entry = UnsafeApi.getLong(bucket(segments0, index0));
+            while (entry != 0)
+            {
+                if (storedHash(entry) == hash)
+                {
+                    return entry;
+                }
+                entry = UnsafeApi.getLong(entry + NEXT_OFFSET);
+            }
+        }
+        if (rehashIndex >= 0)
+        {
+            long entry = UnsafeApi.getLong(bucket(segments1, hash & mask1));
+            while (entry != 0)
+            {
+                if (storedHash(entry) == hash)
+                {
+                    return entry;
+                }
+                entry = UnsafeApi.getLong(entry + NEXT_OFFSET);
+            }
+        }
+        return 0;
+    }
+
+    /**
      * Add an entry whose hash field is set and whose key is not in the table.
      *
      * @param entry address of the entry.

@@ -47,7 +47,6 @@ public class EvictionPolicyBenchmark
 
     private final StoreLoad load = new StoreLoad();
     private Keyspace keyspace;
-    private long randomState = 0x9E3779B97F4A7C15L;
     private long nextNewKey;
 
     @Setup(Level.Trial)
@@ -97,11 +96,6 @@ public class EvictionPolicyBenchmark
 
     private long nextIndex()
     {
-        long x = randomState;
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        randomState = x;
-        return (x >>> 1) % keys;
+        return load.randomIndex(keys);
     }
 }

@@ -30,6 +30,8 @@ final class Evictor
     private final UnsafeBuffer candidateKey = new UnsafeBuffer(0, 0);
     private int nextRandomDb;
     private int victimDb;
+    /** Entries of one sampling batch (maxmemory-samples are taken in batches of at most this many). */
+    private final long[] sampled = new long[64];
     private long randomState = 0x2545F4914F6CDD1DL;
 
     Evictor(final Keyspace keyspace)
@@ -202,11 +204,22 @@ final class Evictor
         final long nowMs)
     {
         final boolean volatileOnly = policy.volatileOnly();
-        final OffHeapTable table = keyspace.table(db);
+        if (!volatileOnly)
+        {
+            for (int remaining = samples; remaining > 0; remaining -= sampled.length)
+            {
+                final int found = keyspace.table(db).sampleEntries(sampled, Math.min(remaining, sampled.length));
+                for (int i = 0; i < found; i++)
+                {
+                    pool.offer(db, sampled[i], score(policy.rank(), sampled[i], clock));
+                }
+            }
+            return;
+        }
         final ExpiryIndex expiries = keyspace.expiryIndex(db);
         for (int i = 0; i < samples; i++)
         {
-            final long entry = volatileOnly ? expiries.entryAt((int)nextRandom(available)) : table.randomEntry();
+            final long entry = expiries.entryAt((int)nextRandom(available));
             if (entry == 0)
             {
                 return;

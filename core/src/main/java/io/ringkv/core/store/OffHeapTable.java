@@ -457,6 +457,41 @@ final class OffHeapTable
     }
 
     /**
+     * Redis's dictGetSomeKeys: up to {@code count} entries from consecutive buckets starting at a random one, for
+     * eviction's samples. Reading neighbouring buckets costs one cache miss per few buckets where {@link #randomEntry()}
+     * costs one per bucket (and per empty one it skips); the keys in neighbouring buckets are as random as any,
+     * since buckets follow the hash. Walks at most {@code 10 * count} buckets once it has found one entry.
+     *
+     * @param into  receives entry addresses.
+     * @param count entries wanted, at most {@code into.length}.
+     * @return entries written, 0 only when the table is empty.
+     */
+    int sampleEntries(final long[] into, final int count)
+    {
+        if (used0 + used1 == 0)
+        {
+            return 0;
+        }
+        final long firstBucket0 = Math.max(0, rehashIndex);
+        final long buckets0 = mask0 + 1 - firstBucket0;
+        final long buckets1 = rehashIndex >= 0 ? mask1 + 1 : 0;
+        final long total = buckets0 + buckets1;
+        final long maxSteps = 10L * count;
+        long index = Long.remainderUnsigned(nextRandom(), total);
+        int found = 0;
+        for (long step = 0; step < total && found < count && (step < maxSteps || found == 0); step++)
+        {
+            for (long e = bucketHead(index, firstBucket0, buckets0); e != 0 && found < count;
+                e = UnsafeApi.getLong(e + NEXT_OFFSET))
+            {
+                into[found++] = e;
+            }
+            index = index + 1 == total ? 0 : index + 1;
+        }
+        return found;
+    }
+
+    /**
      * @return address of an entry chosen at random (a random non-empty bucket, then a random entry in its chain),
      * or 0 when empty.
      */

@@ -132,7 +132,8 @@ class EvictionTest
         assertEquals(100, hotKeysLeftAfterAScan(EvictionPolicy.ALLKEYS_TINYLFU), "tinylfu keeps every hot key");
         keyspace.flushAll();
         evicted.clear();
-        assertEquals(0, hotKeysLeftAfterAScan(EvictionPolicy.ALLKEYS_LRU), "the same scan flushes LRU");
+        final int lruKept = hotKeysLeftAfterAScan(EvictionPolicy.ALLKEYS_LRU);
+        assertTrue(lruKept < 10, "the same scan flushes (sampled) LRU: kept " + lruKept);
     }
 
     /** 100 hot keys read 20 times each among 1,000 cold ones at the budget, then a scan of 5,000 new keys. */

@@ -196,6 +196,63 @@ class OffHeapTableTest
     }
 
     @Test
+    void sampleEntriesReachesEveryKeyDuringAResizeWithoutRepeatsInOneSample()
+    {
+        keyspace = new Keyspace(new StoreConfig().initialBuckets(64));
+        final long[] sample = new long[5];
+        assertEquals(0, keyspace.table(0).sampleEntries(sample, 5), "an empty table has nothing to sample");
+        for (int i = 0; i < 65; i++)
+        {
+            put("k" + i, "v");
+        }
+        assertTrue(keyspace.table(0).isResizing());
+        final Set<String> seen = new HashSet<>();
+        for (int round = 0; round < 20_000 && seen.size() < 65; round++)
+        {
+            final int found = keyspace.table(0).sampleEntries(sample, 5);
+            // As Redis's dictGetSomeKeys, fewer when 50 buckets in a row hold fewer: never none.
+            assertTrue(found >= 1 && found <= 5, "found " + found);
+            final Set<String> inSample = new HashSet<>();
+            for (int i = 0; i < found; i++)
+            {
+                assertTrue(inSample.add(key(sample[i])), "repeated in one sample");
+                assertEquals(sample[i], keyspace.lookup(0, key(key(sample[i])), 0, key(sample[i]).length()));
+            }
+            seen.addAll(inSample);
+        }
+        assertEquals(65, seen.size());
+    }
+
+    @Test
+    void sampleEntriesFindsTheOneKeyOfASparseTable()
+    {
+        keyspace = new Keyspace(new StoreConfig().initialBuckets(1 << 16));
+        put("only", "v");
+        final long[] sample = new long[5];
+        assertEquals(1, keyspace.table(0).sampleEntries(sample, 5));
+        assertEquals("only", key(sample[0]));
+    }
+
+    @Test
+    void findByStoredHashFindsTheEntryFiledUnderIt()
+    {
+        keyspace = new Keyspace(new StoreConfig().initialBuckets(64));
+        for (int i = 0; i < 100; i++)
+        {
+            put("k" + i, "v");
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            final long entry = keyspace.lookup(0, key("k" + i), 0, ("k" + i).length());
+            assertEquals(entry, keyspace.table(0).findByStoredHash(OffHeapTable.storedHash(entry)), "k" + i);
+        }
+        final long gone = keyspace.lookup(0, key("k7"), 0, 2);
+        final long hash = OffHeapTable.storedHash(gone);
+        keyspace.delete(0, key("k7"), 0, 2);
+        assertEquals(0, keyspace.table(0).findByStoredHash(hash));
+    }
+
+    @Test
     void hashSpreadsShortKeys()
     {
         // Low bits pick the bucket: sequential keys must fill buckets evenly.

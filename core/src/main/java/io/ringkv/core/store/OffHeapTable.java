@@ -460,11 +460,12 @@ final class OffHeapTable
      * Redis's dictGetSomeKeys: up to {@code count} entries from consecutive buckets starting at a random one, for
      * eviction's samples. Reading neighbouring buckets costs one cache miss per few buckets where {@link #randomEntry()}
      * costs one per bucket (and per empty one it skips); the keys in neighbouring buckets are as random as any,
-     * since buckets follow the hash. Walks at most {@code 10 * count} buckets once it has found one entry.
+     * since buckets follow the hash. Walks at most {@code 10 * count} buckets once it has found one entry, then
+     * tops up with {@link #randomEntry()} (a sparse table), so an entry may appear twice.
      *
      * @param into  receives entry addresses.
      * @param count entries wanted, at most {@code into.length}.
-     * @return entries written, 0 only when the table is empty.
+     * @return entries written: {@code count}, or 0 when the table is empty.
      */
     int sampleEntries(final long[] into, final int count)
     {
@@ -487,6 +488,12 @@ final class OffHeapTable
                 into[found++] = e;
             }
             index = index + 1 == total ? 0 : index + 1;
+        }
+        // A sparse table (few keys in many buckets, after deletes) may leave the walk short: top up with keys of
+        // random buckets, as the sampling did before, so a sample still sees that many keys (repeats possible).
+        while (found < count)
+        {
+            into[found++] = randomEntry();
         }
         return found;
     }

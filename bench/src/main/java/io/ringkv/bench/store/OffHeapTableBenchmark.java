@@ -41,7 +41,6 @@ public class OffHeapTableBenchmark
 
     private final StoreLoad load = new StoreLoad();
     private Keyspace keyspace;
-    private long randomState = 0x9E3779B97F4A7C15L;
 
     @Setup(Level.Trial)
     public void setup()
@@ -97,11 +96,6 @@ public class OffHeapTableBenchmark
 
     private long nextIndex()
     {
-        long x = randomState;
-        x ^= x << 13;
-        x ^= x >>> 7;
-        x ^= x << 17;
-        randomState = x;
-        return (x >>> 1) % keys;
+        return load.randomIndex(keys);
     }
 }

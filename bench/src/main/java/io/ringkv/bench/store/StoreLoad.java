@@ -20,6 +20,7 @@ final class StoreLoad
     final UnsafeBuffer key = new UnsafeBuffer(BufferUtil.allocateDirectAligned(KEY_LENGTH, 64));
     final UnsafeBuffer value = new UnsafeBuffer(BufferUtil.allocateDirectAligned(VALUE_LENGTH, 64));
     private final EntryFlyweight flyweight = new EntryFlyweight();
+    private long randomState = 0x9E3779B97F4A7C15L;
 
     StoreLoad()
     {
@@ -45,6 +46,20 @@ final class StoreLoad
             remaining /= 10;
         }
         return key;
+    }
+
+    /**
+     * @param bound number of keys.
+     * @return a uniformly random key index below {@code bound} (xorshift64, no allocation).
+     */
+    long randomIndex(final long bound)
+    {
+        long x = randomState;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        randomState = x;
+        return (x >>> 1) % bound;
     }
 
     /**

@@ -2,7 +2,9 @@ package io.ringkv.core.store;
 
 /**
  * Redis 7's {@code maxmemory-policy} values: which keys may be evicted (all, or only those with a TTL) and how the
- * victim is chosen (idle time, access frequency, random, nearest expiry). Immutable; any thread.
+ * victim is chosen (idle time, access frequency, random, nearest expiry), and ringkv's own
+ * {@code allkeys-tinylfu} (a frequency sketch with an admission window, see docs/eviction.md). Immutable; any
+ * thread.
  */
 public enum EvictionPolicy
 {
@@ -13,12 +15,13 @@ public enum EvictionPolicy
     VOLATILE_LRU("volatile-lru", true, Rank.LRU),
     VOLATILE_LFU("volatile-lfu", true, Rank.LFU),
     VOLATILE_RANDOM("volatile-random", true, Rank.RANDOM),
-    VOLATILE_TTL("volatile-ttl", true, Rank.TTL);
+    VOLATILE_TTL("volatile-ttl", true, Rank.TTL),
+    ALLKEYS_TINYLFU("allkeys-tinylfu", false, Rank.TINYLFU);
 
     /** How a policy ranks candidates. */
     enum Rank
     {
-        NONE, LRU, LFU, RANDOM, TTL
+        NONE, LRU, LFU, RANDOM, TTL, TINYLFU
     }
 
     private static final EvictionPolicy[] VALUES = values();
@@ -67,11 +70,20 @@ public enum EvictionPolicy
     }
 
     /**
-     * @return true for the LRU and LFU policies, under which Redis shares no integer objects (OBJECT REFCOUNT).
+     * @return true for allkeys-tinylfu, which keeps a frequency sketch (OBJECT FREQ answers from it).
+     */
+    public boolean sketched()
+    {
+        return rank == Rank.TINYLFU;
+    }
+
+    /**
+     * @return true for the LRU, LFU and TinyLFU policies, under which Redis shares no integer objects (OBJECT
+     * REFCOUNT).
      */
     public boolean ranksByAccess()
     {
-        return rank == Rank.LRU || rank == Rank.LFU;
+        return rank == Rank.LRU || rank == Rank.LFU || rank == Rank.TINYLFU;
     }
 
     Rank rank()

@@ -29,6 +29,9 @@ final class Evictor
     private final EvictionPool pool = new EvictionPool();
     private final UnsafeBuffer candidateKey = new UnsafeBuffer(0, 0);
     private int nextRandomDb;
+    private int victimDb;
+    /** Entries of one sampling batch (maxmemory-samples are taken in batches of at most this many). */
+    private final long[] sampled = new long[64];
     private long randomState = 0x2545F4914F6CDD1DL;
 
     Evictor(final Keyspace keyspace)
@@ -98,6 +101,66 @@ final class Evictor
         {
             return evictRandom(policy.volatileOnly());
         }
+        if (policy.rank() == EvictionPolicy.Rank.TINYLFU && admitOrReject(policy, samples, nowMs))
+        {
+            return true;
+        }
+        final long victim = bestVictim(policy, samples, nowMs);
+        if (victim == Keyspace.NOT_FOUND)
+        {
+            return false;
+        }
+        pool.removeBest();
+        keyspace.evict(victimDb, victim);
+        return true;
+    }
+
+    /**
+     * W-TinyLFU's admission, for a store that has already stored the newcomer: the oldest key that has left the
+     * {@link AdmissionWindow} stays (is admitted) only if the sketch counts it strictly more often than the best
+     * sampled victim, which is then evicted instead; otherwise the newcomer goes. Keys of a one-off scan are counted
+     * once or twice, so they lose to any key the workload keeps coming back to.
+     *
+     * @return true if a key was evicted; false when no candidate has left the window (evict by sample instead).
+     */
+    private boolean admitOrReject(final EvictionPolicy policy, final int samples, final long nowMs)
+    {
+        final AdmissionWindow window = keyspace.admissionWindow();
+        final FrequencySketch sketch = keyspace.sketch();
+        while (window.hasCandidate(keyspace.keyCount()))
+        {
+            final int db = window.candidateDb();
+            final long hash = window.candidateHash();
+            window.removeCandidate();
+            final long candidate = keyspace.table(db).findByStoredHash(hash);
+            if (candidate == Keyspace.NOT_FOUND)
+            {
+                continue;
+            }
+            final long victim = bestVictim(policy, samples, nowMs);
+            if (victim == Keyspace.NOT_FOUND || victim == candidate ||
+                sketch.frequency(hash) <= sketch.frequency(OffHeapTable.storedHash(victim)))
+            {
+                keyspace.evict(db, candidate);
+            }
+            else
+            {
+                pool.removeBest();
+                keyspace.evict(victimDb, victim);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Sample a round into the pool and find its best live candidate, leaving it in the pool (as its best) and its
+     * database in {@link #victimDb}.
+     *
+     * @return the victim's entry, or {@link Keyspace#NOT_FOUND} when the policy may evict nothing.
+     */
+    private long bestVictim(final EvictionPolicy policy, final int samples, final long nowMs)
+    {
         final boolean volatileOnly = policy.volatileOnly();
         final int databases = keyspace.databases();
         final int clock = EntryDescriptor.lruClock(nowMs);
@@ -117,21 +180,21 @@ final class Evictor
             if (candidates == 0)
             {
                 pool.clear();
-                return false;
+                return Keyspace.NOT_FOUND;
             }
             while (pool.size() > 0)
             {
                 final int db = pool.bestDb();
                 pool.bestKey(candidateKey);
                 final long entry = keyspace.lookup(db, candidateKey, 0, pool.bestKeyLength());
-                pool.removeBest();
                 if (entry != Keyspace.NOT_FOUND &&
                     (!volatileOnly || UnsafeApi.getInt(entry + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT))
                 {
-                    keyspace.evict(db, entry);
-                    return true;
+                    victimDb = db;
+                    return entry;
                 }
                 // A ghost: deleted, or lost its TTL, since it was sampled.
+                pool.removeBest();
             }
         }
     }
@@ -141,11 +204,22 @@ final class Evictor
         final long nowMs)
     {
         final boolean volatileOnly = policy.volatileOnly();
-        final OffHeapTable table = keyspace.table(db);
+        if (!volatileOnly)
+        {
+            for (int remaining = samples; remaining > 0; remaining -= sampled.length)
+            {
+                final int found = keyspace.table(db).sampleEntries(sampled, Math.min(remaining, sampled.length));
+                for (int i = 0; i < found; i++)
+                {
+                    pool.offer(db, sampled[i], score(policy.rank(), sampled[i], clock));
+                }
+            }
+            return;
+        }
         final ExpiryIndex expiries = keyspace.expiryIndex(db);
         for (int i = 0; i < samples; i++)
         {
-            final long entry = volatileOnly ? expiries.entryAt((int)nextRandom(available)) : table.randomEntry();
+            final long entry = expiries.entryAt((int)nextRandom(available));
             if (entry == 0)
             {
                 return;
@@ -154,7 +228,10 @@ final class Evictor
         }
     }
 
-    /** Higher is a better victim: idle time, 255 minus the decayed LFU counter, or nearness of expiry. */
+    /**
+     * Higher is a better victim: idle time, 255 minus the decayed LFU counter, 15 minus the sketch's count (then
+     * idle time), or nearness of expiry.
+     */
     private long score(final EvictionPolicy.Rank rank, final long entry, final int clock)
     {
         final int access = UnsafeApi.getInt(entry + ACCESS_OFFSET);
@@ -164,6 +241,9 @@ final class Evictor
                 return idleSeconds(access, clock);
             case LFU:
                 return 255 - keyspace.decayedCounter(access, clock);
+            case TINYLFU:
+                return (long)(FrequencySketch.MAX_COUNT -
+                    keyspace.sketch().frequency(OffHeapTable.storedHash(entry))) << 32 | idleSeconds(access, clock);
             default:
                 return Long.MAX_VALUE - UnsafeApi.getLong(entry + EXPIRE_AT_OFFSET);
         }

@@ -88,6 +88,9 @@ public final class Keyspace implements AutoCloseable
     private int evictionTenacity = 10;
     private int lfuLogFactor = 10;
     private int lfuDecayTime = 1;
+    /** allkeys-tinylfu's access counts; null under every other policy, so they pay one null check per access. */
+    private FrequencySketch sketch;
+    private final AdmissionWindow admissionWindow = new AdmissionWindow();
     private int nextExpireDb;
     private int nextRehashDb;
     private long keyValueBytes;
@@ -305,6 +308,10 @@ public final class Keyspace implements AutoCloseable
         final long existing = table.find(hash, base, address, keyLength);
         final long newLength = entryLength(keyLength, valueLength);
         final int clock = EntryDescriptor.lruClock(clockMs);
+        if (sketch != null)
+        {
+            sketch.increment(hash);
+        }
         // As Redis's lookupKeyWrite then dbOverwrite: a replaced key counts as accessed, keeping its LFU history.
         final int access = existing != 0 ?
             touchedAccess(UnsafeApi.getInt(existing + ACCESS_OFFSET), clock) :
@@ -372,6 +379,11 @@ public final class Keyspace implements AutoCloseable
             growIfNeeded(table);
             table.insert(entry);
             keys++;
+            if (sketch != null)
+            {
+                admissionWindow.add(db, hash, keys);
+                sketch.ensureCapacity(keys);
+            }
         }
         setExpiry(db, entry, expireAtMs);
         return entry;
@@ -1197,6 +1209,16 @@ public final class Keyspace implements AutoCloseable
             evictor.reset();
             evictionPolicy = policy;
             memoryFull = false;
+            admissionWindow.clear();
+            if (policy.sketched())
+            {
+                sketch = new FrequencySketch(keys);
+            }
+            else if (sketch != null)
+            {
+                sketch.close();
+                sketch = null;
+            }
         }
     }
 
@@ -1286,7 +1308,8 @@ public final class Keyspace implements AutoCloseable
      */
     public long evictableUsedBytes()
     {
-        return allocator.blockBytes() + account.tableBytes + account.expiryIndexBytes;
+        return allocator.blockBytes() + account.tableBytes + account.expiryIndexBytes +
+            (sketch != null ? sketch.bytes() : 0);
     }
 
     boolean overEvictionTarget()
@@ -1314,10 +1337,15 @@ public final class Keyspace implements AutoCloseable
     /**
      * @param entryAddress a live entry.
      * @param nowMs        current epoch ms.
-     * @return its LFU counter after decay, unchanged (OBJECT FREQ).
+     * @return its LFU counter after decay, unchanged; under allkeys-tinylfu the sketch's estimate of its recent
+     * accesses, 0..15 (OBJECT FREQ).
      */
     public int lfuFrequency(final long entryAddress, final long nowMs)
     {
+        if (sketch != null)
+        {
+            return sketch.frequency(OffHeapTable.storedHash(entryAddress));
+        }
         return decayedCounter(UnsafeApi.getInt(entryAddress + ACCESS_OFFSET), EntryDescriptor.lruClock(nowMs));
     }
 
@@ -1360,6 +1388,11 @@ public final class Keyspace implements AutoCloseable
             expiries[db].clear();
         }
         allocator.close();
+        if (sketch != null)
+        {
+            sketch.close();
+            sketch = null;
+        }
         keys = 0;
         keyValueBytes = 0;
     }
@@ -1397,6 +1430,23 @@ public final class Keyspace implements AutoCloseable
         return expiries[db];
     }
 
+    /** @return allkeys-tinylfu's sketch, null under other policies. */
+    FrequencySketch sketch()
+    {
+        return sketch;
+    }
+
+    AdmissionWindow admissionWindow()
+    {
+        return admissionWindow;
+    }
+
+    /** @return keys in all databases. */
+    long keyCount()
+    {
+        return keys;
+    }
+
     /**
      * Record an access: set the LRU clock to now and update the LFU counter as Redis's updateLFU does.
      */
@@ -1404,6 +1454,11 @@ public final class Keyspace implements AutoCloseable
     {
         final long address = entry + ACCESS_OFFSET;
         UnsafeApi.putInt(address, touchedAccess(UnsafeApi.getInt(address), EntryDescriptor.lruClock(nowMs)));
+        final FrequencySketch sketch = this.sketch;
+        if (sketch != null)
+        {
+            sketch.increment(OffHeapTable.storedHash(entry));
+        }
     }
 
     /**

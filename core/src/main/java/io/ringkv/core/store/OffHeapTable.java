@@ -203,6 +203,44 @@ final class OffHeapTable
     }
 
     /**
+     * Find an entry by its stored hash alone (no key to compare, no rehash step): the first entry of the chain with
+     * that hash, which is the key that was filed under it unless another key of the same 32-bit hash shares the
+     * chain. For the {@link AdmissionWindow}, which keeps hashes instead of keys.
+     *
+     * @param hash a stored hash, from {@link #hash(Object, long, int)}.
+     * @return the entry's address, or 0 when none has that hash.
+     */
+    long findByStoredHash(final long hash)
+    {
+        final long index0 = hash & mask0;
+        if (index0 >= rehashIndex)
+        {
+            long entry = UnsafeApi.getLong(bucket(segments0, index0));
+            while (entry != 0)
+            {
+                if (storedHash(entry) == hash)
+                {
+                    return entry;
+                }
+                entry = UnsafeApi.getLong(entry + NEXT_OFFSET);
+            }
+        }
+        if (rehashIndex >= 0)
+        {
+            long entry = UnsafeApi.getLong(bucket(segments1, hash & mask1));
+            while (entry != 0)
+            {
+                if (storedHash(entry) == hash)
+                {
+                    return entry;
+                }
+                entry = UnsafeApi.getLong(entry + NEXT_OFFSET);
+            }
+        }
+        return 0;
+    }
+
+    /**
      * Add an entry whose hash field is set and whose key is not in the table.
      *
      * @param entry address of the entry.
@@ -416,6 +454,48 @@ final class OffHeapTable
             resumeRehash();
         }
         return v;
+    }
+
+    /**
+     * Redis's dictGetSomeKeys: up to {@code count} entries from consecutive buckets starting at a random one, for
+     * eviction's samples. Reading neighbouring buckets costs one cache miss per few buckets where {@link #randomEntry()}
+     * costs one per bucket (and per empty one it skips); the keys in neighbouring buckets are as random as any,
+     * since buckets follow the hash. Walks at most {@code 10 * count} buckets once it has found one entry, then
+     * tops up with {@link #randomEntry()} (a sparse table), so an entry may appear twice.
+     *
+     * @param into  receives entry addresses.
+     * @param count entries wanted, at most {@code into.length}.
+     * @return entries written: {@code count}, or 0 when the table is empty.
+     */
+    int sampleEntries(final long[] into, final int count)
+    {
+        if (used0 + used1 == 0)
+        {
+            return 0;
+        }
+        final long firstBucket0 = Math.max(0, rehashIndex);
+        final long buckets0 = mask0 + 1 - firstBucket0;
+        final long buckets1 = rehashIndex >= 0 ? mask1 + 1 : 0;
+        final long total = buckets0 + buckets1;
+        final long maxSteps = 10L * count;
+        long index = Long.remainderUnsigned(nextRandom(), total);
+        int found = 0;
+        for (long step = 0; step < total && found < count && (step < maxSteps || found == 0); step++)
+        {
+            for (long e = bucketHead(index, firstBucket0, buckets0); e != 0 && found < count;
+                e = UnsafeApi.getLong(e + NEXT_OFFSET))
+            {
+                into[found++] = e;
+            }
+            index = index + 1 == total ? 0 : index + 1;
+        }
+        // A sparse table (few keys in many buckets, after deletes) may leave the walk short: top up with keys of
+        // random buckets, as the sampling did before, so a sample still sees that many keys (repeats possible).
+        while (found < count)
+        {
+            into[found++] = randomEntry();
+        }
+        return found;
     }
 
     /**

@@ -127,6 +127,99 @@ class EvictionTest
     }
 
     @Test
+    void allkeysTinyLfuKeepsAHotSetThroughAScanThatFlushesLru()
+    {
+        assertEquals(100, hotKeysLeftAfterAScan(EvictionPolicy.ALLKEYS_TINYLFU), "tinylfu keeps every hot key");
+        keyspace.flushAll();
+        evicted.clear();
+        final int lruKept = hotKeysLeftAfterAScan(EvictionPolicy.ALLKEYS_LRU);
+        assertTrue(lruKept < 10, "the same scan flushes (sampled) LRU: kept " + lruKept);
+    }
+
+    /** 100 hot keys read 20 times each among 1,000 cold ones at the budget, then a scan of 5,000 new keys. */
+    private int hotKeysLeftAfterAScan(final EvictionPolicy policy)
+    {
+        keyspace.maxMemoryBytes(0);
+        keyspace.evictionPolicy(EvictionPolicy.NOEVICTION);
+        keyspace.evictionPolicy(policy);
+        for (int i = 0; i < 1000; i++)
+        {
+            set("cold" + i, "value", NO_EXPIRY);
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            set("hot" + i, "value", NO_EXPIRY);
+        }
+        keyspace.maxMemoryBytes(keyspace.evictableUsedBytes());
+        final long later = NOW_MS + 10_000;
+        keyspace.clock(later);
+        for (int round = 0; round < 20; round++)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                assertNotEquals(NOT_FOUND, keyspace.find(0, key("hot" + i), 0, ("hot" + i).length(), later));
+            }
+        }
+        final long scanMs = later + 10_000;
+        keyspace.clock(scanMs);
+        for (int i = 0; i < 5000; i++)
+        {
+            assertTrue(keyspace.makeRoom(scanMs));
+            set("scan" + i, "value", NO_EXPIRY);
+            assertNotEquals(NOT_FOUND, keyspace.find(0, key("scan" + i), 0, ("scan" + i).length(), scanMs),
+                "a SET is visible at once");
+        }
+        assertTrue(keyspace.evictedKeys() >= 4500, "evicted " + keyspace.evictedKeys());
+        int left = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            left += keyspace.lookup(0, key("hot" + i), 0, ("hot" + i).length()) != NOT_FOUND ? 1 : 0;
+        }
+        return left;
+    }
+
+    @Test
+    void allkeysTinyLfuAdmitsANewKeyThatBecomesHot()
+    {
+        keyspace.evictionPolicy(EvictionPolicy.ALLKEYS_TINYLFU);
+        for (int i = 0; i < 1000; i++)
+        {
+            set("old" + i, "value", NO_EXPIRY);
+        }
+        keyspace.maxMemoryBytes(keyspace.evictableUsedBytes());
+        set("newcomer", "value", NO_EXPIRY);
+        for (int i = 0; i < 10; i++)
+        {
+            assertNotEquals(NOT_FOUND, find("newcomer"));
+        }
+        for (int i = 0; i < 2000; i++)
+        {
+            assertTrue(keyspace.makeRoom(NOW_MS));
+            set("next" + i, "value", NO_EXPIRY);
+        }
+        assertNotEquals(NOT_FOUND, find("newcomer"), "read 10 times since its SET, it outranks keys read once");
+        assertTrue(evicted.contains("old7") || evicted.stream().filter(k -> k.startsWith("old")).count() > 500,
+            "established but unread keys go too: " + evicted.size());
+    }
+
+    @Test
+    void tinyLfuSketchIsCountedInTheBudgetAndFreedWhenThePolicyChanges()
+    {
+        final long before = keyspace.evictableUsedBytes();
+        keyspace.evictionPolicy(EvictionPolicy.ALLKEYS_TINYLFU);
+        assertEquals(before + 1024 * Long.BYTES, keyspace.evictableUsedBytes(), "the sketch's 8 KiB");
+        for (int i = 0; i < 3000; i++)
+        {
+            set("k" + i, "value", NO_EXPIRY);
+        }
+        assertEquals(4096 * Long.BYTES, keyspace.sketch().bytes(), "one word per key, a power of two");
+        final long used = keyspace.evictableUsedBytes();
+        keyspace.evictionPolicy(EvictionPolicy.ALLKEYS_LFU);
+        assertEquals(used - 4096 * Long.BYTES, keyspace.evictableUsedBytes());
+        assertEquals(null, keyspace.sketch());
+    }
+
+    @Test
     void allkeysLruKeepsRecentlyUsedKeys()
     {
         keyspace.evictionPolicy(EvictionPolicy.ALLKEYS_LRU);

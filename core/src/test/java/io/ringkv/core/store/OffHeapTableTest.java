@@ -196,6 +196,75 @@ class OffHeapTableTest
     }
 
     @Test
+    void sampleEntriesReachesEveryKeyDuringAResize()
+    {
+        keyspace = new Keyspace(new StoreConfig().initialBuckets(64));
+        final long[] sample = new long[5];
+        assertEquals(0, keyspace.table(0).sampleEntries(sample, 5), "an empty table has nothing to sample");
+        for (int i = 0; i < 65; i++)
+        {
+            put("k" + i, "v");
+        }
+        assertTrue(keyspace.table(0).isResizing());
+        final Set<String> seen = new HashSet<>();
+        for (int round = 0; round < 20_000 && seen.size() < 65; round++)
+        {
+            assertEquals(5, keyspace.table(0).sampleEntries(sample, 5));
+            for (int i = 0; i < 5; i++)
+            {
+                assertEquals(sample[i], keyspace.lookup(0, key(key(sample[i])), 0, key(sample[i]).length()));
+                seen.add(key(sample[i]));
+            }
+        }
+        assertEquals(65, seen.size());
+    }
+
+    @Test
+    void sampleEntriesFindsTheOneKeyOfASparseTable()
+    {
+        keyspace = new Keyspace(new StoreConfig().initialBuckets(1 << 16));
+        put("only", "v");
+        final long[] sample = new long[5];
+        assertEquals(5, keyspace.table(0).sampleEntries(sample, 5));
+        for (int i = 0; i < 5; i++)
+        {
+            assertEquals("only", key(sample[i]), "the walk's find, then random buckets' repeats");
+        }
+        put("other", "v");
+        final long[] large = new long[64];
+        for (int round = 0; round < 20; round++)
+        {
+            // 640 buckets walked of 65,536 rarely meet both keys; the random top-up does (1 in 2^63 to miss one).
+            assertEquals(64, keyspace.table(0).sampleEntries(large, 64));
+            final Set<String> seen = new HashSet<>();
+            for (final long entry : large)
+            {
+                seen.add(key(entry));
+            }
+            assertEquals(Set.of("only", "other"), seen);
+        }
+    }
+
+    @Test
+    void findByStoredHashFindsTheEntryFiledUnderIt()
+    {
+        keyspace = new Keyspace(new StoreConfig().initialBuckets(64));
+        for (int i = 0; i < 100; i++)
+        {
+            put("k" + i, "v");
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            final long entry = keyspace.lookup(0, key("k" + i), 0, ("k" + i).length());
+            assertEquals(entry, keyspace.table(0).findByStoredHash(OffHeapTable.storedHash(entry)), "k" + i);
+        }
+        final long gone = keyspace.lookup(0, key("k7"), 0, 2);
+        final long hash = OffHeapTable.storedHash(gone);
+        keyspace.delete(0, key("k7"), 0, 2);
+        assertEquals(0, keyspace.table(0).findByStoredHash(hash));
+    }
+
+    @Test
     void hashSpreadsShortKeys()
     {
         // Low bits pick the bucket: sequential keys must fill buckets evenly.

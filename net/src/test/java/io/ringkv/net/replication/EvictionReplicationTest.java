@@ -21,8 +21,20 @@ class EvictionReplicationTest
     @Test
     void aMasterEvictingUnderLoadStaysDigestEqualWithItsReplica() throws Exception
     {
-        try (TestServer master = TestServer.start("maxmemory", "3mb", "maxmemory-policy", "allkeys-lfu");
-            TestServer replica = TestServer.start("maxmemory", "2mb", "maxmemory-policy", "allkeys-lru",
+        evictUnderLoadAndCompare("allkeys-lfu", "allkeys-lru");
+    }
+
+    @Test
+    void aTinyLfuMasterStaysDigestEqualWithATinyLfuReplica() throws Exception
+    {
+        evictUnderLoadAndCompare("allkeys-tinylfu", "allkeys-tinylfu");
+    }
+
+    private static void evictUnderLoadAndCompare(final String masterPolicy, final String replicaPolicy)
+        throws Exception
+    {
+        try (TestServer master = TestServer.start("maxmemory", "3mb", "maxmemory-policy", masterPolicy);
+            TestServer replica = TestServer.start("maxmemory", "2mb", "maxmemory-policy", replicaPolicy,
                 "replicaof", "127.0.0.1 " + master.port());
             Jedis m = new Jedis("127.0.0.1", master.port());
             Jedis r = new Jedis("127.0.0.1", replica.port()))

@@ -103,7 +103,7 @@ public final class ObjectCommands
         {
             reply.nil();
         }
-        else if (!context.keyspace().evictionPolicy().lfu())
+        else if (!context.keyspace().evictionPolicy().lfu() && !context.keyspace().evictionPolicy().sketched())
         {
             reply.error(FREQ_NOT_LFU);
         }

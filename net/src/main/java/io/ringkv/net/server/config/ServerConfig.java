@@ -51,7 +51,7 @@ public final class ServerConfig
     public final ConfigOption maxmemoryPolicy = add(ConfigOption.choice(
         "maxmemory-policy", "noeviction", true, "What happens at maxmemory: writes fail, or keys are evicted.",
         "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu",
-        "allkeys-random", "noeviction"));
+        "allkeys-random", "noeviction", "allkeys-tinylfu"));
     public final ConfigOption maxmemorySamples = add(ConfigOption.integer(
         "maxmemory-samples", 5, 1, INT_MAX, true, "Keys sampled per database for each eviction."));
     public final ConfigOption maxmemoryEvictionTenacity = add(ConfigOption.integer(

@@ -58,8 +58,10 @@ class EvictionCommandsTest
             }
             for (final String[] set : sets)
             {
-                assertEquals(theirs.call("CONFIG", "SET", set[0], set[1]), ours.call("CONFIG", "SET", set[0], set[1]),
-                    String.join(" ", set));
+                // Redis's list of valid policies, and ringkv's own after it.
+                final String expected = theirs.call("CONFIG", "SET", set[0], set[1])
+                    .replace("allkeys-random, noeviction", "allkeys-random, noeviction, allkeys-tinylfu");
+                assertEquals(expected, ours.call("CONFIG", "SET", set[0], set[1]), String.join(" ", set));
                 for (final String name : new String[]{"maxmemory-policy", "maxmemory-samples",
                     "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time"})
                 {
@@ -150,6 +152,43 @@ class EvictionCommandsTest
     }
 
     @Test
+    void allkeysTinyLfuIsSetAtStartEvictsAndAnswersObjectFreqFromItsSketch() throws IOException
+    {
+        try (TestServer cache = TestServer.start("maxmemory", "2mb", "maxmemory-policy", "allkeys-tinylfu");
+            Jedis jedis = new Jedis("127.0.0.1", cache.port()))
+        {
+            assertEquals(Map.of("maxmemory-policy", "allkeys-tinylfu"), jedis.configGet("maxmemory-policy"));
+            assertTrue(jedis.info("memory").contains("maxmemory_policy:allkeys-tinylfu\r\n"));
+            jedis.set("hot", "value");
+            for (int i = 0; i < 30; i++)
+            {
+                assertEquals("value", jedis.get("hot"));
+            }
+            assertEquals(15L, jedis.objectFreq("hot"), "the sketch's 4-bit counter saturates at 15");
+            final String value = "v".repeat(100);
+            for (int round = 0; round < 10; round++)
+            {
+                final Pipeline pipeline = jedis.pipelined();
+                for (int i = 0; i < 5000; i++)
+                {
+                    pipeline.set("key:" + round + ":" + i, value);
+                    if ((i & 63) == 0)
+                    {
+                        pipeline.get("hot");
+                    }
+                }
+                pipeline.syncAndReturnAll().forEach(reply -> assertTrue("OK".equals(reply) ||
+                    "value".equals(reply), String.valueOf(reply)));
+            }
+            final long evicted = fields(jedis.info("stats")).get("evicted_keys");
+            assertTrue(evicted > 10_000, "evicted " + evicted);
+            assertEquals("value", jedis.get("hot"), "a key read all along outlasts 50,000 keys written once");
+            assertEquals("OK", jedis.configSet("maxmemory-policy", "allkeys-lru"));
+            assertThrows(JedisDataException.class, () -> jedis.objectFreq("hot"), "LRU has no frequency");
+        }
+    }
+
+    @Test
     void volatilePoliciesRefuseWritesWithRedisOomTextWhenNoKeyHasATtlButReadsWork() throws IOException
     {
         try (TestServer cache = TestServer.start("maxmemory", "1mb", "maxmemory-policy", "volatile-lru");
@@ -209,7 +248,8 @@ class EvictionCommandsTest
             java.nio.file.Files.delete(file);
         }
         assertEquals("bad option '--maxmemory-policy': argument(s) must be one of the following: volatile-lru, " +
-            "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction",
+            "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction, " +
+            "allkeys-tinylfu",
             assertThrows(io.ringkv.net.server.config.ConfigException.class,
                 () -> TestServer.commandLine("--maxmemory-policy", "lru")).getMessage());
         assertEquals("bad option '--maxmemory-samples': argument must be between 1 and 2147483647 inclusive",

@@ -145,6 +145,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
             keyspace.makeRoom(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
+            keyspace.lazyFreeStep(rehashBudgetNs);
             keyspace.sampleUsedMemoryPeak();
         }
         finally

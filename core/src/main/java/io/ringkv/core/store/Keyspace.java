@@ -80,6 +80,9 @@ public final class Keyspace implements AutoCloseable
     private long evictedKeys;
     private ExpiredKeyListener evictedKeyListener = NO_LISTENER;
     private final Evictor evictor = new Evictor(this);
+    private final ElementTables elementTables;
+    /** Set while expiry or eviction deletes: a large value is then freed by {@link #lazyFreeStep}, not at once. */
+    private boolean releaseLazily;
     private EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
     private int evictionSamples = 5;
     private int evictionTenacity = 10;
@@ -116,6 +119,7 @@ public final class Keyspace implements AutoCloseable
         expiries = new ExpiryIndex[databases];
         expireCursors = new int[databases];
         touchedKeys = new TouchedKeys(databases);
+        elementTables = new ElementTables(this, allocator, account, hashFunction);
         for (int db = 0; db < databases; db++)
         {
             tables[db] = new OffHeapTable(config.initialBuckets(), hashFunction, account);
@@ -323,6 +327,7 @@ public final class Keyspace implements AutoCloseable
                 {
                     return refusedForMemory();
                 }
+                releaseValue(existing);
                 allocator.resized(oldLength, newLength);
                 keyValueBytes += valueLength - oldValueLength;
                 UnsafeApi.putInt(existing + VALUE_LENGTH_OFFSET, valueLength);
@@ -362,6 +367,7 @@ public final class Keyspace implements AutoCloseable
             {
                 expiries[db].replace(existing, entry);
             }
+            releaseValue(existing);
             release(existing);
         }
         else
@@ -474,6 +480,7 @@ public final class Keyspace implements AutoCloseable
         {
             expiries[db].remove(entryAddress);
         }
+        releaseValue(entryAddress);
         release(entryAddress);
         keys--;
         final long target = table.shrinkTarget();
@@ -583,6 +590,7 @@ public final class Keyspace implements AutoCloseable
             expiries[db].clear();
             expireCursors[db] = 0;
         }
+        elementTables.clearAll();
         allocator.releaseAll();
         keys = 0;
         keyValueBytes = 0;
@@ -1232,9 +1240,73 @@ public final class Keyspace implements AutoCloseable
             tables[db].close();
             expiries[db].clear();
         }
+        elementTables.clearAll();
         allocator.close();
         keys = 0;
         keyValueBytes = 0;
+    }
+
+    /**
+     * @return the element tables of large collections, whose ids {@link ValueEncoding#isTable} entries hold.
+     */
+    public ElementTables elementTables()
+    {
+        return elementTables;
+    }
+
+    /**
+     * Delete an entry found by {@link #find} as UNLINK does: the key is gone at once, and a large value's elements
+     * are freed later by {@link #lazyFreeStep}, a bounded number per call.
+     *
+     * @param db           database index of the entry.
+     * @param entryAddress a live entry; invalid afterwards.
+     */
+    public void unlink(final int db, final long entryAddress)
+    {
+        releaseLazily = true;
+        try
+        {
+            delete(db, entryAddress);
+        }
+        finally
+        {
+            releaseLazily = false;
+        }
+    }
+
+    /**
+     * Free elements of values deleted lazily (UNLINK, expiry, eviction), {@code ElementTables.FREE_ELEMENTS_PER_STEP}
+     * at a time until the time budget is spent; the engine calls it on every tick, where Redis's lazyfree thread
+     * works in the background.
+     *
+     * @param budgetNs time allowed.
+     * @return true while some remain.
+     */
+    public boolean lazyFreeStep(final long budgetNs)
+    {
+        final long deadlineNs = System.nanoTime() + budgetNs;
+        boolean more;
+        do
+        {
+            more = elementTables.freeStep(1);
+        }
+        while (more && System.nanoTime() - deadlineNs < 0);
+        return more;
+    }
+
+    /**
+     * The memory one key takes (MEMORY USAGE): its entry's block, and for a large collection its element table's
+     * elements and buckets. Bucket slots of the keyspace itself are shared and not counted, as in Redis.
+     *
+     * @param entryAddress a live entry.
+     * @return bytes.
+     */
+    public long memoryUsage(final long entryAddress)
+    {
+        final long block = SlabAllocator.blockLength(entryLength(
+            UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET), UnsafeApi.getInt(entryAddress + VALUE_LENGTH_OFFSET)));
+        return ValueEncoding.isTable(UnsafeApi.getByte(entryAddress + ENCODING_OFFSET)) ?
+            block + elementTables.memoryBytes(tableId(entryAddress)) : block;
     }
 
     /**
@@ -1348,7 +1420,15 @@ public final class Keyspace implements AutoCloseable
         final UnsafeBuffer key = removedKey;
         key.wrap(entry + KEY_OFFSET, keyLength);
         listener.onExpired(db, key, 0, keyLength);
-        delete(db, entry);
+        releaseLazily = true;
+        try
+        {
+            delete(db, entry);
+        }
+        finally
+        {
+            releaseLazily = false;
+        }
     }
 
     private void setExpiry(final int db, final long entry, final long expireAtMs)
@@ -1381,7 +1461,7 @@ public final class Keyspace implements AutoCloseable
      * A write was refused because it does not fit the budget: the keyspace is full (see {@link #overMemoryBudget()})
      * until something is freed or the budget changes.
      */
-    private long refusedForMemory()
+    long refusedForMemory()
     {
         memoryFull = true;
         return OUT_OF_MEMORY;
@@ -1394,7 +1474,7 @@ public final class Keyspace implements AutoCloseable
      * Redis a command admitted by {@link #makeRoom} runs to the end and the next one evicts what it took beyond the
      * budget; on a replica always (replica-ignore-maxmemory).
      */
-    private boolean fits(final long extraBytes)
+    boolean fits(final long extraBytes)
     {
         return extraBytes == 0 || maxMemoryBytes == 0 || evictionPolicy.evicts() || replicaExpiry ||
             usedMemoryBytes() + extraBytes <= maxMemoryBytes;
@@ -1406,6 +1486,40 @@ public final class Keyspace implements AutoCloseable
         {
             throw new IllegalArgumentException("value length out of range 0.." + maxValueLength + ": " + valueLength);
         }
+    }
+
+    /**
+     * Something was freed: writes refused for memory may be tried again.
+     */
+    void memoryFreed()
+    {
+        memoryFull = false;
+    }
+
+    /**
+     * The one place that frees what a value holds outside its entry block ({@link ValueEncoding#isTable}): at once,
+     * or by {@link #lazyFreeStep} for deletes by expiry, eviction and {@link #unlink}. The entry block itself is
+     * {@link #release}d by the caller; a moved entry ({@link #resizeValue}) keeps its value and skips this.
+     */
+    private void releaseValue(final long entry)
+    {
+        if (ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
+        {
+            final int id = tableId(entry);
+            if (releaseLazily)
+            {
+                elementTables.freeLater(id);
+            }
+            else
+            {
+                elementTables.free(id);
+            }
+        }
+    }
+
+    private static int tableId(final long entry)
+    {
+        return UnsafeApi.getInt(entry + KEY_OFFSET + UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET));
     }
 
     private void release(final long entry)
@@ -1447,6 +1561,7 @@ public final class Keyspace implements AutoCloseable
     {
         public void visitEntry(final long entryAddress)
         {
+            releaseValue(entryAddress);
             release(entryAddress);
         }
     }

@@ -35,9 +35,16 @@ public final class ChangeLog
         }
     }
 
+    /** Longest decimal text of a long: "-9223372036854775808". */
+    private static final int MAX_LONG_DIGITS = 20;
+
     private final EntryFlyweight entry = new EntryFlyweight();
     private ChangeArea area;
     private long lastOffset;
+    /** The COMMAND record being written: its index, the end of what it holds so far, its strings. */
+    private int commandIndex;
+    private int commandEnd;
+    private int commandStrings;
     @SuppressWarnings("unused")
     private volatile long publishedOffset;
 
@@ -234,6 +241,82 @@ public final class ChangeLog
     public void flushAll()
     {
         claim(OP_FLUSHALL, 0, 0, null, 0, 0, null, 0, 0);
+    }
+
+    /**
+     * Start logging a change as the command that makes it ({@link ChangeRecordDescriptor#OP_COMMAND}): the
+     * replica runs it. Follow with {@link #commandArg} for each further argument, then {@link #endCommand}; nothing
+     * else may be logged in between. A command logs the effect it had, not always what it was given, as Redis
+     * rewrites what it propagates (e.g. HINCRBYFLOAT as HSET of the result, SPOP as SREM of the members taken).
+     *
+     * @param db        database.
+     * @param name      the command's name, lower case.
+     * @param key       buffer holding the first argument (the key).
+     * @param keyOffset of the key.
+     * @param keyLength of the key.
+     */
+    public void beginCommand(final int db, final byte[] name, final DirectBuffer key, final int keyOffset,
+        final int keyLength)
+    {
+        commandIndex = claim(OP_COMMAND, db, 0, key, keyOffset, keyLength, null, 0, 0);
+        commandEnd = commandIndex + HEADER_LENGTH + keyLength;
+        commandStrings = 0;
+        final int at = claimCommandString(name.length);
+        area.mutableBuffer().putBytes(at, name);
+    }
+
+    /**
+     * @param buffer holding the next argument.
+     * @param offset of the argument.
+     * @param length of the argument.
+     */
+    public void commandArg(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int at = claimCommandString(length);
+        area.mutableBuffer().putBytes(at, buffer, offset, length);
+    }
+
+    /**
+     * @param value the next argument, as its decimal text.
+     */
+    public void commandArg(final long value)
+    {
+        final MutableDirectBuffer changes = area.mutableBuffer();
+        final int at = claimCommandString(MAX_LONG_DIGITS);
+        final int written = changes.putLongAscii(at, value);
+        changes.putInt(at - COMMAND_STRING_LENGTH_LENGTH, written);
+        commandEnd = at + written;
+    }
+
+    /**
+     * Close the record {@link #beginCommand} opened.
+     */
+    public void endCommand()
+    {
+        final ChangeArea area = this.area;
+        final MutableDirectBuffer changes = area.mutableBuffer();
+        final int index = commandIndex;
+        final int keyLength = changes.getInt(index + KEY_LENGTH_OFFSET);
+        final int valueLength = commandEnd - (index + HEADER_LENGTH + keyLength);
+        final int recordLength = recordLength(keyLength, valueLength);
+        final int end = index + recordLength;
+        changes.setMemory(commandEnd, end - commandEnd, (byte)0);
+        changes.putInt(index + RECORD_LENGTH_OFFSET, recordLength);
+        changes.putInt(index + VALUE_LENGTH_OFFSET, valueLength);
+        changes.putLong(index + ARGUMENT_OFFSET, commandStrings);
+        area.length = end;
+    }
+
+    private int claimCommandString(final int length)
+    {
+        final MutableDirectBuffer changes = area.mutableBuffer();
+        final int at = commandEnd;
+        // Touch the end (and the record's padding) first, so that an expandable buffer grows once.
+        changes.putLong(at + COMMAND_STRING_LENGTH_LENGTH + length + ALIGNMENT, 0L);
+        changes.putInt(at, length);
+        commandEnd = at + COMMAND_STRING_LENGTH_LENGTH + length;
+        commandStrings++;
+        return at + COMMAND_STRING_LENGTH_LENGTH;
     }
 
     /**

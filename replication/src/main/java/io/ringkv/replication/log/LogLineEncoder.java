@@ -14,6 +14,7 @@ import static io.ringkv.core.changelog.ChangeRecordDescriptor.*;
  * <pre>
  *   {"cmd":"log","operation":"set","key":"k","value":[1,5,9],"offset":17}
  *   {"cmd":"log","operation":"incr","key":"n","by":5,"db":2,"offset":18}
+ *   {"cmd":"log","operation":"hset","key":"h","args":["f","v"],"offset":19}
  * </pre>
  * Not threadsafe; allocates nothing once its writer has grown to the largest line.
  */
@@ -28,6 +29,7 @@ public final class LogLineEncoder
     private static final byte[] INDEX = ascii(",\"index\":");
     private static final byte[] NEWKEY = ascii(",\"newkey\":");
     private static final byte[] TARGETDB = ascii(",\"targetdb\":");
+    private static final byte[] ARGS = ascii(",\"args\":[");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
@@ -120,6 +122,7 @@ public final class LogLineEncoder
             }
             case OP_FLUSHDB -> out.ascii(FLUSHDB).ascii((byte)'"');
             case OP_FLUSHALL -> out.ascii(FLUSHALL).ascii((byte)'"');
+            case OP_COMMAND -> command(out, record);
             default -> throw new IllegalArgumentException("unknown change record op " + op);
         }
         if (op != OP_FLUSHALL && record.db() != 0)
@@ -154,6 +157,35 @@ public final class LogLineEncoder
     private static void value(final JsonTextWriter out, final ChangeRecordFlyweight record)
     {
         value(out, record.type(), record.encoding(), record.buffer(), record.valueOffset(), record.valueLength());
+    }
+
+    /**
+     * A command record: {@code "operation"} is the command's name, {@code "key"} its first argument and
+     * {@code "args"} the others, each a JSON string or {@code {"$base64":...}}.
+     */
+    private static void command(final JsonTextWriter out, final ChangeRecordFlyweight record)
+    {
+        final DirectBuffer buffer = record.buffer();
+        int p = record.valueOffset();
+        final int end = p + record.valueLength();
+        final int nameLength = buffer.getInt(p);
+        p += COMMAND_STRING_LENGTH_LENGTH;
+        out.raw(buffer, p, nameLength);
+        p += nameLength;
+        out.ascii(KEY).bytes(buffer, record.keyOffset(), record.keyLength());
+        out.ascii(ARGS);
+        for (boolean first = true; p < end; first = false)
+        {
+            final int length = buffer.getInt(p);
+            p += COMMAND_STRING_LENGTH_LENGTH;
+            if (!first)
+            {
+                out.ascii((byte)',');
+            }
+            out.bytes(buffer, p, length);
+            p += length;
+        }
+        out.ascii((byte)']');
     }
 
     private static void key(final JsonTextWriter out, final byte[] operation, final ChangeRecordFlyweight record)

@@ -52,9 +52,10 @@ public final class MasterStreamApplier
     private static final int F_OFFSET = 13;
     private static final int F_MORE = 14;
     private static final int F_ERROR = 15;
+    private static final int F_ARGS = 16;
     private static final String[] FIELDS = {
         "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
-        "expired", "offset", "more", "error"};
+        "expired", "offset", "more", "error", "args"};
 
     // Values of "cmd" and "operation", compared as bytes: no String per message on the apply path.
     private static final byte[] CMD_LOG = ascii("log");
@@ -488,6 +489,10 @@ public final class MasterStreamApplier
      */
     private int applyOperation(final int db, final int opLength)
     {
+        if (fieldType[F_ARGS] != 0)
+        {
+            return logCommand(db, opLength);
+        }
         if (scratchIs(opLength, OP_SET))
         {
             return logSet(db);
@@ -542,6 +547,48 @@ public final class MasterStreamApplier
             return APPLIED;
         }
         return reject("ERR invalid log: unknown operation '" + scratchString(opLength) + "'");
+    }
+
+    /**
+     * The generic form: run the command named by "operation" with "key" and the strings of "args" as its
+     * arguments, as a Redis replica runs the commands its master propagates.
+     */
+    private int logCommand(final int db, final int opLength)
+    {
+        if (fieldType[F_ARGS] != JsonObjectCursor.ARRAY)
+        {
+            return reject("ERR invalid log: 'args' must be an array");
+        }
+        select(db);
+        commands.arg(scratch, 0, opLength);
+        if (!keyArg())
+        {
+            return reject("ERR invalid log: bad 'key'");
+        }
+        final DirectBuffer message = this.message;
+        final JsonScanner scanner = cursor.scanner();
+        final int end = fieldEnd[F_ARGS] - 1;
+        int p = JsonScanner.skipWhitespace(message, fieldStart[F_ARGS] + 1, end);
+        while (p < end)
+        {
+            final byte c = message.getByte(p);
+            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
+            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            {
+                return reject("ERR invalid log: 'args' must hold strings");
+            }
+            p = JsonScanner.skipWhitespace(message, valueEnd, end);
+            if (p < end)
+            {
+                if (message.getByte(p) != ',')
+                {
+                    return reject("ERR invalid log: 'args' must hold strings");
+                }
+                p = JsonScanner.skipWhitespace(message, p + 1, end);
+            }
+        }
+        commands.end();
+        return APPLIED;
     }
 
     private int logSet(final int db)

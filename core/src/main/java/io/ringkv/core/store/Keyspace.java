@@ -83,6 +83,8 @@ public final class Keyspace implements AutoCloseable
     private final ElementTables elementTables;
     /** Set while expiry or eviction deletes: a large value is then freed by {@link #lazyFreeStep}, not at once. */
     private boolean releaseLazily;
+    /** Set while an entry whose value moved to another entry is deleted. */
+    private boolean keepValue;
     private EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
     private int evictionSamples = 5;
     private int evictionTenacity = 10;
@@ -488,6 +490,53 @@ public final class Keyspace implements AutoCloseable
         {
             table.startResize(target);
         }
+    }
+
+    /**
+     * Delete an entry whose value now belongs to another entry (RENAME: the value was copied with
+     * {@code copyValueBytes} semantics, so a large value's table moved with it): frees the entry block only.
+     *
+     * @param db           database index of the entry.
+     * @param entryAddress a live entry; invalid afterwards.
+     */
+    public void deleteKeepingValue(final int db, final long entryAddress)
+    {
+        keepValue = true;
+        try
+        {
+            delete(db, entryAddress);
+        }
+        finally
+        {
+            keepValue = false;
+        }
+    }
+
+    /**
+     * @param entryAddress a live entry.
+     * @return true when its value is an element table outside the entry ({@link ValueEncoding#isTable}).
+     */
+    public static boolean hasTableValue(final long entryAddress)
+    {
+        return ValueEncoding.isTable(UnsafeApi.getByte(entryAddress + ENCODING_OFFSET));
+    }
+
+    /**
+     * Copy the element table of a {@link #hasTableValue} entry (COPY), element by element.
+     *
+     * @return the copy's id, or {@link ElementTables#NO_TABLE} when the budget has no room (nothing is kept).
+     */
+    public int copyTable(final long entryAddress)
+    {
+        return elementTables.copy(tableId(entryAddress));
+    }
+
+    /**
+     * Make a {@link #hasTableValue} entry hold table {@code id} (COPY: the copy's entry takes the copied table).
+     */
+    public void adoptTable(final long entryAddress, final int id)
+    {
+        UnsafeApi.putInt(entryAddress + KEY_OFFSET + UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET), id);
     }
 
     /**
@@ -1503,7 +1552,7 @@ public final class Keyspace implements AutoCloseable
      */
     private void releaseValue(final long entry)
     {
-        if (ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
+        if (!keepValue && ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
         {
             final int id = tableId(entry);
             if (releaseLazily)

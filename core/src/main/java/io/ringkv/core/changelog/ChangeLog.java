@@ -1,6 +1,12 @@
 package io.ringkv.core.changelog;
 
+import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Listpack;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.TouchedKeys;
 import org.agrona.DirectBuffer;
@@ -38,7 +44,10 @@ public final class ChangeLog
     /** Longest decimal text of a long: "-9223372036854775808". */
     private static final int MAX_LONG_DIGITS = 20;
 
+    private static final byte[] HSET = {'h', 's', 'e', 't'};
+
     private final EntryFlyweight entry = new EntryFlyweight();
+    private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
     private ChangeArea area;
     private long lastOffset;
     /** The COMMAND record being written: its index, the end of what it holds so far, its strings. */
@@ -114,7 +123,7 @@ public final class ChangeLog
     }
 
     /**
-     * Log the full state of an entry after a change: type, encoding, value and expiry.
+     * Log the full state of a string or JSON document entry after a change: type, encoding, value and expiry.
      *
      * @param db           the entry's database.
      * @param entryAddress the entry.
@@ -337,7 +346,7 @@ public final class ChangeLog
             {
                 final int flushedDb = db;
                 flushDb(flushedDb);
-                keyspace.forEachEntry(flushedDb, address -> set(flushedDb, address));
+                keyspace.forEachEntry(flushedDb, address -> state(keyspace, flushedDb, address));
             }
         }
         touched.forEach((db, key, keyOffset, keyLength) ->
@@ -351,10 +360,60 @@ public final class ChangeLog
                 }
                 else
                 {
-                    set(db, address);
+                    state(keyspace, db, address);
                 }
             }
         });
+    }
+
+    /**
+     * Log the whole state of an entry: {@link #set} for a string or JSON document; for a collection, which a SET
+     * record cannot carry, DEL, then the command that rebuilds it (HSET of every field), then its expiry.
+     */
+    private void state(final Keyspace keyspace, final int db, final long address)
+    {
+        final EntryFlyweight entry = this.entry.wrap(address);
+        if (entry.type() != ValueType.HASH)
+        {
+            set(db, address);
+            return;
+        }
+        final DirectBuffer buffer = entry.buffer();
+        delete(db, buffer, entry.keyOffset(), entry.keyLength(), false);
+        beginCommand(db, HSET, buffer, entry.keyOffset(), entry.keyLength());
+        if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        {
+            final UnsafeBuffer view = elementView;
+            keyspace.elementTables().forEach(buffer.getInt(entry.valueOffset()), element ->
+            {
+                final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+                final int valueLength = UnsafeApi.getInt(element + ElementDescriptor.valueLengthOffset(keyLength));
+                view.wrap(element, ElementDescriptor.valueOffset(keyLength) + valueLength);
+                commandArg(view, ElementDescriptor.KEY_OFFSET, keyLength);
+                commandArg(view, ElementDescriptor.valueOffset(keyLength), valueLength);
+            });
+        }
+        else
+        {
+            final int base = entry.valueOffset();
+            for (int p = Listpack.first(buffer, base); p != 0; p = Listpack.next(buffer, base, p))
+            {
+                if (Listpack.isInt(buffer, p))
+                {
+                    commandArg(Listpack.intValue(buffer, p));
+                }
+                else
+                {
+                    commandArg(buffer, Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));
+                }
+            }
+        }
+        endCommand();
+        this.entry.wrap(address);
+        if (this.entry.expireAtMs() != Keyspace.NO_EXPIRY)
+        {
+            expireAt(db, buffer, this.entry.keyOffset(), this.entry.keyLength(), this.entry.expireAtMs());
+        }
     }
 
     private int claim(

@@ -23,6 +23,7 @@ public final class CoreCommands
         DatabaseCommands.register(table);
         ConnectionCommands.register(table);
         DumpCommands.register(table);
+        HashCommands.register(table);
         return table;
     }
 

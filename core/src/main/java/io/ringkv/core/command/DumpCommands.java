@@ -79,12 +79,19 @@ public final class DumpCommands
         {
             return NO_KEY;
         }
-        return writeEntry(context.dumpWriter(), context.entry().wrap(address), dst, dstIndex);
+        return writeEntry(context.dumpWriter(), context.keyspace(), context.entry().wrap(address), dst, dstIndex);
     }
 
-    private static int writeEntry(
-        final DumpPayloadWriter writer, final EntryFlyweight entry, final MutableDirectBuffer dst, final int dstIndex)
+    /**
+     * The one place a value is serialized for DUMP (and MIGRATE), per type and encoding.
+     */
+    private static int writeEntry(final DumpPayloadWriter writer, final Keyspace keyspace,
+        final EntryFlyweight entry, final MutableDirectBuffer dst, final int dstIndex)
     {
+        if (entry.type() == ValueType.HASH)
+        {
+            return HashValues.dump(writer, keyspace, entry, dst, dstIndex);
+        }
         if (entry.type() == ValueType.JSON)
         {
             return writer.writeJson(entry.buffer(), entry.valueOffset(), entry.valueLength(), dst, dstIndex);
@@ -131,7 +138,7 @@ public final class DumpCommands
         final EntryFlyweight entry = context.entry().wrap(address);
         final MutableDirectBuffer scratch =
             context.payloadScratch(DumpPayloadWriter.maxPayloadLength(Math.max(entry.valueLength(), INTEGER_DIGITS)));
-        final int length = writeEntry(context.dumpWriter(), entry, scratch, 0);
+        final int length = writeEntry(context.dumpWriter(), context.keyspace(), entry, scratch, 0);
         reply.bulk(scratch, 0, length);
     }
 

@@ -389,7 +389,8 @@ public final class Keyspace implements AutoCloseable
      * @param db             database index of the entry.
      * @param entryAddress   a live entry.
      * @param newValueLength bytes of value wanted.
-     * @return the entry's address from now on (it may move), or {@link #OUT_OF_MEMORY} leaving it untouched.
+     * @return the entry's address from now on (it may move), or {@link #OUT_OF_MEMORY} leaving it untouched (see
+     * {@link #canResizeValue}).
      * @throws IllegalArgumentException if {@code newValueLength} is out of range.
      */
     public long resizeValue(final int db, final long entryAddress, final int newValueLength)
@@ -423,6 +424,24 @@ public final class Keyspace implements AutoCloseable
         }
         release(entryAddress);
         return entry;
+    }
+
+    /**
+     * Whether {@link #resizeValue} to this length would succeed: it stays in its block's size class, or the new
+     * class has a free block or page room, or the budget has room for a new page. A shrinking value can be refused
+     * too (its smaller class may need a new page), so a caller that edits the value before shrinking it asks first.
+     *
+     * @param entryAddress   a live entry.
+     * @param newValueLength bytes of value wanted.
+     * @return true when the resize will not be refused for memory.
+     */
+    public boolean canResizeValue(final long entryAddress, final int newValueLength)
+    {
+        final int keyLength = UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET);
+        final long oldLength = entryLength(keyLength, UnsafeApi.getInt(entryAddress + VALUE_LENGTH_OFFSET));
+        final long newLength = entryLength(keyLength, newValueLength);
+        return SlabAllocator.blockLength(oldLength) == SlabAllocator.blockLength(newLength) ||
+            fits(allocator.reservationFor(newLength));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ringkv.replication.log;
 
 import io.ringkv.core.changelog.ChangeRecordFlyweight;
+import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
 import org.agrona.DirectBuffer;
@@ -30,6 +31,7 @@ public final class LogLineEncoder
     private static final byte[] NEWKEY = ascii(",\"newkey\":");
     private static final byte[] TARGETDB = ascii(",\"targetdb\":");
     private static final byte[] ARGS = ascii(",\"args\":[");
+    private static final byte[] HASH_OPEN = ascii("{\"$hash\":{");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
@@ -140,7 +142,11 @@ public final class LogLineEncoder
     public static void value(final JsonTextWriter out, final byte type, final byte encoding,
         final DirectBuffer buffer, final int offset, final int length)
     {
-        if (type == ValueType.JSON)
+        if (type == ValueType.HASH)
+        {
+            hash(out, buffer, offset);
+        }
+        else if (type == ValueType.JSON)
         {
             out.raw(buffer, offset, length);
         }
@@ -151,6 +157,46 @@ public final class LogLineEncoder
         else
         {
             out.bytes(buffer, offset, length);
+        }
+    }
+
+    /**
+     * A hash, held as a listpack of fields and values: {@code {"$hash":{"field":"value",...}}} (docs/replication-protocol.md).
+     */
+    private static void hash(final JsonTextWriter out, final DirectBuffer listpack, final int offset)
+    {
+        out.ascii(HASH_OPEN);
+        boolean first = true;
+        for (int p = Listpack.first(listpack, offset); p != 0; )
+        {
+            final int q = Listpack.next(listpack, offset, p);
+            if (!first)
+            {
+                out.ascii((byte)',');
+            }
+            first = false;
+            element(out, listpack, p, true);
+            out.ascii((byte)':');
+            element(out, listpack, q, false);
+            p = Listpack.next(listpack, offset, q);
+        }
+        out.ascii((byte)'}').ascii((byte)'}');
+    }
+
+    private static void element(final JsonTextWriter out, final DirectBuffer listpack, final int p,
+        final boolean key)
+    {
+        if (Listpack.isInt(listpack, p))
+        {
+            out.ascii((byte)'"').number(Listpack.intValue(listpack, p)).ascii((byte)'"');
+        }
+        else if (key)
+        {
+            out.key(listpack, Listpack.stringIndex(listpack, p), Listpack.stringLength(listpack, p));
+        }
+        else
+        {
+            out.bytes(listpack, Listpack.stringIndex(listpack, p), Listpack.stringLength(listpack, p));
         }
     }
 

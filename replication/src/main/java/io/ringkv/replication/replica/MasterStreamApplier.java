@@ -83,6 +83,10 @@ public final class MasterStreamApplier
      */
     private final JsonObjectCursor cursor = new JsonObjectCursor(JsonScanner.MAX_DEPTH + 1);
     private final JsonObjectCursor inner = new JsonObjectCursor();
+    /** Reads a dumped collection's members ({"$hash":{...}}). */
+    private final JsonObjectCursor collection = new JsonObjectCursor();
+    private int collectionStart;
+    private int collectionEnd;
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final int[] fieldType = new int[FIELDS.length];
     private final int[] fieldStart = new int[FIELDS.length];
@@ -401,6 +405,14 @@ public final class MasterStreamApplier
         inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
         while (inner.next())
         {
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isHash(inner.valueStart(), inner.valueEnd()))
+            {
+                if (!hashArgs(inner))
+                {
+                    return reject("ERR invalid dump: bad hash");
+                }
+                continue;
+            }
             commands.arg("SET");
             if (!nameArg(inner))
             {
@@ -589,6 +601,69 @@ public final class MasterStreamApplier
         }
         commands.end();
         return APPLIED;
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"$hash":{...}}}, the dump form of a hash; its inner
+     * object is then in {@link #collection}'s bounds.
+     */
+    private boolean isHash(final int valueStart, final int valueEnd)
+    {
+        final JsonObjectCursor collection = this.collection;
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$hash") ||
+            collection.valueType() != JsonObjectCursor.OBJECT)
+        {
+            return false;
+        }
+        collectionStart = collection.valueStart();
+        collectionEnd = collection.valueEnd();
+        return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * A dumped hash: DEL of the key, then HSET of its fields (none for an empty object).
+     */
+    private boolean hashArgs(final JsonObjectCursor inner)
+    {
+        commands.arg("DEL");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        commands.end();
+        final long mark = commands.mark();
+        commands.arg("HSET");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        final JsonObjectCursor collection = this.collection;
+        collection.wrap(message, collectionStart, collectionEnd);
+        int pairs = 0;
+        while (collection.next())
+        {
+            final int type = collection.valueType();
+            if (!nameArg(collection) || !(type == JsonObjectCursor.STRING ?
+                stringArg(collection.valueStart(), collection.valueEnd()) :
+                type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd())))
+            {
+                return false;
+            }
+            pairs++;
+        }
+        if (collection.error() != null)
+        {
+            return false;
+        }
+        if (pairs == 0)
+        {
+            commands.rollback(mark);
+        }
+        else
+        {
+            commands.end();
+        }
+        return true;
     }
 
     private int logSet(final int db)

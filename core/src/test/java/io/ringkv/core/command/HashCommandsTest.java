@@ -1,0 +1,246 @@
+package io.ringkv.core.command;
+
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ValueEncoding;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hash commands: Redis 7.0.15's replies and error texts (taken side by side with redis-server), DUMP byte for byte
+ * equal to Redis's for the listpack encoding, the conversion to a table and back to nothing, and a model test
+ * against HashMap across both encodings.
+ */
+class HashCommandsTest
+{
+    /** redis-server 7.0.15: {@code HSET h2 a b; DUMP h2}. */
+    private static final String DUMP_SMALL = "100d0d0000000200816102816202ff0a00d93c7f0728f0edcc";
+    /** redis-server 7.0.15: the fields of {@link #FIELDS} set in order by one HSET, then DUMP. */
+    private static final String DUMP_ALL_ENCODINGS =
+        "10c3409841151f15010000260081610200018162027f01816302c08002816402dfff02816502cf2005146602d00002816702f10010" +
+        "03816802f1ff7f038169200d168003816a02f200800004816b02f2ffff7f04816c02f30020100505816d02f400400920000509816e" +
+        "02f4ff8000037f09816f60194000068009817002bf78e035000640817102e04079e036000e4281720283303037048173028001ff0a00" +
+        "d2435d036a61407f";
+    private static final String[] FIELDS =
+    {
+        "a", "0", "b", "127", "c", "128", "d", "-1", "e", "4095", "f", "-4096", "g", "4096", "h", "32767",
+        "i", "-32768", "j", "32768", "k", "8388607", "l", "8388608", "m", "2147483648", "n", "9223372036854775807",
+        "o", "-9223372036854775808", "p", "x".repeat(63), "q", "y".repeat(64), "r", "007", "s", "",
+    };
+
+    @AutoClose
+    private final EngineHarness kv = new EngineHarness();
+
+    @Test
+    void repliesAndErrorsAsRedis()
+    {
+        assertEquals(":2", kv.exec("HSET", "h", "f", "1", "g", "x"));
+        assertEquals(":0", kv.exec("HSET", "h", "f", "2"));
+        assertEquals("+OK", kv.exec("HMSET", "h", "z", "9"));
+        assertEquals("$2", kv.exec("HGET", "h", "f"));
+        assertEquals("(nil)", kv.exec("HGET", "h", "nope"));
+        assertEquals("(nil)", kv.exec("HGET", "nokey", "f"));
+        assertEquals("[$2, (nil), $x]", kv.exec("HMGET", "h", "f", "nope", "g"));
+        assertEquals("[(nil), (nil)]", kv.exec("HMGET", "nokey", "a", "b"));
+        assertEquals(":3", kv.exec("HLEN", "h"));
+        assertEquals(":0", kv.exec("HLEN", "nokey"));
+        assertEquals(":1", kv.exec("HEXISTS", "h", "z"));
+        assertEquals(":0", kv.exec("HEXISTS", "h", "y"));
+        assertEquals(":0", kv.exec("HSETNX", "h", "z", "new"));
+        assertEquals(":1", kv.exec("HSETNX", "h", "w", "new"));
+        assertEquals(":3", kv.exec("HSTRLEN", "h", "w"));
+        assertEquals(":0", kv.exec("HSTRLEN", "h", "nope"));
+        assertEquals(":1", kv.exec("HSTRLEN", "h", "z"));
+        assertEquals("[$f, $g, $z, $w]", kv.exec("HKEYS", "h"));
+        assertEquals("[$2, $x, $9, $new]", kv.exec("HVALS", "h"));
+        assertEquals(":12", kv.exec("HINCRBY", "h", "z", "3"));
+        assertEquals(":-5", kv.exec("HINCRBY", "h", "n", "-5"));
+        assertEquals("-ERR hash value is not an integer", kv.exec("HINCRBY", "h", "g", "1"));
+        assertEquals("-ERR value is not an integer or out of range", kv.exec("HINCRBY", "h", "z", "x"));
+        kv.exec("HSET", "h", "max", "9223372036854775807");
+        assertEquals("-ERR increment or decrement would overflow", kv.exec("HINCRBY", "h", "max", "1"));
+        assertEquals("$10.5", kv.exec("HINCRBYFLOAT", "h", "fl", "10.5"));
+        assertEquals("$10.6", kv.exec("HINCRBYFLOAT", "h", "fl", "0.1"));
+        assertEquals("-ERR hash value is not a float", kv.exec("HINCRBYFLOAT", "h", "g", "1"));
+        assertEquals("-ERR value is not a valid float", kv.exec("HINCRBYFLOAT", "h", "fl", "abc"));
+        assertEquals("-ERR value is NaN or Infinity", kv.exec("HINCRBYFLOAT", "h", "fl", "inf"));
+        assertEquals(":2", kv.exec("HDEL", "h", "f", "g", "nope"));
+        assertEquals(":0", kv.exec("HDEL", "nokey", "f"));
+
+        assertEquals("-ERR wrong number of arguments for 'hset' command", kv.exec("HSET", "h", "a"));
+        assertEquals("-ERR wrong number of arguments for 'hset' command", kv.exec("HSET", "h", "a", "b", "c"));
+        assertEquals("-ERR wrong number of arguments for 'hmset' command", kv.exec("HMSET", "h", "a"));
+        assertEquals("-ERR wrong number of arguments for 'hsetnx' command", kv.exec("HSETNX", "h"));
+        assertEquals("-ERR wrong number of arguments for 'hdel' command", kv.exec("HDEL", "h"));
+
+        kv.exec("SET", "s", "v");
+        final String wrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+        for (final String[] command : new String[][]{
+            {"HSET", "s", "a", "b"}, {"HGET", "s", "a"}, {"HMGET", "s", "a"}, {"HGETALL", "s"}, {"HLEN", "s"},
+            {"HDEL", "s", "a"}, {"HINCRBY", "s", "a", "1"}, {"HINCRBYFLOAT", "s", "a", "1"}, {"HSETNX", "s", "a", "b"},
+            {"HKEYS", "s"}, {"HVALS", "s"}, {"HEXISTS", "s", "a"}, {"HSTRLEN", "s", "a"}})
+        {
+            assertEquals(wrongType, kv.exec(command), String.join(" ", command));
+        }
+        assertEquals(wrongType, kv.exec("GET", "h"));
+        assertEquals(wrongType, kv.exec("APPEND", "h", "x"));
+        assertEquals("+hash", kv.exec("TYPE", "h"));
+        assertEquals("+OK", kv.exec("SET", "h", "now a string"));
+        assertEquals("+string", kv.exec("TYPE", "h"));
+    }
+
+    @Test
+    void theLastFieldDeletedDeletesTheKeyAndFailedCreationsLeaveNoKey()
+    {
+        kv.exec("HSET", "h", "a", "1", "b", "2");
+        assertEquals(":2", kv.exec("HDEL", "h", "a", "b"));
+        assertEquals(":0", kv.exec("EXISTS", "h"));
+        assertEquals("-ERR value is NaN or Infinity", kv.exec("HINCRBYFLOAT", "n", "f", "-inf"));
+        assertEquals("-ERR value is not a valid float", kv.exec("HINCRBYFLOAT", "n2", "f", "1e5000"));
+        assertEquals(":0", kv.exec("EXISTS", "n", "n2"));
+        kv.exec("HSET", "n3", "f", "1.18e4932");
+        assertEquals("-ERR increment would produce NaN or Infinity",
+            kv.exec("HINCRBYFLOAT", "n3", "f", "1.18e4932"));
+        assertEquals("$1.18e4932", kv.exec("HGET", "n3", "f"));
+    }
+
+    @Test
+    void dumpOfAListpackHashIsRedisBytes()
+    {
+        kv.exec("HSET", "h2", "a", "b");
+        assertEquals(payload(DUMP_SMALL), kv.exec("DUMP", "h2"));
+        final List<String> args = new ArrayList<>(List.of("HSET", "h3"));
+        args.addAll(List.of(FIELDS));
+        kv.exec(args.toArray(new String[0]));
+        assertEquals(ValueEncoding.HASH_LISTPACK, encoding("h3"));
+        assertEquals(payload(DUMP_ALL_ENCODINGS), kv.exec("DUMP", "h3"));
+    }
+
+    @Test
+    void convertsToATableAsRedisDoesAndNeverBack()
+    {
+        for (int i = 0; i < 512; i++)
+        {
+            kv.exec("HSET", "big", "f" + i, "v" + i);
+        }
+        assertEquals(ValueEncoding.HASH_LISTPACK, encoding("big"), "512 fields still fit (redis-server 7.0.15)");
+        kv.exec("HSET", "big", "f512", "v");
+        assertEquals(ValueEncoding.HASH_TABLE, encoding("big"));
+        assertEquals(":513", kv.exec("HLEN", "big"));
+        assertEquals("$v7", kv.exec("HGET", "big", "f7"));
+        for (int i = 0; i < 513; i++)
+        {
+            kv.exec("HDEL", "big", "f" + i);
+        }
+        assertEquals(":0", kv.exec("EXISTS", "big"));
+
+        kv.exec("HSET", "long", "a", "1");
+        kv.exec("HSET", "long", "b", "x".repeat(64));
+        assertEquals(ValueEncoding.HASH_LISTPACK, encoding("long"), "64 bytes still fit");
+        kv.exec("HSETNX", "long", "a", "y".repeat(65));
+        assertEquals(ValueEncoding.HASH_TABLE, encoding("long"), "HSETNX converts before it looks, as Redis");
+        assertEquals("$1", kv.exec("HGET", "long", "a"));
+
+        kv.exec("HSET", "incr", "a", "1");
+        kv.exec("HINCRBY", "incr", "f".repeat(65), "1");
+        assertEquals(ValueEncoding.HASH_TABLE, encoding("incr"));
+        assertEquals(":1", kv.exec("HGET", "incr", "f".repeat(65)).replace('$', ':'));
+    }
+
+    @Test
+    void behavesAsAHashMapAcrossEncodings()
+    {
+        final Random random = new Random(20261204);
+        final Map<String, Map<String, String>> model = new HashMap<>();
+        for (int op = 0; op < 60_000; op++)
+        {
+            final String key = "k" + random.nextInt(8);
+            final int fieldRange = random.nextBoolean() ? 20 : 1200;
+            final String field = "f" + random.nextInt(fieldRange);
+            final Map<String, String> hash = model.computeIfAbsent(key, k -> new HashMap<>());
+            switch (random.nextInt(6))
+            {
+                case 0, 1 ->
+                {
+                    final String value = random.nextInt(10) == 0 ? "v".repeat(70) :
+                        random.nextBoolean() ? Integer.toString(random.nextInt(100000) - 50000) : "s" + op;
+                    assertEquals(hash.containsKey(field) ? ":0" : ":1", kv.exec("HSET", key, field, value));
+                    hash.put(field, value);
+                }
+                case 2 -> assertEquals(hash.remove(field) != null ? ":1" : ":0", kv.exec("HDEL", key, field));
+                case 3 ->
+                {
+                    final String current = hash.get(field);
+                    final String reply = kv.exec("HINCRBY", key, field, "7");
+                    if (current == null || isLong(current))
+                    {
+                        final long result = (current == null ? 0 : Long.parseLong(current)) + 7;
+                        assertEquals(":" + result, reply);
+                        hash.put(field, Long.toString(result));
+                    }
+                    else
+                    {
+                        assertEquals("-ERR hash value is not an integer", reply);
+                    }
+                }
+                case 4 -> assertEquals(hash.containsKey(field) ? "$" + hash.get(field) : "(nil)",
+                    kv.exec("HGET", key, field));
+                default -> assertEquals(":" + hash.size(), kv.exec("HLEN", key));
+            }
+            if (hash.isEmpty())
+            {
+                model.remove(key);
+                assertEquals(":0", kv.exec("EXISTS", key));
+            }
+        }
+        for (final Map.Entry<String, Map<String, String>> hash : model.entrySet())
+        {
+            final Map<String, String> read = new HashMap<>();
+            final String all = kv.exec("HGETALL", hash.getKey());
+            final String[] items = all.substring(2, all.length() - 1).split(", ");
+            for (int i = 0; i < items.length; i += 2)
+            {
+                read.put(items[i].substring(1), items[i + 1].substring(1));
+            }
+            assertEquals(hash.getValue(), read, hash.getKey());
+        }
+        assertTrue(model.size() > 0);
+    }
+
+    private static boolean isLong(final String text)
+    {
+        try
+        {
+            return Long.toString(Long.parseLong(text)).equals(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
+    }
+
+    private byte encoding(final String key)
+    {
+        final UnsafeBuffer k = new UnsafeBuffer(key.getBytes(StandardCharsets.US_ASCII));
+        final long address = kv.keyspace.lookup(0, k, 0, k.capacity());
+        assertTrue(address != Keyspace.NOT_FOUND, key);
+        return new EntryFlyweight().wrap(address).encoding();
+    }
+
+    private static String payload(final String hex)
+    {
+        return "$" + new String(HexFormat.of().parseHex(hex), StandardCharsets.ISO_8859_1);
+    }
+}

@@ -22,7 +22,7 @@ import static io.ringkv.core.command.Command.WRITE;
 
 /**
  * Hash commands with Redis 7.0's semantics and error texts: HSET HMSET HSETNX HGET HMGET HGETALL HKEYS HVALS HLEN
- * HEXISTS HDEL HSTRLEN HINCRBY HINCRBYFLOAT. The value is a listpack or an element table ({@link HashValues}); an
+ * HEXISTS HDEL HSTRLEN HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN. The value is a listpack or an element table ({@link HashValues}); an
  * empty hash never exists (HDEL of the last field deletes the key). Each write is logged as the command that has its
  * effect (HSET of the resulting values, HDEL of the fields removed), which replicas run.
  * <p>
@@ -44,6 +44,21 @@ public final class HashCommands
     private final UnsafeBuffer digits = new UnsafeBuffer(new byte[AsciiNumbers.MAX_LONG_DIGITS]);
     private final AsciiNumbers numbers = new AsciiNumbers();
     private final ElementReplier elementReplier = new ElementReplier();
+    private final java.util.Random random = new java.util.Random();
+    /** Fields picked by HRANDFIELD or HSCAN: listpack indexes or element addresses, reused across calls. */
+    private long[] picked = new long[64];
+    private int pickedCount;
+    private final ElementTables.ElementVisitor collector = element ->
+    {
+        if (pickedCount == picked.length)
+        {
+            picked = java.util.Arrays.copyOf(picked, pickedCount * 2);
+        }
+        picked[pickedCount++] = element;
+    };
+    private static final byte[] WITHVALUES = {'W', 'I', 'T', 'H', 'V', 'A', 'L', 'U', 'E', 'S'};
+    private static final byte[] MATCH = {'M', 'A', 'T', 'C', 'H'};
+    private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
 
     /**
      * @param table to register the hash commands in.
@@ -65,6 +80,8 @@ public final class HashCommands
         table.register("hstrlen", 3, READONLY | FAST, hashes::hstrlen);
         table.register("hincrby", 4, WRITE | DENY_OOM | FAST, hashes::hincrby);
         table.register("hincrbyfloat", 4, WRITE | DENY_OOM | FAST, hashes::hincrbyfloat);
+        table.register("hrandfield", -2, READONLY, hashes::hrandfield);
+        table.register("hscan", -3, READONLY, hashes::hscan);
     }
 
     private void hset(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -380,6 +397,306 @@ public final class HashCommands
         changeLog.endCommand();
         return true;
     }
+
+    /**
+     * HRANDFIELD key [count [WITHVALUES]], as Redis 7.0's hrandfieldCommand: a negative count may repeat fields,
+     * a positive one does not (and returns the whole hash when it holds no more than that).
+     */
+    private void hrandfield(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final int argCount = args.count();
+        if (argCount == 2)
+        {
+            final long address = find(context, args, reply);
+            if (address == WRONG_TYPE)
+            {
+                return;
+            }
+            if (address == Keyspace.NOT_FOUND)
+            {
+                reply.nil();
+                return;
+            }
+            final EntryFlyweight entry = context.entry().wrap(address);
+            pick(context, entry, 1, false);
+            replyPicked(entry, 0, true, false, reply);
+            return;
+        }
+        final boolean withValues = argCount == 4 && args.equalsIgnoreCase(3, WITHVALUES);
+        if (argCount > 4 || (argCount == 4 && !withValues))
+        {
+            reply.error(ErrorMessages.SYNTAX);
+            return;
+        }
+        if (!numbers.parseLong(args, 2))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        final long requested = numbers.value();
+        if (requested == Long.MIN_VALUE)
+        {
+            reply.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+            return;
+        }
+        if (withValues && requested < -(Long.MAX_VALUE / 2))
+        {
+            reply.error("ERR value is out of range");
+            return;
+        }
+        final long address = find(context, args, reply);
+        if (address == WRONG_TYPE)
+        {
+            return;
+        }
+        if (address == Keyspace.NOT_FOUND || requested == 0)
+        {
+            reply.arrayHeader(0);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        final long size = values.length(context.keyspace(), entry);
+        final boolean repeat = requested < 0;
+        final long count = repeat ? -requested : Math.min(requested, size);
+        final boolean nested = withValues && context.session().protocolVersion() == 3;
+        reply.arrayHeader((int)Math.min(Integer.MAX_VALUE, withValues && !nested ? count * 2 : count));
+        for (long i = 0; i < count; i++)
+        {
+            final int slot;
+            if (repeat)
+            {
+                // Each pick replied at once: a large negative count needs no memory of what was picked.
+                pick(context, entry, 1, false);
+                slot = 0;
+            }
+            else
+            {
+                if (i == 0)
+                {
+                    if (count < size)
+                    {
+                        pick(context, entry, (int)count, true);
+                    }
+                    else
+                    {
+                        pickAll(context, entry);
+                    }
+                }
+                slot = (int)i;
+            }
+            if (nested)
+            {
+                reply.arrayHeader(2);
+            }
+            replyPicked(entry, slot, true, withValues, reply);
+        }
+    }
+
+    /**
+     * Pick {@code count} fields at random into {@link #picked} (listpack: element indexes; table: addresses),
+     * distinct when {@code distinct}.
+     */
+    private void pick(final CommandContext context, final EntryFlyweight entry, final int count,
+        final boolean distinct)
+    {
+        pickedCount = 0;
+        if (distinct)
+        {
+            // Partial Fisher-Yates over every field: O(size), fine for what HRANDFIELD asks of it.
+            pickAll(context, entry);
+            for (int i = 0; i < count; i++)
+            {
+                final int j = i + random.nextInt(pickedCount - i);
+                final long swap = picked[i];
+                picked[i] = picked[j];
+                picked[j] = swap;
+            }
+            pickedCount = count;
+            return;
+        }
+        final boolean table = entry.encoding() == ValueEncoding.HASH_TABLE;
+        final int pairs = table ? 0 : (int)values.length(context.keyspace(), entry);
+        for (int i = 0; i < count; i++)
+        {
+            final long pick = table ? context.keyspace().elementTables().randomElement(HashValues.tableId(entry)) :
+                nthField(entry, random.nextInt(pairs));
+            collector.visitElement(pick);
+        }
+    }
+
+    private void pickAll(final CommandContext context, final EntryFlyweight entry)
+    {
+        pickedCount = 0;
+        if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        {
+            context.keyspace().elementTables().forEach(HashValues.tableId(entry), collector);
+            return;
+        }
+        final UnsafeBuffer buffer = entry.buffer();
+        final int base = entry.valueOffset();
+        for (int p = Listpack.first(buffer, base); p != 0; p = Listpack.next(buffer, base, Listpack.next(buffer, base, p)))
+        {
+            collector.visitElement(p);
+        }
+    }
+
+    private static long nthField(final EntryFlyweight entry, final int n)
+    {
+        final UnsafeBuffer buffer = entry.buffer();
+        final int base = entry.valueOffset();
+        int p = Listpack.first(buffer, base);
+        for (int i = 0; i < n; i++)
+        {
+            p = Listpack.next(buffer, base, Listpack.next(buffer, base, p));
+        }
+        return p;
+    }
+
+    /**
+     * Reply the field (and value) of pick {@code i}.
+     */
+    private void replyPicked(final EntryFlyweight entry, final int i, final boolean field, final boolean value,
+        final Reply reply)
+    {
+        final long pick = picked[i];
+        if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        {
+            final int keyLength = UnsafeApi.getInt(pick + ElementDescriptor.KEY_LENGTH_OFFSET);
+            final int valueLength = HashValues.valueLength(pick);
+            view.wrap(pick, ElementDescriptor.valueOffset(keyLength) + valueLength);
+            if (field)
+            {
+                reply.bulk(view, ElementDescriptor.KEY_OFFSET, keyLength);
+            }
+            if (value)
+            {
+                reply.bulk(view, ElementDescriptor.valueOffset(keyLength), valueLength);
+            }
+            return;
+        }
+        final UnsafeBuffer buffer = entry.buffer();
+        if (field)
+        {
+            replyElement(buffer, (int)pick, reply);
+        }
+        if (value)
+        {
+            replyElement(buffer, Listpack.next(buffer, entry.valueOffset(), (int)pick), reply);
+        }
+    }
+
+    /**
+     * HSCAN key cursor [MATCH pattern] [COUNT count], as Redis 7.0's scanGenericCommand: a listpack is returned
+     * whole with cursor 0; a table is walked with SCAN's cursor.
+     */
+    private void hscan(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (!numbers.parseStrtoul(args, 2))
+        {
+            reply.error(ErrorMessages.INVALID_CURSOR);
+            return;
+        }
+        final long cursor = numbers.value();
+        final long address = find(context, args, reply);
+        if (address == WRONG_TYPE)
+        {
+            return;
+        }
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.arrayHeader(2);
+            reply.bulk(ZERO);
+            reply.arrayHeader(0);
+            return;
+        }
+        long count = 10;
+        int patternIndex = -1;
+        for (int j = 3; j < args.count(); j += 2)
+        {
+            if (j + 1 >= args.count())
+            {
+                reply.error(ErrorMessages.SYNTAX);
+                return;
+            }
+            if (args.equalsIgnoreCase(j, COUNT))
+            {
+                if (!numbers.parseLong(args, j + 1))
+                {
+                    reply.error(ErrorMessages.NOT_INTEGER);
+                    return;
+                }
+                count = numbers.value();
+                if (count < 1)
+                {
+                    reply.error(ErrorMessages.SYNTAX);
+                    return;
+                }
+            }
+            else if (args.equalsIgnoreCase(j, MATCH))
+            {
+                // As Redis, "*" filters nothing (its matcher would refuse an empty field).
+                patternIndex = GlobPattern.matchesAll(args.buffer(), args.offset(j + 1), args.length(j + 1)) ?
+                    -1 : j + 1;
+            }
+            else
+            {
+                reply.error(ErrorMessages.SYNTAX);
+                return;
+            }
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        long next = 0;
+        if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        {
+            pickedCount = 0;
+            next = context.keyspace().elementTables().scan(HashValues.tableId(entry), cursor,
+                (int)Math.min(count, Integer.MAX_VALUE), collector);
+        }
+        else
+        {
+            pickAll(context, entry);
+        }
+        int matched = 0;
+        for (int i = 0; i < pickedCount; i++)
+        {
+            if (patternIndex < 0 || fieldMatches(entry, picked[i], args, patternIndex))
+            {
+                picked[matched++] = picked[i];
+            }
+        }
+        reply.arrayHeader(2);
+        reply.bulk(digits, 0, AsciiNumbers.putLong(digits, 0, next));
+        reply.arrayHeader(matched * 2);
+        for (int i = 0; i < matched; i++)
+        {
+            replyPicked(entry, i, true, true, reply);
+        }
+    }
+
+    private boolean fieldMatches(final EntryFlyweight entry, final long pick, final CommandArgs args,
+        final int patternIndex)
+    {
+        final DirectBuffer pattern = args.buffer();
+        if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        {
+            final int keyLength = UnsafeApi.getInt(pick + ElementDescriptor.KEY_LENGTH_OFFSET);
+            view.wrap(pick + ElementDescriptor.KEY_OFFSET, keyLength);
+            return GlobPattern.matches(pattern, args.offset(patternIndex), args.length(patternIndex), view, 0,
+                keyLength);
+        }
+        final UnsafeBuffer buffer = entry.buffer();
+        final int p = (int)pick;
+        if (Listpack.isInt(buffer, p))
+        {
+            final int length = AsciiNumbers.putLong(digits, 0, Listpack.intValue(buffer, p));
+            return GlobPattern.matches(pattern, args.offset(patternIndex), args.length(patternIndex), digits, 0,
+                length);
+        }
+        return GlobPattern.matches(pattern, args.offset(patternIndex), args.length(patternIndex), buffer,
+            Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));
+    }
+
+    private static final byte[] ZERO = {'0'};
 
     private void all(final CommandContext context, final CommandArgs args, final Reply reply,
         final boolean fields, final boolean vals)

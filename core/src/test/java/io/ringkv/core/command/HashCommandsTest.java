@@ -102,6 +102,63 @@ class HashCommandsTest
     }
 
     @Test
+    void hrandfieldAndHscanAsRedis()
+    {
+        assertEquals("(nil)", kv.exec("HRANDFIELD", "r"));
+        assertEquals("[]", kv.exec("HRANDFIELD", "r", "5"));
+        kv.exec("HSET", "r", "a", "1", "b", "2", "c", "3");
+        assertEquals("[]", kv.exec("HRANDFIELD", "r", "0"));
+        assertEquals("-ERR value is not an integer or out of range", kv.exec("HRANDFIELD", "r", "x"));
+        assertEquals("-ERR syntax error", kv.exec("HRANDFIELD", "r", "1", "foo"));
+        assertEquals("-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            kv.exec("HRANDFIELD", "r", "-9223372036854775808"));
+        assertEquals("-ERR value is out of range", kv.exec("HRANDFIELD", "r", "-9223372036854775807", "WITHVALUES"));
+        assertEquals("[$a, $1, $b, $2, $c, $3]", kv.exec("HRANDFIELD", "r", "5", "withvalues"), "all when count >= size");
+        for (int round = 0; round < 50; round++)
+        {
+            final String two = kv.exec("HRANDFIELD", "r", "2");
+            final String[] fields = two.substring(1, two.length() - 1).split(", ");
+            assertEquals(2, fields.length);
+            assertTrue(!fields[0].equals(fields[1]), "a positive count picks distinct fields: " + two);
+            assertTrue(kv.exec("HRANDFIELD", "r").matches("\\$[abc]"));
+        }
+        final String repeated = kv.exec("HRANDFIELD", "r", "-7", "WITHVALUES");
+        assertEquals(14, repeated.split(", ").length, repeated);
+
+        assertEquals("[$0, [$a, $1, $b, $2, $c, $3]]", kv.exec("HSCAN", "r", "0"));
+        assertEquals("[$0, [$a, $1]]", kv.exec("HSCAN", "r", "0", "MATCH", "a*"));
+        assertEquals("-ERR invalid cursor", kv.exec("HSCAN", "r", "x"));
+        assertEquals("-ERR syntax error", kv.exec("HSCAN", "r", "0", "COUNT", "0"));
+        assertEquals("-ERR value is not an integer or out of range", kv.exec("HSCAN", "r", "0", "COUNT", "x"));
+        assertEquals("-ERR syntax error", kv.exec("HSCAN", "r", "0", "foo", "bar"));
+        assertEquals("[$0, []]", kv.exec("HSCAN", "nokey", "0", "foo"));
+
+        final java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < 2000; i++)
+        {
+            kv.exec("HSET", "t", "field" + i, "v");
+            expected.add("field" + i);
+        }
+        final java.util.Set<String> scanned = new java.util.HashSet<>();
+        String cursor = "0";
+        do
+        {
+            final String page = kv.exec("HSCAN", "t", cursor, "COUNT", "50");
+            cursor = page.substring(2, page.indexOf(','));
+            final String items = page.substring(page.indexOf('[', 1) + 1, page.length() - 2);
+            final String[] parts = items.isEmpty() ? new String[0] : items.split(", ");
+            for (int i = 0; i < parts.length; i += 2)
+            {
+                scanned.add(parts[i].substring(1));
+            }
+        }
+        while (!cursor.equals("0"));
+        assertEquals(expected, scanned);
+        final String sample = kv.exec("HRANDFIELD", "t", "3", "WITHVALUES");
+        assertEquals(6, sample.split(", ").length, sample);
+    }
+
+    @Test
     void theLastFieldDeletedDeletesTheKeyAndFailedCreationsLeaveNoKey()
     {
         kv.exec("HSET", "h", "a", "1", "b", "2");

@@ -58,7 +58,7 @@ class RedisDifferentialTest
         "EXPIRE", "PEXPIRE", "EXPIREAT", "TTL", "PERSIST", "TOUCH", "PING", "ECHO", "EXPIRETIME", "FLUSHDB",
         "SETRANGE*", "GETRANGE*", "APPEND", "SCAN", "EXPIRE*", "SET*", "EXPIRETIME",
         "HSET", "HSET", "HMSET", "HSETNX", "HGET", "HMGET", "HGETALL", "HKEYS", "HVALS", "HLEN", "HEXISTS", "HDEL",
-        "HDEL", "HSTRLEN", "HINCRBY", "HINCRBYFLOAT"};
+        "HDEL", "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "HSCAN"};
     /** Hash fields: a few, so that HDEL empties hashes and fields collide; integers test the listpack's int forms. */
     private static final String[] FIELDS = {"f1", "f2", "1", "-3", "", "007"};
 
@@ -212,6 +212,18 @@ class RedisDifferentialTest
             }
             case "HSETNX", "HINCRBY", "HINCRBYFLOAT" ->
                 command.addAll(List.of(key, FIELDS[random.nextInt(FIELDS.length)], value));
+            case "HSCAN" ->
+            {
+                command.addAll(List.of(key, random.nextInt(4) == 0 ? CURSORS[random.nextInt(CURSORS.length)] : "0"));
+                if (random.nextBoolean())
+                {
+                    command.addAll(List.of("MATCH", new String[]{"*", "f*", "[1-]*", "\\"}[random.nextInt(4)]));
+                }
+                if (random.nextBoolean())
+                {
+                    command.addAll(List.of("COUNT", new String[]{"10", "1", "0", "x"}[random.nextInt(4)]));
+                }
+            }
             case "HGET", "HEXISTS", "HSTRLEN" -> command.addAll(List.of(key, FIELDS[random.nextInt(FIELDS.length)]));
             case "HMGET", "HDEL" -> command.addAll(List.of(key, FIELDS[random.nextInt(FIELDS.length)],
                 FIELDS[random.nextInt(FIELDS.length)]));
@@ -219,7 +231,7 @@ class RedisDifferentialTest
         }
         final boolean fixedShape = name.equals("DBSIZE") || name.equals("FLUSHDB") || name.equals("SELECT") ||
             name.equals("KEYS") || name.equals("TTL") || name.equals("EXPIRETIME") || family.endsWith("*") ||
-            name.equals("SCAN");
+            name.equals("SCAN") || name.equals("HSCAN");
         if (!fixedShape && random.nextInt(3) == 0)
         {
             for (int i = random.nextInt(4); i > 0; i--)

@@ -369,8 +369,12 @@ public final class ChangeLog
     /**
      * Log the whole state of an entry: {@link #set} for a string or JSON document; for a collection, which a SET
      * record cannot carry, DEL, then the command that rebuilds it (HSET of every field), then its expiry.
+     *
+     * @param keyspace holding the entry (a large collection's elements are in its element tables).
+     * @param db       the entry's database.
+     * @param address  the entry.
      */
-    private void state(final Keyspace keyspace, final int db, final long address)
+    public void state(final Keyspace keyspace, final int db, final long address)
     {
         final EntryFlyweight entry = this.entry.wrap(address);
         if (entry.type() != ValueType.HASH)

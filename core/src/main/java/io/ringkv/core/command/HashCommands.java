@@ -561,17 +561,7 @@ public final class HashCommands
         final long pick = picked[i];
         if (entry.encoding() == ValueEncoding.HASH_TABLE)
         {
-            final int keyLength = UnsafeApi.getInt(pick + ElementDescriptor.KEY_LENGTH_OFFSET);
-            final int valueLength = HashValues.valueLength(pick);
-            view.wrap(pick, ElementDescriptor.valueOffset(keyLength) + valueLength);
-            if (field)
-            {
-                reply.bulk(view, ElementDescriptor.KEY_OFFSET, keyLength);
-            }
-            if (value)
-            {
-                reply.bulk(view, ElementDescriptor.valueOffset(keyLength), valueLength);
-            }
+            replyTableElement(pick, field, value, reply);
             return;
         }
         final UnsafeBuffer buffer = entry.buffer();
@@ -764,17 +754,25 @@ public final class HashCommands
 
         public void visitElement(final long element)
         {
-            final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
-            final int valueLength = HashValues.valueLength(element);
-            view.wrap(element, ElementDescriptor.valueOffset(keyLength) + valueLength);
-            if (fields)
-            {
-                reply.bulk(view, ElementDescriptor.KEY_OFFSET, keyLength);
-            }
-            if (values)
-            {
-                reply.bulk(view, ElementDescriptor.valueOffset(keyLength), valueLength);
-            }
+            replyTableElement(element, fields, values, reply);
+        }
+    }
+
+    /**
+     * Reply the field and/or value of a table hash's element.
+     */
+    private void replyTableElement(final long element, final boolean field, final boolean value, final Reply reply)
+    {
+        final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+        final int valueLength = HashValues.valueLength(element);
+        view.wrap(element, ElementDescriptor.valueOffset(keyLength) + valueLength);
+        if (field)
+        {
+            reply.bulk(view, ElementDescriptor.KEY_OFFSET, keyLength);
+        }
+        if (value)
+        {
+            reply.bulk(view, ElementDescriptor.valueOffset(keyLength), valueLength);
         }
     }
 

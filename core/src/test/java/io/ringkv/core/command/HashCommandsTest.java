@@ -2,6 +2,7 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.RedisCollectionVectors;
 import io.ringkv.core.store.ValueEncoding;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AutoClose;
@@ -25,20 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HashCommandsTest
 {
-    /** redis-server 7.0.15: {@code HSET h2 a b; DUMP h2}. */
-    private static final String DUMP_SMALL = "100d0d0000000200816102816202ff0a00d93c7f0728f0edcc";
-    /** redis-server 7.0.15: the fields of {@link #FIELDS} set in order by one HSET, then DUMP. */
-    private static final String DUMP_ALL_ENCODINGS =
-        "10c3409841151f15010000260081610200018162027f01816302c08002816402dfff02816502cf2005146602d00002816702f10010" +
-        "03816802f1ff7f038169200d168003816a02f200800004816b02f2ffff7f04816c02f30020100505816d02f400400920000509816e" +
-        "02f4ff8000037f09816f60194000068009817002bf78e035000640817102e04079e036000e4281720283303037048173028001ff0a00" +
-        "d2435d036a61407f";
-    private static final String[] FIELDS =
-    {
-        "a", "0", "b", "127", "c", "128", "d", "-1", "e", "4095", "f", "-4096", "g", "4096", "h", "32767",
-        "i", "-32768", "j", "32768", "k", "8388607", "l", "8388608", "m", "2147483648", "n", "9223372036854775807",
-        "o", "-9223372036854775808", "p", "x".repeat(63), "q", "y".repeat(64), "r", "007", "s", "",
-    };
+    private static final String DUMP_SMALL = RedisCollectionVectors.HASH_SMALL;
+    private static final String DUMP_ALL_ENCODINGS = RedisCollectionVectors.HASH_ALL_ENCODINGS;
+    private static final String[] FIELDS = RedisCollectionVectors.HASH_FIELDS;
+    private static final String DUMP_TABLE = RedisCollectionVectors.HASH_TABLE;
 
     @AutoClose
     private final EngineHarness kv = new EngineHarness();
@@ -184,10 +175,6 @@ class HashCommandsTest
         assertEquals(ValueEncoding.HASH_LISTPACK, encoding("h3"));
         assertEquals(payload(DUMP_ALL_ENCODINGS), kv.exec("DUMP", "h3"));
     }
-
-    /** redis-server 7.0.15: {@code HSET ht a 1 long <70 z> n -7; DUMP ht}: RDB_TYPE_HASH, LZF and INT strings. */
-    private static final String DUMP_TABLE =
-        "0403016ec0f9046c6f6e67c3094046017a7ae03900017a7a0161c0010a00aba23da62eb5ac58";
 
     @Test
     void restoreReadsRedisHashPayloadsAndDumpRoundTrips()

@@ -81,10 +81,11 @@ public final class Keyspace implements AutoCloseable
     private ExpiredKeyListener evictedKeyListener = NO_LISTENER;
     private final Evictor evictor = new Evictor(this);
     private final ElementTables elementTables;
-    /** Set while expiry or eviction deletes: a large value is then freed by {@link #lazyFreeStep}, not at once. */
-    private boolean releaseLazily;
-    /** Set while an entry whose value moved to another entry is deleted. */
-    private boolean keepValue;
+    /** How the delete under way treats a large value: freed at once (DEL), later (UNLINK, expiry, eviction), kept. */
+    private int valueRelease = VALUE_FREED;
+    private static final int VALUE_FREED = 0;
+    private static final int VALUE_FREED_LATER = 1;
+    private static final int VALUE_KEPT = 2;
     private EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
     private int evictionSamples = 5;
     private int evictionTenacity = 10;
@@ -520,15 +521,7 @@ public final class Keyspace implements AutoCloseable
      */
     public void deleteKeepingValue(final int db, final long entryAddress)
     {
-        keepValue = true;
-        try
-        {
-            delete(db, entryAddress);
-        }
-        finally
-        {
-            keepValue = false;
-        }
+        delete(db, entryAddress, VALUE_KEPT);
     }
 
     /**
@@ -1331,14 +1324,22 @@ public final class Keyspace implements AutoCloseable
      */
     public void unlink(final int db, final long entryAddress)
     {
-        releaseLazily = true;
+        delete(db, entryAddress, VALUE_FREED_LATER);
+    }
+
+    /**
+     * Delete an entry, its value's outside part handled as {@code valueRelease} says.
+     */
+    private void delete(final int db, final long entryAddress, final int valueRelease)
+    {
+        this.valueRelease = valueRelease;
         try
         {
             delete(db, entryAddress);
         }
         finally
         {
-            releaseLazily = false;
+            this.valueRelease = VALUE_FREED;
         }
     }
 
@@ -1488,15 +1489,7 @@ public final class Keyspace implements AutoCloseable
         final UnsafeBuffer key = removedKey;
         key.wrap(entry + KEY_OFFSET, keyLength);
         listener.onExpired(db, key, 0, keyLength);
-        releaseLazily = true;
-        try
-        {
-            delete(db, entry);
-        }
-        finally
-        {
-            releaseLazily = false;
-        }
+        delete(db, entry, VALUE_FREED_LATER);
     }
 
     private void setExpiry(final int db, final long entry, final long expireAtMs)
@@ -1571,10 +1564,10 @@ public final class Keyspace implements AutoCloseable
      */
     private void releaseValue(final long entry)
     {
-        if (!keepValue && ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
+        if (valueRelease != VALUE_KEPT && ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
         {
             final int id = tableId(entry);
-            if (releaseLazily)
+            if (valueRelease == VALUE_FREED_LATER)
             {
                 elementTables.freeLater(id);
             }

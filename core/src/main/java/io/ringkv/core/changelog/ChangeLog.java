@@ -2,6 +2,7 @@ package io.ringkv.core.changelog;
 
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Intset;
 import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
@@ -45,6 +46,7 @@ public final class ChangeLog
     private static final int MAX_LONG_DIGITS = 20;
 
     private static final byte[] HSET = {'h', 's', 'e', 't'};
+    private static final byte[] SADD = {'s', 'a', 'd', 'd'};
 
     private final EntryFlyweight entry = new EntryFlyweight();
     private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
@@ -368,7 +370,8 @@ public final class ChangeLog
 
     /**
      * Log the whole state of an entry: {@link #set} for a string or JSON document; for a collection, which a SET
-     * record cannot carry, DEL, then the command that rebuilds it (HSET of every field), then its expiry.
+     * record cannot carry, DEL, then the command that rebuilds it (HSET of every field, SADD of every member), then
+     * its expiry.
      *
      * @param keyspace holding the entry (a large collection's elements are in its element tables).
      * @param db       the entry's database.
@@ -377,15 +380,33 @@ public final class ChangeLog
     public void state(final Keyspace keyspace, final int db, final long address)
     {
         final EntryFlyweight entry = this.entry.wrap(address);
-        if (entry.type() != ValueType.HASH)
+        final byte type = entry.type();
+        if (type != ValueType.HASH && type != ValueType.SET)
         {
             set(db, address);
             return;
         }
         final DirectBuffer buffer = entry.buffer();
         delete(db, buffer, entry.keyOffset(), entry.keyLength(), false);
-        beginCommand(db, HSET, buffer, entry.keyOffset(), entry.keyLength());
-        if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        beginCommand(db, type == ValueType.HASH ? HSET : SADD, buffer, entry.keyOffset(), entry.keyLength());
+        if (entry.encoding() == ValueEncoding.SET_INTSET)
+        {
+            for (int i = 0, count = Intset.count(buffer, entry.valueOffset()); i < count; i++)
+            {
+                commandArg(Intset.get(buffer, entry.valueOffset(), i));
+            }
+        }
+        else if (entry.encoding() == ValueEncoding.SET_TABLE)
+        {
+            final UnsafeBuffer view = elementView;
+            keyspace.elementTables().forEach(buffer.getInt(entry.valueOffset()), element ->
+            {
+                final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+                view.wrap(element, ElementDescriptor.KEY_OFFSET + keyLength);
+                commandArg(view, ElementDescriptor.KEY_OFFSET, keyLength);
+            });
+        }
+        else if (entry.encoding() == ValueEncoding.HASH_TABLE)
         {
             final UnsafeBuffer view = elementView;
             keyspace.elementTables().forEach(buffer.getInt(entry.valueOffset()), element ->

@@ -24,6 +24,7 @@ public final class CoreCommands
         ConnectionCommands.register(table);
         DumpCommands.register(table);
         HashCommands.register(table);
+        SetCommands.register(table);
         return table;
     }
 

@@ -2,6 +2,7 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Intset;
 import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
@@ -122,6 +123,10 @@ public final class DatasetDigest
         {
             hash(digest);
         }
+        else if (type == ValueType.SET)
+        {
+            set(digest);
+        }
         else if (StringValues.isInt(entry))
         {
             mix(digest, Long.toString(StringValues.intValue(entry)).getBytes(StandardCharsets.US_ASCII));
@@ -167,6 +172,31 @@ public final class DatasetDigest
             final int q = Listpack.next(listpack, base, p);
             pair(digest, element(listpack, p), element(listpack, q));
             p = Listpack.next(listpack, base, q);
+        }
+    }
+
+    /**
+     * Redis's digest of a set: the SHA-1 of every member XORed into the digest.
+     */
+    private void set(final byte[] digest)
+    {
+        if (entry.encoding() == ValueEncoding.SET_TABLE)
+        {
+            final long entryAddress = entry.address();
+            keyspace.elementTables().forEach(SetCommands.tableId(entry), element ->
+            {
+                final byte[] member = new byte[UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET)];
+                UnsafeApi.copyMemory(null, element + ElementDescriptor.KEY_OFFSET, member,
+                    BufferUtil.ARRAY_BASE_OFFSET, member.length);
+                xor(digest, member);
+            });
+            entry.wrap(entryAddress);
+            return;
+        }
+        final UnsafeBuffer intset = entry.buffer();
+        for (int i = 0, count = Intset.count(intset, entry.valueOffset()); i < count; i++)
+        {
+            xor(digest, Long.toString(Intset.get(intset, entry.valueOffset(), i)).getBytes(StandardCharsets.US_ASCII));
         }
     }
 

@@ -93,6 +93,10 @@ public final class DumpCommands
         {
             return HashValues.dump(writer, keyspace, entry, dst, dstIndex);
         }
+        if (entry.type() == ValueType.SET)
+        {
+            return SetCommands.dump(writer, keyspace, entry, dst, dstIndex);
+        }
         if (entry.type() == ValueType.JSON)
         {
             return writer.writeJson(entry.buffer(), entry.valueOffset(), entry.valueLength(), dst, dstIndex);

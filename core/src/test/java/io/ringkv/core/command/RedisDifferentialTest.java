@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * in milliseconds are kept long for that reason. DBSIZE is left out: it counts expired keys not reclaimed yet,
  * and ringkv's KEYS reclaims the expired keys it meets where Redis's only skips them. SCAN's keys depend on each
  * server's hash order, so only what does not is compared (see {@link #scanShape}). Hashes stay small here (listpacks),
- * whose field order is the same on both sides, so HGETALL, HKEYS and HVALS compare as they are.
+ * whose field order is the same on both sides, so HGETALL, HKEYS and HVALS compare as they are; SMEMBERS is
+ * compared sorted (a set of strings is a table, in each server's own order).
  * <p>
  * Every build runs a bounded version (a few seeds of a few thousand commands, seconds); the long one is tagged slow:
  * {@code -Dgroups=slow -Dsurefire.excludedGroups= -Dtest=RedisDifferentialTest#repliesEqualRedisLong}, longer with
@@ -58,7 +59,8 @@ class RedisDifferentialTest
         "EXPIRE", "PEXPIRE", "EXPIREAT", "TTL", "PERSIST", "TOUCH", "PING", "ECHO", "EXPIRETIME", "FLUSHDB",
         "SETRANGE*", "GETRANGE*", "APPEND", "SCAN", "EXPIRE*", "SET*", "EXPIRETIME",
         "HSET", "HSET", "HMSET", "HSETNX", "HGET", "HMGET", "HGETALL", "HKEYS", "HVALS", "HLEN", "HEXISTS", "HDEL",
-        "HDEL", "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "HSCAN"};
+        "HDEL", "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "HSCAN", "SADD", "SADD", "SREM", "SMEMBERS", "SISMEMBER",
+        "SMISMEMBER", "SCARD"};
     /** Hash fields: a few, so that HDEL empties hashes and fields collide; integers test the listpack's int forms. */
     private static final String[] FIELDS = {"f1", "f2", "1", "-3", "", "007"};
 
@@ -104,8 +106,8 @@ class RedisDifferentialTest
                 String ours = kv.exec(command);
                 String theirs = send(command);
                 // A map reply (HGETALL) is a flat array in RESP2.
-                ours = ours.startsWith("%[") ? ours.substring(1) : ours;
-                if (command[0].equalsIgnoreCase("KEYS"))
+                ours = ours.startsWith("%[") || ours.startsWith("~[") ? ours.substring(1) : ours;
+                if (command[0].equalsIgnoreCase("KEYS") || command[0].equalsIgnoreCase("SMEMBERS"))
                 {
                     ours = sorted(ours);
                     theirs = sorted(theirs);
@@ -212,6 +214,16 @@ class RedisDifferentialTest
             }
             case "HSETNX", "HINCRBY", "HINCRBYFLOAT" ->
                 command.addAll(List.of(key, FIELDS[random.nextInt(FIELDS.length)], value));
+            case "SADD", "SREM", "SMISMEMBER" ->
+            {
+                command.add(key);
+                for (int members = 1 + random.nextInt(3); members > 0; members--)
+                {
+                    command.add(random.nextInt(3) == 0 ? VALUES[random.nextInt(VALUES.length)] : FIELDS[random.nextInt(
+                        FIELDS.length)].replace("f", ""));
+                }
+            }
+            case "SISMEMBER" -> command.addAll(List.of(key, FIELDS[random.nextInt(FIELDS.length)].replace("f", "")));
             case "HSCAN" ->
             {
                 command.addAll(List.of(key, random.nextInt(4) == 0 ? CURSORS[random.nextInt(CURSORS.length)] : "0"));

@@ -1,6 +1,7 @@
 package io.ringkv.replication.log;
 
 import io.ringkv.core.changelog.ChangeRecordFlyweight;
+import io.ringkv.core.store.Intset;
 import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
@@ -32,6 +33,7 @@ public final class LogLineEncoder
     private static final byte[] TARGETDB = ascii(",\"targetdb\":");
     private static final byte[] ARGS = ascii(",\"args\":[");
     private static final byte[] HASH_OPEN = ascii("{\"$hash\":{");
+    private static final byte[] SET_OPEN = ascii("{\"$set\":[");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
@@ -146,6 +148,10 @@ public final class LogLineEncoder
         {
             hash(out, buffer, offset);
         }
+        else if (type == ValueType.SET)
+        {
+            set(out, encoding, buffer, offset);
+        }
         else if (type == ValueType.JSON)
         {
             out.raw(buffer, offset, length);
@@ -181,6 +187,39 @@ public final class LogLineEncoder
             p = Listpack.next(listpack, offset, q);
         }
         out.ascii((byte)'}').ascii((byte)'}');
+    }
+
+    /**
+     * A set: {@code {"$set":["member",...]}}, from an intset, or from the listpack of members a snapshot made of a
+     * table.
+     */
+    private static void set(final JsonTextWriter out, final byte encoding, final DirectBuffer buffer,
+        final int offset)
+    {
+        out.ascii(SET_OPEN);
+        if (encoding == ValueEncoding.SET_INTSET)
+        {
+            for (int i = 0, count = Intset.count(buffer, offset); i < count; i++)
+            {
+                if (i > 0)
+                {
+                    out.ascii((byte)',');
+                }
+                out.ascii((byte)'"').number(Intset.get(buffer, offset, i)).ascii((byte)'"');
+            }
+        }
+        else
+        {
+            for (int p = Listpack.first(buffer, offset); p != 0; p = Listpack.next(buffer, offset, p))
+            {
+                if (p != Listpack.first(buffer, offset))
+                {
+                    out.ascii((byte)',');
+                }
+                element(out, buffer, p, false);
+            }
+        }
+        out.ascii((byte)']').ascii((byte)'}');
     }
 
     private static void element(final JsonTextWriter out, final DirectBuffer listpack, final int p,

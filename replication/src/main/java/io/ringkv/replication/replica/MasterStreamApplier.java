@@ -413,6 +413,14 @@ public final class MasterStreamApplier
                 }
                 continue;
             }
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isSet(inner.valueStart(), inner.valueEnd()))
+            {
+                if (!setArgs(inner))
+                {
+                    return reject("ERR invalid dump: bad set");
+                }
+                continue;
+            }
             commands.arg("SET");
             if (!nameArg(inner))
             {
@@ -618,6 +626,75 @@ public final class MasterStreamApplier
         collectionStart = collection.valueStart();
         collectionEnd = collection.valueEnd();
         return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"$set":[...]}}, the dump form of a set; its array is then
+     * in {@link #collectionStart}, {@link #collectionEnd}.
+     */
+    private boolean isSet(final int valueStart, final int valueEnd)
+    {
+        final JsonObjectCursor collection = this.collection;
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$set") ||
+            collection.valueType() != JsonObjectCursor.ARRAY)
+        {
+            return false;
+        }
+        collectionStart = collection.valueStart();
+        collectionEnd = collection.valueEnd();
+        return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * A dumped set: DEL of the key, then SADD of its members (none for an empty array).
+     */
+    private boolean setArgs(final JsonObjectCursor inner)
+    {
+        commands.arg("DEL");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        commands.end();
+        final long mark = commands.mark();
+        commands.arg("SADD");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        final DirectBuffer message = this.message;
+        final JsonScanner scanner = cursor.scanner();
+        final int end = collectionEnd - 1;
+        int members = 0;
+        int p = JsonScanner.skipWhitespace(message, collectionStart + 1, end);
+        while (p < end)
+        {
+            final byte c = message.getByte(p);
+            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
+            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            {
+                return false;
+            }
+            members++;
+            p = JsonScanner.skipWhitespace(message, valueEnd, end);
+            if (p < end)
+            {
+                if (message.getByte(p) != ',')
+                {
+                    return false;
+                }
+                p = JsonScanner.skipWhitespace(message, p + 1, end);
+            }
+        }
+        if (members == 0)
+        {
+            commands.rollback(mark);
+        }
+        else
+        {
+            commands.end();
+        }
+        return true;
     }
 
     /**

@@ -60,6 +60,7 @@ public final class ObjectCommands
     private static final byte[] RAW = ascii("raw");
     private static final byte[] LISTPACK = ascii("listpack");
     private static final byte[] HASHTABLE = ascii("hashtable");
+    private static final byte[] INTSET = ascii("intset");
 
     private ObjectCommands()
     {
@@ -88,6 +89,10 @@ public final class ObjectCommands
         else if (entry.type() == ValueType.HASH)
         {
             reply.bulk(entry.encoding() == ValueEncoding.HASH_TABLE ? HASHTABLE : LISTPACK);
+        }
+        else if (entry.type() == ValueType.SET)
+        {
+            reply.bulk(entry.encoding() == ValueEncoding.SET_TABLE ? HASHTABLE : INTSET);
         }
         else if (intEncoded(context, entry))
         {

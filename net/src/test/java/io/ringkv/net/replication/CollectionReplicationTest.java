@@ -14,14 +14,14 @@ import static io.ringkv.net.replication.ReplicationFixture.digest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Hashes reach replicas both ways: streamed as the commands that changed them (the generic log form) and in a
- * full sync's dump ({"$hash":{...}}), listpack and table encodings alike, with their TTLs; master and replicas end
+ * Hashes and sets reach replicas both ways: streamed as the commands that changed them (the generic log form) and
+ * in a full sync's dump ({"$hash":{...}}, {"$set":[...]}), every encoding, with their TTLs; master and replicas end
  * digest-equal.
  */
-class HashReplicationTest
+class CollectionReplicationTest
 {
     @Test
-    void hashesStreamAndFullSyncToReplicas() throws Exception
+    void hashesAndSetsStreamAndFullSyncToReplicas() throws Exception
     {
         try (TestServer master = TestServer.start();
             TestServer streamed = TestServer.start("replicaof", "127.0.0.1 " + master.port());
@@ -44,6 +44,23 @@ class HashReplicationTest
             }
             jedis.hset("big", big);
             jedis.hset("binary".getBytes(), new byte[]{(byte)0xff, 0}, new byte[]{(byte)0xfe});
+            for (int i = 0; i < 2000; i++)
+            {
+                final String set = "s" + random.nextInt(20);
+                if (random.nextInt(3) == 0)
+                {
+                    jedis.srem(set, Integer.toString(random.nextInt(50)));
+                }
+                else
+                {
+                    jedis.sadd(set, random.nextInt(10) == 0 ? "m" + i : Integer.toString(random.nextInt(50)));
+                }
+            }
+            for (int i = 0; i < 1000; i++)
+            {
+                jedis.sadd("bigints", Integer.toString(i * 7));
+            }
+            jedis.sadd("smallints", "1", "-5", "70000");
             jedis.hset("ttl", "a", "1");
             jedis.pexpire("ttl", 600_000);
             jedis.select(3);
@@ -61,6 +78,9 @@ class HashReplicationTest
                 assertEquals(digest(master), digest(synced));
                 assertEquals(big, replica.hgetAll("big"));
                 assertEquals("hashtable", replica.objectEncoding("big"));
+                assertEquals(jedis.smembers("bigints"), replica.smembers("bigints"));
+                assertEquals("hashtable", replica.objectEncoding("bigints"));
+                assertEquals("intset", replica.objectEncoding("smallints"));
                 jedis.hdel("big", "field:1");
                 jedis.hset("ttl", "b", "2");
                 awaitInSync(master, synced, 20_000);

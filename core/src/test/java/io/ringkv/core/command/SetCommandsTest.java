@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -59,6 +60,69 @@ class SetCommandsTest
         assertEquals(wrongType, kv.exec("HGET", "s", "a"));
         kv.exec("HSET", "h", "a", "b");
         assertEquals(wrongType, kv.exec("SADD", "h", "a"));
+    }
+
+    @Test
+    void randomPicksPopsMovesAndScans()
+    {
+        kv.exec("SADD", "p", "1", "2", "3");
+        assertEquals("~[]", kv.exec("SPOP", "p", "0"));
+        assertEquals("-ERR value is out of range, must be positive", kv.exec("SPOP", "p", "-1"));
+        assertEquals("-ERR value is out of range, must be positive", kv.exec("SPOP", "p", "x"));
+        assertEquals("-ERR syntax error", kv.exec("SPOP", "p", "1", "2"));
+        assertEquals("-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            kv.exec("SRANDMEMBER", "p", "-9223372036854775808"));
+        assertEquals("(nil)", kv.exec("SRANDMEMBER", "nokey"));
+        assertEquals("[]", kv.exec("SRANDMEMBER", "nokey", "3"));
+        assertEquals("(nil)", kv.exec("SPOP", "nokey"));
+        assertEquals("[$1, $2, $3]", kv.exec("SRANDMEMBER", "p", "10"), "the whole set when it is no larger");
+        assertEquals(5, kv.exec("SRANDMEMBER", "p", "-5").split(", ").length);
+        for (int round = 0; round < 30; round++)
+        {
+            final String two = kv.exec("SRANDMEMBER", "p", "2");
+            final String[] members = two.substring(1, two.length() - 1).split(", ");
+            assertTrue(!members[0].equals(members[1]), two);
+        }
+        assertEquals(":0", kv.exec("SMOVE", "p", "q", "9"));
+        assertEquals(":1", kv.exec("SMOVE", "p", "q", "1"));
+        assertEquals("~[$1]", kv.exec("SMEMBERS", "q"));
+        assertEquals(":0", kv.exec("SMOVE", "nokey", "q", "1"));
+        assertEquals(":1", kv.exec("SMOVE", "p", "p", "2"));
+        kv.exec("SET", "str", "v");
+        assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value", kv.exec("SMOVE", "p", "str", "2"));
+        assertEquals("[$0, [$2, $3]]", kv.exec("SSCAN", "p", "0"));
+        assertEquals("[$0, [$2]]", kv.exec("SSCAN", "p", "0", "MATCH", "2"));
+
+        final Set<String> popped = new HashSet<>();
+        assertEquals(":2", kv.exec("SCARD", "p"));
+        popped.add(kv.exec("SPOP", "p"));
+        popped.add(kv.exec("SPOP", "p"));
+        assertEquals(Set.of("$2", "$3"), popped);
+        assertEquals(":0", kv.exec("EXISTS", "p"), "the last pop removes the key");
+
+        for (int i = 0; i < 1000; i++)
+        {
+            kv.exec("SADD", "t", "m" + i);
+        }
+        final String some = kv.exec("SPOP", "t", "10");
+        assertEquals(10, new HashSet<>(List.of(some.substring(2, some.length() - 1).split(", "))).size());
+        assertEquals(":990", kv.exec("SCARD", "t"));
+        final Set<String> scanned = new HashSet<>();
+        String cursor = "0";
+        do
+        {
+            final String page = kv.exec("SSCAN", "t", cursor, "COUNT", "20");
+            cursor = page.substring(2, page.indexOf(','));
+            final String items = page.substring(page.indexOf('[', 1) + 1, page.length() - 2);
+            for (final String item : items.isEmpty() ? new String[0] : items.split(", "))
+            {
+                scanned.add(item.substring(1));
+            }
+        }
+        while (!cursor.equals("0"));
+        assertEquals(990, scanned.size());
+        kv.exec("SPOP", "t", "2000");
+        assertEquals(":0", kv.exec("EXISTS", "t"));
     }
 
     @Test

@@ -43,6 +43,7 @@ package io.ringkv.core.changelog;
  *   COPY      db, key = source, targetDb, value = dest.    flags: {@link #FLAG_REPLACE}
  *   FLUSHDB   db
  *   FLUSHALL
+ *   SWAPDB    db, targetDb                                  the two databases trade their keys (TTLs move along)
  *   COMMAND   db, key = the command's first argument,      the effect as a command to run, as Redis
  *             value = its name, then its other arguments,   propagates commands: a new command needs no
  *             each as int32 LE length + bytes;              op, encoder or applier of its own
@@ -64,7 +65,8 @@ public final class ChangeRecordDescriptor
     public static final byte OP_COPY = 9;
     public static final byte OP_FLUSHDB = 10;
     public static final byte OP_FLUSHALL = 11;
-    public static final byte OP_COMMAND = 12;
+    public static final byte OP_SWAPDB = 12;
+    public static final byte OP_COMMAND = 13;
 
     /** Bytes of the length before each string of a COMMAND record's value. */
     public static final int COMMAND_STRING_LENGTH_LENGTH = Integer.BYTES;
@@ -165,6 +167,7 @@ public final class ChangeRecordDescriptor
             case OP_COPY -> "COPY";
             case OP_FLUSHDB -> "FLUSHDB";
             case OP_FLUSHALL -> "FLUSHALL";
+            case OP_SWAPDB -> "SWAPDB";
             case OP_COMMAND -> "COMMAND";
             default -> "UNKNOWN(" + op + ")";
         };

@@ -51,6 +51,7 @@ public final class LogLineEncoder
     private static final byte[] RENAME = ascii("rename");
     private static final byte[] COPY = ascii("copy");
     private static final byte[] FLUSHDB = ascii("flushdb");
+    private static final byte[] SWAPDB = ascii("swapdb");
     private static final byte[] FLUSHALL = ascii("flushall");
 
     /**
@@ -126,6 +127,7 @@ public final class LogLineEncoder
             }
             case OP_FLUSHDB -> out.ascii(FLUSHDB).ascii((byte)'"');
             case OP_FLUSHALL -> out.ascii(FLUSHALL).ascii((byte)'"');
+            case OP_SWAPDB -> out.ascii(SWAPDB).ascii((byte)'"').ascii(TARGETDB).number(record.targetDb());
             case OP_COMMAND -> command(out, record);
             default -> throw new IllegalArgumentException("unknown change record op " + op);
         }

@@ -101,7 +101,12 @@ class KeyspaceCommandsTest
         assertEquals(":1", kv.exec("COPY", "t", "u"));
         assertEquals(":1", kv.exec("DEL", "t"));
         assertEquals(usage, kv.keyspace.memoryUsage(lookup("u")), "the copy has its own elements");
+        assertEquals(":1", kv.exec("MOVE", "u", "3"));
+        kv.exec("SELECT", "3");
+        final UnsafeBuffer u = new UnsafeBuffer("u".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(usage, kv.keyspace.memoryUsage(kv.keyspace.lookup(3, u, 0, 1)), "MOVE keeps the table");
         assertEquals(":1", kv.exec("UNLINK", "u"));
+        kv.exec("SELECT", "0");
         assertEquals(1, tables.droppedTables(), "UNLINK leaves a large value to the lazy free");
         kv.keyspace.lazyFreeStep(1_000_000_000L);
         assertEquals(baseline, kv.keyspace.memoryStats().allocatorUsedBytes());

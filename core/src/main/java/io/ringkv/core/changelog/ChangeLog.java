@@ -1,6 +1,13 @@
 package io.ringkv.core.changelog;
 
+import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Intset;
+import io.ringkv.core.store.Listpack;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.TouchedKeys;
 import org.agrona.DirectBuffer;
@@ -35,9 +42,20 @@ public final class ChangeLog
         }
     }
 
+    /** Longest decimal text of a long: "-9223372036854775808". */
+    private static final int MAX_LONG_DIGITS = 20;
+
+    private static final byte[] HSET = {'h', 's', 'e', 't'};
+    private static final byte[] SADD = {'s', 'a', 'd', 'd'};
+
     private final EntryFlyweight entry = new EntryFlyweight();
+    private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
     private ChangeArea area;
     private long lastOffset;
+    /** The COMMAND record being written: its index, the end of what it holds so far, its strings. */
+    private int commandIndex;
+    private int commandEnd;
+    private int commandStrings;
     @SuppressWarnings("unused")
     private volatile long publishedOffset;
 
@@ -107,7 +125,7 @@ public final class ChangeLog
     }
 
     /**
-     * Log the full state of an entry after a change: type, encoding, value and expiry.
+     * Log the full state of a string or JSON document entry after a change: type, encoding, value and expiry.
      *
      * @param db           the entry's database.
      * @param entryAddress the entry.
@@ -245,6 +263,82 @@ public final class ChangeLog
     }
 
     /**
+     * Start logging a change as the command that makes it ({@link ChangeRecordDescriptor#OP_COMMAND}): the
+     * replica runs it. Follow with {@link #commandArg} for each further argument, then {@link #endCommand}; nothing
+     * else may be logged in between. A command logs the effect it had, not always what it was given, as Redis
+     * rewrites what it propagates (e.g. HINCRBYFLOAT as HSET of the result, SPOP as SREM of the members taken).
+     *
+     * @param db        database.
+     * @param name      the command's name, lower case.
+     * @param key       buffer holding the first argument (the key).
+     * @param keyOffset of the key.
+     * @param keyLength of the key.
+     */
+    public void beginCommand(final int db, final byte[] name, final DirectBuffer key, final int keyOffset,
+        final int keyLength)
+    {
+        commandIndex = claim(OP_COMMAND, db, 0, key, keyOffset, keyLength, null, 0, 0);
+        commandEnd = commandIndex + HEADER_LENGTH + keyLength;
+        commandStrings = 0;
+        final int at = claimCommandString(name.length);
+        area.mutableBuffer().putBytes(at, name);
+    }
+
+    /**
+     * @param buffer holding the next argument.
+     * @param offset of the argument.
+     * @param length of the argument.
+     */
+    public void commandArg(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int at = claimCommandString(length);
+        area.mutableBuffer().putBytes(at, buffer, offset, length);
+    }
+
+    /**
+     * @param value the next argument, as its decimal text.
+     */
+    public void commandArg(final long value)
+    {
+        final MutableDirectBuffer changes = area.mutableBuffer();
+        final int at = claimCommandString(MAX_LONG_DIGITS);
+        final int written = changes.putLongAscii(at, value);
+        changes.putInt(at - COMMAND_STRING_LENGTH_LENGTH, written);
+        commandEnd = at + written;
+    }
+
+    /**
+     * Close the record {@link #beginCommand} opened.
+     */
+    public void endCommand()
+    {
+        final ChangeArea area = this.area;
+        final MutableDirectBuffer changes = area.mutableBuffer();
+        final int index = commandIndex;
+        final int keyLength = changes.getInt(index + KEY_LENGTH_OFFSET);
+        final int valueLength = commandEnd - (index + HEADER_LENGTH + keyLength);
+        final int recordLength = recordLength(keyLength, valueLength);
+        final int end = index + recordLength;
+        changes.setMemory(commandEnd, end - commandEnd, (byte)0);
+        changes.putInt(index + RECORD_LENGTH_OFFSET, recordLength);
+        changes.putInt(index + VALUE_LENGTH_OFFSET, valueLength);
+        changes.putLong(index + ARGUMENT_OFFSET, commandStrings);
+        area.length = end;
+    }
+
+    private int claimCommandString(final int length)
+    {
+        final MutableDirectBuffer changes = area.mutableBuffer();
+        final int at = commandEnd;
+        // Touch the end (and the record's padding) first, so that an expandable buffer grows once.
+        changes.putLong(at + COMMAND_STRING_LENGTH_LENGTH + length + ALIGNMENT, 0L);
+        changes.putInt(at, length);
+        commandEnd = at + COMMAND_STRING_LENGTH_LENGTH + length;
+        commandStrings++;
+        return at + COMMAND_STRING_LENGTH_LENGTH;
+    }
+
+    /**
      * The failed-command rule: after a command failed half way (its handler threw), log the state that every key it
      * touched is in now, so that the change log holds whatever it applied and never logged. Each touched key is
      * logged as SET of its whole entry (expired or not: its expiry travels with it) or DEL when it is gone; a
@@ -262,7 +356,7 @@ public final class ChangeLog
             {
                 final int flushedDb = db;
                 flushDb(flushedDb);
-                keyspace.forEachEntry(flushedDb, address -> set(flushedDb, address));
+                keyspace.forEachEntry(flushedDb, address -> state(keyspace, flushedDb, address));
             }
         }
         touched.forEach((db, key, keyOffset, keyLength) ->
@@ -276,10 +370,83 @@ public final class ChangeLog
                 }
                 else
                 {
-                    set(db, address);
+                    state(keyspace, db, address);
                 }
             }
         });
+    }
+
+    /**
+     * Log the whole state of an entry: {@link #set} for a string or JSON document; for a collection, which a SET
+     * record cannot carry, DEL, then the command that rebuilds it (HSET of every field, SADD of every member), then
+     * its expiry.
+     *
+     * @param keyspace holding the entry (a large collection's elements are in its element tables).
+     * @param db       the entry's database.
+     * @param address  the entry.
+     */
+    public void state(final Keyspace keyspace, final int db, final long address)
+    {
+        final EntryFlyweight entry = this.entry.wrap(address);
+        final byte type = entry.type();
+        if (type != ValueType.HASH && type != ValueType.SET)
+        {
+            set(db, address);
+            return;
+        }
+        final DirectBuffer buffer = entry.buffer();
+        delete(db, buffer, entry.keyOffset(), entry.keyLength(), false);
+        beginCommand(db, type == ValueType.HASH ? HSET : SADD, buffer, entry.keyOffset(), entry.keyLength());
+        if (entry.encoding() == ValueEncoding.SET_INTSET)
+        {
+            for (int i = 0, count = Intset.count(buffer, entry.valueOffset()); i < count; i++)
+            {
+                commandArg(Intset.get(buffer, entry.valueOffset(), i));
+            }
+        }
+        else if (entry.encoding() == ValueEncoding.SET_TABLE)
+        {
+            final UnsafeBuffer view = elementView;
+            keyspace.elementTables().forEach(buffer.getInt(entry.valueOffset()), element ->
+            {
+                final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+                view.wrap(element, ElementDescriptor.KEY_OFFSET + keyLength);
+                commandArg(view, ElementDescriptor.KEY_OFFSET, keyLength);
+            });
+        }
+        else if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        {
+            final UnsafeBuffer view = elementView;
+            keyspace.elementTables().forEach(buffer.getInt(entry.valueOffset()), element ->
+            {
+                final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+                final int valueLength = UnsafeApi.getInt(element + ElementDescriptor.valueLengthOffset(keyLength));
+                view.wrap(element, ElementDescriptor.valueOffset(keyLength) + valueLength);
+                commandArg(view, ElementDescriptor.KEY_OFFSET, keyLength);
+                commandArg(view, ElementDescriptor.valueOffset(keyLength), valueLength);
+            });
+        }
+        else
+        {
+            final int base = entry.valueOffset();
+            for (int p = Listpack.first(buffer, base); p != 0; p = Listpack.next(buffer, base, p))
+            {
+                if (Listpack.isInt(buffer, p))
+                {
+                    commandArg(Listpack.intValue(buffer, p));
+                }
+                else
+                {
+                    commandArg(buffer, Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));
+                }
+            }
+        }
+        endCommand();
+        this.entry.wrap(address);
+        if (this.entry.expireAtMs() != Keyspace.NO_EXPIRY)
+        {
+            expireAt(db, buffer, this.entry.keyOffset(), this.entry.keyLength(), this.entry.expireAtMs());
+        }
     }
 
     private int claim(

@@ -44,6 +44,10 @@ package io.ringkv.core.changelog;
  *   FLUSHDB   db
  *   FLUSHALL
  *   SWAPDB    db, targetDb                                  the two databases trade their keys (TTLs move along)
+ *   COMMAND   db, key = the command's first argument,      the effect as a command to run, as Redis
+ *             value = its name, then its other arguments,   propagates commands: a new command needs no
+ *             each as int32 LE length + bytes;              op, encoder or applier of its own
+ *             argument = number of strings in value
  * </pre>
  * The replication offset is the record's sequence number: 1 for the first record the engine ever logged, then
  * +1 per record, in ring order. A consumer that has applied every record up to offset N is at offset N.
@@ -62,6 +66,10 @@ public final class ChangeRecordDescriptor
     public static final byte OP_FLUSHDB = 10;
     public static final byte OP_FLUSHALL = 11;
     public static final byte OP_SWAPDB = 12;
+    public static final byte OP_COMMAND = 13;
+
+    /** Bytes of the length before each string of a COMMAND record's value. */
+    public static final int COMMAND_STRING_LENGTH_LENGTH = Integer.BYTES;
 
     /** COPY: the destination was replaced (COPY ... REPLACE). */
     public static final byte FLAG_REPLACE = 1;
@@ -160,6 +168,7 @@ public final class ChangeRecordDescriptor
             case OP_FLUSHDB -> "FLUSHDB";
             case OP_FLUSHALL -> "FLUSHALL";
             case OP_SWAPDB -> "SWAPDB";
+            case OP_COMMAND -> "COMMAND";
             default -> "UNKNOWN(" + op + ")";
         };
     }

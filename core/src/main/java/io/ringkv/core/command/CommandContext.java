@@ -24,6 +24,7 @@ public final class CommandContext
     /** A DUMP payload buffer up to this size is kept: DUMPs of values of a few MB then reuse it. */
     static final int RETAINED_PAYLOAD_CAPACITY = RdbStringEncoder.SCRATCH_RETAIN_LIMIT;
 
+    private final HashPayloads hashPayloads = new HashPayloads();
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
@@ -351,6 +352,14 @@ public final class CommandContext
     KeyCollector keyCollector()
     {
         return keyCollector;
+    }
+
+    /**
+     * @return the reader of hash DUMP payloads RESTORE uses; engine thread only.
+     */
+    HashPayloads hashPayloads()
+    {
+        return hashPayloads;
     }
 
     /**

@@ -23,6 +23,8 @@ public final class CoreCommands
         DatabaseCommands.register(table);
         ConnectionCommands.register(table);
         DumpCommands.register(table);
+        HashCommands.register(table);
+        SetCommands.register(table);
         return table;
     }
 

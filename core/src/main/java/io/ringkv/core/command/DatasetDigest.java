@@ -1,6 +1,14 @@
 package io.ringkv.core.command;
 
+import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Intset;
+import io.ringkv.core.store.Listpack;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.ringkv.core.store.Keyspace;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +36,7 @@ public final class DatasetDigest
 
     private final MessageDigest sha1;
     private final EntryFlyweight entry = new EntryFlyweight();
+    private Keyspace keyspace;
     private final byte[] keyDigest = new byte[DIGEST_LENGTH];
 
     public DatasetDigest()
@@ -49,6 +58,7 @@ public final class DatasetDigest
      */
     public byte[] dataset(final Keyspace keyspace, final long nowMs)
     {
+        this.keyspace = keyspace;
         final byte[] result = new byte[DIGEST_LENGTH];
         for (int db = 0; db < keyspace.databases(); db++)
         {
@@ -75,11 +85,13 @@ public final class DatasetDigest
     }
 
     /**
+     * @param keyspace  holding the entry (a large collection's elements are in its element tables).
      * @param entryAddr the key's entry, or {@link Keyspace#NOT_FOUND}.
      * @return the value's digest (type, value and TTL presence, without the key's name); zeros for no entry.
      */
-    public byte[] value(final long entryAddr)
+    public byte[] value(final Keyspace keyspace, final long entryAddr)
     {
+        this.keyspace = keyspace;
         final byte[] result = new byte[DIGEST_LENGTH];
         if (entryAddr != Keyspace.NOT_FOUND)
         {
@@ -107,7 +119,15 @@ public final class DatasetDigest
     {
         final int type = entry.type();
         mix(digest, new byte[]{(byte)(type >>> 24), (byte)(type >>> 16), (byte)(type >>> 8), (byte)type});
-        if (StringValues.isInt(entry))
+        if (type == ValueType.HASH)
+        {
+            hash(digest);
+        }
+        else if (type == ValueType.SET)
+        {
+            set(digest);
+        }
+        else if (StringValues.isInt(entry))
         {
             mix(digest, Long.toString(StringValues.intValue(entry)).getBytes(StandardCharsets.US_ASCII));
         }
@@ -119,6 +139,84 @@ public final class DatasetDigest
         {
             xor(digest, EXPIRE_MARK);
         }
+    }
+
+    /**
+     * Redis's digest of a hash: per field, SHA-1 mixes of the field and its value, XORed into the digest, so the
+     * order of the fields (and so the encoding) does not matter.
+     */
+    private void hash(final byte[] digest)
+    {
+        if (entry.encoding() == ValueEncoding.HASH_TABLE)
+        {
+            final long entryAddress = entry.address();
+            keyspace.elementTables().forEach(HashValues.tableId(entry), element ->
+            {
+                final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+                final int valueLength = HashValues.valueLength(element);
+                final byte[] field = new byte[keyLength];
+                final byte[] value = new byte[valueLength];
+                UnsafeApi.copyMemory(null, element + ElementDescriptor.KEY_OFFSET, field,
+                    BufferUtil.ARRAY_BASE_OFFSET, keyLength);
+                UnsafeApi.copyMemory(null, element + ElementDescriptor.valueOffset(keyLength), value,
+                    BufferUtil.ARRAY_BASE_OFFSET, valueLength);
+                pair(digest, field, value);
+            });
+            entry.wrap(entryAddress);
+            return;
+        }
+        final UnsafeBuffer listpack = entry.buffer();
+        final int base = entry.valueOffset();
+        for (int p = Listpack.first(listpack, base); p != 0; )
+        {
+            final int q = Listpack.next(listpack, base, p);
+            pair(digest, element(listpack, p), element(listpack, q));
+            p = Listpack.next(listpack, base, q);
+        }
+    }
+
+    /**
+     * Redis's digest of a set: the SHA-1 of every member XORed into the digest.
+     */
+    private void set(final byte[] digest)
+    {
+        if (entry.encoding() == ValueEncoding.SET_TABLE)
+        {
+            final long entryAddress = entry.address();
+            keyspace.elementTables().forEach(SetCommands.tableId(entry), element ->
+            {
+                final byte[] member = new byte[UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET)];
+                UnsafeApi.copyMemory(null, element + ElementDescriptor.KEY_OFFSET, member,
+                    BufferUtil.ARRAY_BASE_OFFSET, member.length);
+                xor(digest, member);
+            });
+            entry.wrap(entryAddress);
+            return;
+        }
+        final UnsafeBuffer intset = entry.buffer();
+        for (int i = 0, count = Intset.count(intset, entry.valueOffset()); i < count; i++)
+        {
+            xor(digest, Long.toString(Intset.get(intset, entry.valueOffset(), i)).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private void pair(final byte[] digest, final byte[] field, final byte[] value)
+    {
+        final byte[] elementDigest = new byte[DIGEST_LENGTH];
+        mix(elementDigest, field);
+        mix(elementDigest, value);
+        xor(digest, elementDigest);
+    }
+
+    private static byte[] element(final UnsafeBuffer listpack, final int p)
+    {
+        if (Listpack.isInt(listpack, p))
+        {
+            return Long.toString(Listpack.intValue(listpack, p)).getBytes(StandardCharsets.US_ASCII);
+        }
+        final byte[] bytes = new byte[Listpack.stringLength(listpack, p)];
+        listpack.getBytes(Listpack.stringIndex(listpack, p), bytes);
+        return bytes;
     }
 
     private static boolean isExpired(final EntryFlyweight entry, final long nowMs)

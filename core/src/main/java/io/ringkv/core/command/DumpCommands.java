@@ -8,6 +8,7 @@ import io.ringkv.core.rdb.DumpPayloadWriter;
 import io.ringkv.core.store.EntryDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
 import org.agrona.DirectBuffer;
@@ -79,12 +80,23 @@ public final class DumpCommands
         {
             return NO_KEY;
         }
-        return writeEntry(context.dumpWriter(), context.entry().wrap(address), dst, dstIndex);
+        return writeEntry(context.dumpWriter(), context.keyspace(), context.entry().wrap(address), dst, dstIndex);
     }
 
-    private static int writeEntry(
-        final DumpPayloadWriter writer, final EntryFlyweight entry, final MutableDirectBuffer dst, final int dstIndex)
+    /**
+     * The one place a value is serialized for DUMP (and MIGRATE), per type and encoding.
+     */
+    private static int writeEntry(final DumpPayloadWriter writer, final Keyspace keyspace,
+        final EntryFlyweight entry, final MutableDirectBuffer dst, final int dstIndex)
     {
+        if (entry.type() == ValueType.HASH)
+        {
+            return HashValues.dump(writer, keyspace, entry, dst, dstIndex);
+        }
+        if (entry.type() == ValueType.SET)
+        {
+            return SetCommands.dump(writer, keyspace, entry, dst, dstIndex);
+        }
         if (entry.type() == ValueType.JSON)
         {
             return writer.writeJson(entry.buffer(), entry.valueOffset(), entry.valueLength(), dst, dstIndex);
@@ -131,7 +143,7 @@ public final class DumpCommands
         final EntryFlyweight entry = context.entry().wrap(address);
         final MutableDirectBuffer scratch =
             context.payloadScratch(DumpPayloadWriter.maxPayloadLength(Math.max(entry.valueLength(), INTEGER_DIGITS)));
-        final int length = writeEntry(context.dumpWriter(), entry, scratch, 0);
+        final int length = writeEntry(context.dumpWriter(), context.keyspace(), entry, scratch, 0);
         reply.bulk(scratch, 0, length);
     }
 
@@ -217,6 +229,12 @@ public final class DumpCommands
             return;
         }
 
+        if (args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH &&
+            HashPayloads.isHashType(buffer.getByte(args.offset(3)) & 0xff))
+        {
+            restoreHash(context, args, existing, ttl, absTtl, idleSeconds, frequency, reply);
+            return;
+        }
         final DumpPayloadReader reader = context.dumpReader();
         final int decodedLength = reader.wrap(buffer, args.offset(3), args.length(3));
         if (decodedLength < 0)
@@ -251,19 +269,10 @@ public final class DumpCommands
             return;
         }
 
-        // Redis adds a relative TTL to now without an overflow check: one past 2^63 - 1 ms wraps into the past, so
-        // the key is born expired. Do the same, explicitly.
-        final long expireAtMs = ttl == 0 ? Keyspace.NO_EXPIRY :
-            absTtl ? ttl : (ttl > Long.MAX_VALUE - nowMs ? Long.MIN_VALUE : nowMs + ttl);
+        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
         final ChangeLog changeLog = context.changeLog();
-        if (expireAtMs != Keyspace.NO_EXPIRY && expireAtMs <= nowMs && !keyspace.replicaExpiry())
+        if (bornExpired(context, args, existing, expireAtMs))
         {
-            // Redis: an already-expired TTL creates nothing, deletes the key it would have replaced, and says OK.
-            if (existing != Keyspace.NOT_FOUND)
-            {
-                keyspace.delete(db, existing);
-                changeLog.delete(db, buffer, keyOffset, keyLength, false);
-            }
             reply.ok();
             return;
         }
@@ -290,6 +299,104 @@ public final class DumpCommands
         {
             reader.decodeTo(entry.buffer(), entry.valueOffset());
         }
+        setAccess(entry, idleSeconds, frequency, nowMs);
+        changeLog.set(db, address);
+        reply.ok();
+    }
+
+    /**
+     * RESTORE of a hash (RDB_TYPE_HASH_LISTPACK or RDB_TYPE_HASH): the whole body is read and checked into a
+     * listpack first ({@link HashPayloads}), then the key is made a listpack hash, converted to a table past the
+     * listpack limits as Redis converts on load, and logged as its state (DEL, HSET, expiry).
+     */
+    private static void restoreHash(final CommandContext context, final CommandArgs args, final long existing,
+        final long ttl, final boolean absTtl, final long idleSeconds, final long frequency, final Reply reply)
+    {
+        final DirectBuffer buffer = args.buffer();
+        final int index = args.offset(3);
+        final int length = args.length(3);
+        if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
+        {
+            reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
+            return;
+        }
+        final HashPayloads payloads = context.hashPayloads();
+        final int listpackLength = payloads.read(buffer.getByte(index) & 0xff, buffer,
+            index + DumpPayloadDescriptor.BODY_OFFSET, DumpPayloadDescriptor.footerIndex(index, length));
+        if (listpackLength < 0)
+        {
+            reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
+            return;
+        }
+        final long nowMs = context.nowMs();
+        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
+        if (bornExpired(context, args, existing, expireAtMs))
+        {
+            reply.ok();
+            return;
+        }
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.HASH,
+            ValueEncoding.HASH_LISTPACK, listpackLength, expireAtMs);
+        if (address == Keyspace.OUT_OF_MEMORY)
+        {
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        entry.buffer().putBytes(entry.valueOffset(), payloads.listpack, 0, listpackLength);
+        final HashValues values = new HashValues();
+        if (Listpack.count(entry.buffer(), entry.valueOffset()) / 2 > values.maxListpackEntries ||
+            payloads.longestElement > values.maxListpackValue)
+        {
+            address = values.toTable(keyspace, db, address, entry);
+            if (address == Keyspace.OUT_OF_MEMORY)
+            {
+                keyspace.delete(db, keyspace.lookup(db, buffer, args.offset(1), args.length(1)));
+                context.changeLog().delete(db, buffer, args.offset(1), args.length(1), false);
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+        }
+        setAccess(context.entry().wrap(address), idleSeconds, frequency, nowMs);
+        context.changeLog().state(keyspace, db, address);
+        reply.ok();
+    }
+
+    /**
+     * Redis adds a relative TTL to now without an overflow check: one past 2^63 - 1 ms wraps into the past, so the
+     * key is born expired. Do the same, explicitly.
+     */
+    private static long expireAt(final long ttl, final boolean absTtl, final long nowMs)
+    {
+        return ttl == 0 ? Keyspace.NO_EXPIRY : absTtl ? ttl : (ttl > Long.MAX_VALUE - nowMs ? Long.MIN_VALUE : nowMs + ttl);
+    }
+
+    /**
+     * Redis: an already-expired TTL creates nothing, deletes the key it would have replaced, and says OK.
+     *
+     * @return true when that is the case (done, nothing left to do but reply).
+     */
+    private static boolean bornExpired(final CommandContext context, final CommandArgs args, final long existing,
+        final long expireAtMs)
+    {
+        final Keyspace keyspace = context.keyspace();
+        if (expireAtMs == Keyspace.NO_EXPIRY || expireAtMs > context.nowMs() || keyspace.replicaExpiry())
+        {
+            return false;
+        }
+        if (existing != Keyspace.NOT_FOUND)
+        {
+            keyspace.delete(context.db(), existing);
+            context.changeLog().delete(context.db(), args.buffer(), args.offset(1), args.length(1), false);
+        }
+        return true;
+    }
+
+    private static void setAccess(final EntryFlyweight entry, final long idleSeconds, final long frequency,
+        final long nowMs)
+    {
         if (idleSeconds >= 0 || frequency >= 0)
         {
             final long idleMs = Math.min(idleSeconds, nowMs / 1000) * 1000;
@@ -297,7 +404,5 @@ public final class DumpCommands
             final int lfuCounter = frequency >= 0 ? (int)frequency : entry.lfuCounter();
             entry.buffer().putInt(EntryDescriptor.ACCESS_OFFSET, EntryDescriptor.access(lruClock, lfuCounter));
         }
-        changeLog.set(db, address);
-        reply.ok();
     }
 }

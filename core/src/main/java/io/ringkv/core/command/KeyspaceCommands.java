@@ -1,6 +1,7 @@
 package io.ringkv.core.command;
 
 import io.ringkv.core.changelog.ChangeLog;
+import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.ValueType;
@@ -53,7 +54,7 @@ public final class KeyspaceCommands
     public static void register(final CommandTable table)
     {
         table.register("del", -2, WRITE, KeyspaceCommands::del);
-        table.register("unlink", -2, WRITE | FAST, KeyspaceCommands::del);
+        table.register("unlink", -2, WRITE | FAST, KeyspaceCommands::unlink);
         table.register("exists", -2, READONLY | FAST, KeyspaceCommands::exists);
         table.register("touch", -2, READONLY | FAST, KeyspaceCommands::exists);
         table.register("type", 2, READONLY | FAST, KeyspaceCommands::type);
@@ -78,6 +79,20 @@ public final class KeyspaceCommands
 
     static void del(final CommandContext context, final CommandArgs args, final Reply reply)
     {
+        delete(context, args, false, reply);
+    }
+
+    /**
+     * UNLINK: as DEL, but a large value's elements are freed later, a bounded number per engine tick.
+     */
+    static void unlink(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        delete(context, args, true, reply);
+    }
+
+    private static void delete(final CommandContext context, final CommandArgs args, final boolean lazily,
+        final Reply reply)
+    {
         final Keyspace keyspace = context.keyspace();
         final ChangeLog changeLog = context.changeLog();
         final int db = context.db();
@@ -90,7 +105,14 @@ public final class KeyspaceCommands
             final long address = keyspace.find(db, buffer, args.offset(i), args.length(i), nowMs);
             if (address != Keyspace.NOT_FOUND)
             {
-                keyspace.delete(db, address);
+                if (lazily)
+                {
+                    keyspace.unlink(db, address);
+                }
+                else
+                {
+                    keyspace.delete(db, address);
+                }
                 changeLog.delete(db, buffer, args.offset(i), args.length(i), false);
                 deleted++;
             }
@@ -162,7 +184,8 @@ public final class KeyspaceCommands
         }
         if (copyEntry(context, db, source, db, buffer, args.offset(2), args.length(2)) != Keyspace.OUT_OF_MEMORY)
         {
-            keyspace.delete(db, keyspace.find(db, buffer, args.offset(1), args.length(1), nowMs));
+            // The target holds the value now (a large value's table moved with its id).
+            keyspace.deleteKeepingValue(db, keyspace.find(db, buffer, args.offset(1), args.length(1), nowMs));
         }
         else if (!moveThroughScratch(context, db, source, db, buffer, args.offset(2), args.length(2)))
         {
@@ -200,7 +223,7 @@ public final class KeyspaceCommands
         final MutableDirectBuffer scratch = context.scratch(keyLength + valueLength);
         scratch.putBytes(0, from.buffer(), from.keyOffset(), keyLength);
         scratch.putBytes(keyLength, from.buffer(), from.valueOffset(), valueLength);
-        keyspace.delete(db, source);
+        keyspace.deleteKeepingValue(db, source);
         long address =
             keyspace.put(targetDb, target, targetOffset, targetLength, type, encoding, valueLength, expireAtMs);
         final boolean moved = address != Keyspace.OUT_OF_MEMORY;
@@ -277,7 +300,9 @@ public final class KeyspaceCommands
         if (copyEntry(context, sourceDb, source, (int)targetDb, buffer, args.offset(1), args.length(1)) !=
             Keyspace.OUT_OF_MEMORY)
         {
-            keyspace.delete(sourceDb, keyspace.find(sourceDb, buffer, args.offset(1), args.length(1), nowMs));
+            // The target holds the value now (a large value's table moved with its id).
+            keyspace.deleteKeepingValue(sourceDb,
+                keyspace.find(sourceDb, buffer, args.offset(1), args.length(1), nowMs));
         }
         else if (!moveThroughScratch(context, sourceDb, source, (int)targetDb, buffer, args.offset(1),
             args.length(1)))
@@ -347,11 +372,28 @@ public final class KeyspaceCommands
         }
         // find() of the target may have reclaimed an expired entry; look the source up again to be safe.
         final long sourceAgain = keyspace.find(sourceDb, buffer, args.offset(1), args.length(1), nowMs);
-        if (copyEntry(context, sourceDb, sourceAgain, targetDb, buffer, args.offset(2), args.length(2)) ==
-            Keyspace.OUT_OF_MEMORY)
+        // A large value's elements are copied first, so that running out of room changes nothing.
+        final boolean table = Keyspace.hasTableValue(sourceAgain);
+        final int tableCopy = table ? keyspace.copyTable(sourceAgain) : ElementTables.NO_TABLE;
+        if (table && tableCopy == ElementTables.NO_TABLE)
         {
             reply.error(ErrorMessages.OOM);
             return;
+        }
+        final long copied = copyEntry(context, sourceDb, sourceAgain, targetDb, buffer, args.offset(2),
+            args.length(2));
+        if (copied == Keyspace.OUT_OF_MEMORY)
+        {
+            if (table)
+            {
+                keyspace.elementTables().free(tableCopy);
+            }
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        if (table)
+        {
+            keyspace.adoptTable(copied, tableCopy);
         }
         context.changeLog().copy(sourceDb, buffer, args.offset(1), args.length(1),
             targetDb, buffer, args.offset(2), args.length(2), targetExists);

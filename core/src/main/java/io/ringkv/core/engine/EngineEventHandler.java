@@ -156,6 +156,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
             latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
+            keyspace.lazyFreeStep(rehashBudgetNs);
             keyspace.sampleUsedMemoryPeak();
         }
         finally

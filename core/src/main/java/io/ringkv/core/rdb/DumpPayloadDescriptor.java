@@ -89,6 +89,15 @@ public final class DumpPayloadDescriptor
      */
     public static final int TYPE_JSON = 0x80;
 
+    /** Redis's {@code RDB_TYPE_SET}: a set as its member count and members. */
+    public static final int TYPE_SET = 2;
+    /** Redis's {@code RDB_TYPE_HASH}: a hash as its pair count and fields and values. */
+    public static final int TYPE_HASH = 4;
+    /** Redis's {@code RDB_TYPE_SET_INTSET}: a set as one string holding an intset. */
+    public static final int TYPE_SET_INTSET = 11;
+    /** Redis's {@code RDB_TYPE_HASH_LISTPACK}: a hash as one string holding a listpack. */
+    public static final int TYPE_HASH_LISTPACK = 16;
+
     static
     {
         int offset = 0;

@@ -114,6 +114,76 @@ public final class DumpPayloadWriter
         return putFooter(dst, dstIndex, BODY_OFFSET + bodyLength);
     }
 
+    /**
+     * DUMP of a collection held in one of Redis's small formats (a listpack hash: RDB_TYPE_HASH_LISTPACK; an
+     * intset: RDB_TYPE_SET_INTSET): the type, then the format's bytes as one RDB string, as Redis's rdbSaveObject
+     * writes them.
+     *
+     * @param rdbType  the payload's type byte.
+     * @param blob     holding the listpack or intset.
+     * @param index    of its first byte.
+     * @param length   of it.
+     * @param dst      to write the payload to.
+     * @param dstIndex of the payload's first byte.
+     * @return length of the payload.
+     */
+    public int writeBlob(final int rdbType, final DirectBuffer blob, final int index, final int length,
+        final MutableDirectBuffer dst, final int dstIndex)
+    {
+        dst.checkLimit(dstIndex + maxPayloadLength(length));
+        dst.putByte(dstIndex + TYPE_OFFSET, (byte)rdbType);
+        final int bodyLength = encoder.encode(blob, index, length, dst, dstIndex + BODY_OFFSET);
+        return putFooter(dst, dstIndex, BODY_OFFSET + bodyLength);
+    }
+
+    /**
+     * Start the DUMP of a collection written element by element (RDB_TYPE_HASH: field, value, field, value...;
+     * RDB_TYPE_SET: members): the type and the element count, as Redis's rdbSaveObject writes a hash table.
+     * Follow with {@link #appendString} per string, then {@link #finish}.
+     *
+     * @param rdbType  the payload's type byte.
+     * @param count    pairs of a hash, members of a set.
+     * @param dst      to write the payload to.
+     * @param dstIndex of the payload's first byte.
+     * @return the index to append the first string at.
+     */
+    public int startCollection(final int rdbType, final long count, final MutableDirectBuffer dst,
+        final int dstIndex)
+    {
+        dst.checkLimit(dstIndex + BODY_OFFSET + 9);
+        dst.putByte(dstIndex + TYPE_OFFSET, (byte)rdbType);
+        return dstIndex + BODY_OFFSET + RdbStringDescriptor.putLength(dst, dstIndex + BODY_OFFSET, count);
+    }
+
+    /**
+     * @param value    holding the next string.
+     * @param index    of its first byte.
+     * @param length   of it.
+     * @param dst      the payload's buffer.
+     * @param position where it goes, from {@link #startCollection} or the previous call.
+     * @return the position after it.
+     */
+    public int appendString(final DirectBuffer value, final int index, final int length,
+        final MutableDirectBuffer dst, final int position)
+    {
+        dst.checkLimit(position + RdbStringDescriptor.maxEncodedLength(length));
+        return position + encoder.encode(value, index, length, dst, position);
+    }
+
+    /**
+     * Close a payload begun with {@link #startCollection}.
+     *
+     * @param dst      the payload's buffer.
+     * @param dstIndex of the payload's first byte.
+     * @param position after the last string.
+     * @return length of the payload.
+     */
+    public int finish(final MutableDirectBuffer dst, final int dstIndex, final int position)
+    {
+        dst.checkLimit(position + FOOTER_LENGTH);
+        return putFooter(dst, dstIndex, position - dstIndex);
+    }
+
     private static int putFooter(final MutableDirectBuffer dst, final int dstIndex, final int footerOffset)
     {
         final int versionIndex = dstIndex + footerOffset;

@@ -121,6 +121,28 @@ public final class RdbStringDecoder
     }
 
     /**
+     * Parse an RDB length that is not a string's (a collection's element count), as Redis's rdbLoadLen.
+     *
+     * @param buffer holding it.
+     * @param index  of its first byte.
+     * @param limit  index it must end before.
+     * @return bytes it takes, or {@link #BAD_FORMAT}; the value is then {@link #lengthValue()}.
+     */
+    public int wrapLength(final DirectBuffer buffer, final int index, final int limit)
+    {
+        form = NOT_WRAPPED;
+        return parseLength(buffer, index, limit) ? parsedEnd - index : BAD_FORMAT;
+    }
+
+    /**
+     * @return the length {@link #wrapLength} parsed.
+     */
+    public long lengthValue()
+    {
+        return parsedLength;
+    }
+
+    /**
      * @return {@link #RAW}, {@link #INTEGER} or {@link #COMPRESSED} for the wrapped string.
      */
     public int form()

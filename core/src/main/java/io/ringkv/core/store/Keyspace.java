@@ -83,6 +83,12 @@ public final class Keyspace implements AutoCloseable
     private long evictedKeys;
     private ExpiredKeyListener evictedKeyListener = NO_LISTENER;
     private final Evictor evictor = new Evictor(this);
+    private final ElementTables elementTables;
+    /** How the delete under way treats a large value: freed at once (DEL), later (UNLINK, expiry, eviction), kept. */
+    private int valueRelease = VALUE_FREED;
+    private static final int VALUE_FREED = 0;
+    private static final int VALUE_FREED_LATER = 1;
+    private static final int VALUE_KEPT = 2;
     private EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
     private int evictionSamples = 5;
     private int evictionTenacity = 10;
@@ -122,6 +128,7 @@ public final class Keyspace implements AutoCloseable
         expiries = new ExpiryIndex[databases];
         expireCursors = new int[databases];
         touchedKeys = new TouchedKeys(databases);
+        elementTables = new ElementTables(this, allocator, account, hashFunction);
         for (int db = 0; db < databases; db++)
         {
             tables[db] = new OffHeapTable(config.initialBuckets(), hashFunction, account);
@@ -333,6 +340,7 @@ public final class Keyspace implements AutoCloseable
                 {
                     return refusedForMemory();
                 }
+                releaseValue(existing);
                 allocator.resized(oldLength, newLength);
                 keyValueBytes += valueLength - oldValueLength;
                 UnsafeApi.putInt(existing + VALUE_LENGTH_OFFSET, valueLength);
@@ -372,6 +380,7 @@ public final class Keyspace implements AutoCloseable
             {
                 expiries[db].replace(existing, entry);
             }
+            releaseValue(existing);
             release(existing);
         }
         else
@@ -396,7 +405,8 @@ public final class Keyspace implements AutoCloseable
      * @param db             database index of the entry.
      * @param entryAddress   a live entry.
      * @param newValueLength bytes of value wanted.
-     * @return the entry's address from now on (it may move), or {@link #OUT_OF_MEMORY} leaving it untouched.
+     * @return the entry's address from now on (it may move), or {@link #OUT_OF_MEMORY} leaving it untouched (see
+     * {@link #canResizeValue}).
      * @throws IllegalArgumentException if {@code newValueLength} is out of range.
      */
     public long resizeValue(final int db, final long entryAddress, final int newValueLength)
@@ -430,6 +440,24 @@ public final class Keyspace implements AutoCloseable
         }
         release(entryAddress);
         return entry;
+    }
+
+    /**
+     * Whether {@link #resizeValue} to this length would succeed: it stays in its block's size class, or the new
+     * class has a free block or page room, or the budget has room for a new page. A shrinking value can be refused
+     * too (its smaller class may need a new page), so a caller that edits the value before shrinking it asks first.
+     *
+     * @param entryAddress   a live entry.
+     * @param newValueLength bytes of value wanted.
+     * @return true when the resize will not be refused for memory.
+     */
+    public boolean canResizeValue(final long entryAddress, final int newValueLength)
+    {
+        final int keyLength = UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET);
+        final long oldLength = entryLength(keyLength, UnsafeApi.getInt(entryAddress + VALUE_LENGTH_OFFSET));
+        final long newLength = entryLength(keyLength, newValueLength);
+        return SlabAllocator.blockLength(oldLength) == SlabAllocator.blockLength(newLength) ||
+            fits(allocator.reservationFor(newLength));
     }
 
     /**
@@ -489,6 +517,7 @@ public final class Keyspace implements AutoCloseable
         {
             expiries[db].remove(entryAddress);
         }
+        releaseValue(entryAddress);
         release(entryAddress);
         keys--;
         final long target = table.shrinkTarget();
@@ -496,6 +525,45 @@ public final class Keyspace implements AutoCloseable
         {
             table.startResize(target);
         }
+    }
+
+    /**
+     * Delete an entry whose value now belongs to another entry (RENAME: the value was copied with
+     * {@code copyValueBytes} semantics, so a large value's table moved with it): frees the entry block only.
+     *
+     * @param db           database index of the entry.
+     * @param entryAddress a live entry; invalid afterwards.
+     */
+    public void deleteKeepingValue(final int db, final long entryAddress)
+    {
+        delete(db, entryAddress, VALUE_KEPT);
+    }
+
+    /**
+     * @param entryAddress a live entry.
+     * @return true when its value is an element table outside the entry ({@link ValueEncoding#isTable}).
+     */
+    public static boolean hasTableValue(final long entryAddress)
+    {
+        return ValueEncoding.isTable(UnsafeApi.getByte(entryAddress + ENCODING_OFFSET));
+    }
+
+    /**
+     * Copy the element table of a {@link #hasTableValue} entry (COPY), element by element.
+     *
+     * @return the copy's id, or {@link ElementTables#NO_TABLE} when the budget has no room (nothing is kept).
+     */
+    public int copyTable(final long entryAddress)
+    {
+        return elementTables.copy(tableId(entryAddress));
+    }
+
+    /**
+     * Make a {@link #hasTableValue} entry hold table {@code id} (COPY: the copy's entry takes the copied table).
+     */
+    public void adoptTable(final long entryAddress, final int id)
+    {
+        UnsafeApi.putInt(entryAddress + KEY_OFFSET + UnsafeApi.getInt(entryAddress + KEY_LENGTH_OFFSET), id);
     }
 
     /**
@@ -615,8 +683,8 @@ public final class Keyspace implements AutoCloseable
      *   the entry's slab block (header, key, inline value; slab class rounding included)
      * + one bucket of the database's table (its share of the bucket array)
      * + one slot of the expiry index, if the key has a TTL
-     * + what the value's encoding holds outside the entry (0 for strings and JSON documents, which are inline;
-     *   a collection's encoding adds its own nodes here)
+     * + what the value's encoding holds outside the entry: a large collection's element table (its element blocks
+     *   and buckets, {@link ElementTables#memoryBytes}); 0 for every value held in its entry
      * </pre>
      *
      * @param entry a live entry's address.
@@ -627,8 +695,10 @@ public final class Keyspace implements AutoCloseable
         final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
         final int valueLength = UnsafeApi.getInt(entry + VALUE_LENGTH_OFFSET);
         final long expirySlot = UnsafeApi.getLong(entry + EXPIRE_AT_OFFSET) == NO_EXPIRY ? 0 : Long.BYTES;
+        final long outside = ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)) ?
+            elementTables.memoryBytes(tableId(entry)) : 0;
         return SlabAllocator.blockLength(entryLength(keyLength, valueLength)) + OffHeapTable.BUCKET_LENGTH +
-            expirySlot;
+            expirySlot + outside;
     }
 
     /**
@@ -722,6 +792,7 @@ public final class Keyspace implements AutoCloseable
             expiries[db].clear();
             expireCursors[db] = 0;
         }
+        elementTables.clearAll();
         allocator.releaseAll();
         keys = 0;
         keyValueBytes = 0;
@@ -1387,6 +1458,7 @@ public final class Keyspace implements AutoCloseable
             tables[db].close();
             expiries[db].clear();
         }
+        elementTables.clearAll();
         allocator.close();
         if (sketch != null)
         {
@@ -1396,6 +1468,63 @@ public final class Keyspace implements AutoCloseable
         keys = 0;
         keyValueBytes = 0;
     }
+
+    /**
+     * @return the element tables of large collections, whose ids {@link ValueEncoding#isTable} entries hold.
+     */
+    public ElementTables elementTables()
+    {
+        return elementTables;
+    }
+
+    /**
+     * Delete an entry found by {@link #find} as UNLINK does: the key is gone at once, and a large value's elements
+     * are freed later by {@link #lazyFreeStep}, a bounded number per call.
+     *
+     * @param db           database index of the entry.
+     * @param entryAddress a live entry; invalid afterwards.
+     */
+    public void unlink(final int db, final long entryAddress)
+    {
+        delete(db, entryAddress, VALUE_FREED_LATER);
+    }
+
+    /**
+     * Delete an entry, its value's outside part handled as {@code valueRelease} says.
+     */
+    private void delete(final int db, final long entryAddress, final int valueRelease)
+    {
+        this.valueRelease = valueRelease;
+        try
+        {
+            delete(db, entryAddress);
+        }
+        finally
+        {
+            this.valueRelease = VALUE_FREED;
+        }
+    }
+
+    /**
+     * Free elements of values deleted lazily (UNLINK, expiry, eviction), {@code ElementTables.FREE_ELEMENTS_PER_STEP}
+     * at a time until the time budget is spent; the engine calls it on every tick, where Redis's lazyfree thread
+     * works in the background.
+     *
+     * @param budgetNs time allowed.
+     * @return true while some remain.
+     */
+    public boolean lazyFreeStep(final long budgetNs)
+    {
+        final long deadlineNs = System.nanoTime() + budgetNs;
+        boolean more;
+        do
+        {
+            more = elementTables.freeStep(1);
+        }
+        while (more && System.nanoTime() - deadlineNs < 0);
+        return more;
+    }
+
 
     /**
      * Find a key's entry whether or not it has expired, without side effects (no expiry, no LRU touch, no hit or
@@ -1530,7 +1659,7 @@ public final class Keyspace implements AutoCloseable
         final UnsafeBuffer key = removedKey;
         key.wrap(entry + KEY_OFFSET, keyLength);
         listener.onExpired(db, key, 0, keyLength);
-        delete(db, entry);
+        delete(db, entry, VALUE_FREED_LATER);
     }
 
     private void setExpiry(final int db, final long entry, final long expireAtMs)
@@ -1563,7 +1692,7 @@ public final class Keyspace implements AutoCloseable
      * A write was refused because it does not fit the budget: the keyspace is full (see {@link #overMemoryBudget()})
      * until something is freed or the budget changes.
      */
-    private long refusedForMemory()
+    long refusedForMemory()
     {
         memoryFull = true;
         return OUT_OF_MEMORY;
@@ -1576,7 +1705,7 @@ public final class Keyspace implements AutoCloseable
      * Redis a command admitted by {@link #makeRoom} runs to the end and the next one evicts what it took beyond the
      * budget; on a replica always (replica-ignore-maxmemory).
      */
-    private boolean fits(final long extraBytes)
+    boolean fits(final long extraBytes)
     {
         return extraBytes == 0 || maxMemoryBytes == 0 || evictionPolicy.evicts() || replicaExpiry ||
             usedMemoryBytes() + extraBytes <= maxMemoryBytes;
@@ -1588,6 +1717,40 @@ public final class Keyspace implements AutoCloseable
         {
             throw new IllegalArgumentException("value length out of range 0.." + maxValueLength + ": " + valueLength);
         }
+    }
+
+    /**
+     * Something was freed: writes refused for memory may be tried again.
+     */
+    void memoryFreed()
+    {
+        memoryFull = false;
+    }
+
+    /**
+     * The one place that frees what a value holds outside its entry block ({@link ValueEncoding#isTable}): at once,
+     * or by {@link #lazyFreeStep} for deletes by expiry, eviction and {@link #unlink}. The entry block itself is
+     * {@link #release}d by the caller; a moved entry ({@link #resizeValue}) keeps its value and skips this.
+     */
+    private void releaseValue(final long entry)
+    {
+        if (valueRelease != VALUE_KEPT && ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
+        {
+            final int id = tableId(entry);
+            if (valueRelease == VALUE_FREED_LATER)
+            {
+                elementTables.freeLater(id);
+            }
+            else
+            {
+                elementTables.free(id);
+            }
+        }
+    }
+
+    private static int tableId(final long entry)
+    {
+        return UnsafeApi.getInt(entry + KEY_OFFSET + UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET));
     }
 
     private void release(final long entry)
@@ -1629,6 +1792,7 @@ public final class Keyspace implements AutoCloseable
     {
         public void visitEntry(final long entryAddress)
         {
+            releaseValue(entryAddress);
             release(entryAddress);
         }
     }

@@ -59,6 +59,10 @@ final class OffHeapTable
 
     private final KeyHashFunction hashFunction;
     private final MemoryAccount account;
+    /** Where the chained records keep their hash, key length and key: an entry's or a collection element's. */
+    private final int hashOffset;
+    private final int keyLengthOffset;
+    private final int keyOffset;
     private final long initialBuckets;
 
     /** Segments of the main array; during a resize, those below the rehash index may be freed (0). */
@@ -88,8 +92,29 @@ final class OffHeapTable
      */
     OffHeapTable(final int initialBuckets, final KeyHashFunction hashFunction, final MemoryAccount account)
     {
+        this(initialBuckets, hashFunction, account, HASH_OFFSET, KEY_LENGTH_OFFSET, KEY_OFFSET);
+    }
+
+    /**
+     * A table of other chained records than entries (a collection's elements, see {@link ElementDescriptor}): each
+     * starts with the 8-byte next field and keeps a 32-bit hash, a 32-bit key length and the key at these offsets.
+     *
+     * @param initialBuckets  buckets of a new table, rounded up to a power of two.
+     * @param hashFunction    hash of key bytes.
+     * @param account         credited with the bucket arrays' bytes.
+     * @param hashOffset      of the record's 32-bit hash.
+     * @param keyLengthOffset of the record's 32-bit key length.
+     * @param keyOffset       of the record's key bytes.
+     */
+    OffHeapTable(
+        final int initialBuckets, final KeyHashFunction hashFunction, final MemoryAccount account,
+        final int hashOffset, final int keyLengthOffset, final int keyOffset)
+    {
         this.hashFunction = hashFunction;
         this.account = account;
+        this.hashOffset = hashOffset;
+        this.keyLengthOffset = keyLengthOffset;
+        this.keyOffset = keyOffset;
         this.initialBuckets = nextPowerOfTwo(Math.max(1, initialBuckets));
         this.randomState = System.nanoTime() | 1;
         allocateInitial();
@@ -115,9 +140,12 @@ final class OffHeapTable
         UnsafeApi.putInt(entry + HASH_OFFSET, (int)hash);
     }
 
-    static long storedHash(final long entry)
+    /**
+     * @return the hash a record of this table keeps.
+     */
+    long hashOf(final long record)
     {
-        return UnsafeApi.getInt(entry + HASH_OFFSET) & HASH_MASK;
+        return UnsafeApi.getInt(record + hashOffset) & HASH_MASK;
     }
 
     /**
@@ -180,7 +208,7 @@ final class OffHeapTable
             long entry = UnsafeApi.getLong(bucket(segments0, index0));
             while (entry != 0)
             {
-                if (storedHash(entry) == hash && keyEquals(entry, base, address, length))
+                if (hashOf(entry) == hash && keyMatches(entry, base, address, length))
                 {
                     return entry;
                 }
@@ -192,7 +220,7 @@ final class OffHeapTable
             long entry = UnsafeApi.getLong(bucket(segments1, hash & mask1));
             while (entry != 0)
             {
-                if (storedHash(entry) == hash && keyEquals(entry, base, address, length))
+                if (hashOf(entry) == hash && keyMatches(entry, base, address, length))
                 {
                     return entry;
                 }
@@ -248,7 +276,7 @@ final class OffHeapTable
     void insert(final long entry)
     {
         step();
-        final long hash = storedHash(entry);
+        final long hash = hashOf(entry);
         final long bucket;
         if (rehashIndex >= 0)
         {
@@ -273,7 +301,7 @@ final class OffHeapTable
     boolean remove(final long entry)
     {
         step();
-        final long hash = storedHash(entry);
+        final long hash = hashOf(entry);
         final long index0 = hash & mask0;
         if (index0 >= rehashIndex && unlink(bucket(segments0, index0), entry))
         {
@@ -297,7 +325,7 @@ final class OffHeapTable
      */
     boolean replace(final long oldEntry, final long newEntry)
     {
-        final long hash = storedHash(oldEntry);
+        final long hash = hashOf(oldEntry);
         final long index0 = hash & mask0;
         if (index0 >= rehashIndex && relink(bucket(segments0, index0), oldEntry, newEntry))
         {
@@ -579,13 +607,23 @@ final class OffHeapTable
         segments0 = null;
     }
 
+    private boolean keyMatches(final long record, final Object base, final long address, final int length)
+    {
+        return UnsafeApi.getInt(record + keyLengthOffset) == length &&
+            bytesEqual(record + keyOffset, base, address, length);
+    }
+
     static boolean keyEquals(final long entry, final Object base, final long address, final int length)
     {
-        if (UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET) != length)
-        {
-            return false;
-        }
-        final long key = entry + KEY_OFFSET;
+        return UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET) == length &&
+            bytesEqual(entry + KEY_OFFSET, base, address, length);
+    }
+
+    /**
+     * @return true when {@code length} bytes at absolute address {@code key} equal those at {@code base/address}.
+     */
+    static boolean bytesEqual(final long key, final Object base, final long address, final int length)
+    {
         int i = 0;
         for (; i + Long.BYTES <= length; i += Long.BYTES)
         {
@@ -803,7 +841,7 @@ final class OffHeapTable
             while (entry != 0)
             {
                 final long next = UnsafeApi.getLong(entry + NEXT_OFFSET);
-                final long target = bucket(segments1, storedHash(entry) & m1);
+                final long target = bucket(segments1, hashOf(entry) & m1);
                 UnsafeApi.putLong(entry + NEXT_OFFSET, UnsafeApi.getLong(target));
                 UnsafeApi.putLong(target, entry);
                 used0--;

@@ -149,7 +149,7 @@ class CommandStatsTest
             }
             final long entry = context.keyspace().peek(
                 context.db(), args.buffer(), args.offset(1), args.length(1), context.nowMs());
-            reply.simpleString(DatasetDigest.hex(digest.value(entry)).getBytes());
+            reply.simpleString(DatasetDigest.hex(digest.value(context.keyspace(), entry)).getBytes());
         });
         assertEquals("+" + "0".repeat(40), kv.exec("digest"));
         // Reference values from redis-server 7.0.15: SET a 1, SET b hello; DEBUG DIGEST; DEBUG DIGEST-VALUE a b.
@@ -177,5 +177,20 @@ class CommandStatsTest
         final String inDb1 = kv.exec("digest");
         assertTrue(!inDb1.equals("+2539797405e828ad7a3aa48c536b3eaf2803a421"), inDb1);
         kv.exec("SELECT", "0");
+
+        // Hashes, reference values from redis-server 7.0.15 (DEBUG DIGEST-VALUE): order-independent, the same for
+        // the listpack and the table encoding.
+        kv.exec("HSET", "h2", "a", "b");
+        assertEquals("+e74b6918422998016f954e98a1a8c89a0e1e4a25", kv.exec("digest", "h2"));
+        kv.exec("HSET", "hb", "f2", "2", "f1", "v1");
+        assertEquals("+fc076e867f7dbf566ea58172a151d82d78b8f845", kv.exec("digest", "hb"));
+        kv.exec("HSET", "h3", "b", "x", "a", "1");
+        kv.exec("PEXPIRE", "h3", "100000");
+        assertEquals("+eca4e809c9fc9db11073b5b97ff5fa1ae3bae21e", kv.exec("digest", "h3"));
+        for (int i = 599; i >= 0; i--)
+        {
+            kv.exec("HSET", "huge", "f" + i, Integer.toString(i));
+        }
+        assertEquals("+1905108a639d28e90e7c8476c6dd6dcdf7a15271", kv.exec("digest", "huge"));
     }
 }

@@ -1,5 +1,12 @@
 package io.ringkv.core.command;
 
+import io.ringkv.core.store.ElementTables;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import org.agrona.concurrent.UnsafeBuffer;
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +77,45 @@ class KeyspaceCommandsTest
         kv.exec("RENAME", "i", "j");
         assertEquals(":78", kv.exec("INCR", "j"));
         assertEquals(":2", kv.exec("DBSIZE"));
+    }
+
+    @Test
+    void renameAndCopyOfALargeCollectionMoveOrDuplicateItsElementTable()
+    {
+        final long baseline = kv.keyspace.memoryStats().allocatorUsedBytes();
+        final ElementTables tables = kv.keyspace.elementTables();
+        final int id = tables.create(false);
+        for (int i = 0; i < 1000; i++)
+        {
+            final UnsafeBuffer member = new UnsafeBuffer(("m" + i).getBytes(StandardCharsets.US_ASCII));
+            tables.put(id, member, 0, member.capacity(), ElementTables.NO_VALUE);
+        }
+        final UnsafeBuffer key = new UnsafeBuffer("s".getBytes(StandardCharsets.US_ASCII));
+        final long entry = kv.keyspace.put(0, key, 0, 1, ValueType.SET, ValueEncoding.SET_TABLE,
+            ValueEncoding.TABLE_ID_LENGTH, Keyspace.NO_EXPIRY);
+        kv.keyspace.adoptTable(entry, id);
+        final long usage = kv.keyspace.memoryUsage(entry);
+
+        assertEquals("+OK", kv.exec("RENAME", "s", "t"));
+        assertEquals(usage, kv.keyspace.memoryUsage(lookup("t")), "the table moved with the key");
+        assertEquals(":1", kv.exec("COPY", "t", "u"));
+        assertEquals(":1", kv.exec("DEL", "t"));
+        assertEquals(usage, kv.keyspace.memoryUsage(lookup("u")), "the copy has its own elements");
+        assertEquals(":1", kv.exec("MOVE", "u", "3"));
+        kv.exec("SELECT", "3");
+        final UnsafeBuffer u = new UnsafeBuffer("u".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(usage, kv.keyspace.memoryUsage(kv.keyspace.lookup(3, u, 0, 1)), "MOVE keeps the table");
+        assertEquals(":1", kv.exec("UNLINK", "u"));
+        kv.exec("SELECT", "0");
+        assertEquals(1, tables.droppedTables(), "UNLINK leaves a large value to the lazy free");
+        kv.keyspace.lazyFreeStep(1_000_000_000L);
+        assertEquals(baseline, kv.keyspace.memoryStats().allocatorUsedBytes());
+    }
+
+    private long lookup(final String key)
+    {
+        final UnsafeBuffer k = new UnsafeBuffer(key.getBytes(StandardCharsets.US_ASCII));
+        return kv.keyspace.lookup(0, k, 0, k.capacity());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.ringkv.replication.log;
 
 import io.ringkv.core.changelog.ChangeRecordFlyweight;
+import io.ringkv.core.store.Intset;
+import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
 import org.agrona.DirectBuffer;
@@ -14,6 +16,7 @@ import static io.ringkv.core.changelog.ChangeRecordDescriptor.*;
  * <pre>
  *   {"cmd":"log","operation":"set","key":"k","value":[1,5,9],"offset":17}
  *   {"cmd":"log","operation":"incr","key":"n","by":5,"db":2,"offset":18}
+ *   {"cmd":"log","operation":"hset","key":"h","args":["f","v"],"offset":19}
  * </pre>
  * Not threadsafe; allocates nothing once its writer has grown to the largest line.
  */
@@ -28,6 +31,9 @@ public final class LogLineEncoder
     private static final byte[] INDEX = ascii(",\"index\":");
     private static final byte[] NEWKEY = ascii(",\"newkey\":");
     private static final byte[] TARGETDB = ascii(",\"targetdb\":");
+    private static final byte[] ARGS = ascii(",\"args\":[");
+    private static final byte[] HASH_OPEN = ascii("{\"$hash\":{");
+    private static final byte[] SET_OPEN = ascii("{\"$set\":[");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
@@ -122,6 +128,7 @@ public final class LogLineEncoder
             case OP_FLUSHDB -> out.ascii(FLUSHDB).ascii((byte)'"');
             case OP_FLUSHALL -> out.ascii(FLUSHALL).ascii((byte)'"');
             case OP_SWAPDB -> out.ascii(SWAPDB).ascii((byte)'"').ascii(TARGETDB).number(record.targetDb());
+            case OP_COMMAND -> command(out, record);
             default -> throw new IllegalArgumentException("unknown change record op " + op);
         }
         if (op != OP_FLUSHALL && record.db() != 0)
@@ -139,7 +146,15 @@ public final class LogLineEncoder
     public static void value(final JsonTextWriter out, final byte type, final byte encoding,
         final DirectBuffer buffer, final int offset, final int length)
     {
-        if (type == ValueType.JSON)
+        if (type == ValueType.HASH)
+        {
+            hash(out, buffer, offset);
+        }
+        else if (type == ValueType.SET)
+        {
+            set(out, encoding, buffer, offset);
+        }
+        else if (type == ValueType.JSON)
         {
             out.raw(buffer, offset, length);
         }
@@ -153,9 +168,111 @@ public final class LogLineEncoder
         }
     }
 
+    /**
+     * A hash, held as a listpack of fields and values: {@code {"$hash":{"field":"value",...}}} (docs/replication-protocol.md).
+     */
+    private static void hash(final JsonTextWriter out, final DirectBuffer listpack, final int offset)
+    {
+        out.ascii(HASH_OPEN);
+        boolean first = true;
+        for (int p = Listpack.first(listpack, offset); p != 0; )
+        {
+            final int q = Listpack.next(listpack, offset, p);
+            if (!first)
+            {
+                out.ascii((byte)',');
+            }
+            first = false;
+            element(out, listpack, p, true);
+            out.ascii((byte)':');
+            element(out, listpack, q, false);
+            p = Listpack.next(listpack, offset, q);
+        }
+        out.ascii((byte)'}').ascii((byte)'}');
+    }
+
+    /**
+     * A set: {@code {"$set":["member",...]}}, from an intset, or from the listpack of members a snapshot made of a
+     * table.
+     */
+    private static void set(final JsonTextWriter out, final byte encoding, final DirectBuffer buffer,
+        final int offset)
+    {
+        out.ascii(SET_OPEN);
+        if (encoding == ValueEncoding.SET_INTSET)
+        {
+            for (int i = 0, count = Intset.count(buffer, offset); i < count; i++)
+            {
+                if (i > 0)
+                {
+                    out.ascii((byte)',');
+                }
+                out.ascii((byte)'"').number(Intset.get(buffer, offset, i)).ascii((byte)'"');
+            }
+        }
+        else
+        {
+            for (int p = Listpack.first(buffer, offset); p != 0; p = Listpack.next(buffer, offset, p))
+            {
+                if (p != Listpack.first(buffer, offset))
+                {
+                    out.ascii((byte)',');
+                }
+                element(out, buffer, p, false);
+            }
+        }
+        out.ascii((byte)']').ascii((byte)'}');
+    }
+
+    private static void element(final JsonTextWriter out, final DirectBuffer listpack, final int p,
+        final boolean key)
+    {
+        if (Listpack.isInt(listpack, p))
+        {
+            out.ascii((byte)'"').number(Listpack.intValue(listpack, p)).ascii((byte)'"');
+        }
+        else if (key)
+        {
+            out.key(listpack, Listpack.stringIndex(listpack, p), Listpack.stringLength(listpack, p));
+        }
+        else
+        {
+            out.bytes(listpack, Listpack.stringIndex(listpack, p), Listpack.stringLength(listpack, p));
+        }
+    }
+
     private static void value(final JsonTextWriter out, final ChangeRecordFlyweight record)
     {
         value(out, record.type(), record.encoding(), record.buffer(), record.valueOffset(), record.valueLength());
+    }
+
+    /**
+     * A command record: {@code "operation"} is the command's name, {@code "key"} its first argument and
+     * {@code "args"} the others, each a JSON string or {@code {"$base64":...}}.
+     */
+    private static void command(final JsonTextWriter out, final ChangeRecordFlyweight record)
+    {
+        final DirectBuffer buffer = record.buffer();
+        int p = record.valueOffset();
+        final int end = p + record.valueLength();
+        final int nameLength = buffer.getInt(p);
+        p += COMMAND_STRING_LENGTH_LENGTH;
+        out.raw(buffer, p, nameLength);
+        p += nameLength;
+        out.ascii(KEY).bytes(buffer, record.keyOffset(), record.keyLength());
+        out.ascii(ARGS);
+        for (boolean first = true; p < end; first = false)
+        {
+            final int length = buffer.getInt(p);
+            p += COMMAND_STRING_LENGTH_LENGTH;
+            if (!first)
+            {
+                out.ascii((byte)',');
+            }
+            out.bytes(buffer, p, length);
+            p += length;
+        }
+        out.ascii((byte)']');
     }
 
     private static void key(final JsonTextWriter out, final byte[] operation, final ChangeRecordFlyweight record)

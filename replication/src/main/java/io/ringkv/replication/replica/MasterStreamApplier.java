@@ -52,9 +52,10 @@ public final class MasterStreamApplier
     private static final int F_OFFSET = 13;
     private static final int F_MORE = 14;
     private static final int F_ERROR = 15;
+    private static final int F_ARGS = 16;
     private static final String[] FIELDS = {
         "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
-        "expired", "offset", "more", "error"};
+        "expired", "offset", "more", "error", "args"};
 
     // Values of "cmd" and "operation", compared as bytes: no String per message on the apply path.
     private static final byte[] CMD_LOG = ascii("log");
@@ -83,6 +84,10 @@ public final class MasterStreamApplier
      */
     private final JsonObjectCursor cursor = new JsonObjectCursor(JsonScanner.MAX_DEPTH + 1);
     private final JsonObjectCursor inner = new JsonObjectCursor();
+    /** Reads a dumped collection's members ({"$hash":{...}}). */
+    private final JsonObjectCursor collection = new JsonObjectCursor();
+    private int collectionStart;
+    private int collectionEnd;
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final int[] fieldType = new int[FIELDS.length];
     private final int[] fieldStart = new int[FIELDS.length];
@@ -401,6 +406,22 @@ public final class MasterStreamApplier
         inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
         while (inner.next())
         {
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isHash(inner.valueStart(), inner.valueEnd()))
+            {
+                if (!hashArgs(inner))
+                {
+                    return reject("ERR invalid dump: bad hash");
+                }
+                continue;
+            }
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isSet(inner.valueStart(), inner.valueEnd()))
+            {
+                if (!setArgs(inner))
+                {
+                    return reject("ERR invalid dump: bad set");
+                }
+                continue;
+            }
             commands.arg("SET");
             if (!nameArg(inner))
             {
@@ -489,6 +510,10 @@ public final class MasterStreamApplier
      */
     private int applyOperation(final int db, final int opLength)
     {
+        if (fieldType[F_ARGS] != 0)
+        {
+            return logCommand(db, opLength);
+        }
         if (scratchIs(opLength, OP_SET))
         {
             return logSet(db);
@@ -553,6 +578,180 @@ public final class MasterStreamApplier
             return APPLIED;
         }
         return reject("ERR invalid log: unknown operation '" + scratchString(opLength) + "'");
+    }
+
+    /**
+     * The generic form: run the command named by "operation" with "key" and the strings of "args" as its
+     * arguments, as a Redis replica runs the commands its master propagates.
+     */
+    private int logCommand(final int db, final int opLength)
+    {
+        if (fieldType[F_ARGS] != JsonObjectCursor.ARRAY)
+        {
+            return reject("ERR invalid log: 'args' must be an array");
+        }
+        select(db);
+        commands.arg(scratch, 0, opLength);
+        if (!keyArg())
+        {
+            return reject("ERR invalid log: bad 'key'");
+        }
+        final DirectBuffer message = this.message;
+        final JsonScanner scanner = cursor.scanner();
+        final int end = fieldEnd[F_ARGS] - 1;
+        int p = JsonScanner.skipWhitespace(message, fieldStart[F_ARGS] + 1, end);
+        while (p < end)
+        {
+            final byte c = message.getByte(p);
+            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
+            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            {
+                return reject("ERR invalid log: 'args' must hold strings");
+            }
+            p = JsonScanner.skipWhitespace(message, valueEnd, end);
+            if (p < end)
+            {
+                if (message.getByte(p) != ',')
+                {
+                    return reject("ERR invalid log: 'args' must hold strings");
+                }
+                p = JsonScanner.skipWhitespace(message, p + 1, end);
+            }
+        }
+        commands.end();
+        return APPLIED;
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"$hash":{...}}}, the dump form of a hash; its inner
+     * object is then in {@link #collection}'s bounds.
+     */
+    private boolean isHash(final int valueStart, final int valueEnd)
+    {
+        final JsonObjectCursor collection = this.collection;
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$hash") ||
+            collection.valueType() != JsonObjectCursor.OBJECT)
+        {
+            return false;
+        }
+        collectionStart = collection.valueStart();
+        collectionEnd = collection.valueEnd();
+        return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"$set":[...]}}, the dump form of a set; its array is then
+     * in {@link #collectionStart}, {@link #collectionEnd}.
+     */
+    private boolean isSet(final int valueStart, final int valueEnd)
+    {
+        final JsonObjectCursor collection = this.collection;
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$set") ||
+            collection.valueType() != JsonObjectCursor.ARRAY)
+        {
+            return false;
+        }
+        collectionStart = collection.valueStart();
+        collectionEnd = collection.valueEnd();
+        return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * A dumped set: DEL of the key, then SADD of its members (none for an empty array).
+     */
+    private boolean setArgs(final JsonObjectCursor inner)
+    {
+        commands.arg("DEL");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        commands.end();
+        final long mark = commands.mark();
+        commands.arg("SADD");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        final DirectBuffer message = this.message;
+        final JsonScanner scanner = cursor.scanner();
+        final int end = collectionEnd - 1;
+        int members = 0;
+        int p = JsonScanner.skipWhitespace(message, collectionStart + 1, end);
+        while (p < end)
+        {
+            final byte c = message.getByte(p);
+            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
+            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            {
+                return false;
+            }
+            members++;
+            p = JsonScanner.skipWhitespace(message, valueEnd, end);
+            if (p < end)
+            {
+                if (message.getByte(p) != ',')
+                {
+                    return false;
+                }
+                p = JsonScanner.skipWhitespace(message, p + 1, end);
+            }
+        }
+        if (members == 0)
+        {
+            commands.rollback(mark);
+        }
+        else
+        {
+            commands.end();
+        }
+        return true;
+    }
+
+    /**
+     * A dumped hash: DEL of the key, then HSET of its fields (none for an empty object).
+     */
+    private boolean hashArgs(final JsonObjectCursor inner)
+    {
+        commands.arg("DEL");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        commands.end();
+        final long mark = commands.mark();
+        commands.arg("HSET");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        final JsonObjectCursor collection = this.collection;
+        collection.wrap(message, collectionStart, collectionEnd);
+        int pairs = 0;
+        while (collection.next())
+        {
+            final int type = collection.valueType();
+            if (!nameArg(collection) || !(type == JsonObjectCursor.STRING ?
+                stringArg(collection.valueStart(), collection.valueEnd()) :
+                type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd())))
+            {
+                return false;
+            }
+            pairs++;
+        }
+        if (collection.error() != null)
+        {
+            return false;
+        }
+        if (pairs == 0)
+        {
+            commands.rollback(mark);
+        }
+        else
+        {
+            commands.end();
+        }
+        return true;
     }
 
     private int logSet(final int db)

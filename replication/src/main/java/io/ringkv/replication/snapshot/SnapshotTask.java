@@ -1,9 +1,13 @@
 package io.ringkv.replication.snapshot;
 
 import io.ringkv.core.engine.EngineTask;
+import io.ringkv.core.store.ElementDescriptor;
+import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.SnapshotListener;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -154,7 +158,10 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         }
         final EntryFlyweight entry = this.entry.wrap(entryAddress);
         final int keyLength = entry.keyLength();
-        final int valueLength = entry.valueLength();
+        final boolean table = Keyspace.hasTableValue(entryAddress);
+        // A large collection travels as a listpack of its elements (each as a string), built here: the table
+        // itself may change once the engine goes on.
+        final int valueLength = table ? tableAsListpackLength(entry) : entry.valueLength();
         final RingBuffer ring = snapshot.ring();
         final long length = (long)HEADER_LENGTH + keyLength + valueLength;
         if (length > ring.maxMsgLength())
@@ -175,9 +182,62 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         buffer.putByte(index + ENCODING_OFFSET, entry.encoding());
         buffer.putInt(index + KEY_LENGTH_OFFSET, keyLength);
         buffer.putLong(index + EXPIRE_AT_MS_OFFSET, entry.expireAtMs());
-        buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength + valueLength);
+        if (table)
+        {
+            buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength);
+            writeTableAsListpack(entry, buffer, index + HEADER_LENGTH + keyLength, valueLength);
+        }
+        else
+        {
+            buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength + valueLength);
+        }
         ring.commit(index);
         captured++;
+    }
+
+    private int tableAsListpackLength(final EntryFlyweight entry)
+    {
+        final ElementTables tables = keyspace.elementTables();
+        final int id = entry.buffer().getInt(entry.valueOffset());
+        final long[] length = {Listpack.EMPTY_LENGTH};
+        tables.forEach(id, element ->
+        {
+            final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+            length[0] += Listpack.elementLength(keyLength, false, 0);
+            final int valueLength = tables.valueLengthOf(id, element);
+            if (valueLength != ElementTables.NO_VALUE)
+            {
+                length[0] += Listpack.elementLength(valueLength, false, 0);
+            }
+        });
+        // Larger than any ring takes: the caller gives the snapshot up for its size.
+        return (int)Math.min(length[0], Integer.MAX_VALUE - HEADER_LENGTH);
+    }
+
+    private void writeTableAsListpack(final EntryFlyweight entry, final UnsafeBuffer buffer, final int at,
+        final int length)
+    {
+        final ElementTables tables = keyspace.elementTables();
+        final int id = entry.buffer().getInt(entry.valueOffset());
+        final UnsafeBuffer view = source;
+        final int[] p = {at + Listpack.HEADER_LENGTH};
+        final long[] count = {0};
+        tables.forEach(id, element ->
+        {
+            final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+            final int valueLength = tables.valueLengthOf(id, element);
+            view.wrap(element, ElementDescriptor.valueOffset(keyLength) + Math.max(0, valueLength));
+            p[0] += Listpack.writeElement(buffer, p[0], view, ElementDescriptor.KEY_OFFSET, keyLength, false, 0);
+            count[0]++;
+            if (valueLength != ElementTables.NO_VALUE)
+            {
+                p[0] += Listpack.writeElement(buffer, p[0], view, ElementDescriptor.valueOffset(keyLength),
+                    valueLength, false, 0);
+                count[0]++;
+            }
+        });
+        buffer.putByte(p[0], (byte)Listpack.EOF);
+        Listpack.header(buffer, at, length, (int)Math.min(count[0], Listpack.COUNT_UNKNOWN));
     }
 
     @Override

@@ -32,6 +32,7 @@ class ApplierAllocationTest
         "{\"cmd\":\"log\",\"operation\":\"expire\",\"key\":\"user:1000:name\",\"pxat\":4102444800000",
         "{\"cmd\":\"log\",\"operation\":\"rename\",\"key\":\"user:1000:name\",\"newkey\":\"user:1000:nick\"",
         "{\"cmd\":\"log\",\"operation\":\"del\",\"key\":\"user:1000:nick\"",
+        "{\"cmd\":\"log\",\"operation\":\"mset\",\"key\":\"m1\",\"args\":[\"v\",\"m2\",{\"$base64\":\"AAEC\"}]",
         "{\"cmd\":\"ping\"",
     };
     private static final int LINES_PER_BATCH = 64;

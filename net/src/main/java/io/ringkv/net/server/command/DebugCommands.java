@@ -86,7 +86,7 @@ public final class DebugCommands
                 {
                     final long entry = context.keyspace().peek(
                         context.db(), args.buffer(), args.offset(i), args.length(i), context.nowMs());
-                    reply.simpleString(hex(digest.value(entry)));
+                    reply.simpleString(hex(digest.value(context.keyspace(), entry)));
                 }
                 return;
             }

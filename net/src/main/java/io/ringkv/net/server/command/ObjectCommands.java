@@ -9,6 +9,7 @@ import io.ringkv.core.command.StringValues;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.EvictionPolicy;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
 
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,9 @@ public final class ObjectCommands
     private static final byte[] INT = ascii("int");
     private static final byte[] EMBSTR = ascii("embstr");
     private static final byte[] RAW = ascii("raw");
+    private static final byte[] LISTPACK = ascii("listpack");
+    private static final byte[] HASHTABLE = ascii("hashtable");
+    private static final byte[] INTSET = ascii("intset");
 
     private ObjectCommands()
     {
@@ -81,6 +85,14 @@ public final class ObjectCommands
         if (entry == null)
         {
             reply.nil();
+        }
+        else if (entry.type() == ValueType.HASH)
+        {
+            reply.bulk(entry.encoding() == ValueEncoding.HASH_TABLE ? HASHTABLE : LISTPACK);
+        }
+        else if (entry.type() == ValueType.SET)
+        {
+            reply.bulk(entry.encoding() == ValueEncoding.SET_TABLE ? HASHTABLE : INTSET);
         }
         else if (intEncoded(context, entry))
         {

@@ -116,6 +116,40 @@ class DumpRestoreInteropTest
     }
 
     @Test
+    void hashesTravelBothWays()
+    {
+        final Random random = new Random(5);
+        for (final int fields : new int[]{1, 3, 100, 512, 513, 2000})
+        {
+            final Map<String, String> hash = new java.util.HashMap<>();
+            for (int i = 0; i < fields; i++)
+            {
+                hash.put("field:" + i, random.nextBoolean() ? Integer.toString(random.nextInt()) :
+                    "v".repeat(random.nextInt(fields == 3 ? 80 : 60)));
+            }
+            final String key = "hash" + fields;
+            redis.del(key);
+            ringkv.del(key);
+            redis.hset(key, hash);
+            ringkv.hset(key, hash);
+            assertEquals(redis.objectEncoding(key), ringkv.objectEncoding(key), key);
+            final byte[] fromRedis = redis.dump(key);
+            final byte[] fromRingkv = ringkv.dump(key);
+            if ("listpack".equals(redis.objectEncoding(key)))
+            {
+                assertArrayEquals(fromRedis, fromRingkv, key + ": a listpack hash dumps to Redis's bytes");
+            }
+            redis.del(key);
+            ringkv.del(key);
+            assertEquals("OK", redis.restore(key, 0, fromRingkv));
+            assertEquals("OK", ringkv.restore(key, 0, fromRedis));
+            assertEquals(hash, redis.hgetAll(key), key + " in Redis, from ringkv");
+            assertEquals(hash, ringkv.hgetAll(key), key + " in ringkv, from Redis");
+            assertEquals(redis.objectEncoding(key), ringkv.objectEncoding(key), key);
+        }
+    }
+
+    @Test
     void dumpOfMissingKeyIsNil()
     {
         assertEquals(call(redis, "DUMP", "no-such-key"), call(ringkv, "DUMP", "no-such-key"));

@@ -1,0 +1,218 @@
+package io.ringkv.core.command;
+
+import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.RedisCollectionVectors;
+import io.ringkv.core.store.ValueEncoding;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Set commands: redis-server 7.0.15's replies (taken side by side), DUMP of an intset equal to Redis's bytes in
+ * whatever order the members came, the conversion to a table, DEBUG DIGEST-VALUE equal to Redis's, and a model test
+ * against HashSet across both encodings.
+ */
+class SetCommandsTest
+{
+    @AutoClose
+    private final EngineHarness kv = new EngineHarness();
+
+    @Test
+    void repliesAsRedis()
+    {
+        assertEquals(":4", kv.exec("SADD", "s", "3", "1", "2", "-70000", "1"));
+        assertEquals("~[$-70000, $1, $2, $3]", kv.exec("SMEMBERS", "s"));
+        assertEquals(ValueEncoding.SET_INTSET, encoding("s"));
+        assertEquals(":1", kv.exec("SADD", "s", "x"));
+        assertEquals(ValueEncoding.SET_TABLE, encoding("s"));
+        assertEquals(":2", kv.exec("SADD", "sx", "a", "b", "a"));
+        assertEquals(":1", kv.exec("SREM", "sx", "a", "c"));
+        assertEquals(":1", kv.exec("SISMEMBER", "sx", "b"));
+        assertEquals("[:0, :1]", kv.exec("SMISMEMBER", "sx", "a", "b"));
+        assertEquals("[:0]", kv.exec("SMISMEMBER", "nokey", "a"));
+        assertEquals(":1", kv.exec("SCARD", "sx"));
+        assertEquals(":1", kv.exec("SREM", "sx", "b"));
+        assertEquals(":0", kv.exec("EXISTS", "sx"), "the last member removed removes the key");
+        assertEquals("-ERR wrong number of arguments for 'sadd' command", kv.exec("SADD", "s"));
+        assertEquals("-ERR wrong number of arguments for 'srem' command", kv.exec("SREM", "s"));
+        assertEquals("~[]", kv.exec("SMEMBERS", "nokey"));
+        assertEquals(":0", kv.exec("SCARD", "nokey"));
+        assertEquals(":0", kv.exec("SISMEMBER", "s", "007"), "007 is not the integer 7");
+        assertEquals("+set", kv.exec("TYPE", "s"));
+        kv.exec("SET", "str", "v");
+        final String wrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+        assertEquals(wrongType, kv.exec("SADD", "str", "a"));
+        assertEquals(wrongType, kv.exec("SMEMBERS", "str"));
+        assertEquals(wrongType, kv.exec("GET", "s"));
+        assertEquals(wrongType, kv.exec("HGET", "s", "a"));
+        kv.exec("HSET", "h", "a", "b");
+        assertEquals(wrongType, kv.exec("SADD", "h", "a"));
+    }
+
+    @Test
+    void randomPicksPopsMovesAndScans()
+    {
+        kv.exec("SADD", "p", "1", "2", "3");
+        assertEquals("~[]", kv.exec("SPOP", "p", "0"));
+        assertEquals("-ERR value is out of range, must be positive", kv.exec("SPOP", "p", "-1"));
+        assertEquals("-ERR value is out of range, must be positive", kv.exec("SPOP", "p", "x"));
+        assertEquals("-ERR syntax error", kv.exec("SPOP", "p", "1", "2"));
+        assertEquals("-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            kv.exec("SRANDMEMBER", "p", "-9223372036854775808"));
+        assertEquals("(nil)", kv.exec("SRANDMEMBER", "nokey"));
+        assertEquals("[]", kv.exec("SRANDMEMBER", "nokey", "3"));
+        assertEquals("(nil)", kv.exec("SPOP", "nokey"));
+        assertEquals("[$1, $2, $3]", kv.exec("SRANDMEMBER", "p", "10"), "the whole set when it is no larger");
+        assertEquals(5, kv.exec("SRANDMEMBER", "p", "-5").split(", ").length);
+        for (int round = 0; round < 30; round++)
+        {
+            final String two = kv.exec("SRANDMEMBER", "p", "2");
+            final String[] members = two.substring(1, two.length() - 1).split(", ");
+            assertTrue(!members[0].equals(members[1]), two);
+        }
+        assertEquals(":0", kv.exec("SMOVE", "p", "q", "9"));
+        assertEquals(":1", kv.exec("SMOVE", "p", "q", "1"));
+        assertEquals("~[$1]", kv.exec("SMEMBERS", "q"));
+        assertEquals(":0", kv.exec("SMOVE", "nokey", "q", "1"));
+        assertEquals(":1", kv.exec("SMOVE", "p", "p", "2"));
+        kv.exec("SET", "str", "v");
+        assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value", kv.exec("SMOVE", "p", "str", "2"));
+        assertEquals("[$0, [$2, $3]]", kv.exec("SSCAN", "p", "0"));
+        assertEquals("[$0, [$2]]", kv.exec("SSCAN", "p", "0", "MATCH", "2"));
+
+        final Set<String> popped = new HashSet<>();
+        assertEquals(":2", kv.exec("SCARD", "p"));
+        popped.add(kv.exec("SPOP", "p"));
+        popped.add(kv.exec("SPOP", "p"));
+        assertEquals(Set.of("$2", "$3"), popped);
+        assertEquals(":0", kv.exec("EXISTS", "p"), "the last pop removes the key");
+
+        for (int i = 0; i < 1000; i++)
+        {
+            kv.exec("SADD", "t", "m" + i);
+        }
+        final String some = kv.exec("SPOP", "t", "10");
+        assertEquals(10, new HashSet<>(List.of(some.substring(2, some.length() - 1).split(", "))).size());
+        assertEquals(":990", kv.exec("SCARD", "t"));
+        final Set<String> scanned = new HashSet<>();
+        String cursor = "0";
+        do
+        {
+            final String page = kv.exec("SSCAN", "t", cursor, "COUNT", "20");
+            cursor = page.substring(2, page.indexOf(','));
+            final String items = page.substring(page.indexOf('[', 1) + 1, page.length() - 2);
+            for (final String item : items.isEmpty() ? new String[0] : items.split(", "))
+            {
+                scanned.add(item.substring(1));
+            }
+        }
+        while (!cursor.equals("0"));
+        assertEquals(990, scanned.size());
+        kv.exec("SPOP", "t", "2000");
+        assertEquals(":0", kv.exec("EXISTS", "t"));
+    }
+
+    @Test
+    void intsetDumpsAsRedisWhateverTheOrderAndConvertsPast512()
+    {
+        kv.exec("SADD", "s1", "3", "-70000", "2", "1");
+        assertEquals(payload(RedisCollectionVectors.SET_INT32), kv.exec("DUMP", "s1"));
+        kv.exec("SADD", "s3", "99999999999", "5", "100000");
+        assertEquals(payload(RedisCollectionVectors.SET_INT64), kv.exec("DUMP", "s3"));
+        kv.exec("SADD", "neg", "-1");
+        assertEquals(payload("0b0a0200000001000000ffff0a00ff1629382b6e2b5d"), kv.exec("DUMP", "neg"));
+        for (int i = 1; i <= 512; i++)
+        {
+            kv.exec("SADD", "b", Integer.toString(i));
+        }
+        assertEquals(ValueEncoding.SET_INTSET, encoding("b"));
+        kv.exec("SADD", "b", "513");
+        assertEquals(ValueEncoding.SET_TABLE, encoding("b"));
+        assertEquals(":513", kv.exec("SCARD", "b"));
+        assertEquals(":1", kv.exec("SISMEMBER", "b", "77"));
+        assertTrue(kv.exec("DUMP", "b").startsWith("$\u0002"), "a table dumps as RDB_TYPE_SET");
+    }
+
+    @Test
+    void digestIsRedis()
+    {
+        final DatasetDigest digest = new DatasetDigest();
+        kv.commands.register("digest", 2, 0, (context, args, reply) -> reply.simpleString(DatasetDigest.hex(
+            digest.value(context.keyspace(), context.keyspace().peek(context.db(), args.buffer(), args.offset(1),
+            args.length(1), context.nowMs()))).getBytes(StandardCharsets.US_ASCII)));
+        kv.exec("SADD", "s2", "-70000", "3", "2", "1");
+        assertEquals("+3f29aef9686ab7640c6e79734f56219f6f27dcac", kv.exec("digest", "s2"));
+        kv.exec("SADD", "s5", "10", "b", "a");
+        assertEquals("+6c4c4a8172124064173b70cedf712f77142f8623", kv.exec("digest", "s5"));
+        for (int i = 513; i >= 1; i--)
+        {
+            kv.exec("SADD", "bigset", Integer.toString(i));
+        }
+        assertEquals("+fd851744e6ed5dfba330b733b4b3802336284e0e", kv.exec("digest", "bigset"));
+    }
+
+    @Test
+    void behavesAsAHashSetAcrossEncodings()
+    {
+        final Random random = new Random(42);
+        final Map<String, Set<String>> model = new HashMap<>();
+        for (int op = 0; op < 60_000; op++)
+        {
+            final String key = "k" + random.nextInt(6);
+            final String member = random.nextInt(50) == 0 ? "m" + random.nextInt(10) :
+                Integer.toString(random.nextInt(random.nextBoolean() ? 40 : 1500) - 20);
+            final Set<String> set = model.computeIfAbsent(key, k -> new HashSet<>());
+            switch (random.nextInt(4))
+            {
+                case 0, 1 -> assertEquals(set.add(member) ? ":1" : ":0", kv.exec("SADD", key, member));
+                case 2 -> assertEquals(set.remove(member) ? ":1" : ":0", kv.exec("SREM", key, member));
+                default -> assertEquals(set.contains(member) ? ":1" : ":0", kv.exec("SISMEMBER", key, member));
+            }
+            if (set.isEmpty())
+            {
+                model.remove(key);
+                assertEquals(":0", kv.exec("EXISTS", key));
+            }
+            else if (op % 97 == 0)
+            {
+                assertEquals(":" + set.size(), kv.exec("SCARD", key));
+            }
+        }
+        for (final Map.Entry<String, Set<String>> set : model.entrySet())
+        {
+            final String members = kv.exec("SMEMBERS", set.getKey());
+            final Set<String> read = new HashSet<>();
+            for (final String item : members.substring(2, members.length() - 1).split(", "))
+            {
+                read.add(item.substring(1));
+            }
+            assertEquals(set.getValue(), read, set.getKey());
+        }
+    }
+
+    private byte encoding(final String key)
+    {
+        final UnsafeBuffer k = new UnsafeBuffer(key.getBytes(StandardCharsets.US_ASCII));
+        final long address = kv.keyspace.lookup(0, k, 0, k.capacity());
+        assertTrue(address != Keyspace.NOT_FOUND, key);
+        return new EntryFlyweight().wrap(address).encoding();
+    }
+
+    private static String payload(final String hex)
+    {
+        return "$" + new String(HexFormat.of().parseHex(hex), StandardCharsets.ISO_8859_1);
+    }
+}

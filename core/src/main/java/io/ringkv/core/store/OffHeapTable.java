@@ -141,6 +141,14 @@ final class OffHeapTable
     }
 
     /**
+     * @return the hash {@link #storeHash(long, long)} wrote into a keyspace entry (the eviction sketch's key).
+     */
+    static long storedHash(final long entry)
+    {
+        return UnsafeApi.getInt(entry + HASH_OFFSET) & HASH_MASK;
+    }
+
+    /**
      * @return the hash a record of this table keeps.
      */
     long hashOf(final long record)
@@ -246,7 +254,7 @@ final class OffHeapTable
             long entry = UnsafeApi.getLong(bucket(segments0, index0));
             while (entry != 0)
             {
-                if (storedHash(entry) == hash)
+                if (hashOf(entry) == hash)
                 {
                     return entry;
                 }
@@ -258,7 +266,7 @@ final class OffHeapTable
             long entry = UnsafeApi.getLong(bucket(segments1, hash & mask1));
             while (entry != 0)
             {
-                if (storedHash(entry) == hash)
+                if (hashOf(entry) == hash)
                 {
                     return entry;
                 }

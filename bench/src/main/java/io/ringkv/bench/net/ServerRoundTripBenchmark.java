@@ -1,5 +1,6 @@
 package io.ringkv.bench.net;
 
+import io.ringkv.bench.LockstepClients;
 import io.ringkv.net.server.RingkvServer;
 import io.ringkv.net.server.ServerLog;
 import io.ringkv.net.server.config.ServerConfig;
@@ -27,8 +28,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real server in this JVM and clients on loopback sockets, one GET or SET per round trip (pipeline 1): the whole
@@ -61,13 +60,9 @@ public class ServerRoundTripBenchmark
     @Param({"GET", "SET"})
     public String command;
 
-    private final AtomicInteger remaining = new AtomicInteger();
-    private final AtomicInteger failures = new AtomicInteger();
-    private volatile int generation;
-    private volatile boolean running;
-    private volatile Thread driver;
     private RingkvServer server;
-    private Thread[] threads;
+    private SocketChannel[] channels;
+    private LockstepClients clients;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException
@@ -81,8 +76,9 @@ public class ServerRoundTripBenchmark
         server = new RingkvServer(config, new ServerLog(new PrintStream(OutputStream.nullOutputStream()),
             ServerLog.WARNING));
         server.start();
-        running = true;
-        threads = new Thread[connections];
+        channels = new SocketChannel[connections];
+        final ByteBuffer[] requests = new ByteBuffer[connections];
+        final int replyLength = "GET".equals(command) ? "$5\r\nvalue\r\n".length() : "+OK\r\n".length();
         final int roundTrips = ROUND_TRIPS / connections;
         for (int c = 0; c < connections; c++)
         {
@@ -92,12 +88,24 @@ public class ServerRoundTripBenchmark
             final String request = "GET".equals(command) ?
                 "*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n" :
                 "*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$5\r\nvalue\r\n";
-            final String expected = "GET".equals(command) ? "$5\r\nvalue\r\n" : "+OK\r\n";
             roundTrip(channel, encode("*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$5\r\nvalue\r\n"),
                 ByteBuffer.allocateDirect(64), 5);
-            threads[c] = Thread.ofVirtual().start(() -> connection(channel, encode(request),
-                expected.length(), roundTrips));
+            channels[c] = channel;
+            requests[c] = encode(request);
         }
+        clients = new LockstepClients(connections, c ->
+        {
+            final SocketChannel channel = channels[c];
+            final ByteBuffer request = requests[c];
+            final ByteBuffer reply = ByteBuffer.allocateDirect(64);
+            return () ->
+            {
+                for (int i = 0; i < roundTrips; i++)
+                {
+                    roundTrip(channel, request, reply, replyLength);
+                }
+            };
+        });
     }
 
     private static ByteBuffer encode(final String request)
@@ -124,74 +132,21 @@ public class ServerRoundTripBenchmark
         }
     }
 
-    private void connection(final SocketChannel channel, final ByteBuffer request, final int replyLength,
-        final int roundTrips)
-    {
-        final ByteBuffer reply = ByteBuffer.allocateDirect(64);
-        int seen = 0;
-        try (channel)
-        {
-            while (true)
-            {
-                while (generation == seen && running)
-                {
-                    LockSupport.park(this);
-                }
-                if (!running)
-                {
-                    return;
-                }
-                seen = generation;
-                for (int i = 0; i < roundTrips; i++)
-                {
-                    roundTrip(channel, request, reply, replyLength);
-                }
-                if (remaining.decrementAndGet() == 0)
-                {
-                    LockSupport.unpark(driver);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            failures.incrementAndGet();
-            if (remaining.decrementAndGet() == 0)
-            {
-                LockSupport.unpark(driver);
-            }
-        }
-    }
-
     @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException
+    public void tearDown() throws InterruptedException, IOException
     {
-        running = false;
-        for (final Thread thread : threads)
+        clients.close();
+        for (final SocketChannel channel : channels)
         {
-            LockSupport.unpark(thread);
-            thread.join();
+            channel.close();
         }
         server.close();
-        if (failures.get() != 0)
-        {
-            throw new IllegalStateException(failures.get() + " connections failed");
-        }
     }
 
     @Benchmark
     @OperationsPerInvocation(ROUND_TRIPS)
     public void roundTrip()
     {
-        driver = Thread.currentThread();
-        remaining.set(connections);
-        generation++;
-        for (final Thread thread : threads)
-        {
-            LockSupport.unpark(thread);
-        }
-        while (remaining.get() != 0)
-        {
-            LockSupport.park(this);
-        }
+        clients.runRound();
     }
 }

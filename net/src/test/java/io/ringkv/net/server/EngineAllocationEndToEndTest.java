@@ -5,6 +5,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 
 import java.lang.management.ManagementFactory;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,21 +21,10 @@ class EngineAllocationEndToEndTest
     @Test
     void engineThreadAllocatesNothingPerRequestWhileRecordingLatency() throws Exception
     {
-        try (TestServer server = TestServer.start("ringkv-engine-thread", "platform");
-            Jedis jedis = new Jedis("127.0.0.1", server.port()))
-        {
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-            final long engineId = engineThreadId();
-            load(jedis);
-            load(jedis);
-            final long before = threads.getThreadAllocatedBytes(engineId);
-            load(jedis);
-            final long allocated = threads.getThreadAllocatedBytes(engineId) - before;
-            // One 16-byte object per request would be 480 KB; measured: about 1 KB in all.
-            assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by the engine over " + REQUESTS +
-                " requests");
-        }
+        final long allocated = engineAllocation(EngineAllocationEndToEndTest::load);
+        // One 16-byte object per request would be 480 KB; measured: about 1 KB in all.
+        assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by the engine over " + REQUESTS +
+            " requests");
     }
 
     @Test
@@ -42,28 +32,33 @@ class EngineAllocationEndToEndTest
     {
         // One request per round trip: every batch is answered by the engine itself (EngineReplyWriter's
         // non-blocking write on the engine thread), which must allocate nothing either.
+        final long allocated = engineAllocation(EngineAllocationEndToEndTest::roundTrips);
+        // REQUESTS requests: one 16-byte object per request would be 480 KB. The engine's ticks over the seconds
+        // this takes on a loaded machine allocate a little (measured up to 23 KB), so the bound is per request.
+        assertTrue(allocated < 2L * REQUESTS, allocated + " bytes allocated by the engine over " + REQUESTS +
+            " requests");
+    }
+
+    /** What the engine thread allocates while a client sends {@link #REQUESTS} requests, after two warm-up runs. */
+    private static long engineAllocation(final Consumer<Jedis> load) throws Exception
+    {
         try (TestServer server = TestServer.start("ringkv-engine-thread", "platform");
             Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             final com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
             final long engineId = engineThreadId();
-            final int roundTrips = 10_000;
-            roundTrips(jedis, roundTrips);
+            load.accept(jedis);
+            load.accept(jedis);
             final long before = threads.getThreadAllocatedBytes(engineId);
-            roundTrips(jedis, roundTrips);
-            final long allocated = threads.getThreadAllocatedBytes(engineId) - before;
-            // 20,000 requests: one 16-byte object per request would be 320 KB. The engine's ticks over the seconds
-            // this takes on a loaded machine allocate a little (measured up to 23 KB), so the bound is per request.
-            final long requests = 2L * roundTrips;
-            assertTrue(allocated < 2 * requests, allocated + " bytes allocated by the engine over " + requests +
-                " requests");
+            load.accept(jedis);
+            return threads.getThreadAllocatedBytes(engineId) - before;
         }
     }
 
-    private static void roundTrips(final Jedis jedis, final int count)
+    private static void roundTrips(final Jedis jedis)
     {
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < REQUESTS / 2; i++)
         {
             jedis.set("k" + (i % 100), "value");
             jedis.get("k" + (i % 100));

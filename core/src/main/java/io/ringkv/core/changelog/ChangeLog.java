@@ -226,6 +226,14 @@ public final class ChangeLog
         }
     }
 
+    /**
+     * Databases {@code db} and {@code targetDb} swapped their keys (SWAPDB).
+     */
+    public void swapDb(final int db, final int targetDb)
+    {
+        claim(OP_SWAPDB, db, targetDb, null, 0, 0, null, 0, 0);
+    }
+
     public void flushDb(final int db)
     {
         claim(OP_FLUSHDB, db, 0, null, 0, 0, null, 0, 0);

@@ -43,6 +43,7 @@ package io.ringkv.core.changelog;
  *   COPY      db, key = source, targetDb, value = dest.    flags: {@link #FLAG_REPLACE}
  *   FLUSHDB   db
  *   FLUSHALL
+ *   SWAPDB    db, targetDb                                  the two databases trade their keys (TTLs move along)
  * </pre>
  * The replication offset is the record's sequence number: 1 for the first record the engine ever logged, then
  * +1 per record, in ring order. A consumer that has applied every record up to offset N is at offset N.
@@ -60,6 +61,7 @@ public final class ChangeRecordDescriptor
     public static final byte OP_COPY = 9;
     public static final byte OP_FLUSHDB = 10;
     public static final byte OP_FLUSHALL = 11;
+    public static final byte OP_SWAPDB = 12;
 
     /** COPY: the destination was replaced (COPY ... REPLACE). */
     public static final byte FLAG_REPLACE = 1;
@@ -157,6 +159,7 @@ public final class ChangeRecordDescriptor
             case OP_COPY -> "COPY";
             case OP_FLUSHDB -> "FLUSHDB";
             case OP_FLUSHALL -> "FLUSHALL";
+            case OP_SWAPDB -> "SWAPDB";
             default -> "UNKNOWN(" + op + ")";
         };
     }

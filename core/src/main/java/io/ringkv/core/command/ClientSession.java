@@ -25,6 +25,7 @@ public final class ClientSession
     private Command lastCommand;
     private String libraryName = "";
     private String libraryVersion = "";
+    private String peerAddress = "";
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -155,6 +156,22 @@ public final class ClientSession
     public void libraryVersion(final String libraryVersion)
     {
         this.libraryVersion = libraryVersion;
+    }
+
+    /**
+     * @return the client's "ip:port" (SLOWLOG's client address), "" for internal clients.
+     */
+    public String peerAddress()
+    {
+        return peerAddress;
+    }
+
+    /**
+     * @param peerAddress the client's "ip:port", set once by its connection.
+     */
+    public void peerAddress(final String peerAddress)
+    {
+        this.peerAddress = peerAddress;
     }
 
     /**

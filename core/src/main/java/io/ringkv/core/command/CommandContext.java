@@ -37,6 +37,8 @@ public final class CommandContext
     private final DumpPayloadWriter dumpWriter = new DumpPayloadWriter();
     private final DumpPayloadReader dumpReader = new DumpPayloadReader();
     private final ErrorStats errorStats = new ErrorStats();
+    private final SlowLog slowLog = new SlowLog();
+    private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -46,6 +48,8 @@ public final class CommandContext
     private long nowMs;
     private boolean latencyTracking = true;
     private Command timedCommand;
+    private long slowCallNs = new SlowLog().slowerThanNs();
+    private long redactedArguments;
 
     /**
      * @param keyspace        the data.
@@ -88,6 +92,7 @@ public final class CommandContext
             payload.shrink(256);
         }
         keyCollector.releaseIfLarge();
+        redactedArguments = 0;
     }
 
     /**
@@ -191,6 +196,72 @@ public final class CommandContext
     public long findKey(final CommandArgs args, final int index)
     {
         return keyspace.find(session.db(), args.buffer(), args.offset(index), args.length(index), nowMs);
+    }
+
+    /**
+     * @return the slow log (SLOWLOG); the dispatcher records into it. Engine thread.
+     */
+    public SlowLog slowLog()
+    {
+        return slowLog;
+    }
+
+    /**
+     * @return the latency monitor (LATENCY LATEST...). Engine thread, but see {@link LatencyMonitor#ringFullNs}.
+     */
+    public LatencyMonitor latencyMonitor()
+    {
+        return latencyMonitor;
+    }
+
+    /**
+     * Engine thread: set slowlog-log-slower-than.
+     *
+     * @param slowerThanUs microseconds; negative turns the slow log off.
+     */
+    public void slowlogSlowerThanUs(final long slowerThanUs)
+    {
+        slowLog.slowerThanUs(slowerThanUs);
+        slowCallNs = Math.min(slowLog.slowerThanNs(), latencyMonitor.thresholdNs());
+    }
+
+    /**
+     * Engine thread: set latency-monitor-threshold.
+     *
+     * @param thresholdMs milliseconds; 0 turns the monitor off.
+     */
+    public void latencyMonitorThresholdMs(final long thresholdMs)
+    {
+        latencyMonitor.thresholdMs(thresholdMs);
+        slowCallNs = Math.min(slowLog.slowerThanNs(), latencyMonitor.thresholdNs());
+    }
+
+    /**
+     * @return the shortest call, in ns, that the slow log or the latency monitor wants to see: the dispatcher's one
+     * comparison per call ({@link Long#MAX_VALUE} when both are off).
+     */
+    long slowCallNs()
+    {
+        return slowCallNs;
+    }
+
+    /**
+     * The running call's argument {@code index} is a secret (a password): the slow log shows it as
+     * {@code (redacted)}, as Redis's redactClientCommandArgument does. Arguments from 64 on cannot be redacted.
+     *
+     * @param index argument index, 0 being the command's name.
+     */
+    public void redactArgument(final int index)
+    {
+        if (index < Long.SIZE)
+        {
+            redactedArguments |= 1L << index;
+        }
+    }
+
+    long redactedArguments()
+    {
+        return redactedArguments;
     }
 
     /**

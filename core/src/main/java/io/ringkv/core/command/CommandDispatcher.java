@@ -9,7 +9,8 @@ import io.ringkv.core.store.Keyspace;
  * exactly one reply, even when a handler fails unexpectedly. Counts each command's calls, time, failures and
  * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
  * read-only commands (INFO keyspace_hits/misses). Records each executed call's time in the latency histogram of the
- * command it ran as ({@link CommandContext#timeAs(Command)}), unless latency tracking is off.
+ * command it ran as ({@link CommandContext#timeAs(Command)}), unless latency tracking is off. A call at least as
+ * slow as {@link CommandContext#slowCallNs()} (one comparison) goes to the slow log and the latency monitor.
  * <p>
  * Only the engine thread calls this. Allocates only to build error texts for unknown commands.
  */
@@ -85,7 +86,7 @@ public final class CommandDispatcher
         }
         // Redis's performEvictions before a denyoom command: evict first under an evicting policy; the master's
         // stream is never refused (a replica ignores maxmemory and follows its master's deletes).
-        if (command.hasFlag(Command.DENY_OOM) && !session.masterLink() && !keyspace.makeRoom(nowMs))
+        if (command.hasFlag(Command.DENY_OOM) && !session.masterLink() && !makeRoom(nowMs))
         {
             command.recordRejected();
             refuse(ErrorMessages.OOM, reply);
@@ -137,6 +138,10 @@ public final class CommandDispatcher
             {
                 timed.recordLatency(elapsedNs);
             }
+            if (elapsedNs >= context.slowCallNs())
+            {
+                recordSlowCall(args, session, nowMs, elapsedNs, null == timed ? command : timed);
+            }
             if (failed)
             {
                 errorStats.record(observed.lastError());
@@ -145,6 +150,35 @@ public final class CommandDispatcher
             context.end();
         }
         return context.latencyTracking() ? context.timedCommand() : null;
+    }
+
+    /**
+     * Evict to get under maxmemory if needed; while the latency monitor is on, time it as Redis's "eviction-cycle".
+     */
+    private boolean makeRoom(final long nowMs)
+    {
+        final LatencyMonitor monitor = context.latencyMonitor();
+        if (!monitor.enabled())
+        {
+            return keyspace.makeRoom(nowMs);
+        }
+        final long startNs = System.nanoTime();
+        final boolean room = keyspace.makeRoom(nowMs);
+        monitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - startNs, nowMs);
+        return room;
+    }
+
+    /**
+     * A call slow enough for the slow log or the latency monitor (Redis's call(): slowlogPushCurrentCommand and
+     * latencyAddSampleIfNeeded with "command" or "fast-command" by the flags of the command that ran).
+     */
+    private void recordSlowCall(
+        final CommandArgs args, final ClientSession session, final long nowMs, final long elapsedNs,
+        final Command ran)
+    {
+        context.slowLog().recordIfSlow(args, context.redactedArguments(), session, nowMs / 1000, elapsedNs);
+        context.latencyMonitor().addIfNeeded(
+            ran.hasFlag(Command.FAST) ? LatencyMonitor.FAST_COMMAND : LatencyMonitor.COMMAND, elapsedNs, nowMs);
     }
 
     private void refuse(final String message, final Reply reply)

@@ -6,8 +6,11 @@ import static io.ringkv.core.command.Command.READONLY;
 import static io.ringkv.core.command.Command.WRITE;
 
 /**
- * Database commands: SELECT DBSIZE FLUSHDB FLUSHALL. FLUSHDB/FLUSHALL accept ASYNC and SYNC and always flush
- * synchronously on the engine thread. Stateless; the handlers run on the engine thread.
+ * Database commands: SELECT DBSIZE FLUSHDB FLUSHALL SWAPDB. FLUSHDB/FLUSHALL accept ASYNC and SYNC and always flush
+ * synchronously on the engine thread. SWAPDB trades two databases' keys with their TTLs (absolute expiry times, so
+ * each key expires when it would have); clients that selected either database see the other's keys from their
+ * next command, as in Redis. WATCH does not exist yet: when it does, SWAPDB must touch every watched key of both
+ * databases (Redis's touchAllWatchedKeysInDb). Stateless; the handlers run on the engine thread.
  */
 public final class DatabaseCommands
 {
@@ -27,6 +30,7 @@ public final class DatabaseCommands
         table.register("dbsize", 1, READONLY | FAST, DatabaseCommands::dbsize);
         table.register("flushdb", -1, WRITE | KEYSPACE, DatabaseCommands::flushdb);
         table.register("flushall", -1, WRITE | KEYSPACE, DatabaseCommands::flushall);
+        table.register("swapdb", 3, WRITE | FAST, DatabaseCommands::swapdb);
     }
 
     static void select(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -72,6 +76,35 @@ public final class DatabaseCommands
         }
         context.keyspace().flushAll();
         context.changeLog().flushAll();
+        reply.ok();
+    }
+
+    static void swapdb(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final AsciiNumbers numbers = context.numbers();
+        if (!numbers.parseLong(args, 1) || numbers.value() != (int)numbers.value())
+        {
+            reply.error("ERR invalid first DB index");
+            return;
+        }
+        final long first = numbers.value();
+        if (!numbers.parseLong(args, 2) || numbers.value() != (int)numbers.value())
+        {
+            reply.error("ERR invalid second DB index");
+            return;
+        }
+        final long second = numbers.value();
+        final int databases = context.keyspace().databases();
+        if (first < 0 || first >= databases || second < 0 || second >= databases)
+        {
+            reply.error(ErrorMessages.DB_INDEX_OUT_OF_RANGE);
+            return;
+        }
+        context.keyspace().swapDatabases((int)first, (int)second);
+        if (first != second)
+        {
+            context.changeLog().swapDb((int)first, (int)second);
+        }
         reply.ok();
     }
 

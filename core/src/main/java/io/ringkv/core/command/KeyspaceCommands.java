@@ -60,6 +60,7 @@ public final class KeyspaceCommands
         table.register("rename", 3, WRITE, KeyspaceCommands::rename);
         table.register("renamenx", 3, WRITE | FAST, KeyspaceCommands::renamenx);
         table.register("copy", -3, WRITE | DENY_OOM, KeyspaceCommands::copy);
+        table.register("move", 3, WRITE | FAST, KeyspaceCommands::move);
         table.register("keys", 2, READONLY | KEYSPACE, KeyspaceCommands::keys);
         table.register("scan", -2, READONLY, KeyspaceCommands::scan);
         table.register("randomkey", 1, READONLY, KeyspaceCommands::randomkey);
@@ -163,7 +164,7 @@ public final class KeyspaceCommands
         {
             keyspace.delete(db, keyspace.find(db, buffer, args.offset(1), args.length(1), nowMs));
         }
-        else if (!moveThroughScratch(context, db, source, buffer, args.offset(2), args.length(2)))
+        else if (!moveThroughScratch(context, db, source, db, buffer, args.offset(2), args.length(2)))
         {
             reply.error(ErrorMessages.OOM);
             return;
@@ -180,14 +181,14 @@ public final class KeyspaceCommands
     }
 
     /**
-     * RENAME at the memory limit: Redis moves the value without allocating, so RENAME must not fail for want of
+     * RENAME (and MOVE) at the memory limit: Redis moves the value without allocating, so they must not fail for want of
      * room for a second copy. Park the source in scratch space, free it, then create the target; if even that
      * does not fit, put the source back (its freed block is reused) and report OOM with nothing changed.
      *
      * @return true when the key was moved.
      */
     private static boolean moveThroughScratch(final CommandContext context, final int db, final long source,
-        final DirectBuffer target, final int targetOffset, final int targetLength)
+        final int targetDb, final DirectBuffer target, final int targetOffset, final int targetLength)
     {
         final Keyspace keyspace = context.keyspace();
         final EntryFlyweight from = context.otherEntry().wrap(source);
@@ -200,7 +201,8 @@ public final class KeyspaceCommands
         scratch.putBytes(0, from.buffer(), from.keyOffset(), keyLength);
         scratch.putBytes(keyLength, from.buffer(), from.valueOffset(), valueLength);
         keyspace.delete(db, source);
-        long address = keyspace.put(db, target, targetOffset, targetLength, type, encoding, valueLength, expireAtMs);
+        long address =
+            keyspace.put(targetDb, target, targetOffset, targetLength, type, encoding, valueLength, expireAtMs);
         final boolean moved = address != Keyspace.OUT_OF_MEMORY;
         if (!moved)
         {
@@ -237,6 +239,56 @@ public final class KeyspaceCommands
             to.buffer().putBytes(to.valueOffset(), from.buffer(), from.valueOffset(), valueLength);
         }
         return address;
+    }
+
+    /**
+     * MOVE key db: the key, its value and its TTL go to another database, unless the key is there already.
+     * Replicated as a COPY to the target database followed by a DEL in the source.
+     */
+    static void move(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final Keyspace keyspace = context.keyspace();
+        final int sourceDb = context.db();
+        if (!context.numbers().parseIntOrReply(args, 2, reply))
+        {
+            return;
+        }
+        final long targetDb = context.numbers().value();
+        if (targetDb < 0 || targetDb >= keyspace.databases())
+        {
+            reply.error(ErrorMessages.DB_INDEX_OUT_OF_RANGE);
+            return;
+        }
+        if (targetDb == sourceDb)
+        {
+            reply.error(ErrorMessages.SAME_OBJECT);
+            return;
+        }
+        final DirectBuffer buffer = args.buffer();
+        final long nowMs = context.nowMs();
+        if (keyspace.find(sourceDb, buffer, args.offset(1), args.length(1), nowMs) == Keyspace.NOT_FOUND ||
+            keyspace.find((int)targetDb, buffer, args.offset(1), args.length(1), nowMs) != Keyspace.NOT_FOUND)
+        {
+            reply.integer(0);
+            return;
+        }
+        // find() of the target may have reclaimed an expired entry; look the source up again to be safe.
+        final long source = keyspace.find(sourceDb, buffer, args.offset(1), args.length(1), nowMs);
+        if (copyEntry(context, sourceDb, source, (int)targetDb, buffer, args.offset(1), args.length(1)) !=
+            Keyspace.OUT_OF_MEMORY)
+        {
+            keyspace.delete(sourceDb, keyspace.find(sourceDb, buffer, args.offset(1), args.length(1), nowMs));
+        }
+        else if (!moveThroughScratch(context, sourceDb, source, (int)targetDb, buffer, args.offset(1),
+            args.length(1)))
+        {
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        context.changeLog().copy(sourceDb, buffer, args.offset(1), args.length(1),
+            (int)targetDb, buffer, args.offset(1), args.length(1), false);
+        context.changeLog().delete(sourceDb, buffer, args.offset(1), args.length(1), false);
+        reply.integer(1);
     }
 
     static void copy(final CommandContext context, final CommandArgs args, final Reply reply)

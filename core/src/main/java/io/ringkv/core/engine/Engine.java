@@ -11,6 +11,7 @@ import com.lmax.disruptor.dsl.ProducerType;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.store.Keyspace;
 
 import java.util.List;
@@ -54,6 +55,7 @@ public final class Engine implements AutoCloseable
     private final ChangeLog changeLog;
     private final EngineEventHandler engineHandler;
     private final CommandContext context;
+    private final LatencyMonitor latencyMonitor;
     private volatile boolean running;
     private Thread tickThread;
 
@@ -74,6 +76,10 @@ public final class Engine implements AutoCloseable
         this.changeLog = new ChangeLog(0);
         this.context = new CommandContext(keyspace, changeLog, commands, config.maxStringLength());
         context.latencyTracking(config.latencyTracking());
+        context.slowlogSlowerThanUs(config.slowlogSlowerThanUs());
+        context.slowLog().maxLength(config.slowlogMaxLength());
+        context.latencyMonitorThresholdMs(config.latencyMonitorThresholdMs());
+        this.latencyMonitor = context.latencyMonitor();
         final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
         keyspace.expiredKeyListener(
             (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));
@@ -175,17 +181,27 @@ public final class Engine implements AutoCloseable
     {
         final RingBuffer<CommandEvent> ring = this.ring;
         int attempts = 0;
+        long fullSinceNs = 0;
         while (true)
         {
             try
             {
-                return ring.tryNext(n);
+                final long sequence = ring.tryNext(n);
+                if (fullSinceNs != 0)
+                {
+                    latencyMonitor.ringFullNs(System.nanoTime() - fullSinceNs);
+                }
+                return sequence;
             }
             catch (final InsufficientCapacityException ex)
             {
                 if (!waitForRoom)
                 {
                     return NO_ROOM;
+                }
+                if (fullSinceNs == 0)
+                {
+                    fullSinceNs = System.nanoTime();
                 }
                 // The ring is full: let the engine and the consumers behind it drain it.
                 if (++attempts < 16)

@@ -1,5 +1,7 @@
 package io.ringkv.core.engine;
 
+import io.ringkv.core.command.SlowLog;
+
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.LiteBlockingWaitStrategy;
@@ -218,6 +220,55 @@ public final class EngineConfig
     public EngineConfig latencyTracking(final boolean latencyTracking)
     {
         this.latencyTracking = latencyTracking;
+        return this;
+    }
+
+    private long slowlogSlowerThanUs = SlowLog.LOG_SLOWER_THAN_US_DEFAULT;
+    private long slowlogMaxLength = SlowLog.MAX_LENGTH_DEFAULT;
+    private long latencyMonitorThresholdMs;
+
+    public long slowlogSlowerThanUs()
+    {
+        return slowlogSlowerThanUs;
+    }
+
+    /**
+     * @param slowlogSlowerThanUs the slow log's threshold (slowlog-log-slower-than); negative: off.
+     * @return this.
+     */
+    public EngineConfig slowlogSlowerThanUs(final long slowlogSlowerThanUs)
+    {
+        this.slowlogSlowerThanUs = slowlogSlowerThanUs;
+        return this;
+    }
+
+    public long slowlogMaxLength()
+    {
+        return slowlogMaxLength;
+    }
+
+    /**
+     * @param slowlogMaxLength entries the slow log keeps (slowlog-max-len).
+     * @return this.
+     */
+    public EngineConfig slowlogMaxLength(final long slowlogMaxLength)
+    {
+        this.slowlogMaxLength = slowlogMaxLength;
+        return this;
+    }
+
+    public long latencyMonitorThresholdMs()
+    {
+        return latencyMonitorThresholdMs;
+    }
+
+    /**
+     * @param latencyMonitorThresholdMs the latency monitor's threshold (latency-monitor-threshold); 0: off.
+     * @return this.
+     */
+    public EngineConfig latencyMonitorThresholdMs(final long latencyMonitorThresholdMs)
+    {
+        this.latencyMonitorThresholdMs = latencyMonitorThresholdMs;
         return this;
     }
 

@@ -4,6 +4,7 @@ import io.ringkv.core.changelog.ChangeLog;
 import com.lmax.disruptor.EventHandler;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandDispatcher;
+import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.command.Reply;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.concurrent.EpochClock;
@@ -27,6 +28,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final long expireBudgetNs;
     private final long rehashBudgetNs;
     private final CommandArgs args = new CommandArgs();
+    private final LatencyMonitor latencyMonitor;
     private final AtomicBoolean taskPending = new AtomicBoolean();
     private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
@@ -46,6 +48,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         this.expireBudgetNs = config.expireBudgetNs();
         this.rehashBudgetNs = config.rehashBudgetNs();
         this.tickPending = tickPending;
+        this.latencyMonitor = dispatcher.context().latencyMonitor();
     }
 
     @Override
@@ -127,7 +130,9 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         {
             try
             {
+                final long startNs = System.nanoTime();
                 task.doWork(nowMs);
+                latencyMonitor.addIfNeeded(LatencyMonitor.SNAPSHOT_STEP, System.nanoTime() - startNs, nowMs);
             }
             catch (final RuntimeException ex)
             {
@@ -141,9 +146,15 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         nowMs = clock.time();
         try
         {
+            final LatencyMonitor latencyMonitor = this.latencyMonitor;
+            final long expireStartNs = System.nanoTime();
             keyspace.activeExpireCycle(nowMs, expireBudgetNs);
+            final long evictionStartNs = System.nanoTime();
+            latencyMonitor.addIfNeeded(LatencyMonitor.EXPIRE_CYCLE, evictionStartNs - expireStartNs, nowMs);
             // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
             keyspace.makeRoom(nowMs);
+            latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
             keyspace.sampleUsedMemoryPeak();
         }

@@ -53,6 +53,9 @@ public final class Keyspace implements AutoCloseable
     private long maxMemoryBytes;
     private long usedMemoryPeakBytes;
     private final int maxValueLength;
+    /** Keys sampled for {@link #averageTtlMs(int, long)}. */
+    static final int AVG_TTL_SAMPLES = 64;
+
     private final SlabAllocator allocator;
     private final OffHeapTable[] tables;
     private final ExpiryIndex[] expiries;
@@ -535,6 +538,88 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * Redis's avg_ttl estimate, made when asked: the mean remaining TTL of up to {@link #AVG_TTL_SAMPLES} keys with
+     * a TTL, spread evenly over the database's expiry index (Redis estimates it from its expiry cycle's samples).
+     * O(samples), whatever the database holds.
+     *
+     * @param db    database index.
+     * @param nowMs current time.
+     * @return the estimate in ms, 0 when no sampled key has time left.
+     */
+    public long averageTtlMs(final int db, final long nowMs)
+    {
+        final ExpiryIndex index = expiries[db];
+        final int size = index.size();
+        if (size == 0)
+        {
+            return 0;
+        }
+        final int samples = Math.min(size, AVG_TTL_SAMPLES);
+        long sum = 0;
+        int counted = 0;
+        for (int i = 0; i < samples; i++)
+        {
+            final long ttlMs = UnsafeApi.getLong(index.entryAt((int)((long)i * size / samples)) + EXPIRE_AT_OFFSET) -
+                nowMs;
+            if (ttlMs > 0)
+            {
+                sum += ttlMs;
+                counted++;
+            }
+        }
+        return counted == 0 ? 0 : sum / counted;
+    }
+
+    /**
+     * @param db database index.
+     * @return bytes of the database's table buckets (MEMORY STATS overhead.hashtable.main).
+     */
+    public long tableBytes(final int db)
+    {
+        return tables[db].bucketBytes();
+    }
+
+    /**
+     * @param db database index.
+     * @return bytes of the database's expiry index (MEMORY STATS overhead.hashtable.expires).
+     */
+    public long expiryIndexBytes(final int db)
+    {
+        return expiries[db].bytes();
+    }
+
+    /**
+     * @return the slab allocator's statistics (MEMORY MALLOC-STATS).
+     */
+    public String allocatorReport()
+    {
+        return allocator.report();
+    }
+
+    /**
+     * MEMORY USAGE of one key: what the key costs the store, counted the way {@link #memoryStats()} counts
+     * used_memory. This is the one place a value's size is known to the store:
+     * <pre>
+     *   the entry's slab block (header, key, inline value; slab class rounding included)
+     * + one bucket of the database's table (its share of the bucket array)
+     * + one slot of the expiry index, if the key has a TTL
+     * + what the value's encoding holds outside the entry (0 for strings and JSON documents, which are inline;
+     *   a collection's encoding adds its own nodes here)
+     * </pre>
+     *
+     * @param entry a live entry's address.
+     * @return bytes.
+     */
+    public long memoryUsage(final long entry)
+    {
+        final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
+        final int valueLength = UnsafeApi.getInt(entry + VALUE_LENGTH_OFFSET);
+        final long expirySlot = UnsafeApi.getLong(entry + EXPIRE_AT_OFFSET) == NO_EXPIRY ? 0 : Long.BYTES;
+        return SlabAllocator.blockLength(entryLength(keyLength, valueLength)) + OffHeapTable.BUCKET_LENGTH +
+            expirySlot;
+    }
+
+    /**
      * Delete every key of one database (FLUSHDB), freeing its entries. O(keys in the database), unless every
      * other database is empty, when it is {@link #flushAll()}.
      *
@@ -561,6 +646,48 @@ public final class Keyspace implements AutoCloseable
         table.clear();
         expiries[db].clear();
         expireCursors[db] = 0;
+    }
+
+    /**
+     * SWAPDB: database {@code a} takes {@code b}'s keys and {@code b} takes {@code a}'s, TTLs included (a key's
+     * expiry time moves with it, so nothing expires earlier or later). The tables and expiry indexes swap places in
+     * O(1); each entry's header names its database, so the entries of both are then relabelled: O(keys of both),
+     * unlike Redis's O(1) swap. A running snapshot gives up, as for a flush (the replica's sync starts over).
+     *
+     * @param a a database index.
+     * @param b another (or the same: nothing happens).
+     */
+    public void swapDatabases(final int a, final int b)
+    {
+        if (a == b)
+        {
+            return;
+        }
+        if (snapshot != null)
+        {
+            snapshot.flushed();
+        }
+        final OffHeapTable table = tables[a];
+        tables[a] = tables[b];
+        tables[b] = table;
+        final ExpiryIndex expiry = expiries[a];
+        expiries[a] = expiries[b];
+        expiries[b] = expiry;
+        expireCursors[a] = 0;
+        expireCursors[b] = 0;
+        // The eviction pool names candidates by database and key: forget them rather than evict the wrong one.
+        evictor.reset();
+        relabel(a);
+        relabel(b);
+    }
+
+    private void relabel(final int db)
+    {
+        tables[db].forEach(entry ->
+        {
+            final byte dbByte = UnsafeApi.getByte(entry + DATABASE_OFFSET);
+            UnsafeApi.putByte(entry + DATABASE_OFFSET, (byte)((dbByte & EntryDescriptor.SNAPSHOT_MARK) | db));
+        });
     }
 
     /**

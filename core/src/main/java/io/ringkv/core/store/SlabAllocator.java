@@ -299,6 +299,40 @@ public final class SlabAllocator
     }
 
     /**
+     * MEMORY MALLOC-STATS: the allocator's totals, then one line per size class that holds pages.
+     *
+     * @return the report, one line per figure.
+     */
+    public String report()
+    {
+        final StringBuilder report = new StringBuilder(4096);
+        report.append("___ Begin ringkv slab allocator statistics ___\n")
+            .append("page size: ").append(pageSize).append('\n')
+            .append("reserved (pages + huge blocks): ").append(reservedBytes()).append('\n')
+            .append("pages: ").append(pageBytes).append('\n')
+            .append("live blocks (class lengths): ").append(blockBytes).append('\n')
+            .append("requested by callers: ").append(requestedBytes).append('\n')
+            .append("huge blocks (over ").append(HUGE_LENGTH).append(" bytes, malloc'd each): ").append(hugeBytes)
+            .append('\n')
+            .append("lazily freed huge blocks: ").append(lazilyFreedBlocks()).append('\n')
+            .append(String.format(java.util.Locale.ROOT, "%8s %10s %10s %14s %14s %6s%n",
+                "class", "live", "free", "requested", "reserved", "util"));
+        for (int sizeClass = 0; sizeClass < CLASS_LENGTHS.length; sizeClass++)
+        {
+            final long reserved = reservedBytesByClass[sizeClass];
+            if (reserved == 0)
+            {
+                continue;
+            }
+            report.append(String.format(java.util.Locale.ROOT, "%8d %10d %10d %14d %14d %5.1f%%%n",
+                CLASS_LENGTHS[sizeClass], liveBlocks[sizeClass], freeBlocks[sizeClass],
+                requestedBytesByClass[sizeClass], reserved,
+                100.0 * liveBlocks[sizeClass] * CLASS_LENGTHS[sizeClass] / reserved));
+        }
+        return report.append("___ End ringkv slab allocator statistics ___\n").toString();
+    }
+
+    /**
      * @return bytes taken from the system: pages plus huge blocks.
      */
     public long reservedBytes()

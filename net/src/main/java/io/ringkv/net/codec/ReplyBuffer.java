@@ -71,6 +71,14 @@ public final class ReplyBuffer
     }
 
     /**
+     * @return bytes of memory the buffer holds now (CLIENT LIST's memory figures; any thread may read it, stale).
+     */
+    public int capacity()
+    {
+        return buffer.capacity();
+    }
+
+    /**
      * Move the write position, e.g. back to a request's start to discard its reply.
      *
      * @param position new write position, at most the current one.

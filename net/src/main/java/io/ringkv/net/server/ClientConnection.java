@@ -80,6 +80,9 @@ public final class ClientConnection implements Runnable, ConnectedClient
     private RespReply respReply;
     /** The connection's one batch, once the protocol is known: in flight until {@link RequestBatch#isComplete()}. */
     private volatile RequestBatch batch;
+    /** The connection's buffers, published for CLIENT LIST's figures (read, stale, by the engine thread). */
+    private volatile ReadBuffer inputBuffer;
+    private volatile ReplyBuffer outputBuffer;
 
     /**
      * @param id                 client id.
@@ -111,6 +114,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
         this.queryBufferLimit = (int)Math.min(queryBufferLimit, Integer.MAX_VALUE - 8);
         this.remoteAddress = describe(address(true));
         this.localAddress = describe(address(false));
+        session.peerAddress(remoteAddress);
         this.createdMs = System.currentTimeMillis();
         this.lastInteractionMs = createdMs;
     }
@@ -137,6 +141,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
         // The buffers' memory is freed here, not by a GC; a handed-over connection's reader owns the unread bytes.
         final ReadBuffer input = new ReadBuffer(ReadBuffer.INITIAL_CAPACITY_DEFAULT, queryBufferLimit);
         final ReplyBuffer output = new ReplyBuffer(ReplyBuffer.INITIAL_CAPACITY_DEFAULT);
+        inputBuffer = input;
+        outputBuffer = output;
         try
         {
             serve(input, output);
@@ -546,6 +552,34 @@ public final class ClientConnection implements Runnable, ConnectedClient
     public long lastInteractionMs()
     {
         return lastInteractionMs;
+    }
+
+    @Override
+    public long queryBufferBytes()
+    {
+        final ReadBuffer input = inputBuffer;
+        return null == input ? 0 : input.limit();
+    }
+
+    @Override
+    public long queryBufferCapacity()
+    {
+        final ReadBuffer input = inputBuffer;
+        return null == input ? 0 : input.capacity();
+    }
+
+    @Override
+    public long replyBufferBytes()
+    {
+        final ReplyBuffer output = outputBuffer;
+        return null == output ? 0 : output.position();
+    }
+
+    @Override
+    public long replyBufferCapacity()
+    {
+        final ReplyBuffer output = outputBuffer;
+        return null == output ? 0 : output.capacity();
     }
 
     /**

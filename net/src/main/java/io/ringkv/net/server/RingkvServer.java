@@ -17,6 +17,8 @@ import io.ringkv.net.server.command.DebugCommands;
 import io.ringkv.net.server.command.InfoCommands;
 import io.ringkv.net.server.command.InfoSections;
 import io.ringkv.net.server.command.LatencyCommands;
+import io.ringkv.net.server.command.MemoryCommands;
+import io.ringkv.net.server.command.SlowlogCommands;
 import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.command.ServerControl;
 import io.ringkv.net.server.config.ServerConfig;
@@ -138,6 +140,8 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         ServerCommands.register(commands, this);
         DebugCommands.register(commands, this);
         LatencyCommands.register(commands, this);
+        SlowlogCommands.register(commands);
+        MemoryCommands.register(commands, this);
         ObjectCommands.register(commands);
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
@@ -155,7 +159,10 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .threadKind(config.engineThread.text())
             .tickIntervalMs(1000 / config.hz.number())
             .maxStringLength(config.protoMaxBulkLen.number())
-            .latencyTracking(config.latencyTracking.isYes()), keyspace, commands, List.of(replication.logEncoder()));
+            .latencyTracking(config.latencyTracking.isYes())
+            .slowlogSlowerThanUs(config.slowlogLogSlowerThan.number())
+            .slowlogMaxLength(config.slowlogMaxLen.number())
+            .latencyMonitorThresholdMs(config.latencyMonitorThreshold.number()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
 
         int port = (int)config.port.number();

@@ -63,10 +63,21 @@ class ReplicationTest
                 m.select(3);
                 m.flushDB();
                 m.set("after-flush", "y");
+                m.set("swapped-with-ttl", "z", redis.clients.jedis.params.SetParams.setParams().px(800_000));
+                m.swapDB(3, 4);
                 m.select(0);
+                m.pexpire("key:9", 700_000);
+                assertEquals(1, m.move("key:9", 5));
                 awaitInSync(master, replica, 20_000);
                 assertSameContents(master, replica);
                 assertEquals("37", r.get("counter"));
+                r.select(4);
+                assertEquals("y", r.get("after-flush"));
+                assertTrue(r.pttl("swapped-with-ttl") > 700_000, "the TTL moved with the key");
+                r.select(5);
+                assertEquals("value-9", r.get("key:9"));
+                assertTrue(r.pttl("key:9") > 600_000, "MOVE keeps the TTL");
+                r.select(0);
 
                 final List<Object> role = r.role();
                 assertEquals("slave", text(role.get(0)));

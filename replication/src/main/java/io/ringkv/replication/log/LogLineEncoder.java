@@ -45,6 +45,7 @@ public final class LogLineEncoder
     private static final byte[] RENAME = ascii("rename");
     private static final byte[] COPY = ascii("copy");
     private static final byte[] FLUSHDB = ascii("flushdb");
+    private static final byte[] SWAPDB = ascii("swapdb");
     private static final byte[] FLUSHALL = ascii("flushall");
 
     /**
@@ -120,6 +121,7 @@ public final class LogLineEncoder
             }
             case OP_FLUSHDB -> out.ascii(FLUSHDB).ascii((byte)'"');
             case OP_FLUSHALL -> out.ascii(FLUSHALL).ascii((byte)'"');
+            case OP_SWAPDB -> out.ascii(SWAPDB).ascii((byte)'"').ascii(TARGETDB).number(record.targetDb());
             default -> throw new IllegalArgumentException("unknown change record op " + op);
         }
         if (op != OP_FLUSHALL && record.db() != 0)

@@ -72,6 +72,7 @@ public final class MasterStreamApplier
     private static final byte[] OP_COPY = ascii("copy");
     private static final byte[] OP_FLUSHDB = ascii("flushdb");
     private static final byte[] OP_FLUSHALL = ascii("flushall");
+    private static final byte[] OP_SWAPDB = ascii("swapdb");
     private static final byte[] OP_SELECT = ascii("select");
 
     private final CommandBatchBuilder commands;
@@ -528,6 +529,16 @@ public final class MasterStreamApplier
         {
             select(db);
             commands.arg("FLUSHDB").end();
+            return APPLIED;
+        }
+        if (scratchIs(opLength, OP_SWAPDB))
+        {
+            final int targetDb = optionalInt(F_TARGETDB, -1);
+            if (targetDb < 0)
+            {
+                return reject("ERR invalid log: 'swapdb' needs 'targetdb'");
+            }
+            commands.arg("SWAPDB").arg(db).arg(targetDb).end();
             return APPLIED;
         }
         if (scratchIs(opLength, OP_FLUSHALL))

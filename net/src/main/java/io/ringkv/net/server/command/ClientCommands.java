@@ -16,8 +16,12 @@ import java.util.Locale;
 
 /**
  * CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, REPLY, SETINFO, NO-EVICT, NO-TOUCH and HELP, with Redis 7's
- * replies and texts. CLIENT LIST lines follow Redis 7.2's layout; figures ringkv does not track per connection
- * (query and output buffer sizes, memory) print as 0. Every ringkv client is of type {@code normal}.
+ * replies and texts. CLIENT LIST lines follow Redis 7.2's layout, with the connection's buffers as its memory
+ * figures: {@code qbuf}/{@code qbuf-free} the read buffer's unconsumed bytes and free room ({@code rbs} its size),
+ * {@code obl} the reply bytes not yet sent, {@code omem} the reply buffer's memory (ringkv has one growable reply
+ * buffer, no list of reply blocks: {@code oll=0}), {@code tot-mem} both buffers, {@code events=rw} while replies
+ * wait to be sent. Arguments are slices of the read buffer ({@code argv-mem=0}). Every ringkv client is of type
+ * {@code normal}.
  * <p>
  * Only the engine thread runs these handlers; they read other connections' descriptive fields and sessions, which
  * the engine thread owns, and kill connections through {@link ConnectedClient#kill()}.
@@ -276,6 +280,10 @@ public final class ClientCommands
         final boolean self = session == context.session();
         final Command last = session.lastCommand();
         final String command = null == last ? "NULL" : last.name();
+        final long queryBytes = connection.queryBufferBytes();
+        final long queryCapacity = connection.queryBufferCapacity();
+        final long replyBytes = connection.replyBufferBytes();
+        final long replyCapacity = connection.replyBufferCapacity();
         text.append("id=").append(connection.id())
             .append(" addr=").append(connection.remoteAddress())
             .append(" laddr=").append(connection.localAddress())
@@ -285,8 +293,16 @@ public final class ClientCommands
             .append(" idle=").append(self ? 0 : Math.max(0, (nowMs - connection.lastInteractionMs()) / 1000))
             .append(" flags=N")
             .append(" db=").append(session.db())
-            .append(" sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0")
-            .append(" omem=0 tot-mem=0 events=r")
+            // No transactions or pub/sub yet: multi=-1, sub=psub=ssub=0 are what Redis prints for such a client.
+            .append(" sub=0 psub=0 ssub=0 multi=-1")
+            .append(" qbuf=").append(queryBytes)
+            .append(" qbuf-free=").append(Math.max(0, queryCapacity - queryBytes))
+            .append(" argv-mem=0 multi-mem=0")
+            .append(" rbs=").append(queryCapacity).append(" rbp=").append(queryCapacity)
+            .append(" obl=").append(replyBytes).append(" oll=0")
+            .append(" omem=").append(replyCapacity)
+            .append(" tot-mem=").append(queryCapacity + replyCapacity)
+            .append(" events=").append(replyBytes > 0 ? "rw" : "r")
             .append(" cmd=").append(command)
             .append(" user=default redir=-1")
             .append(" resp=").append(session.protocolVersion())

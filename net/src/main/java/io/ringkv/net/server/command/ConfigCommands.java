@@ -114,6 +114,11 @@ public final class ConfigCommands
         for (int i = 2; i < args.count(); i++)
         {
             pairs.add(args.asString(i));
+            if ((i & 1) == 1 && sensitive(config.option(args.asString(i - 1))))
+            {
+                // As Redis 7's SENSITIVE_CONFIG: the slow log shows a password as "(redacted)".
+                context.redactArgument(i);
+            }
         }
         final String error = config.setAll(pairs, true);
         if (null != error)
@@ -123,6 +128,11 @@ public final class ConfigCommands
         }
         applyToEngine(context);
         reply.ok();
+    }
+
+    private boolean sensitive(final ConfigOption option)
+    {
+        return option == config.requirepass || option == config.masterauth || option == config.metricsPassword;
     }
 
     /**
@@ -139,6 +149,9 @@ public final class ConfigCommands
         applyEviction(config, keyspace);
         context.maxStringLength(config.protoMaxBulkLen.number());
         context.latencyTracking(config.latencyTracking.isYes());
+        context.slowlogSlowerThanUs(config.slowlogLogSlowerThan.number());
+        context.slowLog().maxLength(config.slowlogMaxLen.number());
+        context.latencyMonitorThresholdMs(config.latencyMonitorThreshold.number());
     }
 
     /**

@@ -26,6 +26,26 @@ public interface ConnectedClient
     long lastInteractionMs();
 
     /**
+     * @return request bytes read and not yet consumed (CLIENT LIST qbuf). Any thread; may be stale.
+     */
+    long queryBufferBytes();
+
+    /**
+     * @return bytes of the read buffer's memory (qbuf + qbuf-free). Any thread; may be stale.
+     */
+    long queryBufferCapacity();
+
+    /**
+     * @return reply bytes written and not yet sent (CLIENT LIST omem). Any thread; may be stale.
+     */
+    long replyBufferBytes();
+
+    /**
+     * @return bytes of the reply buffer's memory. Any thread; may be stale.
+     */
+    long replyBufferCapacity();
+
+    /**
      * @return the client's session (engine thread only).
      */
     ClientSession session();

@@ -83,6 +83,8 @@ public final class ConnectionStateCommands
             final int more = args.count() - i - 1;
             if (args.equalsIgnoreCase(i, AUTH) && more >= 2)
             {
+                context.redactArgument(i + 1);
+                context.redactArgument(i + 2);
                 user = args.asString(i + 1);
                 password = args.asString(i + 2);
                 i += 2;
@@ -143,6 +145,10 @@ public final class ConnectionStateCommands
 
     private void auth(final CommandContext context, final CommandArgs args, final Reply reply)
     {
+        for (int i = 1; i < args.count(); i++)
+        {
+            context.redactArgument(i);
+        }
         if (args.count() > 3)
         {
             reply.error("ERR syntax error");

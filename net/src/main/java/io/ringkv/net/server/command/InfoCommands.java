@@ -337,7 +337,8 @@ public final class InfoCommands
             final long keys = keyspace.size(db);
             if (keys > 0)
             {
-                out.line("db" + db + ":keys=" + keys + ",expires=" + keyspace.expiresSize(db) + ",avg_ttl=0");
+                out.line("db" + db + ":keys=" + keys + ",expires=" + keyspace.expiresSize(db) + ",avg_ttl=" +
+                    keyspace.averageTtlMs(db, context.nowMs()));
             }
         }
     }

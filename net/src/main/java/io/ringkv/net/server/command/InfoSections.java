@@ -32,9 +32,13 @@ public final class InfoSections
         void write(CommandContext context, InfoWriter info);
     }
 
-    /** One registered section. */
-    private record Section(String name, String title, boolean inDefault, SectionWriter writer)
+    /** One registered section; an explicit-only one prints only when asked for by name. */
+    private record Section(String name, String title, boolean inDefault, SectionWriter writer, boolean explicitOnly)
     {
+        Section(final String name, final String title, final boolean inDefault, final SectionWriter writer)
+        {
+            this(name, title, inDefault, writer, false);
+        }
     }
 
     private final List<Section> sections = new CopyOnWriteArrayList<>();
@@ -58,6 +62,21 @@ public final class InfoSections
                 return;
             }
         }
+        sections.add(section);
+    }
+
+    /**
+     * Add a section INFO prints only when asked for by name, never for "all" or "everything" (ringkv's own
+     * sections meant for a tool, such as the console's latency curves, stay out of what a Redis user reads).
+     *
+     * @param name   lower-case name INFO takes.
+     * @param title  header text.
+     * @param writer writes its fields.
+     */
+    public void addExplicit(final String name, final String title, final SectionWriter writer)
+    {
+        final Section section = new Section(name.toLowerCase(Locale.ROOT), title, false, writer, true);
+        sections.removeIf(existing -> existing.name().equals(section.name()));
         sections.add(section);
     }
 
@@ -126,7 +145,8 @@ public final class InfoSections
         final InfoWriter info = new InfoWriter();
         for (final Section section : sections)
         {
-            if (all || (defaults && section.inDefault()) || names.contains(section.name()))
+            if ((!section.explicitOnly() && (all || (defaults && section.inDefault()))) ||
+                names.contains(section.name()))
             {
                 info.section(section.title());
                 section.writer().write(context, info);

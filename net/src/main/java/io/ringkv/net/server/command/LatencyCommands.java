@@ -5,6 +5,7 @@ import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandLatency;
 import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.command.Reply;
 import io.ringkv.net.server.config.ServerConfig;
 import org.HdrHistogram.Histogram;
@@ -13,13 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * LATENCY (HISTOGRAM, RESET, LATEST, HISTORY, GRAPH, DOCTOR, HELP) and INFO latencystats, with Redis 7.0's replies.
- * The per-command histograms are those the dispatcher records ({@link CommandLatency}). ringkv has no latency
- * monitor (Redis's latency-monitor-threshold, 0 by default, so never on), so the event subcommands answer as Redis
- * does with the monitor off: no events, no samples. LATENCY RESET without arguments also clears the per-command
- * histograms (Redis clears them only with CONFIG RESETSTAT, which ringkv does too).
+ * The per-command histograms are those the dispatcher records ({@link CommandLatency}); the event subcommands read
+ * the engine's {@link LatencyMonitor} (latency-monitor-threshold, 0 by default: off, as in Redis). LATENCY RESET
+ * without arguments also clears the per-command histograms (Redis clears them only with CONFIG RESETSTAT, which
+ * ringkv does too).
  * <p>
  * INFO latencystats prints Redis's {@code latency_percentiles_usec_<command>} lines (execution on the engine
  * thread) and ringkv's {@code ringkv_service_percentiles_usec_<command>} lines (parsed request to flushed reply).
@@ -54,6 +56,11 @@ public final class LatencyCommands
         "If we weren't in a deep space mission I'd suggest to take a look at " +
         "https://redis.io/topics/latency-monitor.\n";
 
+    /** INFO section of the console's latency curves, printed only when named. */
+    public static final String CURVE_SECTION = "ringkv-latencycurve";
+    /** The percentiles of a curve: equally spaced in nines, as the load generator's chart draws them. */
+    static final String CURVE_PERCENTILES = "0 50 75 90 95 99 99.5 99.9 99.95 99.99 99.995 99.999 100";
+
     private final ServerConfig config;
 
     private LatencyCommands(final ServerConfig config)
@@ -69,14 +76,14 @@ public final class LatencyCommands
     {
         final LatencyCommands latency = new LatencyCommands(server.config());
         server.infoSections().addAfter("errorstats", "latencystats", "Latencystats", false, latency::latencystats);
+        server.infoSections().addExplicit(CURVE_SECTION, "Ringkv-latencycurve", LatencyCommands::latencyCurves);
         table.register("latency", -2, Command.ADMIN, new Subcommands("latency")
             .add("histogram", -2, Command.ADMIN, LatencyCommands::histogram)
             .add("reset", -2, Command.ADMIN, LatencyCommands::reset)
-            .add("latest", 2, Command.ADMIN, (context, args, reply) -> reply.arrayHeader(0))
-            .add("history", 3, Command.ADMIN, (context, args, reply) -> reply.arrayHeader(0))
-            .add("graph", 3, Command.ADMIN, (context, args, reply) ->
-                reply.error("ERR No samples available for event '" + args.asString(2) + "'"))
-            .add("doctor", 2, Command.ADMIN, (context, args, reply) -> reply.verbatimText(DOCTOR_DISABLED))
+            .add("latest", 2, Command.ADMIN, LatencyCommands::latest)
+            .add("history", 3, Command.ADMIN, LatencyCommands::history)
+            .add("graph", 3, Command.ADMIN, LatencyCommands::graph)
+            .add("doctor", 2, Command.ADMIN, latency::doctor)
             .add("help", 2, 0, (context, args, reply) -> ConfigCommands.help(reply, HELP)));
     }
 
@@ -177,8 +184,90 @@ public final class LatencyCommands
                 }
             }
         }
-        // The number of latency event series reset: ringkv records none.
-        reply.integer(0);
+        final LatencyMonitor monitor = context.latencyMonitor();
+        int resets = 0;
+        if (args.count() == 2)
+        {
+            resets = monitor.reset(null);
+        }
+        for (int i = 2; i < args.count(); i++)
+        {
+            resets += monitor.reset(args.asString(i));
+        }
+        reply.integer(resets);
+    }
+
+    private static void latest(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final Map<String, LatencyMonitor.Series> events = context.latencyMonitor().events();
+        reply.arrayHeader(events.size());
+        for (final Map.Entry<String, LatencyMonitor.Series> event : events.entrySet())
+        {
+            final long[] latest = event.getValue().latest();
+            reply.arrayHeader(4);
+            reply.bulk(event.getKey().getBytes(StandardCharsets.US_ASCII));
+            reply.integer(latest[0]);
+            reply.integer(latest[1]);
+            reply.integer(event.getValue().maxMs());
+        }
+    }
+
+    private static void history(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final LatencyMonitor.Series series = context.latencyMonitor().series(args.asString(2));
+        if (null == series)
+        {
+            reply.arrayHeader(0);
+            return;
+        }
+        final List<long[]> samples = series.samples();
+        reply.arrayHeader(samples.size());
+        for (final long[] sample : samples)
+        {
+            reply.arrayHeader(2);
+            reply.integer(sample[0]);
+            reply.integer(sample[1]);
+        }
+    }
+
+    private static void graph(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final String event = args.asString(2);
+        final LatencyMonitor.Series series = context.latencyMonitor().series(event);
+        if (null == series)
+        {
+            reply.error("ERR No samples available for event '" + event + "'");
+            return;
+        }
+        reply.verbatimText(LatencyEventReport.graph(event, series, System.currentTimeMillis() / 1000));
+    }
+
+    private void doctor(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        reply.verbatimText(LatencyEventReport.doctor(context.latencyMonitor(), context.slowLog().slowerThanUs(),
+            config.hz.number(), System.currentTimeMillis() / 1000));
+    }
+
+    /**
+     * The console's curves: each command's service time (parsed request to flushed reply, what a client sees) at
+     * {@link #CURVE_PERCENTILES}, since start or the last reset: {@code ringkv_service_curve_usec_get:calls=N,p0=..}.
+     */
+    private static void latencyCurves(final CommandContext context, final InfoWriter out)
+    {
+        for (final Command command : timedCommands(context.commands()))
+        {
+            final CommandLatency latency = command.latency();
+            if (null == latency)
+            {
+                continue;
+            }
+            final Histogram service = latency.serviceHistogram();
+            if (service.getTotalCount() > 0)
+            {
+                out.line("ringkv_service_curve_usec_" + command.name() + ":calls=" + service.getTotalCount() + "," +
+                    LatencyReport.percentiles(service, CURVE_PERCENTILES));
+            }
+        }
     }
 
     private void latencystats(final CommandContext context, final InfoWriter out)

@@ -90,18 +90,64 @@ final class LatencyReport
      */
     static String percentiles(final Histogram histogram, final String percentiles)
     {
-        final StringBuilder text = new StringBuilder();
-        for (final String word : percentiles.split(" "))
+        final String[] words = percentiles.trim().isEmpty() ? new String[0] : percentiles.trim().split(" +");
+        final double[] requested = new double[words.length];
+        for (int i = 0; i < words.length; i++)
         {
-            if (word.isEmpty())
-            {
-                continue;
-            }
-            final double percentile = Double.parseDouble(word);
-            text.append(text.length() == 0 ? "p" : ",p").append(ConfigOption.formatPercentile(percentile)).append('=')
-                .append(String.format(Locale.ROOT, "%.3f", valueAtPercentile(histogram, percentile) / 1000.0));
+            requested[i] = Double.parseDouble(words[i]);
+        }
+        final long[] values = valuesAtPercentiles(histogram, requested);
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < requested.length; i++)
+        {
+            text.append(i == 0 ? "p" : ",p").append(ConfigOption.formatPercentile(requested[i])).append('=')
+                .append(String.format(Locale.ROOT, "%.3f", values[i] / 1000.0));
         }
         return text.toString();
+    }
+
+    /**
+     * {@link #valueAtPercentile} of several percentiles in one pass over the histogram (INFO runs on the engine
+     * thread: one pass per command, not one per percentile).
+     *
+     * @param histogram   values.
+     * @param percentiles 0 to 100 each, in any order.
+     * @return the value at each, in the same order.
+     */
+    static long[] valuesAtPercentiles(final Histogram histogram, final double[] percentiles)
+    {
+        final Integer[] order = new Integer[percentiles.length];
+        for (int i = 0; i < order.length; i++)
+        {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(percentiles[a], percentiles[b]));
+        final long[] values = new long[percentiles.length];
+        final long total = histogram.getTotalCount();
+        int next = 0;
+        long cumulative = 0;
+        for (final HistogramIterationValue value : histogram.recordedValues())
+        {
+            cumulative += value.getCountAtValueIteratedTo();
+            while (next < order.length)
+            {
+                final int index = order[next];
+                final double requested = Math.min(percentiles[index], 100.0);
+                if (cumulative < Math.max(1, (long)(requested / 100 * total + 0.5)))
+                {
+                    break;
+                }
+                final long at = value.getValueIteratedTo();
+                values[index] = percentiles[index] == 0.0 ?
+                    histogram.lowestEquivalentValue(at) : histogram.highestEquivalentValue(at);
+                next++;
+            }
+            if (next == order.length)
+            {
+                break;
+            }
+        }
+        return values;
     }
 
     /**
@@ -111,19 +157,6 @@ final class LatencyReport
      */
     static long valueAtPercentile(final Histogram histogram, final double percentile)
     {
-        final double requested = Math.min(percentile, 100.0);
-        final long total = histogram.getTotalCount();
-        final long countAtPercentile = Math.max(1, (long)(requested / 100 * total + 0.5));
-        long cumulative = 0;
-        for (final HistogramIterationValue value : histogram.recordedValues())
-        {
-            cumulative += value.getCountAtValueIteratedTo();
-            if (cumulative >= countAtPercentile)
-            {
-                final long at = value.getValueIteratedTo();
-                return percentile == 0.0 ? histogram.lowestEquivalentValue(at) : histogram.highestEquivalentValue(at);
-            }
-        }
-        return 0;
+        return valuesAtPercentiles(histogram, new double[]{percentile})[0];
     }
 }

@@ -96,11 +96,14 @@ public final class MigrateCommand
             else if (args.equalsIgnoreCase(j, AUTH) && moreArgs >= 1)
             {
                 passwordIndex = ++j;
+                context.redactArgument(passwordIndex);
             }
             else if (args.equalsIgnoreCase(j, AUTH2) && moreArgs >= 2)
             {
                 usernameIndex = ++j;
                 passwordIndex = ++j;
+                context.redactArgument(usernameIndex);
+                context.redactArgument(passwordIndex);
             }
             else if (args.equalsIgnoreCase(j, KEYS))
             {

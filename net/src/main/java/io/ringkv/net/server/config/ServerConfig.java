@@ -82,6 +82,14 @@ public final class ServerConfig
         "latency-tracking", true, true, "Keep per-command latency histograms."));
     public final ConfigOption latencyTrackingInfoPercentiles = add(ConfigOption.percentiles(
         "latency-tracking-info-percentiles", "50 99 99.9", true, "Percentiles INFO latencystats reports."));
+    public final ConfigOption slowlogLogSlowerThan = add(ConfigOption.integer(
+        "slowlog-log-slower-than", 10000, -1, Long.MAX_VALUE, true,
+        "Calls taking at least this many microseconds go to SLOWLOG; -1: none, 0: all."));
+    public final ConfigOption slowlogMaxLen = add(ConfigOption.integer(
+        "slowlog-max-len", 128, 0, Long.MAX_VALUE, true, "Entries SLOWLOG keeps (the oldest go first)."));
+    public final ConfigOption latencyMonitorThreshold = add(ConfigOption.integer(
+        "latency-monitor-threshold", 0, 0, Long.MAX_VALUE, true,
+        "Events taking at least this many milliseconds are recorded for LATENCY LATEST...; 0: none."));
     public final ConfigOption loglevel = add(ConfigOption.choice(
         "loglevel", "notice", true, "Least severe log level written.", "debug", "verbose", "notice", "warning"));
     public final ConfigOption save = add(ConfigOption.choice(

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +19,8 @@ class ClientCommandsTest
     private static final Pattern LINE = Pattern.compile("id=\\d+ addr=127\\.0\\.0\\.1:\\d+ " +
         "laddr=127\\.0\\.0\\.1:\\d+ fd=-?\\d+ name=\\S* age=\\d+ idle=\\d+ flags=N db=\\d+ sub=0 psub=0 ssub=0 " +
         "multi=-1 qbuf=\\d+ qbuf-free=\\d+ " +
-        "argv-mem=\\d+ multi-mem=0 rbs=\\d+ rbp=\\d+ obl=0 oll=0 omem=0 tot-mem=\\d+ events=r cmd=\\S+ user=default " +
+        "argv-mem=\\d+ multi-mem=0 rbs=\\d+ rbp=\\d+ obl=\\d+ oll=0 omem=\\d+ tot-mem=\\d+ events=rw? cmd=\\S+ " +
+        "user=default " +
         "redir=-1 resp=[23] lib-name=\\S* lib-ver=\\S*");
 
     @Test
@@ -42,6 +44,38 @@ class ClientCommandsTest
             assertTrue(info.contains(" name=worker-1 "), info);
             assertTrue(info.contains(" db=3 "), info);
             assertTrue(info.contains(" cmd=client|info "), info);
+        }
+    }
+
+    @Test
+    void listShowsEachConnectionsBuffers() throws Exception
+    {
+        try (TestServer server = TestServer.start();
+            Jedis observer = new Jedis("127.0.0.1", server.port());
+            RawRespClient partial = new RawRespClient(server.port()))
+        {
+            partial.call("CLIENT", "SETNAME", "partial");
+            // Half a request stays in the connection's read buffer until the rest arrives.
+            final String half = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n" + "v".repeat(40);
+            partial.sendRaw(half);
+            String line = "";
+            for (int attempt = 0; attempt < 200 && !line.contains(" qbuf=" + half.length() + " "); attempt++)
+            {
+                Thread.sleep(10);
+                line = java.util.Arrays.stream(observer.clientList().split("\n"))
+                    .filter(l -> l.contains(" name=partial ")).findFirst().orElse("");
+            }
+            assertTrue(LINE.matcher(line).matches(), line);
+            assertTrue(line.contains(" qbuf=" + half.length() + " "), line);
+            final Matcher figures = Pattern.compile(" qbuf=(\\d+) qbuf-free=(\\d+) .* rbs=(\\d+) .* omem=(\\d+) " +
+                "tot-mem=(\\d+) ").matcher(line);
+            assertTrue(figures.find(), line);
+            final long readBuffer = Long.parseLong(figures.group(3));
+            assertEquals(readBuffer, Long.parseLong(figures.group(1)) + Long.parseLong(figures.group(2)), line);
+            assertTrue(readBuffer > 0 && Long.parseLong(figures.group(4)) > 0, line);
+            assertEquals(readBuffer + Long.parseLong(figures.group(4)), Long.parseLong(figures.group(5)), line);
+            partial.sendRaw("v".repeat(60) + "\r\n");
+            assertEquals("+OK\r\n", partial.read());
         }
     }
 

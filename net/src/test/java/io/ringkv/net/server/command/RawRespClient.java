@@ -18,6 +18,27 @@ final class RawRespClient implements AutoCloseable
     private final InputStream in;
     private final OutputStream out;
 
+    /**
+     * Send each request to two servers (one connection each, in order) and assert the replies are the same bytes.
+     *
+     * @param oursPort   ringkv's port.
+     * @param theirsPort redis-server's port.
+     * @param requests   the requests, in order.
+     */
+    static void assertSameReplies(final int oursPort, final int theirsPort, final String[][] requests)
+        throws IOException
+    {
+        try (RawRespClient ours = new RawRespClient(oursPort);
+            RawRespClient theirs = new RawRespClient(theirsPort))
+        {
+            for (final String[] request : requests)
+            {
+                org.junit.jupiter.api.Assertions.assertEquals(
+                    theirs.call(request), ours.call(request), String.join(" ", request));
+            }
+        }
+    }
+
     RawRespClient(final int port) throws IOException
     {
         socket = new Socket("127.0.0.1", port);

@@ -83,8 +83,48 @@ class MetricsEndpointTest
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(405, post.statusCode());
             final HttpResponse<String> other = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + metricsPort + "/")).build(), HttpResponse.BodyHandlers.ofString());
+                URI.create("http://127.0.0.1:" + metricsPort + "/nosuch")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(404, other.statusCode());
+        }
+    }
+
+    @Test
+    void consoleIsOneSelfContainedPageFedByConsoleJson() throws Exception
+    {
+        final int metricsPort = freePort();
+        try (TestServer server = TestServer.start("ringkv-metrics-port", Integer.toString(metricsPort),
+            "slowlog-log-slower-than", "0");
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            jedis.set("console:k", "v");
+            jedis.get("console:k");
+            jedis.clientSetname("console-test");
+            final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            final HttpResponse<String> page = get(http, URI.create("http://127.0.0.1:" + metricsPort + "/"), null);
+            assertEquals(200, page.statusCode());
+            assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'none'"));
+            final String html = page.body();
+            assertTrue(html.contains("fetch(\"console.json\"") && html.length() < 32 * 1024, "small page");
+            assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "nothing fetched from elsewhere");
+
+            final HttpResponse<String> data =
+                get(http, URI.create("http://127.0.0.1:" + metricsPort + "/console.json"), null);
+            assertEquals(200, data.statusCode());
+            assertEquals("application/json; charset=utf-8", data.headers().firstValue("Content-Type").orElse(""));
+            final String json = data.body();
+            assertTrue(json.startsWith("{\"nowMs\":"), json);
+            assertTrue(json.contains("cmdstat_get:calls=1,"), json);
+            assertTrue(json.contains("ringkv_service_curve_usec_set:calls=1,p0="), json);
+            assertTrue(json.contains("p99.999="), json);
+            // The slow log as arrays: [id, time, micros, [args...], address, name], newest first (the console's own
+            // INFO, logged under slowlog-log-slower-than 0, comes first).
+            assertTrue(json.matches("(?s).*\"slowlog\":\\[\\[3,\\d+,\\d+,\\[\"INFO\".*" +
+                "\\[2,\\d+,\\d+,\\[\"CLIENT\",\"SETNAME\"," +
+                "\"console-test\"],\"127\\.0\\.0\\.1:\\d+\",\"console-test\"].*"), json);
+            // The curves are only for the console: INFO everything leaves them out.
+            assertFalse(jedis.info("everything").contains("ringkv_service_curve"));
+            assertTrue(jedis.info("ringkv-latencycurve").contains("ringkv_service_curve_usec_get:calls=1,"));
         }
     }
 
@@ -111,6 +151,15 @@ class MetricsEndpointTest
             assertEquals(401, get(http, uri, "Bearer wrong").statusCode());
             assertEquals(200, get(http, uri, basic("prometheus", "s3cret")).statusCode());
             assertEquals(200, get(http, uri, "Bearer s3cret").statusCode());
+            // The console and its data are as private as the metrics.
+            for (final String path : new String[]{"/", "/console.json"})
+            {
+                final URI console = URI.create("http://127.0.0.1:" + metricsPort + path);
+                final HttpResponse<String> refused = get(http, console, null);
+                assertEquals(401, refused.statusCode(), path);
+                assertFalse(refused.body().contains("ringkv_") || refused.body().contains("<script"), path);
+                assertEquals(200, get(http, console, basic("ops", "s3cret")).statusCode(), path);
+            }
 
             // A dedicated password replaces requirepass for scrapes; both are read at each scrape.
             jedis.auth("s3cret");

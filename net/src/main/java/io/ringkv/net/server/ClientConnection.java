@@ -289,10 +289,15 @@ public final class ClientConnection implements Runnable, ConnectedClient
             boolean readAhead = false;
             if (inFlight)
             {
-                // Read the client's next bytes while the engine executes and answers the batch (its requests stay in
-                // place: the read appends after them); parse them only once the batch is finished. A buffer a large
-                // request grew is given back first instead (below, once it is empty), not held while idle.
-                final int read = input.limit() < input.capacity() && !input.grown() ? awaitInput(input) : 0;
+                // After a single request, read the client's next bytes while the engine executes and answers it (its
+                // request stays in place: the read appends after it); parse them only once the batch is finished.
+                // After a pipeline, wait for the finish first: a client that pipelines sends its next requests right
+                // after the replies, and a read after them finds them more often than a read now, which cannot
+                // (measured: 1-5% less CPU per request at pipeline 16). A buffer a large request grew is given back
+                // first too (below, once it is empty), not held while idle.
+                final boolean readFirst = batch.requestCount() == 1 && input.limit() < input.capacity() &&
+                    !input.grown();
+                final int read = readFirst ? awaitInput(input) : 0;
                 batch.awaitCompletion();
                 if (replyWriter.failed() || output.broken())
                 {

@@ -22,8 +22,9 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One client connection, served by its own virtual thread: reads with blocking NIO, parses every complete request
- * in the read buffer into one {@link RequestBatch}, publishes the batch and goes straight back to reading; the engine
- * executes it and writes all the replies with one non-blocking write ({@link EngineReplyWriter}). The connection
+ * in the read buffer into one {@link RequestBatch} and publishes it; the engine executes it and writes all the
+ * replies with one non-blocking write ({@link EngineReplyWriter}). After a single request the connection goes
+ * straight back to reading (one park per request); after a pipeline it reads once the replies are out. The connection
  * parses its next bytes only once that batch is finished, so replies stay in order and the read buffer's requests
  * stay in place while the engine reads them. A batch that ends early on purpose (a slice of a long pipeline, QUIT,
  * a request the parser rejected) or that may take the connection over (SYNC, WAIT) is executed while the

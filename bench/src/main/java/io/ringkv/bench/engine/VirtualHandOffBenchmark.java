@@ -1,5 +1,6 @@
 package io.ringkv.bench.engine;
 
+import io.ringkv.bench.LockstepClients;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.CoreCommands;
 import io.ringkv.core.engine.Engine;
@@ -24,8 +25,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The server's hand-off, as the server runs it: connections are virtual threads on one carrier with the engine (a
@@ -57,13 +56,9 @@ public class VirtualHandOffBenchmark
     @Param({"GET", "SET"})
     public String command;
 
-    private final AtomicInteger remaining = new AtomicInteger();
-    private volatile int generation;
-    private volatile boolean running;
-    private volatile Thread driver;
     private Keyspace keyspace;
     private Engine engine;
-    private Thread[] threads;
+    private LockstepClients clients;
     private CountingReply[] replies;
 
     @Setup(Level.Trial)
@@ -77,55 +72,29 @@ public class VirtualHandOffBenchmark
         new RequestTemplate("SET").fill(preload, RequestTemplate.KEYS);
         engine.execute(preload);
 
-        running = true;
-        threads = new Thread[connections];
         replies = new CountingReply[connections];
         final int roundTrips = ROUND_TRIPS / connections;
-        for (int c = 0; c < connections; c++)
+        clients = new LockstepClients(connections, c ->
         {
             final CountingReply reply = new CountingReply();
             replies[c] = reply;
-            threads[c] = Thread.ofVirtual().name("connection-" + c).start(() -> connection(reply, roundTrips));
-        }
-    }
-
-    private void connection(final CountingReply reply, final int roundTrips)
-    {
-        final RequestTemplate template = new RequestTemplate(command);
-        final RequestBatch batch = new RequestBatch(new ClientSession(1, true), reply);
-        int seen = 0;
-        while (true)
-        {
-            while (generation == seen && running)
+            final RequestTemplate template = new RequestTemplate(command);
+            final RequestBatch batch = new RequestBatch(new ClientSession(1, true), reply);
+            return () ->
             {
-                LockSupport.park(this);
-            }
-            if (!running)
-            {
-                return;
-            }
-            seen = generation;
-            for (int i = 0; i < roundTrips; i++)
-            {
-                template.fill(batch, 1);
-                engine.execute(batch);
-            }
-            if (remaining.decrementAndGet() == 0)
-            {
-                LockSupport.unpark(driver);
-            }
-        }
+                for (int i = 0; i < roundTrips; i++)
+                {
+                    template.fill(batch, 1);
+                    engine.execute(batch);
+                }
+            };
+        });
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws InterruptedException
     {
-        running = false;
-        for (final Thread thread : threads)
-        {
-            LockSupport.unpark(thread);
-            thread.join();
-        }
+        clients.close();
         engine.close();
         keyspace.close();
         for (final CountingReply reply : replies)
@@ -141,16 +110,6 @@ public class VirtualHandOffBenchmark
     @OperationsPerInvocation(ROUND_TRIPS)
     public void roundTrip()
     {
-        driver = Thread.currentThread();
-        remaining.set(connections);
-        generation++;
-        for (final Thread thread : threads)
-        {
-            LockSupport.unpark(thread);
-        }
-        while (remaining.get() != 0)
-        {
-            LockSupport.park(this);
-        }
+        clients.runRound();
     }
 }

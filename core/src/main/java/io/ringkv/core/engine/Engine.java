@@ -30,7 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  *                                          └──────── afterEngine consumers ◀┘ (replication), gated
  * </pre>
  * A connection publishes its whole pipelined batch with one claim and one publish (in chunks of
- * {@link EngineConfig#maxClaim()} when larger) and is woken once, after the batch's last request.
+ * {@link EngineConfig#maxClaim()} when larger). After the batch's last request the engine either hands the batch to
+ * the {@link BatchCompletion} it was published with (the network layer writes the replies from the engine thread,
+ * so the connection need not be woken) or finishes it and wakes the connection waiting in
+ * {@link RequestBatch#awaitCompletion()}.
  * Consumers passed as {@code afterEngine} see each slot only after the engine has executed it and read its
  * change records; they must not touch the slot's batch.
  * <p>
@@ -118,12 +121,27 @@ public final class Engine implements AutoCloseable
      */
     public void publish(final RequestBatch batch)
     {
+        publish(batch, null);
+    }
+
+    /**
+     * Publish every request of the batch and return without waiting; once the engine has executed the batch's last
+     * request it hands the batch to {@code onExecuted} on the engine thread (e.g. to write the replies to the
+     * socket), which finishes it. Allocates nothing. An empty batch is handed over at once, on the caller's thread.
+     *
+     * @param batch      the connection's filled batch.
+     * @param onExecuted what happens once the batch executed; null to finish the batch at once (then wait with
+     *                   {@link RequestBatch#awaitCompletion()}).
+     * @throws IllegalStateException when the engine is not running (nothing would ever complete the batch).
+     */
+    public void publish(final RequestBatch batch, final BatchCompletion onExecuted)
+    {
         if (!running)
         {
             throw new IllegalStateException("engine is not running");
         }
         final int requestCount = batch.requestCount();
-        batch.markPublished();
+        batch.markPublished(onExecuted);
         if (requestCount == 0)
         {
             batch.complete();

@@ -14,9 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  * its completion come back. Arguments are byte slices ({@code offset}, {@code length}) of one buffer, so a
  * parser can leave them in place in its read buffer.
  * <p>
- * One per connection, reused for every batch. The connection thread fills it and calls
- * {@link #awaitCompletion()} after publishing; the engine thread reads it, writes replies to {@link #reply()},
- * and calls {@link #complete()} after the last request. Neither touches it while the other owns it.
+ * One per connection, reused for every batch. The connection thread fills it and publishes it; the engine thread
+ * reads it, writes replies to {@link #reply()}, and calls {@link #complete()} after the last request. A batch
+ * published with a {@link BatchCompletion} is then handed to it on the engine thread (the network layer writes the
+ * replies to the socket from there and calls {@link #finish()} once they are out); otherwise {@link #complete()}
+ * finishes it at once. Neither the connection nor the engine touches the batch while the other owns it: the
+ * connection owns it again once {@link #isComplete()}.
  * <pre>
  *   batch.reset(readBuffer);
  *   batch.addArg(offset, length); ...   batch.endRequest(RequestBatch.VALUE_RAW);   // for each request
@@ -41,7 +44,8 @@ public final class RequestBatch implements ParsedRequests
     private int[] argLength = new int[64];
 
     private volatile boolean completed = true;
-    private Thread waiter;
+    private volatile Thread waiter;
+    private BatchCompletion onExecuted;
 
     /**
      * @param session the connection's session state.
@@ -223,25 +227,49 @@ public final class RequestBatch implements ParsedRequests
 
     /**
      * Mark the batch as in flight; called by the publisher just before it publishes the batch to the ring.
+     *
+     * @param onExecuted told on the engine thread once every request has executed, instead of finishing the batch
+     *                   there; null to finish it at once.
      */
-    public void markPublished()
+    public void markPublished(final BatchCompletion onExecuted)
     {
-        waiter = Thread.currentThread();
+        this.onExecuted = onExecuted;
         completed = false;
     }
 
     /**
-     * Engine thread: every request of the batch has executed and replied. Wakes the waiting connection.
+     * Engine thread: every request of the batch has executed and replied. Hands the batch to its
+     * {@link BatchCompletion}, or finishes it.
      */
     public void complete()
     {
-        final Thread waiter = this.waiter;
-        completed = true;
-        LockSupport.unpark(waiter);
+        final BatchCompletion onExecuted = this.onExecuted;
+        if (null == onExecuted)
+        {
+            finish();
+        }
+        else
+        {
+            onExecuted.executed(this);
+        }
     }
 
     /**
-     * @return true once the engine has executed every request of the batch.
+     * Any thread: the batch is done (executed, and its replies dealt with); the connection owns it again. Wakes the
+     * connection if it waits in {@link #awaitCompletion()}.
+     */
+    public void finish()
+    {
+        completed = true;
+        final Thread waiter = this.waiter; // read after the write above: see awaitCompletion
+        if (null != waiter)
+        {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    /**
+     * @return true once the batch is done: the connection owns it (and its reply buffer) again.
      */
     public boolean isComplete()
     {
@@ -249,12 +277,17 @@ public final class RequestBatch implements ParsedRequests
     }
 
     /**
-     * Connection thread: wait until the engine has executed every request of the published batch. A platform thread
-     * spins briefly before parking, since a small batch is usually done within a few microseconds; a virtual thread
-     * parks at once, because spinning would hold the carrier the engine may need.
+     * Connection thread: wait until the published batch is done. A platform thread spins briefly before parking,
+     * since a small batch is usually done within a few microseconds; a virtual thread parks at once, because
+     * spinning would hold the carrier the engine may need. Only a waiting thread is ever unparked: a connection
+     * that went back to reading while its batch was in flight is not woken for nothing.
      */
     public void awaitCompletion()
     {
+        if (completed)
+        {
+            return;
+        }
         // A virtual thread never spins: the engine it waits for may need this very carrier.
         if (!Thread.currentThread().isVirtual())
         {
@@ -263,9 +296,13 @@ public final class RequestBatch implements ParsedRequests
                 Thread.onSpinWait();
             }
         }
+        // Volatile write, then volatile read of completed; finish() writes completed, then reads waiter: one of the
+        // two sides sees the other, so the wake-up cannot be lost.
+        waiter = Thread.currentThread();
         while (!completed)
         {
             LockSupport.park(this);
         }
+        waiter = null;
     }
 }

@@ -37,4 +37,49 @@ public final class BatchBoundary
         return (buffer.getByte(index) | 0x20) == 'q' && (buffer.getByte(index + 1) | 0x20) == 'u' &&
             (buffer.getByte(index + 2) | 0x20) == 'i' && (buffer.getByte(index + 3) | 0x20) == 't';
     }
+
+    /**
+     * Whether a batch must be executed while its connection waits, instead of being answered by the engine while
+     * the connection reads on: true when a request may take the connection over once answered (SYNC: it becomes a
+     * replication stream; WAIT: its reply is given later by the connection's thread), which the connection can
+     * only do while it is not blocked in {@code read}.
+     *
+     * @param batch a parsed batch.
+     * @return true when one of its requests is SYNC or WAIT (any case).
+     */
+    public static boolean needsConnectionThread(final RequestBatch batch)
+    {
+        final DirectBuffer buffer = batch.argBuffer();
+        for (int request = 0, count = batch.requestCount(); request < count; request++)
+        {
+            if (batch.argCount(request) == 0)
+            {
+                continue;
+            }
+            final int arg = batch.firstArg(request);
+            if (batch.argLength(arg) == 4)
+            {
+                final int index = batch.argOffset(arg);
+                final int first = buffer.getByte(index) | 0x20;
+                if ((first == 's' || first == 'w') && (equalsLower(buffer, index, "sync") ||
+                    equalsLower(buffer, index, "wait")))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean equalsLower(final DirectBuffer buffer, final int index, final String lowerName)
+    {
+        for (int i = 0; i < lowerName.length(); i++)
+        {
+            if ((buffer.getByte(index + i) | 0x20) != lowerName.charAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -78,6 +78,14 @@ public final class ReadBuffer
     }
 
     /**
+     * @return true while the buffer is larger than its initial capacity (a large request made it grow).
+     */
+    public boolean grown()
+    {
+        return buffer.capacity() > initialCapacity;
+    }
+
+    /**
      * Read once from the channel into the free space after {@link #limit()}.
      *
      * @param channel to read from (blocking or not).

@@ -15,8 +15,9 @@ import java.nio.charset.StandardCharsets;
  * memory it grew out of, or gives back with {@link #shrinkIfEmpty()} and {@link #close()}, is freed at once
  * ({@link ConnectionBuffers}), not at the next GC.
  * <p>
- * The engine thread appends while the connection waits; the connection thread drains it after the batch's
- * completion (the batch's hand-over orders the two). Never both at once.
+ * The engine thread appends while a batch is in flight, and may write the replies out itself ({@link #pending()});
+ * the connection thread uses it only once the batch is complete (the batch's hand-over orders the two). Never
+ * both at once.
  */
 public final class ReplyBuffer
 {
@@ -203,10 +204,23 @@ public final class ReplyBuffer
     }
 
     /**
+     * The pending bytes for a writer that may need several calls (a non-blocking write, then a blocking one for the
+     * rest): the buffer's {@link ByteBuffer}, positioned at 0 and limited at {@link #position()}; a write advances
+     * its position. Call {@link #clear()} once it is all written, and append nothing before.
+     *
+     * @return the buffer's byte buffer, valid until it is cleared, grown or shrunk.
+     */
+    public ByteBuffer pending()
+    {
+        return byteBuffer.limit(position).position(0);
+    }
+
+    /**
      * Drop every pending byte.
      */
     public void clear()
     {
+        byteBuffer.clear();
         position = 0;
     }
 

@@ -4,6 +4,7 @@ import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.ConnectionHandover;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.RequestBatch;
+import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.ReadBuffer;
 import io.ringkv.net.codec.ReplyBuffer;
 import io.ringkv.net.codec.RequestParser;
@@ -21,16 +22,21 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One client connection, served by its own virtual thread: reads with blocking NIO, parses every complete request
- * in the read buffer into one {@link RequestBatch}, has the engine execute the batch (one wake-up when it is done),
- * and writes all the replies with one flush. A long pipeline is executed in slices of at most
+ * in the read buffer into one {@link RequestBatch}, publishes the batch and goes straight back to reading; the engine
+ * executes it and writes all the replies with one non-blocking write ({@link EngineReplyWriter}). The connection
+ * parses its next bytes only once that batch is finished, so replies stay in order and the read buffer's requests
+ * stay in place while the engine reads them. A batch that ends early on purpose (a slice of a long pipeline, QUIT,
+ * a request the parser rejected) or that may take the connection over (SYNC, WAIT) is executed while the
+ * connection waits, and the connection writes its replies itself. A long pipeline is executed in slices of at most
  * {@link #MAX_BATCH_REQUESTS} and written whenever {@link #REPLY_FLUSH_THRESHOLD_BYTES} of replies are pending, so
  * memory stays bounded by a slice; a batch ends at QUIT, and nothing read after it is executed. After each write
  * the connection records every written request's service time (parsed to flushed) in its command's latency
  * histograms. The protocol is chosen by the connection's first byte: {@code '{'}
  * for JSON lines, anything else for RESP (multibulk or inline).
  * <p>
- * The connection thread owns the buffers; the engine writes replies into them only while the connection waits for
- * its batch. Other threads may only {@link #kill()} it and read its descriptive fields.
+ * The connection thread owns the buffers; the engine writes replies into them (and to the socket) only while the
+ * connection's batch is in flight. The channel is closed only when no batch is in flight, so the engine never
+ * writes to a closed descriptor. Other threads may only {@link #kill()} it and read its descriptive fields.
  */
 public final class ClientConnection implements Runnable, ConnectedClient
 {
@@ -75,6 +81,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
     /** The connection's buffers, published for CLIENT LIST's figures (read, stale, by the engine thread). */
     private volatile ReadBuffer inputBuffer;
     private volatile ReplyBuffer outputBuffer;
+    /** The connection's one batch, once the protocol is known: in flight until {@link RequestBatch#isComplete()}. */
+    private volatile RequestBatch batch;
 
     /**
      * @param id                 client id.
@@ -177,10 +185,13 @@ public final class ClientConnection implements Runnable, ConnectedClient
 
         try
         {
+            this.batch = batch;
             serve(input, output, parser, batch, jsonReply);
         }
         finally
         {
+            // Whatever ended the connection, the engine may still be writing this batch's replies to the socket.
+            batch.awaitCompletion();
             parser.close();
         }
     }
@@ -189,11 +200,17 @@ public final class ClientConnection implements Runnable, ConnectedClient
         final RequestBatch batch, final JsonLineReply jsonReply) throws IOException
     {
         final ServiceTimeTracker serviceTimes = new ServiceTimeTracker();
+        // Virtual threads only: their first read has made the socket's descriptor non-blocking for good.
+        final EngineReplyWriter replyWriter = Thread.currentThread().isVirtual() ?
+            new EngineReplyWriter(this, channel, output) : null;
         int batchLimit = INITIAL_BATCH_REQUESTS;
         while (true)
         {
             int start = 0;
             boolean close = false;
+            boolean inFlight = false;
+            int replyStart = 0;
+            long parsedNs = 0;
             while (true)
             {
                 parser.batchRequestLimit(batchLimit);
@@ -201,9 +218,17 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 final int requestCount = batch.requestCount();
                 if (requestCount > 0)
                 {
-                    final int replyStart = output.position();
-                    final long parsedNs = System.nanoTime();
+                    replyStart = output.position();
+                    parsedNs = System.nanoTime();
                     executing = true;
+                    if (status == RequestParser.OK && null != replyWriter &&
+                        !BatchBoundary.needsConnectionThread(batch))
+                    {
+                        // The engine writes the replies; this thread reads on meanwhile.
+                        engine.publish(batch, replyWriter);
+                        inFlight = true;
+                        break;
+                    }
                     engine.execute(batch);
                     executing = false;
                     if (output.broken())
@@ -261,8 +286,32 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 break;
             }
 
-            output.writeTo(channel);
-            serviceTimes.flushed(System.nanoTime());
+            boolean readAhead = false;
+            if (inFlight)
+            {
+                // Read the client's next bytes while the engine executes and answers the batch (its requests stay in
+                // place: the read appends after them); parse them only once the batch is finished. A buffer a large
+                // request grew is given back first instead (below, once it is empty), not held while idle.
+                final int read = input.limit() < input.capacity() && !input.grown() ? awaitInput(input) : 0;
+                batch.awaitCompletion();
+                if (replyWriter.failed() || output.broken())
+                {
+                    return;
+                }
+                serviceTimes.executed(batch, parsedNs);
+                serviceTimes.flushed(replyWriter.flushedNs());
+                batchLimit = nextBatchLimit(batch.requestCount(), replyWriter.replyEnd() - replyStart);
+                if (read < 0 || closeAfterReply || killed)
+                {
+                    return;
+                }
+                readAhead = read > 0;
+            }
+            else
+            {
+                output.writeTo(channel);
+                serviceTimes.flushed(System.nanoTime());
+            }
             final ConnectionHandover handover = session.handover();
             if (handover != null && !close && !killed)
             {
@@ -291,7 +340,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 output.shrinkIfEmpty();
                 parser.shrink();
             }
-            if (awaitInput(input) < 0)
+            if (!readAhead && awaitInput(input) < 0)
             {
                 return;
             }
@@ -341,19 +390,68 @@ public final class ClientConnection implements Runnable, ConnectedClient
     }
 
     /**
-     * Close from another thread (CLIENT KILL, idle timeout, shutdown). A batch in flight still completes; its
-     * replies are lost with the socket.
+     * Close from another thread (CLIENT KILL, idle timeout, shutdown). Shuts the socket down both ways, which wakes
+     * the connection's thread out of a read or a write; the thread closes the channel once no batch of it is in
+     * flight (the engine may be writing to the socket). A batch in flight still completes; its replies are lost.
      */
     public void kill()
     {
         killed = true;
         try
         {
-            channel.close();
+            channel.shutdownInput();
+            channel.shutdownOutput();
         }
         catch (final IOException ignore)
         {
-            // Closing is all we wanted.
+            // Already closed: nothing left to wake.
+        }
+    }
+
+    /**
+     * Engine thread: the connection's batch has executed (its replies are not written yet).
+     */
+    void executed()
+    {
+        executing = false;
+    }
+
+    /**
+     * Engine thread, or the writer of a slow client's replies: the batch's replies are written.
+     */
+    void replied()
+    {
+        lastInteractionMs = System.currentTimeMillis();
+    }
+
+    /**
+     * @return true when the connection was killed.
+     */
+    boolean killed()
+    {
+        return killed;
+    }
+
+    /**
+     * @return true when the connection ends once its replies are written (QUIT-like commands, a kill).
+     */
+    boolean closing()
+    {
+        return closeAfterReply || killed;
+    }
+
+    /**
+     * Wake the connection's thread out of its read with end-of-stream, so that it ends (any thread).
+     */
+    void stopReading()
+    {
+        try
+        {
+            channel.shutdownInput();
+        }
+        catch (final IOException ignore)
+        {
+            // Already closed: the thread is not reading.
         }
     }
 
@@ -497,7 +595,11 @@ public final class ClientConnection implements Runnable, ConnectedClient
     public boolean waitingForInputFor(final long nowMs, final long quietMs)
     {
         final long sinceMs = waitingForInputSinceMs;
-        return sinceMs != NOT_WAITING && nowMs - sinceMs >= quietMs;
+        final RequestBatch batch = this.batch;
+        // A connection reads while its last batch is answered: quiet only once that batch's replies are written,
+        // and counted from the later of the two.
+        return sinceMs != NOT_WAITING && (null == batch || batch.isComplete()) &&
+            nowMs - Math.max(sinceMs, lastInteractionMs) >= quietMs;
     }
 
     /**

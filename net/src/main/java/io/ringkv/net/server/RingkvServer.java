@@ -114,10 +114,12 @@ public final class RingkvServer implements AutoCloseable, ServerControl
      * Check the configuration, start the engine and begin accepting connections.
      *
      * @throws IOException when an address cannot be bound.
-     * @throws IllegalStateException when protected mode refuses the configuration.
+     * @throws IllegalStateException when protected mode refuses the configuration, or the JVM was started without
+     *                               the option the engine's socket writes need.
      */
     public void start() throws IOException
     {
+        NonBlockingSocketWrite.ensureAvailable();
         final List<InetAddress> addresses = bindAddresses();
         checkProtectedMode(addresses);
         final InetAddress metricsAddress = checkMetricsAccess();

@@ -40,6 +40,36 @@ class EngineAllocationEndToEndTest
         }
     }
 
+    @Test
+    void engineThreadAllocatesNothingPerRequestWhileWritingRepliesToTheSocket() throws Exception
+    {
+        // One request per round trip: every batch is answered by the engine itself (EngineReplyWriter's
+        // non-blocking write on the engine thread), which must allocate nothing either.
+        try (TestServer server = TestServer.start("ringkv-engine-thread", "platform");
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final long engineId = engineThreadId();
+            final int roundTrips = 10_000;
+            roundTrips(jedis, roundTrips);
+            final long before = threads.getThreadAllocatedBytes(engineId);
+            roundTrips(jedis, roundTrips);
+            final long allocated = threads.getThreadAllocatedBytes(engineId) - before;
+            assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by the engine over " + roundTrips +
+                " round trips");
+        }
+    }
+
+    private static void roundTrips(final Jedis jedis, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            jedis.set("k" + (i % 100), "value");
+            jedis.get("k" + (i % 100));
+        }
+    }
+
     private static void load(final Jedis jedis)
     {
         final Pipeline pipeline = jedis.pipelined();

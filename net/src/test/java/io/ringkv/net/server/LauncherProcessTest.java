@@ -349,16 +349,30 @@ class LauncherProcessTest
         }
     }
 
+    @Test
+    void withoutTheOpenPackageItNeedsItSaysWhichOptionAndExitsOne() throws Exception
+    {
+        final List<String> command = javaCommand("--port", "0");
+        command.removeAll(List.of("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = readAll(process);
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue(), output);
+        assertTrue(output.contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED"), output);
+    }
+
     private static Process start(final String... options) throws IOException
     {
         return new ProcessBuilder(javaCommand(options)).redirectErrorStream(true).start();
     }
 
+    /** The command bin/ringkv runs: its module options, then ServerMain with the given options. */
     private static List<String> javaCommand(final String... options)
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "-Xmx256m", "-XX:MaxDirectMemorySize=1g",
             "-cp", System.getProperty("java.class.path"),
             ServerMain.class.getName()));

@@ -61,7 +61,8 @@ public interface ConnectedClient
     void closeAfterReply();
 
     /**
-     * Close the connection now, from any thread.
+     * End the connection now, from any thread: its socket is shut down at once and closed by the connection's own
+     * thread once no reply of it is being written.
      */
     void kill();
 }

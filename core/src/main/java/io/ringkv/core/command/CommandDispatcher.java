@@ -10,7 +10,8 @@ import io.ringkv.core.store.Keyspace;
  * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
  * read-only commands (INFO keyspace_hits/misses). Records each executed call's time in the latency histogram of the
  * command it ran as ({@link CommandContext#timeAs(Command)}), unless latency tracking is off. A call at least as
- * slow as {@link CommandContext#slowCallNs()} (one comparison) goes to the slow log and the latency monitor.
+ * slow as {@link CommandContext#slowCallNs()} (one comparison) goes to the slow log and the latency monitor; while
+ * a connection monitors, every executed call goes to the {@link MonitorFeed} (one field read when none does).
  * <p>
  * Only the engine thread calls this. Allocates only to build error texts for unknown commands.
  */
@@ -84,6 +85,13 @@ public final class CommandDispatcher
             refuse(ErrorMessages.NOAUTH, reply);
             return null;
         }
+        if (session.monitor() && command.hasFlag(Command.READONLY | Command.WRITE))
+        {
+            // A monitor is flagged as a replica in Redis, and replicas may not touch the keyspace.
+            command.recordRejected();
+            refuse(ErrorMessages.MONITOR_KEYSPACE, reply);
+            return null;
+        }
         // Redis's performEvictions before a denyoom command: evict first under an evicting policy; the master's
         // stream is never refused (a replica ignores maxmemory and follows its master's deletes).
         if (command.hasFlag(Command.DENY_OOM) && !session.masterLink() && !makeRoom(nowMs))
@@ -145,6 +153,12 @@ public final class CommandDispatcher
             if (failed)
             {
                 errorStats.record(observed.lastError());
+            }
+            // Redis judges a container's subcommand by its own flags (CLIENT KILL is admin, CLIENT ID is not).
+            if (context.monitors().active() &&
+                !(null == timed ? command : timed).hasFlag(Command.ADMIN))
+            {
+                context.monitors().feed(args, context.redactedArguments(), session, reply);
             }
             keyspace.countLookups(false);
             context.end();

@@ -88,6 +88,7 @@ public final class CommandDispatcher
         if (session.monitor() && command.hasFlag(Command.READONLY | Command.WRITE))
         {
             // A monitor is flagged as a replica in Redis, and replicas may not touch the keyspace.
+            context.monitors().flush(); // the lines before it precede the error
             command.recordRejected();
             refuse(ErrorMessages.MONITOR_KEYSPACE, reply);
             return null;
@@ -155,10 +156,9 @@ public final class CommandDispatcher
                 errorStats.record(observed.lastError());
             }
             // Redis judges a container's subcommand by its own flags (CLIENT KILL is admin, CLIENT ID is not).
-            if (context.monitors().active() &&
-                !(null == timed ? command : timed).hasFlag(Command.ADMIN))
+            if (context.monitors().active())
             {
-                context.monitors().feed(args, context.redactedArguments(), session, reply);
+                feedMonitors(args, session, reply, null == timed ? command : timed);
             }
             keyspace.countLookups(false);
             context.end();
@@ -193,6 +193,24 @@ public final class CommandDispatcher
         context.slowLog().recordIfSlow(args, context.redactedArguments(), session, nowMs / 1000, elapsedNs);
         context.latencyMonitor().addIfNeeded(
             ran.hasFlag(Command.FAST) ? LatencyMonitor.FAST_COMMAND : LatencyMonitor.COMMAND, elapsedNs, nowMs);
+    }
+
+    /**
+     * Redis's call() feeds monitors every executed command but ADMIN ones (a container's subcommand judged by its own
+     * flags: CLIENT KILL is admin, CLIENT ID is not). A monitor's own unfed command still sends the lines queued
+     * before it first, so they precede its reply.
+     */
+    private void feedMonitors(final CommandArgs args, final ClientSession session, final Reply reply, final Command ran)
+    {
+        final MonitorFeed monitors = context.monitors();
+        if (!ran.hasFlag(Command.ADMIN))
+        {
+            monitors.feed(args, context.redactedArguments(), session, reply);
+        }
+        else if (session.monitor())
+        {
+            monitors.flush();
+        }
     }
 
     private void refuse(final String message, final Reply reply)

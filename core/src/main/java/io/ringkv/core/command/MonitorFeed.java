@@ -15,9 +15,10 @@ import java.util.Arrays;
  * <p>
  * The dispatcher feeds a call only when {@link #active()} (one field read per command when nobody monitors), and
  * only as Redis's call() does: commands that executed (refused ones never run; QUIT is fed), not ADMIN ones (CONFIG,
- * MONITOR, CLIENT LIST, DEBUG...; a container's subcommand by its own flags). The line is formatted once into a reused buffer,
- * without allocation, and pushed to each monitor through its {@link PushChannel}; a monitor that is gone or over
- * its output limit is dropped. A monitor's own commands reach it after their reply, through its reply.
+ * MONITOR, CLIENT LIST, DEBUG...; a container's subcommand by its own flags). The line is formatted once, without allocation, behind
+ * the lines queued since the last {@link #flush()} (the engine flushes once per wake-up), and the queue is pushed to
+ * each monitor through its {@link PushChannel}; a monitor that is gone or over its output limit is dropped. A
+ * monitor's own commands reach it after their reply, through its reply (that one line allocates).
  * <p>
  * Only the engine thread uses it.
  */
@@ -26,10 +27,13 @@ public final class MonitorFeed
     private static final byte[] REDACTED = {'(', 'r', 'e', 'd', 'a', 'c', 't', 'e', 'd', ')'};
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
     private static final long RECALIBRATE_NS = 1_000_000_000L;
+    /** Queued lines are pushed once they come to this much, whatever the engine's run of slots. */
+    private static final int FLUSH_THRESHOLD_BYTES = 64 * 1024;
 
     private final ExpandableDirectByteBuffer line = new ExpandableDirectByteBuffer(256);
     private ClientSession[] monitors = new ClientSession[0];
     private int count;
+    private int pending;
     private long baseMicros;
     private long baseNs = Long.MIN_VALUE;
 
@@ -80,6 +84,7 @@ public final class MonitorFeed
      */
     public void remove(final ClientSession session)
     {
+        flush(); // what happened before RESET still reaches it
         for (int i = 0; i < count; i++)
         {
             if (monitors[i] == session)
@@ -98,7 +103,7 @@ public final class MonitorFeed
     }
 
     /**
-     * Send one executed call to every monitor.
+     * Queue one executed call's line for every monitor; the lines go out at the next {@link #flush()}.
      *
      * @param args     the call as the client sent it.
      * @param redacted bit i set: argument i shows as "(redacted)".
@@ -107,18 +112,46 @@ public final class MonitorFeed
      */
     public void feed(final CommandArgs args, final long redacted, final ClientSession session, final Reply reply)
     {
-        final int length = format(args, redacted, session);
+        if (session.monitor())
+        {
+            // Its reply is not sent yet: the lines before it go first, its own line behind the reply (as Redis adds
+            // both to the client's buffer), and the other monitors get the line at once.
+            flush();
+            final int length = format(args, redacted, session, 0);
+            final byte[] text = new byte[length - 3];
+            line.getBytes(1, text);
+            reply.simpleString(text);
+            pushToAll(session, length);
+            return;
+        }
+        pending = format(args, redacted, session, pending);
+        if (pending >= FLUSH_THRESHOLD_BYTES)
+        {
+            flush();
+        }
+    }
+
+    /**
+     * Push the queued lines to every monitor, once per engine wake-up (the engine calls it at the end of each run of
+     * ring slots), so that a monitor costs one write per wake-up, not one per command, as Redis writes a client's
+     * buffer once per event-loop iteration. Also before a monitor's own reply is sent, to keep the order.
+     */
+    public void flush()
+    {
+        if (pending > 0)
+        {
+            final int length = pending;
+            pending = 0;
+            pushToAll(null, length);
+        }
+    }
+
+    private void pushToAll(final ClientSession except, final int length)
+    {
         for (int i = count - 1; i >= 0; i--)
         {
             final ClientSession monitor = monitors[i];
-            if (monitor == session)
-            {
-                // Its reply is not sent yet: the line goes behind it, as Redis adds both to the client's buffer.
-                final byte[] text = new byte[length - 3];
-                line.getBytes(1, text);
-                reply.simpleString(text);
-            }
-            else if (!monitor.pushChannel().push(line, 0, length))
+            if (monitor != except && !monitor.pushChannel().push(line, 0, length))
             {
                 removeAt(i);
             }
@@ -126,13 +159,15 @@ public final class MonitorFeed
     }
 
     /**
-     * @return the length of the line (with its {@code +} and CRLF) formatted into {@link #line()}.
+     * Format one call's line (with its {@code +} and CRLF) into {@link #line()} at {@code start}.
+     *
+     * @return where the line ends.
      */
-    int format(final CommandArgs args, final long redacted, final ClientSession session)
+    int format(final CommandArgs args, final long redacted, final ClientSession session, final int start)
     {
         final ExpandableDirectByteBuffer line = this.line;
         final long micros = nowMicros();
-        int at = 0;
+        int at = start;
         line.putByte(at++, (byte)'+');
         at += line.putLongAscii(at, micros / 1_000_000);
         line.putByte(at++, (byte)'.');

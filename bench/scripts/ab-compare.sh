@@ -4,6 +4,8 @@
 # `mvn -B -ntp -q package -DskipTests`), runs this checkout's load generator with `--compare` over a list of cases
 # (the two servers alternate round by round), and prints each server's throughput, latency and CPU per request.
 # On a machine shared with other work, read CPU per request and the B/A ratios, not absolute figures.
+# bench/scripts/ab-builds.sh does the same with redis-benchmark as the client; this one has the bundled load
+# generator's latency percentiles, many-connection cases, and the two servers alternating within one generator run.
 #
 #   bench/scripts/ab-compare.sh --a DIR --b DIR [--a-label A] [--b-label B] [-d 5s] [--warmup 2s] [--rounds 3]
 #                               [--cases "get:1:50 set:1:50 get:16:50 set:16:50 get:1:1000"] [--swap]

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -128,6 +129,47 @@ class EngineTest
             kv.engine.execute(kv.batch);
             assertTrue(kv.batch.isComplete());
             assertEquals(List.of(), kv.reply.replies());
+        }
+    }
+
+    /**
+     * A batch published with a completion is handed to it on the engine thread once executed, and stays in flight
+     * (its publisher may not touch it) until the completion finishes it, from any thread; a publisher waiting for it
+     * is woken then, not before.
+     */
+    @Test
+    void aCompletionGetsTheExecutedBatchAndFinishesItWhenItLikes() throws Exception
+    {
+        try (EngineHarness kv = new EngineHarness())
+        {
+            final CountDownLatch executed = new CountDownLatch(1);
+            final AtomicReference<Thread> engineThread = new AtomicReference<>();
+            final AtomicReference<List<String>> repliesSeen = new AtomicReference<>();
+            final BatchCompletion completion = batch ->
+            {
+                engineThread.set(Thread.currentThread());
+                repliesSeen.set(List.copyOf(kv.reply.replies()));
+                executed.countDown();
+            };
+            final UnsafeBuffer args = new UnsafeBuffer("INCRn".getBytes(StandardCharsets.US_ASCII));
+            kv.batch.reset(args);
+            kv.batch.addArg(0, 4);
+            kv.batch.addArg(4, 1);
+            kv.batch.endRequest(RequestBatch.VALUE_RAW);
+            kv.engine.publish(kv.batch, completion);
+
+            assertTrue(executed.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of(":1"), repliesSeen.get(), "the replies are there when the completion is called");
+            assertEquals("ringkv-engine", engineThread.get().getName());
+            assertFalse(kv.batch.isComplete(), "in flight until the completion finishes it");
+
+            final Thread waiter = Thread.ofVirtual().start(kv.batch::awaitCompletion);
+            Thread.sleep(50);
+            assertTrue(waiter.isAlive(), "a publisher waiting for the batch still waits");
+            Thread.ofPlatform().start(kv.batch::finish).join();
+            waiter.join(10_000);
+            assertFalse(waiter.isAlive(), "finish() wakes the waiting publisher");
+            assertTrue(kv.batch.isComplete());
         }
     }
 

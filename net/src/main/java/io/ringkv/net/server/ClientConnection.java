@@ -78,13 +78,13 @@ public final class ClientConnection implements Runnable, ConnectedClient
     private boolean handedOver;
     private volatile String protocolName = "resp";
     private RespReply respReply;
+    /** The connection's one batch, once the protocol is known: in flight until {@link RequestBatch#isComplete()}. */
+    private volatile RequestBatch batch;
     /** The connection's buffers, published for CLIENT LIST's figures (read, stale, by the engine thread). */
     private volatile ReadBuffer inputBuffer;
     private volatile ReplyBuffer outputBuffer;
     /** Bytes the engine pushes (MONITOR); once used, the connection's replies too. Null for JSON lines. */
     private volatile ConnectionPush push;
-    /** The connection's one batch, once the protocol is known: in flight until {@link RequestBatch#isComplete()}. */
-    private volatile RequestBatch batch;
 
     /**
      * @param id                 client id.

@@ -226,20 +226,4 @@ final class ConnectionPush implements PushChannel
             }
         }
     }
-
-    /**
-     * @return bytes queued and being written (CLIENT LIST's omem for a pushed-to connection).
-     */
-    long pendingBytes()
-    {
-        lock.lock();
-        try
-        {
-            return queued + inFlight;
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
 }

@@ -5,6 +5,7 @@
 #
 #   bench/scripts/loadgen-matrix.sh [-d 5s] [--warmup 2s] [--rounds 2] [--cases "get:1:50 set:16:50 ..."]
 #                                   [--ringkv-opts "..."] [--ringkv-java-opts "..."] [--out DIR] [--threads]
+#                                   [--monitor]
 #
 # A case is COMMAND:PIPELINE:CONNECTIONS. The default matrix is GET and SET at pipeline 1 and 16 with 50 connections,
 # and GET and SET at pipeline 1 with 1,000 and 10,000 connections. Within a case the generator alternates the two
@@ -14,13 +15,14 @@
 # commands the server processed in that time (INFO stats total_commands_processed: warm-up and preload included on
 # both sides). The servers are idle while the other one is loaded, so a case's CPU belongs to its own rounds.
 # --threads also prints ringkv's CPU per request by thread (/proc/PID/task/*/stat) for every case.
+# --monitor attaches one `redis-cli monitor > /dev/null` to each server for the whole run (the cost of MONITOR).
 #
 # Both servers are started here on free loopback ports, with maxclients high enough for the largest case (Redis with
 # --save '' --appendonly no --maxclients 20000), and stopped at the end; the file-descriptor limit is raised to the
 # hard limit first (every process needs one descriptor per connection).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DURATION=5s; WARMUP=2s; ROUNDS=2; OUT=/tmp/ringkv-loadgen-matrix; RINGKV_OPTS=""; THREADS=0
+DURATION=5s; WARMUP=2s; ROUNDS=2; OUT=/tmp/ringkv-loadgen-matrix; RINGKV_OPTS=""; THREADS=0; MONITOR=0
 RINGKV_JAVA_OPTS_SERVER="${RINGKV_JAVA_OPTS:-}"
 CASES="get:1:50 set:1:50 get:16:50 set:16:50 get:1:1000 set:1:1000 get:1:10000 set:1:10000"
 KEYSPACE=100000; VALUE_SIZE=32
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         -d|--duration) DURATION="$2"; shift 2;; --warmup) WARMUP="$2"; shift 2;; --rounds) ROUNDS="$2"; shift 2;;
         --cases) CASES="$2"; shift 2;; --ringkv-opts) RINGKV_OPTS="$2"; shift 2;; --out) OUT="$2"; shift 2;;
-        --ringkv-java-opts) RINGKV_JAVA_OPTS_SERVER="$2"; shift 2;; --threads) THREADS=1; shift;;
+        --ringkv-java-opts) RINGKV_JAVA_OPTS_SERVER="$2"; shift 2;; --threads) THREADS=1; shift;; --monitor) MONITOR=1; shift;;
         --keyspace) KEYSPACE="$2"; shift 2;; --value-size) VALUE_SIZE="$2"; shift 2;;
         *) echo "loadgen-matrix: unknown argument '$1'" >&2; exit 2;;
     esac
@@ -59,6 +61,12 @@ TICK=$(getconf CLK_TCK)
 mkdir -p "$OUT"
 RINGKV_JAVA_OPTS="$RINGKV_JAVA_OPTS_SERVER" start_pair "$OUT/ringkv.log" "$OUT/redis.log" \
     --maxclients "$MAXCLIENTS" $RINGKV_OPTS -- --maxclients "$MAXCLIENTS"
+
+if [ "$MONITOR" = 1 ]; then
+    redis-cli -p "$RK_PORT" monitor > /dev/null & RK_MON=$!
+    redis-cli -p "$RD_PORT" monitor > /dev/null & RD_MON=$!
+    trap 'kill $RK_MON $RD_MON $RK_PID $RD_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+fi
 
 RESULTS="$OUT/results.txt"; : > "$RESULTS"
 for c in $CASES; do

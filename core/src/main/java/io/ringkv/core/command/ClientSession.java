@@ -26,6 +26,8 @@ public final class ClientSession
     private String libraryName = "";
     private String libraryVersion = "";
     private String peerAddress = "";
+    private PushChannel pushChannel;
+    private boolean monitor;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -191,5 +193,38 @@ public final class ClientSession
     public void lastCommand(final Command command)
     {
         this.lastCommand = command;
+    }
+
+    /**
+     * @return how the engine sends this connection bytes it did not ask for, or null when it cannot (a connection
+     * not served by a network connection, e.g. the replication applier or a JSON-lines connection).
+     */
+    public PushChannel pushChannel()
+    {
+        return pushChannel;
+    }
+
+    /**
+     * @param pushChannel set by the network layer once the connection's protocol can carry pushed bytes.
+     */
+    public void pushChannel(final PushChannel pushChannel)
+    {
+        this.pushChannel = pushChannel;
+    }
+
+    /**
+     * @return true while the connection is a MONITOR (Redis's CLIENT_MONITOR): it receives every command's line.
+     */
+    public boolean monitor()
+    {
+        return monitor;
+    }
+
+    /**
+     * @param monitor set by {@link MonitorFeed} only.
+     */
+    void monitor(final boolean monitor)
+    {
+        this.monitor = monitor;
     }
 }

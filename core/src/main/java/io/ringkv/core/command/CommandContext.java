@@ -39,6 +39,7 @@ public final class CommandContext
     private final DumpPayloadReader dumpReader = new DumpPayloadReader();
     private final ErrorStats errorStats = new ErrorStats();
     private final SlowLog slowLog = new SlowLog();
+    private final MonitorFeed monitors = new MonitorFeed();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
@@ -202,6 +203,11 @@ public final class CommandContext
     /**
      * @return the slow log (SLOWLOG); the dispatcher records into it. Engine thread.
      */
+    public MonitorFeed monitors()
+    {
+        return monitors;
+    }
+
     public SlowLog slowLog()
     {
         return slowLog;

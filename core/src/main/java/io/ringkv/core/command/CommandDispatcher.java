@@ -10,7 +10,8 @@ import io.ringkv.core.store.Keyspace;
  * rejections on the {@link Command} itself (INFO commandstats), and has the keyspace count hits and misses for
  * read-only commands (INFO keyspace_hits/misses). Records each executed call's time in the latency histogram of the
  * command it ran as ({@link CommandContext#timeAs(Command)}), unless latency tracking is off. A call at least as
- * slow as {@link CommandContext#slowCallNs()} (one comparison) goes to the slow log and the latency monitor.
+ * slow as {@link CommandContext#slowCallNs()} (one comparison) goes to the slow log and the latency monitor; while
+ * a connection monitors, every executed call goes to the {@link MonitorFeed} (one field read when none does).
  * <p>
  * Only the engine thread calls this. Allocates only to build error texts for unknown commands.
  */
@@ -84,6 +85,14 @@ public final class CommandDispatcher
             refuse(ErrorMessages.NOAUTH, reply);
             return null;
         }
+        if (session.monitor() && command.hasFlag(Command.READONLY | Command.WRITE))
+        {
+            // A monitor is flagged as a replica in Redis, and replicas may not touch the keyspace.
+            context.monitors().flush(); // the lines before it precede the error
+            command.recordRejected();
+            refuse(ErrorMessages.MONITOR_KEYSPACE, reply);
+            return null;
+        }
         // Redis's performEvictions before a denyoom command: evict first under an evicting policy; the master's
         // stream is never refused (a replica ignores maxmemory and follows its master's deletes).
         if (command.hasFlag(Command.DENY_OOM) && !session.masterLink() && !makeRoom(nowMs))
@@ -146,6 +155,11 @@ public final class CommandDispatcher
             {
                 errorStats.record(observed.lastError());
             }
+            // Redis judges a container's subcommand by its own flags (CLIENT KILL is admin, CLIENT ID is not).
+            if (context.monitors().active())
+            {
+                feedMonitors(args, session, reply, null == timed ? command : timed);
+            }
             keyspace.countLookups(false);
             context.end();
         }
@@ -179,6 +193,24 @@ public final class CommandDispatcher
         context.slowLog().recordIfSlow(args, context.redactedArguments(), session, nowMs / 1000, elapsedNs);
         context.latencyMonitor().addIfNeeded(
             ran.hasFlag(Command.FAST) ? LatencyMonitor.FAST_COMMAND : LatencyMonitor.COMMAND, elapsedNs, nowMs);
+    }
+
+    /**
+     * Redis's call() feeds monitors every executed command but ADMIN ones (a container's subcommand judged by its own
+     * flags: CLIENT KILL is admin, CLIENT ID is not). A monitor's own unfed command still sends the lines queued
+     * before it first, so they precede its reply.
+     */
+    private void feedMonitors(final CommandArgs args, final ClientSession session, final Reply reply, final Command ran)
+    {
+        final MonitorFeed monitors = context.monitors();
+        if (!ran.hasFlag(Command.ADMIN))
+        {
+            monitors.feed(args, context.redactedArguments(), session, reply);
+        }
+        else if (session.monitor())
+        {
+            monitors.flush();
+        }
     }
 
     private void refuse(final String message, final Reply reply)

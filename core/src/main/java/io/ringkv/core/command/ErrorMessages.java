@@ -24,6 +24,8 @@ public final class ErrorMessages
     public static final String INVALID_CURSOR = "ERR invalid cursor";
     public static final String NOAUTH = "NOAUTH Authentication required.";
     public static final String LOADING = "LOADING Redis is loading the dataset in memory";
+    /** A MONITOR client's keyspace command (Redis flags monitors as replicas). */
+    public static final String MONITOR_KEYSPACE = "ERR Replica can't interact with the keyspace";
     public static final String READONLY = "READONLY You can't write against a read only replica.";
     public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     public static final String NX_XX_GT_LT = "ERR NX and XX, GT or LT options at the same time are not compatible";

@@ -5,6 +5,7 @@ import com.lmax.disruptor.EventHandler;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.LatencyMonitor;
+import io.ringkv.core.command.MonitorFeed;
 import io.ringkv.core.command.Reply;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.concurrent.EpochClock;
@@ -29,6 +30,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final long rehashBudgetNs;
     private final CommandArgs args = new CommandArgs();
     private final LatencyMonitor latencyMonitor;
+    private final MonitorFeed monitors;
     private final AtomicBoolean taskPending = new AtomicBoolean();
     private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
@@ -49,6 +51,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         this.rehashBudgetNs = config.rehashBudgetNs();
         this.tickPending = tickPending;
         this.latencyMonitor = dispatcher.context().latencyMonitor();
+        this.monitors = dispatcher.context().monitors();
     }
 
     @Override
@@ -73,6 +76,10 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         }
         changeLog.end();
         changeAreaReclaimer.executed(event, sequence);
+        if (endOfBatch)
+        {
+            monitors.flush(); // MONITOR lines: one push per wake-up
+        }
     }
 
     ChangeAreaReclaimer changeAreaReclaimer()

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The dispatcher's bookkeeping (command counters, latency histograms, error observation, hit/miss counting, last
  * command) allocates nothing per request once each command's histograms exist (created on its first call): a steady
- * mix of reads, writes, failures and rejections allocates no bytes.
+ * mix of reads, writes, failures and rejections allocates no bytes; nor does feeding a MONITOR its lines.
  */
 class DispatchAllocationTest
 {
@@ -103,6 +103,66 @@ class DispatchAllocationTest
             {
                 keyspace.close();
             }
+        }
+    }
+
+    @Test
+    void feedingAMonitorAllocatesNothing()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final Keyspace keyspace = new Keyspace(new StoreConfig());
+        try
+        {
+            final Dispatch dispatch = new Dispatch(keyspace);
+            dispatch.add("SET", "k", "v\n\u0000");
+            dispatch.add("GET", "k");
+            dispatch.add("GET");
+            final ClientSession monitor = new ClientSession(2, true);
+            final long[] pushed = new long[2];
+            final byte[] last = new byte[256];
+            monitor.pushChannel(new PushChannel()
+            {
+                public boolean push(final DirectBuffer buffer, final int offset, final int length)
+                {
+                    pushed[0]++;
+                    pushed[1] += length;
+                    buffer.getBytes(offset, last, 0, Math.min(length, last.length));
+                    return true;
+                }
+
+                public void open()
+                {
+                }
+            });
+            final MonitorFeed feed = dispatch.dispatcher.context().monitors();
+            assertTrue(feed.add(monitor));
+            dispatch.session.peerAddress("127.0.0.1:5000");
+
+            dispatch.run(ROUNDS);
+            feed.flush();
+            final long pushesBefore = pushed[0];
+            final long bytesBefore = pushed[1];
+            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
+            for (int round = 0; round < ROUNDS / 100; round++)
+            {
+                dispatch.run(100);
+                feed.flush(); // as the engine does once per wake-up
+            }
+            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+
+            assertEquals(ROUNDS / 100, pushed[0] - pushesBefore, "one push per flush");
+            // SET and GET are fed (GET without a key is refused, so not): two lines per round.
+            final String line = new String(last, 0, 64, java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(line.matches("(?s)\\+\\d+\\.\\d{6} \\[0 127\\.0\\.0\\.1:5000\\] \"SET\" \"k\" \"v\\\\n\\\\x00\"\r\n.*"),
+                line);
+            final long lineBytes = (pushed[1] - bytesBefore) / ROUNDS;
+            assertTrue(lineBytes > 80 && lineBytes < 120, lineBytes + " bytes of lines per round");
+            assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
+        }
+        finally
+        {
+            keyspace.close();
         }
     }
 

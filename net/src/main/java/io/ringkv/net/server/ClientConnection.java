@@ -84,6 +84,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
     /** The connection's buffers, published for CLIENT LIST's figures (read, stale, by the engine thread). */
     private volatile ReadBuffer inputBuffer;
     private volatile ReplyBuffer outputBuffer;
+    /** Bytes the engine pushes (MONITOR); once used, the connection's replies too. Null for JSON lines. */
+    private volatile ConnectionPush push;
 
     /**
      * @param id                 client id.
@@ -182,6 +184,12 @@ public final class ClientConnection implements Runnable, ConnectedClient
             parser = new RespParser(protoMaxBulkLength);
             respReply = new RespReply(session, output);
             batch = new RequestBatch(session, respReply);
+            if (Thread.currentThread().isVirtual())
+            {
+                // Its descriptor is non-blocking only on a virtual thread, which the engine's writes need.
+                push = new ConnectionPush(this, channel, ConnectionPush.OUTPUT_LIMIT_BYTES);
+                session.pushChannel(push);
+            }
         }
 
         try
@@ -247,7 +255,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     }
                     if (output.position() >= REPLY_FLUSH_THRESHOLD_BYTES)
                     {
-                        output.writeTo(channel);
+                        writeReplies(output);
                         serviceTimes.flushed(System.nanoTime());
                         lastInteractionMs = System.currentTimeMillis();
                     }
@@ -315,7 +323,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
             }
             else
             {
-                output.writeTo(channel);
+                writeReplies(output);
                 serviceTimes.flushed(System.nanoTime());
             }
             final ConnectionHandover handover = session.handover();
@@ -328,7 +336,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     handedOver = true;
                     return;
                 }
-                output.writeTo(channel); // what the hook answered (WAIT)
+                writeReplies(output); // what the hook answered (WAIT)
             }
             if (close || killed)
             {
@@ -352,6 +360,35 @@ public final class ClientConnection implements Runnable, ConnectedClient
             }
             lastInteractionMs = System.currentTimeMillis();
         }
+    }
+
+    /**
+     * Write what the connection answered itself: to the socket, or behind the engine's pushed bytes once the
+     * connection has been pushed to (MONITOR), so that nothing interleaves with them.
+     */
+    private void writeReplies(final ReplyBuffer output) throws IOException
+    {
+        final ConnectionPush push = this.push;
+        if (null != push && push.active())
+        {
+            final boolean sent = push.push(output.buffer(), 0, output.position());
+            output.clear();
+            if (!sent)
+            {
+                throw new IOException("connection closed for its output limit");
+            }
+            return;
+        }
+        output.writeTo(channel);
+    }
+
+    /**
+     * @return the queue of pushed bytes when the connection's replies must go through it, else null.
+     */
+    ConnectionPush activePush()
+    {
+        final ConnectionPush push = this.push;
+        return null != push && push.active() ? push : null;
     }
 
     /**
@@ -482,6 +519,11 @@ public final class ClientConnection implements Runnable, ConnectedClient
         if (handedOver)
         {
             return;
+        }
+        final ConnectionPush push = this.push;
+        if (null != push)
+        {
+            push.close(); // its writer may still be writing to the descriptor
         }
         try
         {

@@ -78,6 +78,20 @@ final class EngineReplyWriter implements BatchCompletion
                 fail(batch);
                 return;
             }
+            final ConnectionPush push = connection.activePush();
+            if (null != push)
+            {
+                // Pushed bytes (MONITOR lines) may be queued for this socket: the replies go behind them.
+                if (push.push(output.buffer(), 0, output.position()))
+                {
+                    written(batch);
+                }
+                else
+                {
+                    fail(batch);
+                }
+                return;
+            }
             final ByteBuffer pending = output.pending();
             if (NonBlockingSocketWrite.write(fd, pending))
             {

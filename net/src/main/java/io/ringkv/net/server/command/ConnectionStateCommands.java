@@ -188,6 +188,7 @@ public final class ConnectionStateCommands
         session.protocolVersion(ClientSession.PROTOCOL_RESP2);
         session.name("");
         session.authenticated(server.config().requirepass.text().isEmpty());
+        context.monitors().remove(session); // RESET leaves MONITOR mode
         final ConnectedClient connection = server.registry().get(session.id());
         if (null != connection)
         {

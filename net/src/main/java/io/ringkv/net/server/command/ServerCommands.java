@@ -1,6 +1,7 @@
 package io.ringkv.net.server.command;
 
 import io.ringkv.core.command.Command;
+import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
@@ -21,6 +22,7 @@ import java.util.Locale;
 public final class ServerCommands
 {
     static final String NO_PERSISTENCE = "ERR ringkv keeps no snapshot files: persistence is not supported";
+    static final String MONITOR_UNSUPPORTED = "ERR MONITOR needs a RESP connection";
     static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
 
     private final ServerControl server;
@@ -43,8 +45,7 @@ public final class ServerCommands
             (context, args, reply) -> reply.integer(server.startedMs() / 1000));
         table.register("save", 1, Command.ADMIN, (context, args, reply) -> reply.error(NO_PERSISTENCE));
         table.register("bgsave", -1, Command.ADMIN, ServerCommands::bgsave);
-        table.register("monitor", 1, Command.ADMIN,
-            (context, args, reply) -> reply.error("ERR MONITOR is not supported by ringkv"));
+        table.register("monitor", 1, Command.ADMIN, ServerCommands::monitor);
     }
 
     private static void time(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -53,6 +54,27 @@ public final class ServerCommands
         reply.arrayHeader(2);
         reply.bulkInteger(now.getEpochSecond());
         reply.bulkInteger(now.getNano() / 1000);
+    }
+
+    /**
+     * Redis 7.0's monitorCommand: +OK, then every executed command's line; a second MONITOR answers nothing. A
+     * connection that cannot carry pushed lines (JSON lines) is refused, and so is the replication stream from a
+     * master (nothing would read the lines).
+     */
+    private static void monitor(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final ClientSession session = context.session();
+        if (session.monitor())
+        {
+            return; // already a monitor: Redis answers nothing
+
+        }
+        if (session.masterLink() || !context.monitors().add(session))
+        {
+            reply.error(MONITOR_UNSUPPORTED);
+            return;
+        }
+        reply.ok();
     }
 
     private static void bgsave(final CommandContext context, final CommandArgs args, final Reply reply)

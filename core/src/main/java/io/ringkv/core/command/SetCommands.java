@@ -22,7 +22,8 @@ import static io.ringkv.core.command.Command.WRITE;
 
 /**
  * Set commands with Redis 7.0's semantics and error texts: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD
- * SRANDMEMBER SPOP SMOVE SSCAN. A set is
+ * SRANDMEMBER SPOP SMOVE SSCAN, and with {@link SetAlgebra} SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF
+ * SDIFFSTORE. A set is
  * an intset in the entry while every member is a canonical 64-bit integer and it holds at most
  * {@code set-max-intset-entries} (512) of them, else an element table of members, as Redis 7.0's t_set.c (which
  * has no listpack sets); it never converts back. An empty set never exists. Writes are logged as SADD and SREM of
@@ -69,6 +70,7 @@ public final class SetCommands
         table.register("spop", -2, WRITE | FAST, sets::spop);
         table.register("smove", 4, WRITE | FAST, sets::smove);
         table.register("sscan", -3, READONLY, sets::sscan);
+        SetAlgebra.register(table, sets);
     }
 
     private void sadd(final CommandContext context, final CommandArgs args, final Reply reply)

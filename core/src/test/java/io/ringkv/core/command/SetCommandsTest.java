@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Set commands: redis-server 7.0.15's replies (taken side by side), DUMP of an intset equal to Redis's bytes in
  * whatever order the members came, the conversion to a table, DEBUG DIGEST-VALUE equal to Redis's, and a model test
- * against HashSet across both encodings.
+ * against HashSet across both encodings, with SINTER, SUNION, SDIFF and their STORE forms.
  */
 class SetCommandsTest
 {
@@ -175,20 +175,21 @@ class SetCommandsTest
             final String member = random.nextInt(50) == 0 ? "m" + random.nextInt(10) :
                 Integer.toString(random.nextInt(random.nextBoolean() ? 40 : 1500) - 20);
             final Set<String> set = model.computeIfAbsent(key, k -> new HashSet<>());
-            switch (random.nextInt(4))
+            switch (random.nextInt(op % 10 == 0 ? 6 : 4))
             {
                 case 0, 1 -> assertEquals(set.add(member) ? ":1" : ":0", kv.exec("SADD", key, member));
                 case 2 -> assertEquals(set.remove(member) ? ":1" : ":0", kv.exec("SREM", key, member));
-                default -> assertEquals(set.contains(member) ? ":1" : ":0", kv.exec("SISMEMBER", key, member));
+                case 3 -> assertEquals(set.contains(member) ? ":1" : ":0", kv.exec("SISMEMBER", key, member));
+                default -> algebra(random, model, key);
             }
-            if (set.isEmpty())
+            if (model.containsKey(key) && model.get(key).isEmpty())
             {
                 model.remove(key);
                 assertEquals(":0", kv.exec("EXISTS", key));
             }
             else if (op % 97 == 0)
             {
-                assertEquals(":" + set.size(), kv.exec("SCARD", key));
+                assertEquals(":" + model.get(key).size(), kv.exec("SCARD", key));
             }
         }
         for (final Map.Entry<String, Set<String>> set : model.entrySet())
@@ -201,6 +202,165 @@ class SetCommandsTest
             }
             assertEquals(set.getValue(), read, set.getKey());
         }
+    }
+
+    /**
+     * One SINTER, SUNION or SDIFF (or its STORE form into {@code destination}, which may be a source) over 1-3 random
+     * keys, checked against the model's sets.
+     */
+    private void algebra(final Random random, final Map<String, Set<String>> model, final String destination)
+    {
+        final String operation = new String[]{"SINTER", "SUNION", "SDIFF"}[random.nextInt(3)];
+        final List<String> keys = new java.util.ArrayList<>();
+        Set<String> expected = null;
+        for (int i = 1 + random.nextInt(3); i > 0; i--)
+        {
+            final String key = "k" + random.nextInt(7);
+            keys.add(key);
+            final Set<String> set = model.getOrDefault(key, Set.of());
+            if (expected == null)
+            {
+                expected = new HashSet<>(set);
+            }
+            else if (operation.equals("SINTER"))
+            {
+                expected.retainAll(set);
+            }
+            else if (operation.equals("SUNION"))
+            {
+                expected.addAll(set);
+            }
+            else
+            {
+                expected.removeAll(set);
+            }
+        }
+        if (random.nextBoolean())
+        {
+            assertEquals(expected, members(kv.exec(java.util.stream.Stream.concat(java.util.stream.Stream.of(operation),
+                keys.stream()).toArray(String[]::new))), operation + keys);
+            if (operation.equals("SINTER"))
+            {
+                final List<String> card = new java.util.ArrayList<>(List.of("SINTERCARD", Integer.toString(keys.size())));
+                card.addAll(keys);
+                assertEquals(":" + expected.size(), kv.exec(card.toArray(String[]::new)));
+            }
+            return;
+        }
+        final List<String> store = new java.util.ArrayList<>(List.of(operation + "STORE", destination));
+        store.addAll(keys);
+        assertEquals(":" + expected.size(), kv.exec(store.toArray(String[]::new)), store.toString());
+        model.put(destination, expected);
+        if (!expected.isEmpty())
+        {
+            assertEquals(expected, members(kv.exec("SMEMBERS", destination)));
+            final boolean integers = expected.size() <= 512 && expected.stream().allMatch(SetCommandsTest::isInteger);
+            assertEquals(integers ? ValueEncoding.SET_INTSET : ValueEncoding.SET_TABLE, encoding(destination),
+                "the encoding Redis's setTypeAdd into a new intset would reach");
+        }
+    }
+
+    private static boolean isInteger(final String member)
+    {
+        try
+        {
+            return Long.toString(Long.parseLong(member)).equals(member);
+        }
+        catch (final NumberFormatException e)
+        {
+            return false;
+        }
+    }
+
+    private static Set<String> members(final String reply)
+    {
+        final Set<String> read = new HashSet<>();
+        if (!reply.equals("~[]"))
+        {
+            for (final String item : reply.substring(2, reply.length() - 1).split(", "))
+            {
+                read.add(item.substring(1));
+            }
+        }
+        return read;
+    }
+
+    @Test
+    void algebraAsRedis()
+    {
+        kv.exec("SADD", "a", "1", "2", "3");
+        kv.exec("SADD", "b", "2", "3", "x");
+        kv.exec("SET", "str", "v");
+        final String wrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+        // Redis 7.0.15 checks every key's type, even after a missing one.
+        assertEquals(wrongType, kv.exec("SINTER", "nokey", "str"));
+        assertEquals(wrongType, kv.exec("SUNION", "a", "str"));
+        assertEquals(wrongType, kv.exec("SDIFF", "nokey", "str"));
+        assertEquals(wrongType, kv.exec("SINTERCARD", "2", "str", "nokey"));
+        assertEquals(wrongType, kv.exec("SINTERSTORE", "a", "nokey", "str"));
+        assertEquals(":1", kv.exec("EXISTS", "a"), "a refused STORE leaves the destination");
+        assertEquals("~[$2, $3]", kv.exec("SINTER", "a", "b"));
+        assertEquals("~[]", kv.exec("SINTER", "a", "nokey"));
+        assertEquals("~[$1]", kv.exec("SDIFF", "a", "b", "nokey"));
+        assertEquals("~[]", kv.exec("SDIFF", "nokey", "a"));
+        assertEquals(":2", kv.exec("SINTERCARD", "2", "a", "b"));
+        assertEquals(":1", kv.exec("SINTERCARD", "2", "a", "b", "LIMIT", "1"));
+        assertEquals(":2", kv.exec("SINTERCARD", "2", "a", "b", "LIMIT", "1", "limit", "0"), "the last LIMIT, 0 none");
+        assertEquals(":0", kv.exec("SINTERCARD", "1", "nokey"));
+        // SINTERCARD's argument errors, as redis-server 7.0.15 words them.
+        final String numkeys = "-ERR numkeys should be greater than 0";
+        assertEquals(numkeys, kv.exec("SINTERCARD", "0", "a"));
+        assertEquals(numkeys, kv.exec("SINTERCARD", "-1", "a"));
+        assertEquals(numkeys, kv.exec("SINTERCARD", "x", "a"));
+        assertEquals(numkeys, kv.exec("SINTERCARD", "99999999999999999999", "a"));
+        assertEquals("-ERR Number of keys can't be greater than number of args", kv.exec("SINTERCARD", "3", "a"));
+        assertEquals("-ERR LIMIT can't be negative", kv.exec("SINTERCARD", "1", "a", "LIMIT", "-1"));
+        assertEquals("-ERR LIMIT can't be negative", kv.exec("SINTERCARD", "1", "a", "LIMIT", "x"));
+        assertEquals("-ERR syntax error", kv.exec("SINTERCARD", "1", "a", "LIMIT"));
+        assertEquals("-ERR syntax error", kv.exec("SINTERCARD", "1", "a", "b"));
+        assertEquals("-ERR syntax error", kv.exec("SINTERCARD", "1", "a", "FOO", "1"));
+        for (final String command : List.of("sinter", "sunion", "sdiff"))
+        {
+            assertEquals("-ERR wrong number of arguments for '" + command + "' command", kv.exec(command));
+            assertEquals("-ERR wrong number of arguments for '" + command + "store' command",
+                kv.exec(command + "store", "d"));
+        }
+        assertEquals("-ERR wrong number of arguments for 'sintercard' command", kv.exec("SINTERCARD", "1"));
+        // STORE: over another type, into a source, and an empty result deleting the destination.
+        kv.exec("SET", "d", "v", "EX", "100");
+        assertEquals(":4", kv.exec("SUNIONSTORE", "d", "a", "b"));
+        assertEquals(ValueEncoding.SET_TABLE, encoding("d"));
+        assertEquals(":-1", kv.exec("TTL", "d"), "the destination loses its old expiry");
+        assertEquals(":3", kv.exec("SINTERSTORE", "d", "d", "a"));
+        assertEquals(ValueEncoding.SET_INTSET, encoding("d"), "integers only: an intset, as Redis");
+        assertEquals("~[$1, $2, $3]", kv.exec("SMEMBERS", "d"));
+        assertEquals(":1", kv.exec("SDIFFSTORE", "a", "a", "b"));
+        assertEquals("~[$1]", kv.exec("SMEMBERS", "a"));
+        assertEquals(":0", kv.exec("SDIFFSTORE", "d", "d", "d"));
+        assertEquals(":0", kv.exec("EXISTS", "d"));
+        assertEquals(":0", kv.exec("SINTERSTORE", "d", "nokey"));
+        kv.exec("SADD", "w", "-70000", "99999999999", "5");
+        assertEquals(":4", kv.exec("SUNIONSTORE", "u", "w", "a"));
+        // The intset at the widest member's width, byte for byte redis-server 7.0.15's DUMP of the same SUNIONSTORE.
+        assertEquals(payload("0b28080000000400000090eefeffffffffff01000000000000000500000000000000ffe776481700" +
+            "00000a00859625fbecbd24a5"), kv.exec("DUMP", "u"));
+    }
+
+    /**
+     * A table that has just grown is being resized, and every lookup moves some of its buckets: the intersection
+     * must still see each member once (walking it while looking members up in it found 62 of 71).
+     */
+    @Test
+    void algebraOverATableBeingResized()
+    {
+        for (int i = 0; i < 70; i++)
+        {
+            kv.exec("SADD", "big", Integer.toString(i));
+        }
+        kv.exec("SADD", "big", "m");
+        kv.exec("SADD", "d", "a", "b");
+        assertEquals(":71", kv.exec("SINTERSTORE", "d", "big", "big"));
+        assertEquals(":71", kv.exec("SCARD", "d"));
     }
 
     private byte encoding(final String key)

@@ -5,6 +5,7 @@ import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.DumpPayloadReader;
 import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
@@ -22,7 +23,7 @@ import static io.ringkv.core.command.Command.WRITE;
  * DUMP and RESTORE with Redis 7's semantics and error texts, over the byte-compatible payloads of
  * {@code io.ringkv.core.rdb} (see docs/dump-format.md). RESTORE parses its options, checks BUSYKEY, the TTL and the
  * whole payload (and, for a json document, the JSON) before it touches the keyspace, so every error changes
- * nothing. The restored key is logged as a SET with its expiry, so replicas see it.
+ * nothing. The restored key is logged as a SET with its expiry (a hash or set as its state), so replicas see it.
  * <p>
  * Also the pieces MIGRATE (in net) needs: {@link #dumpKey} and {@link #deleteKey}.
  * <p>
@@ -235,6 +236,12 @@ public final class DumpCommands
             restoreHash(context, args, existing, ttl, absTtl, idleSeconds, frequency, reply);
             return;
         }
+        if (args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH &&
+            SetPayloads.isSetType(buffer.getByte(args.offset(3)) & 0xff))
+        {
+            restoreSet(context, args, existing, ttl, absTtl, idleSeconds, frequency, reply);
+            return;
+        }
         final DumpPayloadReader reader = context.dumpReader();
         final int decodedLength = reader.wrap(buffer, args.offset(3), args.length(3));
         if (decodedLength < 0)
@@ -360,6 +367,86 @@ public final class DumpCommands
             }
         }
         setAccess(context.entry().wrap(address), idleSeconds, frequency, nowMs);
+        context.changeLog().state(keyspace, db, address);
+        reply.ok();
+    }
+
+    /**
+     * RESTORE of a set (RDB_TYPE_SET_INTSET or RDB_TYPE_SET): the whole body is read and checked first
+     * ({@link SetPayloads}), a table filled before the key is made, so a refused payload or a full budget leaves
+     * nothing; logged as its state (DEL, SADD, expiry).
+     */
+    private static void restoreSet(final CommandContext context, final CommandArgs args, final long existing,
+        final long ttl, final boolean absTtl, final long idleSeconds, final long frequency, final Reply reply)
+    {
+        final DirectBuffer buffer = args.buffer();
+        final int index = args.offset(3);
+        final int length = args.length(3);
+        if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
+        {
+            reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
+            return;
+        }
+        final SetPayloads payloads = context.setPayloads();
+        final int count = payloads.read(buffer.getByte(index) & 0xff, buffer,
+            index + DumpPayloadDescriptor.BODY_OFFSET, DumpPayloadDescriptor.footerIndex(index, length),
+            SetCommands.MAX_INTSET_ENTRIES_DEFAULT);
+        if (count < 0)
+        {
+            reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
+            return;
+        }
+        final long nowMs = context.nowMs();
+        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
+        if (bornExpired(context, args, existing, expireAtMs))
+        {
+            reply.ok();
+            return;
+        }
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final ElementTables tables = keyspace.elementTables();
+        int id = ElementTables.NO_TABLE;
+        if (!payloads.isIntset)
+        {
+            id = tables.create(false);
+            for (int i = 0; id != ElementTables.NO_TABLE && i < count; i++)
+            {
+                if (tables.put(id, payloads.members, payloads.offsets[i], payloads.lengths[i], ElementTables.NO_VALUE) ==
+                    Keyspace.OUT_OF_MEMORY)
+                {
+                    tables.free(id);
+                    id = ElementTables.NO_TABLE;
+                }
+            }
+            if (id == ElementTables.NO_TABLE)
+            {
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+        }
+        final long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.SET,
+            payloads.isIntset ? ValueEncoding.SET_INTSET : ValueEncoding.SET_TABLE,
+            payloads.isIntset ? payloads.intsetLength : ValueEncoding.TABLE_ID_LENGTH, expireAtMs);
+        if (address == Keyspace.OUT_OF_MEMORY)
+        {
+            if (id != ElementTables.NO_TABLE)
+            {
+                tables.free(id);
+            }
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (payloads.isIntset)
+        {
+            entry.buffer().putBytes(entry.valueOffset(), payloads.intset, 0, payloads.intsetLength);
+        }
+        else
+        {
+            keyspace.adoptTable(address, id);
+        }
+        setAccess(entry, idleSeconds, frequency, nowMs);
         context.changeLog().state(keyspace, db, address);
         reply.ok();
     }

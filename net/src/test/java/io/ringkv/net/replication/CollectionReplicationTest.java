@@ -75,6 +75,8 @@ class CollectionReplicationTest
                 }
             }
             jedis.sadd("smallints", "1", "-5", "70000");
+            jedis.restore("restoredtable", 600_000, jedis.dump("bigints"));
+            jedis.restore("restoredintset".getBytes(), 0, jedis.dump("smallints"));
             jedis.hset("ttl", "a", "1");
             jedis.pexpire("ttl", 600_000);
             jedis.select(3);

@@ -230,16 +230,42 @@ public final class DumpCommands
             return;
         }
 
-        if (args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH &&
-            HashPayloads.isHashType(buffer.getByte(args.offset(3)) & 0xff))
+        final int type = args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH ?
+            buffer.getByte(args.offset(3)) & 0xff : -1;
+        if (HashPayloads.isHashType(type) || SetPayloads.isSetType(type))
         {
-            restoreHash(context, args, existing, ttl, absTtl, idleSeconds, frequency, reply);
-            return;
-        }
-        if (args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH &&
-            SetPayloads.isSetType(buffer.getByte(args.offset(3)) & 0xff))
-        {
-            restoreSet(context, args, existing, ttl, absTtl, idleSeconds, frequency, reply);
+            // A collection: its whole body is read and checked before anything is made.
+            final int index = args.offset(3);
+            final int length = args.length(3);
+            if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
+            {
+                reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
+                return;
+            }
+            final boolean hash = HashPayloads.isHashType(type);
+            final int bodyIndex = index + DumpPayloadDescriptor.BODY_OFFSET;
+            final int bodyEnd = DumpPayloadDescriptor.footerIndex(index, length);
+            final int read = hash ? context.hashPayloads().read(type, buffer, bodyIndex, bodyEnd) :
+                context.setPayloads().read(type, buffer, bodyIndex, bodyEnd, SetCommands.MAX_INTSET_ENTRIES_DEFAULT);
+            if (read < 0)
+            {
+                reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
+                return;
+            }
+            final long expireAtMs = expireAt(ttl, absTtl, nowMs);
+            if (bornExpired(context, args, existing, expireAtMs))
+            {
+                reply.ok();
+                return;
+            }
+            if (hash)
+            {
+                restoreHash(context, args, read, expireAtMs, idleSeconds, frequency, reply);
+            }
+            else
+            {
+                restoreSet(context, args, read, expireAtMs, idleSeconds, frequency, reply);
+            }
             return;
         }
         final DumpPayloadReader reader = context.dumpReader();
@@ -316,32 +342,12 @@ public final class DumpCommands
      * listpack first ({@link HashPayloads}), then the key is made a listpack hash, converted to a table past the
      * listpack limits as Redis converts on load, and logged as its state (DEL, HSET, expiry).
      */
-    private static void restoreHash(final CommandContext context, final CommandArgs args, final long existing,
-        final long ttl, final boolean absTtl, final long idleSeconds, final long frequency, final Reply reply)
+    private static void restoreHash(final CommandContext context, final CommandArgs args, final int listpackLength,
+        final long expireAtMs, final long idleSeconds, final long frequency, final Reply reply)
     {
         final DirectBuffer buffer = args.buffer();
-        final int index = args.offset(3);
-        final int length = args.length(3);
-        if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
-        {
-            reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
-            return;
-        }
         final HashPayloads payloads = context.hashPayloads();
-        final int listpackLength = payloads.read(buffer.getByte(index) & 0xff, buffer,
-            index + DumpPayloadDescriptor.BODY_OFFSET, DumpPayloadDescriptor.footerIndex(index, length));
-        if (listpackLength < 0)
-        {
-            reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
-            return;
-        }
         final long nowMs = context.nowMs();
-        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
-        if (bornExpired(context, args, existing, expireAtMs))
-        {
-            reply.ok();
-            return;
-        }
         final Keyspace keyspace = context.keyspace();
         final int db = context.db();
         long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.HASH,
@@ -376,33 +382,12 @@ public final class DumpCommands
      * ({@link SetPayloads}), a table filled before the key is made, so a refused payload or a full budget leaves
      * nothing; logged as its state (DEL, SADD, expiry).
      */
-    private static void restoreSet(final CommandContext context, final CommandArgs args, final long existing,
-        final long ttl, final boolean absTtl, final long idleSeconds, final long frequency, final Reply reply)
+    private static void restoreSet(final CommandContext context, final CommandArgs args, final int count,
+        final long expireAtMs, final long idleSeconds, final long frequency, final Reply reply)
     {
         final DirectBuffer buffer = args.buffer();
-        final int index = args.offset(3);
-        final int length = args.length(3);
-        if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
-        {
-            reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
-            return;
-        }
         final SetPayloads payloads = context.setPayloads();
-        final int count = payloads.read(buffer.getByte(index) & 0xff, buffer,
-            index + DumpPayloadDescriptor.BODY_OFFSET, DumpPayloadDescriptor.footerIndex(index, length),
-            SetCommands.MAX_INTSET_ENTRIES_DEFAULT);
-        if (count < 0)
-        {
-            reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
-            return;
-        }
         final long nowMs = context.nowMs();
-        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
-        if (bornExpired(context, args, existing, expireAtMs))
-        {
-            reply.ok();
-            return;
-        }
         final Keyspace keyspace = context.keyspace();
         final int db = context.db();
         final ElementTables tables = keyspace.elementTables();
@@ -412,8 +397,8 @@ public final class DumpCommands
             id = tables.create(false);
             for (int i = 0; id != ElementTables.NO_TABLE && i < count; i++)
             {
-                if (tables.put(id, payloads.members, payloads.offsets[i], payloads.lengths[i], ElementTables.NO_VALUE) ==
-                    Keyspace.OUT_OF_MEMORY)
+                if (tables.put(id, payloads.members, payloads.offsets[i], payloads.lengths[i],
+                    ElementTables.NO_VALUE) == Keyspace.OUT_OF_MEMORY)
                 {
                     tables.free(id);
                     id = ElementTables.NO_TABLE;

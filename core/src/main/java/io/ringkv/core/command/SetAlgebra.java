@@ -12,7 +12,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import static io.ringkv.core.command.Command.DENY_OOM;
@@ -380,15 +379,7 @@ final class SetAlgebra
      */
     private int pickText(final int i)
     {
-        if (pickedElement[i])
-        {
-            final int length = UnsafeApi.getInt(picked[i] + ElementDescriptor.KEY_LENGTH_OFFSET);
-            candidate.wrap(picked[i] + ElementDescriptor.KEY_OFFSET, length);
-            return length;
-        }
-        final int length = AsciiNumbers.putLong(candidateDigits, 0, picked[i]);
-        candidate.wrap(candidateDigits, 0, length);
-        return length;
+        return SetCommands.memberText(picked[i], pickedElement[i], candidate, candidateDigits);
     }
 
     /**
@@ -426,30 +417,16 @@ final class SetAlgebra
 
     private boolean storeIntset(final CommandContext context, final CommandArgs args)
     {
-        final long[] values = integers;
-        final int count = pickedCount;
-        Arrays.sort(values, 0, count);
-        int width = Short.BYTES;
-        for (int i = 0; i < count; i++)
-        {
-            width = Math.max(width, Intset.widthFor(values[i]));
-        }
+        Arrays.sort(integers, 0, pickedCount);
         final long address = context.keyspace().put(context.db(), args.buffer(), args.offset(1), args.length(1),
-            ValueType.SET, ValueEncoding.SET_INTSET, Intset.HEADER_LENGTH + count * width, Keyspace.NO_EXPIRY);
+            ValueType.SET, ValueEncoding.SET_INTSET,
+            Intset.HEADER_LENGTH + pickedCount * Intset.widthFor(integers, pickedCount), Keyspace.NO_EXPIRY);
         if (address == Keyspace.OUT_OF_MEMORY)
         {
             return false;
         }
         final EntryFlyweight entry = context.entry().wrap(address);
-        final UnsafeBuffer buffer = entry.buffer();
-        final int base = entry.valueOffset();
-        buffer.putInt(base + Intset.WIDTH_OFFSET, width, ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(base + Intset.COUNT_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++)
-        {
-            // In ascending order at the end: the width is already the widest, so nothing moves.
-            Intset.add(buffer, base, values[i], i);
-        }
+        Intset.writeSorted(entry.buffer(), entry.valueOffset(), integers, pickedCount);
         return true;
     }
 

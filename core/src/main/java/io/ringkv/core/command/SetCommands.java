@@ -625,13 +625,28 @@ public final class SetCommands
      */
     private int memberText(final EntryFlyweight entry, final int i)
     {
-        if (entry.encoding() == ValueEncoding.SET_TABLE)
+        return memberText(picked[i], entry.encoding() == ValueEncoding.SET_TABLE, view, digits);
+    }
+
+    /**
+     * Make a member readable at {@code view} index 0.
+     *
+     * @param member  an element's address, or an intset's value.
+     * @param element whether {@code member} is an element's address.
+     * @param view    to wrap the member's text.
+     * @param digits  room for a value's decimal text.
+     * @return its length.
+     */
+    static int memberText(final long member, final boolean element, final UnsafeBuffer view,
+        final UnsafeBuffer digits)
+    {
+        if (element)
         {
-            final int length = UnsafeApi.getInt(picked[i] + ElementDescriptor.KEY_LENGTH_OFFSET);
-            view.wrap(picked[i] + ElementDescriptor.KEY_OFFSET, length);
+            final int length = UnsafeApi.getInt(member + ElementDescriptor.KEY_LENGTH_OFFSET);
+            view.wrap(member + ElementDescriptor.KEY_OFFSET, length);
             return length;
         }
-        final int length = AsciiNumbers.putLong(digits, 0, picked[i]);
+        final int length = AsciiNumbers.putLong(digits, 0, member);
         view.wrap(digits, 0, length);
         return length;
     }

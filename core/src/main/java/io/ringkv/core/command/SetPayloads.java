@@ -6,7 +6,6 @@ import io.ringkv.core.store.Intset;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -140,20 +139,9 @@ final class SetPayloads
     private void writeIntset(final int count)
     {
         Arrays.sort(values, 0, count);
-        int width = Short.BYTES;
-        for (int i = 0; i < count; i++)
-        {
-            width = Math.max(width, Intset.widthFor(values[i]));
-        }
-        intsetLength = Intset.HEADER_LENGTH + count * width;
+        intsetLength = Intset.HEADER_LENGTH + count * Intset.widthFor(values, count);
         intset.checkLimit(intsetLength);
-        intset.putInt(Intset.WIDTH_OFFSET, width, ByteOrder.LITTLE_ENDIAN);
-        intset.putInt(Intset.COUNT_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++)
-        {
-            // Ascending, at the widest width: each goes at the end and nothing moves.
-            Intset.add(intset, 0, values[i], i);
-        }
+        Intset.writeSorted(intset, 0, values, count);
     }
 
     private void grow(final int count)

@@ -241,7 +241,8 @@ class SetCommandsTest
                 keys.stream()).toArray(String[]::new))), operation + keys);
             if (operation.equals("SINTER"))
             {
-                final List<String> card = new java.util.ArrayList<>(List.of("SINTERCARD", Integer.toString(keys.size())));
+                final List<String> card = new java.util.ArrayList<>(List.of("SINTERCARD",
+                    Integer.toString(keys.size())));
                 card.addAll(keys);
                 assertEquals(":" + expected.size(), kv.exec(card.toArray(String[]::new)));
             }
@@ -366,28 +367,30 @@ class SetCommandsTest
     @Test
     void restoreReadsRedisSetPayloadsAndDumpRoundTrips()
     {
-        assertEquals("+OK", kv.exec("RESTORE", "i", "0", raw(RedisCollectionVectors.SET_INT32)));
+        assertEquals("+OK", kv.exec("RESTORE", "i", "0", CorruptPayloads.raw(RedisCollectionVectors.SET_INT32)));
         assertEquals(ValueEncoding.SET_INTSET, encoding("i"));
         assertEquals("~[$-70000, $1, $2, $3]", kv.exec("SMEMBERS", "i"));
         assertEquals(payload(RedisCollectionVectors.SET_INT32), kv.exec("DUMP", "i"), "the same bytes back");
-        assertEquals("+OK", kv.exec("RESTORE", "i64", "0", raw(RedisCollectionVectors.SET_INT64)));
+        assertEquals("+OK", kv.exec("RESTORE", "i64", "0", CorruptPayloads.raw(RedisCollectionVectors.SET_INT64)));
         assertEquals(payload(RedisCollectionVectors.SET_INT64), kv.exec("DUMP", "i64"));
 
-        assertEquals("+OK", kv.exec("RESTORE", "t", "100000", raw(RedisCollectionVectors.SET_TABLE)));
+        assertEquals("+OK", kv.exec("RESTORE", "t", "100000", CorruptPayloads.raw(RedisCollectionVectors.SET_TABLE)));
         assertEquals(ValueEncoding.SET_TABLE, encoding("t"));
         assertEquals(Set.of("a", "1", "z".repeat(70), "-7"), members(kv.exec("SMEMBERS", "t")));
         assertTrue(Long.parseLong(kv.exec("PTTL", "t").substring(1)) > 99_000);
         assertEquals("+OK", kv.exec("RESTORE", "t2", "0", kv.exec("DUMP", "t").substring(1)));
         assertEquals(members(kv.exec("SMEMBERS", "t")), members(kv.exec("SMEMBERS", "t2")));
 
-        assertEquals("+OK", kv.exec("RESTORE", "ti", "0", raw(RedisCollectionVectors.SET_TABLE_OF_INTEGERS)));
+        assertEquals("+OK", kv.exec("RESTORE", "ti", "0",
+            CorruptPayloads.raw(RedisCollectionVectors.SET_TABLE_OF_INTEGERS)));
         assertEquals(ValueEncoding.SET_INTSET, encoding("ti"), "integers only: loaded as an intset, as Redis");
         assertEquals("~[$1, $3]", kv.exec("SMEMBERS", "ti"));
 
         assertEquals("-BUSYKEY Target key name already exists.",
-            kv.exec("RESTORE", "t", "0", raw(RedisCollectionVectors.SET_TABLE)));
+            kv.exec("RESTORE", "t", "0", CorruptPayloads.raw(RedisCollectionVectors.SET_TABLE)));
         kv.exec("SET", "str", "v");
-        assertEquals("+OK", kv.exec("RESTORE", "str", "0", raw(RedisCollectionVectors.SET_INT32), "REPLACE"));
+        assertEquals("+OK", kv.exec("RESTORE", "str", "0", CorruptPayloads.raw(RedisCollectionVectors.SET_INT32),
+            "REPLACE"));
         assertEquals("+set", kv.exec("TYPE", "str"));
         // Past set-max-intset-entries: a table, whichever payload type brought it.
         for (int i = 0; i < 600; i++)
@@ -413,7 +416,7 @@ class SetCommandsTest
                 final byte[] flipped = payload.clone();
                 flipped[bit / 8] ^= (byte)(1 << (bit % 8));
                 // A fresh checksum, so that the body's parser (not the CRC) has to catch the damage.
-                final String reply = kv.exec("RESTORE", "x", "0", withCrc(flipped), "REPLACE");
+                final String reply = kv.exec("RESTORE", "x", "0", CorruptPayloads.withCrc(flipped), "REPLACE");
                 if (reply.equals("+OK"))
                 {
                     accepted++;
@@ -435,44 +438,19 @@ class SetCommandsTest
                     assertEquals(":0", kv.exec("EXISTS", "x"), "bit " + bit);
                 }
             }
-            for (int length = 1; length < payload.length - 10; length++)
-            {
-                final byte[] truncated = new byte[length + 10];
-                System.arraycopy(payload, 0, truncated, 0, length);
-                System.arraycopy(payload, payload.length - 10, truncated, length, 10);
-                assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0", withCrc(truncated)),
-                    "truncated to " + length);
-                assertEquals(":0", kv.exec("EXISTS", "x"));
-            }
             assertTrue(accepted < payload.length * 8);
-            final byte[] badCrc = payload.clone();
-            badCrc[badCrc.length - 1] ^= 1;
-            assertEquals("-ERR DUMP payload version or checksum are wrong",
-                kv.exec("RESTORE", "x", "0", new String(badCrc, StandardCharsets.ISO_8859_1)));
+            CorruptPayloads.assertTruncationsAndBadCrcRefused(kv, payload);
         }
         // An intset out of order, one with a member twice, an empty one; RDB_TYPE_SET with a member twice, a count
         // beyond its bytes, and none: refused, nothing made.
-        for (final String body : new String[]{"0b1004000000020000000300000001000000", "0b1004000000020000000100000001000000",
+        for (final String body : new String[]{"0b1004000000020000000300000001000000",
+            "0b1004000000020000000100000001000000",
             "0b080400000000000000", "0202c001c001", "0280ffffffff0161", "0200"})
         {
             assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0",
-                withCrc(HexFormat.of().parseHex(body + "0a00" + "0000000000000000"))), body);
+                CorruptPayloads.withCrc(HexFormat.of().parseHex(body + "0a00" + "0000000000000000"))), body);
             assertEquals(":0", kv.exec("EXISTS", "x"));
         }
-    }
-
-    private static String withCrc(final byte[] payload)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
-        final int crcIndex = payload.length - 8;
-        buffer.putLong(crcIndex, io.ringkv.core.rdb.Crc64.compute(buffer, 0, crcIndex),
-            java.nio.ByteOrder.LITTLE_ENDIAN);
-        return new String(payload, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String raw(final String hex)
-    {
-        return new String(HexFormat.of().parseHex(hex), StandardCharsets.ISO_8859_1);
     }
 
     private byte encoding(final String key)

@@ -5,6 +5,7 @@ import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.DumpPayloadReader;
 import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
@@ -246,7 +247,8 @@ public final class DumpCommands
             final int bodyIndex = index + DumpPayloadDescriptor.BODY_OFFSET;
             final int bodyEnd = DumpPayloadDescriptor.footerIndex(index, length);
             final int read = hash ? context.hashPayloads().read(type, buffer, bodyIndex, bodyEnd) :
-                context.setPayloads().read(type, buffer, bodyIndex, bodyEnd, SetCommands.MAX_INTSET_ENTRIES_DEFAULT);
+                context.setPayloads().read(type, buffer, bodyIndex, bodyEnd,
+                    context.keyspace().collectionLimits());
             if (read < 0)
             {
                 reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
@@ -360,8 +362,9 @@ public final class DumpCommands
         final EntryFlyweight entry = context.entry().wrap(address);
         entry.buffer().putBytes(entry.valueOffset(), payloads.listpack, 0, listpackLength);
         final HashValues values = new HashValues();
-        if (Listpack.count(entry.buffer(), entry.valueOffset()) / 2 > values.maxListpackEntries ||
-            payloads.longestElement > values.maxListpackValue)
+        final CollectionLimits limits = keyspace.collectionLimits();
+        if (Listpack.count(entry.buffer(), entry.valueOffset()) / 2 > limits.hashMaxListpackEntries() ||
+            payloads.longestElement > limits.hashMaxListpackValue())
         {
             address = values.toTable(keyspace, db, address, entry);
             if (address == Keyspace.OUT_OF_MEMORY)

@@ -1,6 +1,7 @@
 package io.ringkv.core.command;
 
 import io.ringkv.core.changelog.ChangeLog;
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
@@ -42,7 +43,6 @@ final class SetAlgebra
     private static final byte[] SUNIONSTORE = "sunionstore".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] SDIFFSTORE = "sdiffstore".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private final SetCommands sets;
     private final AsciiNumbers numbers = new AsciiNumbers();
     /** The current candidate member's text. */
     private final UnsafeBuffer candidate = new UnsafeBuffer(0, 0);
@@ -69,14 +69,9 @@ final class SetAlgebra
     private boolean countOnly;
     private long limit;
 
-    SetAlgebra(final SetCommands sets)
+    static void register(final CommandTable table)
     {
-        this.sets = sets;
-    }
-
-    static void register(final CommandTable table, final SetCommands sets)
-    {
-        final SetAlgebra algebra = new SetAlgebra(sets);
+        final SetAlgebra algebra = new SetAlgebra();
         table.register("sinter", -2, READONLY, algebra::sinter);
         table.register("sintercard", -3, READONLY, algebra::sintercard);
         table.register("sinterstore", -3, WRITE | DENY_OOM, algebra::sinterstore);
@@ -178,7 +173,7 @@ final class SetAlgebra
             }
             keyspace.delete(db, destination);
         }
-        else if (!(isIntsetResult() ? storeIntset(context, args) : storeTable(context, args)))
+        else if (!(isIntsetResult(keyspace.collectionLimits()) ? storeIntset(context, args) : storeTable(context, args)))
         {
             reply.error(ErrorMessages.OOM);
             return;
@@ -386,9 +381,10 @@ final class SetAlgebra
      * @return true when Redis would keep the result an intset: every member an integer, no more than the limit; the
      * values are then in {@link #integers}.
      */
-    private boolean isIntsetResult()
+    private boolean isIntsetResult(final CollectionLimits limits)
     {
-        if (pickedCount > sets.maxIntsetEntries)
+        if (pickedCount > limits.setMaxIntsetEntries() ||
+            !limits.fitsInEntry(Intset.HEADER_LENGTH + (long)pickedCount * Long.BYTES))
         {
             return false;
         }

@@ -3,6 +3,7 @@ package io.ringkv.core.command;
 import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
@@ -25,7 +26,7 @@ import static io.ringkv.core.command.Command.WRITE;
  * SRANDMEMBER SPOP SMOVE SSCAN, and with {@link SetAlgebra} SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF
  * SDIFFSTORE. A set is
  * an intset in the entry while every member is a canonical 64-bit integer and it holds at most
- * {@code set-max-intset-entries} (512) of them, else an element table of members, as Redis 7.0's t_set.c (which
+ * {@code set-max-intset-entries} ({@link CollectionLimits}) of them, else an element table of members, as Redis 7.0's t_set.c (which
  * has no listpack sets); it never converts back. An empty set never exists. Writes are logged as SADD and SREM of
  * the members they added or removed.
  * <p>
@@ -33,9 +34,6 @@ import static io.ringkv.core.command.Command.WRITE;
  */
 public final class SetCommands
 {
-    /** Redis's set-max-intset-entries default. */
-    static final int MAX_INTSET_ENTRIES_DEFAULT = 512;
-
     private static final byte[] SADD = {'s', 'a', 'd', 'd'};
     private static final byte[] SREM = {'s', 'r', 'e', 'm'};
     private static final long WRONG_TYPE = -2;
@@ -52,7 +50,6 @@ public final class SetCommands
     private static final byte[] MATCH = {'M', 'A', 'T', 'C', 'H'};
     private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
     private static final byte[] ZERO = {'0'};
-    int maxIntsetEntries = MAX_INTSET_ENTRIES_DEFAULT;
 
     /**
      * @param table to register the set commands in.
@@ -70,7 +67,7 @@ public final class SetCommands
         table.register("spop", -2, WRITE | FAST, sets::spop);
         table.register("smove", 4, WRITE | FAST, sets::smove);
         table.register("sscan", -3, READONLY, sets::sscan);
-        SetAlgebra.register(table, sets);
+        SetAlgebra.register(table);
     }
 
     private void sadd(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -689,10 +686,12 @@ public final class SetCommands
                 {
                     return 0;
                 }
-                if (Intset.count(entry.buffer(), entry.valueOffset()) < maxIntsetEntries)
+                final int newLength = Intset.lengthWith(entry.buffer(), entry.valueOffset(), value);
+                final CollectionLimits limits = keyspace.collectionLimits();
+                if (Intset.count(entry.buffer(), entry.valueOffset()) < limits.setMaxIntsetEntries() &&
+                    limits.fitsInEntry(newLength))
                 {
-                    final long moved = keyspace.resizeValue(db, address,
-                        Intset.lengthWith(entry.buffer(), entry.valueOffset(), value));
+                    final long moved = keyspace.resizeValue(db, address, newLength);
                     if (moved == Keyspace.OUT_OF_MEMORY)
                     {
                         return moved;

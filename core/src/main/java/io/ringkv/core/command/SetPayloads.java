@@ -2,6 +2,7 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.RdbStringDecoder;
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.core.store.Intset;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -41,11 +42,11 @@ final class SetPayloads
      * @param payload          holding the body.
      * @param bodyIndex        of the body's first byte.
      * @param bodyEnd          index after the body.
-     * @param maxIntsetEntries set-max-intset-entries.
+     * @param limits           set-max-intset-entries.
      * @return the member count, or {@link #BAD_FORMAT}.
      */
     int read(final int type, final DirectBuffer payload, final int bodyIndex, final int bodyEnd,
-        final int maxIntsetEntries)
+        final CollectionLimits limits)
     {
         if (type == DumpPayloadDescriptor.TYPE_SET_INTSET)
         {
@@ -62,7 +63,7 @@ final class SetPayloads
             {
                 return BAD_FORMAT;
             }
-            isIntset = count <= maxIntsetEntries;
+            isIntset = count <= limits.setMaxIntsetEntries();
             if (!isIntset)
             {
                 // Past the limit Redis converts on load: the members as their decimal texts.
@@ -92,7 +93,8 @@ final class SetPayloads
         final int count = (int)declared;
         grow(count);
         final Set<String> seen = new HashSet<>();
-        boolean integers = count <= maxIntsetEntries;
+        boolean integers = count <= limits.setMaxIntsetEntries() &&
+            limits.fitsInEntry(Intset.HEADER_LENGTH + (long)count * Long.BYTES);
         int p = bodyIndex + lengthBytes;
         int at = 0;
         for (int i = 0; i < count; i++)

@@ -453,12 +453,49 @@ class SetCommandsTest
         }
     }
 
-    private byte encoding(final String key)
+    /**
+     * Raised thresholds never let a listpack or an intset outgrow the largest entry value: it converts to a table
+     * first (without the check, the resize past it threw).
+     */
+    @Test
+    void raisedThresholdsStopAtTheLargestEntryValue()
+    {
+        try (EngineHarness small = new EngineHarness(new io.ringkv.core.store.StoreConfig().maxValueLength(256), false,
+            List.of()))
+        {
+            small.keyspace.collectionLimits().setMaxIntsetEntries(1_000_000);
+            small.keyspace.collectionLimits().hashMaxListpackEntries(1_000_000);
+            small.keyspace.collectionLimits().hashMaxListpackValue(1_000_000);
+            for (int i = 0; i < 200; i++)
+            {
+                assertEquals(":1", small.exec("SADD", "s", Integer.toString(i)));
+                assertEquals(":1", small.exec("HSET", "h", "f" + i, "v"));
+            }
+            assertEquals(":200", small.exec("SCARD", "s"));
+            assertEquals(":200", small.exec("HLEN", "h"));
+            assertEquals(ValueEncoding.SET_TABLE, encodingIn(small, "s"));
+            assertEquals(ValueEncoding.HASH_TABLE, encodingIn(small, "h"));
+            assertEquals(":200", small.exec("SUNIONSTORE", "u", "s"));
+            assertEquals(ValueEncoding.SET_TABLE, encodingIn(small, "u"));
+        }
+        kv.keyspace.collectionLimits().setMaxIntsetEntries(2);
+        kv.exec("SADD", "two", "1", "2");
+        assertEquals(ValueEncoding.SET_INTSET, encoding("two"));
+        kv.exec("SADD", "two", "3");
+        assertEquals(ValueEncoding.SET_TABLE, encoding("two"), "set-max-intset-entries as configured");
+    }
+
+    private static byte encodingIn(final EngineHarness harness, final String key)
     {
         final UnsafeBuffer k = new UnsafeBuffer(key.getBytes(StandardCharsets.US_ASCII));
-        final long address = kv.keyspace.lookup(0, k, 0, k.capacity());
+        final long address = harness.keyspace.lookup(0, k, 0, k.capacity());
         assertTrue(address != Keyspace.NOT_FOUND, key);
         return new EntryFlyweight().wrap(address).encoding();
+    }
+
+    private byte encoding(final String key)
+    {
+        return encodingIn(kv, key);
     }
 
     private static String payload(final String hex)

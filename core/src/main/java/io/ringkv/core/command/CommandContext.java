@@ -25,6 +25,7 @@ public final class CommandContext
     static final int RETAINED_PAYLOAD_CAPACITY = RdbStringEncoder.SCRATCH_RETAIN_LIMIT;
 
     private final HashPayloads hashPayloads = new HashPayloads();
+    private final SetPayloads setPayloads = new SetPayloads();
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
@@ -366,6 +367,14 @@ public final class CommandContext
     HashPayloads hashPayloads()
     {
         return hashPayloads;
+    }
+
+    /**
+     * @return the reader of set DUMP payloads RESTORE uses; engine thread only.
+     */
+    SetPayloads setPayloads()
+    {
+        return setPayloads;
     }
 
     /**

@@ -5,6 +5,8 @@ import io.ringkv.core.json.JsonDocuments;
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.DumpPayloadReader;
 import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.store.CollectionLimits;
+import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
@@ -22,7 +24,7 @@ import static io.ringkv.core.command.Command.WRITE;
  * DUMP and RESTORE with Redis 7's semantics and error texts, over the byte-compatible payloads of
  * {@code io.ringkv.core.rdb} (see docs/dump-format.md). RESTORE parses its options, checks BUSYKEY, the TTL and the
  * whole payload (and, for a json document, the JSON) before it touches the keyspace, so every error changes
- * nothing. The restored key is logged as a SET with its expiry, so replicas see it.
+ * nothing. The restored key is logged as a SET with its expiry (a hash or set as its state), so replicas see it.
  * <p>
  * Also the pieces MIGRATE (in net) needs: {@link #dumpKey} and {@link #deleteKey}.
  * <p>
@@ -229,10 +231,43 @@ public final class DumpCommands
             return;
         }
 
-        if (args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH &&
-            HashPayloads.isHashType(buffer.getByte(args.offset(3)) & 0xff))
+        final int type = args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH ?
+            buffer.getByte(args.offset(3)) & 0xff : -1;
+        if (HashPayloads.isHashType(type) || SetPayloads.isSetType(type))
         {
-            restoreHash(context, args, existing, ttl, absTtl, idleSeconds, frequency, reply);
+            // A collection: its whole body is read and checked before anything is made.
+            final int index = args.offset(3);
+            final int length = args.length(3);
+            if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
+            {
+                reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
+                return;
+            }
+            final boolean hash = HashPayloads.isHashType(type);
+            final int bodyIndex = index + DumpPayloadDescriptor.BODY_OFFSET;
+            final int bodyEnd = DumpPayloadDescriptor.footerIndex(index, length);
+            final int read = hash ? context.hashPayloads().read(type, buffer, bodyIndex, bodyEnd) :
+                context.setPayloads().read(type, buffer, bodyIndex, bodyEnd,
+                    context.keyspace().collectionLimits());
+            if (read < 0)
+            {
+                reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
+                return;
+            }
+            final long expireAtMs = expireAt(ttl, absTtl, nowMs);
+            if (bornExpired(context, args, existing, expireAtMs))
+            {
+                reply.ok();
+                return;
+            }
+            if (hash)
+            {
+                restoreHash(context, args, read, expireAtMs, idleSeconds, frequency, reply);
+            }
+            else
+            {
+                restoreSet(context, args, read, expireAtMs, idleSeconds, frequency, reply);
+            }
             return;
         }
         final DumpPayloadReader reader = context.dumpReader();
@@ -309,32 +344,12 @@ public final class DumpCommands
      * listpack first ({@link HashPayloads}), then the key is made a listpack hash, converted to a table past the
      * listpack limits as Redis converts on load, and logged as its state (DEL, HSET, expiry).
      */
-    private static void restoreHash(final CommandContext context, final CommandArgs args, final long existing,
-        final long ttl, final boolean absTtl, final long idleSeconds, final long frequency, final Reply reply)
+    private static void restoreHash(final CommandContext context, final CommandArgs args, final int listpackLength,
+        final long expireAtMs, final long idleSeconds, final long frequency, final Reply reply)
     {
         final DirectBuffer buffer = args.buffer();
-        final int index = args.offset(3);
-        final int length = args.length(3);
-        if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
-        {
-            reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
-            return;
-        }
         final HashPayloads payloads = context.hashPayloads();
-        final int listpackLength = payloads.read(buffer.getByte(index) & 0xff, buffer,
-            index + DumpPayloadDescriptor.BODY_OFFSET, DumpPayloadDescriptor.footerIndex(index, length));
-        if (listpackLength < 0)
-        {
-            reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
-            return;
-        }
         final long nowMs = context.nowMs();
-        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
-        if (bornExpired(context, args, existing, expireAtMs))
-        {
-            reply.ok();
-            return;
-        }
         final Keyspace keyspace = context.keyspace();
         final int db = context.db();
         long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.HASH,
@@ -347,8 +362,9 @@ public final class DumpCommands
         final EntryFlyweight entry = context.entry().wrap(address);
         entry.buffer().putBytes(entry.valueOffset(), payloads.listpack, 0, listpackLength);
         final HashValues values = new HashValues();
-        if (Listpack.count(entry.buffer(), entry.valueOffset()) / 2 > values.maxListpackEntries ||
-            payloads.longestElement > values.maxListpackValue)
+        final CollectionLimits limits = keyspace.collectionLimits();
+        if (Listpack.count(entry.buffer(), entry.valueOffset()) / 2 > limits.hashMaxListpackEntries() ||
+            payloads.longestElement > limits.hashMaxListpackValue())
         {
             address = values.toTable(keyspace, db, address, entry);
             if (address == Keyspace.OUT_OF_MEMORY)
@@ -360,6 +376,65 @@ public final class DumpCommands
             }
         }
         setAccess(context.entry().wrap(address), idleSeconds, frequency, nowMs);
+        context.changeLog().state(keyspace, db, address);
+        reply.ok();
+    }
+
+    /**
+     * RESTORE of a set (RDB_TYPE_SET_INTSET or RDB_TYPE_SET): the whole body is read and checked first
+     * ({@link SetPayloads}), a table filled before the key is made, so a refused payload or a full budget leaves
+     * nothing; logged as its state (DEL, SADD, expiry).
+     */
+    private static void restoreSet(final CommandContext context, final CommandArgs args, final int count,
+        final long expireAtMs, final long idleSeconds, final long frequency, final Reply reply)
+    {
+        final DirectBuffer buffer = args.buffer();
+        final SetPayloads payloads = context.setPayloads();
+        final long nowMs = context.nowMs();
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final ElementTables tables = keyspace.elementTables();
+        int id = ElementTables.NO_TABLE;
+        if (!payloads.isIntset)
+        {
+            id = tables.create(false);
+            for (int i = 0; id != ElementTables.NO_TABLE && i < count; i++)
+            {
+                if (tables.put(id, payloads.members, payloads.offsets[i], payloads.lengths[i],
+                    ElementTables.NO_VALUE) == Keyspace.OUT_OF_MEMORY)
+                {
+                    tables.free(id);
+                    id = ElementTables.NO_TABLE;
+                }
+            }
+            if (id == ElementTables.NO_TABLE)
+            {
+                reply.error(ErrorMessages.OOM);
+                return;
+            }
+        }
+        final long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.SET,
+            payloads.isIntset ? ValueEncoding.SET_INTSET : ValueEncoding.SET_TABLE,
+            payloads.isIntset ? payloads.intsetLength : ValueEncoding.TABLE_ID_LENGTH, expireAtMs);
+        if (address == Keyspace.OUT_OF_MEMORY)
+        {
+            if (id != ElementTables.NO_TABLE)
+            {
+                tables.free(id);
+            }
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (payloads.isIntset)
+        {
+            entry.buffer().putBytes(entry.valueOffset(), payloads.intset, 0, payloads.intsetLength);
+        }
+        else
+        {
+            keyspace.adoptTable(address, id);
+        }
+        setAccess(entry, idleSeconds, frequency, nowMs);
         context.changeLog().state(keyspace, db, address);
         reply.ok();
     }

@@ -898,7 +898,7 @@ public final class HashCommands
             Listpack.writeEmpty(entry.buffer(), entry.valueOffset());
         }
         final EntryFlyweight entry = context.entry().wrap(address);
-        if (entry.encoding() == ValueEncoding.HASH_LISTPACK && values.needsTable(args, from, 1))
+        if (entry.encoding() == ValueEncoding.HASH_LISTPACK && values.needsTable(keyspace.collectionLimits(), args, from, 1))
         {
             final long converted = values.toTable(keyspace, db, address, entry);
             if (converted == Keyspace.OUT_OF_MEMORY)

@@ -2,6 +2,7 @@ package io.ringkv.core.command;
 
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
@@ -25,18 +26,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class HashValues
 {
-    /**
-     * Redis 7.0's hash-max-listpack-entries default: 512 as compiled into redis-server 7.0.15 (CONFIG GET answers
-     * 512 without a configuration file; the sample redis.conf sets 128).
-     */
-    static final int MAX_LISTPACK_ENTRIES_DEFAULT = 512;
-    /** Redis's hash-max-listpack-value default. */
-    static final int MAX_LISTPACK_VALUE_DEFAULT = 64;
-
     private final AsciiNumbers numbers = new AsciiNumbers();
     private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
-    int maxListpackEntries = MAX_LISTPACK_ENTRIES_DEFAULT;
-    int maxListpackValue = MAX_LISTPACK_VALUE_DEFAULT;
     /** Whether the last {@link #set} created its field. */
     boolean created;
 
@@ -88,8 +79,9 @@ final class HashValues
      * Whether writing these arguments (fields and values from {@code from} to the end, every one) forces the
      * table encoding, as Redis's hashTypeTryConversion checks before it sets anything.
      */
-    boolean needsTable(final CommandArgs args, final int from, final int step)
+    boolean needsTable(final CollectionLimits limits, final CommandArgs args, final int from, final int step)
     {
+        final long maxListpackValue = limits.hashMaxListpackValue();
         for (int i = from; i < args.count(); i += step)
         {
             if (args.length(i) > maxListpackValue)
@@ -125,7 +117,8 @@ final class HashValues
             elementView.putBytes(ElementDescriptor.valueOffset(fieldLength), value, valueOffset, valueLength);
             return address;
         }
-        if (fieldLength > maxListpackValue || valueLength > maxListpackValue)
+        final CollectionLimits limits = keyspace.collectionLimits();
+        if (fieldLength > limits.hashMaxListpackValue() || valueLength > limits.hashMaxListpackValue())
         {
             // As Redis's hashTypeSet: HINCRBY and HINCRBYFLOAT reach here without hashTypeTryConversion.
             final long converted = toTable(keyspace, db, address, entry);
@@ -144,6 +137,12 @@ final class HashValues
             created = false;
             final int q = Listpack.next(entry.buffer(), base, p) - base;
             final int oldValueLength = Listpack.skip(entry.buffer(), base + q) - base - q;
+            if (!limits.fitsInEntry((long)total + newValueLength - oldValueLength))
+            {
+                final long converted = toTable(keyspace, db, address, entry);
+                return converted == Keyspace.OUT_OF_MEMORY ? converted : set(keyspace, db, converted, entry, field,
+                    fieldOffset, fieldLength, value, valueOffset, valueLength);
+            }
             final long moved = replace(keyspace, db, address, entry, q, oldValueLength, newValueLength);
             if (moved != Keyspace.OUT_OF_MEMORY)
             {
@@ -157,7 +156,8 @@ final class HashValues
         final boolean fieldIsInt = numbers.parseLong(field, fieldOffset, fieldLength);
         final long fieldAsLong = numbers.value();
         final int newFieldLength = Listpack.elementLength(fieldLength, fieldIsInt, fieldAsLong);
-        if (count / 2 + 1 > maxListpackEntries)
+        if (count / 2 + 1 > limits.hashMaxListpackEntries() ||
+            !limits.fitsInEntry((long)total + newFieldLength + newValueLength))
         {
             final long converted = toTable(keyspace, db, address, entry);
             return converted == Keyspace.OUT_OF_MEMORY ? converted :

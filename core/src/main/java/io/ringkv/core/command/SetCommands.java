@@ -3,6 +3,7 @@ package io.ringkv.core.command;
 import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.rdb.DumpPayloadDescriptor;
 import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
@@ -22,9 +23,10 @@ import static io.ringkv.core.command.Command.WRITE;
 
 /**
  * Set commands with Redis 7.0's semantics and error texts: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD
- * SRANDMEMBER SPOP SMOVE SSCAN. A set is
+ * SRANDMEMBER SPOP SMOVE SSCAN, and with {@link SetAlgebra} SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF
+ * SDIFFSTORE. A set is
  * an intset in the entry while every member is a canonical 64-bit integer and it holds at most
- * {@code set-max-intset-entries} (512) of them, else an element table of members, as Redis 7.0's t_set.c (which
+ * {@code set-max-intset-entries} ({@link CollectionLimits}) of them, else an element table of members, as Redis 7.0's t_set.c (which
  * has no listpack sets); it never converts back. An empty set never exists. Writes are logged as SADD and SREM of
  * the members they added or removed.
  * <p>
@@ -32,9 +34,6 @@ import static io.ringkv.core.command.Command.WRITE;
  */
 public final class SetCommands
 {
-    /** Redis's set-max-intset-entries default. */
-    static final int MAX_INTSET_ENTRIES_DEFAULT = 512;
-
     private static final byte[] SADD = {'s', 'a', 'd', 'd'};
     private static final byte[] SREM = {'s', 'r', 'e', 'm'};
     private static final long WRONG_TYPE = -2;
@@ -51,7 +50,6 @@ public final class SetCommands
     private static final byte[] MATCH = {'M', 'A', 'T', 'C', 'H'};
     private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
     private static final byte[] ZERO = {'0'};
-    int maxIntsetEntries = MAX_INTSET_ENTRIES_DEFAULT;
 
     /**
      * @param table to register the set commands in.
@@ -69,6 +67,7 @@ public final class SetCommands
         table.register("spop", -2, WRITE | FAST, sets::spop);
         table.register("smove", 4, WRITE | FAST, sets::smove);
         table.register("sscan", -3, READONLY, sets::sscan);
+        SetAlgebra.register(table);
     }
 
     private void sadd(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -623,13 +622,28 @@ public final class SetCommands
      */
     private int memberText(final EntryFlyweight entry, final int i)
     {
-        if (entry.encoding() == ValueEncoding.SET_TABLE)
+        return memberText(picked[i], entry.encoding() == ValueEncoding.SET_TABLE, view, digits);
+    }
+
+    /**
+     * Make a member readable at {@code view} index 0.
+     *
+     * @param member  an element's address, or an intset's value.
+     * @param element whether {@code member} is an element's address.
+     * @param view    to wrap the member's text.
+     * @param digits  room for a value's decimal text.
+     * @return its length.
+     */
+    static int memberText(final long member, final boolean element, final UnsafeBuffer view,
+        final UnsafeBuffer digits)
+    {
+        if (element)
         {
-            final int length = UnsafeApi.getInt(picked[i] + ElementDescriptor.KEY_LENGTH_OFFSET);
-            view.wrap(picked[i] + ElementDescriptor.KEY_OFFSET, length);
+            final int length = UnsafeApi.getInt(member + ElementDescriptor.KEY_LENGTH_OFFSET);
+            view.wrap(member + ElementDescriptor.KEY_OFFSET, length);
             return length;
         }
-        final int length = AsciiNumbers.putLong(digits, 0, picked[i]);
+        final int length = AsciiNumbers.putLong(digits, 0, member);
         view.wrap(digits, 0, length);
         return length;
     }
@@ -672,10 +686,12 @@ public final class SetCommands
                 {
                     return 0;
                 }
-                if (Intset.count(entry.buffer(), entry.valueOffset()) < maxIntsetEntries)
+                final int newLength = Intset.lengthWith(entry.buffer(), entry.valueOffset(), value);
+                final CollectionLimits limits = keyspace.collectionLimits();
+                if (Intset.count(entry.buffer(), entry.valueOffset()) < limits.setMaxIntsetEntries() &&
+                    limits.fitsInEntry(newLength))
                 {
-                    final long moved = keyspace.resizeValue(db, address,
-                        Intset.lengthWith(entry.buffer(), entry.valueOffset(), value));
+                    final long moved = keyspace.resizeValue(db, address, newLength);
                     if (moved == Keyspace.OUT_OF_MEMORY)
                     {
                         return moved;

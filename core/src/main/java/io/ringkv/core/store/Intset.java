@@ -168,6 +168,35 @@ public final class Intset
     }
 
     /**
+     * @return the width an intset of these values needs (Redis's: the widest member's, at least 16 bits).
+     */
+    public static int widthFor(final long[] values, final int count)
+    {
+        int width = Short.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            width = Math.max(width, widthFor(values[i]));
+        }
+        return width;
+    }
+
+    /**
+     * Write a whole intset of distinct values in ascending order, {@link #HEADER_LENGTH} + {@code count} *
+     * {@link #widthFor(long[], int)} bytes, as Redis's bytes for the same members.
+     */
+    public static void writeSorted(final MutableDirectBuffer buffer, final int index, final long[] values,
+        final int count)
+    {
+        final int width = widthFor(values, count);
+        buffer.putInt(index + WIDTH_OFFSET, width, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(index + COUNT_OFFSET, count, ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++)
+        {
+            put(buffer, index + HEADER_LENGTH + i * width, width, values[i]);
+        }
+    }
+
+    /**
      * Remove the member at {@code position}; the intset becomes one member shorter.
      */
     public static void remove(final MutableDirectBuffer buffer, final int index, final int position)

@@ -53,6 +53,7 @@ public final class Keyspace implements AutoCloseable
     private long maxMemoryBytes;
     private long usedMemoryPeakBytes;
     private final int maxValueLength;
+    private final CollectionLimits collectionLimits;
     /** Keys sampled for {@link #averageTtlMs(int, long)}. */
     static final int AVG_TTL_SAMPLES = 64;
 
@@ -123,6 +124,7 @@ public final class Keyspace implements AutoCloseable
         databases = config.databases();
         maxMemoryBytes = config.maxMemoryBytes();
         maxValueLength = config.maxValueLength();
+        collectionLimits = new CollectionLimits(maxValueLength);
         allocator = new SlabAllocator(config.pageSizeBytes());
         tables = new OffHeapTable[databases];
         expiries = new ExpiryIndex[databases];
@@ -1475,6 +1477,14 @@ public final class Keyspace implements AutoCloseable
     public ElementTables elementTables()
     {
         return elementTables;
+    }
+
+    /**
+     * @return when a small collection encoding converts to an element table (CONFIG SET changes them).
+     */
+    public CollectionLimits collectionLimits()
+    {
+        return collectionLimits;
     }
 
     /**

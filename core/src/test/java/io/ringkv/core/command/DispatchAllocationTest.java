@@ -167,7 +167,7 @@ class DispatchAllocationTest
     }
 
     /** A dispatcher over a keyspace with one connection's batch of requests, run over and over. */
-    private static final class Dispatch
+    static final class Dispatch
     {
         final CommandTable table = CoreCommands.newTable();
         final ChangeLog changeLog = new ChangeLog(0);
@@ -208,7 +208,7 @@ class DispatchAllocationTest
     }
 
     /** Counts replies and errors; allocates nothing. */
-    private static final class CountingReply implements Reply
+    static final class CountingReply implements Reply
     {
         long replies;
         long errors;

@@ -179,13 +179,13 @@ class HashCommandsTest
     @Test
     void restoreReadsRedisHashPayloadsAndDumpRoundTrips()
     {
-        assertEquals("+OK", kv.exec("RESTORE", "h3", "0", raw(DUMP_ALL_ENCODINGS)));
+        assertEquals("+OK", kv.exec("RESTORE", "h3", "0", CorruptPayloads.raw(DUMP_ALL_ENCODINGS)));
         assertEquals(ValueEncoding.HASH_LISTPACK, encoding("h3"));
         assertEquals("$9223372036854775807", kv.exec("HGET", "h3", "n"));
         assertEquals("$007", kv.exec("HGET", "h3", "r"));
         assertEquals(payload(DUMP_ALL_ENCODINGS), kv.exec("DUMP", "h3"), "RESTORE then DUMP is the same bytes");
 
-        assertEquals("+OK", kv.exec("RESTORE", "ht", "100000", raw(DUMP_TABLE)));
+        assertEquals("+OK", kv.exec("RESTORE", "ht", "100000", CorruptPayloads.raw(DUMP_TABLE)));
         assertEquals(ValueEncoding.HASH_TABLE, encoding("ht"), "a 70-byte value needs the table, as in Redis");
         assertEquals("$-7", kv.exec("HGET", "ht", "n"));
         assertEquals("$" + "z".repeat(70), kv.exec("HGET", "ht", "long"));
@@ -194,9 +194,10 @@ class HashCommandsTest
         final String dumped = kv.exec("DUMP", "ht");
         assertEquals("+OK", kv.exec("RESTORE", "ht2", "0", dumped.substring(1)));
         assertEquals(sortedItems(kv.exec("HGETALL", "ht")), sortedItems(kv.exec("HGETALL", "ht2")));
-        assertEquals("-BUSYKEY Target key name already exists.", kv.exec("RESTORE", "ht", "0", raw(DUMP_TABLE)));
-        assertEquals("+OK", kv.exec("RESTORE", "h2", "0", raw(DUMP_SMALL), "REPLACE"));
-        assertEquals("+OK", kv.exec("RESTORE", "h2", "0", raw(DUMP_TABLE), "REPLACE"));
+        assertEquals("-BUSYKEY Target key name already exists.",
+            kv.exec("RESTORE", "ht", "0", CorruptPayloads.raw(DUMP_TABLE)));
+        assertEquals("+OK", kv.exec("RESTORE", "h2", "0", CorruptPayloads.raw(DUMP_SMALL), "REPLACE"));
+        assertEquals("+OK", kv.exec("RESTORE", "h2", "0", CorruptPayloads.raw(DUMP_TABLE), "REPLACE"));
         assertEquals(":3", kv.exec("HLEN", "h2"));
     }
 
@@ -212,7 +213,7 @@ class HashCommandsTest
                 final byte[] flipped = payload.clone();
                 flipped[bit / 8] ^= (byte)(1 << (bit % 8));
                 // A fresh checksum, so that the body's parser (not the CRC) has to catch the damage.
-                final String reply = kv.exec("RESTORE", "x", "0", withCrc(flipped), "REPLACE");
+                final String reply = kv.exec("RESTORE", "x", "0", CorruptPayloads.withCrc(flipped), "REPLACE");
                 if (reply.equals("+OK"))
                 {
                     accepted++;
@@ -227,35 +228,23 @@ class HashCommandsTest
                     assertEquals(":0", kv.exec("EXISTS", "x"), "bit " + bit);
                 }
             }
-            for (int length = 1; length < payload.length - 10; length++)
-            {
-                final byte[] truncated = new byte[length + 10];
-                System.arraycopy(payload, 0, truncated, 0, length);
-                System.arraycopy(payload, payload.length - 10, truncated, length, 10);
-                assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0", withCrc(truncated)),
-                    "truncated to " + length);
-                assertEquals(":0", kv.exec("EXISTS", "x"));
-            }
             assertTrue(accepted < payload.length * 8);
-            final byte[] badCrc = payload.clone();
-            badCrc[badCrc.length - 1] ^= 1;
-            assertEquals("-ERR DUMP payload version or checksum are wrong",
-                kv.exec("RESTORE", "x", "0", new String(badCrc, StandardCharsets.ISO_8859_1)));
+            CorruptPayloads.assertTruncationsAndBadCrcRefused(kv, payload);
         }
         // A listpack whose header lies about its count, and one with a field twice: refused.
         kv.exec("HSET", "src", "a", "1", "b", "2");
         final byte[] lying = kv.exec("DUMP", "src").substring(1).getBytes(StandardCharsets.ISO_8859_1);
         lying[1 + 1 + 4] = 6;    // type, RDB length byte, 4 bytes of total: the count says 6, 4 follow
-        assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0", withCrc(lying)));
+        assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0", CorruptPayloads.withCrc(lying)));
         kv.exec("HSET", "dup", "a", "1", "b", "2");
         final byte[] twice = kv.exec("DUMP", "dup").substring(1).getBytes(StandardCharsets.ISO_8859_1);
         twice[1 + 1 + 6 + 4] = 'a';    // the second field's byte: b becomes a
-        assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0", withCrc(twice)));
+        assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0", CorruptPayloads.withCrc(twice)));
         // RDB_TYPE_HASH whose count claims more pairs than the bytes could hold, and an empty one.
         assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0",
-            withCrc(HexFormat.of().parseHex("0480ffffffff01610162" + "0a00" + "0000000000000000"))));
+            CorruptPayloads.withCrc(HexFormat.of().parseHex("0480ffffffff01610162" + "0a00" + "0000000000000000"))));
         assertEquals("-ERR Bad data format", kv.exec("RESTORE", "x", "0",
-            withCrc(HexFormat.of().parseHex("0400" + "0a00" + "0000000000000000"))));
+            CorruptPayloads.withCrc(HexFormat.of().parseHex("0400" + "0a00" + "0000000000000000"))));
         assertEquals(":0", kv.exec("EXISTS", "x"));
     }
 
@@ -266,19 +255,6 @@ class HashCommandsTest
             .split(", ")));
         java.util.Collections.sort(items);
         return items;
-    }
-
-    private static String withCrc(final byte[] payload)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
-        final int crcIndex = payload.length - 8;
-        buffer.putLong(crcIndex, io.ringkv.core.rdb.Crc64.compute(buffer, 0, crcIndex), java.nio.ByteOrder.LITTLE_ENDIAN);
-        return new String(payload, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String raw(final String hex)
-    {
-        return new String(HexFormat.of().parseHex(hex), StandardCharsets.ISO_8859_1);
     }
 
     @Test

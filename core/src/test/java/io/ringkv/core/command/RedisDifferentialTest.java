@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * in milliseconds are kept long for that reason. DBSIZE is left out: it counts expired keys not reclaimed yet,
  * and ringkv's KEYS reclaims the expired keys it meets where Redis's only skips them. SCAN's keys depend on each
  * server's hash order, so only what does not is compared (see {@link #scanShape}). Hashes stay small here (listpacks),
- * whose field order is the same on both sides, so HGETALL, HKEYS and HVALS compare as they are; SMEMBERS is
- * compared sorted (a set of strings is a table, in each server's own order).
+ * whose field order is the same on both sides, so HGETALL, HKEYS and HVALS compare as they are; SMEMBERS, SINTER,
+ * SUNION and SDIFF are compared sorted (a set of strings is a table, in each server's own order).
  * <p>
  * Every build runs a bounded version (a few seeds of a few thousand commands, seconds); the long one is tagged slow:
  * {@code -Dgroups=slow -Dsurefire.excludedGroups= -Dtest=RedisDifferentialTest#repliesEqualRedisLong}, longer with
@@ -60,7 +60,8 @@ class RedisDifferentialTest
         "SETRANGE*", "GETRANGE*", "APPEND", "SCAN", "EXPIRE*", "SET*", "EXPIRETIME",
         "HSET", "HSET", "HMSET", "HSETNX", "HGET", "HMGET", "HGETALL", "HKEYS", "HVALS", "HLEN", "HEXISTS", "HDEL",
         "HDEL", "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "HSCAN", "SADD", "SADD", "SREM", "SMEMBERS", "SISMEMBER",
-        "SMISMEMBER", "SCARD", "SMOVE", "SSCAN", "SRANDMEMBER"};
+        "SMISMEMBER", "SCARD", "SMOVE", "SSCAN", "SRANDMEMBER", "SINTER", "SUNION", "SDIFF", "SINTERSTORE",
+        "SUNIONSTORE", "SDIFFSTORE", "SINTERCARD"};
     /** Hash fields: a few, so that HDEL empties hashes and fields collide; integers test the listpack's int forms. */
     private static final String[] FIELDS = {"f1", "f2", "1", "-3", "", "007"};
 
@@ -107,7 +108,9 @@ class RedisDifferentialTest
                 String theirs = send(command);
                 // A map reply (HGETALL) is a flat array in RESP2.
                 ours = ours.startsWith("%[") || ours.startsWith("~[") ? ours.substring(1) : ours;
-                if (command[0].equalsIgnoreCase("KEYS") || command[0].equalsIgnoreCase("SMEMBERS"))
+                if (command[0].equalsIgnoreCase("KEYS") || command[0].equalsIgnoreCase("SMEMBERS") ||
+                    command[0].equalsIgnoreCase("SINTER") || command[0].equalsIgnoreCase("SUNION") ||
+                    command[0].equalsIgnoreCase("SDIFF"))
                 {
                     ours = sorted(ours);
                     theirs = sorted(theirs);
@@ -237,6 +240,30 @@ class RedisDifferentialTest
                 {
                     command.add(random.nextInt(3) == 0 ? VALUES[random.nextInt(VALUES.length)] : FIELDS[random.nextInt(
                         FIELDS.length)].replace("f", ""));
+                }
+            }
+            case "SINTER", "SUNION", "SDIFF", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE" ->
+            {
+                // The destination of a STORE is often one of its sources.
+                command.add(key);
+                for (int keys = random.nextInt(3); keys > 0; keys--)
+                {
+                    command.add(KEYS[random.nextInt(KEYS.length)]);
+                }
+            }
+            case "SINTERCARD" ->
+            {
+                final int keys = 1 + random.nextInt(3);
+                command.add(random.nextInt(8) == 0 ? new String[]{"0", "-1", "x", "4", ""}[random.nextInt(5)] :
+                    Integer.toString(keys));
+                for (int i = 0; i < keys; i++)
+                {
+                    command.add(KEYS[random.nextInt(KEYS.length)]);
+                }
+                if (random.nextBoolean())
+                {
+                    command.addAll(List.of(random.nextInt(8) == 0 ? "FOO" : "LIMIT",
+                        new String[]{"0", "1", "2", "-1", "x"}[random.nextInt(5)]));
                 }
             }
             case "SMOVE" -> command.addAll(List.of(key, other, FIELDS[random.nextInt(FIELDS.length)].replace("f", "")));

@@ -30,6 +30,11 @@ public final class RedisCollectionVectors
     /** {@code SADD s3 5 100000 99999999999}: 64-bit members. */
     public static final String SET_INT64 =
         "0b2008000000030000000500000000000000a086010000000000ffe77648170000000a00ff6fed6839ba208f";
+    /** {@code SADD st a 1 <70 z> -7}: RDB_TYPE_SET with INT and LZF strings. */
+    public static final String SET_TABLE = "0204c0010161c3094046017a7ae03900017a7ac0f90a002b47d4f57fa9c8b7";
+    /** {@code SADD sti 1 x 3; SREM sti x}: RDB_TYPE_SET of integers only (a hashtable that lost its string), which
+     * Redis loads as an intset. */
+    public static final String SET_TABLE_OF_INTEGERS = "0202c001c0030a003e00fc3a32036f3d";
 
     private RedisCollectionVectors()
     {

@@ -130,6 +130,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .maxMemoryBytes(config.maxmemory.number())
             .validate());
         ConfigCommands.applyEviction(config, keyspace);
+        ConfigCommands.applyCollectionLimits(config, keyspace);
         final CommandTable commands = CoreCommands.newTable();
         ConnectionStateCommands.register(commands, this);
         MigrateCommand.register(commands);

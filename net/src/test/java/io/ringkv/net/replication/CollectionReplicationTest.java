@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Hashes and sets reach replicas both ways: streamed as the commands that changed them (the generic log form) and
- * in a full sync's dump ({"$hash":{...}}, {"$set":[...]}), every encoding, with their TTLs; master and replicas end
- * digest-equal.
+ * in a full sync's dump ({"$hash":{...}}, {"$set":[...]}), every encoding, with their TTLs, and the set algebra's
+ * STOREs; master and replicas end digest-equal.
  */
 class CollectionReplicationTest
 {
@@ -60,7 +60,23 @@ class CollectionReplicationTest
             {
                 jedis.sadd("bigints", Integer.toString(i * 7));
             }
+            // Set algebra's STOREs travel as the commands themselves; the replica computes the same sets, also
+            // when the destination is a source, the result is empty (the destination goes) or crosses encodings.
+            for (int i = 0; i < 300; i++)
+            {
+                final String destination = "s" + random.nextInt(24);
+                final String[] sources = {"s" + random.nextInt(24), random.nextInt(4) == 0 ? "bigints" :
+                    "s" + random.nextInt(24)};
+                switch (random.nextInt(3))
+                {
+                    case 0 -> jedis.sinterstore(destination, sources);
+                    case 1 -> jedis.sunionstore(destination, sources);
+                    default -> jedis.sdiffstore(destination, sources);
+                }
+            }
             jedis.sadd("smallints", "1", "-5", "70000");
+            jedis.restore("restoredtable", 600_000, jedis.dump("bigints"));
+            jedis.restore("restoredintset".getBytes(), 0, jedis.dump("smallints"));
             jedis.hset("ttl", "a", "1");
             jedis.pexpire("ttl", 600_000);
             jedis.select(3);

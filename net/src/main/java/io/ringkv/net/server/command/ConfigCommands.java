@@ -6,6 +6,7 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.GlobPattern;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.core.store.EvictionPolicy;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.net.server.config.ConfigOption;
@@ -147,6 +148,7 @@ public final class ConfigCommands
             keyspace.maxMemoryBytes(config.maxmemory.number());
         }
         applyEviction(config, keyspace);
+        applyCollectionLimits(config, keyspace);
         context.maxStringLength(config.protoMaxBulkLen.number());
         context.latencyTracking(config.latencyTracking.isYes());
         context.slowlogSlowerThanUs(config.slowlogLogSlowerThan.number());
@@ -168,6 +170,22 @@ public final class ConfigCommands
         keyspace.evictionTenacity((int)config.maxmemoryEvictionTenacity.number());
         keyspace.lfuLogFactor((int)config.lfuLogFactor.number());
         keyspace.lfuDecayTime((int)config.lfuDecayTime.number());
+    }
+
+    /**
+     * Hand hash-max-listpack-entries, hash-max-listpack-value and set-max-intset-entries to the keyspace: at
+     * start-up, and on the engine thread after CONFIG SET. Existing values keep their encoding until they next grow,
+     * as in Redis.
+     *
+     * @param config   the options.
+     * @param keyspace the store they govern.
+     */
+    public static void applyCollectionLimits(final ServerConfig config, final Keyspace keyspace)
+    {
+        final CollectionLimits limits = keyspace.collectionLimits();
+        limits.hashMaxListpackEntries(config.hashMaxListpackEntries.number());
+        limits.hashMaxListpackValue(config.hashMaxListpackValue.number());
+        limits.setMaxIntsetEntries(config.setMaxIntsetEntries.number());
     }
 
     private void resetstat(final CommandContext context, final CommandArgs args, final Reply reply)

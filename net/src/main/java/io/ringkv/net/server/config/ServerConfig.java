@@ -1,5 +1,6 @@
 package io.ringkv.net.server.config;
 
+import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.net.jsonline.JsonLineParser;
 
 import java.util.ArrayList;
@@ -60,6 +61,16 @@ public final class ServerConfig
         "lfu-log-factor", 10, 0, INT_MAX, true, "How many more accesses each LFU counter increment takes."));
     public final ConfigOption lfuDecayTime = add(ConfigOption.integer(
         "lfu-decay-time", 1, 0, INT_MAX, true, "Minutes of idleness per LFU counter decrement; 0: no decay."));
+    public final ConfigOption hashMaxListpackEntries = add(ConfigOption.integer(
+        "hash-max-listpack-entries", CollectionLimits.HASH_MAX_LISTPACK_ENTRIES_DEFAULT, 0, Long.MAX_VALUE, true,
+        "Most fields of a hash kept as a listpack; one more converts it to a table."), "hash-max-ziplist-entries");
+    public final ConfigOption hashMaxListpackValue = add(ConfigOption.memory(
+        "hash-max-listpack-value", Long.toString(CollectionLimits.HASH_MAX_LISTPACK_VALUE_DEFAULT), 0, Long.MAX_VALUE,
+        true,
+        "Longest field or value of a hash kept as a listpack, in bytes."), "hash-max-ziplist-value");
+    public final ConfigOption setMaxIntsetEntries = add(ConfigOption.integer(
+        "set-max-intset-entries", CollectionLimits.SET_MAX_INTSET_ENTRIES_DEFAULT, 0, Long.MAX_VALUE, true,
+        "Most members of a set of integers kept as an intset; one more converts it to a table."));
     public final ConfigOption protoMaxBulkLen = add(ConfigOption.memory(
         "proto-max-bulk-len", "512mb", 1024 * 1024, Long.MAX_VALUE, true, "Largest bulk string in a request."));
     public final ConfigOption jsonMaxLineLength = add(ConfigOption.memory(

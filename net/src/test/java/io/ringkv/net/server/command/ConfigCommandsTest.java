@@ -96,6 +96,73 @@ class ConfigCommandsTest
         }
     }
 
+    /**
+     * The collection thresholds side by side with redis-server 7.0.15: the same defaults from CONFIG GET (aliases
+     * too), the same range errors, and the same encodings after CONFIG SET (existing values keep theirs until they
+     * grow; SADD, SINTERSTORE, RESTORE and HSET all follow the new limits).
+     */
+    @Test
+    void collectionThresholdsAnswerAndConvertAsRedis() throws Exception
+    {
+        try (TestServer server = TestServer.start();
+            io.ringkv.core.testing.RedisServerProcess redisProcess = io.ringkv.core.testing.RedisServerProcess.start();
+            Jedis ringkv = new Jedis("127.0.0.1", server.port());
+            Jedis redis = new Jedis("127.0.0.1", redisProcess.port()))
+        {
+            final byte[] dumped = redis.dump("none");
+            assertEquals(null, dumped);
+            redis.sadd("four", "1", "2", "3", "4");
+            final byte[] fourInts = redis.dump("four");
+            for (final Jedis side : List.of(ringkv, redis))
+            {
+                final String name = side == ringkv ? "ringkv" : "redis";
+                assertEquals(Map.of("hash-max-listpack-entries", "512"), side.configGet("hash-max-listpack-entries"));
+                assertEquals(Map.of("hash-max-ziplist-value", "64"), side.configGet("hash-max-ziplist-value"), name);
+                assertEquals(Map.of("set-max-intset-entries", "512"), side.configGet("set-max-intset-entries"));
+                assertEquals("ERR CONFIG SET failed (possibly related to argument 'set-max-intset-entries') - " +
+                    "argument must be between 0 and 9223372036854775807 inclusive", assertThrows(
+                    JedisDataException.class, () -> side.configSet("set-max-intset-entries", "-1")).getMessage());
+                assertEquals("ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-value') - " +
+                    "argument must be a memory value", assertThrows(JedisDataException.class,
+                    () -> side.configSet("hash-max-listpack-value", "-1")).getMessage());
+                assertEquals("ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-entries') - " +
+                    "argument couldn't be parsed into an integer", assertThrows(JedisDataException.class,
+                    () -> side.configSet("hash-max-listpack-entries", "1k")).getMessage());
+                assertEquals("OK", side.configSet("hash-max-listpack-value", "1k"));
+                assertEquals(Map.of("hash-max-listpack-value", "1000"), side.configGet("hash-max-listpack-value"));
+                side.sadd("before", "1", "2", "3");
+                side.hset("hbefore", Map.of("a", "1", "b", "2"));
+                assertEquals("OK", side.configSet("set-max-intset-entries", "3"));
+                assertEquals("OK", side.configSet("hash-max-ziplist-entries", "2"));
+                assertEquals("OK", side.configSet("hash-max-listpack-value", "3"));
+                assertEquals(Map.of("hash-max-listpack-entries", "2"), side.configGet("hash-max-listpack-entries"));
+                assertEquals("intset", side.objectEncoding("before"), name);
+                side.sadd("s", "1", "2", "3");
+                assertEquals("intset", side.objectEncoding("s"), name);
+                side.sadd("s", "4");
+                assertEquals("hashtable", side.objectEncoding("s"), name);
+                side.sadd("t", "5", "6");
+                side.sunionstore("u", "t", "before");
+                assertEquals("hashtable", side.objectEncoding("u"), name + ": 5 integers past the limit");
+                side.sinterstore("v", "u", "before");
+                assertEquals("intset", side.objectEncoding("v"), name);
+                side.del("r");
+                side.restore("r", 0, fourInts);
+                assertEquals("hashtable", side.objectEncoding("r"), name + ": an intset payload past the limit");
+                assertEquals("listpack", side.objectEncoding("hbefore"), name);
+                side.hset("hbefore", "c", "3");
+                assertEquals("hashtable", side.objectEncoding("hbefore"), name);
+                side.hset("h", "f", "abc");
+                assertEquals("listpack", side.objectEncoding("h"), name);
+                side.hset("h", "g", "abcd");
+                assertEquals("hashtable", side.objectEncoding("h"), name + ": a value past hash-max-listpack-value");
+                assertEquals("OK", side.configSet("set-max-intset-entries", "512"));
+                assertEquals("OK", side.configSet("hash-max-listpack-entries", "512"));
+                assertEquals("OK", side.configSet("hash-max-listpack-value", "64"));
+            }
+        }
+    }
+
     @Test
     void protoMaxBulkLenLimitsStringsBuiltByCommands() throws Exception
     {

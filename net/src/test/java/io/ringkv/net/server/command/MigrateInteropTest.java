@@ -218,6 +218,37 @@ class MigrateInteropTest
         assertEquals(0L, ringkv.exists("a", "b"));
     }
 
+    /** Sets of every encoding both ways: ringkv into Redis and back, same members, same encoding, TTL kept. */
+    @Test
+    void setsMigrateBothWays()
+    {
+        final String[] small = {"1", "-70000", "99999999999"};
+        final String[] strings = {"a", "1", "z".repeat(70)};
+        final String[] large = java.util.stream.IntStream.range(0, 3000).mapToObj(Integer::toString)
+            .toArray(String[]::new);
+        ringkv.sadd("small", small);
+        ringkv.sadd("strings", strings);
+        ringkv.sadd("large", large);
+        ringkv.pexpire("large", 100_000);
+        assertEquals("OK", call(ringkv, "MIGRATE", "127.0.0.1", redisProcess.port(), "", "0", "5000",
+            "KEYS", "small", "strings", "large"));
+        assertEquals(0L, ringkv.exists("small", "strings", "large"));
+        assertEquals(java.util.Set.of(small), redis.smembers("small"));
+        assertEquals("intset", redis.objectEncoding("small"));
+        assertEquals(java.util.Set.of(strings), redis.smembers("strings"));
+        assertEquals(java.util.Set.of(large), redis.smembers("large"));
+        assertEquals("hashtable", redis.objectEncoding("large"));
+        assertTrue(redis.pttl("large") > 90_000);
+        assertEquals("OK", call(redis, "MIGRATE", "127.0.0.1", ringkvServer.port(), "", "0", "5000",
+            "KEYS", "small", "strings", "large"));
+        assertEquals(java.util.Set.of(small), ringkv.smembers("small"));
+        assertEquals("intset", ringkv.objectEncoding("small"));
+        assertEquals(java.util.Set.of(strings), ringkv.smembers("strings"));
+        assertEquals("hashtable", ringkv.objectEncoding("strings"));
+        assertEquals(java.util.Set.of(large), ringkv.smembers("large"));
+        assertTrue(ringkv.pttl("large") > 90_000);
+    }
+
     @Test
     void redisMigratesIntoRingkv()
     {

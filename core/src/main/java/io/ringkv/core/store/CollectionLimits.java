@@ -1,0 +1,93 @@
+package io.ringkv.core.store;
+
+/**
+ * When a small collection encoding held in the entry (a hash's listpack, a set's intset) converts to an element
+ * table, under Redis 7.0's configuration names: {@code hash-max-listpack-entries}, {@code hash-max-listpack-value},
+ * {@code set-max-intset-entries}. Conversions happen as in Redis, only one way (a table never converts back). Past
+ * any configured limit, a value that would outgrow the largest entry value ({@link StoreConfig#maxValueLength}) also
+ * converts, as Redis converts a listpack that would pass its size safety limit.
+ * <p>
+ * One per {@link Keyspace}; read and set on the engine thread only (CONFIG SET runs there).
+ */
+public final class CollectionLimits
+{
+    /**
+     * Redis 7.0's hash-max-listpack-entries default: 512 as compiled into redis-server 7.0.15 (CONFIG GET answers
+     * 512 without a configuration file; the sample redis.conf sets 128).
+     */
+    public static final long HASH_MAX_LISTPACK_ENTRIES_DEFAULT = 512;
+    /** Redis's hash-max-listpack-value default. */
+    public static final long HASH_MAX_LISTPACK_VALUE_DEFAULT = 64;
+    /** Redis's set-max-intset-entries default. */
+    public static final long SET_MAX_INTSET_ENTRIES_DEFAULT = 512;
+
+    private final long maxInEntryBytes;
+    private long hashMaxListpackEntries = HASH_MAX_LISTPACK_ENTRIES_DEFAULT;
+    private long hashMaxListpackValue = HASH_MAX_LISTPACK_VALUE_DEFAULT;
+    private long setMaxIntsetEntries = SET_MAX_INTSET_ENTRIES_DEFAULT;
+
+    /**
+     * @param maxInEntryBytes the largest value an entry may hold.
+     */
+    public CollectionLimits(final long maxInEntryBytes)
+    {
+        this.maxInEntryBytes = maxInEntryBytes;
+    }
+
+    /**
+     * @return most fields a listpack hash holds (hash-max-listpack-entries).
+     */
+    public long hashMaxListpackEntries()
+    {
+        return hashMaxListpackEntries;
+    }
+
+    /**
+     * @param entries hash-max-listpack-entries, at least 0.
+     */
+    public void hashMaxListpackEntries(final long entries)
+    {
+        hashMaxListpackEntries = entries;
+    }
+
+    /**
+     * @return longest field or value a listpack hash holds, in bytes (hash-max-listpack-value).
+     */
+    public long hashMaxListpackValue()
+    {
+        return hashMaxListpackValue;
+    }
+
+    /**
+     * @param bytes hash-max-listpack-value, at least 0.
+     */
+    public void hashMaxListpackValue(final long bytes)
+    {
+        hashMaxListpackValue = bytes;
+    }
+
+    /**
+     * @return most members an intset holds (set-max-intset-entries).
+     */
+    public long setMaxIntsetEntries()
+    {
+        return setMaxIntsetEntries;
+    }
+
+    /**
+     * @param entries set-max-intset-entries, at least 0.
+     */
+    public void setMaxIntsetEntries(final long entries)
+    {
+        setMaxIntsetEntries = entries;
+    }
+
+    /**
+     * @param bytes length a listpack or intset would reach.
+     * @return true when the entry can hold it; false: convert to a table first.
+     */
+    public boolean fitsInEntry(final long bytes)
+    {
+        return bytes <= maxInEntryBytes;
+    }
+}

@@ -43,6 +43,7 @@ public final class HashCommands
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer digits = new UnsafeBuffer(new byte[AsciiNumbers.MAX_LONG_DIGITS]);
     private final AsciiNumbers numbers = new AsciiNumbers();
+    private final ScanArguments scan = new ScanArguments();
     private final ElementReplier elementReplier = new ElementReplier();
     private final java.util.Random random = new java.util.Random();
     /** Fields picked by HRANDFIELD or HSCAN: listpack indexes or element addresses, reused across calls. */
@@ -57,8 +58,6 @@ public final class HashCommands
         picked[pickedCount++] = element;
     };
     private static final byte[] WITHVALUES = {'W', 'I', 'T', 'H', 'V', 'A', 'L', 'U', 'E', 'S'};
-    private static final byte[] MATCH = {'M', 'A', 'T', 'C', 'H'};
-    private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
 
     /**
      * @param table to register the hash commands in.
@@ -581,12 +580,10 @@ public final class HashCommands
      */
     private void hscan(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!numbers.parseStrtoul(args, 2))
+        if (!scan.parseCursor(args, 2, reply))
         {
-            reply.error(ErrorMessages.INVALID_CURSOR);
             return;
         }
-        final long cursor = numbers.value();
         final long address = find(context, args, reply);
         if (address == WRONG_TYPE)
         {
@@ -599,48 +596,19 @@ public final class HashCommands
             reply.arrayHeader(0);
             return;
         }
-        long count = 10;
-        int patternIndex = -1;
-        for (int j = 3; j < args.count(); j += 2)
+        if (!scan.parseOptions(args, 3, reply))
         {
-            if (j + 1 >= args.count())
-            {
-                reply.error(ErrorMessages.SYNTAX);
-                return;
-            }
-            if (args.equalsIgnoreCase(j, COUNT))
-            {
-                if (!numbers.parseLong(args, j + 1))
-                {
-                    reply.error(ErrorMessages.NOT_INTEGER);
-                    return;
-                }
-                count = numbers.value();
-                if (count < 1)
-                {
-                    reply.error(ErrorMessages.SYNTAX);
-                    return;
-                }
-            }
-            else if (args.equalsIgnoreCase(j, MATCH))
-            {
-                // As Redis, "*" filters nothing (its matcher would refuse an empty field).
-                patternIndex = GlobPattern.matchesAll(args.buffer(), args.offset(j + 1), args.length(j + 1)) ?
-                    -1 : j + 1;
-            }
-            else
-            {
-                reply.error(ErrorMessages.SYNTAX);
-                return;
-            }
+            return;
         }
+        final long cursor = scan.cursor();
+        final int patternIndex = scan.patternIndex();
         final EntryFlyweight entry = context.entry().wrap(address);
         long next = 0;
         if (entry.encoding() == ValueEncoding.HASH_TABLE)
         {
             pickedCount = 0;
             next = context.keyspace().elementTables().scan(HashValues.tableId(entry), cursor,
-                (int)Math.min(count, Integer.MAX_VALUE), collector);
+                scan.count(), collector);
         }
         else
         {

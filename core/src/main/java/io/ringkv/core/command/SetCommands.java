@@ -39,6 +39,7 @@ public final class SetCommands
     private static final long WRONG_TYPE = -2;
 
     private final AsciiNumbers numbers = new AsciiNumbers();
+    private final ScanArguments scan = new ScanArguments();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer digits = new UnsafeBuffer(new byte[AsciiNumbers.MAX_LONG_DIGITS]);
     private final MemberReplier memberReplier = new MemberReplier();
@@ -47,8 +48,6 @@ public final class SetCommands
     private long[] picked = new long[64];
     private int pickedCount;
     private final ElementTables.ElementVisitor collector = this::collect;
-    private static final byte[] MATCH = {'M', 'A', 'T', 'C', 'H'};
-    private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
     private static final byte[] ZERO = {'0'};
 
     /**
@@ -476,12 +475,10 @@ public final class SetCommands
      */
     private void sscan(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!numbers.parseStrtoul(args, 2))
+        if (!scan.parseCursor(args, 2, reply))
         {
-            reply.error(ErrorMessages.INVALID_CURSOR);
             return;
         }
-        final long cursor = numbers.value();
         final long address = find(context, args, reply);
         if (address == WRONG_TYPE)
         {
@@ -494,47 +491,19 @@ public final class SetCommands
             reply.arrayHeader(0);
             return;
         }
-        long count = 10;
-        int patternIndex = -1;
-        for (int j = 3; j < args.count(); j += 2)
+        if (!scan.parseOptions(args, 3, reply))
         {
-            if (j + 1 >= args.count())
-            {
-                reply.error(ErrorMessages.SYNTAX);
-                return;
-            }
-            if (args.equalsIgnoreCase(j, COUNT))
-            {
-                if (!numbers.parseLong(args, j + 1))
-                {
-                    reply.error(ErrorMessages.NOT_INTEGER);
-                    return;
-                }
-                count = numbers.value();
-                if (count < 1)
-                {
-                    reply.error(ErrorMessages.SYNTAX);
-                    return;
-                }
-            }
-            else if (args.equalsIgnoreCase(j, MATCH))
-            {
-                patternIndex = GlobPattern.matchesAll(args.buffer(), args.offset(j + 1), args.length(j + 1)) ?
-                    -1 : j + 1;
-            }
-            else
-            {
-                reply.error(ErrorMessages.SYNTAX);
-                return;
-            }
+            return;
         }
+        final long cursor = scan.cursor();
+        final int patternIndex = scan.patternIndex();
         final EntryFlyweight entry = context.entry().wrap(address);
         long next = 0;
         pickedCount = 0;
         if (entry.encoding() == ValueEncoding.SET_TABLE)
         {
-            next = context.keyspace().elementTables().scan(tableId(entry), cursor, (int)Math.min(count,
-                Integer.MAX_VALUE), collector);
+            next = context.keyspace().elementTables().scan(tableId(entry), cursor, scan.count(),
+                collector);
         }
         else
         {

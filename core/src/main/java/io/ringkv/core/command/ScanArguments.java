@@ -1,0 +1,105 @@
+package io.ringkv.core.command;
+
+/**
+ * The {@code cursor [MATCH pattern] [COUNT count]} arguments of the collection SCANs (HSCAN, SSCAN), parsed as Redis
+ * 7.0's parseScanCursorOrReply and scanGenericCommand do: the cursor before the key is looked up (an invalid cursor
+ * wins over WRONGTYPE), the options after it. Reused per command; engine thread only.
+ */
+final class ScanArguments
+{
+    private static final byte[] MATCH = {'M', 'A', 'T', 'C', 'H'};
+    private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
+    private static final long COUNT_DEFAULT = 10;
+
+    private final AsciiNumbers numbers = new AsciiNumbers();
+    private long cursor;
+    private long count;
+    private int patternIndex;
+
+    /**
+     * @param args  the command's arguments.
+     * @param index the cursor's argument.
+     * @param reply answered with Redis's error when the cursor is not an unsigned 64-bit number.
+     * @return false once the error was replied.
+     */
+    boolean parseCursor(final CommandArgs args, final int index, final Reply reply)
+    {
+        if (!numbers.parseStrtoul(args, index))
+        {
+            reply.error(ErrorMessages.INVALID_CURSOR);
+            return false;
+        }
+        cursor = numbers.value();
+        return true;
+    }
+
+    /**
+     * @param args  the command's arguments.
+     * @param from  the first option's argument (after the cursor).
+     * @param reply answered with Redis's error for an unknown option, a missing value or a bad COUNT.
+     * @return false once the error was replied.
+     */
+    boolean parseOptions(final CommandArgs args, final int from, final Reply reply)
+    {
+        count = COUNT_DEFAULT;
+        patternIndex = -1;
+        for (int j = from; j < args.count(); j += 2)
+        {
+            if (j + 1 >= args.count())
+            {
+                reply.error(ErrorMessages.SYNTAX);
+                return false;
+            }
+            if (args.equalsIgnoreCase(j, COUNT))
+            {
+                if (!numbers.parseLong(args, j + 1))
+                {
+                    reply.error(ErrorMessages.NOT_INTEGER);
+                    return false;
+                }
+                count = numbers.value();
+                if (count < 1)
+                {
+                    reply.error(ErrorMessages.SYNTAX);
+                    return false;
+                }
+            }
+            else if (args.equalsIgnoreCase(j, MATCH))
+            {
+                // As Redis, "*" filters nothing (its matcher would refuse an empty field).
+                patternIndex = GlobPattern.matchesAll(args.buffer(), args.offset(j + 1), args.length(j + 1)) ?
+                    -1 : j + 1;
+            }
+            else
+            {
+                reply.error(ErrorMessages.SYNTAX);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return the cursor from {@link #parseCursor}.
+     */
+    long cursor()
+    {
+        return cursor;
+    }
+
+    /**
+     * @return COUNT, capped to an int (a table walk's budget).
+     */
+    int count()
+    {
+        return (int)Math.min(count, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @return the MATCH pattern's argument, or -1 when every element matches.
+     */
+    int patternIndex()
+    {
+        return patternIndex;
+    }
+}

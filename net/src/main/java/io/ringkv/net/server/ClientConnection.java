@@ -230,10 +230,12 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     replyStart = output.position();
                     parsedNs = System.nanoTime();
                     executing = true;
-                    if (status == RequestParser.OK && null != replyWriter &&
+                    if (status == RequestParser.OK && null != replyWriter && requestCount == 1 &&
                         !BatchBoundary.needsConnectionThread(batch))
                     {
-                        // The engine writes the replies; this thread reads on meanwhile.
+                        // The engine writes the reply; this thread reads on meanwhile. A single request only: with
+                        // pipelined batches this path gave a pipeline-16 load a p99.99 of 100-200 ms and a max of
+                        // 170-400 ms (A/B against the connection writing them, docs/benchmarks.md), for no CPU gain.
                         engine.publish(batch, replyWriter);
                         inFlight = true;
                         break;
@@ -298,14 +300,10 @@ public final class ClientConnection implements Runnable, ConnectedClient
             boolean readAhead = false;
             if (inFlight)
             {
-                // After a single request, read the client's next bytes while the engine executes and answers it (its
-                // request stays in place: the read appends after it); parse them only once the batch is finished.
-                // After a pipeline, wait for the finish first: a client that pipelines sends its next requests right
-                // after the replies, and a read after them finds them more often than a read now, which cannot
-                // (measured: 1-5% less CPU per request at pipeline 16). A buffer a large request grew is given back
-                // first too (below, once it is empty), not held while idle.
-                final boolean readFirst = batch.requestCount() == 1 && input.limit() < input.capacity() &&
-                    !input.grown();
+                // Read the client's next bytes while the engine executes and answers the request (it stays in place:
+                // the read appends after it); parse them only once the batch is finished. A buffer a large request
+                // grew is given back first (below, once it is empty), not held while idle.
+                final boolean readFirst = input.limit() < input.capacity() && !input.grown();
                 final int read = readFirst ? awaitInput(input) : 0;
                 batch.awaitCompletion();
                 if (replyWriter.failed() || output.broken())

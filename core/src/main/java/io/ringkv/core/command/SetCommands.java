@@ -38,6 +38,10 @@ public final class SetCommands
     private static final byte[] SREM = {'s', 'r', 'e', 'm'};
     private static final long WRONG_TYPE = -2;
 
+    /** Counts up to this are drawn from a table one member at a time (repeats are checked by a linear scan). */
+    private static final int DRAWN_ONE_BY_ONE_MAX = 64;
+    /** ... when the set holds at least this many times the count, so few draws repeat (Redis's SPOP_MOVE_STRATEGY_MUL). */
+    private static final int DRAWN_ONE_BY_ONE_SIZE_FACTOR = 5;
     private final AsciiNumbers numbers = new AsciiNumbers();
     private final ScanArguments scan = new ScanArguments();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
@@ -564,11 +568,27 @@ public final class SetCommands
     }
 
     /**
-     * {@code count} distinct members at random: a partial Fisher-Yates over all of them; all of them, in the set's
-     * order, when it holds no more (as Redis returns the whole set).
+     * {@code count} distinct members at random. From a table, a few members of many are drawn one by one, skipping
+     * repeats (as Redis's SPOP and SRANDMEMBER do for a count small against the set), so SPOP costs the same whatever
+     * the set's size; otherwise a partial Fisher-Yates over all of them; all of them, in the set's order, when it
+     * holds no more (as Redis returns the whole set).
      */
     private void pickDistinct(final Keyspace keyspace, final EntryFlyweight entry, final int count)
     {
+        if (entry.encoding() == ValueEncoding.SET_TABLE && count <= DRAWN_ONE_BY_ONE_MAX &&
+            (long)count * DRAWN_ONE_BY_ONE_SIZE_FACTOR <= size(keyspace, entry))
+        {
+            pickedCount = 0;
+            while (pickedCount < count)
+            {
+                final long element = keyspace.elementTables().randomElement(tableId(entry));
+                if (!picked(element))
+                {
+                    collect(element);
+                }
+            }
+            return;
+        }
         pickAll(keyspace, entry);
         if (count >= pickedCount)
         {
@@ -582,6 +602,18 @@ public final class SetCommands
             picked[j] = swap;
         }
         pickedCount = count;
+    }
+
+    private boolean picked(final long element)
+    {
+        for (int i = 0; i < pickedCount; i++)
+        {
+            if (picked[i] == element)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -25,9 +25,7 @@ for tool in redis-server redis-cli python3; do
 done
 
 . "$ROOT/bench/scripts/servers.sh"
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 mb() { python3 -c "print(f'{$1/1024:,.1f}')"; }
-used_memory() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1=="used_memory" {print $2}'; }
 
 start_pair /tmp/memory-compare-ringkv.log /tmp/memory-compare-redis.log $RINGKV_OPTS
 sleep 2

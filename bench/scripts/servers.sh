@@ -7,6 +7,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # utime+stime of process $1, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# Resident memory (VmRSS) of process $1, in KB.
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# INFO's used_memory of the server on port $1, in bytes.
+used_memory() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1=="used_memory" {print $2}'; }
+
 # Wait up to 30 s for the server on port $1 to answer PING; fails if it never does.
 await_ping() {
     local _
@@ -33,4 +39,10 @@ start_pair() {
     trap 'kill $RK_PID $RD_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
     await_ping "$RK_PORT"
     await_ping "$RD_PORT"
+}
+
+# Stops the pair start_pair started (so a script can start a fresh pair for each measurement).
+stop_pair() {
+    kill "$RK_PID" "$RD_PID" 2>/dev/null || true
+    wait "$RK_PID" "$RD_PID" 2>/dev/null || true
 }

@@ -8,6 +8,7 @@ import io.ringkv.core.rdb.DumpPayloadWriter;
 import io.ringkv.core.rdb.RdbStringEncoder;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ValueType;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -19,6 +20,9 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class CommandContext
 {
+    /** What {@link #findKeyOfType} returns once it has replied WRONGTYPE. */
+    public static final long WRONG_TYPE = -2;
+
     /** Scratch space larger than this is released after the command that needed it. */
     static final int RETAINED_SCRATCH_CAPACITY = 1024 * 1024;
     /** A DUMP payload buffer up to this size is kept: DUMPs of values of a few MB then reuse it. */
@@ -199,6 +203,27 @@ public final class CommandContext
     public long findKey(final CommandArgs args, final int index)
     {
         return keyspace.find(session.db(), args.buffer(), args.offset(index), args.length(index), nowMs);
+    }
+
+    /**
+     * {@link #findKey} for a command that works on one type: the strings' byte commands, the hash and set commands.
+     *
+     * @param args  the command's arguments.
+     * @param index of the argument that names the key.
+     * @param type  the {@link ValueType} the key must hold.
+     * @param reply answered with WRONGTYPE when the key holds another type.
+     * @return the entry's address, with {@link #entry()} wrapped on it; {@link Keyspace#NOT_FOUND} for a missing key
+     * (nothing replied); or {@link #WRONG_TYPE} once WRONGTYPE has been replied.
+     */
+    public long findKeyOfType(final CommandArgs args, final int index, final byte type, final Reply reply)
+    {
+        final long address = findKey(args, index);
+        if (address != Keyspace.NOT_FOUND && entry.wrap(address).type() != type)
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+            return WRONG_TYPE;
+        }
+        return address;
     }
 
     /**

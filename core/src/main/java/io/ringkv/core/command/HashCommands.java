@@ -37,7 +37,7 @@ public final class HashCommands
 
     private static final byte[] HSET = {'h', 's', 'e', 't'};
     private static final byte[] HDEL = {'h', 'd', 'e', 'l'};
-    private static final long WRONG_TYPE = -2;
+    private static final long WRONG_TYPE = CommandContext.WRONG_TYPE;
 
     private final HashValues values = new HashValues();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
@@ -591,9 +591,7 @@ public final class HashCommands
         }
         if (address == Keyspace.NOT_FOUND)
         {
-            reply.arrayHeader(2);
-            reply.bulk(ZERO);
-            reply.arrayHeader(0);
+            ScanArguments.replyNoKey(reply);
             return;
         }
         if (!scan.parseOptions(args, 3, reply))
@@ -653,8 +651,6 @@ public final class HashCommands
         return GlobPattern.matches(pattern, args.offset(patternIndex), args.length(patternIndex), buffer,
             Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));
     }
-
-    private static final byte[] ZERO = {'0'};
 
     private void all(final CommandContext context, final CommandArgs args, final Reply reply,
         final boolean fields, final boolean vals)
@@ -827,13 +823,7 @@ public final class HashCommands
      */
     private static long find(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
-        if (address != Keyspace.NOT_FOUND && context.entry().wrap(address).type() != ValueType.HASH)
-        {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return WRONG_TYPE;
-        }
-        return address;
+        return context.findKeyOfType(args, 1, ValueType.HASH, reply);
     }
 
     /**

@@ -10,6 +10,7 @@ final class ScanArguments
     private static final byte[] MATCH = {'M', 'A', 'T', 'C', 'H'};
     private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
     private static final long COUNT_DEFAULT = 10;
+    private static final byte[] ZERO = {'0'};
 
     private final AsciiNumbers numbers = new AsciiNumbers();
     private long cursor;
@@ -77,6 +78,16 @@ final class ScanArguments
             }
         }
         return true;
+    }
+
+    /**
+     * Answer a scan of a missing key as Redis's shared.emptyscan: cursor 0 and no elements.
+     */
+    static void replyNoKey(final Reply reply)
+    {
+        reply.arrayHeader(2);
+        reply.bulk(ZERO);
+        reply.arrayHeader(0);
     }
 
     /**

@@ -36,7 +36,7 @@ public final class SetCommands
 {
     private static final byte[] SADD = {'s', 'a', 'd', 'd'};
     private static final byte[] SREM = {'s', 'r', 'e', 'm'};
-    private static final long WRONG_TYPE = -2;
+    private static final long WRONG_TYPE = CommandContext.WRONG_TYPE;
 
     /** Counts up to this are drawn from a table one member at a time (repeats are checked by a linear scan). */
     private static final int DRAWN_ONE_BY_ONE_MAX = 64;
@@ -52,8 +52,6 @@ public final class SetCommands
     private long[] picked = new long[64];
     private int pickedCount;
     private final ElementTables.ElementVisitor collector = this::collect;
-    private static final byte[] ZERO = {'0'};
-
     /**
      * @param table to register the set commands in.
      */
@@ -490,9 +488,7 @@ public final class SetCommands
         }
         if (address == Keyspace.NOT_FOUND)
         {
-            reply.arrayHeader(2);
-            reply.bulk(ZERO);
-            reply.arrayHeader(0);
+            ScanArguments.replyNoKey(reply);
             return;
         }
         if (!scan.parseOptions(args, 3, reply))
@@ -880,12 +876,6 @@ public final class SetCommands
 
     private static long find(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
-        if (address != Keyspace.NOT_FOUND && context.entry().wrap(address).type() != ValueType.SET)
-        {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return WRONG_TYPE;
-        }
-        return address;
+        return context.findKeyOfType(args, 1, ValueType.SET, reply);
     }
 }

@@ -26,7 +26,7 @@ public final class StringCommands
     /** SETNX's replies: 1 when set, 0 when not. */
     private static final int REPLY_ONE_OR_ZERO = 1;
     /** {@link #findString}: the key holds another type and WRONGTYPE has been replied. */
-    static final long WRONG_TYPE = -2;
+    static final long WRONG_TYPE = CommandContext.WRONG_TYPE;
 
     private StringCommands()
     {
@@ -94,13 +94,7 @@ public final class StringCommands
      */
     static long findString(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
-        if (address != Keyspace.NOT_FOUND && context.entry().wrap(address).type() != ValueType.STRING)
-        {
-            reply.error(ErrorMessages.WRONG_TYPE);
-            return WRONG_TYPE;
-        }
-        return address;
+        return context.findKeyOfType(args, 1, ValueType.STRING, reply);
     }
 
     static void set(final CommandContext context, final CommandArgs args, final Reply reply)

@@ -46,6 +46,7 @@ public final class CommandContext
     private final SlowLog slowLog = new SlowLog();
     private final MonitorFeed monitors = new MonitorFeed();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
+    private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -232,6 +233,14 @@ public final class CommandContext
     public MonitorFeed monitors()
     {
         return monitors;
+    }
+
+    /**
+     * @return keyspace notifications: handlers report their events here (one mask test while none is enabled).
+     */
+    public KeyspaceEvents keyspaceEvents()
+    {
+        return keyspaceEvents;
     }
 
     public SlowLog slowLog()

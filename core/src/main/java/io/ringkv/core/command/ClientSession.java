@@ -28,6 +28,8 @@ public final class ClientSession
     private String peerAddress = "";
     private PushChannel pushChannel;
     private boolean monitor;
+    private int subscriptions;
+    private boolean inTransaction;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -226,5 +228,38 @@ public final class ClientSession
     void monitor(final boolean monitor)
     {
         this.monitor = monitor;
+    }
+
+    /**
+     * @return channels, patterns and shard channels this connection is subscribed to (Redis's CLIENT_PUBSUB is
+     * {@code > 0}): RESP2's subscribed mode, and the RESP2 tracking redirect's condition.
+     */
+    public int subscriptions()
+    {
+        return subscriptions;
+    }
+
+    /**
+     * @param subscriptions set by Pub/Sub as the connection subscribes and unsubscribes.
+     */
+    public void subscriptions(final int subscriptions)
+    {
+        this.subscriptions = subscriptions;
+    }
+
+    /**
+     * @return true between MULTI and EXEC/DISCARD (Redis's CLIENT_MULTI): commands are queued, not run.
+     */
+    public boolean inTransaction()
+    {
+        return inTransaction;
+    }
+
+    /**
+     * @param inTransaction set by MULTI, cleared by EXEC and DISCARD.
+     */
+    public void inTransaction(final boolean inTransaction)
+    {
+        this.inTransaction = inTransaction;
     }
 }

@@ -58,6 +58,7 @@ public final class CommandContext
     private Command timedCommand;
     private long slowCallNs = new SlowLog().slowerThanNs();
     private long redactedArguments;
+    private boolean mayNotBlock;
 
     /**
      * @param keyspace        the data.
@@ -241,6 +242,24 @@ public final class CommandContext
     public KeyspaceEvents keyspaceEvents()
     {
         return keyspaceEvents;
+    }
+
+    /**
+     * @return true while commands run inside EXEC (and, with scripting, a script): a blocking command then
+     * answers as if its timeout had passed, as in Redis (CLIENT_DENY_BLOCKING), and keys made ready inside wake
+     * waiters only once the whole unit is done.
+     */
+    public boolean mayNotBlock()
+    {
+        return mayNotBlock;
+    }
+
+    /**
+     * @param mayNotBlock set by EXEC (and scripts) around the commands they run.
+     */
+    public void mayNotBlock(final boolean mayNotBlock)
+    {
+        this.mayNotBlock = mayNotBlock;
     }
 
     public SlowLog slowLog()

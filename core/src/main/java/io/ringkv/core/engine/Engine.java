@@ -90,7 +90,6 @@ public final class Engine implements AutoCloseable
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         engineHandler = new EngineEventHandler(dispatcher, changeLog, keyspace, config, tickPending);
-        engineHandler.requestTask(this::requestTask);
         final EventHandlerGroup<CommandEvent> engineGroup = disruptor.handleEventsWith(engineHandler);
         for (final EventHandler<CommandEvent> consumer : afterEngine)
         {
@@ -362,7 +361,16 @@ public final class Engine implements AutoCloseable
             final long waitNs = deadlineNs - System.nanoTime();
             if (waitNs > 0)
             {
-                LockSupport.parkNanos(this, waitNs);
+                if (engineHandler.lazyFreeBacklog())
+                {
+                    // Values deleted lazily are waiting: wake an idle engine every pace period to free a slice.
+                    LockSupport.parkNanos(this, Math.min(waitNs, EngineEventHandler.LAZY_FREE_PACE_NS));
+                    requestTask();
+                }
+                else
+                {
+                    LockSupport.parkNanos(this, waitNs);
+                }
                 continue;
             }
             tick();

@@ -218,7 +218,8 @@ class EngineTest
 
     /**
      * An UNLINKed big hash is freed in the engine's spare time, not one slice per tick: with the tick timer off, the
-     * engine keeps freeing after it caught up with the ring (it used to wait for ticks that never came).
+     * engine frees a slice whenever it catches up with the ring, at most one per pace period (it used to wait for
+     * ticks that never came).
      */
     @Test
     void unlinkedValuesAreFreedWithoutTicks() throws Exception

@@ -97,6 +97,7 @@ public final class Engine implements AutoCloseable
         }
         ring = disruptor.getRingBuffer();
         engineHandler.changeAreaReclaimer().consumedSequence(ring::getMinimumGatingSequence);
+        engineHandler.changeAreaReclaimer().ring(ring);
     }
 
     /**
@@ -314,6 +315,19 @@ public final class Engine implements AutoCloseable
     public long replicationOffset()
     {
         return changeLog.publishedOffset();
+    }
+
+    /**
+     * Tests, once the engine is quiet: bytes the ring's change areas hold.
+     */
+    long changeAreaBytes()
+    {
+        long bytes = 0;
+        for (int i = 0; i < ring.getBufferSize(); i++)
+        {
+            bytes += ring.get(i).changesCapacity();
+        }
+        return bytes;
     }
 
     /**

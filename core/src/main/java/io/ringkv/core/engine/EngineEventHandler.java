@@ -72,6 +72,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         else if (event.type == CommandEvent.TYPE_TICK)
         {
             executeTick();
+            changeAreaReclaimer.sweepIfQuiet(sequence);
             runTask();
         }
         else if (event.type == CommandEvent.TYPE_TASK)

@@ -385,6 +385,48 @@ class PubSubCommandsTest
         }
     }
 
+    @Test
+    void jsonLinesSubscribersGetMessagesAsJsonLines() throws IOException
+    {
+        try (Socket subscriber = new Socket("127.0.0.1", ringkv.port());
+            RawRespClient publisher = new RawRespClient(ringkv.port()))
+        {
+            subscriber.setSoTimeout(5_000);
+            final OutputStream out = subscriber.getOutputStream();
+            final java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(subscriber.getInputStream(), StandardCharsets.UTF_8));
+            out.write(("{\"id\":1,\"cmd\":\"subscribe\",\"channels\":[\"j:a\",\"j:b\"]}\n" +
+                "{\"id\":2,\"cmd\":\"psubscribe\",\"channels\":[\"j:*\"]}\n").getBytes(StandardCharsets.UTF_8));
+            assertEquals("{\"id\":1,\"value\":[[\"subscribe\",\"j:a\",1],[\"subscribe\",\"j:b\",2]]}", in.readLine());
+            assertEquals("{\"id\":2,\"value\":[[\"psubscribe\",\"j:*\",3]]}", in.readLine());
+            // The raw client sends ISO-8859-1: these are the UTF-8 bytes of "hé\"llo".
+            assertEquals(":2\r\n", publisher.call("PUBLISH", "j:a", "h\u00c3\u00a9\"llo"));
+            final String first = in.readLine();
+            final String second = in.readLine();
+            final List<String> both = List.of(first, second);
+            assertTrue(both.contains("{\"channel\":\"j:a\",\"message\":\"h\u00e9\\\"llo\"}"), both.toString());
+            assertTrue(both.contains("{\"pattern\":\"j:*\",\"channel\":\"j:a\",\"message\":\"h\u00e9\\\"llo\"}"),
+                both.toString());
+            // Not UTF-8: base64, as JSON-lines replies write such strings.
+            assertEquals(":1\r\n", publisher.call("PUBLISH", "j:zz", "\u00ff"));
+            assertEquals("{\"pattern\":\"j:*\",\"channel\":\"j:zz\",\"message\":{\"$base64\":\"/w==\"}}",
+                in.readLine());
+            // Other commands still run while subscribed; publish from JSON too.
+            out.write(("{\"id\":3,\"cmd\":\"publish\",\"channel\":\"j:b\",\"message\":\"self\"}\n" +
+                "{\"id\":4,\"cmd\":\"punsubscribe\"}\n{\"id\":5,\"cmd\":\"unsubscribe\"}\n" +
+                "{\"id\":6,\"cmd\":\"unsubscribe\"}\n{\"id\":7,\"cmd\":\"monitor\",\"args\":[]}\n")
+                .getBytes(StandardCharsets.UTF_8));
+            assertEquals("{\"channel\":\"j:b\",\"message\":\"self\"}", in.readLine());
+            assertEquals("{\"pattern\":\"j:*\",\"channel\":\"j:b\",\"message\":\"self\"}", in.readLine());
+            assertEquals("{\"id\":3,\"value\":2}", in.readLine());
+            assertEquals("{\"id\":4,\"value\":[[\"punsubscribe\",\"j:*\",2]]}", in.readLine());
+            assertEquals("{\"id\":5,\"value\":[[\"unsubscribe\",\"j:a\",1],[\"unsubscribe\",\"j:b\",0]]}",
+                in.readLine());
+            assertEquals("{\"id\":6,\"value\":[[\"unsubscribe\",null,0]]}", in.readLine());
+            assertEquals("{\"id\":7,\"error\":\"ERR MONITOR needs a RESP connection\"}", in.readLine());
+        }
+    }
+
     private static String poll(final RawRespClient client, final String expected, final String... request)
         throws IOException
     {

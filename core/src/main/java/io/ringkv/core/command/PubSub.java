@@ -513,6 +513,33 @@ public final class PubSub implements KeyspaceEvents.Sink
     }
 
     /**
+     * @return the session's channels (CLIENT LIST's sub=).
+     */
+    public int channelCount(final ClientSession session)
+    {
+        final Subscriptions subscriptions = sessions.get(session);
+        return null == subscriptions ? 0 : subscriptions.kinds[CHANNELS].size();
+    }
+
+    /**
+     * @return the session's patterns (CLIENT LIST's psub=).
+     */
+    public int patternCount(final ClientSession session)
+    {
+        final Subscriptions subscriptions = sessions.get(session);
+        return null == subscriptions ? 0 : subscriptions.kinds[PATTERNS].size();
+    }
+
+    /**
+     * @return the session's shard channels (CLIENT LIST's ssub=).
+     */
+    public int shardChannelCount(final ClientSession session)
+    {
+        final Subscriptions subscriptions = sessions.get(session);
+        return null == subscriptions ? 0 : subscriptions.kinds[SHARDS].size();
+    }
+
+    /**
      * @return sessions with at least one subscription (tests: a closed connection's are swept).
      */
     public int subscribedSessions()

@@ -427,6 +427,44 @@ class PubSubCommandsTest
         }
     }
 
+    @Test
+    void softLimitDisconnectsOnlyAfterItsSeconds() throws IOException, InterruptedException
+    {
+        try (RawRespClient admin = new RawRespClient(ringkv.port());
+            Socket subscriber = new Socket())
+        {
+            assertEquals("+OK\r\n", admin.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 256kb 1"));
+            try
+            {
+                subscriber.setReceiveBufferSize(4096);
+                subscriber.connect(new InetSocketAddress("127.0.0.1", ringkv.port()));
+                subscriber.getOutputStream().write("SUBSCRIBE soft\r\n".getBytes(StandardCharsets.US_ASCII));
+                subscriber.getInputStream().readNBytes("*3\r\n$9\r\nsubscribe\r\n$4\r\nsoft\r\n:1\r\n".length());
+                final String message = "s".repeat(16 * 1024);
+                // 16 MB at once: the socket's buffers fill and far more than the soft limit is queued, but no hard
+                // limit is set, so the subscriber stays for now.
+                for (int i = 0; i < 1024; i++)
+                {
+                    assertEquals(":1\r\n", admin.call("PUBLISH", "soft", message), "message " + i);
+                }
+                assertEquals("*2\r\n$4\r\nsoft\r\n:1\r\n", admin.call("PUBSUB", "NUMSUB", "soft"));
+                // Still over it more than a second later (Redis counts whole seconds): the next message drops it.
+                final long deadline = System.nanoTime() + 10_000_000_000L;
+                String receivers = ":1\r\n";
+                while (":1\r\n".equals(receivers) && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(100);
+                    receivers = admin.call("PUBLISH", "soft", "tick");
+                }
+                assertEquals(":0\r\n", receivers, "dropped once over the soft limit for longer than 1 s");
+            }
+            finally
+            {
+                admin.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
+            }
+        }
+    }
+
     private static String poll(final RawRespClient client, final String expected, final String... request)
         throws IOException
     {

@@ -66,13 +66,15 @@ class PubSubAllocationTest
             }
 
             dispatch.run(ROUNDS);
+            dispatch.run(ROUNDS); // warmed up: compiled, histograms made
             final long pushesBefore = pushed[0];
             final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
             dispatch.run(ROUNDS);
             final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
 
             assertEquals(12L * ROUNDS, pushed[0] - pushesBefore, "a message and a pattern message per subscriber");
-            assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
+            // One object per delivery would be at least 16 bytes x 240,000; what is left is the JVM's own noise.
+            assertTrue(allocatedBytes < 64 * 1024, allocatedBytes + " bytes allocated over 240,000 deliveries");
         }
         finally
         {

@@ -85,7 +85,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
     /** The connection's buffers, published for CLIENT LIST's figures (read, stale, by the engine thread). */
     private volatile ReadBuffer inputBuffer;
     private volatile ReplyBuffer outputBuffer;
-    /** Bytes the engine pushes (MONITOR); once used, the connection's replies too. Null for JSON lines. */
+    /** The connection's outbox: bytes the engine pushes (messages, MONITOR lines); once used, its replies too. */
     private volatile ConnectionPush push;
     private volatile OutputBufferLimits outputBufferLimits;
 

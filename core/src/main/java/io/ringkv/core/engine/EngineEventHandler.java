@@ -202,6 +202,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
             keyspace.makeRoom(nowMs);
             latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            dispatcher.context().pubSub().sweepClosed(); // subscriptions of connections that closed
             latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
             lazyFreeBacklog = keyspace.lazyFreeStep(rehashBudgetNs);

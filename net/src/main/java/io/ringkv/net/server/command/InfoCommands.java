@@ -223,8 +223,9 @@ public final class InfoCommands
             .field("evicted_clients", 0)
             .field("keyspace_hits", keyspace.keyspaceHits())
             .field("keyspace_misses", keyspace.keyspaceMisses())
-            .field("pubsub_channels", 0)
-            .field("pubsub_patterns", 0)
+            .field("pubsub_channels", context.pubSub().channelCount())
+            .field("pubsub_patterns", context.pubSub().patternCount())
+            .field("pubsubshard_channels", context.pubSub().shardChannelCount())
             .field("latest_fork_usec", 0)
             .field("total_forks", 0)
             .field("total_error_replies", context.errorStats().total());

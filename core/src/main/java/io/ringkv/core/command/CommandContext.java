@@ -47,6 +47,8 @@ public final class CommandContext
     private final MonitorFeed monitors = new MonitorFeed();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    private final WatchedKeys watchedKeys;
+    private CommandDispatcher dispatcher;
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -73,6 +75,7 @@ public final class CommandContext
         this.changeLog = changeLog;
         this.commands = commands;
         this.maxStringLength = maxStringLength;
+        this.watchedKeys = new WatchedKeys(keyspace);
     }
 
     /**
@@ -242,6 +245,27 @@ public final class CommandContext
     public KeyspaceEvents keyspaceEvents()
     {
         return keyspaceEvents;
+    }
+
+    /**
+     * @return the keys connections WATCH; the engine hands it each slot's changes while any is watched.
+     */
+    public WatchedKeys watchedKeys()
+    {
+        return watchedKeys;
+    }
+
+    /**
+     * @return the dispatcher whose call step runs commands from inside a command (EXEC; scripts).
+     */
+    public CommandDispatcher dispatcher()
+    {
+        return dispatcher;
+    }
+
+    void dispatcher(final CommandDispatcher dispatcher)
+    {
+        this.dispatcher = dispatcher;
     }
 
     /**

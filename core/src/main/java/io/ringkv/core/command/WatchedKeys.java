@@ -71,6 +71,7 @@ public final class WatchedKeys
     private final EntryFlyweight entry = new EntryFlyweight();
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private int count;
+    private int watchingClients;
 
     /**
      * @param keyspace the data the watched keys live in.
@@ -94,6 +95,14 @@ public final class WatchedKeys
     public int count()
     {
         return count;
+    }
+
+    /**
+     * @return connections that watch at least one key (INFO's watching_clients, as Redis 7.4 names it).
+     */
+    public int watchingClients()
+    {
+        return watchingClients;
     }
 
     /**
@@ -122,6 +131,7 @@ public final class WatchedKeys
         buffer.getBytes(offset, key);
         final WatchedKey watched = new WatchedKey(owner, db, key, hash, isExpired(db, buffer, offset, length, nowMs));
         byHash.computeIfAbsent(hash, h -> new ArrayList<>(2)).add(watched);
+        watchingClients += owner.watched.isEmpty() ? 1 : 0;
         owner.watched.add(watched);
         count++;
     }
@@ -134,6 +144,7 @@ public final class WatchedKeys
     void unwatchAll(final Transaction owner)
     {
         final ArrayList<WatchedKey> keys = owner.watched;
+        watchingClients -= keys.isEmpty() ? 0 : 1;
         for (int i = 0, size = keys.size(); i < size; i++)
         {
             final WatchedKey watched = keys.get(i);

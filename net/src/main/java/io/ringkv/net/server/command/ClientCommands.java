@@ -291,10 +291,11 @@ public final class ClientCommands
             .append(" name=").append(session.name())
             .append(" age=").append(Math.max(0, (nowMs - connection.createdMs()) / 1000))
             .append(" idle=").append(self ? 0 : Math.max(0, (nowMs - connection.lastInteractionMs()) / 1000))
-            .append(" flags=N")
+            .append(" flags=").append(transactionFlags(session))
             .append(" db=").append(session.db())
-            // No transactions or pub/sub yet: multi=-1, sub=psub=ssub=0 are what Redis prints for such a client.
-            .append(" sub=0 psub=0 ssub=0 multi=-1")
+            // No pub/sub yet: sub=psub=ssub=0 are what Redis prints for such a client.
+            .append(" sub=0 psub=0 ssub=0 multi=")
+            .append(session.inTransaction() ? session.transaction().queued().requestCount() : -1)
             .append(" qbuf=").append(queryBytes)
             .append(" qbuf-free=").append(Math.max(0, queryCapacity - queryBytes))
             .append(" argv-mem=0 multi-mem=0")
@@ -442,5 +443,20 @@ public final class ClientCommands
         {
             return -1;
         }
+    }
+
+    /**
+     * CLIENT LIST's flags as far as transactions go: x inside MULTI, d once a watched key changed (EXEC will fail),
+     * in Redis's order; N for none.
+     */
+    private static String transactionFlags(final ClientSession session)
+    {
+        final io.ringkv.core.command.Transaction transaction = session.transaction();
+        final boolean dirty = null != transaction && transaction.watchedKeyChanged();
+        if (session.inTransaction())
+        {
+            return dirty ? "xd" : "x";
+        }
+        return dirty ? "d" : "N";
     }
 }

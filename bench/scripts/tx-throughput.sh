@@ -28,6 +28,9 @@ run() { # port pid mode -> "tx/s cpu_us_per_tx"
         'BEGIN { split(o, f, " "); printf "%s %.2f\n", f[3], t * 1e6 / hz / f[2] }'
 }
 RESULTS=$(mktemp)
+for mode in multi plain; do # warm both up (ringkv's JIT above all), not counted
+    run "$RK_PORT" "$RK_PID" "$mode" >/dev/null; run "$RD_PORT" "$RD_PID" "$mode" >/dev/null
+done
 for mode in multi plain; do
     for round in $(seq 1 "$ROUNDS"); do
         echo "$mode ringkv $(run "$RK_PORT" "$RK_PID" "$mode")" | tee -a "$RESULTS"

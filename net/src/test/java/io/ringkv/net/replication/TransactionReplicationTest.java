@@ -1,7 +1,6 @@
 package io.ringkv.net.replication;
 
 import io.ringkv.net.server.TestServer;
-import io.ringkv.replication.master.ReplicaSender;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
@@ -13,9 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.ringkv.net.replication.ReplicationFixture.assertSameContents;
-import static io.ringkv.net.replication.ReplicationFixture.await;
 import static io.ringkv.net.replication.ReplicationFixture.awaitInSync;
-import static io.ringkv.net.replication.ReplicationFixture.info;
+import static io.ringkv.net.replication.ReplicationFixture.cutLinkRepeatedly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -41,23 +39,7 @@ class TransactionReplicationTest
             final AtomicReference<String> torn = new AtomicReference<>();
             final Thread writer = Thread.ofPlatform().start(() -> writeTransactions(master.port(), stop, transactions));
             final Thread reader = Thread.ofPlatform().start(() -> readPairs(replica.port(), stop, torn));
-            for (int cut = 0; cut < 6; cut++)
-            {
-                Thread.sleep(150);
-                await("the link is up again before cut " + cut, 10_000, () ->
-                    info(replica).contains("master_link_status:up\r\n") && info(master).contains(",state=online,"));
-                if (cut % 2 == 0)
-                {
-                    for (final ReplicaSender sender : master.server().replication().replicas())
-                    {
-                        sender.close();
-                    }
-                }
-                else
-                {
-                    replica.server().replication().link().disconnect(0);
-                }
-            }
+            cutLinkRepeatedly(master, replica, 6, 150);
             Thread.sleep(100);
             stop.set(true);
             writer.join();

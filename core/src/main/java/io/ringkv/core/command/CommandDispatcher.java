@@ -261,7 +261,11 @@ public final class CommandDispatcher
         final CommandArgs args, final ClientSession session, final long nowMs, final long elapsedNs,
         final Command ran)
     {
-        context.slowLog().recordIfSlow(args, context.redactedArguments(), session, nowMs / 1000, elapsedNs);
+        if (!ran.hasFlag(Command.EXEC))
+        {
+            // EXEC is Redis's skip_slowlog: its commands are logged one by one instead.
+            context.slowLog().recordIfSlow(args, context.redactedArguments(), session, nowMs / 1000, elapsedNs);
+        }
         context.latencyMonitor().addIfNeeded(
             ran.hasFlag(Command.FAST) ? LatencyMonitor.FAST_COMMAND : LatencyMonitor.COMMAND, elapsedNs, nowMs);
     }

@@ -116,6 +116,72 @@ class TransactionHostileTest
         }
     }
 
+    @Test
+    void execIsLeftOutOfTheSlowLogAndItsCommandsAreIn() throws Exception
+    {
+        try (RawRespClient client = new RawRespClient(ringkv.port()))
+        {
+            client.call("CONFIG", "SET", "slowlog-log-slower-than", "0");
+            try
+            {
+                client.call("SLOWLOG", "RESET");
+                client.call("MULTI");
+                client.call("SET", "slow", "1");
+                client.call("EXEC");
+                final String log = client.call("SLOWLOG", "GET");
+                assertTrue(log.contains("$5\r\nMULTI\r\n") && log.contains("$3\r\nSET\r\n$4\r\nslow\r\n"), log);
+                assertTrue(!log.contains("EXEC"), "EXEC is skip_slowlog in Redis: " + log);
+            }
+            finally
+            {
+                client.call("CONFIG", "SET", "slowlog-log-slower-than", "10000");
+            }
+        }
+    }
+
+    @Test
+    void anEvictedWatchedKeyFailsExecAndOneThatSurvivesDoesNot() throws Exception
+    {
+        try (TestServer evicting = TestServer.start("maxmemory-policy", "allkeys-random");
+            RawRespClient watcher = new RawRespClient(evicting.port());
+            RawRespClient writer = new RawRespClient(evicting.port()))
+        {
+            watcher.call("SET", "watched", "v");
+            assertEquals("+OK\r\n", watcher.call("WATCH", "watched"));
+            final String usedMemory = info(writer, "memory").replaceAll("(?s).*used_memory:(\\d+).*", "$1");
+            writer.call("CONFIG", "SET", "maxmemory", Long.toString(Long.parseLong(usedMemory.strip()) + 256 * 1024));
+            // Writes past the budget evict random keys until the watched one is gone (EXISTS from another client does
+            // not count as a change).
+            int written = 0;
+            while (writer.call("EXISTS", "watched").equals(":1\r\n"))
+            {
+                assertTrue(written < 200_000, "the watched key was never evicted");
+                for (int i = 0; i < 100; i++)
+                {
+                    writer.call("SET", "filler:" + written++, "x".repeat(100));
+                }
+            }
+            assertTrue(info(writer, "stats").contains("evicted_keys:"), "evictions happened");
+            assertEquals("+OK\r\n", watcher.call("MULTI"));
+            assertEquals("+QUEUED\r\n", watcher.call("PING"));
+            assertEquals("*-1\r\n", watcher.call("EXEC"), "the eviction changed the watched key");
+
+            // Evictions of other keys are no change to a watched one.
+            writer.call("CONFIG", "SET", "maxmemory", "0");
+            writer.call("SET", "kept", "v");
+            assertEquals("+OK\r\n", watcher.call("WATCH", "kept"));
+            writer.call("CONFIG", "SET", "maxmemory-policy", "volatile-random");
+            writer.call("SET", "volatile", "v", "EX", "1000");
+            writer.call("CONFIG", "SET", "maxmemory", "1");
+            writer.call("SET", "another", "x"); // evicts the volatile key, then answers OOM
+            assertEquals(":0\r\n", writer.call("EXISTS", "volatile"));
+            writer.call("CONFIG", "SET", "maxmemory", "0");
+            assertEquals("+OK\r\n", watcher.call("MULTI"));
+            assertEquals("+QUEUED\r\n", watcher.call("PING"));
+            assertEquals("*1\r\n+PONG\r\n", watcher.call("EXEC"));
+        }
+    }
+
     private static void awaitWatchedKeys(final RawRespClient client, final int expected) throws Exception
     {
         final long deadline = System.currentTimeMillis() + 10_000;
@@ -136,6 +202,11 @@ class TransactionHostileTest
 
     private static String info(final RawRespClient client) throws IOException
     {
-        return client.call("INFO", "clients");
+        return info(client, "clients");
+    }
+
+    private static String info(final RawRespClient client, final String section) throws IOException
+    {
+        return client.call("INFO", section);
     }
 }

@@ -30,6 +30,7 @@ public final class ClientSession
     private boolean monitor;
     private int subscriptions;
     private boolean inTransaction;
+    private Transaction transaction;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -261,5 +262,27 @@ public final class ClientSession
     public void inTransaction(final boolean inTransaction)
     {
         this.inTransaction = inTransaction;
+    }
+
+    /**
+     * @return the connection's MULTI/WATCH state, or null before its first MULTI or WATCH.
+     */
+    public Transaction transaction()
+    {
+        return transaction;
+    }
+
+    /**
+     * @return the connection's MULTI/WATCH state, made on first use. Engine thread.
+     */
+    Transaction transactionState()
+    {
+        Transaction transaction = this.transaction;
+        if (null == transaction)
+        {
+            transaction = new Transaction();
+            this.transaction = transaction;
+        }
+        return transaction;
     }
 }

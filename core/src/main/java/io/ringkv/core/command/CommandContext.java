@@ -48,6 +48,8 @@ public final class CommandContext
     private final PubSub pubSub = new PubSub();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    private final WatchedKeys watchedKeys;
+    private CommandDispatcher dispatcher;
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -75,6 +77,7 @@ public final class CommandContext
         this.commands = commands;
         this.maxStringLength = maxStringLength;
         pubSub.deliverKeyspaceEvents(keyspaceEvents);
+        this.watchedKeys = new WatchedKeys(keyspace);
     }
 
     /**
@@ -252,6 +255,27 @@ public final class CommandContext
     public KeyspaceEvents keyspaceEvents()
     {
         return keyspaceEvents;
+    }
+
+    /**
+     * @return the keys connections WATCH; the engine hands it each slot's changes while any is watched.
+     */
+    public WatchedKeys watchedKeys()
+    {
+        return watchedKeys;
+    }
+
+    /**
+     * @return the dispatcher whose call step runs commands from inside a command (EXEC; scripts).
+     */
+    public CommandDispatcher dispatcher()
+    {
+        return dispatcher;
+    }
+
+    void dispatcher(final CommandDispatcher dispatcher)
+    {
+        this.dispatcher = dispatcher;
     }
 
     /**

@@ -26,6 +26,7 @@ public final class CoreCommands
         HashCommands.register(table);
         SetCommands.register(table);
         PubSub.register(table);
+        TransactionCommands.register(table);
         return table;
     }
 

@@ -7,6 +7,7 @@ import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.command.MonitorFeed;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.command.WatchedKeys;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.concurrent.EpochClock;
 
@@ -35,6 +36,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final CommandArgs args = new CommandArgs();
     private final LatencyMonitor latencyMonitor;
     private final MonitorFeed monitors;
+    private final WatchedKeys watchedKeys;
     private final AtomicBoolean taskPending = new AtomicBoolean();
     private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
@@ -58,6 +60,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         this.tickPending = tickPending;
         this.latencyMonitor = dispatcher.context().latencyMonitor();
         this.monitors = dispatcher.context().monitors();
+        this.watchedKeys = dispatcher.context().watchedKeys();
     }
 
     @Override
@@ -80,6 +83,11 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             taskPending.set(false);
             nowMs = clock.time();
             runTask();
+        }
+        if (watchedKeys.watching())
+        {
+            // WATCH: what this slot changed (commands, expiry, eviction) fails its watchers' EXEC.
+            watchedKeys.touchChanges(event.changes(), event.changesLength());
         }
         changeLog.end();
         changeAreaReclaimer.executed(event, sequence);

@@ -201,6 +201,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
         {
             // Whatever ended the connection, the engine may still be writing this batch's replies to the socket.
             batch.awaitCompletion();
+            WatchRelease.release(engine, batch);
             parser.close();
         }
     }

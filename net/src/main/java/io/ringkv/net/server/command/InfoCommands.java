@@ -117,7 +117,9 @@ public final class InfoCommands
             .field("maxclients", config.maxclients.number())
             .field("blocked_clients", 0)
             .field("tracking_clients", 0)
-            .field("clients_in_timeout_table", 0);
+            .field("watching_clients", context.watchedKeys().watchingClients())
+            .field("clients_in_timeout_table", 0)
+            .field("total_watched_keys", context.watchedKeys().count());
     }
 
     private void memorySection(final CommandContext context, final InfoWriter out)

@@ -462,6 +462,11 @@ public final class ListCommands
             reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
+        if (length == 0)
+        {
+            reply.nil();
+            return;
+        }
         if (!numbers.parseLong(args, 2))
         {
             reply.error(ErrorMessages.NOT_INTEGER);
@@ -757,9 +762,9 @@ public final class ListCommands
             }
             else if (more && args.equalsIgnoreCase(i, COUNT))
             {
-                if (!numbers.parseLong(args, i + 1))
+                if (!numbers.parseLong(args, i + 1) || numbers.value() < 0)
                 {
-                    reply.error(ErrorMessages.NOT_INTEGER);
+                    reply.error(COUNT_NEGATIVE);
                     return;
                 }
                 count = numbers.value();
@@ -771,9 +776,9 @@ public final class ListCommands
             }
             else if (more && args.equalsIgnoreCase(i, MAXLEN))
             {
-                if (!numbers.parseLong(args, i + 1))
+                if (!numbers.parseLong(args, i + 1) || numbers.value() < 0)
                 {
-                    reply.error(ErrorMessages.NOT_INTEGER);
+                    reply.error(MAXLEN_NEGATIVE);
                     return;
                 }
                 maxlen = numbers.value();

@@ -298,10 +298,11 @@ public final class ListCommands
         final int sourceOffset, final int sourceLength, final DirectBuffer destination, final int destinationOffset,
         final int destinationLength, final boolean fromLeft, final boolean toLeft)
     {
+        // Redis's order: the push on the destination, then the pop on the source.
         final KeyspaceEvents events = context.keyspaceEvents();
-        events.notify(KeyspaceEvents.LIST, fromLeft ? "lpop" : "rpop", db, source, sourceOffset, sourceLength);
         events.notify(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", db, destination, destinationOffset,
             destinationLength);
+        events.notify(KeyspaceEvents.LIST, fromLeft ? "lpop" : "rpop", db, source, sourceOffset, sourceLength);
     }
 
     // ---- commands

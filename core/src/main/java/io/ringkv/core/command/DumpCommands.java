@@ -495,7 +495,7 @@ public final class DumpCommands
             for (int i = 0; i < nodes; i++)
             {
                 final int listpackLength = payloads.length(i);
-                final long node = quicklists.insertNode(id, after, listpackLength);
+                final long node = quicklists.insertNode(id, after, listpackLength, listpackLength);
                 if (node == Keyspace.OUT_OF_MEMORY)
                 {
                     quicklists.free(id);

@@ -41,6 +41,7 @@ final class ListValues
     /** Wraps the node being read or edited; {@link #base} is its listpack's index. */
     private final UnsafeBuffer lp = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer nodeView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer digits = new UnsafeBuffer(new byte[AsciiNumbers.MAX_LONG_DIGITS]);
     private int base;
 
     private Keyspace keyspace;
@@ -269,7 +270,8 @@ final class ListValues
     {
         if (Listpack.isInt(lp, p))
         {
-            reply.bulkInteger(Listpack.intValue(lp, p));
+            // As text, as it was given: a list holds strings (JSON lines: a string, as hash values and members).
+            reply.bulk(digits, 0, AsciiNumbers.putLong(digits, 0, Listpack.intValue(lp, p)));
         }
         else
         {

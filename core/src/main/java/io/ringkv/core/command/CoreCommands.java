@@ -27,6 +27,7 @@ public final class CoreCommands
         SetCommands.register(table);
         PubSub.register(table);
         TransactionCommands.register(table);
+        ListCommands.register(table);
         return table;
     }
 

@@ -30,6 +30,7 @@ public final class ClientSession
     private boolean monitor;
     private int subscriptions;
     private boolean inTransaction;
+    private Tracker tracker;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -261,5 +262,21 @@ public final class ClientSession
     public void inTransaction(final boolean inTransaction)
     {
         this.inTransaction = inTransaction;
+    }
+
+    /**
+     * @return the client's CLIENT TRACKING state, null while tracking is off.
+     */
+    Tracker tracker()
+    {
+        return tracker;
+    }
+
+    /**
+     * @param tracker set and cleared by {@link ClientTracking} only.
+     */
+    void tracker(final Tracker tracker)
+    {
+        this.tracker = tracker;
     }
 }

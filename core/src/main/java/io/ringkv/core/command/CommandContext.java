@@ -47,6 +47,7 @@ public final class CommandContext
     private final MonitorFeed monitors = new MonitorFeed();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    private final ClientTracking clientTracking;
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -73,6 +74,7 @@ public final class CommandContext
         this.changeLog = changeLog;
         this.commands = commands;
         this.maxStringLength = maxStringLength;
+        this.clientTracking = new ClientTracking(keyspace);
     }
 
     /**
@@ -242,6 +244,14 @@ public final class CommandContext
     public KeyspaceEvents keyspaceEvents()
     {
         return keyspaceEvents;
+    }
+
+    /**
+     * @return client-side caching's state: CLIENT TRACKING and the invalidations it sends.
+     */
+    public ClientTracking clientTracking()
+    {
+        return clientTracking;
     }
 
     /**

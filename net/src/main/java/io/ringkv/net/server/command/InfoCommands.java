@@ -116,7 +116,7 @@ public final class InfoCommands
             .field("cluster_connections", 0)
             .field("maxclients", config.maxclients.number())
             .field("blocked_clients", 0)
-            .field("tracking_clients", 0)
+            .field("tracking_clients", context.clientTracking().clients())
             .field("clients_in_timeout_table", 0);
     }
 
@@ -220,6 +220,9 @@ public final class InfoCommands
             .field("evicted_clients", 0)
             .field("keyspace_hits", keyspace.keyspaceHits())
             .field("keyspace_misses", keyspace.keyspaceMisses())
+            .field("tracking_total_keys", context.clientTracking().keys())
+            .field("tracking_total_items", context.clientTracking().items())
+            .field("tracking_total_prefixes", context.clientTracking().prefixes())
             .field("pubsub_channels", 0)
             .field("pubsub_patterns", 0)
             .field("latest_fork_usec", 0)

@@ -269,6 +269,7 @@ public final class ClientTracking
         if (trackers.isEmpty())
         {
             table.clear();
+            outbox.forgetIdle();
         }
     }
 
@@ -697,6 +698,7 @@ public final class ClientTracking
             outbox.forget(session);
         }
         gone.clear();
+        outbox.forgetGone(sessions);
     }
 
     // ---------------------------------------------------------------- INFO

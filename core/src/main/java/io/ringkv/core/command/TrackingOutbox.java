@@ -135,6 +135,24 @@ final class TrackingOutbox
     }
 
     /**
+     * Drop the buffers of connections that are gone (redirect targets included, which are not tracking clients).
+     *
+     * @param sessions finds a connected client's session by id.
+     */
+    void forgetGone(final java.util.function.LongFunction<ClientSession> sessions)
+    {
+        byTarget.values().removeIf(p -> p.length == 0 && sessions.apply(p.target.id()) != p.target);
+    }
+
+    /**
+     * Drop the buffers with nothing pending (no client tracks any more).
+     */
+    void forgetIdle()
+    {
+        byTarget.values().removeIf(p -> p.length == 0);
+    }
+
+    /**
      * Drop the connection's buffer (it is gone).
      */
     void forget(final ClientSession target)

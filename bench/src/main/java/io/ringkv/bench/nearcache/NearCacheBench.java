@@ -119,7 +119,7 @@ public final class NearCacheBench
     }
 
     /** GETs the server executed so far (INFO commandstats), so round trips are counted by the server. */
-    private static long serverGets(final RedisCommands<String, String> commands)
+    static long serverGets(final RedisCommands<String, String> commands)
     {
         for (final String line : commands.info("commandstats").split("\r\n"))
         {

@@ -81,9 +81,9 @@ class LettuceNearCacheTest
                 ClientSideCaching.enable(CacheAccessor.forMap(near), tracked, TrackingArgs.Builder.enabled());
             assertEquals("v1", frontend.get("lc"));
             assertEquals("v1", near.get("lc"), "cached after the first read");
-            final long callsBefore = getCalls(writer.sync());
+            final long callsBefore = NearCacheBench.serverGets(writer.sync());
             assertEquals("v1", frontend.get("lc"));
-            assertEquals(callsBefore, getCalls(writer.sync()), "a cached read is no round trip");
+            assertEquals(callsBefore, NearCacheBench.serverGets(writer.sync()), "a cached read is no round trip");
             writer.sync().set("lc", "v2");
             awaitGone(near, "lc");
             assertEquals("v2", frontend.get("lc"));
@@ -158,17 +158,5 @@ class LettuceNearCacheTest
             Thread.sleep(5);
         }
         assertFalse(near.containsKey(key), "the invalidation of " + key + " reached Lettuce");
-    }
-
-    private static long getCalls(final RedisCommands<String, String> commands)
-    {
-        for (final String line : commands.info("commandstats").split("\r\n"))
-        {
-            if (line.startsWith("cmdstat_get:calls="))
-            {
-                return Long.parseLong(line.substring("cmdstat_get:calls=".length(), line.indexOf(',')));
-            }
-        }
-        return 0;
     }
 }

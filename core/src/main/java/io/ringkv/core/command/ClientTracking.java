@@ -296,7 +296,8 @@ public final class ClientTracking
     }
 
     /**
-     * @return CLIENT GETREDIR: the redirect id, 0 for none, -1 when the client does not track.
+     * @return CLIENT GETREDIR (and CLIENT LIST's {@code redir=}): the redirect id, 0 for none, -1 when the client
+     * does not track.
      */
     public long redirect(final ClientSession session)
     {
@@ -368,15 +369,6 @@ public final class ClientTracking
     private static byte[] ascii(final String text)
     {
         return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * @return the client's tracking redirect as CLIENT LIST shows it ({@code redir=}): -1 when it does not track.
-     */
-    public long listedRedirect(final ClientSession session)
-    {
-        final Tracker tracker = session.tracker();
-        return null == tracker ? -1 : tracker.redirect;
     }
 
     // ---------------------------------------------------------------- the dispatcher's and the engine's calls
@@ -476,18 +468,22 @@ public final class ClientTracking
             noteForBroadcast(key, offset, length, modifier);
         }
         final TrackedKey entry = table.remove(key, offset, length);
-        if (null == entry)
+        if (null != entry)
         {
-            return;
+            tellReaders(entry, modifier);
         }
+    }
+
+    /**
+     * Send the key's invalidation to each client that read it (not to BCAST ones, which may have switched modes
+     * since, nor to a NOLOOP client about its own change), then reuse the entry.
+     */
+    private void tellReaders(final TrackedKey entry, final ClientSession modifier)
+    {
         for (int i = 0; i < entry.clientCount; i++)
         {
             final Tracker target = trackers.get(entry.clients[i]);
-            if (null == target || target.bcast || (target.noLoop && target.session == modifier))
-            {
-                continue;
-            }
-            if (begin(target))
+            if (null != target && !target.bcast && !(target.noLoop && target.session == modifier) && begin(target))
             {
                 outbox.arrayHeader(1);
                 outbox.bulk(entry.bytes, entry.length);
@@ -616,16 +612,7 @@ public final class ClientTracking
             {
                 break;
             }
-            for (int i = 0; i < entry.clientCount; i++)
-            {
-                final Tracker target = trackers.get(entry.clients[i]);
-                if (null != target && !target.bcast && begin(target))
-                {
-                    outbox.arrayHeader(1);
-                    outbox.bulk(entry.bytes, entry.length);
-                }
-            }
-            table.recycle(entry);
+            tellReaders(entry, null);
             if (table.size() <= maxKeys)
             {
                 evictionRounds = 0;

@@ -1,6 +1,5 @@
 package io.ringkv.core.command;
 
-import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -63,16 +62,6 @@ final class TrackingOutbox
     {
         putByte('*');
         putLong(count);
-    }
-
-    void bulk(final DirectBuffer buffer, final int offset, final int length)
-    {
-        putByte('$');
-        putLong(length);
-        final Pending p = current;
-        p.buffer.putBytes(p.length, buffer, offset, length);
-        p.length += length;
-        putCrLf();
     }
 
     void bulk(final byte[] bytes, final int length)

@@ -75,6 +75,49 @@ class ClientTrackingTest
     }
 
     @Test
+    void jsonLinesClientTracksOnlyThroughARedirect() throws IOException
+    {
+        try (java.net.Socket json = new java.net.Socket("127.0.0.1", ringkv.port());
+            RawRespClient target = new RawRespClient(ringkv.port()); RawRespClient b = new RawRespClient(ringkv.port()))
+        {
+            json.setSoTimeout(5_000);
+            final java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(json.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            final java.io.OutputStream out = json.getOutputStream();
+            b.call("FLUSHALL");
+            out.write("{\"cmd\":\"client\",\"args\":[\"tracking\",\"on\"]}\n".getBytes());
+            // Its lines are not RESP, so it cannot be pushed to: refused rather than silently never told.
+            assertEquals("{\"error\":\"" + TrackingCommands.NEEDS_RESP + "\"}", in.readLine());
+            target.call("HELLO", "3");
+            final String targetId = target.call("CLIENT", "ID").substring(1).strip();
+            out.write(("{\"cmd\":\"client\",\"args\":[\"tracking\",\"on\",\"redirect\"," + targetId + "]}\n")
+                .getBytes());
+            assertEquals("{\"value\":\"OK\"}", in.readLine());
+            out.write("{\"cmd\":\"get\",\"key\":\"jk\"}\n".getBytes());
+            assertEquals("{\"value\":null}", in.readLine());
+            b.call("SET", "jk", "1");
+            assertEquals(invalidate("jk"), target.read());
+            assertTrue(b.call("CLIENT", "LIST").contains(" redir=" + targetId + " "));
+        }
+    }
+
+    @Test
+    void resetTurnsTrackingOff() throws IOException
+    {
+        try (RawRespClient a = new RawRespClient(ringkv.port()); RawRespClient b = new RawRespClient(ringkv.port()))
+        {
+            a.call("HELLO", "3");
+            a.call("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "rs");
+            assertTrue(b.call("CLIENT", "LIST").contains(" redir=0 "));
+            assertEquals("+RESET\r\n", a.call("RESET"));
+            assertEquals("*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n",
+                a.call("CLIENT", "TRACKINGINFO"));
+            b.call("SET", "rs1", "1");
+            assertTrue(a.silentFor(200));
+        }
+    }
+
+    @Test
     void evictedKeysAreInvalidated() throws IOException
     {
         try (RawRespClient a = new RawRespClient(ringkv.port()); RawRespClient b = new RawRespClient(ringkv.port()))

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -61,6 +62,7 @@ public final class ClientTracking
     private final TouchedKeys.KeyVisitor rememberRead = this::rememberRead;
     private final TouchedKeys.KeyVisitor invalidateTouched = this::invalidateTouched;
     private final List<ClientSession> gone = new ArrayList<>();
+    private final Consumer<ClientSession> onGone = gone::add;
     private LongFunction<ClientSession> sessions = this::trackingSession;
     private long maxKeys = DEFAULT_MAX_KEYS;
     private int evictionRounds;
@@ -587,7 +589,7 @@ public final class ClientTracking
         broadcast();
         if (outbox.hasPending())
         {
-            outbox.flush(gone::add);
+            outbox.flush(onGone);
         }
         final long nowNs = System.nanoTime();
         if (!gone.isEmpty() || nowNs - lastSweepNs >= SWEEP_INTERVAL_NS)

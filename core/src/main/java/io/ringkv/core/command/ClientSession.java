@@ -31,6 +31,7 @@ public final class ClientSession
     private int subscriptions;
     private boolean inTransaction;
     private Transaction transaction;
+    private Tracker tracker;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -284,5 +285,21 @@ public final class ClientSession
             this.transaction = transaction;
         }
         return transaction;
+    }
+
+    /**
+     * @return the client's CLIENT TRACKING state, null while tracking is off.
+     */
+    Tracker tracker()
+    {
+        return tracker;
+    }
+
+    /**
+     * @param tracker set and cleared by {@link ClientTracking} only.
+     */
+    void tracker(final Tracker tracker)
+    {
+        this.tracker = tracker;
     }
 }

@@ -51,6 +51,7 @@ public final class CommandContext
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final WatchedKeys watchedKeys;
     private CommandDispatcher dispatcher;
+    private final ClientTracking clientTracking;
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -79,6 +80,7 @@ public final class CommandContext
         this.maxStringLength = maxStringLength;
         pubSub.deliverKeyspaceEvents(keyspaceEvents);
         this.watchedKeys = new WatchedKeys(keyspace);
+        this.clientTracking = new ClientTracking(keyspace);
     }
 
     /**
@@ -277,6 +279,14 @@ public final class CommandContext
     void dispatcher(final CommandDispatcher dispatcher)
     {
         this.dispatcher = dispatcher;
+    }
+
+    /**
+     * @return client-side caching's state: CLIENT TRACKING and the invalidations it sends.
+     */
+    public ClientTracking clientTracking()
+    {
+        return clientTracking;
     }
 
     /**

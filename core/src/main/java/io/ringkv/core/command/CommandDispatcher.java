@@ -197,6 +197,13 @@ public final class CommandDispatcher
         keyspace.writeAccess(command.hasFlag(Command.WRITE));
         keyspace.expiryExempt(session.masterLink());
         keyspace.trackTouchedKeys(true);
+        final ClientTracking tracking = context.clientTracking();
+        final boolean tracked = tracking.active(); // client-side caching: one field read while nobody tracks
+        if (tracked)
+        {
+            tracking.beforeCommand(session, command);
+        }
+        boolean threw = false;
         final long startNs = System.nanoTime();
         try
         {
@@ -204,6 +211,7 @@ public final class CommandDispatcher
         }
         catch (final Throwable ex)
         {
+            threw = true;
             // A bug must not take the engine thread down or leave the client without a reply, and whatever the
             // handler changed before it failed must reach the change log (docs/architecture.md, the failed-command
             // rule).
@@ -217,6 +225,10 @@ public final class CommandDispatcher
             keyspace.trackTouchedKeys(false);
             keyspace.writeAccess(false);
             final boolean failed = observed.errored();
+            if (tracked)
+            {
+                tracking.afterCommand(session, command, !failed || threw);
+            }
             command.recordCall(elapsedNs, failed);
             final Command timed = context.timedCommand();
             if (null != timed && context.latencyTracking())

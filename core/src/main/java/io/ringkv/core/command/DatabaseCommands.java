@@ -111,6 +111,7 @@ public final class DatabaseCommands
         if (first != second)
         {
             context.changeLog().swapDb((int)first, (int)second);
+            context.clientTracking().databasesSwapped();
         }
         reply.ok();
     }

@@ -8,6 +8,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.EventHandlerGroup;
 import com.lmax.disruptor.dsl.ProducerType;
+import io.ringkv.core.command.ClientTracking;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.CommandTable;
@@ -81,10 +82,17 @@ public final class Engine implements AutoCloseable
         context.latencyMonitorThresholdMs(config.latencyMonitorThresholdMs());
         this.latencyMonitor = context.latencyMonitor();
         final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
-        keyspace.expiredKeyListener(
-            (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));
-        keyspace.evictedKeyListener(
-            (db, key, keyOffset, keyLength) -> changeLog.evicted(db, key, keyOffset, keyLength));
+        final ClientTracking tracking = context.clientTracking();
+        keyspace.expiredKeyListener((db, key, keyOffset, keyLength) ->
+        {
+            changeLog.delete(db, key, keyOffset, keyLength, true);
+            tracking.keyRemoved(key, keyOffset, keyLength);
+        });
+        keyspace.evictedKeyListener((db, key, keyOffset, keyLength) ->
+        {
+            changeLog.evicted(db, key, keyOffset, keyLength);
+            tracking.keyRemoved(key, keyOffset, keyLength);
+        });
 
         disruptor = new Disruptor<>(
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());

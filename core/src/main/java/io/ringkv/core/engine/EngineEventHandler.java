@@ -2,6 +2,7 @@ package io.ringkv.core.engine;
 
 import io.ringkv.core.changelog.ChangeLog;
 import com.lmax.disruptor.EventHandler;
+import io.ringkv.core.command.ClientTracking;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.LatencyMonitor;
@@ -37,6 +38,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final LatencyMonitor latencyMonitor;
     private final MonitorFeed monitors;
     private final WatchedKeys watchedKeys;
+    private final ClientTracking tracking;
     private final AtomicBoolean taskPending = new AtomicBoolean();
     private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
@@ -61,6 +63,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         this.latencyMonitor = dispatcher.context().latencyMonitor();
         this.monitors = dispatcher.context().monitors();
         this.watchedKeys = dispatcher.context().watchedKeys();
+        this.tracking = dispatcher.context().clientTracking();
     }
 
     @Override
@@ -94,6 +97,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         if (endOfBatch)
         {
             monitors.flush(); // MONITOR lines: one push per wake-up
+            tracking.flush(); // tracking invalidations: likewise, after the replies of the run's batches
             if (keyspace.lazyFreePending())
             {
                 freeLazily();

@@ -73,6 +73,8 @@ public final class Keyspace implements AutoCloseable
     private boolean writeAccess;
     private final TouchedKeys touchedKeys;
     private boolean trackTouched;
+    private final TouchedKeys readKeys;
+    private boolean recordReads;
     /** A write was refused for memory and nothing has been freed since: denyoom commands are refused. */
     private boolean memoryFull;
     private boolean replicaExpiry;
@@ -131,6 +133,7 @@ public final class Keyspace implements AutoCloseable
         expiries = new ExpiryIndex[databases];
         expireCursors = new int[databases];
         touchedKeys = new TouchedKeys(databases);
+        readKeys = new TouchedKeys(databases);
         elementTables = new ElementTables(this, allocator, account, hashFunction);
         quicklists = new Quicklists(this, allocator);
         for (int db = 0; db < databases; db++)
@@ -218,6 +221,10 @@ public final class Keyspace implements AutoCloseable
     public long peek(final int db, final DirectBuffer key, final int keyOffset, final int keyLength, final long nowMs)
     {
         clockMs = nowMs;
+        if (recordReads)
+        {
+            readKeys.add(db, key, keyOffset, keyLength);
+        }
         final OffHeapTable table = tables[db];
         final Object base = key.byteArray();
         final long address = key.addressOffset() + keyOffset;
@@ -1080,6 +1087,30 @@ public final class Keyspace implements AutoCloseable
             touchedKeys.clear();
         }
         trackTouched = track;
+    }
+
+    /**
+     * Client tracking: note every key looked up with {@link #find}/{@link #peek} from now on, found or not (true,
+     * which forgets the previous command's), or stop (false). On only while a tracking client's read-only command
+     * runs: those are the keys it may cache.
+     *
+     * @param record whether lookups are noted.
+     */
+    public void recordReads(final boolean record)
+    {
+        if (record)
+        {
+            readKeys.clear();
+        }
+        recordReads = record;
+    }
+
+    /**
+     * @return the keys looked up while {@link #recordReads} was last on.
+     */
+    public TouchedKeys readKeys()
+    {
+        return readKeys;
     }
 
     /**

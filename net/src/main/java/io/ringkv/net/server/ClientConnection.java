@@ -231,12 +231,15 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     replyStart = output.position();
                     parsedNs = System.nanoTime();
                     executing = true;
-                    if (status == RequestParser.OK && null != replyWriter && requestCount == 1 &&
-                        !BatchBoundary.needsConnectionThread(batch))
+                    if (status == RequestParser.OK && null != replyWriter &&
+                        (requestCount == 1 || null != activePush()) && !BatchBoundary.needsConnectionThread(batch))
                     {
                         // The engine writes the reply; this thread reads on meanwhile. A single request only: with
                         // pipelined batches this path gave a pipeline-16 load a p99.99 of 100-200 ms and a max of
                         // 170-400 ms (A/B against the connection writing them, docs/benchmarks.md), for no CPU gain.
+                        // Except once the engine pushes to this connection (tracking invalidations): then the
+                        // engine queues the batch's replies before anything it pushes after the batch, where this
+                        // thread would write them later, behind an invalidation of a key a reply just returned.
                         engine.publish(batch, replyWriter);
                         inFlight = true;
                         break;

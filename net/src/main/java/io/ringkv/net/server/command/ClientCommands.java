@@ -30,6 +30,10 @@ public final class ClientCommands
 {
     static final List<String> HELP = List.of(
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -66,6 +70,11 @@ public final class ClientCommands
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "NO-TOUCH (ON|OFF)",
@@ -93,6 +102,7 @@ public final class ClientCommands
     public static void register(final CommandTable table, final ServerControl server)
     {
         final ClientCommands commands = new ClientCommands(server);
+        final TrackingCommands tracking = new TrackingCommands(server);
         table.register("client", -2, 0, new Subcommands("client")
             .add("id", 2, Command.FAST, (context, args, reply) -> reply.integer(context.session().id()))
             .add("setname", 3, Command.FAST, ClientCommands::setname)
@@ -104,6 +114,10 @@ public final class ClientCommands
             .add("setinfo", 4, 0, ClientCommands::setinfo)
             .add("no-evict", 3, Command.ADMIN, ClientCommands::onOff)
             .add("no-touch", 3, Command.FAST, ClientCommands::onOff)
+            .add("tracking", -3, 0, tracking::tracking)
+            .add("caching", 3, 0, TrackingCommands::caching)
+            .add("getredir", 2, 0, TrackingCommands::getredir)
+            .add("trackinginfo", 2, 0, TrackingCommands::trackinginfo)
             .add("help", 2, 0, (context, args, reply) -> ConfigCommands.help(reply, HELP)));
     }
 
@@ -307,7 +321,7 @@ public final class ClientCommands
             .append(" tot-mem=").append(queryCapacity + replyCapacity)
             .append(" events=").append(replyBytes > 0 ? "rw" : "r")
             .append(" cmd=").append(command)
-            .append(" user=default redir=-1")
+            .append(" user=default redir=").append(context.clientTracking().redirect(session))
             .append(" resp=").append(session.protocolVersion())
             .append(" lib-name=").append(session.libraryName())
             .append(" lib-ver=").append(session.libraryVersion())

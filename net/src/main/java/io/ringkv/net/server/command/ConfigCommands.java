@@ -154,6 +154,7 @@ public final class ConfigCommands
         context.slowlogSlowerThanUs(config.slowlogLogSlowerThan.number());
         context.slowLog().maxLength(config.slowlogMaxLen.number());
         context.latencyMonitorThresholdMs(config.latencyMonitorThreshold.number());
+        context.clientTracking().maxKeys(config.trackingTableMaxKeys.number());
     }
 
     /**

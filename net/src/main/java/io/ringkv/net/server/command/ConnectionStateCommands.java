@@ -192,6 +192,7 @@ public final class ConnectionStateCommands
         context.monitors().remove(session); // RESET leaves MONITOR mode
         context.pubSub().unsubscribeAll(session); // and every subscription, without replies
         TransactionCommands.discard(context, session); // and MULTI, and unwatches
+        context.clientTracking().disable(session); // and tracking, as Redis's clearClientConnectionState
         final ConnectedClient connection = server.registry().get(session.id());
         if (null != connection)
         {

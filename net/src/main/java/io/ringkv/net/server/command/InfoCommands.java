@@ -116,7 +116,7 @@ public final class InfoCommands
             .field("cluster_connections", 0)
             .field("maxclients", config.maxclients.number())
             .field("blocked_clients", 0)
-            .field("tracking_clients", 0)
+            .field("tracking_clients", context.clientTracking().clients())
             .field("watching_clients", context.watchedKeys().watchingClients())
             .field("clients_in_timeout_table", 0)
             .field("total_watched_keys", context.watchedKeys().count());
@@ -225,6 +225,9 @@ public final class InfoCommands
             .field("evicted_clients", 0)
             .field("keyspace_hits", keyspace.keyspaceHits())
             .field("keyspace_misses", keyspace.keyspaceMisses())
+            .field("tracking_total_keys", context.clientTracking().keys())
+            .field("tracking_total_items", context.clientTracking().items())
+            .field("tracking_total_prefixes", context.clientTracking().prefixes())
             .field("pubsub_channels", context.pubSub().channelCount())
             .field("pubsub_patterns", context.pubSub().patternCount())
             .field("pubsubshard_channels", context.pubSub().shardChannelCount())

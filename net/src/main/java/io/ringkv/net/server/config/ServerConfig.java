@@ -1,5 +1,6 @@
 package io.ringkv.net.server.config;
 
+import io.ringkv.core.command.ClientTracking;
 import io.ringkv.core.store.CollectionLimits;
 import io.ringkv.net.jsonline.JsonLineParser;
 
@@ -59,6 +60,9 @@ public final class ServerConfig
         "maxmemory-eviction-tenacity", 10, 0, 100, true, "How long one command may evict (10: 500 us; 100: no limit)."));
     public final ConfigOption lfuLogFactor = add(ConfigOption.integer(
         "lfu-log-factor", 10, 0, INT_MAX, true, "How many more accesses each LFU counter increment takes."));
+    public final ConfigOption trackingTableMaxKeys = add(ConfigOption.integer(
+        "tracking-table-max-keys", ClientTracking.DEFAULT_MAX_KEYS, 0, Long.MAX_VALUE, true,
+        "Most keys remembered for client-side caching; more evict tracked keys, invalidating them. 0: no limit."));
     public final ConfigOption lfuDecayTime = add(ConfigOption.integer(
         "lfu-decay-time", 1, 0, INT_MAX, true, "Minutes of idleness per LFU counter decrement; 0: no decay."));
     public final ConfigOption hashMaxListpackEntries = add(ConfigOption.integer(

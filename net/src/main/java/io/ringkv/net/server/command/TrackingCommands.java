@@ -107,7 +107,9 @@ final class TrackingCommands
         final ClientSession session = context.session();
         if (args.equalsIgnoreCase(2, ON))
         {
-            if (null == session.pushChannel() && redirect == 0)
+            // Invalidations are RESP pushes: a JSON-lines connection (whose outbox carries JSON lines) tracks only
+            // through a redirect to a RESP connection.
+            if ((null == session.pushChannel() || session.pushChannel().jsonLines()) && redirect == 0)
             {
                 reply.error(NEEDS_RESP);
                 return;

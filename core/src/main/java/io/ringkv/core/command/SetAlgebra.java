@@ -172,6 +172,7 @@ final class SetAlgebra
                 return;
             }
             keyspace.delete(db, destination);
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
         else if (!(isIntsetResult(keyspace.collectionLimits()) ? storeIntset(context, args) : storeTable(context, args)))
         {
@@ -185,6 +186,11 @@ final class SetAlgebra
             changeLog.commandArg(buffer, args.offset(i), args.length(i));
         }
         changeLog.endCommand();
+        if (pickedCount > 0)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.SET,
+                operation == INTER ? "sinterstore" : operation == UNION ? "sunionstore" : "sdiffstore", args, 1);
+        }
         reply.integer(pickedCount);
     }
 
@@ -201,7 +207,7 @@ final class SetAlgebra
         sourceCount = 0;
         for (int i = first; i < end; i++)
         {
-            final long address = context.findKey(args, i);
+            final long address = context.readKey(args, i);
             if (address != Keyspace.NOT_FOUND && context.entry().wrap(address).type() != ValueType.SET)
             {
                 if (reply != null)

@@ -11,6 +11,7 @@ import com.lmax.disruptor.dsl.ProducerType;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.KeyspaceEvents;
 import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.store.Keyspace;
 
@@ -81,10 +82,20 @@ public final class Engine implements AutoCloseable
         context.latencyMonitorThresholdMs(config.latencyMonitorThresholdMs());
         this.latencyMonitor = context.latencyMonitor();
         final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
-        keyspace.expiredKeyListener(
-            (db, key, keyOffset, keyLength) -> changeLog.delete(db, key, keyOffset, keyLength, true));
-        keyspace.evictedKeyListener(
-            (db, key, keyOffset, keyLength) -> changeLog.evicted(db, key, keyOffset, keyLength));
+        final KeyspaceEvents events = context.keyspaceEvents();
+        events.mask(config.keyspaceEvents());
+        keyspace.expiredKeyListener((db, key, keyOffset, keyLength) ->
+        {
+            changeLog.delete(db, key, keyOffset, keyLength, true);
+            events.notify(KeyspaceEvents.EXPIRED, "expired", db, key, keyOffset, keyLength);
+        });
+        keyspace.evictedKeyListener((db, key, keyOffset, keyLength) ->
+        {
+            changeLog.evicted(db, key, keyOffset, keyLength);
+            events.notify(KeyspaceEvents.EVICTED, "evicted", db, key, keyOffset, keyLength);
+        });
+        keyspace.createdKeyListener(
+            (db, key, keyOffset, keyLength) -> events.notify(KeyspaceEvents.NEW, "new", db, key, keyOffset, keyLength));
 
         disruptor = new Disruptor<>(
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());
@@ -97,6 +108,15 @@ public final class Engine implements AutoCloseable
         }
         ring = disruptor.getRingBuffer();
         engineHandler.changeAreaReclaimer().consumedSequence(ring::getMinimumGatingSequence);
+    }
+
+    /**
+     * @return keyspace notifications: set the mask before {@link #start()} or on the engine thread, and the sink that
+     * publishes the events (Pub/Sub).
+     */
+    public KeyspaceEvents keyspaceEvents()
+    {
+        return context.keyspaceEvents();
     }
 
     /**

@@ -154,6 +154,7 @@ public final class ConfigCommands
         context.slowlogSlowerThanUs(config.slowlogLogSlowerThan.number());
         context.slowLog().maxLength(config.slowlogMaxLen.number());
         context.latencyMonitorThresholdMs(config.latencyMonitorThreshold.number());
+        context.keyspaceEvents().mask((int)config.notifyKeyspaceEvents.number());
     }
 
     /**

@@ -40,8 +40,6 @@ public final class KeyspaceCommands
         TYPE_NAMES[ValueType.JSON] = "json".getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Buckets visited per store scan step while KEYS walks a whole database. */
-    private static final int KEYS_SCAN_COUNT = 1024;
     private static final int SCAN_DEFAULT_COUNT = 10;
 
     private KeyspaceCommands()
@@ -424,15 +422,17 @@ public final class KeyspaceCommands
     {
         final KeyCollector collector = context.keyCollector();
         collector.reset(args.buffer(), args.offset(1), args.length(1), KeyCollector.anyType());
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
         final long nowMs = context.nowMs();
-        long cursor = 0;
-        do
+        final EntryFlyweight entry = context.otherEntry();
+        // As Redis's KEYS: an expired key is skipped, not reclaimed (SCAN reclaims it, with its "expired" event).
+        context.keyspace().forEachEntry(context.db(), address ->
         {
-            cursor = keyspace.scan(db, cursor, KEYS_SCAN_COUNT, collector, nowMs);
-        }
-        while (cursor != 0);
+            final long expireAtMs = entry.wrap(address).expireAtMs();
+            if (expireAtMs == Keyspace.NO_EXPIRY || nowMs <= expireAtMs)
+            {
+                collector.visit(address);
+            }
+        });
         replyKeys(collector, reply);
     }
 

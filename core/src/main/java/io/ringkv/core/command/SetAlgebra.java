@@ -163,15 +163,14 @@ final class SetAlgebra
         final Keyspace keyspace = context.keyspace();
         final int db = context.db();
         final DirectBuffer buffer = args.buffer();
-        final long destination = context.findKey(args, 1);
         if (pickedCount == 0)
         {
-            if (destination == Keyspace.NOT_FOUND)
+            // As Redis's dbDelete: the destination goes even when it has expired unseen ("del", not "expired").
+            if (!keyspace.delete(db, buffer, args.offset(1), args.length(1)))
             {
                 reply.integer(0);
                 return;
             }
-            keyspace.delete(db, destination);
             context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
         else if (!(isIntsetResult(keyspace.collectionLimits()) ? storeIntset(context, args) : storeTable(context, args)))

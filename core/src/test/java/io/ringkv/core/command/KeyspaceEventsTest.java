@@ -179,6 +179,25 @@ class KeyspaceEventsTest
         assertEquals(List.of("0:expired(b)"), events, "the active cycle");
     }
 
+    /**
+     * A key stored with an expiry already past stays until something reclaims it; Redis 7.0.15 (active expiry off)
+     * published these sequences.
+     */
+    @Test
+    void keysBornExpiredAsRedisTreatsThem()
+    {
+        record("KEAnm");
+        assertEquals("0:new(c) 0:set(c) 0:expire(c)", eventsOf("SET", "c", "v", "PXAT", "100000"));
+        // SDIFFSTORE deletes its destination without looking it up (dbDelete): "del", not "expired".
+        assertEquals("0:keymiss(nokey) 0:del(c)", eventsOf("SDIFFSTORE", "c", "nokey"));
+        assertEquals("0:new(b) 0:set(b) 0:expire(b)", eventsOf("SET", "b", "v", "EXAT", "100000"));
+        // KEYS skips an expired key without reclaiming it.
+        assertEquals("", eventsOf("KEYS", "*"));
+        assertEquals("0:expired(b) 0:new(b) 0:hset(b)", eventsOf("HSET", "b", "f", "1"));
+        assertEquals("0:new(q) 0:set(q) 0:expire(q)", eventsOf("SET", "q", "1", "EXAT", "1"));
+        assertEquals("0:expired(q) 0:keymiss(q)", eventsOf("GET", "q"));
+    }
+
     @Test
     void evictedKeysPublishEvicted()
     {

@@ -101,6 +101,7 @@ public final class Engine implements AutoCloseable
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         engineHandler = new EngineEventHandler(dispatcher, changeLog, keyspace, config, tickPending);
+        engineHandler.requestTask(this::requestTask);
         final EventHandlerGroup<CommandEvent> engineGroup = disruptor.handleEventsWith(engineHandler);
         for (final EventHandler<CommandEvent> consumer : afterEngine)
         {

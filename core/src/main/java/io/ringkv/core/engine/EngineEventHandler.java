@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class EngineEventHandler implements EventHandler<CommandEvent>
 {
     private static final System.Logger LOGGER = System.getLogger(EngineEventHandler.class.getName());
+    /** One slice of lazy freeing when the engine is idle: about what a request may wait behind it. */
+    private static final long IDLE_LAZY_FREE_BUDGET_NS = 200_000;
 
     private final CommandDispatcher dispatcher;
     private final ChangeLog changeLog;
@@ -34,6 +36,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final AtomicBoolean taskPending = new AtomicBoolean();
     private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
+    private Runnable requestTask = () -> {};
     private long nowMs;
 
     EngineEventHandler(
@@ -79,7 +82,33 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         if (endOfBatch)
         {
             monitors.flush(); // MONITOR lines: one push per wake-up
+            if (keyspace.lazyFreePending())
+            {
+                freeLazily();
+            }
         }
+    }
+
+    /**
+     * The engine has caught up with the ring and values deleted lazily still hold elements: free a slice now and,
+     * while some remain, ask for a TASK slot to come back, so that a big UNLINKed value is freed as fast as the
+     * engine's spare time allows (Redis's lazyfree thread) instead of one slice per tick, while requests still
+     * interleave between slices.
+     */
+    private void freeLazily()
+    {
+        if (keyspace.lazyFreeStep(IDLE_LAZY_FREE_BUDGET_NS))
+        {
+            requestTask.run();
+        }
+    }
+
+    /**
+     * @param requestTask publishes a TASK slot (the engine's {@code requestTask}); called on the engine thread.
+     */
+    void requestTask(final Runnable requestTask)
+    {
+        this.requestTask = requestTask;
     }
 
     ChangeAreaReclaimer changeAreaReclaimer()

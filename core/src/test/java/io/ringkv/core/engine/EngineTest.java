@@ -216,6 +216,44 @@ class EngineTest
         }
     }
 
+    /**
+     * An UNLINKed big hash is freed in the engine's spare time, not one slice per tick: with the tick timer off, the
+     * engine keeps freeing after it caught up with the ring (it used to wait for ticks that never came).
+     */
+    @Test
+    void unlinkedValuesAreFreedWithoutTicks() throws Exception
+    {
+        try (EngineHarness kv = new EngineHarness())
+        {
+            final int fields = 200_000;
+            final int perCommand = 1000;
+            for (int from = 0; from < fields; from += perCommand)
+            {
+                final String[] args = new String[2 + 2 * perCommand];
+                args[0] = "HSET";
+                args[1] = "big";
+                for (int i = 0; i < perCommand; i++)
+                {
+                    args[2 + 2 * i] = "field:" + (from + i);
+                    args[3 + 2 * i] = "v";
+                }
+                kv.exec(args);
+            }
+            assertEquals(":" + fields, kv.exec("HLEN", "big"));
+            assertEquals(":1", kv.exec("UNLINK", "big"));
+            assertEquals(":0", kv.exec("EXISTS", "big"));
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            boolean pending = kv.keyspace.lazyFreePending(); // read after a completed batch: the engine's writes show
+            while (pending && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(1);
+                kv.exec("PING");
+                pending = kv.keyspace.lazyFreePending();
+            }
+            assertFalse(pending, "the unlinked hash's elements are still waiting to be freed");
+        }
+    }
+
     @Test
     void configRejectsBadSettings()
     {

@@ -45,6 +45,7 @@ public final class CommandContext
     private final ErrorStats errorStats = new ErrorStats();
     private final SlowLog slowLog = new SlowLog();
     private final MonitorFeed monitors = new MonitorFeed();
+    private final PubSub pubSub = new PubSub();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
@@ -73,6 +74,7 @@ public final class CommandContext
         this.changeLog = changeLog;
         this.commands = commands;
         this.maxStringLength = maxStringLength;
+        pubSub.deliverKeyspaceEvents(keyspaceEvents);
     }
 
     /**
@@ -267,6 +269,14 @@ public final class CommandContext
     public MonitorFeed monitors()
     {
         return monitors;
+    }
+
+    /**
+     * @return Pub/Sub's channels and patterns; also where keyspace notifications are published. Engine thread.
+     */
+    public PubSub pubSub()
+    {
+        return pubSub;
     }
 
     /**

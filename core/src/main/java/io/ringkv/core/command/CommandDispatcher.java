@@ -19,6 +19,11 @@ public final class CommandDispatcher
 {
     private static final System.Logger LOGGER = System.getLogger(CommandDispatcher.class.getName());
 
+    /** Commands whose refusals name the subcommand ("pubsub|numsub"), as Redis's fullname does. */
+    private static final java.util.Set<String> CONTAINERS = java.util.Set.of(
+        "acl", "client", "cluster", "command", "config", "function", "latency", "memory", "module", "object",
+        "pubsub", "script", "slowlog", "xgroup", "xinfo");
+
     private final CommandTable commands;
     private final CommandContext context;
     private final Keyspace keyspace;
@@ -112,6 +117,10 @@ public final class CommandDispatcher
         {
             command.recordRejected();
             refuse(ErrorMessages.READONLY, reply);
+            return null;
+        }
+        if (session.subscriptions() > 0 && !pubSubAllowed(command, args, session, reply))
+        {
             return null;
         }
         final ErrorObservingReply observed = observingReply.wrap(reply);
@@ -211,6 +220,22 @@ public final class CommandDispatcher
         {
             monitors.flush();
         }
+    }
+
+    /** RESP2's subscribed mode admits only the subscribe commands, PING, QUIT and RESET (Redis's text). */
+    private boolean pubSubAllowed(
+        final Command command, final CommandArgs args, final ClientSession session, final Reply reply)
+    {
+        final String refusal = PubSub.subscribedModeRefusal(session, args.count() > 1 && CONTAINERS.contains(
+            command.name()) ? command.name() + "|" + args.asString(1).toLowerCase(java.util.Locale.ROOT) :
+            command.name());
+        if (null == refusal)
+        {
+            return true;
+        }
+        command.recordRejected();
+        refuse(refusal, reply);
+        return false;
     }
 
     private void refuse(final String message, final Reply reply)

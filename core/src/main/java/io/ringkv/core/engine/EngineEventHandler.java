@@ -21,7 +21,9 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
 {
     private static final System.Logger LOGGER = System.getLogger(EngineEventHandler.class.getName());
     /** One slice of lazy freeing when the engine is idle: about what a request may wait behind it. */
-    private static final long IDLE_LAZY_FREE_BUDGET_NS = 200_000;
+    private static final long LAZY_FREE_SLICE_NS = 500_000;
+    /** Least time from the start of one lazy free slice to the start of the next: at most half the engine's time. */
+    static final long LAZY_FREE_PACE_NS = 1_000_000;
 
     private final CommandDispatcher dispatcher;
     private final ChangeLog changeLog;
@@ -36,7 +38,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final AtomicBoolean taskPending = new AtomicBoolean();
     private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
-    private Runnable requestTask = () -> {};
+    private volatile boolean lazyFreeBacklog;
+    private long lastLazyFreeNs;
     private long nowMs;
 
     EngineEventHandler(
@@ -69,6 +72,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         else if (event.type == CommandEvent.TYPE_TICK)
         {
             executeTick();
+            changeAreaReclaimer.sweepIfQuiet(sequence);
             runTask();
         }
         else if (event.type == CommandEvent.TYPE_TASK)
@@ -90,25 +94,33 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     }
 
     /**
-     * The engine has caught up with the ring and values deleted lazily still hold elements: free a slice now and,
-     * while some remain, ask for a TASK slot to come back, so that a big UNLINKed value is freed as fast as the
-     * engine's spare time allows (Redis's lazyfree thread) instead of one slice per tick, while requests still
-     * interleave between slices.
+     * The engine has caught up with the ring and values deleted lazily still hold elements: free a slice, at most one
+     * per {@link #LAZY_FREE_PACE_NS}, so that a big UNLINKed value is freed in the engine's spare time (Redis's
+     * lazyfree thread) at most half the engine's time, never starving requests. While some remain the tick timer
+     * asks for a TASK slot every pace period ({@link #lazyFreeBacklog()}), so an idle engine keeps freeing; it does
+     * not ask itself: the server's engine is a virtual thread on the connections' one carrier, and slice after slice
+     * without parking kept the connections off that carrier (a PING sent after a 2M-field UNLINK waited 0.7 s).
      */
     private void freeLazily()
     {
-        if (keyspace.lazyFreeStep(IDLE_LAZY_FREE_BUDGET_NS))
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastLazyFreeNs >= LAZY_FREE_PACE_NS)
         {
-            requestTask.run();
+            lastLazyFreeNs = nowNs;
+            lazyFreeBacklog = keyspace.lazyFreeStep(LAZY_FREE_SLICE_NS);
+        }
+        else if (!lazyFreeBacklog)
+        {
+            lazyFreeBacklog = true; // the timer paces the slices from now on
         }
     }
 
     /**
-     * @param requestTask publishes a TASK slot (the engine's {@code requestTask}); called on the engine thread.
+     * @return true while values deleted lazily still have elements to free; read by the tick timer.
      */
-    void requestTask(final Runnable requestTask)
+    boolean lazyFreeBacklog()
     {
-        this.requestTask = requestTask;
+        return lazyFreeBacklog;
     }
 
     ChangeAreaReclaimer changeAreaReclaimer()
@@ -190,9 +202,10 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
             keyspace.makeRoom(nowMs);
             latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            dispatcher.context().pubSub().sweepClosed(); // subscriptions of connections that closed
             latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
-            keyspace.lazyFreeStep(rehashBudgetNs);
+            lazyFreeBacklog = keyspace.lazyFreeStep(rehashBudgetNs);
             keyspace.sampleUsedMemoryPeak();
         }
         finally

@@ -291,10 +291,13 @@ public final class ClientCommands
             .append(" name=").append(session.name())
             .append(" age=").append(Math.max(0, (nowMs - connection.createdMs()) / 1000))
             .append(" idle=").append(self ? 0 : Math.max(0, (nowMs - connection.lastInteractionMs()) / 1000))
-            .append(" flags=N")
+            .append(" flags=").append(session.subscriptions() > 0 ? "P" : "N")
             .append(" db=").append(session.db())
-            // No transactions or pub/sub yet: multi=-1, sub=psub=ssub=0 are what Redis prints for such a client.
-            .append(" sub=0 psub=0 ssub=0 multi=-1")
+            // No transactions yet: multi=-1 is what Redis prints for such a client.
+            .append(" sub=").append(context.pubSub().channelCount(session))
+            .append(" psub=").append(context.pubSub().patternCount(session))
+            .append(" ssub=").append(context.pubSub().shardChannelCount(session))
+            .append(" multi=-1")
             .append(" qbuf=").append(queryBytes)
             .append(" qbuf-free=").append(Math.max(0, queryCapacity - queryBytes))
             .append(" argv-mem=0 multi-mem=0")

@@ -189,6 +189,7 @@ public final class ConnectionStateCommands
         session.name("");
         session.authenticated(server.config().requirepass.text().isEmpty());
         context.monitors().remove(session); // RESET leaves MONITOR mode
+        context.pubSub().unsubscribeAll(session); // and every subscription, without replies
         final ConnectedClient connection = server.registry().get(session.id());
         if (null != connection)
         {

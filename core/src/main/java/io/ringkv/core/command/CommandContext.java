@@ -216,6 +216,39 @@ public final class CommandContext
     }
 
     /**
+     * {@link #findKey} for a command that reads the key: a missing key is a "keymiss" keyspace event (Redis's
+     * lookupKeyRead).
+     *
+     * @param args  the command's arguments.
+     * @param index of the argument that names the key.
+     * @return the live entry's address, or {@link Keyspace#NOT_FOUND}.
+     */
+    public long readKey(final CommandArgs args, final int index)
+    {
+        final long address = findKey(args, index);
+        if (address == Keyspace.NOT_FOUND)
+        {
+            keyspaceEvents.notify(this, KeyspaceEvents.KEY_MISS, "keymiss", args, index);
+        }
+        return address;
+    }
+
+    /**
+     * {@link #findKeyOfType} for a command that reads the key: a missing key is a "keymiss" keyspace event.
+     *
+     * @return as {@link #findKeyOfType}.
+     */
+    public long readKeyOfType(final CommandArgs args, final int index, final byte type, final Reply reply)
+    {
+        final long address = findKeyOfType(args, index, type, reply);
+        if (address == Keyspace.NOT_FOUND)
+        {
+            keyspaceEvents.notify(this, KeyspaceEvents.KEY_MISS, "keymiss", args, index);
+        }
+        return address;
+    }
+
+    /**
      * {@link #findKey} for a command that works on one type: the strings' byte commands, the hash and set commands.
      *
      * @param args  the command's arguments.

@@ -114,6 +114,7 @@ public final class CounterCommands
         entry.wrap(address);
         entry.buffer().putLong(entry.valueOffset(), result, StringValues.INT_ORDER);
         context.changeLog().incrBy(context.db(), args.buffer(), args.offset(1), args.length(1), delta);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.STRING, "incrby", args, 1);
         reply.integer(result);
     }
 
@@ -164,6 +165,7 @@ public final class CounterCommands
         StringValues.putValueBytes(entry, 0, new UnsafeBuffer(bytes), 0, bytes.length);
         // Logged as SET of the result with its TTL, as Redis propagates INCRBYFLOAT (SET ... KEEPTTL).
         context.changeLog().set(context.db(), address);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.STRING, "incrbyfloat", args, 1);
         reply.bulk(bytes);
     }
 

@@ -84,6 +84,8 @@ public final class DumpCommands
         final long address = context.keyspace().find(context.db(), key, keyOffset, keyLength, context.nowMs());
         if (address == Keyspace.NOT_FOUND)
         {
+            context.keyspaceEvents().notify(
+                KeyspaceEvents.KEY_MISS, "keymiss", context.db(), key, keyOffset, keyLength);
             return NO_KEY;
         }
         return writeEntry(context.dumpWriter(), context.keyspace(), context.entry().wrap(address), dst, dstIndex);
@@ -139,12 +141,13 @@ public final class DumpCommands
         }
         keyspace.delete(db, address);
         context.changeLog().delete(db, key, keyOffset, keyLength, false);
+        context.keyspaceEvents().notify(KeyspaceEvents.GENERIC, "del", db, key, keyOffset, keyLength);
         return true;
     }
 
     static void dump(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
+        final long address = context.readKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.nil();
@@ -273,13 +276,14 @@ public final class DumpCommands
                 reply.ok();
                 return;
             }
-            if (hash)
+            if (hash ? restoreHash(context, args, read, expireAtMs, idleSeconds, frequency) :
+                restoreSet(context, args, read, expireAtMs, idleSeconds, frequency))
             {
-                restoreHash(context, args, read, expireAtMs, idleSeconds, frequency, reply);
+                restored(context, args, existing, reply);
             }
             else
             {
-                restoreSet(context, args, read, expireAtMs, idleSeconds, frequency, reply);
+                reply.error(ErrorMessages.OOM);
             }
             return;
         }
@@ -349,6 +353,21 @@ public final class DumpCommands
         }
         setAccess(entry, idleSeconds, frequency, nowMs);
         changeLog.set(db, address);
+        restored(context, args, existing, reply);
+    }
+
+    /**
+     * The key is restored: Redis deletes a replaced key and adds the restored one, so a "new" event comes even
+     * for a replaced key, then "restore".
+     */
+    private static void restored(final CommandContext context, final CommandArgs args, final long existing,
+        final Reply reply)
+    {
+        if (existing != Keyspace.NOT_FOUND)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.NEW, "new", args, 1);
+        }
+        context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "restore", args, 1);
         reply.ok();
     }
 
@@ -356,9 +375,11 @@ public final class DumpCommands
      * RESTORE of a hash (RDB_TYPE_HASH_LISTPACK or RDB_TYPE_HASH): the whole body is read and checked into a
      * listpack first ({@link HashPayloads}), then the key is made a listpack hash, converted to a table past the
      * listpack limits as Redis converts on load, and logged as its state (DEL, HSET, expiry).
+     *
+     * @return false when memory ran out, with nothing left.
      */
-    private static void restoreHash(final CommandContext context, final CommandArgs args, final int listpackLength,
-        final long expireAtMs, final long idleSeconds, final long frequency, final Reply reply)
+    private static boolean restoreHash(final CommandContext context, final CommandArgs args, final int listpackLength,
+        final long expireAtMs, final long idleSeconds, final long frequency)
     {
         final DirectBuffer buffer = args.buffer();
         final HashPayloads payloads = context.hashPayloads();
@@ -369,8 +390,7 @@ public final class DumpCommands
             ValueEncoding.HASH_LISTPACK, listpackLength, expireAtMs);
         if (address == Keyspace.OUT_OF_MEMORY)
         {
-            reply.error(ErrorMessages.OOM);
-            return;
+            return false;
         }
         final EntryFlyweight entry = context.entry().wrap(address);
         entry.buffer().putBytes(entry.valueOffset(), payloads.listpack, 0, listpackLength);
@@ -384,22 +404,23 @@ public final class DumpCommands
             {
                 keyspace.delete(db, keyspace.lookup(db, buffer, args.offset(1), args.length(1)));
                 context.changeLog().delete(db, buffer, args.offset(1), args.length(1), false);
-                reply.error(ErrorMessages.OOM);
-                return;
+                return false;
             }
         }
         setAccess(context.entry().wrap(address), idleSeconds, frequency, nowMs);
         context.changeLog().state(keyspace, db, address);
-        reply.ok();
+        return true;
     }
 
     /**
      * RESTORE of a set (RDB_TYPE_SET_INTSET or RDB_TYPE_SET): the whole body is read and checked first
      * ({@link SetPayloads}), a table filled before the key is made, so a refused payload or a full budget leaves
      * nothing; logged as its state (DEL, SADD, expiry).
+     *
+     * @return false when memory ran out, with nothing changed.
      */
-    private static void restoreSet(final CommandContext context, final CommandArgs args, final int count,
-        final long expireAtMs, final long idleSeconds, final long frequency, final Reply reply)
+    private static boolean restoreSet(final CommandContext context, final CommandArgs args, final int count,
+        final long expireAtMs, final long idleSeconds, final long frequency)
     {
         final DirectBuffer buffer = args.buffer();
         final SetPayloads payloads = context.setPayloads();
@@ -422,8 +443,7 @@ public final class DumpCommands
             }
             if (id == ElementTables.NO_TABLE)
             {
-                reply.error(ErrorMessages.OOM);
-                return;
+                return false;
             }
         }
         final long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.SET,
@@ -435,8 +455,7 @@ public final class DumpCommands
             {
                 tables.free(id);
             }
-            reply.error(ErrorMessages.OOM);
-            return;
+            return false;
         }
         final EntryFlyweight entry = context.entry().wrap(address);
         if (payloads.isIntset)
@@ -449,7 +468,7 @@ public final class DumpCommands
         }
         setAccess(entry, idleSeconds, frequency, nowMs);
         context.changeLog().state(keyspace, db, address);
-        reply.ok();
+        return true;
     }
 
     /**
@@ -561,6 +580,7 @@ public final class DumpCommands
         {
             keyspace.delete(context.db(), existing);
             context.changeLog().delete(context.db(), args.buffer(), args.offset(1), args.length(1), false);
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
         return true;
     }

@@ -154,11 +154,13 @@ public final class ExpireCommands
         {
             keyspace.delete(db, address);
             context.changeLog().delete(db, key, keyOffset, keyLength, false);
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
         else
         {
             keyspace.expireAt(address, expireAtMs);
             context.changeLog().expireAt(db, key, keyOffset, keyLength, expireAtMs);
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "expire", args, 1);
         }
     }
 
@@ -171,6 +173,7 @@ public final class ExpireCommands
     {
         context.keyspace().expireAt(address, Keyspace.NO_EXPIRY);
         context.changeLog().persist(context.db(), args.buffer(), args.offset(1), args.length(1));
+        context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "persist", args, 1);
     }
 
     /**
@@ -179,7 +182,7 @@ public final class ExpireCommands
     static void ttlGeneric(final CommandContext context, final CommandArgs args, final boolean inMs,
         final boolean absolute, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
+        final long address = context.readKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.integer(-2);

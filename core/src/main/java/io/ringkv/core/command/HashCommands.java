@@ -143,6 +143,7 @@ public final class HashCommands
             reply.error(ErrorMessages.OOM);
             return -1;
         }
+        context.keyspaceEvents().notify(context, KeyspaceEvents.HASH, "hset", args, 1);
         return created;
     }
 
@@ -168,12 +169,13 @@ public final class HashCommands
             return;
         }
         logPairs(context, args, 4);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.HASH, "hset", args, 1);
         reply.integer(1);
     }
 
     private void hget(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -186,7 +188,7 @@ public final class HashCommands
 
     private void hmget(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -203,7 +205,7 @@ public final class HashCommands
 
     private void hlen(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address != WRONG_TYPE)
         {
             reply.integer(address == Keyspace.NOT_FOUND ? 0 :
@@ -213,7 +215,7 @@ public final class HashCommands
 
     private void hexists(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address != WRONG_TYPE)
         {
             reply.integer(address != Keyspace.NOT_FOUND &&
@@ -223,7 +225,7 @@ public final class HashCommands
 
     private void hstrlen(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -250,6 +252,7 @@ public final class HashCommands
         final ChangeLog changeLog = context.changeLog();
         final DirectBuffer buffer = args.buffer();
         long deleted = 0;
+        boolean removed = false;
         for (int i = 2; i < args.count(); i++)
         {
             final long moved = values.delete(keyspace, db, address, entry, buffer, args.offset(i), args.length(i));
@@ -274,6 +277,7 @@ public final class HashCommands
                 if (values.length(keyspace, entry.wrap(address)) == 0)
                 {
                     keyspace.delete(db, address);
+                    removed = true;
                     break;
                 }
             }
@@ -281,6 +285,11 @@ public final class HashCommands
         if (deleted > 0)
         {
             changeLog.endCommand();
+            context.keyspaceEvents().notify(context, KeyspaceEvents.HASH, "hdel", args, 1);
+        }
+        if (removed)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
         reply.integer(deleted);
     }
@@ -321,6 +330,7 @@ public final class HashCommands
         final int textLength = AsciiNumbers.putLong(digits, 0, result);
         if (setResult(context, args, address, digits, textLength, reply))
         {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.HASH, "hincrby", args, 1);
             reply.integer(result);
         }
     }
@@ -368,6 +378,7 @@ public final class HashCommands
         // Logged as HSET of the result, as Redis propagates HINCRBYFLOAT.
         if (setResult(context, args, address, new UnsafeBuffer(bytes), bytes.length, reply))
         {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.HASH, "hincrbyfloat", args, 1);
             reply.bulk(bytes);
         }
     }
@@ -406,7 +417,7 @@ public final class HashCommands
         final int argCount = args.count();
         if (argCount == 2)
         {
-            final long address = find(context, args, reply);
+            final long address = findToRead(context, args, reply);
             if (address == WRONG_TYPE)
             {
                 return;
@@ -443,7 +454,7 @@ public final class HashCommands
             reply.error("ERR value is out of range");
             return;
         }
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -584,7 +595,7 @@ public final class HashCommands
         {
             return;
         }
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -655,7 +666,7 @@ public final class HashCommands
     private void all(final CommandContext context, final CommandArgs args, final Reply reply,
         final boolean fields, final boolean vals)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -816,6 +827,14 @@ public final class HashCommands
         return entry.encoding() == ValueEncoding.HASH_TABLE ?
             values.tableFind(context.keyspace(), entry, buffer, args.offset(i), args.length(i)) != 0 :
             values.listpackFind(entry, buffer, args.offset(i), args.length(i)) != 0;
+    }
+
+    /**
+     * {@link #find} for a command that reads the hash: a missing key is a "keymiss" event.
+     */
+    private static long findToRead(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        return context.readKeyOfType(args, 1, ValueType.HASH, reply);
     }
 
     /**

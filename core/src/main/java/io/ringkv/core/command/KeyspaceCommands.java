@@ -40,8 +40,6 @@ public final class KeyspaceCommands
         TYPE_NAMES[ValueType.JSON] = "json".getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Buckets visited per store scan step while KEYS walks a whole database. */
-    private static final int KEYS_SCAN_COUNT = 1024;
     private static final int SCAN_DEFAULT_COUNT = 10;
 
     private KeyspaceCommands()
@@ -114,6 +112,7 @@ public final class KeyspaceCommands
                     keyspace.delete(db, address);
                 }
                 changeLog.delete(db, buffer, args.offset(i), args.length(i), false);
+                context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, i);
                 deleted++;
             }
         }
@@ -128,7 +127,7 @@ public final class KeyspaceCommands
         long found = 0;
         for (int i = 1, count = args.count(); i < count; i++)
         {
-            if (keyspace.find(db, args.buffer(), args.offset(i), args.length(i), nowMs) != Keyspace.NOT_FOUND)
+            if (context.readKey(args, i) != Keyspace.NOT_FOUND)
             {
                 found++;
             }
@@ -138,7 +137,7 @@ public final class KeyspaceCommands
 
     static void type(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
+        final long address = context.readKey(args, 1);
         reply.simpleString(address == Keyspace.NOT_FOUND ? NONE : typeName(context.entry().wrap(address).type()));
     }
 
@@ -177,7 +176,10 @@ public final class KeyspaceCommands
             }
             return;
         }
-        if (nx && keyspace.find(db, buffer, args.offset(2), args.length(2), nowMs) != Keyspace.NOT_FOUND)
+        // Redis deletes an existing target and adds the key anew: a "new" event even when the target existed.
+        final boolean targetExists =
+            keyspace.find(db, buffer, args.offset(2), args.length(2), nowMs) != Keyspace.NOT_FOUND;
+        if (nx && targetExists)
         {
             reply.integer(0);
             return;
@@ -193,6 +195,12 @@ public final class KeyspaceCommands
             return;
         }
         context.changeLog().rename(db, buffer, args.offset(1), args.length(1), buffer, args.offset(2), args.length(2));
+        if (targetExists)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.NEW, "new", args, 2);
+        }
+        context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "rename_from", args, 1);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "rename_to", args, 2);
         if (nx)
         {
             reply.integer(1);
@@ -313,6 +321,9 @@ public final class KeyspaceCommands
         context.changeLog().copy(sourceDb, buffer, args.offset(1), args.length(1),
             (int)targetDb, buffer, args.offset(1), args.length(1), false);
         context.changeLog().delete(sourceDb, buffer, args.offset(1), args.length(1), false);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "move_from", args, 1);
+        context.keyspaceEvents().notify(
+            KeyspaceEvents.GENERIC, "move_to", (int)targetDb, buffer, args.offset(1), args.length(1));
         reply.integer(1);
     }
 
@@ -357,7 +368,7 @@ public final class KeyspaceCommands
             return;
         }
         final long nowMs = context.nowMs();
-        final long source = keyspace.find(sourceDb, buffer, args.offset(1), args.length(1), nowMs);
+        final long source = context.readKey(args, 1);
         if (source == Keyspace.NOT_FOUND)
         {
             reply.integer(0);
@@ -397,6 +408,13 @@ public final class KeyspaceCommands
         }
         context.changeLog().copy(sourceDb, buffer, args.offset(1), args.length(1),
             targetDb, buffer, args.offset(2), args.length(2), targetExists);
+        if (targetExists)
+        {
+            context.keyspaceEvents().notify(
+                KeyspaceEvents.NEW, "new", targetDb, buffer, args.offset(2), args.length(2));
+        }
+        context.keyspaceEvents().notify(
+            KeyspaceEvents.GENERIC, "copy_to", targetDb, buffer, args.offset(2), args.length(2));
         reply.integer(1);
     }
 
@@ -404,15 +422,17 @@ public final class KeyspaceCommands
     {
         final KeyCollector collector = context.keyCollector();
         collector.reset(args.buffer(), args.offset(1), args.length(1), KeyCollector.anyType());
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
         final long nowMs = context.nowMs();
-        long cursor = 0;
-        do
+        final EntryFlyweight entry = context.otherEntry();
+        // As Redis's KEYS: an expired key is skipped, not reclaimed (SCAN reclaims it, with its "expired" event).
+        context.keyspace().forEachEntry(context.db(), address ->
         {
-            cursor = keyspace.scan(db, cursor, KEYS_SCAN_COUNT, collector, nowMs);
-        }
-        while (cursor != 0);
+            final long expireAtMs = entry.wrap(address).expireAtMs();
+            if (expireAtMs == Keyspace.NO_EXPIRY || nowMs <= expireAtMs)
+            {
+                collector.visit(address);
+            }
+        });
         replyKeys(collector, reply);
     }
 

@@ -40,6 +40,10 @@ public final class KeyspaceEvents
     public static final int KEYSPACE = 1 << 12;
     /** 'E': publish on the keyevent channel. */
     public static final int KEYEVENT = 1 << 13;
+    /** 'A': every class but key misses and new keys, as in Redis ("g$lshzxetd"). */
+    public static final int ALL = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+    /** What CONFIG SET answers for a character that names no class (Redis's text). */
+    public static final String INVALID_CLASS = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
 
     /**
      * Where enabled events go: Pub/Sub publishes them on the keyspace and keyevent channels.
@@ -62,6 +66,93 @@ public final class KeyspaceEvents
 
     private int mask;
     private Sink sink;
+
+    /**
+     * Redis's keyspaceEventsStringToFlags: the notify-keyspace-events text as a mask; the empty text turns
+     * notifications off.
+     *
+     * @param classes the class letters, in any order, repeats allowed.
+     * @return the mask, or -1 when a character names no class.
+     */
+    public static int parse(final CharSequence classes)
+    {
+        int mask = 0;
+        for (int i = 0, length = classes.length(); i < length; i++)
+        {
+            final int bits = classBits(classes.charAt(i));
+            if (bits == 0)
+            {
+                return -1;
+            }
+            mask |= bits;
+        }
+        return mask;
+    }
+
+    private static int classBits(final char letter)
+    {
+        return switch (letter)
+        {
+            case 'A' -> ALL;
+            case 'g' -> GENERIC;
+            case '$' -> STRING;
+            case 'l' -> LIST;
+            case 's' -> SET;
+            case 'h' -> HASH;
+            case 'z' -> ZSET;
+            case 'x' -> EXPIRED;
+            case 'e' -> EVICTED;
+            case 'K' -> KEYSPACE;
+            case 'E' -> KEYEVENT;
+            case 't' -> STREAM;
+            case 'm' -> KEY_MISS;
+            case 'd' -> MODULE;
+            case 'n' -> NEW;
+            default -> 0;
+        };
+    }
+
+    /**
+     * Redis's keyspaceEventsFlagsToString, what CONFIG GET answers: "A" for every class of 'A' (then, as in Redis
+     * 7.0, 'n' is not shown though it stays on), else the classes in Redis's order; then K, E and m.
+     *
+     * @param mask a mask from {@link #parse}.
+     * @return its canonical text.
+     */
+    public static String format(final int mask)
+    {
+        final StringBuilder text = new StringBuilder(16);
+        if ((mask & ALL) == ALL)
+        {
+            text.append('A');
+        }
+        else
+        {
+            append(text, mask, GENERIC, 'g');
+            append(text, mask, STRING, '$');
+            append(text, mask, LIST, 'l');
+            append(text, mask, SET, 's');
+            append(text, mask, HASH, 'h');
+            append(text, mask, ZSET, 'z');
+            append(text, mask, EXPIRED, 'x');
+            append(text, mask, EVICTED, 'e');
+            append(text, mask, STREAM, 't');
+            append(text, mask, MODULE, 'd');
+            append(text, mask, NEW, 'n');
+        }
+        append(text, mask, KEYSPACE, 'K');
+        append(text, mask, KEYEVENT, 'E');
+        append(text, mask, KEY_MISS, 'm');
+        return text.toString();
+    }
+
+    private static void append(final StringBuilder text, final int mask, final int bits, final char letter)
+    {
+        if ((mask & bits) != 0)
+        {
+            text.append(letter);
+        }
+    }
 
     /**
      * @param mask enabled classes and channels (class constants | KEYSPACE | KEYEVENT), as parsed from the

@@ -163,15 +163,15 @@ final class SetAlgebra
         final Keyspace keyspace = context.keyspace();
         final int db = context.db();
         final DirectBuffer buffer = args.buffer();
-        final long destination = context.findKey(args, 1);
         if (pickedCount == 0)
         {
-            if (destination == Keyspace.NOT_FOUND)
+            // As Redis's dbDelete: the destination goes even when it has expired unseen ("del", not "expired").
+            if (!keyspace.delete(db, buffer, args.offset(1), args.length(1)))
             {
                 reply.integer(0);
                 return;
             }
-            keyspace.delete(db, destination);
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
         else if (!(isIntsetResult(keyspace.collectionLimits()) ? storeIntset(context, args) : storeTable(context, args)))
         {
@@ -185,6 +185,11 @@ final class SetAlgebra
             changeLog.commandArg(buffer, args.offset(i), args.length(i));
         }
         changeLog.endCommand();
+        if (pickedCount > 0)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.SET,
+                operation == INTER ? "sinterstore" : operation == UNION ? "sunionstore" : "sdiffstore", args, 1);
+        }
         reply.integer(pickedCount);
     }
 
@@ -201,7 +206,7 @@ final class SetAlgebra
         sourceCount = 0;
         for (int i = first; i < end; i++)
         {
-            final long address = context.findKey(args, i);
+            final long address = context.readKey(args, i);
             if (address != Keyspace.NOT_FOUND && context.entry().wrap(address).type() != ValueType.SET)
             {
                 if (reply != null)

@@ -122,6 +122,7 @@ public final class SetCommands
         if (added > 0)
         {
             changeLog.endCommand();
+            context.keyspaceEvents().notify(context, KeyspaceEvents.SET, "sadd", args, 1);
         }
         reply.integer(added);
     }
@@ -144,6 +145,7 @@ public final class SetCommands
         final ChangeLog changeLog = context.changeLog();
         final DirectBuffer buffer = args.buffer();
         long removed = 0;
+        boolean emptied = false;
         for (int i = 2; i < args.count(); i++)
         {
             final long result = remove(keyspace, db, address, entry, buffer, args.offset(i), args.length(i));
@@ -167,6 +169,7 @@ public final class SetCommands
                 if (size(keyspace, entry.wrap(address)) == 0)
                 {
                     keyspace.delete(db, address);
+                    emptied = true;
                     break;
                 }
             }
@@ -174,13 +177,18 @@ public final class SetCommands
         if (removed > 0)
         {
             changeLog.endCommand();
+            context.keyspaceEvents().notify(context, KeyspaceEvents.SET, "srem", args, 1);
+        }
+        if (emptied)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
         reply.integer(removed);
     }
 
     private void smembers(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -211,7 +219,7 @@ public final class SetCommands
 
     private void sismember(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address != WRONG_TYPE)
         {
             reply.integer(address != Keyspace.NOT_FOUND && contains(context, context.entry().wrap(address), args, 2) ?
@@ -221,7 +229,7 @@ public final class SetCommands
 
     private void smismember(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -236,7 +244,7 @@ public final class SetCommands
 
     private void scard(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address != WRONG_TYPE)
         {
             reply.integer(address == Keyspace.NOT_FOUND ? 0 : size(context.keyspace(), context.entry().wrap(address)));
@@ -270,7 +278,7 @@ public final class SetCommands
                 return;
             }
         }
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -382,6 +390,7 @@ public final class SetCommands
             }
         }
         changeLog.endCommand();
+        context.keyspaceEvents().notify(context, KeyspaceEvents.SET, "spop", args, 1);
         if (!table)
         {
             // Rebuild the intset without the popped members: they are its values, so remove them one by one.
@@ -401,6 +410,7 @@ public final class SetCommands
         if (size(keyspace, entry.wrap(address)) == 0)
         {
             keyspace.delete(db, address);
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
         }
     }
 
@@ -437,16 +447,22 @@ public final class SetCommands
         }
         final DirectBuffer buffer = args.buffer();
         long target = destination;
+        final KeyspaceEvents events = context.keyspaceEvents();
         if (target == Keyspace.NOT_FOUND)
         {
+            // Redis creates the destination after taking the member out of the source: its "new" event comes later.
+            final int mask = events.mask();
+            events.mask(mask & ~KeyspaceEvents.NEW);
             target = numbers.parseLong(args, 3) ? createIntset(context, args, 2) : createTable(context, args, 2);
+            events.mask(mask);
             if (target == Keyspace.OUT_OF_MEMORY)
             {
                 reply.error(ErrorMessages.OOM);
                 return;
             }
         }
-        if (add(keyspace, db, target, entry, buffer, args.offset(3), args.length(3)) == Keyspace.OUT_OF_MEMORY)
+        final long added = add(keyspace, db, target, entry, buffer, args.offset(3), args.length(3));
+        if (added == Keyspace.OUT_OF_MEMORY)
         {
             if (size(keyspace, entry.wrap(target)) == 0)
             {
@@ -457,9 +473,19 @@ public final class SetCommands
         }
         final long sourceNow = keyspace.lookup(db, buffer, args.offset(1), args.length(1));
         final long removed = remove(keyspace, db, sourceNow, entry, buffer, args.offset(3), args.length(3));
+        events.notify(context, KeyspaceEvents.SET, "srem", args, 1);
         if (removed != 0 && removed != Keyspace.OUT_OF_MEMORY && size(keyspace, entry.wrap(removed)) == 0)
         {
             keyspace.delete(db, removed);
+            events.notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
+        }
+        if (destination == Keyspace.NOT_FOUND)
+        {
+            events.notify(context, KeyspaceEvents.NEW, "new", args, 2);
+        }
+        if (added != 0)
+        {
+            events.notify(context, KeyspaceEvents.SET, "sadd", args, 2);
         }
         final ChangeLog changeLog = context.changeLog();
         changeLog.beginCommand(db, SREM, buffer, args.offset(1), args.length(1));
@@ -481,7 +507,7 @@ public final class SetCommands
         {
             return;
         }
-        final long address = find(context, args, reply);
+        final long address = findToRead(context, args, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -872,6 +898,11 @@ public final class SetCommands
     static int tableId(final EntryFlyweight entry)
     {
         return entry.buffer().getInt(entry.valueOffset());
+    }
+
+    private static long findToRead(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        return context.readKeyOfType(args, 1, ValueType.SET, reply);
     }
 
     private static long find(final CommandContext context, final CommandArgs args, final Reply reply)

@@ -71,7 +71,7 @@ public final class StringCommands
      */
     private static long findReadableAsString(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = context.findKey(args, 1);
+        final long address = context.readKey(args, 1);
         if (address == Keyspace.NOT_FOUND)
         {
             reply.nil();
@@ -175,6 +175,10 @@ public final class StringCommands
 
         final long oldAddress = keyspace.find(db, key, keyOffset, keyLength, nowMs);
         final boolean found = oldAddress != Keyspace.NOT_FOUND;
+        if (get && !found)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.KEY_MISS, "keymiss", args, keyIndex);
+        }
         long oldExpireAtMs = Keyspace.NO_EXPIRY;
         MutableDirectBuffer oldValue = null;
         int oldLength = 0;
@@ -235,6 +239,11 @@ public final class StringCommands
             return;
         }
         context.changeLog().set(db, address);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.STRING, "set", args, keyIndex);
+        if ((flags & ExpireArguments.ANY_EXPIRE) != 0)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "expire", args, keyIndex);
+        }
         if (get)
         {
             replyOld(found, oldType, oldInt, oldIntValue, oldValue, oldLength, reply);
@@ -281,6 +290,7 @@ public final class StringCommands
         StringValues.reply(context.entry(), reply);
         context.keyspace().delete(db, address);
         context.changeLog().delete(db, args.buffer(), args.offset(1), args.length(1), false);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
     }
 
     static void getex(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -326,6 +336,7 @@ public final class StringCommands
             final long address = keyspace.find(db, args.buffer(), args.offset(i), args.length(i), nowMs);
             if (address == Keyspace.NOT_FOUND)
             {
+                context.keyspaceEvents().notify(context, KeyspaceEvents.KEY_MISS, "keymiss", args, i);
                 reply.nil();
                 continue;
             }
@@ -404,6 +415,7 @@ public final class StringCommands
                 return false;
             }
             context.changeLog().set(db, address);
+            context.keyspaceEvents().notify(context, KeyspaceEvents.STRING, "set", args, i);
         }
         return true;
     }
@@ -457,6 +469,7 @@ public final class StringCommands
             StringValues.putValueBytes(entry.wrap(address), oldLength, buffer, appendOffset, appendLength);
         }
         context.changeLog().append(db, buffer, keyOffset, keyLength, buffer, appendOffset, appendLength);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.STRING, "append", args, 1);
         reply.integer(newLength);
     }
 
@@ -497,6 +510,7 @@ public final class StringCommands
         final long address = findString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.KEY_MISS, "keymiss", args, 1);
             reply.integer(0);
         }
         else if (address != WRONG_TYPE)
@@ -523,6 +537,7 @@ public final class StringCommands
         final long address = findString(context, args, reply);
         if (address == Keyspace.NOT_FOUND)
         {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.KEY_MISS, "keymiss", args, 1);
             reply.bulk(EMPTY);
             return;
         }
@@ -655,6 +670,7 @@ public final class StringCommands
         }
         StringValues.putValueBytes(entry, (int)offset, buffer, valueOffset, valueLength);
         context.changeLog().setRange(db, buffer, keyOffset, keyLength, offset, buffer, valueOffset, valueLength);
+        context.keyspaceEvents().notify(context, KeyspaceEvents.STRING, "setrange", args, 1);
         reply.integer(entry.valueLength());
     }
 

@@ -12,6 +12,7 @@ import io.ringkv.core.command.ClientTracking;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.CommandTable;
+import io.ringkv.core.command.KeyspaceEvents;
 import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.store.Keyspace;
 
@@ -83,16 +84,22 @@ public final class Engine implements AutoCloseable
         this.latencyMonitor = context.latencyMonitor();
         final CommandDispatcher dispatcher = new CommandDispatcher(commands, context);
         final ClientTracking tracking = context.clientTracking();
+        final KeyspaceEvents events = context.keyspaceEvents();
+        events.mask(config.keyspaceEvents());
         keyspace.expiredKeyListener((db, key, keyOffset, keyLength) ->
         {
             changeLog.delete(db, key, keyOffset, keyLength, true);
             tracking.keyRemoved(key, keyOffset, keyLength);
+            events.notify(KeyspaceEvents.EXPIRED, "expired", db, key, keyOffset, keyLength);
         });
         keyspace.evictedKeyListener((db, key, keyOffset, keyLength) ->
         {
             changeLog.evicted(db, key, keyOffset, keyLength);
             tracking.keyRemoved(key, keyOffset, keyLength);
+            events.notify(KeyspaceEvents.EVICTED, "evicted", db, key, keyOffset, keyLength);
         });
+        keyspace.createdKeyListener(
+            (db, key, keyOffset, keyLength) -> events.notify(KeyspaceEvents.NEW, "new", db, key, keyOffset, keyLength));
 
         disruptor = new Disruptor<>(
             CommandEvent::new, config.ringSize(), threadFactory(config.threadKind()), ProducerType.MULTI, config.newWaitStrategy());
@@ -106,6 +113,15 @@ public final class Engine implements AutoCloseable
         ring = disruptor.getRingBuffer();
         engineHandler.changeAreaReclaimer().consumedSequence(ring::getMinimumGatingSequence);
         engineHandler.changeAreaReclaimer().ring(ring);
+    }
+
+    /**
+     * @return keyspace notifications: set the mask before {@link #start()} or on the engine thread, and the sink that
+     * publishes the events (Pub/Sub).
+     */
+    public KeyspaceEvents keyspaceEvents()
+    {
+        return context.keyspaceEvents();
     }
 
     /**

@@ -272,6 +272,24 @@ public final class EngineConfig
         return this;
     }
 
+    private int keyspaceEvents;
+
+    public int keyspaceEvents()
+    {
+        return keyspaceEvents;
+    }
+
+    /**
+     * @param keyspaceEvents the keyspace notifications enabled at start (notify-keyspace-events, parsed by
+     *                       {@link io.ringkv.core.command.KeyspaceEvents#parse}); 0: none.
+     * @return this.
+     */
+    public EngineConfig keyspaceEvents(final int keyspaceEvents)
+    {
+        this.keyspaceEvents = keyspaceEvents;
+        return this;
+    }
+
     public EpochClock clock()
     {
         return clock;

@@ -85,6 +85,7 @@ public final class Keyspace implements AutoCloseable
     private long expiredKeys;
     private long evictedKeys;
     private ExpiredKeyListener evictedKeyListener = NO_LISTENER;
+    private ExpiredKeyListener createdKeyListener = NO_LISTENER;
     private final Evictor evictor = new Evictor(this);
     private final ElementTables elementTables;
     private final Quicklists quicklists;
@@ -158,6 +159,15 @@ public final class Keyspace implements AutoCloseable
     public void evictedKeyListener(final ExpiredKeyListener listener)
     {
         evictedKeyListener = listener == null ? NO_LISTENER : listener;
+    }
+
+    /**
+     * @param listener told about each key {@link #put} creates (not one it replaces), once the entry exists and
+     *                 before its value is filled in (keyspace notifications' "new" event); null for none.
+     */
+    public void createdKeyListener(final ExpiredKeyListener listener)
+    {
+        createdKeyListener = listener == null ? NO_LISTENER : listener;
     }
 
     /**
@@ -323,7 +333,14 @@ public final class Keyspace implements AutoCloseable
         final Object base = key.byteArray();
         final long address = key.addressOffset() + keyOffset;
         final long hash = table.hash(base, address, keyLength);
-        final long existing = table.find(hash, base, address, keyLength);
+        long existing = table.find(hash, base, address, keyLength);
+        if (existing != 0 && !replicaExpiry && isExpired(existing, clockMs))
+        {
+            // As Redis's lookupKeyWrite before it sets a key: an expired key is reclaimed as expired (listener told),
+            // and the key is then created anew.
+            expire(db, existing);
+            existing = 0;
+        }
         final long newLength = entryLength(keyLength, valueLength);
         final int clock = EntryDescriptor.lruClock(clockMs);
         if (sketch != null)
@@ -406,6 +423,10 @@ public final class Keyspace implements AutoCloseable
             }
         }
         setExpiry(db, entry, expireAtMs);
+        if (existing == 0)
+        {
+            createdKeyListener.onExpired(db, key, keyOffset, keyLength);
+        }
         return entry;
     }
 

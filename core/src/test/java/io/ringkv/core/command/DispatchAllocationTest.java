@@ -66,6 +66,41 @@ class DispatchAllocationTest
     }
 
     @Test
+    void publishingKeyspaceEventsAllocatesNothing()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final Keyspace keyspace = new Keyspace(new StoreConfig());
+        try
+        {
+            final Dispatch dispatch = new Dispatch(keyspace);
+            for (final String[] request : new String[][]{
+                {"SET", "k", "v", "EX", "100"}, {"GET", "missing"}, {"DEL", "k"}, {"HSET", "h", "f", "v"},
+                {"HDEL", "h", "f"}, {"SADD", "s", "1"}, {"SREM", "s", "1"}, {"INCR", "n"}})
+            {
+                dispatch.add(request);
+            }
+            final long[] published = new long[1];
+            final KeyspaceEvents events = dispatch.dispatcher.context().keyspaceEvents();
+            events.mask(KeyspaceEvents.parse("KEAm"));
+            events.sink((type, event, db, key, offset, length) -> published[0] += event.length() + key.getByte(offset));
+
+            dispatch.run(ROUNDS);
+            final long publishedBefore = published[0];
+            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
+            dispatch.run(ROUNDS);
+            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+
+            assertTrue(published[0] - publishedBefore > 10L * ROUNDS, "events were published");
+            assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
+        }
+        finally
+        {
+            keyspace.close();
+        }
+    }
+
+    @Test
     void evictingBeforeEveryWriteAllocatesNothing()
     {
         final com.sun.management.ThreadMXBean threads =

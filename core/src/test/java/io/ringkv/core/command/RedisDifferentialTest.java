@@ -20,10 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * here on an ephemeral loopback port and stopped afterwards) and to ringkv's engine; every reply must be equal.
  * Time-based replies use each side's own clock, so a TTL exactly at a rounding boundary can rarely differ; TTLs
  * in milliseconds are kept long for that reason. DBSIZE is left out: it counts expired keys not reclaimed yet,
- * and ringkv's KEYS reclaims the expired keys it meets where Redis's only skips them. SCAN's keys depend on each
+ * which SCAN reclaims on ringkv's side only for the keys of ringkv's buckets it visits. SCAN's keys depend on each
  * server's hash order, so only what does not is compared (see {@link #scanShape}). Hashes stay small here (listpacks),
  * whose field order is the same on both sides, so HGETALL, HKEYS and HVALS compare as they are; SMEMBERS, SINTER,
  * SUNION and SDIFF are compared sorted (a set of strings is a table, in each server's own order).
+ * <p>
+ * Keyspace notifications are compared too: every class is on (notify-keyspace-events AEnm) on both sides; Redis's
+ * {@code __keyevent@<db>__:<event>} messages come to a second connection subscribed to {@code __key*__:*} (read up
+ * to a marker PUBLISHed after each command), ringkv's events to a recording sink, and each command's sequence of
+ * events (database, name, key) must be equal.
  * <p>
  * Every build runs a bounded version (a few seeds of a few thousand commands, seconds); the long one is tagged slow:
  * {@code -Dgroups=slow -Dsurefire.excludedGroups= -Dtest=RedisDifferentialTest#repliesEqualRedisLong}, longer with
@@ -56,11 +61,15 @@ class RedisDifferentialTest
         "HSET", "HSET", "HMSET", "HSETNX", "HGET", "HMGET", "HGETALL", "HKEYS", "HVALS", "HLEN", "HEXISTS", "HDEL",
         "HDEL", "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "HSCAN", "SADD", "SADD", "SREM", "SMEMBERS", "SISMEMBER",
         "SMISMEMBER", "SCARD", "SMOVE", "SSCAN", "SRANDMEMBER", "SINTER", "SUNION", "SDIFF", "SINTERSTORE",
-        "SUNIONSTORE", "SDIFFSTORE", "SINTERCARD"};
+        "SUNIONSTORE", "SDIFFSTORE", "SINTERCARD", "MOVE", "SPOP"};
     /** Hash fields: a few, so that HDEL empties hashes and fields collide; integers test the listpack's int forms. */
     private static final String[] FIELDS = {"f1", "f2", "1", "-3", "", "007"};
 
+    private static final String EVENT_CLASSES = "AEnm";
+    private static final String MARKER = "__keyevent@0__:differential-marker";
+
     private RedisTranscriptClient redisClient;
+    private RedisTranscriptClient subscriberClient;
 
     /**
      * The bounded run every build makes: a few seeds, a few thousand commands each (a couple of seconds).
@@ -85,9 +94,17 @@ class RedisDifferentialTest
     {
         try (RedisServerProcess redis = RedisServerProcess.start("--enable-debug-command", "local");
             Socket socket = new Socket(InetAddress.getLoopbackAddress(), redis.port());
+            Socket subscriber = new Socket(InetAddress.getLoopbackAddress(), redis.port());
             EngineHarness kv = new EngineHarness())
         {
+            subscriberClient = new RedisTranscriptClient(subscriber);
+            assertEquals("[$psubscribe, $__key*__:*, :1]", subscriberClient.send("PSUBSCRIBE", "__key*__:*"));
             redisClient = new RedisTranscriptClient(socket);
+            assertEquals("+OK", send("CONFIG", "SET", "notify-keyspace-events", EVENT_CLASSES));
+            final List<String> ourEvents = new ArrayList<>();
+            kv.engine.keyspaceEvents().mask(KeyspaceEvents.parse(EVENT_CLASSES));
+            kv.engine.keyspaceEvents().sink((type, event, db, key, offset, length) ->
+                ourEvents.add(db + ":" + event + "(" + key.getStringWithoutLengthAscii(offset, length) + ")"));
             // The harness never ticks: keys expire lazily on both sides, so DBSIZE compares equal.
             assertEquals("+OK", send("DEBUG", "SET-ACTIVE-EXPIRE", "0"));
             final Random random = new Random(seed);
@@ -99,11 +116,33 @@ class RedisDifferentialTest
                 kv.clockMs.set(System.currentTimeMillis());
                 String ours = kv.exec(command);
                 String theirs = send(command);
+                String theirEvents = redisEvents();
+                if (command[0].equalsIgnoreCase("SCAN"))
+                {
+                    // Which expired keys a SCAN reclaims depends on each server's hash order: a full scan on both
+                    // sides then reclaims the rest, and the events of both steps compare as a set.
+                    String cursor = "0";
+                    do
+                    {
+                        cursor = fullScanStep(kv, cursor);
+                    }
+                    while (!cursor.equals("0"));
+                    theirEvents = sortedWords(theirEvents + " " + redisEvents());
+                    final String ourSorted = sortedWords(String.join(" ", ourEvents));
+                    ourEvents.clear();
+                    ourEvents.add(ourSorted);
+                }
+                if (!String.join(" ", ourEvents).equals(theirEvents))
+                {
+                    differences.add("after " + recent + ":\n" + String.join(" ", command) + "\n  redis events:  " +
+                        theirEvents + "\n  ringkv events: " + String.join(" ", ourEvents));
+                }
+                ourEvents.clear();
                 // A map reply (HGETALL) is a flat array in RESP2.
                 ours = ours.startsWith("%[") || ours.startsWith("~[") ? ours.substring(1) : ours;
                 if (command[0].equalsIgnoreCase("KEYS") || command[0].equalsIgnoreCase("SMEMBERS") ||
                     command[0].equalsIgnoreCase("SINTER") || command[0].equalsIgnoreCase("SUNION") ||
-                    command[0].equalsIgnoreCase("SDIFF"))
+                    command[0].equalsIgnoreCase("SDIFF") || command[0].equalsIgnoreCase("SPOP"))
                 {
                     ours = sorted(ours);
                     theirs = sorted(theirs);
@@ -204,6 +243,8 @@ class RedisDifferentialTest
             case "DBSIZE", "FLUSHDB" ->
             {
             }
+            case "SPOP" -> command.addAll(List.of(key, "100")); // every member: the same on both sides
+            case "MOVE" -> command.addAll(List.of(key, new String[]{"0", "1", "16", "x"}[random.nextInt(4)]));
             case "SELECT" -> command.add(new String[]{"0", "1", "16", "x", "99999999999", "-1"}[random.nextInt(6)]);
             case "EXPIRE", "PEXPIRE" -> command.addAll(List.of(key, OPTIONS[11 + random.nextInt(6)]));
             case "EXPIREAT" -> command.addAll(
@@ -343,11 +384,6 @@ class RedisDifferentialTest
         return transcript.equals("[]") ? "[]" : "[" + transcript.split(", ").length + " members]";
     }
 
-    private String send(final String... args) throws IOException
-    {
-        return redisClient.send(args);
-    }
-
     private static String sorted(final String transcript)
     {
         if (!transcript.startsWith("[") || transcript.equals("[]"))
@@ -357,5 +393,53 @@ class RedisDifferentialTest
         final String[] elements = transcript.substring(1, transcript.length() - 1).split(", ");
         Arrays.sort(elements);
         return "[" + String.join(", ", elements) + "]";
+    }
+
+    /**
+     * One SCAN step on both sides from {@code cursor}; the events it causes are left for the caller to collect.
+     *
+     * @return the next cursor (both sides visit every key of these small databases in one step, so they agree).
+     */
+    private String fullScanStep(final EngineHarness kv, final String cursor) throws IOException
+    {
+        final String ours = kv.exec("SCAN", cursor, "COUNT", "1000");
+        final String theirs = send("SCAN", cursor, "COUNT", "1000");
+        assertEquals(theirs.substring(0, theirs.indexOf(',')), ours.substring(0, ours.indexOf(',')), "full scan");
+        return theirs.substring(2, theirs.indexOf(','));
+    }
+
+    private static String sortedWords(final String words)
+    {
+        final String[] split = words.trim().split(" +");
+        Arrays.sort(split);
+        return String.join(" ", split).trim();
+    }
+
+    /**
+     * @return the events Redis published for the command just sent, as "db:event(key)" separated by spaces: the
+     * subscriber's messages up to the marker published now (Redis queues them in the order it runs commands).
+     */
+    private String redisEvents() throws IOException
+    {
+        assertEquals(":1", send("PUBLISH", MARKER, "-"));
+        final List<String> events = new ArrayList<>();
+        while (true)
+        {
+            final String message = subscriberClient.readReply();
+            // [$pmessage, $__key*__:*, $__keyevent@<db>__:<event>, $<key>]
+            final String[] parts = message.substring(1, message.length() - 1).split(", \\$", 4);
+            final String channel = parts[2];
+            if (channel.equals(MARKER))
+            {
+                return String.join(" ", events);
+            }
+            final int db = Integer.parseInt(channel.substring("__keyevent@".length(), channel.indexOf("__:")));
+            events.add(db + ":" + channel.substring(channel.indexOf("__:") + 3) + "(" + parts[3] + ")");
+        }
+    }
+
+    private String send(final String... args) throws IOException
+    {
+        return redisClient.send(args);
     }
 }

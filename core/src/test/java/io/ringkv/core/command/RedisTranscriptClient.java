@@ -46,7 +46,7 @@ final class RedisTranscriptClient
     }
 
     /** Reads one RESP2 reply into the transcript form of {@link TranscriptReply}. */
-    private String readReply() throws IOException
+    String readReply() throws IOException
     {
         final String line = readLine();
         final String rest = line.substring(1);

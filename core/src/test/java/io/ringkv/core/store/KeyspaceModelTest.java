@@ -263,12 +263,17 @@ class KeyspaceModelTest
             final String name = name(keys[id]);
             final ModelEntry old = model.get(db).get(name);
             final long oldEntry = keyspace.lookup(db, keyBuffers[id], 0, keys[id].length);
+            // A put over an expired key reclaims it as expired first (listener told), as Redis's setKey does.
+            final boolean oldExpired = old != null && expired(old);
+            expectedExpiries[0] = oldExpired ? 1 : 0;
+            keyspace.clock(nowMs);
             final long entry = keyspace.put(
                 db, keyBuffers[id], 0, keys[id].length, type, encoding, valueLength, expireAtMs);
+            assertEquals(0, expectedExpiries[0], "listener told of the expired key put replaced");
             if (entry == OUT_OF_MEMORY)
             {
                 assertTrue(maxMemoryBytes > 0, "OOM without a budget");
-                if (oldEntry != 0)
+                if (oldEntry != 0 && !oldExpired)
                 {
                     checkEntry(oldEntry, name, old);
                 }

@@ -224,6 +224,33 @@ class KeyspaceTest
     }
 
     @Test
+    void putTellsOfKeysItCreatesAndReclaimsAnExpiredOneFirst()
+    {
+        final List<String> told = new ArrayList<>();
+        keyspace.expiredKeyListener((db, key, offset, length) ->
+            told.add("expired " + db + " " + key.getStringWithoutLengthAscii(offset, length)));
+        keyspace.createdKeyListener((db, key, offset, length) ->
+            told.add("created " + db + " " + key.getStringWithoutLengthAscii(offset, length)));
+        set(1, "k", "v", NOW_MS + 10);
+        set(1, "k", "longer value than before, in another size class", NOW_MS + 10);
+        set(1, "k", "v", NO_EXPIRY);
+        assertEquals(List.of("created 1 k"), told, "a replaced live key is not created");
+        set(1, "t", "v", NOW_MS + 10);
+        keyspace.clock(NOW_MS + 11);
+        set(1, "t", "w", NO_EXPIRY);
+        assertEquals(List.of("created 1 k", "created 1 t", "expired 1 t", "created 1 t"), told);
+        assertEquals(1, keyspace.expiredKeys());
+        assertEquals(2, keyspace.size(1));
+        assertEquals(0, keyspace.expiresSize(1));
+        keyspace.replicaExpiry(true);
+        set(1, "r", "v", NOW_MS + 10);
+        keyspace.clock(NOW_MS + 20);
+        set(1, "r", "w", NO_EXPIRY);
+        assertEquals(List.of("created 1 k", "created 1 t", "expired 1 t", "created 1 t", "created 1 r"), told,
+            "a replica replaces the key, never expires it");
+    }
+
+    @Test
     void persistAndExpireAtMaintainExpiryIndex()
     {
         final long a = set(0, "a", "1", NO_EXPIRY);

@@ -165,7 +165,8 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .latencyTracking(config.latencyTracking.isYes())
             .slowlogSlowerThanUs(config.slowlogLogSlowerThan.number())
             .slowlogMaxLength(config.slowlogMaxLen.number())
-            .latencyMonitorThresholdMs(config.latencyMonitorThreshold.number()), keyspace, commands, List.of(replication.logEncoder()));
+            .latencyMonitorThresholdMs(config.latencyMonitorThreshold.number())
+            .keyspaceEvents((int)config.notifyKeyspaceEvents.number()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
 
         int port = (int)config.port.number();

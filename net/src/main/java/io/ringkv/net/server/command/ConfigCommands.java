@@ -155,6 +155,7 @@ public final class ConfigCommands
         context.slowLog().maxLength(config.slowlogMaxLen.number());
         context.latencyMonitorThresholdMs(config.latencyMonitorThreshold.number());
         context.clientTracking().maxKeys(config.trackingTableMaxKeys.number());
+        context.keyspaceEvents().mask((int)config.notifyKeyspaceEvents.number());
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.ringkv.net.server.config;
 
+import io.ringkv.core.command.KeyspaceEvents;
+
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -32,7 +34,9 @@ public final class ConfigOption
         /** Free text split into words (e.g. bind, replicaof); kept as the words joined by one space. */
         WORDS,
         /** Numbers from 0 to 100 separated by spaces, kept as Redis prints them ("%f" without trailing zeros). */
-        PERCENTILES
+        PERCENTILES,
+        /** Keyspace notification classes (notify-keyspace-events): the mask as number, Redis's canonical letters. */
+        KEYSPACE_EVENTS
     }
 
     private final String name;
@@ -118,6 +122,11 @@ public final class ConfigOption
         final String name, final String defaultValue, final boolean mutable, final String description)
     {
         return new ConfigOption(name, Kind.PERCENTILES, 0, 100, null, mutable, defaultValue, description);
+    }
+
+    static ConfigOption keyspaceEvents(final String name, final String description)
+    {
+        return new ConfigOption(name, Kind.KEYSPACE_EVENTS, 0, 0, null, true, "", description);
     }
 
     static ConfigOption choice(
@@ -211,6 +220,17 @@ public final class ConfigOption
                 return null;
             case PERCENTILES:
                 return setPercentiles(value);
+            case KEYSPACE_EVENTS:
+            {
+                final int mask = KeyspaceEvents.parse(value);
+                if (mask < 0)
+                {
+                    return KeyspaceEvents.INVALID_CLASS;
+                }
+                number = mask;
+                text = KeyspaceEvents.format(mask);
+                return null;
+            }
             default:
                 text = value;
                 return null;

@@ -97,6 +97,8 @@ public final class ServerConfig
         "client that receives pushed output; over it the client is closed. 0: no limit."));
     public final ConfigOption hz = add(ConfigOption.integer(
         "hz", 10, 1, 500, true, "Background ticks per second (active expiry, incremental rehash)."));
+    public final ConfigOption notifyKeyspaceEvents = add(ConfigOption.keyspaceEvents(
+        "notify-keyspace-events", "Keyspace notification classes published over Pub/Sub (Redis's letters); empty: off."));
     public final ConfigOption replBacklogSize = add(ConfigOption.memory(
         "repl-backlog-size", "1mb", 16 * 1024, Long.MAX_VALUE, true, "Replication backlog for partial resyncs."));
     public final ConfigOption replicaof = add(ConfigOption.words(

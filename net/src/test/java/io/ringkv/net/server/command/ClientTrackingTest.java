@@ -173,8 +173,8 @@ class ClientTrackingTest
             a.call("GET", "r1");
             b.call("SET", "r1", "1");
             assertTrue(target.silentFor(200), "RESP2 and not subscribed: nothing, as in Redis");
-            // Pub/Sub mode as SUBSCRIBE __redis__:invalidate leaves it (Pub/Sub is built elsewhere).
-            ringkv.server().registry().get(Long.parseLong(targetId)).session().subscriptions(1);
+            assertEquals("*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n",
+                target.call("SUBSCRIBE", "__redis__:invalidate"));
             a.call("GET", "r1");
             b.call("SET", "r1", "2");
             assertEquals("*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nr1\r\n", target.read());

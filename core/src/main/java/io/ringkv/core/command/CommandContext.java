@@ -47,6 +47,7 @@ public final class CommandContext
     private final MonitorFeed monitors = new MonitorFeed();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    private final BlockedClients blockedClients;
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -73,6 +74,7 @@ public final class CommandContext
         this.changeLog = changeLog;
         this.commands = commands;
         this.maxStringLength = maxStringLength;
+        this.blockedClients = new BlockedClients(this, keyspace);
     }
 
     /**
@@ -242,6 +244,14 @@ public final class CommandContext
     public KeyspaceEvents keyspaceEvents()
     {
         return keyspaceEvents;
+    }
+
+    /**
+     * @return the clients blocked by BLPOP and friends: blocking handlers register here, the engine serves them.
+     */
+    public BlockedClients blockedClients()
+    {
+        return blockedClients;
     }
 
     /**

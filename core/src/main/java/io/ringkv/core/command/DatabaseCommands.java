@@ -101,6 +101,7 @@ public final class DatabaseCommands
             return;
         }
         context.keyspace().swapDatabases((int)first, (int)second);
+        context.blockedClients().databasesSwapped((int)first, (int)second);
         if (first != second)
         {
             context.changeLog().swapDb((int)first, (int)second);

@@ -83,6 +83,7 @@ public final class Keyspace implements AutoCloseable
     private long expiredKeys;
     private long evictedKeys;
     private ExpiredKeyListener evictedKeyListener = NO_LISTENER;
+    private KeyCreationListener keyCreationListener;
     private final Evictor evictor = new Evictor(this);
     private final ElementTables elementTables;
     /** How the delete under way treats a large value: freed at once (DEL), later (UNLINK, expiry, eviction), kept. */
@@ -153,6 +154,15 @@ public final class Keyspace implements AutoCloseable
     public void evictedKeyListener(final ExpiredKeyListener listener)
     {
         evictedKeyListener = listener == null ? NO_LISTENER : listener;
+    }
+
+    /**
+     * @param listener told when {@link #put} creates a list or sorted set key, or turns a key into one (blocking
+     *                 commands wait for that); null for none.
+     */
+    public void keyCreationListener(final KeyCreationListener listener)
+    {
+        keyCreationListener = listener;
     }
 
     /**
@@ -315,6 +325,11 @@ public final class Keyspace implements AutoCloseable
         final long address = key.addressOffset() + keyOffset;
         final long hash = table.hash(base, address, keyLength);
         final long existing = table.find(hash, base, address, keyLength);
+        if ((type == ValueType.LIST || type == ValueType.ZSET) && null != keyCreationListener &&
+            (existing == 0 || UnsafeApi.getByte(existing + TYPE_OFFSET) != type))
+        {
+            keyCreationListener.keyCreated(db, key, keyOffset, keyLength, type);
+        }
         final long newLength = entryLength(keyLength, valueLength);
         final int clock = EntryDescriptor.lruClock(clockMs);
         if (sketch != null)

@@ -199,7 +199,12 @@ public final class ClientConnection implements Runnable, ConnectedClient
         }
         finally
         {
-            // Whatever ended the connection, the engine may still be writing this batch's replies to the socket.
+            // Whatever ended the connection, the engine may still be writing this batch's replies to the socket, or
+            // the batch may be blocked (BLPOP...) and wait for this release.
+            if (!batch.isComplete())
+            {
+                engine.releaseBlocked(batch);
+            }
             batch.awaitCompletion();
             parser.close();
         }
@@ -230,12 +235,15 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     replyStart = output.position();
                     parsedNs = System.nanoTime();
                     executing = true;
-                    if (status == RequestParser.OK && null != replyWriter && requestCount == 1 &&
+                    if (status == RequestParser.OK && null != replyWriter &&
+                        (requestCount == 1 || BatchBoundary.mayBlock(batch)) &&
                         !BatchBoundary.needsConnectionThread(batch))
                     {
                         // The engine writes the reply; this thread reads on meanwhile. A single request only: with
                         // pipelined batches this path gave a pipeline-16 load a p99.99 of 100-200 ms and a max of
                         // 170-400 ms (A/B against the connection writing them, docs/benchmarks.md), for no CPU gain.
+                        // A batch with a blocking command (BLPOP...) goes this way too, so that this thread reads
+                        // while the command waits and sees its client leave.
                         engine.publish(batch, replyWriter);
                         inFlight = true;
                         break;
@@ -250,7 +258,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     }
                     serviceTimes.executed(batch, parsedNs);
                     batchLimit = nextBatchLimit(requestCount, output.position() - replyStart);
-                    if (closeAfterReply || killed)
+                    if (closing())
                     {
                         close = true;
                         break;
@@ -305,6 +313,10 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 // grew is given back first (below, once it is empty), not held while idle.
                 final boolean readFirst = input.limit() < input.capacity() && !input.grown();
                 final int read = readFirst ? awaitInput(input) : 0;
+                if (read < 0 && !batch.isComplete())
+                {
+                    engine.releaseBlocked(batch); // gone while blocked (BLPOP...): nothing else would end the wait
+                }
                 batch.awaitCompletion();
                 if (replyWriter.failed() || output.broken())
                 {
@@ -313,7 +325,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 serviceTimes.executed(batch, parsedNs);
                 serviceTimes.flushed(replyWriter.flushedNs());
                 batchLimit = nextBatchLimit(batch.requestCount(), replyWriter.replyEnd() - replyStart);
-                if (read < 0 || closeAfterReply || killed)
+                if (read < 0 || closing())
                 {
                     return;
                 }
@@ -478,7 +490,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
      */
     boolean closing()
     {
-        return closeAfterReply || killed;
+        return closeAfterReply || killed || session.closeAfterReply();
     }
 
     /**
@@ -644,7 +656,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
         final RequestBatch batch = this.batch;
         // A connection reads while its last batch is answered: quiet only once that batch's replies are written,
         // and counted from the later of the two.
-        return sinceMs != NOT_WAITING && (null == batch || batch.isComplete()) &&
+        return sinceMs != NOT_WAITING && (null == batch || batch.isComplete() || batch.blocked()) &&
             nowMs - Math.max(sinceMs, lastInteractionMs) >= quietMs;
     }
 

@@ -115,9 +115,9 @@ public final class InfoCommands
         out.field("connected_clients", server.registry().size())
             .field("cluster_connections", 0)
             .field("maxclients", config.maxclients.number())
-            .field("blocked_clients", 0)
+            .field("blocked_clients", context.blockedClients().blockedClients())
             .field("tracking_clients", 0)
-            .field("clients_in_timeout_table", 0);
+            .field("clients_in_timeout_table", context.blockedClients().clientsWithTimeout());
     }
 
     private void memorySection(final CommandContext context, final InfoWriter out)

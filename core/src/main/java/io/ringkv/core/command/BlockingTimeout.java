@@ -1,0 +1,144 @@
+package io.ringkv.core.command;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * The timeout argument of the blocking commands, read as Redis 7.0's getTimeoutFromObjectOrReply reads seconds: a
+ * long double (strtold syntax, so {@code 0x10} and {@code 1e-3} are valid), times 1000, rounded up to whole
+ * milliseconds; 0 waits forever. A value whose milliseconds do not fit a long (e.g. {@code 1e400}, {@code inf})
+ * is refused as negative, as Redis's conversion of it is. Plain decimals ({@code 0}, {@code 5}, {@code 0.25}) are
+ * read without allocating; anything else goes through {@link LongDouble}.
+ */
+public final class BlockingTimeout
+{
+    /** What {@link #parseMs} returns once it has replied with an error. */
+    public static final long INVALID = -1;
+
+    static final String NOT_A_FLOAT = "ERR timeout is not a float or out of range";
+    static final String NEGATIVE = "ERR timeout is negative";
+
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+    /** Digits of a plain decimal read on the fast path: its milliseconds surely fit a long. */
+    private static final int FAST_DIGITS = 15;
+
+    private BlockingTimeout()
+    {
+    }
+
+    /**
+     * @param args  the command's arguments.
+     * @param index of the timeout argument.
+     * @param reply answered with Redis's error when the timeout is invalid.
+     * @return the timeout in milliseconds (0: forever), or {@link #INVALID} once an error was replied.
+     */
+    public static long parseMs(final CommandArgs args, final int index, final Reply reply)
+    {
+        final long fast = parsePlainDecimal(args, index);
+        if (fast >= 0)
+        {
+            return fast;
+        }
+        final BigDecimal seconds = LongDouble.parse(args.asString(index));
+        if (null == seconds)
+        {
+            reply.error(NOT_A_FLOAT);
+            return INVALID;
+        }
+        if (LongDouble.isInfinite(seconds))
+        {
+            reply.error(NEGATIVE);
+            return INVALID;
+        }
+        final BigDecimal ms = seconds.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
+        if (ms.signum() < 0 || ms.compareTo(LONG_MAX) > 0)
+        {
+            reply.error(NEGATIVE); // Redis's (long long) conversion of an out-of-range value is negative
+            return INVALID;
+        }
+        return ms.longValueExact();
+    }
+
+    /**
+     * @param nowMs     the command's time.
+     * @param timeoutMs from {@link #parseMs}.
+     * @return the absolute deadline in epoch ms, 0 for none; a deadline past the end of time is none.
+     */
+    public static long deadlineMs(final long nowMs, final long timeoutMs)
+    {
+        if (timeoutMs == 0)
+        {
+            return 0;
+        }
+        final long deadline = nowMs + timeoutMs;
+        return deadline < nowMs ? 0 : deadline;
+    }
+
+    /**
+     * @return the milliseconds of {@code digits[.digits]} (at most {@link #FAST_DIGITS} digits), or -1 when the
+     * argument is anything else.
+     */
+    private static long parsePlainDecimal(final CommandArgs args, final int index)
+    {
+        final int length = args.length(index);
+        if (length == 0 || length > FAST_DIGITS)
+        {
+            return -1;
+        }
+        final org.agrona.DirectBuffer buffer = args.buffer();
+        final int offset = args.offset(index);
+        long whole = 0;
+        int i = 0;
+        for (; i < length; i++)
+        {
+            final byte b = buffer.getByte(offset + i);
+            if (b == '.')
+            {
+                break;
+            }
+            if (b < '0' || b > '9')
+            {
+                return -1;
+            }
+            whole = whole * 10 + (b - '0');
+        }
+        if (i == 0)
+        {
+            return -1;
+        }
+        long fractionMs = 0;
+        if (i < length)
+        {
+            // Milliseconds from the first three fraction digits, rounded up if any digit after them is not 0.
+            int scale = 100;
+            boolean remainder = false;
+            if (i == length - 1)
+            {
+                return -1; // "5." is strtold's, but rare: let LongDouble judge it
+            }
+            for (int j = i + 1; j < length; j++)
+            {
+                final byte b = buffer.getByte(offset + j);
+                if (b < '0' || b > '9')
+                {
+                    return -1;
+                }
+                if (scale > 0)
+                {
+                    fractionMs += (b - '0') * scale;
+                    scale /= 10;
+                }
+                else if (b != '0')
+                {
+                    remainder = true;
+                }
+            }
+            if (remainder)
+            {
+                fractionMs++;
+            }
+        }
+        return whole * 1000 + fractionMs;
+    }
+}

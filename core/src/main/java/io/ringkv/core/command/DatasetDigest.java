@@ -10,6 +10,7 @@ import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.ringkv.core.store.Keyspace;
+import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,6 +37,7 @@ public final class DatasetDigest
 
     private final MessageDigest sha1;
     private final EntryFlyweight entry = new EntryFlyweight();
+    private final ListValues listValues = new ListValues();
     private Keyspace keyspace;
     private final byte[] keyDigest = new byte[DIGEST_LENGTH];
 
@@ -127,6 +129,10 @@ public final class DatasetDigest
         {
             set(digest);
         }
+        else if (type == ValueType.LIST)
+        {
+            list(digest);
+        }
         else if (StringValues.isInt(entry))
         {
             mix(digest, Long.toString(StringValues.intValue(entry)).getBytes(StandardCharsets.US_ASCII));
@@ -198,6 +204,29 @@ public final class DatasetDigest
         {
             xor(digest, Long.toString(Intset.get(intset, entry.valueOffset(), i)).getBytes(StandardCharsets.US_ASCII));
         }
+    }
+
+    /**
+     * Redis's digest of a list: each element mixed in, in order.
+     */
+    private void list(final byte[] digest)
+    {
+        final long entryAddress = entry.address();
+        listValues.bind(keyspace, entry.database(), entryAddress, entry).forEach(new ListValues.ElementVisitor()
+        {
+            public void visitInt(final long value)
+            {
+                mix(digest, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+            }
+
+            public void visitBytes(final DirectBuffer buffer, final int offset, final int length)
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                mix(digest, bytes);
+            }
+        });
+        entry.wrap(entryAddress);
     }
 
     private void pair(final byte[] digest, final byte[] field, final byte[] value)

@@ -99,6 +99,10 @@ public final class DumpCommands
         {
             return SetCommands.dump(writer, keyspace, entry, dst, dstIndex);
         }
+        if (entry.type() == ValueType.LIST)
+        {
+            return new ListValues().bind(keyspace, entry.database(), entry.address(), entry).dump(writer, dst, dstIndex);
+        }
         if (entry.type() == ValueType.JSON)
         {
             return writer.writeJson(entry.buffer(), entry.valueOffset(), entry.valueLength(), dst, dstIndex);

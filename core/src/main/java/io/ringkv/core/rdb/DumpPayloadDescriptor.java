@@ -97,6 +97,12 @@ public final class DumpPayloadDescriptor
     public static final int TYPE_SET_INTSET = 11;
     /** Redis's {@code RDB_TYPE_HASH_LISTPACK}: a hash as one string holding a listpack. */
     public static final int TYPE_HASH_LISTPACK = 16;
+    /** RDB_TYPE_LIST_QUICKLIST_2: a node count, then per node its container and its listpack (or plain element). */
+    public static final int TYPE_LIST_QUICKLIST_2 = 18;
+    /** A quicklist node holding one element as raw bytes (QUICKLIST_NODE_CONTAINER_PLAIN). */
+    public static final int QUICKLIST_NODE_PLAIN = 1;
+    /** A quicklist node holding a listpack (QUICKLIST_NODE_CONTAINER_PACKED). */
+    public static final int QUICKLIST_NODE_PACKED = 2;
 
     static
     {

@@ -21,7 +21,14 @@ public final class CollectionLimits
     /** Redis's set-max-intset-entries default. */
     public static final long SET_MAX_INTSET_ENTRIES_DEFAULT = 512;
 
+    /** Redis's list-max-listpack-size default: -2, nodes of at most 8 KiB. */
+    public static final long LIST_MAX_LISTPACK_SIZE_DEFAULT = -2;
+    /** Redis's list-compress-depth default (accepted; nodes are never compressed). */
+    public static final long LIST_COMPRESS_DEPTH_DEFAULT = 0;
+
     private final long maxInEntryBytes;
+    private long listMaxListpackSize = LIST_MAX_LISTPACK_SIZE_DEFAULT;
+    private long listCompressDepth = LIST_COMPRESS_DEPTH_DEFAULT;
     private long hashMaxListpackEntries = HASH_MAX_LISTPACK_ENTRIES_DEFAULT;
     private long hashMaxListpackValue = HASH_MAX_LISTPACK_VALUE_DEFAULT;
     private long setMaxIntsetEntries = SET_MAX_INTSET_ENTRIES_DEFAULT;
@@ -80,6 +87,39 @@ public final class CollectionLimits
     public void setMaxIntsetEntries(final long entries)
     {
         setMaxIntsetEntries = entries;
+    }
+
+    /**
+     * @return a list node's limit (list-max-listpack-size): -1 to -5 a byte limit of 4 to 64 KiB, a positive
+     * number of elements.
+     */
+    public long listMaxListpackSize()
+    {
+        return listMaxListpackSize;
+    }
+
+    /**
+     * @param size list-max-listpack-size, from -5 on, not 0.
+     */
+    public void listMaxListpackSize(final long size)
+    {
+        listMaxListpackSize = size;
+    }
+
+    /**
+     * @return list-compress-depth, accepted and reported; ringkv does not compress list nodes.
+     */
+    public long listCompressDepth()
+    {
+        return listCompressDepth;
+    }
+
+    /**
+     * @param depth list-compress-depth, at least 0.
+     */
+    public void listCompressDepth(final long depth)
+    {
+        listCompressDepth = depth;
     }
 
     /**

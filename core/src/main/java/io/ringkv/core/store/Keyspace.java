@@ -86,6 +86,7 @@ public final class Keyspace implements AutoCloseable
     private KeyCreationListener keyCreationListener;
     private final Evictor evictor = new Evictor(this);
     private final ElementTables elementTables;
+    private final Quicklists quicklists;
     /** How the delete under way treats a large value: freed at once (DEL), later (UNLINK, expiry, eviction), kept. */
     private int valueRelease = VALUE_FREED;
     private static final int VALUE_FREED = 0;
@@ -132,6 +133,7 @@ public final class Keyspace implements AutoCloseable
         expireCursors = new int[databases];
         touchedKeys = new TouchedKeys(databases);
         elementTables = new ElementTables(this, allocator, account, hashFunction);
+        quicklists = new Quicklists(this, allocator);
         for (int db = 0; db < databases; db++)
         {
             tables[db] = new OffHeapTable(config.initialBuckets(), hashFunction, account);
@@ -572,6 +574,10 @@ public final class Keyspace implements AutoCloseable
      */
     public int copyTable(final long entryAddress)
     {
+        if (ValueEncoding.isQuicklist(UnsafeApi.getByte(entryAddress + ENCODING_OFFSET)))
+        {
+            return quicklists.copy(tableId(entryAddress));
+        }
         return elementTables.copy(tableId(entryAddress));
     }
 
@@ -712,8 +718,9 @@ public final class Keyspace implements AutoCloseable
         final int keyLength = UnsafeApi.getInt(entry + KEY_LENGTH_OFFSET);
         final int valueLength = UnsafeApi.getInt(entry + VALUE_LENGTH_OFFSET);
         final long expirySlot = UnsafeApi.getLong(entry + EXPIRE_AT_OFFSET) == NO_EXPIRY ? 0 : Long.BYTES;
-        final long outside = ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)) ?
-            elementTables.memoryBytes(tableId(entry)) : 0;
+        final byte encoding = UnsafeApi.getByte(entry + ENCODING_OFFSET);
+        final long outside = !ValueEncoding.isTable(encoding) ? 0 : ValueEncoding.isQuicklist(encoding) ?
+            quicklists.memoryBytes(tableId(entry)) : elementTables.memoryBytes(tableId(entry));
         return SlabAllocator.blockLength(entryLength(keyLength, valueLength)) + OffHeapTable.BUCKET_LENGTH +
             expirySlot + outside;
     }
@@ -810,6 +817,7 @@ public final class Keyspace implements AutoCloseable
             expireCursors[db] = 0;
         }
         elementTables.clearAll();
+        quicklists.clearAll();
         allocator.releaseAll();
         keys = 0;
         keyValueBytes = 0;
@@ -1476,6 +1484,7 @@ public final class Keyspace implements AutoCloseable
             expiries[db].clear();
         }
         elementTables.clearAll();
+        quicklists.clearAll();
         allocator.close();
         if (sketch != null)
         {
@@ -1492,6 +1501,14 @@ public final class Keyspace implements AutoCloseable
     public ElementTables elementTables()
     {
         return elementTables;
+    }
+
+    /**
+     * @return the node chains of large lists, whose ids {@link ValueEncoding#isQuicklist} entries hold.
+     */
+    public Quicklists quicklists()
+    {
+        return quicklists;
     }
 
     /**
@@ -1544,7 +1561,7 @@ public final class Keyspace implements AutoCloseable
         boolean more;
         do
         {
-            more = elementTables.freeStep(1);
+            more = elementTables.freeStep(1) | quicklists.freeStep(1);
         }
         while (more && System.nanoTime() - deadlineNs < 0);
         return more;
@@ -1762,7 +1779,18 @@ public final class Keyspace implements AutoCloseable
         if (valueRelease != VALUE_KEPT && ValueEncoding.isTable(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
         {
             final int id = tableId(entry);
-            if (valueRelease == VALUE_FREED_LATER)
+            if (ValueEncoding.isQuicklist(UnsafeApi.getByte(entry + ENCODING_OFFSET)))
+            {
+                if (valueRelease == VALUE_FREED_LATER)
+                {
+                    quicklists.freeLater(id);
+                }
+                else
+                {
+                    quicklists.free(id);
+                }
+            }
+            else if (valueRelease == VALUE_FREED_LATER)
             {
                 elementTables.freeLater(id);
             }

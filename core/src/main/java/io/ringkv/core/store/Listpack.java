@@ -139,6 +139,38 @@ public final class Listpack
     }
 
     /**
+     * @return index of the last element, or 0 when there is none.
+     */
+    public static int last(final DirectBuffer buffer, final int index)
+    {
+        return prev(buffer, index, index + totalBytes(buffer, index) - 1);
+    }
+
+    /**
+     * @param p an element's index, or the EOF byte's.
+     * @return index of the element before it (read back through its backlen), or 0 before the first.
+     */
+    public static int prev(final DirectBuffer buffer, final int index, final int p)
+    {
+        if (p <= index + HEADER_LENGTH)
+        {
+            return 0;
+        }
+        int encodedLength = 0;
+        int shift = 0;
+        int q = p - 1;
+        int b;
+        do
+        {
+            b = buffer.getByte(q--) & 0xFF;
+            encodedLength |= (b & 127) << shift;
+            shift += 7;
+        }
+        while ((b & 128) != 0);
+        return p - backlenLength(encodedLength) - encodedLength;
+    }
+
+    /**
      * @param p an element's index.
      * @return index just past the element (its backlen included).
      */

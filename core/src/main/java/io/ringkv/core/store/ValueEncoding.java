@@ -22,12 +22,18 @@ public final class ValueEncoding
     /** Small set of integers: a Redis 7.0 intset in the entry ({@link Intset}). */
     public static final byte SET_INTSET = 3;
 
+    /** Small list: one Redis 7.0 listpack of the elements in the entry ({@link Listpack}). */
+    public static final byte LIST_LISTPACK = 4;
+
     /** Bit of the encodings whose value is an element table outside the entry. */
     public static final byte TABLE = 0x40;
     /** Large hash: an element table of fields with values. */
     public static final byte HASH_TABLE = TABLE | 1;
     /** Large set (or one with a non-integer member): an element table of members. */
     public static final byte SET_TABLE = TABLE | 2;
+
+    /** Large list: a chain of listpack nodes ({@link Quicklists}), not an element table; the same 4-byte id. */
+    public static final byte LIST_QUICKLIST = TABLE | 3;
 
     /** Bytes of the value of a {@link #TABLE} encoding: the table's id, little-endian. */
     public static final int TABLE_ID_LENGTH = Integer.BYTES;
@@ -43,5 +49,14 @@ public final class ValueEncoding
     public static boolean isTable(final byte encoding)
     {
         return (encoding & TABLE) != 0;
+    }
+
+    /**
+     * @param encoding an entry's encoding byte.
+     * @return true when the outside value is a list's node chain in {@link Quicklists} rather than an element table.
+     */
+    public static boolean isQuicklist(final byte encoding)
+    {
+        return encoding == LIST_QUICKLIST;
     }
 }

@@ -60,6 +60,7 @@ public final class ObjectCommands
     private static final byte[] RAW = ascii("raw");
     private static final byte[] LISTPACK = ascii("listpack");
     private static final byte[] HASHTABLE = ascii("hashtable");
+    private static final byte[] QUICKLIST = ascii("quicklist");
     private static final byte[] INTSET = ascii("intset");
 
     private ObjectCommands()
@@ -89,6 +90,10 @@ public final class ObjectCommands
         else if (entry.type() == ValueType.HASH)
         {
             reply.bulk(entry.encoding() == ValueEncoding.HASH_TABLE ? HASHTABLE : LISTPACK);
+        }
+        else if (entry.type() == ValueType.LIST)
+        {
+            reply.bulk(QUICKLIST);  // Redis 7.0 holds every list as a quicklist
         }
         else if (entry.type() == ValueType.SET)
         {

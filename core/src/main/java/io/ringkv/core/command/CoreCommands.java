@@ -25,7 +25,7 @@ public final class CoreCommands
         DumpCommands.register(table);
         HashCommands.register(table);
         SetCommands.register(table);
-        ListCommands.register(table);
+        BlockingListCommands.register(table, ListCommands.register(table));
         return table;
     }
 

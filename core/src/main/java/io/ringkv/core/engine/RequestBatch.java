@@ -285,6 +285,11 @@ public final class RequestBatch implements ParsedRequests
     {
         blockedRequest = requestIndex;
         blocked = true;
+        final Thread waiter = this.waiter; // read after the write above: see awaitCompletionOrBlock
+        if (null != waiter)
+        {
+            LockSupport.unpark(waiter);
+        }
     }
 
     /**
@@ -361,6 +366,25 @@ public final class RequestBatch implements ParsedRequests
     public boolean isComplete()
     {
         return completed;
+    }
+
+    /**
+     * Connection thread: wait until the published batch is done or one of its requests blocks (BLPOP...), whichever
+     * comes first; a connection then reads on while it waits, to see its client leave. Parks at once (a virtual
+     * thread must not spin).
+     */
+    public void awaitCompletionOrBlock()
+    {
+        if (completed || blocked)
+        {
+            return;
+        }
+        waiter = Thread.currentThread();
+        while (!completed && !blocked)
+        {
+            LockSupport.park(this);
+        }
+        waiter = null;
     }
 
     /**

@@ -312,10 +312,22 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 // the read appends after it); parse them only once the batch is finished. A buffer a large request
                 // grew is given back first (below, once it is empty), not held while idle.
                 final boolean readFirst = input.limit() < input.capacity() && !input.grown();
-                final int read = readFirst ? awaitInput(input) : 0;
+                int read = readFirst ? awaitInput(input) : 0;
+                // A blocking command (BLPOP...) may hold the batch for long: read on while it waits (into the room
+                // the buffer has), so that a client that leaves releases it, as Redis notices a blocked client go.
+                while (read >= 0 && !batch.isComplete())
+                {
+                    batch.awaitCompletionOrBlock();
+                    if (batch.isComplete() || input.limit() == input.capacity())
+                    {
+                        break;
+                    }
+                    final int more = awaitInput(input);
+                    read = more < 0 ? -1 : read + more;
+                }
                 if (read < 0 && !batch.isComplete())
                 {
-                    engine.releaseBlocked(batch); // gone while blocked (BLPOP...): nothing else would end the wait
+                    engine.releaseBlocked(batch); // gone while blocked: nothing else would end the wait
                 }
                 batch.awaitCompletion();
                 if (replyWriter.failed() || output.broken())

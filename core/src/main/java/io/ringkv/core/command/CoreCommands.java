@@ -25,6 +25,7 @@ public final class CoreCommands
         DumpCommands.register(table);
         HashCommands.register(table);
         SetCommands.register(table);
+        ZSetCommands.register(table);
         return table;
     }
 

@@ -186,6 +186,8 @@ public final class ConfigCommands
         limits.hashMaxListpackEntries(config.hashMaxListpackEntries.number());
         limits.hashMaxListpackValue(config.hashMaxListpackValue.number());
         limits.setMaxIntsetEntries(config.setMaxIntsetEntries.number());
+        limits.zsetMaxListpackEntries(config.zsetMaxListpackEntries.number());
+        limits.zsetMaxListpackValue(config.zsetMaxListpackValue.number());
     }
 
     private void resetstat(final CommandContext context, final CommandArgs args, final Reply reply)

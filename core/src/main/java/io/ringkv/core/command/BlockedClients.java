@@ -100,6 +100,28 @@ public final class BlockedClients
     }
 
     /**
+     * Handler: {@link #block} unless the request may not block (inside EXEC or a script), where it answers as on a
+     * timeout, a null array, as Redis does for CLIENT_DENY_BLOCKING.
+     *
+     * @param args      the request.
+     * @param firstKey  index of the first key argument.
+     * @param keyCount  consecutive key arguments from there.
+     * @param timeoutMs from {@link BlockingTimeout#parseMs}, 0 for none.
+     * @param type      the {@link io.ringkv.core.store.ValueType} the keys must hold to serve the request.
+     * @param reply     the request's reply.
+     */
+    public void blockOrTimeOut(final CommandArgs args, final int firstKey, final int keyCount, final long timeoutMs,
+        final byte type, final Reply reply)
+    {
+        if (context.mayNotBlock())
+        {
+            reply.nilArray();
+            return;
+        }
+        block(args, firstKey, keyCount, BlockingTimeout.deadlineMs(context.nowMs(), timeoutMs), type);
+    }
+
+    /**
      * Handler, serving a blocked request: whether to pass over key argument {@code index} because another key is
      * the one made ready. Always false for a request not being served.
      *

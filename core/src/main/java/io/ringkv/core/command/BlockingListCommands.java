@@ -60,7 +60,7 @@ public final class BlockingListCommands
         {
             return;
         }
-        blockOrGiveUp(context, args, 1, timeoutIndex - 1, timeoutMs, reply);
+        context.blockedClients().blockOrTimeOut(args, 1, timeoutIndex - 1, timeoutMs, ValueType.LIST, reply);
     }
 
     /**
@@ -115,7 +115,7 @@ public final class BlockingListCommands
         {
             return;
         }
-        blockOrGiveUp(context, args, 3, (int)numkeys, timeoutMs, reply);
+        context.blockedClients().blockOrTimeOut(args, 3, (int)numkeys, timeoutMs, ValueType.LIST, reply);
     }
 
     /**
@@ -197,17 +197,5 @@ public final class BlockingListCommands
         }
         context.blockedClients().block(args, 1, 1, BlockingTimeout.deadlineMs(context.nowMs(), timeoutMs),
             ValueType.LIST);
-    }
-
-    private static void blockOrGiveUp(final CommandContext context, final CommandArgs args, final int firstKey,
-        final int keyCount, final long timeoutMs, final Reply reply)
-    {
-        if (context.mayNotBlock())
-        {
-            reply.nilArray(); // as on a timeout (Redis's CLIENT_DENY_BLOCKING)
-            return;
-        }
-        context.blockedClients().block(args, firstKey, keyCount,
-            BlockingTimeout.deadlineMs(context.nowMs(), timeoutMs), ValueType.LIST);
     }
 }

@@ -26,7 +26,7 @@ public final class CoreCommands
         HashCommands.register(table);
         SetCommands.register(table);
         BlockingListCommands.register(table, ListCommands.register(table));
-        ZSetCommands.register(table);
+        BlockingZSetCommands.register(table, ZSetCommands.register(table));
         return table;
     }
 

@@ -74,8 +74,9 @@ public final class ZSetCommands
 
     /**
      * @param table to register the sorted-set commands in.
+     * @return the instance whose primitives the blocking commands call.
      */
-    public static void register(final CommandTable table)
+    public static ZSetCommands register(final CommandTable table)
     {
         final ZSetCommands z = new ZSetCommands();
         table.register("zadd", -4, WRITE | DENY_OOM | FAST, z::zadd);
@@ -108,6 +109,7 @@ public final class ZSetCommands
         table.register("zrandmember", -2, READONLY, z::zrandmember);
         table.register("zscan", -3, READONLY, z::zscan);
         ZSetAlgebra.register(table, z);
+        return z;
     }
 
     private long find(final CommandContext context, final CommandArgs args, final int index, final Reply reply)

@@ -441,4 +441,63 @@ class BlockingCommandsInteropTest
             clients.record("blocked", String.valueOf(clients.blockedClients()));
         });
     }
+
+    @Test
+    void sortedSetWaitersAreServedInOrderAndListWaitersWaitOn() throws Exception
+    {
+        assertSameTranscript(clients ->
+        {
+            final RawRespClient min = clients.connect();
+            final RawRespClient list = clients.connect();
+            final RawRespClient max = clients.connect();
+            final RawRespClient multi = clients.connect();
+            clients.block(min, 1, "BZPOPMIN", "z1", "z", "0");
+            clients.block(list, 2, "BLPOP", "z", "0");
+            clients.block(max, 3, "BZPOPMAX", "z", "0");
+            clients.block(multi, 4, "BZMPOP", "0", "2", "z2", "z", "MIN", "COUNT", "10");
+            clients.call("ZADD", "z", "1", "a", "2.5", "b", "-inf", "c", "3", "d", "4", "e");
+            clients.read("min", min);
+            clients.read("max", max);
+            clients.read("multi", multi);
+            clients.call("EXISTS", "z");
+            clients.record("list waiter still blocked", String.valueOf(clients.blockedClients()));
+            clients.call("RPUSH", "z", "x");
+            clients.read("list", list);
+            clients.record("hello", String.valueOf(min.call("HELLO", "3").length() > 0));
+            clients.block(min, 1, "BZPOPMIN", "z3", "0");
+            clients.call("ZADD", "z3", "1.5", "m");
+            clients.read("resp3 score", min);
+            clients.record("resp3 timeout", min.call("BZMPOP", "0.01", "1", "z3", "MAX"));
+            clients.record("resp3 bzpopmax timeout", min.call("BZPOPMAX", "z3", "0.01"));
+        });
+    }
+
+    @Test
+    void sortedSetHostileArgumentsAndImmediatePops() throws Exception
+    {
+        assertSameTranscript(clients ->
+        {
+            clients.call("ZADD", "z", "1", "a", "2", "b", "3", "c");
+            clients.call("BZPOPMIN", "missing", "z", "0");
+            clients.call("BZPOPMAX", "z", "0");
+            clients.call("BZMPOP", "0", "1", "z", "MAX", "COUNT", "5");
+            clients.call("EXISTS", "z");
+            clients.call("BZPOPMIN", "z", "0.01");
+            clients.call("BZMPOP", "0.01", "1", "z", "MIN");
+            clients.call("BZPOPMIN", "z", "-1");
+            clients.call("BZPOPMIN", "z", "nan");
+            clients.call("BZPOPMIN", "z", "1e400");
+            clients.call("BZPOPMIN", "z");
+            clients.call("BZMPOP", "0", "0", "z", "MIN");
+            clients.call("BZMPOP", "0", "1", "z", "LEFT");
+            clients.call("BZMPOP", "0", "2", "z", "MIN");
+            clients.call("BZMPOP", "0", "1", "z", "MIN", "COUNT", "0");
+            clients.call("BZMPOP", "-2", "1", "z", "MIN");
+            clients.call("BZMPOP", "x", "1", "z", "MIN", "COUNT", "2");
+            clients.call("RPUSH", "l", "1");
+            clients.call("BZPOPMIN", "missing", "l", "0");
+            clients.call("BZMPOP", "0", "1", "l", "MAX");
+            clients.call("BLPOP", "missing", "l", "0");
+        });
+    }
 }

@@ -169,13 +169,18 @@ public final class BlockingHandover
             final InputStream in = new BufferedInputStream(socket.getInputStream());
             for (int c = 0; c < consumers; c++)
             {
-                out.write(request("RPUSH", "hq:" + c, "stop"));
+                out.write(request("LPUSH", "hq:" + c, "stop")); // behind anything still queued
                 line(in);
             }
-        }
-        for (final Thread thread : threads)
-        {
-            thread.join();
+            for (final Thread thread : threads)
+            {
+                thread.join();
+            }
+            for (int c = 0; c < consumers; c++)
+            {
+                out.write(request("DEL", "hq:" + c)); // nothing left for the next round
+                line(in);
+            }
         }
         int total = 0;
         for (final int count : counts)

@@ -17,14 +17,11 @@ import static io.ringkv.core.command.Command.WRITE;
  */
 public final class BlockingListCommands
 {
-    private static final String NUMKEYS = "ERR numkeys should be greater than 0";
-    private static final String COUNT_POSITIVE = "ERR count should be greater than 0";
     private static final byte[] LEFT = {'L', 'E', 'F', 'T'};
     private static final byte[] RIGHT = {'R', 'I', 'G', 'H', 'T'};
-    private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
 
     private final ListCommands lists;
-    private final AsciiNumbers numbers = new AsciiNumbers();
+    private final ListCommands.MpopArguments mpop = new ListCommands.MpopArguments();
 
     private BlockingListCommands(final ListCommands lists)
     {
@@ -64,58 +61,27 @@ public final class BlockingListCommands
     }
 
     /**
-     * BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: LMPOP's checks in LMPOP's order, then the
-     * timeout's (Redis parses it last).
+     * BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: LMPOP's checks, then the timeout's (Redis
+     * parses it last).
      */
     private void blmpop(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!numbers.parseLong(args, 2) || numbers.value() < 1)
+        final ListCommands.MpopArguments mpop = this.mpop;
+        if (!lists.parseMpop(args, 2, mpop, reply))
         {
-            reply.error(NUMKEYS);
             return;
-        }
-        final long numkeys = numbers.value();
-        if (numkeys >= args.count() - 3)
-        {
-            reply.error(ErrorMessages.SYNTAX);
-            return;
-        }
-        final int whereIndex = (int)numkeys + 3;
-        final boolean left = args.equalsIgnoreCase(whereIndex, LEFT);
-        if (!left && !args.equalsIgnoreCase(whereIndex, RIGHT))
-        {
-            reply.error(ErrorMessages.SYNTAX);
-            return;
-        }
-        long count = -1;
-        for (int i = whereIndex + 1; i < args.count(); i++)
-        {
-            if (count == -1 && args.equalsIgnoreCase(i, COUNT) && i + 1 < args.count())
-            {
-                i++;
-                if (!numbers.parseLong(args, i) || numbers.value() < 1)
-                {
-                    reply.error(COUNT_POSITIVE);
-                    return;
-                }
-                count = numbers.value();
-            }
-            else
-            {
-                reply.error(ErrorMessages.SYNTAX);
-                return;
-            }
         }
         final long timeoutMs = BlockingTimeout.parseMs(args, 1, reply);
         if (timeoutMs == BlockingTimeout.INVALID)
         {
             return;
         }
-        if (popFirst(context, args, 3, whereIndex, left, count == -1 ? 1 : count, reply))
+        final int end = mpop.firstKey + mpop.keys;
+        if (popFirst(context, args, mpop.firstKey, end, mpop.left, mpop.count, reply))
         {
             return;
         }
-        context.blockedClients().blockOrTimeOut(args, 3, (int)numkeys, timeoutMs, ValueType.LIST, reply);
+        context.blockedClients().blockOrTimeOut(args, mpop.firstKey, mpop.keys, timeoutMs, ValueType.LIST, reply);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.ringkv.core.command;
 
+import java.util.Arrays;
+
 /**
  * One request suspended by a blocking command (BLPOP, BZPOPMIN...): who asked, where its arguments and reply are,
  * the keys it waits on, its deadline, and how it ended. The engine owns what {@link #owner()} is (the suspended
@@ -44,14 +46,14 @@ public final class BlockedClient
         this.reply = reply;
         this.type = type;
         this.deadlineMs = deadlineMs;
-        this.nodes = new KeyWaiters.Node[Math.min(keyCount, 16)];
+        this.nodes = new KeyWaiters.Node[Math.max(1, Math.min(keyCount, 16))];
     }
 
     void add(final KeyWaiters.Node node)
     {
         if (nodeCount == nodes.length)
         {
-            nodes = java.util.Arrays.copyOf(nodes, nodeCount * 2);
+            nodes = Arrays.copyOf(nodes, nodeCount * 2);
         }
         nodes[nodeCount++] = node;
     }

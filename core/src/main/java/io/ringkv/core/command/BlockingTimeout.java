@@ -1,5 +1,7 @@
 package io.ringkv.core.command;
 
+import org.agrona.DirectBuffer;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
@@ -51,7 +53,13 @@ public final class BlockingTimeout
             reply.error(NEGATIVE);
             return INVALID;
         }
-        final BigDecimal ms = seconds.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
+        final BigDecimal product = LongDouble.multiply(seconds, THOUSAND);
+        if (LongDouble.isInfinite(product))
+        {
+            reply.error(NEGATIVE);
+            return INVALID;
+        }
+        final BigDecimal ms = product.setScale(0, RoundingMode.CEILING);
         if (ms.signum() < 0 || ms.compareTo(LONG_MAX) > 0)
         {
             reply.error(NEGATIVE); // Redis's (long long) conversion of an out-of-range value is negative
@@ -86,7 +94,7 @@ public final class BlockingTimeout
         {
             return -1;
         }
-        final org.agrona.DirectBuffer buffer = args.buffer();
+        final DirectBuffer buffer = args.buffer();
         final int offset = args.offset(index);
         long whole = 0;
         int i = 0;

@@ -16,6 +16,8 @@
 #   int-set       one set `intset` of the integers 0 .. ELEMENTS-1, 100 per SADD: more than set-max-intset-entries
 #                 (512), so a hashtable on both sides, not an intset.
 #   string-set    one set `strset` of ELEMENTS members `member:%012d` (19 bytes), 100 per SADD: hashtable.
+#   small-lists   ELEMENTS/10 lists `list:%010d` of 10 elements `item:%07d` (12 bytes), one RPUSH each.
+#   big-list      one list `biglist` of ELEMENTS elements `item:%010d` (15 bytes), 100 per RPUSH.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 N=1000000; SETS="small-hashes big-hash int-set string-set"; RINGKV_OPTS=""
@@ -45,18 +47,23 @@ with open(path, "wb") as out:
                 args += [b"field:%d" % f, b"value:%010d" % (h * 10 + f)]
             out.write(cmd(args))
         print("hash:0000000000 HLEN")
+    elif kind == "small-lists":
+        for h in range(n // 10):
+            out.write(cmd([b"RPUSH", b"list:%010d" % h] + [b"item:%07d" % ((h * 10 + e) % 10**7) for e in range(10)]))
+        print("list:0000000000 LLEN")
     else:
         key, verb, member = {
             "big-hash": (b"bighash", b"HSET", lambda i: [b"field:%012d" % i, b"value:%010d" % i]),
             "int-set": (b"intset", b"SADD", lambda i: [b"%d" % i]),
             "string-set": (b"strset", b"SADD", lambda i: [b"member:%012d" % i]),
+            "big-list": (b"biglist", b"RPUSH", lambda i: [b"item:%010d" % i]),
         }[kind]
         for base in range(0, n, 100):
             args = [verb, key]
             for i in range(base, min(n, base + 100)):
                 args += member(i)
             out.write(cmd(args))
-        print(key.decode(), "HLEN" if verb == b"HSET" else "SCARD")
+        print(key.decode(), {b"HSET": "HLEN", b"SADD": "SCARD", b"RPUSH": "LLEN"}[verb])
 PY
 }
 

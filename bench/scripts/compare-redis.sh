@@ -38,7 +38,7 @@ run() { # server pid port test pipeline -> appends "server test pipe rps p50 p99
     after=$(cpu_ticks "$pid")
     cpu_us=$(python3 -c "print(($after-$before)*1e6/$TICK/$N)")
     echo "$csv" | tail -n +2 | tr -d '"' | while IFS=, read -r label rps avg min p50 p95 p99 max; do
-        echo "$name $label $pipe $rps $p50 $p99 $cpu_us" >> "$RESULTS"
+        echo "$name ${label// /_} $pipe $rps $p50 $p99 $cpu_us" >> "$RESULTS"   # LRANGE labels have spaces
     done
 }
 for round in $(seq 1 "$ROUNDS"); do

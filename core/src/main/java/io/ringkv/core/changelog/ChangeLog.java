@@ -3,7 +3,9 @@ package io.ringkv.core.changelog;
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Intset;
+import io.ringkv.core.store.ListNodeDescriptor;
 import io.ringkv.core.store.Listpack;
+import io.ringkv.core.store.Quicklists;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
 import org.agrona.UnsafeApi;
@@ -47,6 +49,7 @@ public final class ChangeLog
 
     private static final byte[] HSET = {'h', 's', 'e', 't'};
     private static final byte[] SADD = {'s', 'a', 'd', 'd'};
+    private static final byte[] RPUSH = {'r', 'p', 'u', 's', 'h'};
 
     private final EntryFlyweight entry = new EntryFlyweight();
     private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
@@ -377,8 +380,27 @@ public final class ChangeLog
     }
 
     /**
+     * One command argument per element of the listpack at {@code base}.
+     */
+    private void listpackArgs(final DirectBuffer buffer, final int base)
+    {
+        for (int p = Listpack.first(buffer, base); p != 0; p = Listpack.next(buffer, base, p))
+        {
+            if (Listpack.isInt(buffer, p))
+            {
+                commandArg(Listpack.intValue(buffer, p));
+            }
+            else
+            {
+                commandArg(buffer, Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));
+            }
+        }
+    }
+
+    /**
      * Log the whole state of an entry: {@link #set} for a string or JSON document; for a collection, which a SET
-     * record cannot carry, DEL, then the command that rebuilds it (HSET of every field, SADD of every member), then
+     * record cannot carry, DEL, then the command that rebuilds it (HSET of every field, SADD of every member, RPUSH of
+     * every element in order), then
      * its expiry.
      *
      * @param keyspace holding the entry (a large collection's elements are in its element tables).
@@ -389,14 +411,15 @@ public final class ChangeLog
     {
         final EntryFlyweight entry = this.entry.wrap(address);
         final byte type = entry.type();
-        if (type != ValueType.HASH && type != ValueType.SET)
+        if (type != ValueType.HASH && type != ValueType.SET && type != ValueType.LIST)
         {
             set(db, address);
             return;
         }
         final DirectBuffer buffer = entry.buffer();
         delete(db, buffer, entry.keyOffset(), entry.keyLength(), false);
-        beginCommand(db, type == ValueType.HASH ? HSET : SADD, buffer, entry.keyOffset(), entry.keyLength());
+        beginCommand(db, type == ValueType.HASH ? HSET : type == ValueType.SET ? SADD : RPUSH, buffer,
+            entry.keyOffset(), entry.keyLength());
         if (entry.encoding() == ValueEncoding.SET_INTSET)
         {
             for (int i = 0, count = Intset.count(buffer, entry.valueOffset()); i < count; i++)
@@ -426,20 +449,20 @@ public final class ChangeLog
                 commandArg(view, ElementDescriptor.valueOffset(keyLength), valueLength);
             });
         }
+        else if (entry.encoding() == ValueEncoding.LIST_QUICKLIST)
+        {
+            final UnsafeBuffer view = elementView;
+            final Quicklists quicklists = keyspace.quicklists();
+            for (long node = quicklists.head(buffer.getInt(entry.valueOffset())); node != 0;
+                node = Quicklists.next(node))
+            {
+                view.wrap(node, (int)ListNodeDescriptor.nodeLength(Quicklists.listpackLength(node)));
+                listpackArgs(view, ListNodeDescriptor.LISTPACK_OFFSET);
+            }
+        }
         else
         {
-            final int base = entry.valueOffset();
-            for (int p = Listpack.first(buffer, base); p != 0; p = Listpack.next(buffer, base, p))
-            {
-                if (Listpack.isInt(buffer, p))
-                {
-                    commandArg(Listpack.intValue(buffer, p));
-                }
-                else
-                {
-                    commandArg(buffer, Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));
-                }
-            }
+            listpackArgs(buffer, entry.valueOffset());
         }
         endCommand();
         this.entry.wrap(address);

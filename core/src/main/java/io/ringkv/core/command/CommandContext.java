@@ -30,6 +30,7 @@ public final class CommandContext
 
     private final HashPayloads hashPayloads = new HashPayloads();
     private final SetPayloads setPayloads = new SetPayloads();
+    private final ListPayloads listPayloads = new ListPayloads();
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
@@ -438,6 +439,14 @@ public final class CommandContext
     SetPayloads setPayloads()
     {
         return setPayloads;
+    }
+
+    /**
+     * @return the reader of list DUMP payloads RESTORE uses; engine thread only.
+     */
+    ListPayloads listPayloads()
+    {
+        return listPayloads;
     }
 
     /**

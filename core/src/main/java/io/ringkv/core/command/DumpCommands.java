@@ -10,11 +10,15 @@ import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ListNodeDescriptor;
 import io.ringkv.core.store.Listpack;
+import io.ringkv.core.store.Quicklists;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 import static io.ringkv.core.command.Command.DENY_OOM;
 import static io.ringkv.core.command.Command.READONLY;
@@ -237,6 +241,11 @@ public final class DumpCommands
 
         final int type = args.length(3) > DumpPayloadDescriptor.FRAMING_LENGTH ?
             buffer.getByte(args.offset(3)) & 0xff : -1;
+        if (ListPayloads.isListType(type))
+        {
+            restoreList(context, args, ttl, absTtl, existing, idleSeconds, frequency, reply);
+            return;
+        }
         if (HashPayloads.isHashType(type) || SetPayloads.isSetType(type))
         {
             // A collection: its whole body is read and checked before anything is made.
@@ -433,6 +442,89 @@ public final class DumpCommands
         if (payloads.isIntset)
         {
             entry.buffer().putBytes(entry.valueOffset(), payloads.intset, 0, payloads.intsetLength);
+        }
+        else
+        {
+            keyspace.adoptTable(address, id);
+        }
+        setAccess(entry, idleSeconds, frequency, nowMs);
+        context.changeLog().state(keyspace, db, address);
+        reply.ok();
+    }
+
+    /**
+     * RESTORE of a list (RDB_TYPE_LIST_QUICKLIST_2): the whole body is read and checked first ({@link ListPayloads});
+     * one node that fits an entry becomes an in-entry listpack, more become a node chain filled before the key is
+     * made, so a refused payload or a full budget leaves nothing; logged as its state (DEL, RPUSH, expiry).
+     */
+    private static void restoreList(final CommandContext context, final CommandArgs args, final long ttl,
+        final boolean absTtl, final long existing, final long idleSeconds, final long frequency, final Reply reply)
+    {
+        final DirectBuffer buffer = args.buffer();
+        final int index = args.offset(3);
+        final int length = args.length(3);
+        if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
+        {
+            reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
+            return;
+        }
+        final ListPayloads payloads = context.listPayloads();
+        final int nodes = payloads.read(buffer, index + DumpPayloadDescriptor.BODY_OFFSET,
+            DumpPayloadDescriptor.footerIndex(index, length));
+        if (nodes < 0)
+        {
+            reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
+            return;
+        }
+        final long nowMs = context.nowMs();
+        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
+        if (bornExpired(context, args, existing, expireAtMs))
+        {
+            reply.ok();
+            return;
+        }
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        final boolean inEntry = nodes == 1 && keyspace.collectionLimits().fitsInEntry(payloads.length(0));
+        final Quicklists quicklists = keyspace.quicklists();
+        int id = Quicklists.NO_LIST;
+        if (!inEntry)
+        {
+            id = quicklists.create();
+            long after = 0;
+            for (int i = 0; i < nodes; i++)
+            {
+                final int listpackLength = payloads.length(i);
+                final long node = quicklists.insertNode(id, after, listpackLength, listpackLength);
+                if (node == Keyspace.OUT_OF_MEMORY)
+                {
+                    quicklists.free(id);
+                    reply.error(ErrorMessages.OOM);
+                    return;
+                }
+                UnsafeApi.copyMemory(payloads.listpacks.byteArray(),
+                    BufferUtil.ARRAY_BASE_OFFSET + payloads.offsets[i], null,
+                    node + ListNodeDescriptor.LISTPACK_OFFSET, listpackLength);
+                quicklists.addCount(id, payloads.counts[i]);
+                after = node;
+            }
+        }
+        final long address = keyspace.put(db, buffer, args.offset(1), args.length(1), ValueType.LIST,
+            inEntry ? ValueEncoding.LIST_LISTPACK : ValueEncoding.LIST_QUICKLIST,
+            inEntry ? payloads.length(0) : ValueEncoding.TABLE_ID_LENGTH, expireAtMs);
+        if (address == Keyspace.OUT_OF_MEMORY)
+        {
+            if (id != Quicklists.NO_LIST)
+            {
+                quicklists.free(id);
+            }
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        final EntryFlyweight entry = context.entry().wrap(address);
+        if (inEntry)
+        {
+            entry.buffer().putBytes(entry.valueOffset(), payloads.listpacks, payloads.offsets[0], payloads.length(0));
         }
         else
         {

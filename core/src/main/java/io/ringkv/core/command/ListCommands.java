@@ -64,6 +64,8 @@ public final class ListCommands
     private final AsciiNumbers numbers = new AsciiNumbers();
     private final ExpandableArrayBuffer element = new ExpandableArrayBuffer(64);
     private long[] indexes = new long[16];
+    private long rangeStart;
+    private long rangeEnd;
 
     /**
      * @param table to register the list commands in.
@@ -207,7 +209,7 @@ public final class ListCommands
         values.copyCurrent();
         final int length = values.copiedLength;
         element.putBytes(0, values.copied, 0, length);
-        final boolean sameKey = sameBytes(source, sourceOffset, sourceLength, destination, destinationOffset,
+        final boolean sameKey = KeyspaceCommands.sameBytes(source, sourceOffset, sourceLength, destination, destinationOffset,
             destinationLength);
         if (sameKey && sourceElements == 1)
         {
@@ -298,10 +300,11 @@ public final class ListCommands
         final int sourceOffset, final int sourceLength, final DirectBuffer destination, final int destinationOffset,
         final int destinationLength, final boolean fromLeft, final boolean toLeft)
     {
+        // Redis's order: the push on the destination, then the pop on the source.
         final KeyspaceEvents events = context.keyspaceEvents();
-        events.notify(KeyspaceEvents.LIST, fromLeft ? "lpop" : "rpop", db, source, sourceOffset, sourceLength);
         events.notify(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", db, destination, destinationOffset,
             destinationLength);
+        events.notify(KeyspaceEvents.LIST, fromLeft ? "lpop" : "rpop", db, source, sourceOffset, sourceLength);
     }
 
     // ---- commands
@@ -406,10 +409,9 @@ public final class ListCommands
 
     private void llen(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long length = length(context, context.db(), args.buffer(), args.offset(1), args.length(1));
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
         reply.integer(length);
@@ -417,22 +419,15 @@ public final class ListCommands
 
     private void lrange(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!numbers.parseLong(args, 2))
+        if (!parseRange(args, reply))
         {
-            reply.error(ErrorMessages.NOT_INTEGER);
             return;
         }
-        long start = numbers.value();
-        if (!numbers.parseLong(args, 3))
-        {
-            reply.error(ErrorMessages.NOT_INTEGER);
-            return;
-        }
-        long end = numbers.value();
-        final long length = length(context, context.db(), args.buffer(), args.offset(1), args.length(1));
+        long start = rangeStart;
+        long end = rangeEnd;
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
         start = start < 0 ? Math.max(0, length + start) : start;
@@ -456,10 +451,14 @@ public final class ListCommands
 
     private void lindex(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long length = length(context, context.db(), args.buffer(), args.offset(1), args.length(1));
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
+            return;
+        }
+        if (length == 0)
+        {
+            reply.nil();
             return;
         }
         if (!numbers.parseLong(args, 2))
@@ -480,10 +479,9 @@ public final class ListCommands
     private void lset(final CommandContext context, final CommandArgs args, final Reply reply)
     {
         final int db = context.db();
-        final long length = length(context, db, args.buffer(), args.offset(1), args.length(1));
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
         if (length == 0)
@@ -531,10 +529,9 @@ public final class ListCommands
             reply.error(ErrorMessages.SYNTAX);
             return;
         }
-        final long length = length(context, context.db(), args.buffer(), args.offset(1), args.length(1));
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
         if (length == 0)
@@ -582,10 +579,9 @@ public final class ListCommands
         }
         final long count = numbers.value();
         final int db = context.db();
-        final long length = length(context, db, args.buffer(), args.offset(1), args.length(1));
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
         if (length == 0)
@@ -676,23 +672,16 @@ public final class ListCommands
 
     private void ltrim(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!numbers.parseLong(args, 2))
+        if (!parseRange(args, reply))
         {
-            reply.error(ErrorMessages.NOT_INTEGER);
             return;
         }
-        long start = numbers.value();
-        if (!numbers.parseLong(args, 3))
-        {
-            reply.error(ErrorMessages.NOT_INTEGER);
-            return;
-        }
-        long end = numbers.value();
+        long start = rangeStart;
+        long end = rangeEnd;
         final int db = context.db();
-        final long length = length(context, db, args.buffer(), args.offset(1), args.length(1));
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
         if (length == 0)
@@ -757,13 +746,7 @@ public final class ListCommands
             }
             else if (more && args.equalsIgnoreCase(i, COUNT))
             {
-                if (!numbers.parseLong(args, i + 1))
-                {
-                    reply.error(ErrorMessages.NOT_INTEGER);
-                    return;
-                }
-                count = numbers.value();
-                if (count < 0)
+                if ((count = nonNegative(args, i + 1)) < 0)
                 {
                     reply.error(COUNT_NEGATIVE);
                     return;
@@ -771,13 +754,7 @@ public final class ListCommands
             }
             else if (more && args.equalsIgnoreCase(i, MAXLEN))
             {
-                if (!numbers.parseLong(args, i + 1))
-                {
-                    reply.error(ErrorMessages.NOT_INTEGER);
-                    return;
-                }
-                maxlen = numbers.value();
-                if (maxlen < 0)
+                if ((maxlen = nonNegative(args, i + 1)) < 0)
                 {
                     reply.error(MAXLEN_NEGATIVE);
                     return;
@@ -789,10 +766,9 @@ public final class ListCommands
                 return;
             }
         }
-        final long length = length(context, context.db(), args.buffer(), args.offset(1), args.length(1));
+        final long length = lengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
-            reply.error(ErrorMessages.WRONG_TYPE);
             return;
         }
         if (length == 0)
@@ -998,6 +974,51 @@ public final class ListCommands
     // ---- helpers
 
     /**
+     * @return {@link #length} of argument 1's list in the session's database, or {@link #WRONG_TYPE} once WRONGTYPE
+     * was replied.
+     */
+    private long lengthOf(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long length = length(context, context.db(), args.buffer(), args.offset(1), args.length(1));
+        if (length == WRONG_TYPE)
+        {
+            reply.error(ErrorMessages.WRONG_TYPE);
+        }
+        return length;
+    }
+
+    /**
+     * @return argument {@code index} as a non-negative long, or -1 when it is not one (Redis's
+     * getPositiveLongFromObjectOrReply, whose one message covers both).
+     */
+    private long nonNegative(final CommandArgs args, final int index)
+    {
+        return numbers.parseLong(args, index) && numbers.value() >= 0 ? numbers.value() : -1;
+    }
+
+    /**
+     * Parse LRANGE's and LTRIM's start and stop (arguments 2 and 3) into {@link #rangeStart}, {@link #rangeEnd}.
+     *
+     * @return false once the error was replied.
+     */
+    private boolean parseRange(final CommandArgs args, final Reply reply)
+    {
+        if (!numbers.parseLong(args, 2))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return false;
+        }
+        rangeStart = numbers.value();
+        if (!numbers.parseLong(args, 3))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return false;
+        }
+        rangeEnd = numbers.value();
+        return true;
+    }
+
+    /**
      * @return 1 for LEFT, 0 for RIGHT, -1 for anything else.
      */
     private static int side(final CommandArgs args, final int index)
@@ -1059,22 +1080,5 @@ public final class ListCommands
             changeLog.commandArg(buffer, args.offset(i), args.length(i));
         }
         changeLog.endCommand();
-    }
-
-    private static boolean sameBytes(final DirectBuffer a, final int aOffset, final int aLength,
-        final DirectBuffer b, final int bOffset, final int bLength)
-    {
-        if (aLength != bLength)
-        {
-            return false;
-        }
-        for (int i = 0; i < aLength; i++)
-        {
-            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -41,6 +41,7 @@ final class ListValues
     /** Wraps the node being read or edited; {@link #base} is its listpack's index. */
     private final UnsafeBuffer lp = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer nodeView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer digits = new UnsafeBuffer(new byte[AsciiNumbers.MAX_LONG_DIGITS]);
     private int base;
 
     private Keyspace keyspace;
@@ -269,7 +270,8 @@ final class ListValues
     {
         if (Listpack.isInt(lp, p))
         {
-            reply.bulkInteger(Listpack.intValue(lp, p));
+            // As text, as it was given: a list holds strings (JSON lines: a string, as hash values and members).
+            reply.bulk(digits, 0, AsciiNumbers.putLong(digits, 0, Listpack.intValue(lp, p)));
         }
         else
         {
@@ -416,7 +418,8 @@ final class ListValues
             moving++;
         }
         final int tailBytes = total - 1 - relative;
-        final long added = quicklists.insertNode(id, node, Listpack.EMPTY_LENGTH + tailBytes);
+        final long added = quicklists.insertNode(id, node, Listpack.EMPTY_LENGTH + tailBytes,
+            Listpack.EMPTY_LENGTH + tailBytes);
         if (added == Keyspace.OUT_OF_MEMORY)
         {
             return added;
@@ -441,7 +444,7 @@ final class ListValues
     private long newNodeWithElement(final long after)
     {
         final int length = Listpack.EMPTY_LENGTH + elementEncodedLength;
-        final long added = quicklists.insertNode(id, after, length);
+        final long added = quicklists.insertNode(id, after, length, length);
         if (added == Keyspace.OUT_OF_MEMORY)
         {
             return added;
@@ -613,7 +616,9 @@ final class ListValues
         {
             if (newLength > oldLength)
             {
-                target = quicklists.resizeNode(id, node, newTotal);
+                // Doubling up to the node limit: an end node that grows by pushes moves a few times, not per class.
+                final int doubled = (int)Math.min(2L * Quicklists.capacity(node), nodeByteLimit());
+                target = quicklists.resizeNode(id, node, newTotal, Math.max(newTotal, doubled));
                 if (target == Keyspace.OUT_OF_MEMORY)
                 {
                     return target;
@@ -624,7 +629,7 @@ final class ListValues
             else if (newLength < oldLength)
             {
                 lp.putBytes(base + relative + newLength, lp, base + relative + oldLength, tail);
-                target = quicklists.resizeNode(id, node, newTotal);
+                target = quicklists.resizeNode(id, node, newTotal, newTotal);
                 if (target == Keyspace.OUT_OF_MEMORY)
                 {
                     // Undo the move: the bytes between are the old element's, still in the old block.
@@ -667,7 +672,7 @@ final class ListValues
         wrapNode(IN_ENTRY);
         final int total = Listpack.totalBytes(lp, base);
         final int count = Listpack.count(lp, base);
-        final long first = quicklists.insertNode(newId, 0, total);
+        final long first = quicklists.insertNode(newId, 0, total, total);
         if (first == Keyspace.OUT_OF_MEMORY)
         {
             quicklists.free(newId);
@@ -714,11 +719,19 @@ final class ListValues
             return false;
         }
         final long fill = limits.listMaxListpackSize();
-        if (fill < 0)
-        {
-            return bytes <= SIZE_LEVELS[(int)Math.min(-fill, SIZE_LEVELS.length) - 1];
-        }
-        return bytes <= SIZE_SAFETY_LIMIT && count <= fill && count < Listpack.COUNT_UNKNOWN;
+        return bytes <= nodeByteLimit() && (fill < 0 || count <= fill && count < Listpack.COUNT_UNKNOWN);
+    }
+
+    /**
+     * @return most listpack bytes of a node: the level of a negative list-max-listpack-size, else the 8 KiB safety
+     * limit; for a chain node less its header, so that a full node's block is exactly the level (4 and 8 KiB are
+     * size classes).
+     */
+    private int nodeByteLimit()
+    {
+        final long fill = keyspace.collectionLimits().listMaxListpackSize();
+        final int level = fill < 0 ? SIZE_LEVELS[(int)Math.min(-fill, SIZE_LEVELS.length) - 1] : SIZE_SAFETY_LIMIT;
+        return inEntry ? level : level - ListNodeDescriptor.LISTPACK_OFFSET;
     }
 
     // ---- serialization

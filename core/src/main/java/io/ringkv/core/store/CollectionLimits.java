@@ -106,11 +106,12 @@ public final class CollectionLimits
     }
 
     /**
-     * @param size list-max-listpack-size, from -5 on, not 0.
+     * @param size list-max-listpack-size; clamped to -5 .. 32768 as Redis does (0: one element per node).
      */
     public void listMaxListpackSize(final long size)
     {
-        listMaxListpackSize = size;
+        // As Redis's quicklistSetFill: at most 2^15 elements, at least the -5 (64 KiB) level.
+        listMaxListpackSize = Math.max(-5, Math.min(size, 1 << 15));
     }
 
     /**

@@ -146,19 +146,30 @@ public final class Quicklists
     }
 
     /**
-     * Allocate a node with room for a listpack of {@code listpackLength} bytes (undefined until the caller writes
-     * it, header first) and link it after {@code after}, or first when {@code after} is 0.
+     * @return listpack bytes the node's block has room for.
+     */
+    public static int capacity(final long node)
+    {
+        return UnsafeApi.getInt(node + ListNodeDescriptor.CAPACITY_OFFSET);
+    }
+
+    /**
+     * Allocate a node with room for a listpack of at least {@code capacity} bytes (rounded up to its size class),
+     * holding one of {@code listpackLength} bytes (undefined until the caller writes it, header first), and link it
+     * after {@code after}, or first when {@code after} is 0.
      *
      * @return the node's address, or {@link Keyspace#OUT_OF_MEMORY} with nothing changed.
      */
-    public long insertNode(final int id, final long after, final int listpackLength)
+    public long insertNode(final int id, final long after, final int listpackLength, final int capacity)
     {
-        final long length = ListNodeDescriptor.nodeLength(listpackLength);
+        final int roomy = ListNodeDescriptor.capacityFor(Math.max(listpackLength, capacity));
+        final long length = ListNodeDescriptor.nodeLength(roomy);
         if (!keyspace.fits(allocator.reservationFor(length)))
         {
             return keyspace.refusedForMemory();
         }
         final long node = allocator.allocate(length);
+        UnsafeApi.putInt(node + ListNodeDescriptor.CAPACITY_OFFSET, roomy);
         UnsafeApi.putInt(node + ListNodeDescriptor.LISTPACK_OFFSET + Listpack.TOTAL_BYTES_OFFSET, listpackLength);
         final long next = after == 0 ? heads[id] : next(after);
         UnsafeApi.putLong(node + ListNodeDescriptor.PREV_OFFSET, after);
@@ -172,27 +183,29 @@ public final class Quicklists
     /**
      * Give a node room for a listpack of {@code newLength} bytes, keeping the first {@code min(old, new)} bytes of
      * its listpack (the old length is read from the listpack's header, which the caller updates afterwards: grow,
-     * then move bytes up; or move bytes down, then shrink).
+     * then move bytes up; or move bytes down, then shrink). The block stays while it has the room and is at least a
+     * quarter used; else it moves to one of at least {@code capacity} bytes.
      *
-     * @return the node's address from now on (it moves when its size class changes), or
-     * {@link Keyspace#OUT_OF_MEMORY} with nothing changed.
+     * @return the node's address from now on, or {@link Keyspace#OUT_OF_MEMORY} with nothing changed.
      */
-    public long resizeNode(final int id, final long node, final int newLength)
+    public long resizeNode(final int id, final long node, final int newLength, final int capacity)
     {
-        final int oldLength = listpackLength(node);
-        final long oldBlock = ListNodeDescriptor.nodeLength(oldLength);
-        final long newBlock = ListNodeDescriptor.nodeLength(newLength);
-        if (SlabAllocator.blockLength(oldBlock) == SlabAllocator.blockLength(newBlock))
+        final int oldCapacity = capacity(node);
+        if (newLength <= oldCapacity && (newLength >= oldCapacity / 4 || oldCapacity <= 256))
         {
-            allocator.resized(oldBlock, newBlock);
             return node;
         }
+        final int oldLength = listpackLength(node);
+        final long oldBlock = ListNodeDescriptor.nodeLength(oldCapacity);
+        final int roomy = ListNodeDescriptor.capacityFor(Math.max(newLength, capacity));
+        final long newBlock = ListNodeDescriptor.nodeLength(roomy);
         if (!keyspace.fits(allocator.reservationFor(newBlock)))
         {
             return keyspace.refusedForMemory();
         }
         final long moved = allocator.allocate(newBlock);
         UnsafeApi.copyMemory(node, moved, ListNodeDescriptor.LISTPACK_OFFSET + (long)Math.min(oldLength, newLength));
+        UnsafeApi.putInt(moved + ListNodeDescriptor.CAPACITY_OFFSET, roomy);
         final long prev = prev(node);
         final long next = next(node);
         link(id, prev, moved, next);
@@ -242,7 +255,7 @@ public final class Quicklists
         for (long node = heads[id]; node != 0; node = next(node))
         {
             final int length = listpackLength(node);
-            final long added = insertNode(copy, after, length);
+            final long added = insertNode(copy, after, length, length);
             if (added == Keyspace.OUT_OF_MEMORY)
             {
                 free(copy);
@@ -356,7 +369,7 @@ public final class Quicklists
 
     private void releaseNode(final int id, final long node)
     {
-        final long length = ListNodeDescriptor.nodeLength(listpackLength(node));
+        final long length = ListNodeDescriptor.nodeLength(capacity(node));
         allocator.free(node, length);
         blockBytes[id] -= SlabAllocator.blockLength(length);
     }

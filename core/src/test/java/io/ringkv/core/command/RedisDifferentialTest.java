@@ -4,14 +4,9 @@ import io.ringkv.core.testing.RedisServerProcess;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,8 +60,7 @@ class RedisDifferentialTest
     /** Hash fields: a few, so that HDEL empties hashes and fields collide; integers test the listpack's int forms. */
     private static final String[] FIELDS = {"f1", "f2", "1", "-3", "", "007"};
 
-    private InputStream in;
-    private OutputStream out;
+    private RedisTranscriptClient redisClient;
 
     /**
      * The bounded run every build makes: a few seeds, a few thousand commands each (a couple of seconds).
@@ -93,8 +87,7 @@ class RedisDifferentialTest
             Socket socket = new Socket(InetAddress.getLoopbackAddress(), redis.port());
             EngineHarness kv = new EngineHarness())
         {
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
+            redisClient = new RedisTranscriptClient(socket);
             // The harness never ticks: keys expire lazily on both sides, so DBSIZE compares equal.
             assertEquals("+OK", send("DEBUG", "SET-ACTIVE-EXPIRE", "0"));
             final Random random = new Random(seed);
@@ -350,6 +343,11 @@ class RedisDifferentialTest
         return transcript.equals("[]") ? "[]" : "[" + transcript.split(", ").length + " members]";
     }
 
+    private String send(final String... args) throws IOException
+    {
+        return redisClient.send(args);
+    }
+
     private static String sorted(final String transcript)
     {
         if (!transcript.startsWith("[") || transcript.equals("[]"))
@@ -359,77 +357,5 @@ class RedisDifferentialTest
         final String[] elements = transcript.substring(1, transcript.length() - 1).split(", ");
         Arrays.sort(elements);
         return "[" + String.join(", ", elements) + "]";
-    }
-
-    private String send(final String... args) throws IOException
-    {
-        final ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        for (final String arg : args)
-        {
-            final byte[] bytes = arg.getBytes(StandardCharsets.ISO_8859_1);
-            request.write(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            request.write(bytes);
-            request.write('\r');
-            request.write('\n');
-        }
-        out.write(request.toByteArray());
-        out.flush();
-        return readReply();
-    }
-
-    /** Reads one RESP2 reply into the transcript form of {@link TranscriptReply}. */
-    private String readReply() throws IOException
-    {
-        final String line = readLine();
-        final String rest = line.substring(1);
-        switch (line.charAt(0))
-        {
-            case '+', '-', ':':
-                return line;
-            case '$':
-            {
-                final int length = Integer.parseInt(rest);
-                if (length < 0)
-                {
-                    return "(nil)";
-                }
-                final byte[] data = in.readNBytes(length);
-                in.readNBytes(2);
-                return "$" + new String(data, StandardCharsets.ISO_8859_1);
-            }
-            case '*':
-            {
-                final int count = Integer.parseInt(rest);
-                if (count < 0)
-                {
-                    return "*(nil)";
-                }
-                final List<String> elements = new ArrayList<>();
-                for (int i = 0; i < count; i++)
-                {
-                    elements.add(readReply());
-                }
-                return "[" + String.join(", ", elements) + "]";
-            }
-            default:
-                throw new IOException("unexpected reply: " + line);
-        }
-    }
-
-    private String readLine() throws IOException
-    {
-        final StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) != '\r')
-        {
-            if (c < 0)
-            {
-                throw new IOException("connection closed");
-            }
-            line.append((char)c);
-        }
-        in.read();
-        return line.toString();
     }
 }

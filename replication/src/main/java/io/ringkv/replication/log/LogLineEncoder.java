@@ -34,6 +34,7 @@ public final class LogLineEncoder
     private static final byte[] ARGS = ascii(",\"args\":[");
     private static final byte[] HASH_OPEN = ascii("{\"$hash\":{");
     private static final byte[] SET_OPEN = ascii("{\"$set\":[");
+    private static final byte[] LIST_OPEN = ascii("{\"$list\":[");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
@@ -154,6 +155,10 @@ public final class LogLineEncoder
         {
             set(out, encoding, buffer, offset);
         }
+        else if (type == ValueType.LIST)
+        {
+            list(out, buffer, offset);
+        }
         else if (type == ValueType.JSON)
         {
             out.raw(buffer, offset, length);
@@ -220,6 +225,24 @@ public final class LogLineEncoder
                 }
                 element(out, buffer, p, false);
             }
+        }
+        out.ascii((byte)']').ascii((byte)'}');
+    }
+
+    /**
+     * A list, held as a listpack of its elements in order (in the entry, or built by a snapshot from its nodes):
+     * {@code {"$list":["element",...]}}.
+     */
+    private static void list(final JsonTextWriter out, final DirectBuffer listpack, final int offset)
+    {
+        out.ascii(LIST_OPEN);
+        for (int p = Listpack.first(listpack, offset); p != 0; p = Listpack.next(listpack, offset, p))
+        {
+            if (p != Listpack.first(listpack, offset))
+            {
+                out.ascii((byte)',');
+            }
+            element(out, listpack, p, false);
         }
         out.ascii((byte)']').ascii((byte)'}');
     }

@@ -422,6 +422,14 @@ public final class MasterStreamApplier
                 }
                 continue;
             }
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isArray("$list", inner.valueStart(), inner.valueEnd()))
+            {
+                if (!membersArgs(inner, "RPUSH"))
+                {
+                    return reject("ERR invalid dump: bad list");
+                }
+                continue;
+            }
             commands.arg("SET");
             if (!nameArg(inner))
             {
@@ -645,8 +653,17 @@ public final class MasterStreamApplier
      */
     private boolean isSet(final int valueStart, final int valueEnd)
     {
+        return isArray("$set", valueStart, valueEnd);
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"<name>":[...]}} (a set's or a list's dump form); its
+     * array is then in {@link #collectionStart}, {@link #collectionEnd}.
+     */
+    private boolean isArray(final String name, final int valueStart, final int valueEnd)
+    {
         final JsonObjectCursor collection = this.collection;
-        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$set") ||
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs(name) ||
             collection.valueType() != JsonObjectCursor.ARRAY)
         {
             return false;
@@ -661,6 +678,15 @@ public final class MasterStreamApplier
      */
     private boolean setArgs(final JsonObjectCursor inner)
     {
+        return membersArgs(inner, "SADD");
+    }
+
+    /**
+     * A dumped set or list: DEL of the key, then {@code command} (SADD, RPUSH) of its members in order (none for an
+     * empty array).
+     */
+    private boolean membersArgs(final JsonObjectCursor inner, final String command)
+    {
         commands.arg("DEL");
         if (!nameArg(inner))
         {
@@ -668,7 +694,7 @@ public final class MasterStreamApplier
         }
         commands.end();
         final long mark = commands.mark();
-        commands.arg("SADD");
+        commands.arg(command);
         if (!nameArg(inner))
         {
             return false;

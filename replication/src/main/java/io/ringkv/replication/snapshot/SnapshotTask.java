@@ -4,7 +4,10 @@ import io.ringkv.core.engine.EngineTask;
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.ListNodeDescriptor;
 import io.ringkv.core.store.Listpack;
+import io.ringkv.core.store.Quicklists;
+import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.SnapshotListener;
 import org.agrona.UnsafeApi;
@@ -161,7 +164,9 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         final boolean table = Keyspace.hasTableValue(entryAddress);
         // A large collection travels as a listpack of its elements (each as a string), built here: the table
         // itself may change once the engine goes on.
-        final int valueLength = table ? tableAsListpackLength(entry) : entry.valueLength();
+        final boolean quicklist = ValueEncoding.isQuicklist(entry.encoding());
+        final int valueLength = quicklist ? quicklistAsListpackLength(entry) :
+            table ? tableAsListpackLength(entry) : entry.valueLength();
         final RingBuffer ring = snapshot.ring();
         final long length = (long)HEADER_LENGTH + keyLength + valueLength;
         if (length > ring.maxMsgLength())
@@ -182,7 +187,12 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         buffer.putByte(index + ENCODING_OFFSET, entry.encoding());
         buffer.putInt(index + KEY_LENGTH_OFFSET, keyLength);
         buffer.putLong(index + EXPIRE_AT_MS_OFFSET, entry.expireAtMs());
-        if (table)
+        if (quicklist)
+        {
+            buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength);
+            writeQuicklistAsListpack(entry, buffer, index + HEADER_LENGTH + keyLength, valueLength);
+        }
+        else if (table)
         {
             buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength);
             writeTableAsListpack(entry, buffer, index + HEADER_LENGTH + keyLength, valueLength);
@@ -193,6 +203,38 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         }
         ring.commit(index);
         captured++;
+    }
+
+    /**
+     * A large list travels as one listpack of all its elements: the nodes' element bytes, concatenated (a listpack
+     * element is self-contained), under one header.
+     */
+    private int quicklistAsListpackLength(final EntryFlyweight entry)
+    {
+        long length = Listpack.EMPTY_LENGTH;
+        for (long node = keyspace.quicklists().head(entry.buffer().getInt(entry.valueOffset())); node != 0;
+            node = Quicklists.next(node))
+        {
+            length += Quicklists.listpackLength(node) - Listpack.EMPTY_LENGTH;
+        }
+        return (int)Math.min(length, Integer.MAX_VALUE - HEADER_LENGTH);
+    }
+
+    private void writeQuicklistAsListpack(final EntryFlyweight entry, final UnsafeBuffer buffer, final int at,
+        final int length)
+    {
+        final Quicklists quicklists = keyspace.quicklists();
+        final int id = entry.buffer().getInt(entry.valueOffset());
+        int p = at + Listpack.HEADER_LENGTH;
+        for (long node = quicklists.head(id); node != 0; node = Quicklists.next(node))
+        {
+            final int body = Quicklists.listpackLength(node) - Listpack.EMPTY_LENGTH;
+            source.wrap(node, ListNodeDescriptor.LISTPACK_OFFSET + Listpack.HEADER_LENGTH + body);
+            buffer.putBytes(p, source, ListNodeDescriptor.LISTPACK_OFFSET + Listpack.HEADER_LENGTH, body);
+            p += body;
+        }
+        buffer.putByte(p, (byte)Listpack.EOF);
+        Listpack.header(buffer, at, length, (int)Math.min(quicklists.count(id), Listpack.COUNT_UNKNOWN));
     }
 
     private int tableAsListpackLength(final EntryFlyweight entry)

@@ -173,7 +173,7 @@ public final class ConfigCommands
     }
 
     /**
-     * Hand hash-max-listpack-entries, hash-max-listpack-value and set-max-intset-entries to the keyspace: at
+     * Hand the collection encoding options (hash-max-listpack-*, set-max-intset-entries, list-*) to the keyspace: at
      * start-up, and on the engine thread after CONFIG SET. Existing values keep their encoding until they next grow,
      * as in Redis.
      *
@@ -188,6 +188,8 @@ public final class ConfigCommands
         limits.setMaxIntsetEntries(config.setMaxIntsetEntries.number());
         limits.zsetMaxListpackEntries(config.zsetMaxListpackEntries.number());
         limits.zsetMaxListpackValue(config.zsetMaxListpackValue.number());
+        limits.listMaxListpackSize(config.listMaxListpackSize.number());
+        limits.listCompressDepth(config.listCompressDepth.number());
     }
 
     private void resetstat(final CommandContext context, final CommandArgs args, final Reply reply)

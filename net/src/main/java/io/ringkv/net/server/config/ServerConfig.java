@@ -78,6 +78,12 @@ public final class ServerConfig
     public final ConfigOption zsetMaxListpackValue = add(ConfigOption.memory(
         "zset-max-listpack-value", Long.toString(CollectionLimits.ZSET_MAX_LISTPACK_VALUE_DEFAULT), 0, Long.MAX_VALUE,
         true, "Longest member of a sorted set kept as a listpack, in bytes."), "zset-max-ziplist-value");
+    public final ConfigOption listMaxListpackSize = add(ConfigOption.integer(
+        "list-max-listpack-size", CollectionLimits.LIST_MAX_LISTPACK_SIZE_DEFAULT, Integer.MIN_VALUE, INT_MAX, true,
+        "A list node's limit: -1 to -5 bytes (4 to 64 KiB), positive a number of elements."), "list-max-ziplist-size");
+    public final ConfigOption listCompressDepth = add(ConfigOption.integer(
+        "list-compress-depth", CollectionLimits.LIST_COMPRESS_DEPTH_DEFAULT, 0, INT_MAX, true,
+        "Accepted for Redis compatibility; list nodes are not compressed."));
     public final ConfigOption protoMaxBulkLen = add(ConfigOption.memory(
         "proto-max-bulk-len", "512mb", 1024 * 1024, Long.MAX_VALUE, true, "Largest bulk string in a request."));
     public final ConfigOption jsonMaxLineLength = add(ConfigOption.memory(

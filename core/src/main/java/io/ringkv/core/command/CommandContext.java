@@ -30,6 +30,7 @@ public final class CommandContext
 
     private final HashPayloads hashPayloads = new HashPayloads();
     private final SetPayloads setPayloads = new SetPayloads();
+    private final ZSetPayloads zsetPayloads = new ZSetPayloads();
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
@@ -428,6 +429,14 @@ public final class CommandContext
     SetPayloads setPayloads()
     {
         return setPayloads;
+    }
+
+    /**
+     * @return the reader of sorted set DUMP payloads RESTORE uses; engine thread only.
+     */
+    ZSetPayloads zsetPayloads()
+    {
+        return zsetPayloads;
     }
 
     /**

@@ -74,8 +74,9 @@ public final class ZSetCommands
 
     /**
      * @param table to register the sorted-set commands in.
+     * @return the instance whose {@link #pop} the blocking pops use.
      */
-    public static void register(final CommandTable table)
+    public static ZSetCommands register(final CommandTable table)
     {
         final ZSetCommands z = new ZSetCommands();
         table.register("zadd", -4, WRITE | DENY_OOM | FAST, z::zadd);
@@ -108,6 +109,7 @@ public final class ZSetCommands
         table.register("zrandmember", -2, READONLY, z::zrandmember);
         table.register("zscan", -3, READONLY, z::zscan);
         ZSetAlgebra.register(table, z);
+        return z;
     }
 
     private long find(final CommandContext context, final CommandArgs args, final int index, final Reply reply)
@@ -826,7 +828,7 @@ public final class ZSetCommands
             existed = keyspace.delete(db, buffer, args.offset(keyIndex), args.length(keyIndex), context.nowMs());
         }
         else if (!value.build(keyspace, db, buffer, args.offset(keyIndex), args.length(keyIndex), builder,
-            Keyspace.NO_EXPIRY))
+            Keyspace.NO_EXPIRY, false))
         {
             return -1;
         }

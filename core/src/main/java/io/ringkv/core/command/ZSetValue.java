@@ -727,12 +727,12 @@ final class ZSetValue
      * @return true, or false when out of memory (the key is then unchanged).
      */
     boolean build(final Keyspace keyspace, final int db, final DirectBuffer key, final int keyOffset,
-        final int keyLength, final ZSetBuilder members, final long expireAtMs)
+        final int keyLength, final ZSetBuilder members, final long expireAtMs, final boolean listpackUnlessTooMany)
     {
         final CollectionLimits limits = keyspace.collectionLimits();
         final int n = members.size();
-        boolean small = n <= limits.zsetMaxListpackEntries() && members.maxMemberLength() <=
-            limits.zsetMaxListpackValue();
+        boolean small = n <= limits.zsetMaxListpackEntries() && (listpackUnlessTooMany ||
+            members.maxMemberLength() <= limits.zsetMaxListpackValue());
         this.keyspace = keyspace;
         this.tables = keyspace.elementTables();
         this.skipList = tables.skipList();

@@ -97,6 +97,10 @@ public final class DumpPayloadDescriptor
     public static final int TYPE_SET_INTSET = 11;
     /** Redis's {@code RDB_TYPE_HASH_LISTPACK}: a hash as one string holding a listpack. */
     public static final int TYPE_HASH_LISTPACK = 16;
+    /** Redis's {@code RDB_TYPE_ZSET_2}: a sorted set as a count, then member strings each with an 8-byte double. */
+    public static final int TYPE_ZSET_2 = 5;
+    /** Redis's {@code RDB_TYPE_ZSET_LISTPACK}: a sorted set as one string holding a listpack. */
+    public static final int TYPE_ZSET_LISTPACK = 17;
 
     static
     {

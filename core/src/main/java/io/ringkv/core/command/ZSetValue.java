@@ -470,7 +470,7 @@ final class ZSetValue
         arena.putBytes(arenaUsed, member, offset, length);
         memberOffsets[i] = arenaUsed;
         memberLengths[i] = length;
-        scores[i] = score;
+        scores[i] = asStored(score);
         arenaUsed += length;
         count++;
         dirty = true;
@@ -508,7 +508,7 @@ final class ZSetValue
         System.arraycopy(scores, to, scores, to + 1, count - to);
         memberOffsets[to] = offset;
         memberLengths[to] = length;
-        scores[to] = score;
+        scores[to] = asStored(score);
         count++;
         dirty = true;
     }
@@ -641,6 +641,15 @@ final class ZSetValue
             return Listpack.elementLength(0, true, (long)score);
         }
         return Listpack.elementLength(doubleFormat.format(score, scoreText, 0), false, 0);
+    }
+
+    /**
+     * A score as a listpack gives it back: -0 is stored as the integer 0 (so a set converted later in the same
+     * command holds 0, as in Redis).
+     */
+    private static double asStored(final double score)
+    {
+        return score == 0 ? 0.0 : score;
     }
 
     private static boolean isStoredAsInteger(final double score)

@@ -16,6 +16,8 @@
 #   int-set       one set `intset` of the integers 0 .. ELEMENTS-1, 100 per SADD: more than set-max-intset-entries
 #                 (512), so a hashtable on both sides, not an intset.
 #   string-set    one set `strset` of ELEMENTS members `member:%012d` (19 bytes), 100 per SADD: hashtable.
+#   big-zset      one sorted set `bigzset` of ELEMENTS members `member:%012d` (19 bytes) scored i * 1.5, 100 per
+#                 ZADD: skiplist on both sides (not in the default list; --sets big-zset).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 N=1000000; SETS="small-hashes big-hash int-set string-set"; RINGKV_OPTS=""
@@ -50,13 +52,14 @@ with open(path, "wb") as out:
             "big-hash": (b"bighash", b"HSET", lambda i: [b"field:%012d" % i, b"value:%010d" % i]),
             "int-set": (b"intset", b"SADD", lambda i: [b"%d" % i]),
             "string-set": (b"strset", b"SADD", lambda i: [b"member:%012d" % i]),
+            "big-zset": (b"bigzset", b"ZADD", lambda i: [b"%r" % (i * 1.5), b"member:%012d" % i]),
         }[kind]
         for base in range(0, n, 100):
             args = [verb, key]
             for i in range(base, min(n, base + 100)):
                 args += member(i)
             out.write(cmd(args))
-        print(key.decode(), "HLEN" if verb == b"HSET" else "SCARD")
+        print(key.decode(), {b"HSET": "HLEN", b"SADD": "SCARD", b"ZADD": "ZCARD"}[verb])
 PY
 }
 

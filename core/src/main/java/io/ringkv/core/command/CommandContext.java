@@ -31,6 +31,7 @@ public final class CommandContext
     private final HashPayloads hashPayloads = new HashPayloads();
     private final SetPayloads setPayloads = new SetPayloads();
     private final ListPayloads listPayloads = new ListPayloads();
+    private final ZSetPayloads zsetPayloads = new ZSetPayloads();
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
@@ -447,6 +448,14 @@ public final class CommandContext
     ListPayloads listPayloads()
     {
         return listPayloads;
+    }
+
+    /**
+     * @return the reader of sorted set DUMP payloads RESTORE uses; engine thread only.
+     */
+    ZSetPayloads zsetPayloads()
+    {
+        return zsetPayloads;
     }
 
     /**

@@ -166,11 +166,13 @@ final class ZSetBuilder
             sortScratch = new int[scores.length];
         }
         int n = 0;
+        maxMemberLength = 0;
         for (int i = 0; i < count; i++)
         {
             if (!removed[i])
             {
                 order[n++] = i;
+                maxMemberLength = Math.max(maxMemberLength, lengths[i]);
             }
         }
         mergeSort(0, n);
@@ -222,6 +224,9 @@ final class ZSetBuilder
         return live;
     }
 
+    /**
+     * @return the longest live member's length, as of the last {@link #sort}.
+     */
     int maxMemberLength()
     {
         return maxMemberLength;

@@ -74,7 +74,7 @@ public final class ZSetCommands
 
     /**
      * @param table to register the sorted-set commands in.
-     * @return the instance whose primitives the blocking commands call.
+     * @return the instance whose {@link #pop} the blocking pops use.
      */
     public static ZSetCommands register(final CommandTable table)
     {
@@ -222,7 +222,7 @@ public final class ZSetCommands
         {
             if (xx)
             {
-                replyAdd(reply, incr, 0, 0, false, 0);
+                replyAdd(reply, incr, 0, 0, false, Double.NaN);
                 return;
             }
             final CollectionLimits limits = keyspace.collectionLimits();
@@ -828,7 +828,7 @@ public final class ZSetCommands
             existed = keyspace.delete(db, buffer, args.offset(keyIndex), args.length(keyIndex), context.nowMs());
         }
         else if (!value.build(keyspace, db, buffer, args.offset(keyIndex), args.length(keyIndex), builder,
-            Keyspace.NO_EXPIRY))
+            Keyspace.NO_EXPIRY, false))
         {
             return -1;
         }
@@ -1227,7 +1227,13 @@ public final class ZSetCommands
                 return;
             }
             count = numbers.value();
-            if (withScores && count < -Long.MAX_VALUE / 2 || count < -Long.MAX_VALUE)
+            if (count < -Long.MAX_VALUE)
+            {
+                reply.error("ERR value is out of range, value must between -9223372036854775807 and " +
+                    "9223372036854775807");
+                return;
+            }
+            if (withScores && count < -Long.MAX_VALUE / 2)
             {
                 reply.error("ERR value is out of range");
                 return;
@@ -1383,13 +1389,13 @@ public final class ZSetCommands
         {
             return;
         }
-        if (!scan.parseOptions(args, 3, reply))
-        {
-            return;
-        }
         if (address == Keyspace.NOT_FOUND)
         {
-            ScanArguments.replyNoKey(reply);
+            ScanArguments.replyNoKey(reply);    // as Redis: before the options are read
+            return;
+        }
+        if (!scan.parseOptions(args, 3, reply))
+        {
             return;
         }
         final ZSetValue value = this.value.wrap(context.keyspace(), context.db(), address);

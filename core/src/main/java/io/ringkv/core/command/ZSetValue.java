@@ -470,7 +470,7 @@ final class ZSetValue
         arena.putBytes(arenaUsed, member, offset, length);
         memberOffsets[i] = arenaUsed;
         memberLengths[i] = length;
-        scores[i] = score;
+        scores[i] = asStored(score);
         arenaUsed += length;
         count++;
         dirty = true;
@@ -508,7 +508,7 @@ final class ZSetValue
         System.arraycopy(scores, to, scores, to + 1, count - to);
         memberOffsets[to] = offset;
         memberLengths[to] = length;
-        scores[to] = score;
+        scores[to] = asStored(score);
         count++;
         dirty = true;
     }
@@ -643,6 +643,15 @@ final class ZSetValue
         return Listpack.elementLength(doubleFormat.format(score, scoreText, 0), false, 0);
     }
 
+    /**
+     * A score as a listpack gives it back: -0 is stored as the integer 0 (so a set converted later in the same
+     * command holds 0, as in Redis).
+     */
+    private static double asStored(final double score)
+    {
+        return score == 0 ? 0.0 : score;
+    }
+
     private static boolean isStoredAsInteger(final double score)
     {
         return score >= (double)(-Long.MAX_VALUE / 2) && score <= (double)(Long.MAX_VALUE / 2) &&
@@ -727,12 +736,12 @@ final class ZSetValue
      * @return true, or false when out of memory (the key is then unchanged).
      */
     boolean build(final Keyspace keyspace, final int db, final DirectBuffer key, final int keyOffset,
-        final int keyLength, final ZSetBuilder members, final long expireAtMs)
+        final int keyLength, final ZSetBuilder members, final long expireAtMs, final boolean listpackUnlessTooMany)
     {
         final CollectionLimits limits = keyspace.collectionLimits();
         final int n = members.size();
-        boolean small = n <= limits.zsetMaxListpackEntries() && members.maxMemberLength() <=
-            limits.zsetMaxListpackValue();
+        boolean small = n <= limits.zsetMaxListpackEntries() && (listpackUnlessTooMany ||
+            members.maxMemberLength() <= limits.zsetMaxListpackValue());
         this.keyspace = keyspace;
         this.tables = keyspace.elementTables();
         this.skipList = tables.skipList();

@@ -9,8 +9,8 @@ import java.math.RoundingMode;
  * The timeout argument of the blocking commands, read as Redis 7.0's getTimeoutFromObjectOrReply reads seconds: a
  * long double (strtold syntax, so {@code 0x10} and {@code 1e-3} are valid), times 1000, rounded up to whole
  * milliseconds; 0 waits forever. A value whose milliseconds do not fit a long (e.g. {@code 1e400}, {@code inf})
- * is refused as negative, as Redis's conversion of it is. Plain decimals ({@code 0}, {@code 5}, {@code 0.25}) are
- * read without allocating; anything else goes through {@link LongDouble}.
+ * is refused as negative, as Redis's conversion of it is. Whole seconds and binary fractions ({@code 0}, {@code 5},
+ * {@code 0.25}) are read without allocating; anything else goes through {@link LongDouble}.
  */
 public final class BlockingTimeout
 {
@@ -22,8 +22,8 @@ public final class BlockingTimeout
 
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
-    /** Digits of a plain decimal read on the fast path: its milliseconds surely fit a long. */
-    private static final int FAST_DIGITS = 15;
+    /** Characters of a plain decimal read without allocating: its milliseconds fit a long and a long double exactly. */
+    private static final int FAST_DIGITS = 12;
 
     private BlockingTimeout()
     {
@@ -84,8 +84,10 @@ public final class BlockingTimeout
     }
 
     /**
-     * @return the milliseconds of {@code digits[.digits]} (at most {@link #FAST_DIGITS} digits), or -1 when the
-     * argument is anything else.
+     * @return the milliseconds of {@code digits[.digits]} when the long double path would compute them exactly (at
+     * most {@link #FAST_DIGITS} characters, and a fraction that binary holds exactly: .5, .25, .125, .75...), or -1
+     * for anything else. Exactness is what makes the answer Redis's: for a fraction like .007 the long double's
+     * rounding can move the product past a whole millisecond, and only the long double path says where.
      */
     private static long parsePlainDecimal(final CommandArgs args, final int index)
     {
@@ -115,38 +117,34 @@ public final class BlockingTimeout
         {
             return -1;
         }
-        long fractionMs = 0;
-        if (i < length)
+        if (i == length)
         {
-            // Milliseconds from the first three fraction digits, rounded up if any digit after them is not 0.
-            int scale = 100;
-            boolean remainder = false;
-            if (i == length - 1)
-            {
-                return -1; // "5." is strtold's, but rare: let LongDouble judge it
-            }
-            for (int j = i + 1; j < length; j++)
-            {
-                final byte b = buffer.getByte(offset + j);
-                if (b < '0' || b > '9')
-                {
-                    return -1;
-                }
-                if (scale > 0)
-                {
-                    fractionMs += (b - '0') * scale;
-                    scale /= 10;
-                }
-                else if (b != '0')
-                {
-                    remainder = true;
-                }
-            }
-            if (remainder)
-            {
-                fractionMs++;
-            }
+            return whole * 1000;
         }
-        return whole * 1000 + fractionMs;
+        final int digits = length - i - 1;
+        if (digits == 0)
+        {
+            return -1; // "5." is strtold's too, but rare: let the long double path judge it
+        }
+        long fraction = 0;
+        long powerOfFive = 1;
+        long powerOfTen = 1;
+        for (int j = i + 1; j < length; j++)
+        {
+            final byte b = buffer.getByte(offset + j);
+            if (b < '0' || b > '9')
+            {
+                return -1;
+            }
+            fraction = fraction * 10 + (b - '0');
+            powerOfFive *= 5;
+            powerOfTen *= 10;
+        }
+        if (fraction % powerOfFive != 0)
+        {
+            return -1; // not a binary fraction: the long double is not exact
+        }
+        // fraction / 10^digits seconds, in ms rounded up: (fraction * 1000 + 10^digits - 1) / 10^digits.
+        return whole * 1000 + (fraction * 1000 + powerOfTen - 1) / powerOfTen;
     }
 }

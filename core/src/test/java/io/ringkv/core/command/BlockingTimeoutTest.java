@@ -41,7 +41,7 @@ class BlockingTimeoutTest
         final String[][] cases = {
             {"0", "0"}, {"5", "5000"}, {"0.5", "500"}, {"0.0001", "1"}, {"0.001", "1"}, {"1e-3", "1"},
             {"1.0005", "1001"}, {"0x10", "16000"}, {"5.", "5000"}, {"-0.0001", "0"}, {"-0", "0"}, {"1e-400", "1"},
-            {"0.25", "250"}, {"999999999999999", "999999999999999000"}, {"9223372036854775", "9223372036854775000"},
+            {"0.25", "250"}, {"4.007", "4008"}, {"0.1", "100"}, {"0.125", "125"}, {"0.0625", "63"}, {"999999999999999", "999999999999999000"}, {"9223372036854775", "9223372036854775000"},
             {"-1", "-ERR timeout is negative"}, {"1e400", "-ERR timeout is negative"},
             {"inf", "-ERR timeout is negative"}, {"-inf", "-ERR timeout is negative"},
             {"9223372036854776", "-ERR timeout is negative"},
@@ -62,13 +62,24 @@ class BlockingTimeoutTest
         for (int i = 0; i < 20_000; i++)
         {
             final long whole = random.nextInt(4) == 0 ? random.nextInt(1_000_000) : random.nextInt(10);
-            final int digits = random.nextInt(8);
-            final StringBuilder fraction = new StringBuilder();
-            for (int d = 0; d < digits; d++)
+            final String plain;
+            if (random.nextBoolean())
             {
-                fraction.append((char)('0' + random.nextInt(10)));
+                // A binary fraction (m / 2^j, j decimal digits): the path that allocates nothing.
+                final int j = 1 + random.nextInt(8);
+                final BigDecimal fraction = BigDecimal.valueOf(random.nextInt(1 << j)).divide(BigDecimal.valueOf(1L << j));
+                plain = fraction.signum() == 0 ? Long.toString(whole) :
+                    whole + fraction.toPlainString().substring(1);
             }
-            final String plain = digits == 0 ? Long.toString(whole) : whole + "." + fraction;
+            else
+            {
+                final StringBuilder fraction = new StringBuilder();
+                for (int d = random.nextInt(8); d > 0; d--)
+                {
+                    fraction.append((char)('0' + random.nextInt(10)));
+                }
+                plain = fraction.isEmpty() ? Long.toString(whole) : whole + "." + fraction;
+            }
             // The same number in exponent form takes the long double path.
             final String exponent = new BigDecimal(plain).scaleByPowerOfTen(2).toPlainString() + "e-2";
             assertEquals(parse(exponent), parse(plain), plain + " against " + exponent);

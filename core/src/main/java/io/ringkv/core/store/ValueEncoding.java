@@ -25,7 +25,7 @@ public final class ValueEncoding
     public static final byte ZSET_LISTPACK = 4;
 
     /** Small list: one Redis 7.0 listpack of the elements in the entry ({@link Listpack}). */
-    public static final byte LIST_LISTPACK = 4;
+    public static final byte LIST_LISTPACK = 5;
 
     /** Bit of the encodings whose value is an element table outside the entry. */
     public static final byte TABLE = 0x40;
@@ -37,7 +37,7 @@ public final class ValueEncoding
     public static final byte ZSET_SKIPLIST = TABLE | 3;
 
     /** Large list: a chain of listpack nodes ({@link Quicklists}), not an element table; the same 4-byte id. */
-    public static final byte LIST_QUICKLIST = TABLE | 3;
+    public static final byte LIST_QUICKLIST = TABLE | 4;
 
     /** Bytes of the value of a {@link #TABLE} encoding: the table's id, little-endian. */
     public static final int TABLE_ID_LENGTH = Integer.BYTES;

@@ -145,8 +145,8 @@ class BlockingEngineTest
             await(waiter.batch::blocked);
             assertEquals(":1", kv.exec("LLEN", "r"), "nothing after the blocked request ran");
             kv.exec("RPUSH", "q", "a");
-            await(() -> waiter.reply.replies().size() == 4);
-            assertTrue(waiter.batch.blocked(), "blocked again on the second pop of the batch");
+            // Blocked again on the second pop of the batch, after the two requests between them ran.
+            await(() -> waiter.reply.replies().size() == 4 && waiter.batch.blocked());
             assertEquals(":2", kv.exec("LLEN", "r"));
             kv.exec("RPUSH", "q", "b");
             await(waiter.batch::isComplete);

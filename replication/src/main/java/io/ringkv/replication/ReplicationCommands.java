@@ -34,7 +34,7 @@ public final class ReplicationCommands
         table.register("replicaof", 3, Command.ADMIN, (context, args, reply) -> replicaOf(node, context, args, reply));
         table.register("slaveof", 3, Command.ADMIN, (context, args, reply) -> replicaOf(node, context, args, reply));
         table.register("role", 1, Command.FAST, (context, args, reply) -> node.writeRole(reply));
-        table.register("sync", -3, Command.ADMIN, (context, args, reply) -> sync(node, context, args, reply));
+        table.register("sync", -3, Command.ADMIN | Command.NO_MULTI, (context, args, reply) -> sync(node, context, args, reply));
         table.register("wait", 3, 0, (context, args, reply) -> waitForReplicas(node, context, args, reply));
         table.register("replconf", -1, Command.ADMIN, ReplicationCommands::replconf);
     }
@@ -108,7 +108,7 @@ public final class ReplicationCommands
         }
         final long offset = context.changeLog().lastOffset();
         final int acked = node.ackedReplicas(offset);
-        if (acked >= wanted || !args.lastOfBatch())
+        if (acked >= wanted || !args.lastOfBatch() || context.mayNotBlock())
         {
             reply.integer(acked);
             return;

@@ -54,6 +54,17 @@ public final class ChangeArea
     }
 
     /**
+     * Engine thread, once every consumer has read the area: free all its memory (an idle slot's area, see
+     * ChangeAreaReclaimer's sweep); the next write allocates anew.
+     */
+    public void releaseAll()
+    {
+        buffer.close();
+        length = 0;
+        count = 0;
+    }
+
+    /**
      * @return bytes the area holds in memory.
      */
     public int capacity()

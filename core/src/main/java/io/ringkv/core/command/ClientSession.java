@@ -31,6 +31,7 @@ public final class ClientSession
     private int subscriptions;
     private boolean inTransaction;
     private boolean closeAfterReply;
+    private Transaction transaction;
 
     /**
      * @param id            unique client id, as CLIENT ID reports it.
@@ -280,5 +281,27 @@ public final class ClientSession
     public void closeAfterReply(final boolean closeAfterReply)
     {
         this.closeAfterReply = closeAfterReply;
+    }
+
+    /**
+     * @return the connection's MULTI/WATCH state, or null before its first MULTI or WATCH.
+     */
+    public Transaction transaction()
+    {
+        return transaction;
+    }
+
+    /**
+     * @return the connection's MULTI/WATCH state, made on first use. Engine thread.
+     */
+    Transaction transactionState()
+    {
+        Transaction transaction = this.transaction;
+        if (null == transaction)
+        {
+            transaction = new Transaction();
+            this.transaction = transaction;
+        }
+        return transaction;
     }
 }

@@ -29,6 +29,15 @@ public final class Command
      * (Redis's {@code enable-debug-command}), before authentication is checked, as Redis does.
      */
     public static final int PROTECTED = 1 << 7;
+    /**
+     * Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). A high bit, so
+     * that flags added by other work do not collide.
+     */
+    public static final int NO_QUEUE = 1 << 24;
+    /** Refused inside MULTI (Redis's no-multi: SAVE, SYNC, PSYNC, SHUTDOWN). */
+    public static final int NO_MULTI = 1 << 25;
+    /** EXEC: admitted by the flags of the commands it will run (READONLY, OOM, LOADING), as Redis admits it. */
+    public static final int EXEC = 1 << 26;
 
     private final String name;
     private final byte[] upperName;

@@ -47,9 +47,12 @@ public final class CommandContext
     private final ErrorStats errorStats = new ErrorStats();
     private final SlowLog slowLog = new SlowLog();
     private final MonitorFeed monitors = new MonitorFeed();
+    private final PubSub pubSub = new PubSub();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final BlockedClients blockedClients;
+    private final WatchedKeys watchedKeys;
+    private CommandDispatcher dispatcher;
     private final ExpandableOffHeapBuffer scratch = new ExpandableOffHeapBuffer(256);
     private final ExpandableOffHeapBuffer payload = new ExpandableOffHeapBuffer(256);
 
@@ -77,6 +80,8 @@ public final class CommandContext
         this.commands = commands;
         this.maxStringLength = maxStringLength;
         this.blockedClients = new BlockedClients(this, keyspace);
+        pubSub.deliverKeyspaceEvents(keyspaceEvents);
+        this.watchedKeys = new WatchedKeys(keyspace);
     }
 
     /**
@@ -241,6 +246,14 @@ public final class CommandContext
     }
 
     /**
+     * @return Pub/Sub's channels and patterns; also where keyspace notifications are published. Engine thread.
+     */
+    public PubSub pubSub()
+    {
+        return pubSub;
+    }
+
+    /**
      * @return keyspace notifications: handlers report their events here (one mask test while none is enabled).
      */
     public KeyspaceEvents keyspaceEvents()
@@ -254,6 +267,27 @@ public final class CommandContext
     public BlockedClients blockedClients()
     {
         return blockedClients;
+    }
+
+    /**
+     * @return the keys connections WATCH; the engine hands it each slot's changes while any is watched.
+     */
+    public WatchedKeys watchedKeys()
+    {
+        return watchedKeys;
+    }
+
+    /**
+     * @return the dispatcher whose call step runs commands from inside a command (EXEC; scripts).
+     */
+    public CommandDispatcher dispatcher()
+    {
+        return dispatcher;
+    }
+
+    void dispatcher(final CommandDispatcher dispatcher)
+    {
+        this.dispatcher = dispatcher;
     }
 
     /**

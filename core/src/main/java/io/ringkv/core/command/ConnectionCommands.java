@@ -9,6 +9,8 @@ import static io.ringkv.core.command.Command.FAST;
 public final class ConnectionCommands
 {
     private static final byte[] PONG = {'P', 'O', 'N', 'G'};
+    private static final byte[] PONG_LOWER = {'p', 'o', 'n', 'g'};
+    private static final byte[] EMPTY = {};
 
     private ConnectionCommands()
     {
@@ -29,6 +31,10 @@ public final class ConnectionCommands
         {
             reply.error(ErrorMessages.wrongArity("ping"));
         }
+        else if (PubSub.inSubscribedMode(context.session()))
+        {
+            pingInSubscribedMode(args, reply);
+        }
         else if (args.count() == 1)
         {
             reply.simpleString(PONG);
@@ -36,6 +42,21 @@ public final class ConnectionCommands
         else
         {
             reply.bulk(args.buffer(), args.offset(1), args.length(1));
+        }
+    }
+
+    /** RESP2's subscribed mode: PING answers ["pong", message or ""], as Redis's does. */
+    private static void pingInSubscribedMode(final CommandArgs args, final Reply reply)
+    {
+        reply.arrayHeader(2);
+        reply.bulk(PONG_LOWER);
+        if (args.count() == 2)
+        {
+            reply.bulk(args.buffer(), args.offset(1), args.length(1));
+        }
+        else
+        {
+            reply.bulk(EMPTY);
         }
     }
 

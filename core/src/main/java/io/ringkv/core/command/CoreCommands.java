@@ -27,6 +27,8 @@ public final class CoreCommands
         SetCommands.register(table);
         BlockingListCommands.register(table, ListCommands.register(table));
         BlockingZSetCommands.register(table, ZSetCommands.register(table));
+        PubSub.register(table);
+        TransactionCommands.register(table);
         return table;
     }
 

@@ -9,8 +9,8 @@ import static io.ringkv.core.command.Command.WRITE;
  * Database commands: SELECT DBSIZE FLUSHDB FLUSHALL SWAPDB. FLUSHDB/FLUSHALL accept ASYNC and SYNC and always flush
  * synchronously on the engine thread. SWAPDB trades two databases' keys with their TTLs (absolute expiry times, so
  * each key expires when it would have); clients that selected either database see the other's keys from their
- * next command, as in Redis. WATCH does not exist yet: when it does, SWAPDB must touch every watched key of both
- * databases (Redis's touchAllWatchedKeysInDb). Stateless; the handlers run on the engine thread.
+ * next command, as in Redis. FLUSHDB, FLUSHALL and SWAPDB tell {@link WatchedKeys} first, which fails the EXEC of
+ * watchers of affected keys (Redis's touchAllWatchedKeysInDb). Stateless; the handlers run on the engine thread.
  */
 public final class DatabaseCommands
 {
@@ -62,6 +62,7 @@ public final class DatabaseCommands
             reply.error(ErrorMessages.SYNTAX);
             return;
         }
+        context.watchedKeys().flushing(context.db(), context.nowMs());
         context.keyspace().flush(context.db());
         context.changeLog().flushDb(context.db());
         reply.ok();
@@ -73,6 +74,11 @@ public final class DatabaseCommands
         {
             reply.error(ErrorMessages.SYNTAX);
             return;
+        }
+        final WatchedKeys watchedKeys = context.watchedKeys();
+        for (int db = 0; db < context.keyspace().databases(); db++)
+        {
+            watchedKeys.flushing(db, context.nowMs());
         }
         context.keyspace().flushAll();
         context.changeLog().flushAll();
@@ -100,6 +106,7 @@ public final class DatabaseCommands
             reply.error(ErrorMessages.DB_INDEX_OUT_OF_RANGE);
             return;
         }
+        context.watchedKeys().swapping((int)first, (int)second, context.nowMs());
         context.keyspace().swapDatabases((int)first, (int)second);
         context.blockedClients().databasesSwapped((int)first, (int)second);
         if (first != second)

@@ -123,6 +123,11 @@ public final class ErrorObservingReply implements Reply
         delegate.arrayHeader(count);
     }
 
+    public void pushHeader(final int count)
+    {
+        delegate.pushHeader(count);
+    }
+
     public void mapHeader(final int pairs)
     {
         delegate.mapHeader(pairs);

@@ -61,9 +61,9 @@ public final class MonitorFeed
     public boolean add(final ClientSession session)
     {
         final PushChannel channel = session.pushChannel();
-        if (null == channel)
+        if (null == channel || channel.jsonLines())
         {
-            return false;
+            return false; // monitor lines are RESP
         }
         if (session.monitor())
         {

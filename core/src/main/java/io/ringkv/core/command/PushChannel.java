@@ -28,4 +28,24 @@ public interface PushChannel
      * they were produced.
      */
     void open();
+
+    /**
+     * @return true when the connection reads JSON lines, not RESP: pushed bytes must then be JSON lines too (Pub/Sub
+     * formats its messages so; MONITOR refuses such a connection).
+     */
+    default boolean jsonLines()
+    {
+        return false;
+    }
+
+    /**
+     * Any thread: whether the connection is gone or was disconnected (e.g. over its output limit); Pub/Sub then
+     * forgets its subscriptions.
+     *
+     * @return true once nothing pushed reaches the connection any more.
+     */
+    default boolean closed()
+    {
+        return false;
+    }
 }

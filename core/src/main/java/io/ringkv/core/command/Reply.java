@@ -116,6 +116,18 @@ public interface Reply
     void arrayHeader(int count);
 
     /**
+     * The header of an out-of-band message of {@code count} elements (Pub/Sub's subscribe confirmations): RESP3's
+     * push type {@code >}; an array in RESP2 and JSON.
+     *
+     * @param count elements that follow.
+     */
+    default void pushHeader(final int count)
+    {
+        arrayHeader(count);
+    }
+
+
+    /**
      * Announces a map; {@code pairs} key and value replies follow, alternating. RESP2 sends it as a flat array.
      *
      * @param pairs number of key/value pairs.

@@ -86,6 +86,14 @@ public final class CommandEvent
     }
 
     /**
+     * Free this slot's change area entirely (every consumer has read it).
+     */
+    void releaseChanges()
+    {
+        changes.releaseAll();
+    }
+
+    /**
      * @return bytes this slot's change area holds.
      */
     int changesCapacity()

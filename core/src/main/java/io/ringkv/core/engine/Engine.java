@@ -97,6 +97,7 @@ public final class Engine implements AutoCloseable
         }
         ring = disruptor.getRingBuffer();
         engineHandler.changeAreaReclaimer().consumedSequence(ring::getMinimumGatingSequence);
+        engineHandler.changeAreaReclaimer().ring(ring);
     }
 
     /**
@@ -335,6 +336,19 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Tests, once the engine is quiet: bytes the ring's change areas hold.
+     */
+    long changeAreaBytes()
+    {
+        long bytes = 0;
+        for (int i = 0; i < ring.getBufferSize(); i++)
+        {
+            bytes += ring.get(i).changesCapacity();
+        }
+        return bytes;
+    }
+
+    /**
      * @return slots in the ring.
      */
     public int ringSize()
@@ -379,7 +393,16 @@ public final class Engine implements AutoCloseable
             final long waitNs = deadlineNs - System.nanoTime();
             if (waitNs > 0)
             {
-                LockSupport.parkNanos(this, waitNs);
+                if (engineHandler.lazyFreeBacklog())
+                {
+                    // Values deleted lazily are waiting: wake an idle engine every pace period to free a slice.
+                    LockSupport.parkNanos(this, Math.min(waitNs, EngineEventHandler.LAZY_FREE_PACE_NS));
+                    requestTask();
+                }
+                else
+                {
+                    LockSupport.parkNanos(this, waitNs);
+                }
                 continue;
             }
             tick();

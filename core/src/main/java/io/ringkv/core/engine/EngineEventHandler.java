@@ -10,6 +10,7 @@ import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.command.MonitorFeed;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.command.WatchedKeys;
 import io.ringkv.core.store.Keyspace;
 import org.agrona.concurrent.EpochClock;
 
@@ -25,6 +26,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class EngineEventHandler implements EventHandler<CommandEvent>
 {
     private static final System.Logger LOGGER = System.getLogger(EngineEventHandler.class.getName());
+    /** One slice of lazy freeing when the engine is idle: about what a request may wait behind it. */
+    private static final long LAZY_FREE_SLICE_NS = 500_000;
+    /** Least time from the start of one lazy free slice to the start of the next: at most half the engine's time. */
+    static final long LAZY_FREE_PACE_NS = 1_000_000;
 
     private final CommandDispatcher dispatcher;
     private final ChangeLog changeLog;
@@ -39,9 +44,12 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final CommandContext context;
     private final BlockedClients blockedClients;
     private boolean continuing;
+    private final WatchedKeys watchedKeys;
     private final AtomicBoolean taskPending = new AtomicBoolean();
     private final ChangeAreaReclaimer changeAreaReclaimer = new ChangeAreaReclaimer();
     private volatile EngineTask task;
+    private volatile boolean lazyFreeBacklog;
+    private long lastLazyFreeNs;
     private long nowMs;
 
     EngineEventHandler(
@@ -62,6 +70,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         this.monitors = dispatcher.context().monitors();
         this.context = dispatcher.context();
         this.blockedClients = context.blockedClients();
+        this.watchedKeys = dispatcher.context().watchedKeys();
     }
 
     @Override
@@ -76,6 +85,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         else if (event.type == CommandEvent.TYPE_TICK)
         {
             executeTick();
+            changeAreaReclaimer.sweepIfQuiet(sequence);
             blockedClients.expire(nowMs);
             continueUnblocked();
             runTask();
@@ -94,12 +104,51 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             nowMs = clock.time();
             runTask();
         }
+        if (watchedKeys.watching())
+        {
+            // WATCH: what this slot changed (commands, expiry, eviction) fails its watchers' EXEC.
+            watchedKeys.touchChanges(event.changes(), event.changesLength());
+        }
         changeLog.end();
         changeAreaReclaimer.executed(event, sequence);
         if (endOfBatch)
         {
             monitors.flush(); // MONITOR lines: one push per wake-up
+            if (keyspace.lazyFreePending())
+            {
+                freeLazily();
+            }
         }
+    }
+
+    /**
+     * The engine has caught up with the ring and values deleted lazily still hold elements: free a slice, at most one
+     * per {@link #LAZY_FREE_PACE_NS}, so that a big UNLINKed value is freed in the engine's spare time (Redis's
+     * lazyfree thread) at most half the engine's time, never starving requests. While some remain the tick timer
+     * asks for a TASK slot every pace period ({@link #lazyFreeBacklog()}), so an idle engine keeps freeing; it does
+     * not ask itself: the server's engine is a virtual thread on the connections' one carrier, and slice after slice
+     * without parking kept the connections off that carrier (a PING sent after a 2M-field UNLINK waited 0.7 s).
+     */
+    private void freeLazily()
+    {
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastLazyFreeNs >= LAZY_FREE_PACE_NS)
+        {
+            lastLazyFreeNs = nowNs;
+            lazyFreeBacklog = keyspace.lazyFreeStep(LAZY_FREE_SLICE_NS);
+        }
+        else if (!lazyFreeBacklog)
+        {
+            lazyFreeBacklog = true; // the timer paces the slices from now on
+        }
+    }
+
+    /**
+     * @return true while values deleted lazily still have elements to free; read by the tick timer.
+     */
+    boolean lazyFreeBacklog()
+    {
+        return lazyFreeBacklog;
     }
 
     ChangeAreaReclaimer changeAreaReclaimer()
@@ -268,9 +317,10 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
             keyspace.makeRoom(nowMs);
             latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            dispatcher.context().pubSub().sweepClosed(); // subscriptions of connections that closed
             latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
-            keyspace.lazyFreeStep(rehashBudgetNs);
+            lazyFreeBacklog = keyspace.lazyFreeStep(rehashBudgetNs);
             keyspace.sampleUsedMemoryPeak();
         }
         finally

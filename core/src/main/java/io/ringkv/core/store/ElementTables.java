@@ -67,6 +67,7 @@ public final class ElementTables
 
     private int[] dropped = new int[16];
     private int droppedCount;
+    private long lazilyFreedTables;
     private long dropCursor;
     private int dropBudget;
     /** The table whose elements {@link #freeVisitor} frees. */
@@ -431,6 +432,7 @@ public final class ElementTables
             if (dropCursor == 0)
             {
                 retire(id);
+                lazilyFreedTables++;
                 System.arraycopy(dropped, 1, dropped, 0, --droppedCount);
             }
         }
@@ -443,6 +445,14 @@ public final class ElementTables
     public int droppedTables()
     {
         return droppedCount;
+    }
+
+    /**
+     * @return tables the lazy free has finished freeing (INFO's lazyfreed_objects).
+     */
+    public long lazilyFreedTables()
+    {
+        return lazilyFreedTables;
     }
 
     /**

@@ -1548,9 +1548,17 @@ public final class Keyspace implements AutoCloseable
     }
 
     /**
+     * @return true while values deleted lazily still have elements to free (one field read).
+     */
+    public boolean lazyFreePending()
+    {
+        return elementTables.droppedTables() > 0;
+    }
+
+    /**
      * Free elements of values deleted lazily (UNLINK, expiry, eviction), {@code ElementTables.FREE_ELEMENTS_PER_STEP}
-     * at a time until the time budget is spent; the engine calls it on every tick, where Redis's lazyfree thread
-     * works in the background.
+     * at a time until the time budget is spent; the engine calls it on every tick and whenever it has caught up with
+     * the ring while some remain ({@link #lazyFreePending()}), where Redis's lazyfree thread works in the background.
      *
      * @param budgetNs time allowed.
      * @return true while some remain.

@@ -7,21 +7,30 @@ import org.agrona.collections.Long2LongHashMap;
  * Allocates the variable-size blocks that hold entries, from off-heap memory it takes with Agrona's
  * {@link UnsafeApi#allocateMemory(long)}, and tells how much it holds.
  * <p>
- * Lengths up to {@link #HUGE_LENGTH} are rounded up to a size class: 8-byte steps up to 128 bytes, 16-byte steps up
- * to 512, then steps of about 1/8 (a multiple of 64) up to 1 MiB. Each class carves its blocks from its own pages
- * (about {@code pageSize} bytes, a whole number of blocks) and keeps a free list threaded through the first 8 bytes
- * of freed blocks, so a freed block is reused by the next allocation of the same class in O(1). Pages are only given
- * back to the system by {@link #releaseAll()}. Longer lengths are huge: each is its own allocation of exactly that
- * length, returned to the system as soon as it is freed (from {@link HugeBlockReleaser#MIN_LENGTH} on, by the
- * {@link HugeBlockReleaser}'s thread, so that the engine does not wait for the system to unmap it).
+ * Lengths up to {@link #HUGE_LENGTH} (8 KiB) are rounded up to a size class: 8-byte steps up to 128 bytes, 16-byte
+ * steps up to 512, then steps of about 1/8 (a multiple of 64) up to 8 KiB. Each class carves its blocks from its own pages
+ * (about {@code pageSize} bytes, a whole number of blocks). Each page keeps its own free list threaded through the
+ * first 8 bytes of its freed blocks and a count of its live blocks; a class allocates from its pages that have room
+ * (most recently freed into first), in O(1). A page whose last live block is freed goes back to the system at once,
+ * unless it is its class's only page, so deleting a large value or many keys returns its memory instead of keeping
+ * it reserved for one size class (memcached's slab calcification). A block's page is found from its address: pages
+ * are allocated {@code pageSize} bytes each, so at most one page starts in any aligned chunk of the largest power
+ * of two not above {@code pageSize}, and a map from chunk to page finds it in one or two probes. Longer lengths are
+ * huge: each is its own allocation of exactly that length, returned to the system as soon as it is freed (from
+ * {@link HugeBlockReleaser#MIN_LENGTH} on, by the {@link HugeBlockReleaser}'s thread, so that the engine does not
+ * wait for the system to unmap it). {@link #releaseAll()} gives everything back at once.
  * <p>
  * The caller remembers each block's requested length and passes it back to {@link #free(long, long)}: there is no
  * per-block header. Blocks are 8-byte aligned. Not threadsafe: only the engine thread calls this.
  */
 public final class SlabAllocator
 {
-    /** Blocks longer than this are allocated individually. */
-    public static final int HUGE_LENGTH = 1024 * 1024;
+    /**
+     * Blocks longer than this are allocated individually (malloc), so that a page always holds several blocks and
+     * a size class used by a few large blocks does not hold whole pages (a listpack growing through the classes
+     * left one 1 MiB page in each of fifty classes when pages went up to 1 MiB blocks).
+     */
+    public static final int HUGE_LENGTH = 8 * 1024;
 
     private static final int SMALL_LIMIT = 512;
     private static final int MIN_BLOCK = 16;
@@ -75,19 +84,37 @@ public final class SlabAllocator
         }
     }
 
+    private static final int NO_PAGE = -1;
+    private static final int INITIAL_PAGES = 64;
+
     private final int pageSize;
-    private final long[] freeHead = new long[CLASS_LENGTHS.length];
-    private final long[] carveCursor = new long[CLASS_LENGTHS.length];
-    private final long[] carveLimit = new long[CLASS_LENGTHS.length];
+    private final int chunkShift;
+    /** Per class: its first page with room (a free or uncarved block), or {@link #NO_PAGE}. */
+    private final int[] roomyHead = new int[CLASS_LENGTHS.length];
+    private final int[] pagesByClass = new int[CLASS_LENGTHS.length];
     private final long[] liveBlocks = new long[CLASS_LENGTHS.length];
     private final long[] freeBlocks = new long[CLASS_LENGTHS.length];
     private final long[] requestedBytesByClass = new long[CLASS_LENGTHS.length];
     private final long[] reservedBytesByClass = new long[CLASS_LENGTHS.length];
     private final Long2LongHashMap hugeLengthByAddress = new Long2LongHashMap(0);
+    /** Chunk index (address >>> chunkShift) of each page's start, to the page's id. */
+    private final Long2LongHashMap pageByChunk = new Long2LongHashMap(NO_PAGE);
     private final HugeBlockReleaser releaser = new HugeBlockReleaser();
 
-    private long[] pages = new long[64];
-    private int pageCount;
+    // Pages by id (ids of released pages are reused): start address, class, live blocks, free list head, carve
+    // cursor and end, and links of the class's list of pages with room (prev == NO_PAGE and not the head: absent).
+    private long[] pageStart = new long[INITIAL_PAGES];
+    private int[] pageClass = new int[INITIAL_PAGES];
+    private int[] pageLive = new int[INITIAL_PAGES];
+    private long[] pageFreeHead = new long[INITIAL_PAGES];
+    private long[] pageCarve = new long[INITIAL_PAGES];
+    private long[] pageEnd = new long[INITIAL_PAGES];
+    private int[] roomyNext = new int[INITIAL_PAGES];
+    private int[] roomyPrev = new int[INITIAL_PAGES];
+    private boolean[] roomy = new boolean[INITIAL_PAGES];
+    private int[] freeIds = new int[INITIAL_PAGES];
+    private int freeIdCount;
+    private int nextPageId;
     private long pageBytes;
     private long hugeBytes;
     private long blockBytes;
@@ -103,6 +130,8 @@ public final class SlabAllocator
             throw new IllegalArgumentException("pageSize must be >= 4096: " + pageSize);
         }
         this.pageSize = pageSize;
+        this.chunkShift = 31 - Integer.numberOfLeadingZeros(pageSize);
+        java.util.Arrays.fill(roomyHead, NO_PAGE);
     }
 
     /**
@@ -156,11 +185,7 @@ public final class SlabAllocator
             return length;
         }
         final int sizeClass = sizeClass(length);
-        if (freeHead[sizeClass] != 0 || carveCursor[sizeClass] < carveLimit[sizeClass])
-        {
-            return 0;
-        }
-        return pageLength(CLASS_LENGTHS[sizeClass]);
+        return roomyHead[sizeClass] != NO_PAGE ? 0 : pageLength(CLASS_LENGTHS[sizeClass]);
     }
 
     /**
@@ -183,21 +208,27 @@ public final class SlabAllocator
 
         final int sizeClass = sizeClass(length);
         final int classLength = CLASS_LENGTHS[sizeClass];
-        long address = freeHead[sizeClass];
+        int page = roomyHead[sizeClass];
+        if (page == NO_PAGE)
+        {
+            page = newPage(sizeClass, classLength);
+        }
+        long address = pageFreeHead[page];
         if (address != 0)
         {
-            freeHead[sizeClass] = UnsafeApi.getLong(address);
+            pageFreeHead[page] = UnsafeApi.getLong(address);
             freeBlocks[sizeClass]--;
         }
         else
         {
-            if (carveCursor[sizeClass] >= carveLimit[sizeClass])
-            {
-                newPage(sizeClass, classLength);
-            }
-            address = carveCursor[sizeClass];
-            carveCursor[sizeClass] = address + classLength;
+            address = pageCarve[page];
+            pageCarve[page] = address + classLength;
         }
+        if (pageFreeHead[page] == 0 && pageCarve[page] >= pageEnd[page])
+        {
+            unlinkRoomy(page);
+        }
+        pageLive[page]++;
         liveBlocks[sizeClass]++;
         requestedBytesByClass[sizeClass] += length;
         blockBytes += classLength;
@@ -227,13 +258,22 @@ public final class SlabAllocator
         }
 
         final int sizeClass = sizeClass(length);
-        UnsafeApi.putLong(address, freeHead[sizeClass]);
-        freeHead[sizeClass] = address;
+        final int page = pageOf(address);
+        UnsafeApi.putLong(address, pageFreeHead[page]);
+        pageFreeHead[page] = address;
         freeBlocks[sizeClass]++;
         liveBlocks[sizeClass]--;
         requestedBytesByClass[sizeClass] -= length;
         blockBytes -= CLASS_LENGTHS[sizeClass];
         requestedBytes -= length;
+        if (--pageLive[page] == 0 && pagesByClass[sizeClass] > 1)
+        {
+            releasePage(page);
+        }
+        else if (!roomy[page])
+        {
+            linkRoomy(page);
+        }
     }
 
     /**
@@ -258,12 +298,19 @@ public final class SlabAllocator
      */
     public void releaseAll()
     {
-        for (int i = 0; i < pageCount; i++)
+        for (int page = 0; page < nextPageId; page++)
         {
-            UnsafeApi.freeMemory(pages[i]);
-            pages[i] = 0;
+            if (pageStart[page] != 0)
+            {
+                UnsafeApi.freeMemory(pageStart[page]);
+                pageStart[page] = 0;
+            }
         }
-        pageCount = 0;
+        nextPageId = 0;
+        freeIdCount = 0;
+        pageByChunk.clear();
+        java.util.Arrays.fill(roomyHead, NO_PAGE);
+        java.util.Arrays.fill(pagesByClass, 0);
         pageBytes = 0;
         final Long2LongHashMap.KeyIterator iterator = hugeLengthByAddress.keySet().iterator();
         while (iterator.hasNext())
@@ -274,9 +321,6 @@ public final class SlabAllocator
         hugeBytes = 0;
         blockBytes = 0;
         requestedBytes = 0;
-        java.util.Arrays.fill(freeHead, 0);
-        java.util.Arrays.fill(carveCursor, 0);
-        java.util.Arrays.fill(carveLimit, 0);
         java.util.Arrays.fill(liveBlocks, 0);
         java.util.Arrays.fill(freeBlocks, 0);
         java.util.Arrays.fill(requestedBytesByClass, 0);
@@ -413,18 +457,123 @@ public final class SlabAllocator
         return (long)Math.max(1, pageSize / classLength) * classLength;
     }
 
-    private void newPage(final int sizeClass, final int classLength)
+    /**
+     * Take a page for a class from the system and make it the class's first page with room.
+     *
+     * @return the page's id.
+     */
+    private int newPage(final int sizeClass, final int classLength)
     {
         final long length = pageLength(classLength);
-        final long page = UnsafeApi.allocateMemory(length);
-        if (pageCount == pages.length)
-        {
-            pages = java.util.Arrays.copyOf(pages, pageCount * 2);
-        }
-        pages[pageCount++] = page;
+        // At least pageSize bytes, so that two pages never start in the same chunk (pageOf relies on it); the tail
+        // past the last whole block is never touched, so it costs address space, not resident memory. A class
+        // longer than a page gets pages of one block each.
+        final long start = UnsafeApi.allocateMemory(Math.max(pageSize, length));
+        final int page = freeIdCount > 0 ? freeIds[--freeIdCount] : nextPageId();
+        pageStart[page] = start;
+        pageClass[page] = sizeClass;
+        pageLive[page] = 0;
+        pageFreeHead[page] = 0;
+        pageCarve[page] = start;
+        pageEnd[page] = start + length;
+        pageByChunk.put(start >>> chunkShift, page);
+        pagesByClass[sizeClass]++;
         pageBytes += length;
         reservedBytesByClass[sizeClass] += length;
-        carveCursor[sizeClass] = page;
-        carveLimit[sizeClass] = page + length;
+        linkRoomy(page);
+        return page;
+    }
+
+    private int nextPageId()
+    {
+        if (nextPageId == pageStart.length)
+        {
+            final int capacity = nextPageId * 2;
+            pageStart = java.util.Arrays.copyOf(pageStart, capacity);
+            pageClass = java.util.Arrays.copyOf(pageClass, capacity);
+            pageLive = java.util.Arrays.copyOf(pageLive, capacity);
+            pageFreeHead = java.util.Arrays.copyOf(pageFreeHead, capacity);
+            pageCarve = java.util.Arrays.copyOf(pageCarve, capacity);
+            pageEnd = java.util.Arrays.copyOf(pageEnd, capacity);
+            roomyNext = java.util.Arrays.copyOf(roomyNext, capacity);
+            roomyPrev = java.util.Arrays.copyOf(roomyPrev, capacity);
+            roomy = java.util.Arrays.copyOf(roomy, capacity);
+            freeIds = java.util.Arrays.copyOf(freeIds, capacity);
+        }
+        return nextPageId++;
+    }
+
+    /**
+     * Give an empty page back to the system: its free blocks leave the class's count with it.
+     */
+    private void releasePage(final int page)
+    {
+        final int sizeClass = pageClass[page];
+        if (roomy[page])
+        {
+            unlinkRoomy(page);
+        }
+        final long start = pageStart[page];
+        final long length = pageEnd[page] - start;
+        freeBlocks[sizeClass] -= (pageCarve[page] - start) / CLASS_LENGTHS[sizeClass];
+        pageByChunk.remove(start >>> chunkShift);
+        pagesByClass[sizeClass]--;
+        pageBytes -= length;
+        reservedBytesByClass[sizeClass] -= length;
+        UnsafeApi.freeMemory(start);
+        pageStart[page] = 0;
+        freeIds[freeIdCount++] = page;
+    }
+
+    /**
+     * The page holding a block: the page that starts in the block's chunk, or in one of the two before it (a page
+     * of {@code pageSize} bytes spans at most three chunks of the largest power of two not above it; a longer page
+     * holds one block, at its start).
+     */
+    private int pageOf(final long address)
+    {
+        final long chunk = address >>> chunkShift;
+        for (long back = 0; back <= 2; back++)
+        {
+            final int page = (int)pageByChunk.get(chunk - back);
+            if (page != NO_PAGE && address - pageStart[page] >= 0 && address - pageEnd[page] < 0)
+            {
+                return page;
+            }
+        }
+        throw new IllegalArgumentException("not a block of this allocator: " + address);
+    }
+
+    private void linkRoomy(final int page)
+    {
+        final int sizeClass = pageClass[page];
+        final int head = roomyHead[sizeClass];
+        roomyNext[page] = head;
+        roomyPrev[page] = NO_PAGE;
+        if (head != NO_PAGE)
+        {
+            roomyPrev[head] = page;
+        }
+        roomyHead[sizeClass] = page;
+        roomy[page] = true;
+    }
+
+    private void unlinkRoomy(final int page)
+    {
+        final int next = roomyNext[page];
+        final int prev = roomyPrev[page];
+        if (prev != NO_PAGE)
+        {
+            roomyNext[prev] = next;
+        }
+        else
+        {
+            roomyHead[pageClass[page]] = next;
+        }
+        if (next != NO_PAGE)
+        {
+            roomyPrev[next] = prev;
+        }
+        roomy[page] = false;
     }
 }

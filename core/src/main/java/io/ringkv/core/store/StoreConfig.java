@@ -20,7 +20,7 @@ public final class StoreConfig
 
     /** Bytes of each slab page carved into blocks of one size class. */
     public static final String PAGE_SIZE_PROP_NAME = "ringkv.store.pageSizeBytes";
-    public static final int PAGE_SIZE_DEFAULT = 1024 * 1024;
+    public static final int PAGE_SIZE_DEFAULT = 64 * 1024;
 
     /** Largest value length accepted, as Redis's proto-max-bulk-len (512 MiB). */
     public static final String MAX_VALUE_LENGTH_PROP_NAME = "ringkv.store.maxValueLength";

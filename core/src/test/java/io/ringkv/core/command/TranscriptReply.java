@@ -18,6 +18,7 @@ public final class TranscriptReply implements Reply
     private final StringBuilder current = new StringBuilder();
     private final List<int[]> open = new ArrayList<>();
     private int currentRequest = -1;
+    private boolean severalTopLevel;
     private int startCount;
     private int endCount;
 
@@ -29,6 +30,15 @@ public final class TranscriptReply implements Reply
     public TranscriptReply()
     {
         this(false);
+    }
+
+    /**
+     * @param allowed true for commands that answer one request with several values (Pub/Sub's (un)subscribe
+     *                confirmations): they are recorded separated by " | ".
+     */
+    public void severalTopLevel(final boolean allowed)
+    {
+        this.severalTopLevel = allowed;
     }
 
     public List<String> replies()
@@ -101,7 +111,11 @@ public final class TranscriptReply implements Reply
         }
         else if (!current.isEmpty())
         {
-            throw new IllegalStateException("second top-level reply: " + current + " then " + text);
+            if (!severalTopLevel)
+            {
+                throw new IllegalStateException("second top-level reply: " + current + " then " + text);
+            }
+            current.append(" | ");
         }
         current.append(text);
     }

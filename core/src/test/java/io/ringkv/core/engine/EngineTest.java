@@ -216,6 +216,77 @@ class EngineTest
         }
     }
 
+    /**
+     * An UNLINKed big hash is freed in the engine's spare time, not one slice per tick: with the tick timer off, the
+     * engine frees a slice whenever it catches up with the ring, at most one per pace period (it used to wait for
+     * ticks that never came).
+     */
+    @Test
+    void unlinkedValuesAreFreedWithoutTicks() throws Exception
+    {
+        try (EngineHarness kv = new EngineHarness())
+        {
+            final int fields = 200_000;
+            final int perCommand = 1000;
+            for (int from = 0; from < fields; from += perCommand)
+            {
+                final String[] args = new String[2 + 2 * perCommand];
+                args[0] = "HSET";
+                args[1] = "big";
+                for (int i = 0; i < perCommand; i++)
+                {
+                    args[2 + 2 * i] = "field:" + (from + i);
+                    args[3 + 2 * i] = "v";
+                }
+                kv.exec(args);
+            }
+            assertEquals(":" + fields, kv.exec("HLEN", "big"));
+            assertEquals(":1", kv.exec("UNLINK", "big"));
+            assertEquals(":0", kv.exec("EXISTS", "big"));
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            boolean pending = kv.keyspace.lazyFreePending(); // read after a completed batch: the engine's writes show
+            while (pending && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(1);
+                kv.exec("PING");
+                pending = kv.keyspace.lazyFreePending();
+            }
+            assertFalse(pending, "the unlinked hash's elements are still waiting to be freed");
+        }
+    }
+
+    /**
+     * Every slot kept a change area of up to 1 KiB between uses, so a 65,536-slot ring held 32 MiB after a load of
+     * ten-field HSETs had stopped. Ticks of a quiet engine free the areas every consumer has read.
+     */
+    @Test
+    void quietTicksFreeTheChangeAreasOfIdleSlots()
+    {
+        try (EngineHarness kv = new EngineHarness())
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                final String[] args = new String[22];
+                args[0] = "HSET";
+                args[1] = "h:" + i;
+                for (int f = 0; f < 10; f++)
+                {
+                    args[2 + 2 * f] = "field:" + f;
+                    args[3 + 2 * f] = "value:" + i;
+                }
+                assertEquals(":10", kv.exec(args));
+            }
+            assertTrue(kv.engine.changeAreaBytes() >= 200 * 128, "each HSET's slot holds its change records");
+            kv.engine.tick(); // the ring moved by 200 slots since the engine started: busy, nothing freed
+            kv.exec("PING");
+            assertTrue(kv.engine.changeAreaBytes() >= 200 * 128);
+            kv.engine.tick(); // quiet since the last tick
+            kv.exec("PING");
+            assertEquals(0, kv.engine.changeAreaBytes(), "the idle slots' areas are freed");
+            assertEquals(":10", kv.exec("HLEN", "h:7"));
+        }
+    }
+
     @Test
     void configRejectsBadSettings()
     {

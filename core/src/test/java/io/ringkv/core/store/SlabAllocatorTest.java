@@ -100,18 +100,121 @@ class SlabAllocatorTest
                 assertEquals((byte)i, UnsafeApi.getByte(blocks[i] + j));
             }
         }
+        final long reserved = allocator.reservedBytes();
         for (int i = 0; i < blocks.length; i++)
         {
             allocator.free(blocks[i], 16 + (i % 300));
         }
         assertEquals(0, allocator.blockBytes());
         assertEquals(0, allocator.requestedBytes());
-        final long reserved = allocator.reservedBytes();
+        for (int sizeClass = 0; sizeClass < SlabAllocator.classCount(); sizeClass++)
+        {
+            assertTrue(allocator.reservedBytes(sizeClass) <= PAGE_SIZE, "an emptied class keeps one page at most");
+        }
         for (int i = 0; i < blocks.length; i++)
         {
             allocator.allocate(16 + (i % 300));
         }
-        assertEquals(reserved, allocator.reservedBytes(), "the same mix again needs no new pages");
+        assertEquals(reserved, allocator.reservedBytes(), "the same mix again takes the same pages");
+    }
+
+    /**
+     * Deleting a large value or many keys gives their pages back: a page whose last live block is freed is
+     * released, except its class's only page; a page with one live block left is kept.
+     */
+    @Test
+    void emptyPagesGoBackToTheSystem()
+    {
+        final int length = 100;
+        final int sizeClass = SlabAllocator.sizeClass(length);
+        final long pageLength = PAGE_SIZE / SlabAllocator.blockLength(length) * SlabAllocator.blockLength(length);
+        final int perPage = (int)(pageLength / SlabAllocator.blockLength(length));
+        final long[] blocks = new long[perPage * 10];
+        for (int i = 0; i < blocks.length; i++)
+        {
+            blocks[i] = allocator.allocate(length);
+        }
+        assertEquals(10 * pageLength, allocator.reservedBytes());
+
+        // One live block per page keeps every page.
+        for (int i = 0; i < blocks.length; i++)
+        {
+            if (i % perPage != 0)
+            {
+                allocator.free(blocks[i], length);
+            }
+        }
+        assertEquals(10 * pageLength, allocator.reservedBytes());
+        assertEquals(10L * (perPage - 1), allocator.freeBlocks(sizeClass));
+        assertEquals(0, allocator.reservationFor(length), "pages with room serve the class");
+
+        for (int i = 0; i < blocks.length; i += perPage)
+        {
+            allocator.free(blocks[i], length);
+        }
+        assertEquals(pageLength, allocator.reservedBytes(), "nine pages released, the class's last one kept");
+        assertEquals(pageLength, allocator.pageBytes());
+        assertEquals(perPage, allocator.freeBlocks(sizeClass));
+        assertEquals(0, allocator.liveBlocks(sizeClass));
+        assertEquals(0, allocator.blockBytes());
+        assertEquals(0, allocator.reservationFor(length));
+    }
+
+    /**
+     * Random allocations and frees of mixed lengths against a model of the live blocks: no two live blocks overlap,
+     * each keeps its bytes until freed, and the per-class counts add up; freeing everything leaves at most one page
+     * per class.
+     */
+    @Test
+    void randomAllocationsAndFreesKeepBlocksIntactAndReleasePages()
+    {
+        final java.util.Random random = new java.util.Random(42);
+        final java.util.List<long[]> live = new java.util.ArrayList<>(); // {address, length, fill}
+        for (int step = 0; step < 200_000; step++)
+        {
+            if (live.isEmpty() || random.nextInt(100) < (step < 100_000 ? 60 : 35))
+            {
+                final int length = random.nextInt(8) == 0 ? 1 + random.nextInt(200_000) : 1 + random.nextInt(300);
+                final long address = allocator.allocate(length);
+                final byte fill = (byte)random.nextInt();
+                UnsafeApi.setMemory(address, length, fill);
+                live.add(new long[]{address, length, fill});
+            }
+            else
+            {
+                final int index = random.nextInt(live.size());
+                final long[] block = live.get(index);
+                assertEquals((byte)block[2], UnsafeApi.getByte(block[0]), "first byte intact");
+                assertEquals((byte)block[2], UnsafeApi.getByte(block[0] + block[1] - 1), "last byte intact");
+                allocator.free(block[0], block[1]);
+                live.set(index, live.get(live.size() - 1));
+                live.remove(live.size() - 1);
+            }
+        }
+        long blockBytes = 0;
+        for (final long[] block : live)
+        {
+            blockBytes += SlabAllocator.blockLength(block[1]);
+        }
+        assertEquals(blockBytes, allocator.blockBytes());
+        live.sort(java.util.Comparator.comparingLong(block -> block[0]));
+        for (int i = 1; i < live.size(); i++)
+        {
+            assertTrue(live.get(i - 1)[0] + SlabAllocator.blockLength(live.get(i - 1)[1]) <= live.get(i)[0],
+                "live blocks do not overlap");
+        }
+        for (final long[] block : live)
+        {
+            assertEquals((byte)block[2], UnsafeApi.getByte(block[0] + block[1] / 2));
+            allocator.free(block[0], block[1]);
+        }
+        assertEquals(0, allocator.blockBytes());
+        for (int sizeClass = 0; sizeClass < SlabAllocator.classCount(); sizeClass++)
+        {
+            assertEquals(0, allocator.liveBlocks(sizeClass));
+            assertTrue(allocator.reservedBytes(sizeClass) <= Math.max(PAGE_SIZE, SlabAllocator.classLength(sizeClass)),
+                "an emptied class keeps one page at most");
+        }
     }
 
     @Test

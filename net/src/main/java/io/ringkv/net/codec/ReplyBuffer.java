@@ -34,6 +34,7 @@ public final class ReplyBuffer
     private ByteBuffer byteBuffer;
     private int position;
     private boolean replyOpen;
+    private int replyStart;
     private boolean broken;
 
     /**
@@ -166,6 +167,16 @@ public final class ReplyBuffer
             broken = true;
         }
         replyOpen = true;
+        replyStart = position;
+    }
+
+    /**
+     * @return where the replies completed so far end: the start of the reply being written, else the position.
+     * A connection's outbox sends up to here before a message pushed in the middle of its batch.
+     */
+    public int completedPosition()
+    {
+        return replyOpen ? replyStart : position;
     }
 
     /**

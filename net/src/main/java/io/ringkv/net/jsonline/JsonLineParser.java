@@ -70,12 +70,16 @@ public final class JsonLineParser implements RequestParser
     private static final int FIELD_BY = 10;
     private static final int FIELD_SECONDS = 11;
     private static final int FIELD_MESSAGE = 12;
+    private static final int FIELD_CHANNELS = 13;
+    private static final int FIELD_CHANNEL = 14;
     private static final String[] FIELD_NAMES =
-        {"cmd", "id", "key", "keys", "value", "args", "ex", "px", "nx", "xx", "by", "seconds", "message"};
+        {"cmd", "id", "key", "keys", "value", "args", "ex", "px", "nx", "xx", "by", "seconds", "message", "channels",
+            "channel"};
     private static final byte[][] FIELD_NAME_BYTES = new byte[FIELD_NAMES.length][];
 
     private static final int SEED_NONE = -1;
-    private static final String[] SEED_NAMES = {"set", "get", "incr", "decr", "del", "exists", "expire", "ttl", "ping"};
+    private static final String[] SEED_NAMES = {"set", "get", "incr", "decr", "del", "exists", "expire", "ttl", "ping",
+        "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "publish"};
     private static final byte[][] SEED_NAME_BYTES = new byte[SEED_NAMES.length][];
     private static final int SEED_SET = 0;
     private static final int SEED_GET = 1;
@@ -86,6 +90,11 @@ public final class JsonLineParser implements RequestParser
     private static final int SEED_EXPIRE = 6;
     private static final int SEED_TTL = 7;
     private static final int SEED_PING = 8;
+    /** SUBSCRIBE ... SUNSUBSCRIBE: {@code "channels":[...]} (patterns for the P forms); none unsubscribes all. */
+    private static final int SEED_FIRST_SUBSCRIBE = 9;
+    private static final int SEED_LAST_SUBSCRIBE = 14;
+    private static final int SEED_PUBLISH = 15;
+    private static final byte[][] SEED_COMMAND_BYTES = new byte[SEED_NAMES.length][];
     private static final int[] SEED_FIELDS = {
         bits(FIELD_KEY, FIELD_VALUE, FIELD_EX, FIELD_PX, FIELD_NX, FIELD_XX),
         bits(FIELD_KEY),
@@ -95,7 +104,10 @@ public final class JsonLineParser implements RequestParser
         bits(FIELD_KEY, FIELD_KEYS),
         bits(FIELD_KEY, FIELD_SECONDS),
         bits(FIELD_KEY),
-        bits(FIELD_MESSAGE)};
+        bits(FIELD_MESSAGE),
+        bits(FIELD_CHANNELS), bits(FIELD_CHANNELS), bits(FIELD_CHANNELS), bits(FIELD_CHANNELS), bits(FIELD_CHANNELS),
+        bits(FIELD_CHANNELS),
+        bits(FIELD_CHANNEL, FIELD_MESSAGE)};
     private static final int GENERIC_FIELDS = bits(FIELD_ARGS);
     private static final int ALWAYS_FIELDS = bits(FIELD_CMD, FIELD_ID);
 
@@ -124,6 +136,7 @@ public final class JsonLineParser implements RequestParser
         for (int i = 0; i < SEED_NAMES.length; i++)
         {
             SEED_NAME_BYTES[i] = ascii(SEED_NAMES[i]);
+            SEED_COMMAND_BYTES[i] = ascii(SEED_NAMES[i].toUpperCase(java.util.Locale.ROOT));
         }
     }
 
@@ -553,6 +566,37 @@ public final class JsonLineParser implements RequestParser
                 addConstant(batch, EXPIRE);
                 addKeyOrArg(batch, FIELD_KEY);
                 addRaw(batch, FIELD_SECONDS);
+            }
+            case SEED_PUBLISH ->
+            {
+                if (!has(FIELD_CHANNEL) || !has(FIELD_MESSAGE))
+                {
+                    return reject("ERR invalid request: 'publish' needs fields 'channel' and 'message'");
+                }
+                if (!isStringLike(FIELD_CHANNEL))
+                {
+                    return mustBeString(FIELD_CHANNEL);
+                }
+                if (!isStringLike(FIELD_MESSAGE))
+                {
+                    return mustBeString(FIELD_MESSAGE);
+                }
+                addConstant(batch, SEED_COMMAND_BYTES[seed]);
+                addKeyOrArg(batch, FIELD_CHANNEL);
+                addKeyOrArg(batch, FIELD_MESSAGE);
+            }
+            case SEED_FIRST_SUBSCRIBE, SEED_FIRST_SUBSCRIBE + 1, SEED_FIRST_SUBSCRIBE + 2, SEED_FIRST_SUBSCRIBE + 3,
+                SEED_FIRST_SUBSCRIBE + 4, SEED_LAST_SUBSCRIBE ->
+            {
+                addConstant(batch, SEED_COMMAND_BYTES[seed]);
+                if (has(FIELD_CHANNELS))
+                {
+                    if (fieldType[FIELD_CHANNELS] != T_ARRAY || !addArrayElements(batch, FIELD_CHANNELS, false))
+                    {
+                        return reject(errorText != null ? errorText :
+                            "ERR invalid request: field 'channels' must be an array of strings");
+                    }
+                }
             }
             default ->
             {

@@ -225,6 +225,11 @@ public final class RespReply implements Reply
         header((byte)'*', count);
     }
 
+    public void pushHeader(final int count)
+    {
+        header(session.protocolVersion() == ClientSession.PROTOCOL_RESP3 ? (byte)'>' : (byte)'*', count);
+    }
+
     public void mapHeader(final int pairs)
     {
         if (session.protocolVersion() == ClientSession.PROTOCOL_RESP3)

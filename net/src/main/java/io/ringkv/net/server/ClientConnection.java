@@ -14,6 +14,7 @@ import io.ringkv.net.jsonline.JsonRequestTable;
 import io.ringkv.net.resp.RespParser;
 import io.ringkv.net.resp.RespReply;
 import io.ringkv.net.server.command.ConnectedClient;
+import io.ringkv.net.server.config.OutputBufferLimits;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -84,8 +85,9 @@ public final class ClientConnection implements Runnable, ConnectedClient
     /** The connection's buffers, published for CLIENT LIST's figures (read, stale, by the engine thread). */
     private volatile ReadBuffer inputBuffer;
     private volatile ReplyBuffer outputBuffer;
-    /** Bytes the engine pushes (MONITOR); once used, the connection's replies too. Null for JSON lines. */
+    /** The connection's outbox: bytes the engine pushes (messages, MONITOR lines); once used, its replies too. */
     private volatile ConnectionPush push;
+    private volatile OutputBufferLimits outputBufferLimits;
 
     /**
      * @param id                 client id.
@@ -178,18 +180,16 @@ public final class ClientConnection implements Runnable, ConnectedClient
             jsonReply = new JsonLineReply(requests, output);
             batch = new RequestBatch(session, jsonReply);
             protocolName = "json";
+            push = new ConnectionPush(this, channel, session, limits(), true, batch, output);
+            session.pushChannel(push);
         }
         else
         {
             parser = new RespParser(protoMaxBulkLength);
             respReply = new RespReply(session, output);
             batch = new RequestBatch(session, respReply);
-            if (Thread.currentThread().isVirtual())
-            {
-                // Its descriptor is non-blocking only on a virtual thread, which the engine's writes need.
-                push = new ConnectionPush(this, channel, ConnectionPush.OUTPUT_LIMIT_BYTES);
-                session.pushChannel(push);
-            }
+            push = new ConnectionPush(this, channel, session, limits(), false, batch, output);
+            session.pushChannel(push);
         }
 
         try
@@ -206,6 +206,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 engine.releaseBlocked(batch);
             }
             batch.awaitCompletion();
+            WatchRelease.release(engine, batch);
             parser.close();
         }
     }
@@ -248,7 +249,25 @@ public final class ClientConnection implements Runnable, ConnectedClient
                         inFlight = true;
                         break;
                     }
-                    engine.execute(batch);
+                    boolean viaOutbox = false;
+                    if (null != replyWriter && !BatchBoundary.needsConnectionThread(batch))
+                    {
+                        // Should the connection's outbox be (or become) in use, the engine queues the replies, in
+                        // order with what it pushes; otherwise this thread writes them, as before.
+                        replyWriter.leaveToConnection(true);
+                        engine.publish(batch, replyWriter);
+                        batch.awaitCompletion();
+                        replyWriter.leaveToConnection(false);
+                        if (replyWriter.failed())
+                        {
+                            return;
+                        }
+                        viaOutbox = replyWriter.pushed();
+                    }
+                    else
+                    {
+                        engine.execute(batch);
+                    }
                     executing = false;
                     if (output.broken())
                     {
@@ -257,7 +276,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
                         return;
                     }
                     serviceTimes.executed(batch, parsedNs);
-                    batchLimit = nextBatchLimit(requestCount, output.position() - replyStart);
+                    batchLimit = nextBatchLimit(requestCount,
+                        (viaOutbox ? replyWriter.replyEnd() : output.position()) - replyStart);
                     if (closing())
                     {
                         close = true;
@@ -393,15 +413,31 @@ public final class ClientConnection implements Runnable, ConnectedClient
         final ConnectionPush push = this.push;
         if (null != push && push.active())
         {
-            final boolean sent = push.push(output.buffer(), 0, output.position());
-            output.clear();
-            if (!sent)
+            final int flushed = push.takeFlushedReplyBytes();
+            if (output.position() > flushed)
             {
-                throw new IOException("connection closed for its output limit");
+                final java.nio.ByteBuffer pending = output.pending();
+                pending.position(flushed);
+                push.writeOwn(pending);
             }
+            output.clear();
             return;
         }
         output.writeTo(channel);
+    }
+
+    private OutputBufferLimits limits()
+    {
+        final OutputBufferLimits limits = outputBufferLimits;
+        return null == limits ? new OutputBufferLimits() : limits;
+    }
+
+    /**
+     * @param limits the server's client-output-buffer-limit, read by the connection's outbox (before it runs).
+     */
+    public void outputBufferLimits(final OutputBufferLimits limits)
+    {
+        this.outputBufferLimits = limits;
     }
 
     /**

@@ -45,6 +45,8 @@ final class EngineReplyWriter implements BatchCompletion
     private int replyEnd;
     private long flushedNs;
     private boolean failed;
+    private boolean pushed;
+    private boolean leaveToConnection;
 
     EngineReplyWriter(final ClientConnection connection, final SocketChannel channel, final ReplyBuffer output)
     {
@@ -60,6 +62,7 @@ final class EngineReplyWriter implements BatchCompletion
         connection.executed();
         replyEnd = output.position();
         failed = false;
+        pushed = false;
         try
         {
             if (output.broken() || connection.killed())
@@ -81,8 +84,9 @@ final class EngineReplyWriter implements BatchCompletion
             final ConnectionPush push = connection.activePush();
             if (null != push)
             {
-                // Pushed bytes (MONITOR lines) may be queued for this socket: the replies go behind them.
-                if (push.push(output.buffer(), 0, output.position()))
+                // Pushed bytes (messages, MONITOR lines) may be queued for this socket: the replies go behind them.
+                pushed = true;
+                if (push.pushReplies())
                 {
                     written(batch);
                 }
@@ -90,6 +94,11 @@ final class EngineReplyWriter implements BatchCompletion
                 {
                     fail(batch);
                 }
+                return;
+            }
+            if (leaveToConnection)
+            {
+                batch.finish(); // the connection writes the replies itself
                 return;
             }
             final ByteBuffer pending = output.pending();
@@ -152,6 +161,23 @@ final class EngineReplyWriter implements BatchCompletion
         failed = true;
         connection.stopReading();
         batch.finish();
+    }
+
+    /**
+     * Connection thread, before publishing: true to have the engine queue the batch's replies only when the
+     * connection's outbox is in use (in order with what it pushes) and otherwise leave them to the connection.
+     */
+    void leaveToConnection(final boolean leave)
+    {
+        this.leaveToConnection = leave;
+    }
+
+    /**
+     * @return true when the last batch's replies went to the connection's outbox.
+     */
+    boolean pushed()
+    {
+        return pushed;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.ringkv.net.server.command.ClientCommands;
 import io.ringkv.net.server.command.CommandIntrospectionCommands;
 import io.ringkv.net.server.command.ConfigCommands;
 import io.ringkv.net.server.command.ObjectCommands;
+import io.ringkv.net.server.command.PubSubCommands;
 import io.ringkv.net.server.command.ConnectionStateCommands;
 import io.ringkv.net.server.command.MigrateCommand;
 import io.ringkv.net.server.command.DebugCommands;
@@ -144,6 +145,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         SlowlogCommands.register(commands);
         MemoryCommands.register(commands, this);
         ObjectCommands.register(commands);
+        PubSubCommands.register(commands);
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
@@ -360,6 +362,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
                 registry.nextId(), channel, engine, registry, config.requirepass.text().isEmpty(),
                 config.protoMaxBulkLen.number(), config.jsonMaxLineLength.number(), config.clientQueryBufferLimit.number());
             connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, local));
+            connection.outputBufferLimits(config.outputBufferLimits);
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
                 channel.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED));

@@ -101,6 +101,57 @@ class HostileReplicationMessagesTest
     }
 
     @Test
+    void aGroupAppliesWholeOrNotAtAllAndAResyncStartsBeforeIt() throws Exception
+    {
+        final String incrA = "{\"cmd\":\"log\",\"operation\":\"incr\",\"key\":\"a\",\"multi\":3,\"offset\":11}\n";
+        final String incrB = "{\"cmd\":\"log\",\"operation\":\"incr\",\"key\":\"b\",\"offset\":12}\n";
+        final String setC = "{\"cmd\":\"log\",\"operation\":\"set\",\"key\":\"c\",\"value\":\"x\",\"offset\":13}\n";
+        try (FakeMaster fakeMaster = new FakeMaster())
+        {
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
+            {
+                assertTrue(link.readLine().startsWith("{\"cmd\":\"sync\",\"args\":[\"?\",-1,"));
+                link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r1\",\"offset\":10}}\n");
+                assertEquals("{\"offset\":10}", link.call("{\"cmd\":\"dump\",\"data\":{\"a\":1,\"b\":1},\"offset\":10}"));
+                // Two of the group's three lines: queued in the link's transaction, neither applied nor acknowledged.
+                link.send(incrA + incrB);
+                Thread.sleep(300);
+                assertEquals("{\"value\":1}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                assertEquals("{\"value\":1}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
+            }
+            // The link was cut inside the group: the replica resumes from before it, having applied none of it.
+            try (LineClient link = fakeMaster.acceptLink())
+            {
+                assertEquals("{\"cmd\":\"sync\",\"args\":[\"r1\",10," + fakeMaster.replica().port() + "]}",
+                    link.readLine());
+                link.send("{\"value\":{\"sync\":\"continue\",\"replid\":\"r1\",\"offset\":10}}\n");
+                link.send(incrA + incrB);
+                Thread.sleep(100);
+                assertEquals("{\"value\":1}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                link.send(setC);
+                assertEquals("{\"offset\":11}", link.readLine());
+                assertEquals("{\"offset\":12}", link.readLine());
+                assertEquals("{\"offset\":13}", link.readLine());
+                assertEquals("{\"value\":2}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+                assertEquals("{\"value\":2}", client.call("{\"cmd\":\"get\",\"key\":\"b\"}"));
+                assertEquals("{\"value\":\"x\"}", client.call("{\"cmd\":\"get\",\"key\":\"c\"}"));
+                // A refused line inside a group breaks the stream: nothing of the group applies.
+                link.send("{\"cmd\":\"log\",\"operation\":\"incr\",\"key\":\"a\",\"multi\":2,\"offset\":14}\n");
+                assertEquals("{\"error\":\"ERR invalid log: unknown operation 'explode'\"}",
+                    link.call("{\"cmd\":\"log\",\"operation\":\"explode\",\"key\":\"a\",\"offset\":15}"));
+                assertNull(link.readLine());
+            }
+            try (LineClient link = fakeMaster.acceptLink())
+            {
+                assertEquals("{\"cmd\":\"sync\",\"args\":[\"r1\",13," + fakeMaster.replica().port() + "]}",
+                    link.readLine());
+            }
+            assertEquals("{\"value\":2}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
+        }
+    }
+
+    @Test
     void replicaReadsJsonByTheJsonLinesRules() throws Exception
     {
         // A JSON-lines request nests its value one level down, so the deepest value a client can store has

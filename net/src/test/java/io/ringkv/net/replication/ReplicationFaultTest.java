@@ -2,7 +2,6 @@ package io.ringkv.net.replication;
 
 import io.ringkv.net.server.TestServer;
 import io.ringkv.replication.ReplicationConfig;
-import io.ringkv.replication.master.ReplicaSender;
 import io.ringkv.replication.replica.MasterLink;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -18,6 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import static io.ringkv.net.replication.ReplicationFixture.assertSameContents;
 import static io.ringkv.net.replication.ReplicationFixture.await;
 import static io.ringkv.net.replication.ReplicationFixture.awaitInSync;
+import static io.ringkv.net.replication.ReplicationFixture.cutLinkRepeatedly;
 import static io.ringkv.net.replication.ReplicationFixture.info;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -156,25 +156,7 @@ class ReplicationFaultTest
             // Paced (at most 50,000 changes/s) so the replica keeps up on any machine: an unpaced writer outran the
             // replica's apply until the 32 MB backlog overflowed, and a full sync is then the right answer.
             final Thread writer = Thread.ofPlatform().start(() -> write(master.port(), 7, stop, counts, 2));
-            for (int cut = 0; cut < 6; cut++)
-            {
-                Thread.sleep(120);
-                // Each cut hits an established stream, as the requirement says (a cut while the previous reconnect is
-                // still in its handshake may rightly need a full sync, in Redis too).
-                await("the link is up again before cut " + cut, 10_000, () ->
-                    info(replica).contains("master_link_status:up\r\n") && info(master).contains(",state=online,"));
-                if (cut % 2 == 0)
-                {
-                    for (final ReplicaSender sender : master.server().replication().replicas())
-                    {
-                        sender.close();
-                    }
-                }
-                else
-                {
-                    replica.server().replication().link().disconnect(0);
-                }
-            }
+            cutLinkRepeatedly(master, replica, 6, 120);
             Thread.sleep(100);
             stop.set(true);
             writer.join();

@@ -27,6 +27,34 @@ final class ReplicationFixture
     {
     }
 
+    /**
+     * Cut an established replication link {@code cuts} times, {@code pauseMs} apart, alternately from the master's
+     * side (its senders closed) and the replica's (its link disconnected); each cut waits for the link to be up again,
+     * so it hits an established stream (a cut during the previous reconnect's handshake may rightly need a full sync,
+     * in Redis too).
+     */
+    static void cutLinkRepeatedly(final TestServer master, final TestServer replica, final int cuts, final long pauseMs)
+        throws InterruptedException
+    {
+        for (int cut = 0; cut < cuts; cut++)
+        {
+            Thread.sleep(pauseMs);
+            await("the link is up again before cut " + cut, 10_000, () ->
+                info(replica).contains("master_link_status:up\r\n") && info(master).contains(",state=online,"));
+            if (cut % 2 == 0)
+            {
+                for (final io.ringkv.replication.master.ReplicaSender sender : master.server().replication().replicas())
+                {
+                    sender.close();
+                }
+            }
+            else
+            {
+                replica.server().replication().link().disconnect(0);
+            }
+        }
+    }
+
     static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
     {
         final long deadline = System.currentTimeMillis() + timeoutMs;

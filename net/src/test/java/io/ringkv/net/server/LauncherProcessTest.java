@@ -361,6 +361,86 @@ class LauncherProcessTest
         assertTrue(output.contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED"), output);
     }
 
+    /**
+     * The server's engine is a virtual thread on the connections' one carrier: while it frees an UNLINKed hash in
+     * its spare time it must still let the connections run. It freed slice after slice without yielding the carrier,
+     * so a command sent after the UNLINK waited for the whole free (2.5 s for 2M fields) and saw nothing pending.
+     */
+    @Test
+    void aLazyFreeLeavesTheCarrierToTheConnections() throws Exception
+    {
+        final Process process = start("--port", "0");
+        try
+        {
+            final LinkedBlockingQueue<String> output = drain(process);
+            final int port = awaitPort(process, output);
+            try (RawConnection client = new RawConnection(port))
+            {
+                final int commands = 1000;
+                final int fieldsPerCommand = 1000;
+                final StringBuilder pipeline = new StringBuilder();
+                for (int c = 0; c < commands; c++)
+                {
+                    final String[] args = new String[2 + 2 * fieldsPerCommand];
+                    args[0] = "HSET";
+                    args[1] = "big";
+                    for (int f = 0; f < fieldsPerCommand; f++)
+                    {
+                        args[2 + 2 * f] = "field:" + (c * fieldsPerCommand + f);
+                        args[3 + 2 * f] = "v";
+                    }
+                    pipeline.append(PipelineEndToEndTest.multibulk(args));
+                    if (c % 50 == 49)
+                    {
+                        client.send(pipeline.toString());
+                        pipeline.setLength(0);
+                        for (int r = 0; r < 50; r++)
+                        {
+                            assertEquals(":" + fieldsPerCommand, client.readLine());
+                        }
+                    }
+                }
+                client.send(PipelineEndToEndTest.multibulk("UNLINK", "big"));
+                assertEquals(":1", client.readLine());
+                assertEquals("1", infoMemoryField(client, "lazyfree_pending_objects"),
+                    "a command sent after the UNLINK is answered while the hash is still being freed");
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!"0".equals(infoMemoryField(client, "lazyfree_pending_objects")) && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(10);
+                }
+                assertEquals("0", infoMemoryField(client, "lazyfree_pending_objects"));
+                assertEquals("1", infoMemoryField(client, "lazyfreed_objects"));
+            }
+        }
+        finally
+        {
+            process.destroyForcibly();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String infoMemoryField(final RawConnection client, final String name) throws IOException
+    {
+        client.send(PipelineEndToEndTest.multibulk("INFO", "memory"));
+        final String header = client.readLine();
+        assertTrue(header.startsWith("$"), header);
+        final int length = Integer.parseInt(header.substring(1));
+        int read = 0;
+        String value = null;
+        while (read < length)
+        {
+            final String line = client.readLine();
+            read += line.length() + 2;
+            if (line.startsWith(name + ":"))
+            {
+                value = line.substring(name.length() + 1);
+            }
+        }
+        client.readLine(); // the bulk's closing CRLF
+        return value;
+    }
+
     private static Process start(final String... options) throws IOException
     {
         return new ProcessBuilder(javaCommand(options)).redirectErrorStream(true).start();

@@ -39,6 +39,7 @@ public final class LogLineEncoder
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
+    private static final byte[] MULTI = ascii(",\"multi\":");
     private static final byte[] OFFSET_ONLY = ascii("\",\"offset\":");
     private static final byte[] CLOSE = ascii("}\n");
 
@@ -63,6 +64,20 @@ public final class LogLineEncoder
      * @param out    where the line goes.
      */
     public void encode(final ChangeRecordFlyweight record, final JsonTextWriter out)
+    {
+        encode(record, out, 1);
+    }
+
+    /**
+     * Write the line of {@code record}; the first record of a ring slot that logged several (an EXEC, a command
+     * with several effects, one TICK's expiries) carries {@code "multi":groupSize}, which makes the slot's lines one
+     * group that a replica applies all or nothing (docs/replication-protocol.md).
+     *
+     * @param record    a change record.
+     * @param out       where the line goes.
+     * @param groupSize the number of lines of the group this line opens, or 1 (not the first of a group, or alone).
+     */
+    public void encode(final ChangeRecordFlyweight record, final JsonTextWriter out, final int groupSize)
     {
         final byte op = record.op();
         final DirectBuffer buffer = record.buffer();
@@ -136,6 +151,10 @@ public final class LogLineEncoder
         if (op != OP_FLUSHALL && record.db() != 0)
         {
             out.ascii(DB).number(record.db());
+        }
+        if (groupSize > 1)
+        {
+            out.ascii(MULTI).number(groupSize);
         }
         out.ascii(OFFSET).number(record.replicationOffset());
         out.ascii(CLOSE);

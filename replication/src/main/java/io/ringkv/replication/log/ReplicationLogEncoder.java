@@ -45,11 +45,15 @@ public final class ReplicationLogEncoder implements EventHandler<CommandEvent>
             final DirectBuffer changes = event.changes();
             final ChangeRecordFlyweight record = this.record;
             final JsonTextWriter line = this.line;
+            // A slot's records are what one command (an EXEC, a TICK) did atomically: the first line says how many
+            // lines the group has, so that a replica applies them all or nothing.
+            int groupSize = event.changeCount();
             for (int index = 0; index < length; index += record.recordLength())
             {
                 record.wrap(changes, index);
                 line.reset();
-                encoder.encode(record, line);
+                encoder.encode(record, line, groupSize);
+                groupSize = 1;
                 final long offset = record.replicationOffset();
                 backlog.append(offset, line.buffer(), 0, line.length());
                 for (final ReplicaFeed feed : feeds)

@@ -37,6 +37,14 @@ public final class CommandBatchBuilder
         batch.reset(args);
     }
 
+    /**
+     * @return the link's internal client, whose requests this builds (inside a group it is in MULTI).
+     */
+    public io.ringkv.core.command.ClientSession session()
+    {
+        return batch.session();
+    }
+
     public ApplyReply reply()
     {
         return reply;

@@ -246,6 +246,10 @@ public final class MasterLink
         commands.rollback(0);
         applier.acks().reset();
         applier.position(applier.replid(), applier.offset());
+        if (commands.session().inTransaction())
+        {
+            commands.arg("DISCARD").end(); // a group the last link was cut in the middle of: none of it applies
+        }
         commands.arg("SELECT").arg(0).end();
         commands.execute(engine);
         applier.resetSession();
@@ -371,7 +375,7 @@ public final class MasterLink
         final ApplyReply reply = commands.reply();
         reply.clear();
         final long masterOffset = applier.pendingOffset();
-        if (!applier.loading() && masterOffset >= 0 && commands.requestCount() > 0)
+        if (!applier.loading() && masterOffset >= 0 && commands.requestCount() > 0 && !applier.inGroup())
         {
             // Keep the engine's record numbering equal to the master's (one record per record applied, realigned
             // here should a change have made none): this replica's own log then continues the master's history.

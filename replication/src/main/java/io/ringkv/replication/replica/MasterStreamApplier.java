@@ -53,9 +53,10 @@ public final class MasterStreamApplier
     private static final int F_MORE = 14;
     private static final int F_ERROR = 15;
     private static final int F_ARGS = 16;
+    private static final int F_MULTI = 17;
     private static final String[] FIELDS = {
         "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
-        "expired", "offset", "more", "error", "args"};
+        "expired", "offset", "more", "error", "args", "multi"};
 
     // Values of "cmd" and "operation", compared as bytes: no String per message on the apply path.
     private static final byte[] CMD_LOG = ascii("log");
@@ -101,6 +102,12 @@ public final class MasterStreamApplier
     private long pendingOffset = -1;
     private String pendingReplid;
     private String error;
+    /** Log entries still to come in the open group (0: none open); its entries are queued between MULTI and EXEC. */
+    private int groupRemaining;
+    /** The offset applied before the open group: what this replica holds until the group's EXEC has executed. */
+    private long groupBaseOffset = -1;
+    /** The open group's acknowledgements, sent once its EXEC is built. */
+    private final JsonTextWriter groupAcks = new JsonTextWriter(256);
     private volatile String replid;
     private volatile long offset = -1;
 
@@ -126,6 +133,17 @@ public final class MasterStreamApplier
         this.pendingOffset = offset;
         this.inDump = false;
         this.loading = false;
+        this.groupRemaining = 0;
+        this.groupAcks.reset();
+    }
+
+    /**
+     * @return true while a group's entries are being queued (its EXEC not built yet): the link adds nothing of its
+     * own to the batch then, since it would be queued inside the group.
+     */
+    public boolean inGroup()
+    {
+        return groupRemaining > 0;
     }
 
     /**
@@ -199,7 +217,16 @@ public final class MasterStreamApplier
             return;
         }
         replid = pendingReplid;
-        offset = pendingOffset;
+        offset = committableOffset();
+    }
+
+    /**
+     * @return the offset this replica has applied once the pending commands execute: an open group's entries are
+     * only queued, so they count once its EXEC has executed.
+     */
+    private long committableOffset()
+    {
+        return groupRemaining > 0 ? groupBaseOffset : pendingOffset;
     }
 
     /**
@@ -361,9 +388,10 @@ public final class MasterStreamApplier
 
     private int ackPosition()
     {
-        if (pendingOffset >= 0)
+        final long position = committableOffset();
+        if (position >= 0)
         {
-            acks.ascii(ACK_OFFSET).number(pendingOffset).ascii((byte)'}').ascii((byte)'\n');
+            acks.ascii(ACK_OFFSET).number(position).ascii((byte)'}').ascii((byte)'\n');
         }
         else
         {
@@ -509,16 +537,49 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid log: 'db' must be a database index");
         }
+        final long groupSize = optionalLong(F_MULTI);
+        if (groupSize == Long.MIN_VALUE || groupSize == 0)
+        {
+            return reject("ERR invalid log: 'multi' must be a positive integer");
+        }
+        final boolean opensGroup = groupSize > 1;
+        if (opensGroup && groupRemaining > 0)
+        {
+            return broken("ERR invalid log: a group opened inside a group");
+        }
+        if (opensGroup)
+        {
+            // The group's entries are queued in the link's own transaction and run by one EXEC: the replica's
+            // clients never see half of it, and a link cut before its EXEC applies none of it.
+            commands.arg("MULTI").end();
+        }
         final int status = applyOperation(db, unescapeText(F_OPERATION));
         if (status != APPLIED)
         {
-            return status;
+            // A group that cannot be applied whole is not applied at all: resync from before it.
+            return opensGroup || groupRemaining > 0 ? BROKEN : status;
+        }
+        if (opensGroup)
+        {
+            groupBaseOffset = pendingOffset;
+            groupRemaining = (int)Math.min(groupSize, Integer.MAX_VALUE);
         }
         if (logOffset >= 0)
         {
             pendingOffset = logOffset;
         }
-        return ack(logOffset);
+        if (groupRemaining == 0)
+        {
+            return ack(acks, logOffset);
+        }
+        ack(groupAcks, logOffset);
+        if (--groupRemaining == 0)
+        {
+            commands.arg("EXEC").end();
+            acks.raw(groupAcks.buffer(), 0, groupAcks.length());
+            groupAcks.reset();
+        }
+        return APPLIED;
     }
 
     /**
@@ -998,6 +1059,11 @@ public final class MasterStreamApplier
     }
 
     private int ack(final long messageOffset)
+    {
+        return ack(acks, messageOffset);
+    }
+
+    private static int ack(final JsonTextWriter acks, final long messageOffset)
     {
         if (messageOffset >= 0)
         {

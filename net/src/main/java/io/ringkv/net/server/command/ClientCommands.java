@@ -294,10 +294,13 @@ public final class ClientCommands
             .append(" name=").append(session.name())
             .append(" age=").append(Math.max(0, (nowMs - connection.createdMs()) / 1000))
             .append(" idle=").append(self ? 0 : Math.max(0, (nowMs - connection.lastInteractionMs()) / 1000))
-            .append(context.blockedClients().blocked(connection.id()) ? " flags=b" : " flags=N")
+            .append(" flags=").append(flags(session, context.blockedClients().blocked(connection.id())))
             .append(" db=").append(session.db())
-            // No transactions or pub/sub yet: multi=-1, sub=psub=ssub=0 are what Redis prints for such a client.
-            .append(" sub=0 psub=0 ssub=0 multi=-1")
+            .append(" sub=").append(context.pubSub().channelCount(session))
+            .append(" psub=").append(context.pubSub().patternCount(session))
+            .append(" ssub=").append(context.pubSub().shardChannelCount(session))
+            .append(" multi=")
+            .append(session.inTransaction() ? session.transaction().queued().requestCount() : -1)
             .append(" qbuf=").append(queryBytes)
             .append(" qbuf-free=").append(Math.max(0, queryCapacity - queryBytes))
             .append(" argv-mem=0 multi-mem=0")
@@ -488,5 +491,22 @@ public final class ClientCommands
         {
             return -1;
         }
+    }
+
+    /**
+     * CLIENT LIST's flags as far as transactions go: x inside MULTI, d once a watched key changed (EXEC will fail),
+     * in Redis's order; N for none.
+     */
+    /**
+     * CLIENT LIST's flags as Redis prints them for these states: P (Pub/Sub), x (in MULTI), b (blocked in BLPOP and
+     * friends), d (a watched key changed), N when none.
+     */
+    private static String flags(final ClientSession session, final boolean blocked)
+    {
+        final io.ringkv.core.command.Transaction transaction = session.transaction();
+        final boolean dirty = null != transaction && transaction.watchedKeyChanged();
+        final String flags = (session.subscriptions() > 0 ? "P" : "") + (session.inTransaction() ? "x" : "") +
+            (blocked ? "b" : "") + (dirty ? "d" : "");
+        return flags.isEmpty() ? "N" : flags;
     }
 }

@@ -146,6 +146,10 @@ public final class CommandCatalog
         {
             names.add("no_auth");
         }
+        if (command.hasFlag(Command.NO_MULTI))
+        {
+            names.add("no_multi");
+        }
         return names;
     }
 }

@@ -6,6 +6,7 @@ import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.command.TransactionCommands;
 import io.ringkv.net.resp.RespReply;
 
 import java.nio.charset.StandardCharsets;
@@ -51,8 +52,8 @@ public final class ConnectionStateCommands
         final ConnectionStateCommands commands = new ConnectionStateCommands(server);
         table.register("hello", -1, Command.NO_AUTH | Command.FAST, commands::hello);
         table.register("auth", -2, Command.NO_AUTH | Command.FAST, commands::auth);
-        table.register("quit", -1, Command.NO_AUTH | Command.FAST, commands::quit);
-        table.register("reset", 1, Command.NO_AUTH | Command.FAST, commands::reset);
+        table.register("quit", -1, Command.NO_AUTH | Command.FAST | Command.NO_QUEUE, commands::quit);
+        table.register("reset", 1, Command.NO_AUTH | Command.FAST | Command.NO_QUEUE, commands::reset);
     }
 
     private void hello(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -189,6 +190,8 @@ public final class ConnectionStateCommands
         session.name("");
         session.authenticated(server.config().requirepass.text().isEmpty());
         context.monitors().remove(session); // RESET leaves MONITOR mode
+        context.pubSub().unsubscribeAll(session); // and every subscription, without replies
+        TransactionCommands.discard(context, session); // and MULTI, and unwatches
         final ConnectedClient connection = server.registry().get(session.id());
         if (null != connection)
         {

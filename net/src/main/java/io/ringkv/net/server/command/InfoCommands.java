@@ -117,7 +117,9 @@ public final class InfoCommands
             .field("maxclients", config.maxclients.number())
             .field("blocked_clients", context.blockedClients().blockedClients())
             .field("tracking_clients", 0)
-            .field("clients_in_timeout_table", context.blockedClients().clientsWithTimeout());
+            .field("watching_clients", context.watchedKeys().watchingClients())
+            .field("clients_in_timeout_table", context.blockedClients().clientsWithTimeout())
+            .field("total_watched_keys", context.watchedKeys().count());
     }
 
     private void memorySection(final CommandContext context, final InfoWriter out)
@@ -159,6 +161,9 @@ public final class InfoCommands
             .field("mem_fragmentation_ratio", ratio(rss, used))
             .field("mem_fragmentation_bytes", rss - used)
             .field("mem_allocator", "ringkv-slab")
+            .field("active_defrag_running", 0)
+            .field("lazyfree_pending_objects", context.keyspace().elementTables().droppedTables())
+            .field("lazyfreed_objects", context.keyspace().elementTables().lazilyFreedTables())
             .field("ringkv_keys", memory.keys())
             .field("ringkv_key_value_bytes", memory.keyValueBytes())
             .field("ringkv_metadata_bytes", memory.metadataBytes())
@@ -220,8 +225,9 @@ public final class InfoCommands
             .field("evicted_clients", 0)
             .field("keyspace_hits", keyspace.keyspaceHits())
             .field("keyspace_misses", keyspace.keyspaceMisses())
-            .field("pubsub_channels", 0)
-            .field("pubsub_patterns", 0)
+            .field("pubsub_channels", context.pubSub().channelCount())
+            .field("pubsub_patterns", context.pubSub().patternCount())
+            .field("pubsubshard_channels", context.pubSub().shardChannelCount())
             .field("latest_fork_usec", 0)
             .field("total_forks", 0)
             .field("total_error_replies", context.errorStats().total());

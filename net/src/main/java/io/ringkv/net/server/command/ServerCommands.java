@@ -40,10 +40,10 @@ public final class ServerCommands
     {
         final ServerCommands commands = new ServerCommands(server);
         table.register("time", 1, Command.FAST, ServerCommands::time);
-        table.register("shutdown", -1, Command.ADMIN, commands::shutdown);
+        table.register("shutdown", -1, Command.ADMIN | Command.NO_MULTI, commands::shutdown);
         table.register("lastsave", 1, Command.ADMIN | Command.FAST,
             (context, args, reply) -> reply.integer(server.startedMs() / 1000));
-        table.register("save", 1, Command.ADMIN, (context, args, reply) -> reply.error(NO_PERSISTENCE));
+        table.register("save", 1, Command.ADMIN | Command.NO_MULTI, (context, args, reply) -> reply.error(NO_PERSISTENCE));
         table.register("bgsave", -1, Command.ADMIN, ServerCommands::bgsave);
         table.register("monitor", 1, Command.ADMIN, ServerCommands::monitor);
     }

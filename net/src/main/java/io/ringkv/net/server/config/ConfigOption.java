@@ -45,6 +45,7 @@ public final class ConfigOption
     private final String description;
     private volatile long number;
     private volatile String text;
+    private OutputBufferLimits outputBufferLimits;
 
     private ConfigOption(
         final String name,
@@ -98,6 +99,19 @@ public final class ConfigOption
     static ConfigOption words(final String name, final String defaultValue, final boolean mutable, final String description)
     {
         return new ConfigOption(name, Kind.WORDS, 0, 0, null, mutable, defaultValue, description);
+    }
+
+    /**
+     * client-output-buffer-limit: words parsed into {@code limits}, which merges the classes a value names.
+     */
+    static ConfigOption outputBufferLimits(
+        final String name, final OutputBufferLimits limits, final boolean mutable, final String description)
+    {
+        final ConfigOption option =
+            new ConfigOption(name, Kind.WORDS, 0, 0, null, mutable, OutputBufferLimits.DEFAULT, description);
+        option.outputBufferLimits = limits;
+        option.set(OutputBufferLimits.DEFAULT);
+        return option;
     }
 
     static ConfigOption percentiles(
@@ -184,6 +198,15 @@ public final class ConfigOption
                 return "argument(s) must be one of the following: " + String.join(", ", choices);
             }
             case WORDS:
+                if (null != outputBufferLimits)
+                {
+                    final String error = outputBufferLimits.set(value);
+                    if (null == error)
+                    {
+                        text = outputBufferLimits.text();
+                    }
+                    return error;
+                }
                 text = value.trim().replaceAll("\\s+", " ");
                 return null;
             case PERCENTILES:

@@ -92,6 +92,12 @@ public final class ServerConfig
     public final ConfigOption clientQueryBufferLimit = add(ConfigOption.memory(
         "client-query-buffer-limit", "1gb", 1024 * 1024, Long.MAX_VALUE, true,
         "Largest unparsed request data one client may hold."));
+    /** The live limits client-output-buffer-limit sets (read by every connection's outbox). */
+    public final OutputBufferLimits outputBufferLimits = new OutputBufferLimits();
+    public final ConfigOption clientOutputBufferLimit = add(ConfigOption.outputBufferLimits(
+        "client-output-buffer-limit", outputBufferLimits, true,
+        "Per client class (normal, replica, pubsub): hard limit, soft limit, soft seconds of output queued for a " +
+        "client that receives pushed output; over it the client is closed. 0: no limit."));
     public final ConfigOption hz = add(ConfigOption.integer(
         "hz", 10, 1, 500, true, "Background ticks per second (active expiry, incremental rehash)."));
     public final ConfigOption replBacklogSize = add(ConfigOption.memory(

@@ -500,4 +500,34 @@ class BlockingCommandsInteropTest
             clients.call("BLPOP", "missing", "l", "0");
         });
     }
+
+    @Test
+    void aTransactionWakesWaitersOnlyWithWhatItLeavesAndNeverBlocks() throws Exception
+    {
+        assertSameTranscript(clients ->
+        {
+            final RawRespClient waiter = clients.connect();
+            clients.block(waiter, 1, "BLPOP", "q", "0");
+            // Pushed and popped inside one EXEC: the key never exists between commands, nobody wakes.
+            clients.call("MULTI");
+            clients.call("LPUSH", "q", "gone");
+            clients.call("LPOP", "q");
+            clients.call("EXEC");
+            clients.record("still blocked", String.valueOf(clients.blockedClients()));
+            // Inside EXEC the blocking commands answer at once, as on a timeout.
+            clients.call("MULTI");
+            clients.call("RPUSH", "q", "first", "second");
+            clients.call("BLPOP", "none", "0");
+            clients.call("BLMOVE", "none", "d", "LEFT", "LEFT", "0");
+            clients.call("BRPOPLPUSH", "none", "d", "0");
+            clients.call("BLMPOP", "0", "1", "none", "LEFT");
+            clients.call("BZPOPMIN", "none", "0");
+            clients.call("BZMPOP", "0", "1", "none", "MIN");
+            clients.call("LLEN", "q");
+            clients.call("EXEC");
+            // Served once the EXEC is done, with what it left.
+            clients.read("waiter", waiter);
+            clients.call("LRANGE", "q", "0", "-1");
+        });
+    }
 }

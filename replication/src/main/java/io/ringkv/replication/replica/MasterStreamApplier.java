@@ -406,23 +406,26 @@ public final class MasterStreamApplier
         inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
         while (inner.next())
         {
-            if (inner.valueType() == JsonObjectCursor.OBJECT && isHash(inner.valueStart(), inner.valueEnd()))
+            final boolean object = inner.valueType() == JsonObjectCursor.OBJECT;
+            final int valueStart = inner.valueStart();
+            final int valueEnd = inner.valueEnd();
+            if (object && isCollection(valueStart, valueEnd, "$hash", JsonObjectCursor.OBJECT))
             {
-                if (!hashArgs(inner))
+                if (!pairArgs(inner, "HSET", false))
                 {
                     return reject("ERR invalid dump: bad hash");
                 }
                 continue;
             }
-            if (inner.valueType() == JsonObjectCursor.OBJECT && isZset(inner.valueStart(), inner.valueEnd()))
+            if (object && isCollection(valueStart, valueEnd, "$zset", JsonObjectCursor.OBJECT))
             {
-                if (!zsetArgs(inner))
+                if (!pairArgs(inner, "ZADD", true))
                 {
                     return reject("ERR invalid dump: bad sorted set");
                 }
                 continue;
             }
-            if (inner.valueType() == JsonObjectCursor.OBJECT && isSet(inner.valueStart(), inner.valueEnd()))
+            if (object && isCollection(valueStart, valueEnd, "$set", JsonObjectCursor.ARRAY))
             {
                 if (!setArgs(inner))
                 {
@@ -631,92 +634,15 @@ public final class MasterStreamApplier
     }
 
     /**
-     * @return true when the object value is exactly {@code {"$hash":{...}}}, the dump form of a hash; its inner
-     * object is then in {@link #collection}'s bounds.
+     * @return true when the object value is exactly {@code {"<name>":<inner>}}, the dump form of a hash
+     * ({@code $hash}, an object), a set ({@code $set}, an array) or a sorted set ({@code $zset}, an object); its inner
+     * value is then in {@link #collectionStart}, {@link #collectionEnd}.
      */
-    private boolean isHash(final int valueStart, final int valueEnd)
+    private boolean isCollection(final int valueStart, final int valueEnd, final String name, final int innerType)
     {
         final JsonObjectCursor collection = this.collection;
-        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$hash") ||
-            collection.valueType() != JsonObjectCursor.OBJECT)
-        {
-            return false;
-        }
-        collectionStart = collection.valueStart();
-        collectionEnd = collection.valueEnd();
-        return !collection.next() && collection.error() == null;
-    }
-
-    /**
-     * @return true when the object value is exactly {@code {"$zset":{...}}}, the dump form of a sorted set; its
-     * inner object (member: score text) is then in {@link #collectionStart}, {@link #collectionEnd}.
-     */
-    private boolean isZset(final int valueStart, final int valueEnd)
-    {
-        final JsonObjectCursor collection = this.collection;
-        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$zset") ||
-            collection.valueType() != JsonObjectCursor.OBJECT)
-        {
-            return false;
-        }
-        collectionStart = collection.valueStart();
-        collectionEnd = collection.valueEnd();
-        return !collection.next() && collection.error() == null;
-    }
-
-    /**
-     * A dumped sorted set: DEL of the key, then ZADD of its members with their scores (none for an empty object).
-     */
-    private boolean zsetArgs(final JsonObjectCursor inner)
-    {
-        commands.arg("DEL");
-        if (!nameArg(inner))
-        {
-            return false;
-        }
-        commands.end();
-        final long mark = commands.mark();
-        commands.arg("ZADD");
-        if (!nameArg(inner))
-        {
-            return false;
-        }
-        final JsonObjectCursor collection = this.collection;
-        collection.wrap(message, collectionStart, collectionEnd);
-        int pairs = 0;
-        while (collection.next())
-        {
-            if (collection.valueType() != JsonObjectCursor.STRING ||
-                !stringArg(collection.valueStart(), collection.valueEnd()) || !nameArg(collection))
-            {
-                return false;
-            }
-            pairs++;
-        }
-        if (collection.error() != null)
-        {
-            return false;
-        }
-        if (pairs == 0)
-        {
-            commands.rollback(mark);
-        }
-        else
-        {
-            commands.end();
-        }
-        return true;
-    }
-
-    /**
-     * @return true when the object value is exactly {@code {"$set":[...]}}, the dump form of a set; its array is then
-     * in {@link #collectionStart}, {@link #collectionEnd}.
-     */
-    private boolean isSet(final int valueStart, final int valueEnd)
-    {
-        final JsonObjectCursor collection = this.collection;
-        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$set") ||
-            collection.valueType() != JsonObjectCursor.ARRAY)
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs(name) ||
+            collection.valueType() != innerType)
         {
             return false;
         }
@@ -778,9 +704,11 @@ public final class MasterStreamApplier
     }
 
     /**
-     * A dumped hash: DEL of the key, then HSET of its fields (none for an empty object).
+     * A dumped hash or sorted set: DEL of the key, then HSET of its fields and values ({@code valueFirst} false) or
+     * ZADD of its scores and members ({@code valueFirst} true: the object's values are the scores); nothing more for
+     * an empty object.
      */
-    private boolean hashArgs(final JsonObjectCursor inner)
+    private boolean pairArgs(final JsonObjectCursor inner, final String verb, final boolean valueFirst)
     {
         commands.arg("DEL");
         if (!nameArg(inner))
@@ -789,7 +717,7 @@ public final class MasterStreamApplier
         }
         commands.end();
         final long mark = commands.mark();
-        commands.arg("HSET");
+        commands.arg(verb);
         if (!nameArg(inner))
         {
             return false;
@@ -800,9 +728,13 @@ public final class MasterStreamApplier
         while (collection.next())
         {
             final int type = collection.valueType();
-            if (!nameArg(collection) || !(type == JsonObjectCursor.STRING ?
-                stringArg(collection.valueStart(), collection.valueEnd()) :
-                type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd())))
+            final boolean ok = valueFirst ?
+                type == JsonObjectCursor.STRING && stringArg(collection.valueStart(), collection.valueEnd()) &&
+                    nameArg(collection) :
+                nameArg(collection) && (type == JsonObjectCursor.STRING ?
+                    stringArg(collection.valueStart(), collection.valueEnd()) :
+                    type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd()));
+            if (!ok)
             {
                 return false;
             }

@@ -117,6 +117,64 @@ public final class ZSetCommands
         return context.findKeyOfType(args, index, ValueType.ZSET, reply);
     }
 
+    /**
+     * {@link #find} of the key at argument 1 for a command that answers 0 for a missing key, binding {@link #value}.
+     *
+     * @return the entry, or {@link Keyspace#NOT_FOUND} once 0 or WRONGTYPE has been replied.
+     */
+    private long findOrReplyZero(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long address = find(context, args, 1, reply);
+        if (address == WRONG_TYPE)
+        {
+            return Keyspace.NOT_FOUND;
+        }
+        if (address == Keyspace.NOT_FOUND)
+        {
+            reply.integer(0);
+            return Keyspace.NOT_FOUND;
+        }
+        value.wrap(context.keyspace(), context.db(), address);
+        return address;
+    }
+
+    private long rankStart;
+    private long rankEnd;
+
+    /**
+     * Parse a range of {@code kind} from two arguments, replying Redis's error when they are not one.
+     */
+    private boolean parseRange(final int kind, final CommandArgs args, final int minIndex, final int maxIndex,
+        final Reply reply)
+    {
+        if (kind == BY_RANK)
+        {
+            if (!numbers.parseLong(args, minIndex))
+            {
+                reply.error(ErrorMessages.NOT_INTEGER);
+                return false;
+            }
+            rankStart = numbers.value();
+            if (!numbers.parseLong(args, maxIndex))
+            {
+                reply.error(ErrorMessages.NOT_INTEGER);
+                return false;
+            }
+            rankEnd = numbers.value();
+            return true;
+        }
+        if (kind == BY_SCORE)
+        {
+            return parseScoreRange(args, minIndex, maxIndex, reply);
+        }
+        if (!lex.parse(args, minIndex, maxIndex))
+        {
+            reply.error(NOT_LEX_RANGE);
+            return false;
+        }
+        return true;
+    }
+
     // ------------------------------------------------------------------------------------------------ ZADD, ZINCRBY
 
     private void zadd(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -474,43 +532,18 @@ public final class ZSetCommands
 
     private void zcount(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!parseScoreRange(args, 2, 3, reply))
+        if (parseScoreRange(args, 2, 3, reply) && findOrReplyZero(context, args, reply) != Keyspace.NOT_FOUND)
         {
-            return;
+            reply.integer(countByScore());
         }
-        final long address = find(context, args, 1, reply);
-        if (address == WRONG_TYPE)
-        {
-            return;
-        }
-        if (address == Keyspace.NOT_FOUND)
-        {
-            reply.integer(0);
-            return;
-        }
-        value.wrap(context.keyspace(), context.db(), address);
-        reply.integer(countByScore());
     }
 
     private void zlexcount(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!lex.parse(args, 2, 3))
+        if (parseRange(BY_LEX, args, 2, 3, reply) && findOrReplyZero(context, args, reply) != Keyspace.NOT_FOUND)
         {
-            reply.error(NOT_LEX_RANGE);
-            return;
+            reply.integer(lex.isEmpty() ? 0 : Math.max(0, value.lastByLex(lex) - value.firstByLex(lex) + 1));
         }
-        final long address = find(context, args, 1, reply);
-        if (address == WRONG_TYPE)
-        {
-            return;
-        }
-        if (address == Keyspace.NOT_FOUND)
-        {
-            reply.integer(0);
-            return;
-        }
-        value.wrap(context.keyspace(), context.db(), address);
-        reply.integer(lex.isEmpty() ? 0 : Math.max(0, value.lastByLex(lex) - value.firstByLex(lex) + 1));
     }
 
     private double rangeMin;
@@ -638,33 +671,8 @@ public final class ZSetCommands
             minIndex = keyIndex + 2;
             maxIndex = keyIndex + 1;
         }
-        long start = 0;
-        long end = 0;
-        if (kind == BY_RANK)
+        if (!parseRange(kind, args, minIndex, maxIndex, reply))
         {
-            if (!numbers.parseLong(args, minIndex))
-            {
-                reply.error(ErrorMessages.NOT_INTEGER);
-                return;
-            }
-            start = numbers.value();
-            if (!numbers.parseLong(args, maxIndex))
-            {
-                reply.error(ErrorMessages.NOT_INTEGER);
-                return;
-            }
-            end = numbers.value();
-        }
-        else if (kind == BY_SCORE)
-        {
-            if (!parseScoreRange(args, minIndex, maxIndex, reply))
-            {
-                return;
-            }
-        }
-        else if (!lex.parse(args, minIndex, maxIndex))
-        {
-            reply.error(NOT_LEX_RANGE);
             return;
         }
         final long address = find(context, args, keyIndex, reply);
@@ -678,7 +686,7 @@ public final class ZSetCommands
         if (address != Keyspace.NOT_FOUND)
         {
             value.wrap(context.keyspace(), context.db(), address);
-            selectRange(kind, start, end, reverse, offset, limit);
+            selectRange(kind, rankStart, rankEnd, reverse, offset, limit);
         }
         if (store)
         {
@@ -889,48 +897,12 @@ public final class ZSetCommands
 
     private void zremrange(final CommandContext context, final CommandArgs args, final Reply reply, final int kind)
     {
-        long start = 0;
-        long end = 0;
-        if (kind == BY_RANK)
-        {
-            if (!numbers.parseLong(args, 2))
-            {
-                reply.error(ErrorMessages.NOT_INTEGER);
-                return;
-            }
-            start = numbers.value();
-            if (!numbers.parseLong(args, 3))
-            {
-                reply.error(ErrorMessages.NOT_INTEGER);
-                return;
-            }
-            end = numbers.value();
-        }
-        else if (kind == BY_SCORE)
-        {
-            if (!parseScoreRange(args, 2, 3, reply))
-            {
-                return;
-            }
-        }
-        else if (!lex.parse(args, 2, 3))
-        {
-            reply.error(NOT_LEX_RANGE);
-            return;
-        }
-        final long address = find(context, args, 1, reply);
-        if (address == WRONG_TYPE)
+        if (!parseRange(kind, args, 2, 3, reply) || findOrReplyZero(context, args, reply) == Keyspace.NOT_FOUND)
         {
             return;
         }
-        if (address == Keyspace.NOT_FOUND)
-        {
-            reply.integer(0);
-            return;
-        }
-        value.wrap(context.keyspace(), context.db(), address);
         rangeCount = 0;
-        selectRange(kind, start, end, false, 0, -1);
+        selectRange(kind, rankStart, rankEnd, false, 0, -1);
         final long removed = rangeCount;
         if (removed == 0)
         {

@@ -121,70 +121,44 @@ final class ZSetScores
         {
             text.append('-');
         }
-        boolean nonZeroDigit = false;
-        if (rest > 2 && buffer.getByte(p) == '0' && (buffer.getByte(p + 1) | 0x20) == 'x')
+        final boolean hex = rest > 2 && buffer.getByte(p) == '0' && (buffer.getByte(p + 1) | 0x20) == 'x';
+        if (hex)
         {
             p += 2;
             text.append("0x");
-            int digits = 0;
-            boolean point = false;
-            while (p < end && (isHex(buffer.getByte(p)) || buffer.getByte(p) == '.' && !point))
+        }
+        // The mantissa: digits with at most one point, at least one digit.
+        int digits = 0;
+        boolean nonZeroDigit = false;
+        boolean point = false;
+        while (p < end && ((hex ? isHex(buffer.getByte(p)) : isDigit(buffer.getByte(p))) ||
+            buffer.getByte(p) == '.' && !point))
+        {
+            final byte b = buffer.getByte(p++);
+            point |= b == '.';
+            if (b != '.')
             {
-                final byte b = buffer.getByte(p++);
-                point |= b == '.';
-                if (b != '.')
-                {
-                    digits++;
-                    nonZeroDigit |= b != '0';
-                }
-                text.append((char)b);
+                digits++;
+                nonZeroDigit |= b != '0';
             }
-            if (digits == 0)
+            text.append((char)b);
+        }
+        if (digits == 0)
+        {
+            return false;
+        }
+        if (p < end && (buffer.getByte(p) | 0x20) == (hex ? 'p' : 'e'))
+        {
+            text.append(hex ? 'p' : 'e');
+            p = exponent(buffer, p + 1, end, text);
+            if (p < 0)
             {
                 return false;
-            }
-            if (p < end && (buffer.getByte(p) | 0x20) == 'p')
-            {
-                text.append('p');
-                p = exponent(buffer, p + 1, end, text);
-                if (p < 0)
-                {
-                    return false;
-                }
-            }
-            else
-            {
-                text.append("p0");
             }
         }
-        else
+        else if (hex)
         {
-            int digits = 0;
-            boolean point = false;
-            while (p < end && (isDigit(buffer.getByte(p)) || buffer.getByte(p) == '.' && !point))
-            {
-                final byte b = buffer.getByte(p++);
-                point |= b == '.';
-                if (b != '.')
-                {
-                    digits++;
-                    nonZeroDigit |= b != '0';
-                }
-                text.append((char)b);
-            }
-            if (digits == 0)
-            {
-                return false;
-            }
-            if (p < end && (buffer.getByte(p) | 0x20) == 'e')
-            {
-                text.append('e');
-                p = exponent(buffer, p + 1, end, text);
-                if (p < 0)
-                {
-                    return false;
-                }
-            }
+            text.append("p0");    // Java's hexadecimal floats need the binary exponent
         }
         if (p != end)
         {

@@ -597,6 +597,12 @@ final class ZSetValue
         if (!keyspace.canResizeValue(address, length))
         {
             keyspace.resizeValue(db, address, length);    // counted as refused for memory
+            entry.wrap(address);
+            if (Listpack.count(entry.buffer(), entry.valueOffset()) == 0)
+            {
+                keyspace.delete(db, address);    // a set this command created empty: it must not stay
+                address = Keyspace.NOT_FOUND;
+            }
             return false;
         }
         address = keyspace.resizeValue(db, address, length);

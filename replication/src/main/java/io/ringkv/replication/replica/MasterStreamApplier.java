@@ -53,9 +53,10 @@ public final class MasterStreamApplier
     private static final int F_MORE = 14;
     private static final int F_ERROR = 15;
     private static final int F_ARGS = 16;
+    private static final int F_MULTI = 17;
     private static final String[] FIELDS = {
         "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
-        "expired", "offset", "more", "error", "args"};
+        "expired", "offset", "more", "error", "args", "multi"};
 
     // Values of "cmd" and "operation", compared as bytes: no String per message on the apply path.
     private static final byte[] CMD_LOG = ascii("log");
@@ -101,6 +102,12 @@ public final class MasterStreamApplier
     private long pendingOffset = -1;
     private String pendingReplid;
     private String error;
+    /** Log entries still to come in the open group (0: none open); its entries are queued between MULTI and EXEC. */
+    private int groupRemaining;
+    /** The offset applied before the open group: what this replica holds until the group's EXEC has executed. */
+    private long groupBaseOffset = -1;
+    /** The open group's acknowledgements, sent once its EXEC is built. */
+    private final JsonTextWriter groupAcks = new JsonTextWriter(256);
     private volatile String replid;
     private volatile long offset = -1;
 
@@ -126,6 +133,17 @@ public final class MasterStreamApplier
         this.pendingOffset = offset;
         this.inDump = false;
         this.loading = false;
+        this.groupRemaining = 0;
+        this.groupAcks.reset();
+    }
+
+    /**
+     * @return true while a group's entries are being queued (its EXEC not built yet): the link adds nothing of its
+     * own to the batch then, since it would be queued inside the group.
+     */
+    public boolean inGroup()
+    {
+        return groupRemaining > 0;
     }
 
     /**
@@ -199,7 +217,16 @@ public final class MasterStreamApplier
             return;
         }
         replid = pendingReplid;
-        offset = pendingOffset;
+        offset = committableOffset();
+    }
+
+    /**
+     * @return the offset this replica has applied once the pending commands execute: an open group's entries are
+     * only queued, so they count once its EXEC has executed.
+     */
+    private long committableOffset()
+    {
+        return groupRemaining > 0 ? groupBaseOffset : pendingOffset;
     }
 
     /**
@@ -361,9 +388,10 @@ public final class MasterStreamApplier
 
     private int ackPosition()
     {
-        if (pendingOffset >= 0)
+        final long position = committableOffset();
+        if (position >= 0)
         {
-            acks.ascii(ACK_OFFSET).number(pendingOffset).ascii((byte)'}').ascii((byte)'\n');
+            acks.ascii(ACK_OFFSET).number(position).ascii((byte)'}').ascii((byte)'\n');
         }
         else
         {
@@ -406,34 +434,31 @@ public final class MasterStreamApplier
         inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
         while (inner.next())
         {
-            final boolean object = inner.valueType() == JsonObjectCursor.OBJECT;
-            final int valueStart = inner.valueStart();
-            final int valueEnd = inner.valueEnd();
-            if (object && isCollection(valueStart, valueEnd, "$hash", JsonObjectCursor.OBJECT))
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isHash(inner.valueStart(), inner.valueEnd()))
             {
-                if (!pairArgs(inner, "HSET", false))
+                if (!hashArgs(inner))
                 {
                     return reject("ERR invalid dump: bad hash");
                 }
                 continue;
             }
-            if (object && isCollection(valueStart, valueEnd, "$zset", JsonObjectCursor.OBJECT))
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isZset(inner.valueStart(), inner.valueEnd()))
             {
-                if (!pairArgs(inner, "ZADD", true))
+                if (!zsetArgs(inner))
                 {
                     return reject("ERR invalid dump: bad sorted set");
                 }
                 continue;
             }
-            if (object && isCollection(valueStart, valueEnd, "$set", JsonObjectCursor.ARRAY))
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isSet(inner.valueStart(), inner.valueEnd()))
             {
-                if (!membersArgs(inner, "SADD"))
+                if (!setArgs(inner))
                 {
                     return reject("ERR invalid dump: bad set");
                 }
                 continue;
             }
-            if (object && isCollection(valueStart, valueEnd, "$list", JsonObjectCursor.ARRAY))
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isArray("$list", inner.valueStart(), inner.valueEnd()))
             {
                 if (!membersArgs(inner, "RPUSH"))
                 {
@@ -512,16 +537,49 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid log: 'db' must be a database index");
         }
+        final long groupSize = optionalLong(F_MULTI);
+        if (groupSize == Long.MIN_VALUE || groupSize == 0)
+        {
+            return reject("ERR invalid log: 'multi' must be a positive integer");
+        }
+        final boolean opensGroup = groupSize > 1;
+        if (opensGroup && groupRemaining > 0)
+        {
+            return broken("ERR invalid log: a group opened inside a group");
+        }
+        if (opensGroup)
+        {
+            // The group's entries are queued in the link's own transaction and run by one EXEC: the replica's
+            // clients never see half of it, and a link cut before its EXEC applies none of it.
+            commands.arg("MULTI").end();
+        }
         final int status = applyOperation(db, unescapeText(F_OPERATION));
         if (status != APPLIED)
         {
-            return status;
+            // A group that cannot be applied whole is not applied at all: resync from before it.
+            return opensGroup || groupRemaining > 0 ? BROKEN : status;
+        }
+        if (opensGroup)
+        {
+            groupBaseOffset = pendingOffset;
+            groupRemaining = (int)Math.min(groupSize, Integer.MAX_VALUE);
         }
         if (logOffset >= 0)
         {
             pendingOffset = logOffset;
         }
-        return ack(logOffset);
+        if (groupRemaining == 0)
+        {
+            return ack(acks, logOffset);
+        }
+        ack(groupAcks, logOffset);
+        if (--groupRemaining == 0)
+        {
+            commands.arg("EXEC").end();
+            acks.raw(groupAcks.buffer(), 0, groupAcks.length());
+            groupAcks.reset();
+        }
+        return APPLIED;
     }
 
     /**
@@ -642,21 +700,115 @@ public final class MasterStreamApplier
     }
 
     /**
-     * @return true when the object value is exactly {@code {"<name>":<inner>}}, the dump form of a hash
-     * ({@code $hash}, an object), a set ({@code $set}, an array) or a sorted set ({@code $zset}, an object); its inner
-     * value is then in {@link #collectionStart}, {@link #collectionEnd}.
+     * @return true when the object value is exactly {@code {"$hash":{...}}}, the dump form of a hash; its inner
+     * object is then in {@link #collection}'s bounds.
      */
-    private boolean isCollection(final int valueStart, final int valueEnd, final String name, final int innerType)
+    private boolean isHash(final int valueStart, final int valueEnd)
     {
         final JsonObjectCursor collection = this.collection;
-        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs(name) ||
-            collection.valueType() != innerType)
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$hash") ||
+            collection.valueType() != JsonObjectCursor.OBJECT)
         {
             return false;
         }
         collectionStart = collection.valueStart();
         collectionEnd = collection.valueEnd();
         return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"$zset":{...}}}, the dump form of a sorted set; its
+     * inner object (member: score text) is then in {@link #collectionStart}, {@link #collectionEnd}.
+     */
+    private boolean isZset(final int valueStart, final int valueEnd)
+    {
+        final JsonObjectCursor collection = this.collection;
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$zset") ||
+            collection.valueType() != JsonObjectCursor.OBJECT)
+        {
+            return false;
+        }
+        collectionStart = collection.valueStart();
+        collectionEnd = collection.valueEnd();
+        return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * A dumped sorted set: DEL of the key, then ZADD of its members with their scores (none for an empty object).
+     */
+    private boolean zsetArgs(final JsonObjectCursor inner)
+    {
+        commands.arg("DEL");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        commands.end();
+        final long mark = commands.mark();
+        commands.arg("ZADD");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        final JsonObjectCursor collection = this.collection;
+        collection.wrap(message, collectionStart, collectionEnd);
+        int pairs = 0;
+        while (collection.next())
+        {
+            if (collection.valueType() != JsonObjectCursor.STRING ||
+                !stringArg(collection.valueStart(), collection.valueEnd()) || !nameArg(collection))
+            {
+                return false;
+            }
+            pairs++;
+        }
+        if (collection.error() != null)
+        {
+            return false;
+        }
+        if (pairs == 0)
+        {
+            commands.rollback(mark);
+        }
+        else
+        {
+            commands.end();
+        }
+        return true;
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"$set":[...]}}, the dump form of a set; its array is then
+     * in {@link #collectionStart}, {@link #collectionEnd}.
+     */
+    private boolean isSet(final int valueStart, final int valueEnd)
+    {
+        return isArray("$set", valueStart, valueEnd);
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"<name>":[...]}} (a set's or a list's dump form); its
+     * array is then in {@link #collectionStart}, {@link #collectionEnd}.
+     */
+    private boolean isArray(final String name, final int valueStart, final int valueEnd)
+    {
+        final JsonObjectCursor collection = this.collection;
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs(name) ||
+            collection.valueType() != JsonObjectCursor.ARRAY)
+        {
+            return false;
+        }
+        collectionStart = collection.valueStart();
+        collectionEnd = collection.valueEnd();
+        return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * A dumped set: DEL of the key, then SADD of its members (none for an empty array).
+     */
+    private boolean setArgs(final JsonObjectCursor inner)
+    {
+        return membersArgs(inner, "SADD");
     }
 
     /**
@@ -713,11 +865,9 @@ public final class MasterStreamApplier
     }
 
     /**
-     * A dumped hash or sorted set: DEL of the key, then HSET of its fields and values ({@code valueFirst} false) or
-     * ZADD of its scores and members ({@code valueFirst} true: the object's values are the scores); nothing more for
-     * an empty object.
+     * A dumped hash: DEL of the key, then HSET of its fields (none for an empty object).
      */
-    private boolean pairArgs(final JsonObjectCursor inner, final String verb, final boolean valueFirst)
+    private boolean hashArgs(final JsonObjectCursor inner)
     {
         commands.arg("DEL");
         if (!nameArg(inner))
@@ -726,7 +876,7 @@ public final class MasterStreamApplier
         }
         commands.end();
         final long mark = commands.mark();
-        commands.arg(verb);
+        commands.arg("HSET");
         if (!nameArg(inner))
         {
             return false;
@@ -737,13 +887,9 @@ public final class MasterStreamApplier
         while (collection.next())
         {
             final int type = collection.valueType();
-            final boolean ok = valueFirst ?
-                type == JsonObjectCursor.STRING && stringArg(collection.valueStart(), collection.valueEnd()) &&
-                    nameArg(collection) :
-                nameArg(collection) && (type == JsonObjectCursor.STRING ?
-                    stringArg(collection.valueStart(), collection.valueEnd()) :
-                    type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd()));
-            if (!ok)
+            if (!nameArg(collection) || !(type == JsonObjectCursor.STRING ?
+                stringArg(collection.valueStart(), collection.valueEnd()) :
+                type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd())))
             {
                 return false;
             }
@@ -913,6 +1059,11 @@ public final class MasterStreamApplier
     }
 
     private int ack(final long messageOffset)
+    {
+        return ack(acks, messageOffset);
+    }
+
+    private static int ack(final JsonTextWriter acks, final long messageOffset)
     {
         if (messageOffset >= 0)
         {

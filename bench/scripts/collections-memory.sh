@@ -18,6 +18,8 @@
 #   string-set    one set `strset` of ELEMENTS members `member:%012d` (19 bytes), 100 per SADD: hashtable.
 #   small-lists   ELEMENTS/10 lists `list:%010d` of 10 elements `item:%07d` (12 bytes), one RPUSH each.
 #   big-list      one list `biglist` of ELEMENTS elements `item:%010d` (15 bytes), 100 per RPUSH.
+#   big-zset      one sorted set `bigzset` of ELEMENTS members `member:%012d` (19 bytes) scored i * 1.5, 100 per
+#                 ZADD: skiplist on both sides (not in the default list; --sets big-zset).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 N=1000000; SETS="small-hashes big-hash int-set string-set"; RINGKV_OPTS=""
@@ -57,13 +59,14 @@ with open(path, "wb") as out:
             "int-set": (b"intset", b"SADD", lambda i: [b"%d" % i]),
             "string-set": (b"strset", b"SADD", lambda i: [b"member:%012d" % i]),
             "big-list": (b"biglist", b"RPUSH", lambda i: [b"item:%010d" % i]),
+            "big-zset": (b"bigzset", b"ZADD", lambda i: [b"%r" % (i * 1.5), b"member:%012d" % i]),
         }[kind]
         for base in range(0, n, 100):
             args = [verb, key]
             for i in range(base, min(n, base + 100)):
                 args += member(i)
             out.write(cmd(args))
-        print(key.decode(), {b"HSET": "HLEN", b"SADD": "SCARD", b"RPUSH": "LLEN"}[verb])
+        print(key.decode(), {b"HSET": "HLEN", b"SADD": "SCARD", b"RPUSH": "LLEN", b"ZADD": "ZCARD"}[verb])
 PY
 }
 

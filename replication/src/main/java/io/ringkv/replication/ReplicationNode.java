@@ -171,6 +171,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         {
             replica.close();
         }
+        context.blockedClients().disconnectAll(); // Redis: clients blocked on a master, now a replica
         context.readOnlyReplica(config.replicaReadOnly.getAsBoolean());
         context.keyspace().replicaExpiry(true);
         // Ask the new master to continue from the history this server holds (PSYNC2): the last master's, or, for

@@ -1,5 +1,6 @@
 package io.ringkv.core.changelog;
 
+import io.ringkv.core.codec.RedisDoubleFormat;
 import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Intset;
@@ -8,6 +9,7 @@ import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.Quicklists;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
+import io.ringkv.core.store.ZSkipList;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.ringkv.core.store.Keyspace;
@@ -411,6 +413,11 @@ public final class ChangeLog
     {
         final EntryFlyweight entry = this.entry.wrap(address);
         final byte type = entry.type();
+        if (type == ValueType.ZSET)
+        {
+            zsetState(keyspace, db, address);
+            return;
+        }
         if (type != ValueType.HASH && type != ValueType.SET && type != ValueType.LIST)
         {
             set(db, address);
@@ -469,6 +476,65 @@ public final class ChangeLog
         if (this.entry.expireAtMs() != Keyspace.NO_EXPIRY)
         {
             expireAt(db, buffer, this.entry.keyOffset(), this.entry.keyLength(), this.entry.expireAtMs());
+        }
+    }
+
+    private static final byte[] ZADD = {'z', 'a', 'd', 'd'};
+    private final RedisDoubleFormat doubleFormat = new RedisDoubleFormat();
+    private final UnsafeBuffer scoreText = new UnsafeBuffer(new byte[RedisDoubleFormat.MAX_LENGTH]);
+
+    /**
+     * A sorted set's state: DEL, then ZADD of every member with its score (as Redis prints it: exact), then its
+     * expiry.
+     */
+    private void zsetState(final Keyspace keyspace, final int db, final long address)
+    {
+        final EntryFlyweight entry = this.entry.wrap(address);
+        final DirectBuffer buffer = entry.buffer();
+        delete(db, buffer, entry.keyOffset(), entry.keyLength(), false);
+        beginCommand(db, ZADD, buffer, entry.keyOffset(), entry.keyLength());
+        if (entry.encoding() == ValueEncoding.ZSET_SKIPLIST)
+        {
+            final ZSkipList skipList = keyspace.elementTables().skipList();
+            final UnsafeBuffer view = elementView;
+            for (long element = skipList.first(buffer.getInt(entry.valueOffset())); element != 0;
+                element = ZSkipList.next(element))
+            {
+                commandArg(scoreText, 0, doubleFormat.format(ZSkipList.score(element),
+                    scoreText, 0));
+                final int keyLength = ZSkipList.memberLength(element);
+                view.wrap(element, ElementDescriptor.KEY_OFFSET + keyLength);
+                commandArg(view, ElementDescriptor.KEY_OFFSET, keyLength);
+            }
+        }
+        else
+        {
+            final int base = entry.valueOffset();
+            for (int p = Listpack.first(buffer, base); p != 0; )
+            {
+                final int q = Listpack.next(buffer, base, p);
+                listpackArg(buffer, q);
+                listpackArg(buffer, p);
+                p = Listpack.next(buffer, base, q);
+            }
+        }
+        endCommand();
+        this.entry.wrap(address);
+        if (this.entry.expireAtMs() != Keyspace.NO_EXPIRY)
+        {
+            expireAt(db, buffer, this.entry.keyOffset(), this.entry.keyLength(), this.entry.expireAtMs());
+        }
+    }
+
+    private void listpackArg(final DirectBuffer buffer, final int p)
+    {
+        if (Listpack.isInt(buffer, p))
+        {
+            commandArg(Listpack.intValue(buffer, p));
+        }
+        else
+        {
+            commandArg(buffer, Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));
         }
     }
 

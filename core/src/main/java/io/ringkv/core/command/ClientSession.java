@@ -30,6 +30,7 @@ public final class ClientSession
     private boolean monitor;
     private int subscriptions;
     private boolean inTransaction;
+    private boolean closeAfterReply;
     private Transaction transaction;
     private Tracker tracker;
 
@@ -263,6 +264,24 @@ public final class ClientSession
     public void inTransaction(final boolean inTransaction)
     {
         this.inTransaction = inTransaction;
+    }
+
+    /**
+     * @return true when the engine asked for the connection to close once its current batch is answered (a blocked
+     * client released by a change of role, as Redis's CLIENT_CLOSE_AFTER_REPLY); read by the connection after the
+     * batch completes.
+     */
+    public boolean closeAfterReply()
+    {
+        return closeAfterReply;
+    }
+
+    /**
+     * @param closeAfterReply set on the engine thread.
+     */
+    public void closeAfterReply(final boolean closeAfterReply)
+    {
+        this.closeAfterReply = closeAfterReply;
     }
 
     /**

@@ -31,6 +31,7 @@ public final class CommandContext
     private final HashPayloads hashPayloads = new HashPayloads();
     private final SetPayloads setPayloads = new SetPayloads();
     private final ListPayloads listPayloads = new ListPayloads();
+    private final ZSetPayloads zsetPayloads = new ZSetPayloads();
     private final Keyspace keyspace;
     private final ChangeLog changeLog;
     private final CommandTable commands;
@@ -49,6 +50,7 @@ public final class CommandContext
     private final PubSub pubSub = new PubSub();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    private final BlockedClients blockedClients;
     private final WatchedKeys watchedKeys;
     private CommandDispatcher dispatcher;
     private final ClientTracking clientTracking;
@@ -78,6 +80,7 @@ public final class CommandContext
         this.changeLog = changeLog;
         this.commands = commands;
         this.maxStringLength = maxStringLength;
+        this.blockedClients = new BlockedClients(this, keyspace);
         pubSub.deliverKeyspaceEvents(keyspaceEvents);
         this.watchedKeys = new WatchedKeys(keyspace);
         this.clientTracking = new ClientTracking(keyspace);
@@ -291,6 +294,14 @@ public final class CommandContext
     public KeyspaceEvents keyspaceEvents()
     {
         return keyspaceEvents;
+    }
+
+    /**
+     * @return the clients blocked by BLPOP and friends: blocking handlers register here, the engine serves them.
+     */
+    public BlockedClients blockedClients()
+    {
+        return blockedClients;
     }
 
     /**
@@ -514,6 +525,14 @@ public final class CommandContext
     ListPayloads listPayloads()
     {
         return listPayloads;
+    }
+
+    /**
+     * @return the reader of sorted set DUMP payloads RESTORE uses; engine thread only.
+     */
+    ZSetPayloads zsetPayloads()
+    {
+        return zsetPayloads;
     }
 
     /**

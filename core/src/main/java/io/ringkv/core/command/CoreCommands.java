@@ -25,9 +25,10 @@ public final class CoreCommands
         DumpCommands.register(table);
         HashCommands.register(table);
         SetCommands.register(table);
+        BlockingListCommands.register(table, ListCommands.register(table));
+        BlockingZSetCommands.register(table, ZSetCommands.register(table));
         PubSub.register(table);
         TransactionCommands.register(table);
-        ListCommands.register(table);
         return table;
     }
 

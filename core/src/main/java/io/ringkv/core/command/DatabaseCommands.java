@@ -108,6 +108,7 @@ public final class DatabaseCommands
         }
         context.watchedKeys().swapping((int)first, (int)second, context.nowMs());
         context.keyspace().swapDatabases((int)first, (int)second);
+        context.blockedClients().databasesSwapped((int)first, (int)second);
         if (first != second)
         {
             context.changeLog().swapDb((int)first, (int)second);

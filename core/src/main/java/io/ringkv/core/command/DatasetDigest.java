@@ -133,6 +133,10 @@ public final class DatasetDigest
         {
             list(digest);
         }
+        else if (type == ValueType.ZSET)
+        {
+            zset(digest);
+        }
         else if (StringValues.isInt(entry))
         {
             mix(digest, Long.toString(StringValues.intValue(entry)).getBytes(StandardCharsets.US_ASCII));
@@ -228,6 +232,29 @@ public final class DatasetDigest
         });
         entry.wrap(entryAddress);
     }
+
+    /**
+     * Redis's digest of a sorted set: per member, SHA-1 mixes of the member and its score as "%.17g", XORed in.
+     */
+    private void zset(final byte[] digest)
+    {
+        final long entryAddress = entry.address();
+        final ZSetValue value = zsetValue.wrap(keyspace, entry.database(), entryAddress);
+        final long size = value.size();
+        for (long rank = 0; rank < size; rank++)
+        {
+            value.seek(rank);
+            final byte[] member = new byte[value.memberLength()];
+            value.member().getBytes(value.memberOffset(), member);
+            final int length = value.formatScore(value.score());
+            final byte[] score = new byte[length];
+            value.scoreText().getBytes(0, score);
+            pair(digest, member, score);
+        }
+        entry.wrap(entryAddress);
+    }
+
+    private final ZSetValue zsetValue = new ZSetValue();
 
     private void pair(final byte[] digest, final byte[] field, final byte[] value)
     {

@@ -109,6 +109,10 @@ public final class DumpCommands
         {
             return new ListValues().bind(keyspace, entry.database(), entry.address(), entry).dump(writer, dst, dstIndex);
         }
+        if (entry.type() == ValueType.ZSET)
+        {
+            return ZSetPayloads.dump(writer, keyspace, entry, dst, dstIndex);
+        }
         if (entry.type() == ValueType.JSON)
         {
             return writer.writeJson(entry.buffer(), entry.valueOffset(), entry.valueLength(), dst, dstIndex);
@@ -249,6 +253,11 @@ public final class DumpCommands
             restoreList(context, args, ttl, absTtl, existing, idleSeconds, frequency, reply);
             return;
         }
+        if (ZSetPayloads.isZsetType(type))
+        {
+            restoreZset(context, args, type, ttl, absTtl, existing, idleSeconds, frequency, reply);
+            return;
+        }
         if (HashPayloads.isHashType(type) || SetPayloads.isSetType(type))
         {
             // A collection: its whole body is read and checked before anything is made.
@@ -368,6 +377,54 @@ public final class DumpCommands
             context.keyspaceEvents().notify(context, KeyspaceEvents.NEW, "new", args, 1);
         }
         context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "restore", args, 1);
+        reply.ok();
+    }
+
+    /**
+     * RESTORE of a sorted set (RDB_TYPE_ZSET_LISTPACK or RDB_TYPE_ZSET_2): the whole body is read and checked first
+     * ({@link ZSetPayloads}), then the key is made in the encoding Redis gives it on load (a listpack payload stays
+     * one unless it has more than zset-max-listpack-entries members; a ZSET_2 payload becomes a listpack when small
+     * enough), and logged as its state (DEL, ZADD, expiry). A refused payload or a full budget leaves nothing.
+     */
+    private static void restoreZset(final CommandContext context, final CommandArgs args, final int type,
+        final long ttl, final boolean absTtl, final long existing, final long idleSeconds, final long frequency,
+        final Reply reply)
+    {
+        final DirectBuffer buffer = args.buffer();
+        final int index = args.offset(3);
+        final int length = args.length(3);
+        if (DumpPayloadReader.verifyFooter(buffer, index, length) != 0)
+        {
+            reply.error(DumpPayloadReader.VERSION_OR_CHECKSUM_WRONG_MESSAGE);
+            return;
+        }
+        final ZSetPayloads payloads = context.zsetPayloads();
+        final int read = payloads.read(type, buffer, index + DumpPayloadDescriptor.BODY_OFFSET,
+            DumpPayloadDescriptor.footerIndex(index, length), payloads.members);
+        if (read < 0)
+        {
+            reply.error(DumpPayloadReader.BAD_DATA_FORMAT_MESSAGE);
+            return;
+        }
+        final long nowMs = context.nowMs();
+        final long expireAtMs = expireAt(ttl, absTtl, nowMs);
+        if (bornExpired(context, args, existing, expireAtMs))
+        {
+            reply.ok();
+            return;
+        }
+        payloads.members.sort();
+        final Keyspace keyspace = context.keyspace();
+        final int db = context.db();
+        if (!payloads.value.build(keyspace, db, buffer, args.offset(1), args.length(1), payloads.members,
+            expireAtMs, payloads.fromListpack))
+        {
+            reply.error(ErrorMessages.OOM);
+            return;
+        }
+        final long address = payloads.value.address();
+        setAccess(context.entry().wrap(address), idleSeconds, frequency, nowMs);
+        context.changeLog().state(keyspace, db, address);
         reply.ok();
     }
 

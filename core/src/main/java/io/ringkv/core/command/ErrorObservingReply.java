@@ -138,6 +138,11 @@ public final class ErrorObservingReply implements Reply
         delegate.setHeader(count);
     }
 
+    public boolean nestsPairs()
+    {
+        return delegate.nestsPairs();
+    }
+
     public void doubleValue(final double value)
     {
         delegate.doubleValue(value);

@@ -868,25 +868,48 @@ public final class ListCommands
         }
     }
 
-    private void lmpop(final CommandContext context, final CommandArgs args, final Reply reply)
+    /**
+     * LMPOP's and BLMPOP's {@code numkeys key... LEFT|RIGHT [COUNT count]}, parsed as Redis 7.0's lmpopGenericCommand
+     * does from argument {@code numkeysIndex}.
+     */
+    public static final class MpopArguments
     {
-        if (!numbers.parseLong(args, 1) || numbers.value() < 1)
+        /** Index of the first key. */
+        public int firstKey;
+        /** Keys. */
+        public int keys;
+        /** LEFT rather than RIGHT. */
+        public boolean left;
+        /** Elements wanted (1 without COUNT). */
+        public long count;
+    }
+
+    /**
+     * Parse {@code numkeys key... LEFT|RIGHT [COUNT count]} from argument {@code numkeysIndex}, replying Redis's error
+     * when it fails (shared by LMPOP and BLMPOP).
+     *
+     * @return true when parsed into {@code out}.
+     */
+    public boolean parseMpop(final CommandArgs args, final int numkeysIndex, final MpopArguments out,
+        final Reply reply)
+    {
+        if (!numbers.parseLong(args, numkeysIndex) || numbers.value() < 1)
         {
             reply.error(NUMKEYS);
-            return;
+            return false;
         }
         final long numkeys = numbers.value();
-        if (numkeys >= args.count() - 2)
+        if (numkeys >= args.count() - numkeysIndex - 1)
         {
             reply.error(ErrorMessages.SYNTAX);
-            return;
+            return false;
         }
-        final int whereIndex = (int)numkeys + 2;
+        final int whereIndex = (int)numkeys + numkeysIndex + 1;
         final int where = side(args, whereIndex);
         if (where < 0)
         {
             reply.error(ErrorMessages.SYNTAX);
-            return;
+            return false;
         }
         long count = -1;
         for (int i = whereIndex + 1; i < args.count(); i++)
@@ -897,17 +920,35 @@ public final class ListCommands
                 if (!numbers.parseLong(args, i) || numbers.value() < 1)
                 {
                     reply.error(COUNT_POSITIVE);
-                    return;
+                    return false;
                 }
                 count = numbers.value();
             }
             else
             {
                 reply.error(ErrorMessages.SYNTAX);
-                return;
+                return false;
             }
         }
-        count = count == -1 ? 1 : count;
+        out.firstKey = numkeysIndex + 1;
+        out.keys = (int)numkeys;
+        out.left = where == 1;
+        out.count = count == -1 ? 1 : count;
+        return true;
+    }
+
+    private final MpopArguments mpop = new MpopArguments();
+
+    private void lmpop(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final MpopArguments mpop = this.mpop;
+        if (!parseMpop(args, 1, mpop, reply))
+        {
+            return;
+        }
+        final long count = mpop.count;
+        final int whereIndex = mpop.firstKey + mpop.keys;
+        final int where = mpop.left ? 1 : 0;
         final int db = context.db();
         final DirectBuffer buffer = args.buffer();
         for (int k = 2; k < whereIndex; k++)

@@ -103,6 +103,16 @@ public final class LongDouble
     }
 
     /**
+     * @param a a finite factor.
+     * @param b a finite factor.
+     * @return a * b rounded to long double precision, as the FPU's multiplication (BLPOP's seconds times 1000).
+     */
+    public static BigDecimal multiply(final BigDecimal a, final BigDecimal b)
+    {
+        return round(a.multiply(b));
+    }
+
+    /**
      * Redis's LD_STR_HUMAN formatting: 17 decimals, trailing zeros and a trailing point removed, "-0" as "0".
      *
      * @param value a finite value.

@@ -168,6 +168,17 @@ public interface Reply
      * {@link ConnectionHandover} (WAIT): write nothing for it now. Encoders that write framing around every
      * request (JSON lines) must take that framing back.
      */
+    /**
+     * Whether member-score pairs (ZRANGE ... WITHSCORES, ZPOPMIN with a count) go as nested two-element arrays, as
+     * Redis answers RESP3 clients (and as the JSON-lines protocol shows them), rather than one flat array (RESP2).
+     *
+     * @return true to nest pairs.
+     */
+    default boolean nestsPairs()
+    {
+        return false;
+    }
+
     default void deferred()
     {
     }

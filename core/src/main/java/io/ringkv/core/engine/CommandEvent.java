@@ -26,6 +26,8 @@ public final class CommandEvent
     public static final byte TYPE_TICK = 2;
     /** Background work a component asked for ({@link Engine#requestTask()}), e.g. a snapshot step. */
     public static final byte TYPE_TASK = 3;
+    /** A connection that went away while its batch is blocked (BLPOP...): the engine releases the batch. */
+    public static final byte TYPE_RELEASE = 4;
 
     byte type;
     RequestBatch batch;
@@ -49,6 +51,15 @@ public final class CommandEvent
     {
         this.type = TYPE_TICK;
         this.batch = null;
+        this.requestIndex = 0;
+        this.firstOfChunk = true;
+        this.lastOfBatch = false;
+    }
+
+    void release(final RequestBatch batch)
+    {
+        this.type = TYPE_RELEASE;
+        this.batch = batch;
         this.requestIndex = 0;
         this.firstOfChunk = true;
         this.lastOfBatch = false;

@@ -279,6 +279,24 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Connection thread: its connection has gone away (or been killed) while its batch is in flight. If a request of
+     * the batch is blocked (BLPOP...), the engine forgets it and completes the batch without running the requests
+     * after it; otherwise the slot does nothing. Waits for room in the ring like a request.
+     *
+     * @param batch the connection's batch, published and not complete.
+     */
+    public void releaseBlocked(final RequestBatch batch)
+    {
+        if (!running)
+        {
+            return;
+        }
+        final long sequence = claim(1, true);
+        ring.get(sequence).release(batch);
+        ring.publish(sequence);
+    }
+
+    /**
      * Publish a TICK (active expiry and rehash steps on the engine thread) unless one is already waiting in the
      * ring. The timer calls this every tick interval; tests may call it directly.
      *

@@ -3,7 +3,10 @@ package io.ringkv.core.engine;
 import io.ringkv.core.changelog.ChangeLog;
 import com.lmax.disruptor.EventHandler;
 import io.ringkv.core.command.ClientTracking;
+import io.ringkv.core.command.BlockedClient;
+import io.ringkv.core.command.BlockedClients;
 import io.ringkv.core.command.CommandArgs;
+import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandDispatcher;
 import io.ringkv.core.command.LatencyMonitor;
 import io.ringkv.core.command.MonitorFeed;
@@ -17,7 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The engine's consumer on the ring: executes each request slot through the {@link CommandDispatcher}, runs
  * background work on TICK slots, points the {@link ChangeLog} at each slot first, and completes a batch after
- * its last request. Only the engine thread runs this.
+ * its last request. A request that blocks (BLPOP on missing keys) suspends its batch: the batch's later slots are
+ * passed over, and once {@link BlockedClients} has answered the request the batch's remaining requests run and it
+ * completes (docs/architecture.md, "Blocking commands"). Only the engine thread runs this.
  */
 final class EngineEventHandler implements EventHandler<CommandEvent>
 {
@@ -37,6 +42,9 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private final CommandArgs args = new CommandArgs();
     private final LatencyMonitor latencyMonitor;
     private final MonitorFeed monitors;
+    private final CommandContext context;
+    private final BlockedClients blockedClients;
+    private boolean continuing;
     private final WatchedKeys watchedKeys;
     private final ClientTracking tracking;
     private final AtomicBoolean taskPending = new AtomicBoolean();
@@ -62,6 +70,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         this.tickPending = tickPending;
         this.latencyMonitor = dispatcher.context().latencyMonitor();
         this.monitors = dispatcher.context().monitors();
+        this.context = dispatcher.context();
+        this.blockedClients = context.blockedClients();
         this.watchedKeys = dispatcher.context().watchedKeys();
         this.tracking = dispatcher.context().clientTracking();
     }
@@ -79,7 +89,17 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         {
             executeTick();
             changeAreaReclaimer.sweepIfQuiet(sequence);
+            blockedClients.expire(nowMs);
+            continueUnblocked();
             runTask();
+        }
+        else if (event.type == CommandEvent.TYPE_RELEASE)
+        {
+            final RequestBatch batch = event.batch;
+            event.batch = null;
+            nowMs = clock.time();
+            blockedClients.release(batch.session().id());
+            continueUnblocked();
         }
         else if (event.type == CommandEvent.TYPE_TASK)
         {
@@ -151,12 +171,49 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         }
         // The connection owns its batch again once it is complete: drop the reference before that.
         event.batch = null;
+        if (batch.deferred(requestIndex, lastOfBatch))
+        {
+            return; // behind a blocked request of its batch
+        }
+        runBatch(batch, requestIndex);
+        continueUnblocked();
+    }
+
+    /**
+     * Run the batch's requests whose slots have come, from {@code from} on, and complete the batch after its last
+     * one, unless one of them blocks.
+     */
+    private void runBatch(final RequestBatch batch, final int from)
+    {
+        for (int i = from, upTo = batch.arrivedUpTo(); i <= upTo; i++)
+        {
+            if (runRequest(batch, i))
+            {
+                return;
+            }
+        }
+        if (batch.lastArrived())
+        {
+            batch.complete();
+        }
+    }
+
+    /**
+     * @return true when the request blocked: its reply is left open and its batch suspended.
+     */
+    private boolean runRequest(final RequestBatch batch, final int requestIndex)
+    {
         final Reply reply = batch.reply();
         try
         {
             reply.startRequest(requestIndex);
             batch.timedCommand(
                 requestIndex, dispatcher.dispatch(args.wrap(batch, requestIndex), batch.session(), nowMs, reply));
+            if (blockedClients.suspendPending(batch, batch, requestIndex, reply))
+            {
+                batch.suspend(requestIndex);
+                return true;
+            }
             reply.endRequest(requestIndex);
         }
         catch (final RuntimeException ex)
@@ -164,12 +221,62 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             // A failing Reply (e.g. a closed connection's encoder) must not stop the engine or strand the waiter.
             LOGGER.log(System.Logger.Level.ERROR, "request failed outside its handler", ex);
         }
+        return false;
+    }
+
+    /**
+     * After a command (or a TICK, or a release): serve the clients blocked on keys made ready, then go on with the
+     * batch of each client answered, until none is left; the batches continued here may make more keys ready or
+     * answer more clients, which the same loop takes up, so it is never re-entered. Inside EXEC or a script
+     * ({@link CommandContext#mayNotBlock()}) ready keys wait for the unit to end.
+     */
+    private void continueUnblocked()
+    {
+        if (continuing || !blockedClients.hasWork())
+        {
+            return;
+        }
+        continuing = true;
+        try
+        {
+            while (true)
+            {
+                if (!context.mayNotBlock())
+                {
+                    blockedClients.serveReadyKeys(nowMs);
+                }
+                final BlockedClient client = blockedClients.pollUnblocked();
+                if (null == client)
+                {
+                    break;
+                }
+                final RequestBatch batch = (RequestBatch)client.owner();
+                final int requestIndex = client.requestIndex();
+                try
+                {
+                    batch.reply().endRequest(requestIndex);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOGGER.log(System.Logger.Level.ERROR, "blocked request's reply failed", ex);
+                }
+                batch.unblocked(client.released());
+                if (client.released())
+                {
+                    if (batch.lastArrived())
+                    {
+                        batch.complete();
+                    }
+                }
+                else
+                {
+                    runBatch(batch, requestIndex + 1);
+                }
+            }
+        }
         finally
         {
-            if (lastOfBatch)
-            {
-                batch.complete();
-            }
+            continuing = false;
         }
     }
 

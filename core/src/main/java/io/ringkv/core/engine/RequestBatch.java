@@ -47,6 +47,14 @@ public final class RequestBatch implements ParsedRequests
     private volatile Thread waiter;
     private BatchCompletion onExecuted;
 
+    // A blocking command's suspension (BLPOP...), engine thread only: the blocked request, the last request whose
+    // slot the engine has seen, and whether the rest is to be skipped (the connection is going away).
+    private int blockedRequest = -1;
+    private int arrivedUpTo = -1;
+    private boolean lastArrived;
+    private boolean closing;
+    private volatile boolean blocked;
+
     /**
      * @param session the connection's session state.
      * @param reply   the connection's reply encoder.
@@ -234,7 +242,91 @@ public final class RequestBatch implements ParsedRequests
     public void markPublished(final BatchCompletion onExecuted)
     {
         this.onExecuted = onExecuted;
+        blockedRequest = -1;
+        arrivedUpTo = -1;
+        lastArrived = false;
+        closing = false;
+        blocked = false;
         completed = false;
+    }
+
+    /**
+     * Engine thread: the slot of request {@code requestIndex} has come up.
+     *
+     * @param requestIndex  the request.
+     * @param lastOfBatch   true for the batch's last request.
+     * @return true when it must not run now: a request before it is blocked (it runs once that one is answered,
+     * as Redis leaves a blocked client's later requests in its query buffer), or the batch is being closed (then
+     * its last slot completes it).
+     */
+    boolean deferred(final int requestIndex, final boolean lastOfBatch)
+    {
+        arrivedUpTo = requestIndex;
+        lastArrived = lastOfBatch;
+        if (blockedRequest >= 0)
+        {
+            return true;
+        }
+        if (closing)
+        {
+            if (lastOfBatch)
+            {
+                complete();
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Engine thread: request {@code requestIndex} blocked; its reply is started and not ended.
+     */
+    void suspend(final int requestIndex)
+    {
+        blockedRequest = requestIndex;
+        blocked = true;
+        final Thread waiter = this.waiter; // read after the write above: see awaitCompletionOrBlock
+        if (null != waiter)
+        {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    /**
+     * Engine thread: the blocked request has been answered (or released).
+     *
+     * @param close true when the requests after it must not run (its connection is going away).
+     */
+    void unblocked(final boolean close)
+    {
+        blockedRequest = -1;
+        closing = close;
+        blocked = false;
+    }
+
+    /**
+     * @return the last request whose slot the engine has seen (engine thread).
+     */
+    int arrivedUpTo()
+    {
+        return arrivedUpTo;
+    }
+
+    /**
+     * @return true once the engine has seen the batch's last slot (engine thread).
+     */
+    boolean lastArrived()
+    {
+        return lastArrived;
+    }
+
+    /**
+     * @return true while one of the batch's requests is blocked (BLPOP...) waiting for a key, a timeout or an
+     * unblock; any thread.
+     */
+    public boolean blocked()
+    {
+        return blocked;
     }
 
     /**
@@ -274,6 +366,25 @@ public final class RequestBatch implements ParsedRequests
     public boolean isComplete()
     {
         return completed;
+    }
+
+    /**
+     * Connection thread: wait until the published batch is done or one of its requests blocks (BLPOP...), whichever
+     * comes first; a connection then reads on while it waits, to see its client leave. Parks at once (a virtual
+     * thread must not spin).
+     */
+    public void awaitCompletionOrBlock()
+    {
+        if (completed || blocked)
+        {
+            return;
+        }
+        waiter = Thread.currentThread();
+        while (!completed && !blocked)
+        {
+            LockSupport.park(this);
+        }
+        waiter = null;
     }
 
     /**

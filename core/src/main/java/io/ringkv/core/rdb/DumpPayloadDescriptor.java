@@ -103,6 +103,10 @@ public final class DumpPayloadDescriptor
     public static final int QUICKLIST_NODE_PLAIN = 1;
     /** A quicklist node holding a listpack (QUICKLIST_NODE_CONTAINER_PACKED). */
     public static final int QUICKLIST_NODE_PACKED = 2;
+    /** Redis's {@code RDB_TYPE_ZSET_2}: a sorted set as a count, then member strings each with an 8-byte double. */
+    public static final int TYPE_ZSET_2 = 5;
+    /** Redis's {@code RDB_TYPE_ZSET_LISTPACK}: a sorted set as one string holding a listpack. */
+    public static final int TYPE_ZSET_LISTPACK = 17;
 
     static
     {

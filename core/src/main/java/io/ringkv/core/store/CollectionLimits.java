@@ -29,6 +29,13 @@ public final class CollectionLimits
     private final long maxInEntryBytes;
     private long listMaxListpackSize = LIST_MAX_LISTPACK_SIZE_DEFAULT;
     private long listCompressDepth = LIST_COMPRESS_DEPTH_DEFAULT;
+    /** Redis 7.0's zset-max-listpack-entries default. */
+    public static final long ZSET_MAX_LISTPACK_ENTRIES_DEFAULT = 128;
+    /** Redis 7.0's zset-max-listpack-value default. */
+    public static final long ZSET_MAX_LISTPACK_VALUE_DEFAULT = 64;
+
+    private long zsetMaxListpackEntries = ZSET_MAX_LISTPACK_ENTRIES_DEFAULT;
+    private long zsetMaxListpackValue = ZSET_MAX_LISTPACK_VALUE_DEFAULT;
     private long hashMaxListpackEntries = HASH_MAX_LISTPACK_ENTRIES_DEFAULT;
     private long hashMaxListpackValue = HASH_MAX_LISTPACK_VALUE_DEFAULT;
     private long setMaxIntsetEntries = SET_MAX_INTSET_ENTRIES_DEFAULT;
@@ -121,6 +128,38 @@ public final class CollectionLimits
     public void listCompressDepth(final long depth)
     {
         listCompressDepth = depth;
+    }
+
+    /**
+     * @return most members a listpack sorted set holds (zset-max-listpack-entries).
+     */
+    public long zsetMaxListpackEntries()
+    {
+        return zsetMaxListpackEntries;
+    }
+
+    /**
+     * @param entries zset-max-listpack-entries, at least 0.
+     */
+    public void zsetMaxListpackEntries(final long entries)
+    {
+        zsetMaxListpackEntries = entries;
+    }
+
+    /**
+     * @return longest member a listpack sorted set holds, in bytes (zset-max-listpack-value).
+     */
+    public long zsetMaxListpackValue()
+    {
+        return zsetMaxListpackValue;
+    }
+
+    /**
+     * @param bytes zset-max-listpack-value, at least 0.
+     */
+    public void zsetMaxListpackValue(final long bytes)
+    {
+        zsetMaxListpackValue = bytes;
     }
 
     /**

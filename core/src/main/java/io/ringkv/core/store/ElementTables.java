@@ -57,6 +57,9 @@ public final class ElementTables
     private OffHeapTable[] tables = new OffHeapTable[16];
     private long[] elementBytes = new long[16];
     private boolean[] withValues = new boolean[16];
+    /** Head block of each sorted table's skip list ({@link ZSkipList}), 0 for hash and set tables. */
+    private long[] sortedHeads = new long[16];
+    private final ZSkipList skipList = new ZSkipList(this);
     private int[] freeIds = new int[16];
     private int freeIdCount;
     private int nextId;
@@ -104,12 +107,48 @@ public final class ElementTables
             tables = Arrays.copyOf(tables, length);
             elementBytes = Arrays.copyOf(elementBytes, length);
             withValues = Arrays.copyOf(withValues, length);
+            sortedHeads = Arrays.copyOf(sortedHeads, length);
         }
         tables[id] = new OffHeapTable(INITIAL_BUCKETS, hashFunction, account, HASH_OFFSET, KEY_LENGTH_OFFSET,
             KEY_OFFSET);
         elementBytes[id] = 0;
         withValues[id] = values;
+        sortedHeads[id] = 0;
         return id;
+    }
+
+    /**
+     * Create an empty sorted table: elements are members whose value is their {@link ZSkipList} node.
+     *
+     * @return its id, or {@link #NO_TABLE} when the budget has no room.
+     */
+    public int createSorted()
+    {
+        final long headLength = ElementDescriptor.elementLength(0, ZSkipList.HEAD_VALUE_LENGTH);
+        if (!keyspace.fits(allocator.reservationFor(headLength) + INITIAL_BUCKETS * OffHeapTable.BUCKET_LENGTH))
+        {
+            keyspace.refusedForMemory();
+            return NO_TABLE;
+        }
+        final int id = create(true);
+        final long head = allocator.allocate(headLength);
+        ZSkipList.initHead(head);
+        account(id, SlabAllocator.blockLength(headLength));
+        sortedHeads[id] = head;
+        return id;
+    }
+
+    /**
+     * @return the skip list operations of sorted tables.
+     */
+    public ZSkipList skipList()
+    {
+        return skipList;
+    }
+
+    long sortedHead(final int id)
+    {
+        return sortedHeads[id];
     }
 
     /**
@@ -158,9 +197,20 @@ public final class ElementTables
     public long put(
         final int id, final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength)
     {
+        return put(id, key.byteArray(), key.addressOffset() + keyOffset, keyLength, valueLength);
+    }
+
+    /**
+     * {@link #put} of a key held in off-heap memory.
+     */
+    long putRaw(final int id, final long keyAddress, final int keyLength, final int valueLength)
+    {
+        return put(id, null, keyAddress, keyLength, valueLength);
+    }
+
+    private long put(final int id, final Object base, final long address, final int keyLength, final int valueLength)
+    {
         final OffHeapTable table = tables[id];
-        final Object base = key.byteArray();
-        final long address = key.addressOffset() + keyOffset;
         final long hash = table.hash(base, address, keyLength);
         final long existing = table.find(hash, base, address, keyLength);
         final long newLength = elementLength(keyLength, valueLength);
@@ -293,6 +343,10 @@ public final class ElementTables
      */
     public int copy(final int id)
     {
+        if (sortedHeads[id] != 0)
+        {
+            return copySorted(id);
+        }
         final int copy = create(withValues[id]);
         if (copy == NO_TABLE)
         {
@@ -306,6 +360,24 @@ public final class ElementTables
         {
             free(copy);
             return NO_TABLE;
+        }
+        return copy;
+    }
+
+    private int copySorted(final int id)
+    {
+        final int copy = createSorted();
+        if (copy == NO_TABLE)
+        {
+            return NO_TABLE;
+        }
+        for (long element = skipList.first(id); element != 0; element = ZSkipList.next(element))
+        {
+            if (skipList.copyInsert(copy, element) == Keyspace.OUT_OF_MEMORY)
+            {
+                free(copy);
+                return NO_TABLE;
+            }
         }
         return copy;
     }
@@ -397,6 +469,7 @@ public final class ElementTables
                 tables[id] = null;
             }
         }
+        Arrays.fill(sortedHeads, 0);
         nextId = 0;
         freeIdCount = 0;
         droppedCount = 0;
@@ -433,6 +506,14 @@ public final class ElementTables
 
     private void retire(final int id)
     {
+        final long head = sortedHeads[id];
+        if (head != 0)
+        {
+            final long headLength = ElementDescriptor.elementLength(0, ZSkipList.HEAD_VALUE_LENGTH);
+            allocator.free(head, headLength);
+            account(id, -SlabAllocator.blockLength(headLength));
+            sortedHeads[id] = 0;
+        }
         tables[id].close();
         tables[id] = null;
         if (freeIdCount == freeIds.length)

@@ -86,6 +86,7 @@ public final class Keyspace implements AutoCloseable
     private long evictedKeys;
     private ExpiredKeyListener evictedKeyListener = NO_LISTENER;
     private ExpiredKeyListener createdKeyListener = NO_LISTENER;
+    private KeyCreationListener keyCreationListener;
     private final Evictor evictor = new Evictor(this);
     private final ElementTables elementTables;
     private final Quicklists quicklists;
@@ -168,6 +169,15 @@ public final class Keyspace implements AutoCloseable
     public void createdKeyListener(final ExpiredKeyListener listener)
     {
         createdKeyListener = listener == null ? NO_LISTENER : listener;
+    }
+
+    /**
+     * @param listener told when {@link #put} creates a list or sorted set key, or turns a key into one (blocking
+     *                 commands wait for that); null for none.
+     */
+    public void keyCreationListener(final KeyCreationListener listener)
+    {
+        keyCreationListener = listener;
     }
 
     /**
@@ -340,6 +350,11 @@ public final class Keyspace implements AutoCloseable
             // and the key is then created anew.
             expire(db, existing);
             existing = 0;
+        }
+        if ((type == ValueType.LIST || type == ValueType.ZSET) && null != keyCreationListener &&
+            (existing == 0 || UnsafeApi.getByte(existing + TYPE_OFFSET) != type))
+        {
+            keyCreationListener.keyCreated(db, key, keyOffset, keyLength, type);
         }
         final long newLength = entryLength(keyLength, valueLength);
         final int clock = EntryDescriptor.lruClock(clockMs);

@@ -21,9 +21,11 @@ public final class ValueEncoding
     public static final byte HASH_LISTPACK = 2;
     /** Small set of integers: a Redis 7.0 intset in the entry ({@link Intset}). */
     public static final byte SET_INTSET = 3;
+    /** Small sorted set: a Redis 7.0 listpack of member, score, member, score... by score, in the entry. */
+    public static final byte ZSET_LISTPACK = 4;
 
     /** Small list: one Redis 7.0 listpack of the elements in the entry ({@link Listpack}). */
-    public static final byte LIST_LISTPACK = 4;
+    public static final byte LIST_LISTPACK = 5;
 
     /** Bit of the encodings whose value is an element table outside the entry. */
     public static final byte TABLE = 0x40;
@@ -31,9 +33,11 @@ public final class ValueEncoding
     public static final byte HASH_TABLE = TABLE | 1;
     /** Large set (or one with a non-integer member): an element table of members. */
     public static final byte SET_TABLE = TABLE | 2;
+    /** Large sorted set: a sorted element table (members with scores, ordered by a {@link ZSkipList}). */
+    public static final byte ZSET_SKIPLIST = TABLE | 3;
 
     /** Large list: a chain of listpack nodes ({@link Quicklists}), not an element table; the same 4-byte id. */
-    public static final byte LIST_QUICKLIST = TABLE | 3;
+    public static final byte LIST_QUICKLIST = TABLE | 4;
 
     /** Bytes of the value of a {@link #TABLE} encoding: the table's id, little-endian. */
     public static final int TABLE_ID_LENGTH = Integer.BYTES;

@@ -101,6 +101,39 @@ class DispatchAllocationTest
     }
 
     @Test
+    void blockingPopsOfKeysThatHoldDataAllocateNothing()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final Keyspace keyspace = new Keyspace(new StoreConfig());
+        try
+        {
+            final Dispatch dispatch = new Dispatch(keyspace);
+            for (final String[] request : new String[][]{
+                {"RPUSH", "q", "a", "b", "c", "d"}, {"BLPOP", "missing", "q", "0"}, {"BRPOP", "q", "0.25"},
+                {"BLMOVE", "q", "d", "LEFT", "RIGHT", "5"}, {"BRPOPLPUSH", "d", "q", "1.5"},
+                {"BLMPOP", "0", "1", "q", "LEFT", "COUNT", "3"}, {"ZADD", "z", "1", "m", "2", "n"},
+                {"BZPOPMIN", "z", "0"}, {"BZMPOP", "0", "1", "z", "MAX"}})
+            {
+                dispatch.add(request);
+            }
+            dispatch.run(ROUNDS);
+            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
+            dispatch.run(ROUNDS);
+            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+
+            assertEquals(0, dispatch.reply.errors);
+            assertEquals(Keyspace.NOT_FOUND, keyspace.peek(0, new UnsafeBuffer("q".getBytes()), 0, 1, 0),
+                "every round pops what it pushed");
+            assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
+        }
+        finally
+        {
+            keyspace.close();
+        }
+    }
+
+    @Test
     void evictingBeforeEveryWriteAllocatesNothing()
     {
         final com.sun.management.ThreadMXBean threads =
@@ -123,7 +156,10 @@ class DispatchAllocationTest
                 // Room for about half the keys: from now on most SETs evict first.
                 keyspace.maxMemoryBytes(keyspace.evictableUsedBytes() - 8 * 96);
 
-                dispatch.run(ROUNDS / 10);
+                // A longer warm-up: with lists, sorted sets and blocking merged, 4,264 bytes were allocated once
+                // inside the measured rounds after a 2,000-round warm-up, and none after 6,000 (a JIT transient, most
+                // likely; not per request: per request would be megabytes).
+                dispatch.run(3 * ROUNDS / 10);
                 final long evictedBefore = keyspace.evictedKeys();
                 final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
                 dispatch.run(ROUNDS / 10);

@@ -12,6 +12,9 @@ import org.agrona.DirectBuffer;
  */
 public final class BatchBoundary
 {
+    private static final String[] BLOCKING_COMMANDS =
+        {"blpop", "brpop", "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax", "bzmpop"};
+
     private BatchBoundary()
     {
     }
@@ -65,6 +68,39 @@ public final class BatchBoundary
                     equalsLower(buffer, index, "wait")))
                 {
                     return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a batch holds a command that may block (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX,
+     * BZMPOP): its connection must keep reading while it waits, to see its client leave.
+     *
+     * @param batch a parsed batch.
+     * @return true when one of its requests is one of them (any case).
+     */
+    public static boolean mayBlock(final RequestBatch batch)
+    {
+        final DirectBuffer buffer = batch.argBuffer();
+        for (int request = 0, count = batch.requestCount(); request < count; request++)
+        {
+            if (batch.argCount(request) == 0)
+            {
+                continue;
+            }
+            final int arg = batch.firstArg(request);
+            final int length = batch.argLength(arg);
+            final int index = batch.argOffset(arg);
+            if (length >= 5 && length <= 10 && (buffer.getByte(index) | 0x20) == 'b')
+            {
+                for (final String name : BLOCKING_COMMANDS)
+                {
+                    if (name.length() == length && equalsLower(buffer, index, name))
+                    {
+                        return true;
+                    }
                 }
             }
         }

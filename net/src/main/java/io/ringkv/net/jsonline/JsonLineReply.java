@@ -4,7 +4,7 @@ import io.ringkv.core.codec.JsonBytes;
 import io.ringkv.core.codec.JsonString;
 import io.ringkv.core.codec.Utf8;
 import io.ringkv.core.command.Reply;
-import io.ringkv.net.codec.RedisDoubleFormat;
+import io.ringkv.core.codec.RedisDoubleFormat;
 import io.ringkv.net.codec.ReplyBuffer;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -266,6 +266,11 @@ public final class JsonLineReply implements Reply
     public void setHeader(final int count)
     {
         openContainer(count, false);
+    }
+
+    public boolean nestsPairs()
+    {
+        return true;
     }
 
     public void doubleValue(final double value)

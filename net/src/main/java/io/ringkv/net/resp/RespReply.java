@@ -3,7 +3,7 @@ package io.ringkv.net.resp;
 import io.ringkv.core.codec.Utf8;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.Reply;
-import io.ringkv.net.codec.RedisDoubleFormat;
+import io.ringkv.core.codec.RedisDoubleFormat;
 import io.ringkv.net.codec.ReplyBuffer;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -245,6 +245,11 @@ public final class RespReply implements Reply
     public void setHeader(final int count)
     {
         header(session.protocolVersion() == ClientSession.PROTOCOL_RESP3 ? (byte)'~' : (byte)'*', count);
+    }
+
+    public boolean nestsPairs()
+    {
+        return session.protocolVersion() == ClientSession.PROTOCOL_RESP3;
     }
 
     public void doubleValue(final double value)

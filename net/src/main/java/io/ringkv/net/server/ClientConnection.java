@@ -199,7 +199,12 @@ public final class ClientConnection implements Runnable, ConnectedClient
         }
         finally
         {
-            // Whatever ended the connection, the engine may still be writing this batch's replies to the socket.
+            // Whatever ended the connection, the engine may still be writing this batch's replies to the socket, or
+            // the batch may be blocked (BLPOP...) and wait for this release.
+            if (!batch.isComplete())
+            {
+                engine.releaseBlocked(batch);
+            }
             batch.awaitCompletion();
             WatchRelease.release(engine, batch);
             parser.close();
@@ -232,7 +237,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     parsedNs = System.nanoTime();
                     executing = true;
                     if (status == RequestParser.OK && null != replyWriter &&
-                        (requestCount == 1 || null != activePush()) && !BatchBoundary.needsConnectionThread(batch))
+                        (requestCount == 1 || null != activePush() || BatchBoundary.mayBlock(batch)) &&
+                        !BatchBoundary.needsConnectionThread(batch))
                     {
                         // The engine writes the reply; this thread reads on meanwhile. A single request only: with
                         // pipelined batches this path gave a pipeline-16 load a p99.99 of 100-200 ms and a max of
@@ -240,6 +246,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
                         // Except once the engine pushes to this connection (tracking invalidations): then the
                         // engine queues the batch's replies before anything it pushes after the batch, where this
                         // thread would write them later, behind an invalidation of a key a reply just returned.
+                        // A batch with a blocking command (BLPOP...) goes this way too, so that this thread reads
+                        // while the command waits and sees its client leave.
                         engine.publish(batch, replyWriter);
                         inFlight = true;
                         break;
@@ -273,7 +281,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     serviceTimes.executed(batch, parsedNs);
                     batchLimit = nextBatchLimit(requestCount,
                         (viaOutbox ? replyWriter.replyEnd() : output.position()) - replyStart);
-                    if (closeAfterReply || killed)
+                    if (closing())
                     {
                         close = true;
                         break;
@@ -327,7 +335,23 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 // the read appends after it); parse them only once the batch is finished. A buffer a large request
                 // grew is given back first (below, once it is empty), not held while idle.
                 final boolean readFirst = input.limit() < input.capacity() && !input.grown();
-                final int read = readFirst ? awaitInput(input) : 0;
+                int read = readFirst ? awaitInput(input) : 0;
+                // A blocking command (BLPOP...) may hold the batch for long: read on while it waits (into the room
+                // the buffer has), so that a client that leaves releases it, as Redis notices a blocked client go.
+                while (read >= 0 && !batch.isComplete())
+                {
+                    batch.awaitCompletionOrBlock();
+                    if (batch.isComplete() || input.limit() == input.capacity())
+                    {
+                        break;
+                    }
+                    final int more = awaitInput(input);
+                    read = more < 0 ? -1 : read + more;
+                }
+                if (read < 0 && !batch.isComplete())
+                {
+                    engine.releaseBlocked(batch); // gone while blocked: nothing else would end the wait
+                }
                 batch.awaitCompletion();
                 if (replyWriter.failed() || output.broken())
                 {
@@ -336,7 +360,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
                 serviceTimes.executed(batch, parsedNs);
                 serviceTimes.flushed(replyWriter.flushedNs());
                 batchLimit = nextBatchLimit(batch.requestCount(), replyWriter.replyEnd() - replyStart);
-                if (read < 0 || closeAfterReply || killed)
+                if (read < 0 || closing())
                 {
                     return;
                 }
@@ -517,7 +541,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
      */
     boolean closing()
     {
-        return closeAfterReply || killed;
+        return closeAfterReply || killed || session.closeAfterReply();
     }
 
     /**
@@ -683,7 +707,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
         final RequestBatch batch = this.batch;
         // A connection reads while its last batch is answered: quiet only once that batch's replies are written,
         // and counted from the later of the two.
-        return sinceMs != NOT_WAITING && (null == batch || batch.isComplete()) &&
+        return sinceMs != NOT_WAITING && (null == batch || batch.isComplete() || batch.blocked()) &&
             nowMs - Math.max(sinceMs, lastInteractionMs) >= quietMs;
     }
 

@@ -182,7 +182,7 @@ class RespReplyTest
     @Test
     void doubleFormatMatchesCPrintf() throws Exception
     {
-        final io.ringkv.net.codec.RedisDoubleFormat format = new io.ringkv.net.codec.RedisDoubleFormat();
+        final io.ringkv.core.codec.RedisDoubleFormat format = new io.ringkv.core.codec.RedisDoubleFormat();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         try (var in = getClass().getResourceAsStream("/io/ringkv/net/codec/double-format.txt"))
         {

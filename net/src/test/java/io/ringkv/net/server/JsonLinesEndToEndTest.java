@@ -212,4 +212,24 @@ class JsonLinesEndToEndTest
         assertTrue(matcher.matches(), line);
         return Base64.getDecoder().decode(matcher.group(1));
     }
+
+    @Test
+    void aBlockingCommandWaitsOnAJsonLinesConnectionAndIsAnsweredInJson() throws Exception
+    {
+        try (TestServer server = TestServer.start(); Jedis jedis = new Jedis("127.0.0.1", server.port());
+            RawConnection client = new RawConnection(server.port()))
+        {
+            client.send(("{\"id\":1,\"cmd\":\"blpop\",\"args\":[\"jq\",0]}\n{\"id\":2,\"cmd\":\"ping\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!jedis.info("clients").contains("blocked_clients:1"))
+            {
+                assertTrue(System.nanoTime() < deadline, "never blocked");
+                Thread.sleep(2);
+            }
+            jedis.rpush("jq", "hello");
+            assertEquals("{\"id\":1,\"value\":[\"jq\",\"hello\"]}", client.readLine());
+            assertEquals("{\"id\":2,\"value\":\"PONG\"}", client.readLine());
+        }
+    }
 }

@@ -35,6 +35,7 @@ public final class LogLineEncoder
     private static final byte[] HASH_OPEN = ascii("{\"$hash\":{");
     private static final byte[] SET_OPEN = ascii("{\"$set\":[");
     private static final byte[] LIST_OPEN = ascii("{\"$list\":[");
+    private static final byte[] ZSET_OPEN = ascii("{\"$zset\":{");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
@@ -168,7 +169,11 @@ public final class LogLineEncoder
     {
         if (type == ValueType.HASH)
         {
-            hash(out, buffer, offset);
+            hash(out, buffer, offset, HASH_OPEN);
+        }
+        else if (type == ValueType.ZSET)
+        {
+            hash(out, buffer, offset, ZSET_OPEN);
         }
         else if (type == ValueType.SET)
         {
@@ -193,11 +198,14 @@ public final class LogLineEncoder
     }
 
     /**
-     * A hash, held as a listpack of fields and values: {@code {"$hash":{"field":"value",...}}} (docs/replication-protocol.md).
+     * A hash, held as a listpack of fields and values: {@code {"$hash":{"field":"value",...}}}; or a sorted set, held
+     * as a listpack of members and scores (an integer or Redis's text of the score): {@code {"$zset":{"member":"1.5",
+     * ...}}} (docs/replication-protocol.md).
      */
-    private static void hash(final JsonTextWriter out, final DirectBuffer listpack, final int offset)
+    private static void hash(final JsonTextWriter out, final DirectBuffer listpack, final int offset,
+        final byte[] open)
     {
-        out.ascii(HASH_OPEN);
+        out.ascii(open);
         boolean first = true;
         for (int p = Listpack.first(listpack, offset); p != 0; )
         {

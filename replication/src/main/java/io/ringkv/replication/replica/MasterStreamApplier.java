@@ -442,6 +442,14 @@ public final class MasterStreamApplier
                 }
                 continue;
             }
+            if (inner.valueType() == JsonObjectCursor.OBJECT && isZset(inner.valueStart(), inner.valueEnd()))
+            {
+                if (!zsetArgs(inner))
+                {
+                    return reject("ERR invalid dump: bad sorted set");
+                }
+                continue;
+            }
             if (inner.valueType() == JsonObjectCursor.OBJECT && isSet(inner.valueStart(), inner.valueEnd()))
             {
                 if (!setArgs(inner))
@@ -706,6 +714,67 @@ public final class MasterStreamApplier
         collectionStart = collection.valueStart();
         collectionEnd = collection.valueEnd();
         return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * @return true when the object value is exactly {@code {"$zset":{...}}}, the dump form of a sorted set; its
+     * inner object (member: score text) is then in {@link #collectionStart}, {@link #collectionEnd}.
+     */
+    private boolean isZset(final int valueStart, final int valueEnd)
+    {
+        final JsonObjectCursor collection = this.collection;
+        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$zset") ||
+            collection.valueType() != JsonObjectCursor.OBJECT)
+        {
+            return false;
+        }
+        collectionStart = collection.valueStart();
+        collectionEnd = collection.valueEnd();
+        return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * A dumped sorted set: DEL of the key, then ZADD of its members with their scores (none for an empty object).
+     */
+    private boolean zsetArgs(final JsonObjectCursor inner)
+    {
+        commands.arg("DEL");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        commands.end();
+        final long mark = commands.mark();
+        commands.arg("ZADD");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        final JsonObjectCursor collection = this.collection;
+        collection.wrap(message, collectionStart, collectionEnd);
+        int pairs = 0;
+        while (collection.next())
+        {
+            if (collection.valueType() != JsonObjectCursor.STRING ||
+                !stringArg(collection.valueStart(), collection.valueEnd()) || !nameArg(collection))
+            {
+                return false;
+            }
+            pairs++;
+        }
+        if (collection.error() != null)
+        {
+            return false;
+        }
+        if (pairs == 0)
+        {
+            commands.rollback(mark);
+        }
+        else
+        {
+            commands.end();
+        }
+        return true;
     }
 
     /**

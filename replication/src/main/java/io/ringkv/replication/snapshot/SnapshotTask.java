@@ -2,7 +2,10 @@ package io.ringkv.replication.snapshot;
 
 import io.ringkv.core.engine.EngineTask;
 import io.ringkv.core.store.ElementDescriptor;
+import io.ringkv.core.codec.RedisDoubleFormat;
 import io.ringkv.core.store.ElementTables;
+import io.ringkv.core.store.ValueType;
+import io.ringkv.core.store.ZSkipList;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.ListNodeDescriptor;
 import io.ringkv.core.store.Listpack;
@@ -242,6 +245,16 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         final ElementTables tables = keyspace.elementTables();
         final int id = entry.buffer().getInt(entry.valueOffset());
         final long[] length = {Listpack.EMPTY_LENGTH};
+        if (entry.type() == ValueType.ZSET)
+        {
+            // A sorted set: member, then its score as Redis prints it.
+            tables.forEach(id, element ->
+            {
+                length[0] += Listpack.elementLength(ZSkipList.memberLength(element), false, 0) +
+                    Listpack.elementLength(doubleFormat.format(ZSkipList.score(element), scoreText, 0), false, 0);
+            });
+            return (int)Math.min(length[0], Integer.MAX_VALUE - HEADER_LENGTH);
+        }
         tables.forEach(id, element ->
         {
             final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
@@ -264,6 +277,21 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         final UnsafeBuffer view = source;
         final int[] p = {at + Listpack.HEADER_LENGTH};
         final long[] count = {0};
+        if (entry.type() == ValueType.ZSET)
+        {
+            tables.forEach(id, element ->
+            {
+                final int keyLength = ZSkipList.memberLength(element);
+                view.wrap(element, ElementDescriptor.KEY_OFFSET + keyLength);
+                p[0] += Listpack.writeElement(buffer, p[0], view, ElementDescriptor.KEY_OFFSET, keyLength, false, 0);
+                final int scoreLength = doubleFormat.format(ZSkipList.score(element), scoreText, 0);
+                p[0] += Listpack.writeElement(buffer, p[0], scoreText, 0, scoreLength, false, 0);
+                count[0] += 2;
+            });
+            buffer.putByte(p[0], (byte)Listpack.EOF);
+            Listpack.header(buffer, at, length, (int)Math.min(count[0], Listpack.COUNT_UNKNOWN));
+            return;
+        }
         tables.forEach(id, element ->
         {
             final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
@@ -281,6 +309,9 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         buffer.putByte(p[0], (byte)Listpack.EOF);
         Listpack.header(buffer, at, length, (int)Math.min(count[0], Listpack.COUNT_UNKNOWN));
     }
+
+    private final RedisDoubleFormat doubleFormat = new RedisDoubleFormat();
+    private final UnsafeBuffer scoreText = new UnsafeBuffer(new byte[RedisDoubleFormat.MAX_LENGTH]);
 
     @Override
     public void flushed()

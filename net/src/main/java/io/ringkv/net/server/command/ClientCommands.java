@@ -66,6 +66,8 @@ public final class ClientCommands
         "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "SETINFO <LIB-NAME|LIB-VER> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
@@ -110,6 +112,7 @@ public final class ClientCommands
             .add("list", -2, Command.ADMIN, commands::list)
             .add("info", 2, 0, commands::info)
             .add("kill", -3, Command.ADMIN, commands::kill)
+            .add("unblock", -3, Command.ADMIN, ClientCommands::unblock)
             .add("reply", 3, 0, commands::clientReply)
             .add("setinfo", 4, 0, ClientCommands::setinfo)
             .add("no-evict", 3, Command.ADMIN, ClientCommands::onOff)
@@ -305,7 +308,7 @@ public final class ClientCommands
             .append(" name=").append(session.name())
             .append(" age=").append(Math.max(0, (nowMs - connection.createdMs()) / 1000))
             .append(" idle=").append(self ? 0 : Math.max(0, (nowMs - connection.lastInteractionMs()) / 1000))
-            .append(" flags=").append(flags(session))
+            .append(" flags=").append(flags(session, context.blockedClients().blocked(connection.id())))
             .append(" db=").append(session.db())
             .append(" sub=").append(context.pubSub().channelCount(session))
             .append(" psub=").append(context.pubSub().patternCount(session))
@@ -435,7 +438,10 @@ public final class ClientCommands
         }
     }
 
-    /** The calling client is closed after its reply is written, as Redis does; others at once. */
+    /**
+     * The calling client is closed after its reply is written, as Redis does; others at once: a blocked one is
+     * forgotten now (INFO's blocked_clients drops with the kill, as Redis frees the client at once).
+     */
     private void close(final ConnectedClient connection, final CommandContext context)
     {
         if (connection.id() == context.session().id())
@@ -446,7 +452,47 @@ public final class ClientCommands
         {
             server.log().verbose("Killing client id=" + connection.id() + " addr=" + connection.remoteAddress());
             connection.kill();
+            context.blockedClients().release(connection.id());
         }
+    }
+
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR]: answer a client blocked by BLPOP and friends as on a timeout (default) or
+     * with Redis's UNBLOCKED error; 1 when it was blocked, else 0.
+     */
+    private static void unblock(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (args.count() > 4)
+        {
+            reply.error("ERR unknown subcommand or wrong number of arguments for '" + args.asString(1) +
+                "'. Try CLIENT HELP.");
+            return;
+        }
+        final long id;
+        try
+        {
+            id = Long.parseLong(args.asString(2));
+        }
+        catch (final NumberFormatException ex)
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        boolean error = false;
+        if (args.count() == 4)
+        {
+            final String reason = args.asString(3);
+            if ("error".equalsIgnoreCase(reason))
+            {
+                error = true;
+            }
+            else if (!"timeout".equalsIgnoreCase(reason))
+            {
+                reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        reply.integer(context.blockedClients().unblock(id, error) ? 1 : 0);
     }
 
     private static long parseLong(final String text)
@@ -466,15 +512,15 @@ public final class ClientCommands
      * in Redis's order; N for none.
      */
     /**
-     * CLIENT LIST's flags as Redis prints them for these states: P (Pub/Sub), x (in MULTI), d (a watched key
-     * changed), N when none.
+     * CLIENT LIST's flags as Redis prints them for these states: P (Pub/Sub), x (in MULTI), b (blocked in BLPOP and
+     * friends), d (a watched key changed), N when none.
      */
-    private static String flags(final ClientSession session)
+    private static String flags(final ClientSession session, final boolean blocked)
     {
         final io.ringkv.core.command.Transaction transaction = session.transaction();
         final boolean dirty = null != transaction && transaction.watchedKeyChanged();
         final String flags = (session.subscriptions() > 0 ? "P" : "") + (session.inTransaction() ? "x" : "") +
-            (dirty ? "d" : "");
+            (blocked ? "b" : "") + (dirty ? "d" : "");
         return flags.isEmpty() ? "N" : flags;
     }
 }

@@ -188,6 +188,8 @@ public final class ConfigCommands
         limits.hashMaxListpackEntries(config.hashMaxListpackEntries.number());
         limits.hashMaxListpackValue(config.hashMaxListpackValue.number());
         limits.setMaxIntsetEntries(config.setMaxIntsetEntries.number());
+        limits.zsetMaxListpackEntries(config.zsetMaxListpackEntries.number());
+        limits.zsetMaxListpackValue(config.zsetMaxListpackValue.number());
         limits.listMaxListpackSize(config.listMaxListpackSize.number());
         limits.listCompressDepth(config.listCompressDepth.number());
     }

@@ -115,10 +115,10 @@ public final class InfoCommands
         out.field("connected_clients", server.registry().size())
             .field("cluster_connections", 0)
             .field("maxclients", config.maxclients.number())
-            .field("blocked_clients", 0)
+            .field("blocked_clients", context.blockedClients().blockedClients())
             .field("tracking_clients", context.clientTracking().clients())
             .field("watching_clients", context.watchedKeys().watchingClients())
-            .field("clients_in_timeout_table", 0)
+            .field("clients_in_timeout_table", context.blockedClients().clientsWithTimeout())
             .field("total_watched_keys", context.watchedKeys().count());
     }
 

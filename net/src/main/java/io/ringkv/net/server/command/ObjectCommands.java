@@ -61,6 +61,7 @@ public final class ObjectCommands
     private static final byte[] LISTPACK = ascii("listpack");
     private static final byte[] HASHTABLE = ascii("hashtable");
     private static final byte[] QUICKLIST = ascii("quicklist");
+    private static final byte[] SKIPLIST = ascii("skiplist");
     private static final byte[] INTSET = ascii("intset");
 
     private ObjectCommands()
@@ -98,6 +99,10 @@ public final class ObjectCommands
         else if (entry.type() == ValueType.SET)
         {
             reply.bulk(entry.encoding() == ValueEncoding.SET_TABLE ? HASHTABLE : INTSET);
+        }
+        else if (entry.type() == ValueType.ZSET)
+        {
+            reply.bulk(entry.encoding() == ValueEncoding.ZSET_SKIPLIST ? SKIPLIST : LISTPACK);
         }
         else if (intEncoded(context, entry))
         {

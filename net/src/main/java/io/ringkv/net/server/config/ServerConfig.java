@@ -75,6 +75,13 @@ public final class ServerConfig
     public final ConfigOption setMaxIntsetEntries = add(ConfigOption.integer(
         "set-max-intset-entries", CollectionLimits.SET_MAX_INTSET_ENTRIES_DEFAULT, 0, Long.MAX_VALUE, true,
         "Most members of a set of integers kept as an intset; one more converts it to a table."));
+    public final ConfigOption zsetMaxListpackEntries = add(ConfigOption.integer(
+        "zset-max-listpack-entries", CollectionLimits.ZSET_MAX_LISTPACK_ENTRIES_DEFAULT, 0, Long.MAX_VALUE, true,
+        "Most members of a sorted set kept as a listpack; one more converts it to a skip list."),
+        "zset-max-ziplist-entries");
+    public final ConfigOption zsetMaxListpackValue = add(ConfigOption.memory(
+        "zset-max-listpack-value", Long.toString(CollectionLimits.ZSET_MAX_LISTPACK_VALUE_DEFAULT), 0, Long.MAX_VALUE,
+        true, "Longest member of a sorted set kept as a listpack, in bytes."), "zset-max-ziplist-value");
     public final ConfigOption listMaxListpackSize = add(ConfigOption.integer(
         "list-max-listpack-size", CollectionLimits.LIST_MAX_LISTPACK_SIZE_DEFAULT, Integer.MIN_VALUE, INT_MAX, true,
         "A list node's limit: -1 to -5 bytes (4 to 64 KiB), positive a number of elements."), "list-max-ziplist-size");

@@ -1,4 +1,4 @@
-package io.ringkv.net.codec;
+package io.ringkv.core.codec;
 
 import org.agrona.MutableDirectBuffer;
 

@@ -1091,17 +1091,13 @@ public final class ZSetCommands
     public boolean parseMpop(final CommandArgs args, final int numkeysIndex, final MpopArguments out,
         final Reply reply)
     {
-        if (!numbers.parseLong(args, numkeysIndex))
-        {
-            reply.error(ErrorMessages.NOT_INTEGER);
-            return false;
-        }
-        final long numkeys = numbers.value();
-        if (numkeys <= 0)
+        // Redis answers a number that is not an integer with the range's text too (getRangeLongFromObjectOrReply).
+        if (!numbers.parseLong(args, numkeysIndex) || numbers.value() <= 0)
         {
             reply.error("ERR numkeys should be greater than 0");
             return false;
         }
+        final long numkeys = numbers.value();
         final int whereIndex = numkeysIndex + 1;
         if (numkeys > args.count() - whereIndex - 1)
         {
@@ -1130,12 +1126,7 @@ public final class ZSetCommands
         {
             if (!countSeen && args.equalsIgnoreCase(j, COUNT) && j + 1 < args.count())
             {
-                if (!numbers.parseLong(args, j + 1))
-                {
-                    reply.error(ErrorMessages.NOT_INTEGER);
-                    return false;
-                }
-                if (numbers.value() <= 0)
+                if (!numbers.parseLong(args, j + 1) || numbers.value() <= 0)
                 {
                     reply.error("ERR count should be greater than 0");
                     return false;

@@ -447,6 +447,8 @@ class ZSetDifferentialTest
         {"ZPOPMAX", "h", "9223372036854775807"}, {"ZMPOP", "0", "h", "MIN"}, {"ZMPOP", "-1", "h", "MIN"},
         {"ZMPOP", "5", "h", "MIN"}, {"ZMPOP", "1", "h", "MIN", "COUNT", "0"}, {"ZMPOP", "1", "h", "MIN", "COUNT"},
         {"ZMPOP", "1", "h", "MIN", "COUNT", "1", "COUNT", "2"}, {"ZMPOP", "1", "h", "LEFT"},
+        {"ZMPOP", "abc", "h", "MIN"}, {"ZMPOP", "1", "h", "MIN", "COUNT", "abc"}, {"BZMPOP", "0", "abc", "h", "MIN"},
+        {"BZMPOP", "0", "1", "h", "MIN", "COUNT", "x"},
         {"ZRANDMEMBER", "h", "0"}, {"ZRANDMEMBER", "h", "-9223372036854775808"},
         {"ZRANDMEMBER", "h", "-9223372036854775807", "WITHSCORES"}, {"ZRANDMEMBER", "h", "1", "WITHSCORE"},
         {"ZRANDMEMBER", "none", "5"}, {"ZRANDMEMBER", "none"},

@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$ROOT/bench/scripts/servers.sh"
 CONSUMERS=${1:-50} PRODUCERS=${2:-2} RATE=${3:-20000} SECONDS_=${4:-10} ROUNDS=${5:-2} IDLE=${6:-10000}
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+JAVA="$("$ROOT/bin/ringkv" java)"   # a JDK >= 21, found as bin/ringkv finds it
 PROGRAM="$ROOT/bench/scripts/BlockingHandover.java"
 LOGS=$(mktemp -d)
 HZ=$(getconf CLK_TCK)

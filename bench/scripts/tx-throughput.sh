@@ -7,6 +7,7 @@
 #   bench/scripts/tx-throughput.sh [--seconds S] [--connections C] [--keyspace K] [--rounds N]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+JAVA="$("$ROOT/bin/ringkv" java)"   # a JDK >= 21, found as bin/ringkv finds it
 SECONDS_PER_RUN=5; CONNECTIONS=50; KEYSPACE=100000; ROUNDS=3
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -22,7 +23,7 @@ CP="$ROOT/bench/target/classes"
 run() { # port pid mode -> "tx/s cpu_us_per_tx"
     local before after out
     before=$(cpu_ticks "$2")
-    out=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$CP" io.ringkv.bench.net.TransactionThroughput "$1" "$SECONDS_PER_RUN" "$CONNECTIONS" "$KEYSPACE" "$3")
+    out=$("$JAVA" -cp "$CP" io.ringkv.bench.net.TransactionThroughput "$1" "$SECONDS_PER_RUN" "$CONNECTIONS" "$KEYSPACE" "$3")
     after=$(cpu_ticks "$2")
     awk -v o="$out" -v t=$((after - before)) -v hz="$TICK" \
         'BEGIN { split(o, f, " "); printf "%s %.2f\n", f[3], t * 1e6 / hz / f[2] }'

@@ -293,7 +293,7 @@ class HashCommandsTest
     {
         final Random random = new Random(20261204);
         final Map<String, Map<String, String>> model = new HashMap<>();
-        for (int op = 0; op < 60_000; op++)
+        for (int op = 0; op < 1_000_000; op++)
         {
             final String key = "k" + random.nextInt(8);
             final int fieldRange = random.nextBoolean() ? 20 : 1200;

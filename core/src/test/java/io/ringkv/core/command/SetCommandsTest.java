@@ -169,7 +169,7 @@ class SetCommandsTest
     {
         final Random random = new Random(42);
         final Map<String, Set<String>> model = new HashMap<>();
-        for (int op = 0; op < 60_000; op++)
+        for (int op = 0; op < 1_000_000; op++)
         {
             final String key = "k" + random.nextInt(6);
             final String member = random.nextInt(50) == 0 ? "m" + random.nextInt(10) :

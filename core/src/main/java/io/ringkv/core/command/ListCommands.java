@@ -409,7 +409,7 @@ public final class ListCommands
 
     private void llen(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long length = lengthOf(context, args, reply);
+        final long length = readLengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
             return;
@@ -425,7 +425,7 @@ public final class ListCommands
         }
         long start = rangeStart;
         long end = rangeEnd;
-        final long length = lengthOf(context, args, reply);
+        final long length = readLengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
             return;
@@ -451,7 +451,7 @@ public final class ListCommands
 
     private void lindex(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long length = lengthOf(context, args, reply);
+        final long length = readLengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
             return;
@@ -766,7 +766,7 @@ public final class ListCommands
                 return;
             }
         }
-        final long length = lengthOf(context, args, reply);
+        final long length = readLengthOf(context, args, reply);
         if (length == WRONG_TYPE)
         {
             return;
@@ -977,6 +977,20 @@ public final class ListCommands
      * @return {@link #length} of argument 1's list in the session's database, or {@link #WRONG_TYPE} once WRONGTYPE
      * was replied.
      */
+    /**
+     * {@link #lengthOf} for a command that reads the list (LLEN, LRANGE, LINDEX, LPOS: Redis's lookupKeyRead): a
+     * missing key is a "keymiss" event.
+     */
+    private long readLengthOf(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        final long length = lengthOf(context, args, reply);
+        if (length == 0)
+        {
+            context.keyspaceEvents().notify(context, KeyspaceEvents.KEY_MISS, "keymiss", args, 1);
+        }
+        return length;
+    }
+
     private long lengthOf(final CommandContext context, final CommandArgs args, final Reply reply)
     {
         final long length = length(context, context.db(), args.buffer(), args.offset(1), args.length(1));

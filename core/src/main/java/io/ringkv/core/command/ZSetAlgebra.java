@@ -109,7 +109,7 @@ final class ZSetAlgebra
         final Keyspace keyspace = context.keyspace();
         for (int i = 0; i < n; i++)
         {
-            final long address = context.findKey(args, numkeysIndex + 1 + i);
+            final long address = context.readKey(args, numkeysIndex + 1 + i); // sources are read: "keymiss"
             if (address != Keyspace.NOT_FOUND)
             {
                 final byte type = entry.wrap(address).type();

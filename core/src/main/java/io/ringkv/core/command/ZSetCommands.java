@@ -118,13 +118,22 @@ public final class ZSetCommands
     }
 
     /**
+     * {@link #find} for a command that reads the key (Redis's lookupKeyRead): a missing key is a "keymiss" event.
+     */
+    private long read(final CommandContext context, final CommandArgs args, final int index, final Reply reply)
+    {
+        return context.readKeyOfType(args, index, ValueType.ZSET, reply);
+    }
+
+    /**
      * {@link #find} of the key at argument 1 for a command that answers 0 for a missing key, binding {@link #value}.
      *
      * @return the entry, or {@link Keyspace#NOT_FOUND} once 0 or WRONGTYPE has been replied.
      */
-    private long findOrReplyZero(final CommandContext context, final CommandArgs args, final Reply reply)
+    private long findOrReplyZero(final CommandContext context, final CommandArgs args, final Reply reply,
+        final boolean reads)
     {
-        final long address = find(context, args, 1, reply);
+        final long address = reads ? read(context, args, 1, reply) : find(context, args, 1, reply);
         if (address == WRONG_TYPE)
         {
             return Keyspace.NOT_FOUND;
@@ -460,7 +469,7 @@ public final class ZSetCommands
 
     private void zcard(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, 1, reply);
+        final long address = read(context, args, 1, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -470,7 +479,7 @@ public final class ZSetCommands
 
     private void zscore(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, 1, reply);
+        final long address = read(context, args, 1, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -488,7 +497,7 @@ public final class ZSetCommands
 
     private void zmscore(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        final long address = find(context, args, 1, reply);
+        final long address = read(context, args, 1, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -513,7 +522,7 @@ public final class ZSetCommands
 
     private void zrank(final CommandContext context, final CommandArgs args, final Reply reply, final boolean rev)
     {
-        final long address = find(context, args, 1, reply);
+        final long address = read(context, args, 1, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -532,7 +541,7 @@ public final class ZSetCommands
 
     private void zcount(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (parseScoreRange(args, 2, 3, reply) && findOrReplyZero(context, args, reply) != Keyspace.NOT_FOUND)
+        if (parseScoreRange(args, 2, 3, reply) && findOrReplyZero(context, args, reply, true) != Keyspace.NOT_FOUND)
         {
             reply.integer(countByScore());
         }
@@ -540,7 +549,7 @@ public final class ZSetCommands
 
     private void zlexcount(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (parseRange(BY_LEX, args, 2, 3, reply) && findOrReplyZero(context, args, reply) != Keyspace.NOT_FOUND)
+        if (parseRange(BY_LEX, args, 2, 3, reply) && findOrReplyZero(context, args, reply, true) != Keyspace.NOT_FOUND)
         {
             reply.integer(lex.isEmpty() ? 0 : Math.max(0, value.lastByLex(lex) - value.firstByLex(lex) + 1));
         }
@@ -675,7 +684,7 @@ public final class ZSetCommands
         {
             return;
         }
-        final long address = find(context, args, keyIndex, reply);
+        final long address = read(context, args, keyIndex, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -897,7 +906,7 @@ public final class ZSetCommands
 
     private void zremrange(final CommandContext context, final CommandArgs args, final Reply reply, final int kind)
     {
-        if (!parseRange(kind, args, 2, 3, reply) || findOrReplyZero(context, args, reply) == Keyspace.NOT_FOUND)
+        if (!parseRange(kind, args, 2, 3, reply) || findOrReplyZero(context, args, reply, false) == Keyspace.NOT_FOUND)
         {
             return;
         }
@@ -1202,7 +1211,7 @@ public final class ZSetCommands
                 return;
             }
         }
-        final long address = find(context, args, 1, reply);
+        final long address = read(context, args, 1, reply);
         if (address == WRONG_TYPE)
         {
             return;
@@ -1347,7 +1356,7 @@ public final class ZSetCommands
         {
             return;
         }
-        final long address = find(context, args, 1, reply);
+        final long address = read(context, args, 1, reply);
         if (address == WRONG_TYPE)
         {
             return;

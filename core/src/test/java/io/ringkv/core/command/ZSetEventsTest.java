@@ -31,6 +31,38 @@ class ZSetEventsTest
         return List.copyOf(events);
     }
 
+    /**
+     * "keymiss" (class m) as redis-server 7.0.15 publishes it for missing keys, checked live with PSUBSCRIBE
+     * __keyevent@0__:keymiss: the read commands of sorted sets and lists (and the sources of ZRANGESTORE and the
+     * algebra) report it; the writes (ZREM, ZPOPMIN, ZINCRBY, ZMPOP, LPOP, LMOVE, LREM, LMPOP) do not.
+     */
+    @Test
+    void readsOfMissingSortedSetsAndListsAreKeyMisses()
+    {
+        kv.commands.register("listen", 1, 0, (context, args, reply) ->
+        {
+            context.keyspaceEvents().mask(KeyspaceEvents.KEY_MISS | KeyspaceEvents.KEYEVENT);
+            context.keyspaceEvents().sink((type, event, db, key, offset, length) ->
+                events.add(event + ":" + key.getStringWithoutLengthAscii(offset, length)));
+            reply.ok();
+        });
+        kv.exec("listen");
+        for (final String[] read : new String[][]{{"ZCARD", "m"}, {"ZSCORE", "m", "a"}, {"ZMSCORE", "m", "a"},
+            {"ZRANK", "m", "a"}, {"ZCOUNT", "m", "0", "1"}, {"ZLEXCOUNT", "m", "-", "+"}, {"ZRANGE", "m", "0", "-1"},
+            {"ZREVRANGE", "m", "0", "1"}, {"ZRANGEBYSCORE", "m", "0", "1"}, {"ZRANDMEMBER", "m"}, {"ZSCAN", "m", "0"},
+            {"ZRANGESTORE", "d", "m", "0", "-1"}, {"ZUNIONSTORE", "d", "1", "m"}, {"ZUNION", "1", "m"},
+            {"ZINTERCARD", "1", "m"}, {"LLEN", "m"}, {"LRANGE", "m", "0", "-1"}, {"LINDEX", "m", "0"},
+            {"LPOS", "m", "a"}})
+        {
+            assertEquals(List.of("keymiss:m"), run(read), String.join(" ", read));
+        }
+        for (final String[] write : new String[][]{{"ZREM", "m", "a"}, {"ZPOPMIN", "m"}, {"ZMPOP", "1", "m", "MIN"},
+            {"LPOP", "m"}, {"LMOVE", "m", "x", "LEFT", "LEFT"}, {"LREM", "m", "0", "a"}, {"LMPOP", "1", "m", "LEFT"}})
+        {
+            assertEquals(List.of(), run(write), String.join(" ", write));
+        }
+    }
+
     @Test
     void eventsAsRedis()
     {

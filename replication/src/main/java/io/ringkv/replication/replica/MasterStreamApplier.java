@@ -434,31 +434,35 @@ public final class MasterStreamApplier
         inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
         while (inner.next())
         {
-            if (inner.valueType() == JsonObjectCursor.OBJECT && isHash(inner.valueStart(), inner.valueEnd()))
+            if (inner.valueType() == JsonObjectCursor.OBJECT &&
+                isCollection(inner.valueStart(), inner.valueEnd(), "$hash", JsonObjectCursor.OBJECT))
             {
-                if (!hashArgs(inner))
+                if (!pairArgs(inner, "HSET", false))
                 {
                     return reject("ERR invalid dump: bad hash");
                 }
                 continue;
             }
-            if (inner.valueType() == JsonObjectCursor.OBJECT && isZset(inner.valueStart(), inner.valueEnd()))
+            if (inner.valueType() == JsonObjectCursor.OBJECT &&
+                isCollection(inner.valueStart(), inner.valueEnd(), "$zset", JsonObjectCursor.OBJECT))
             {
-                if (!zsetArgs(inner))
+                if (!pairArgs(inner, "ZADD", true))
                 {
                     return reject("ERR invalid dump: bad sorted set");
                 }
                 continue;
             }
-            if (inner.valueType() == JsonObjectCursor.OBJECT && isSet(inner.valueStart(), inner.valueEnd()))
+            if (inner.valueType() == JsonObjectCursor.OBJECT &&
+                isCollection(inner.valueStart(), inner.valueEnd(), "$set", JsonObjectCursor.ARRAY))
             {
-                if (!setArgs(inner))
+                if (!membersArgs(inner, "SADD"))
                 {
                     return reject("ERR invalid dump: bad set");
                 }
                 continue;
             }
-            if (inner.valueType() == JsonObjectCursor.OBJECT && isArray("$list", inner.valueStart(), inner.valueEnd()))
+            if (inner.valueType() == JsonObjectCursor.OBJECT &&
+                isCollection(inner.valueStart(), inner.valueEnd(), "$list", JsonObjectCursor.ARRAY))
             {
                 if (!membersArgs(inner, "RPUSH"))
                 {
@@ -700,115 +704,21 @@ public final class MasterStreamApplier
     }
 
     /**
-     * @return true when the object value is exactly {@code {"$hash":{...}}}, the dump form of a hash; its inner
-     * object is then in {@link #collection}'s bounds.
+     * @return true when the object value is exactly {@code {"<name>":<inner>}}, the dump form of a list
+     * ({@code $list}, an array), a hash ({@code $hash}, an object), a set ({@code $set}, an array) or a sorted set
+     * ({@code $zset}, an object); its inner value is then in {@link #collectionStart}, {@link #collectionEnd}.
      */
-    private boolean isHash(final int valueStart, final int valueEnd)
-    {
-        final JsonObjectCursor collection = this.collection;
-        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$hash") ||
-            collection.valueType() != JsonObjectCursor.OBJECT)
-        {
-            return false;
-        }
-        collectionStart = collection.valueStart();
-        collectionEnd = collection.valueEnd();
-        return !collection.next() && collection.error() == null;
-    }
-
-    /**
-     * @return true when the object value is exactly {@code {"$zset":{...}}}, the dump form of a sorted set; its
-     * inner object (member: score text) is then in {@link #collectionStart}, {@link #collectionEnd}.
-     */
-    private boolean isZset(final int valueStart, final int valueEnd)
-    {
-        final JsonObjectCursor collection = this.collection;
-        if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs("$zset") ||
-            collection.valueType() != JsonObjectCursor.OBJECT)
-        {
-            return false;
-        }
-        collectionStart = collection.valueStart();
-        collectionEnd = collection.valueEnd();
-        return !collection.next() && collection.error() == null;
-    }
-
-    /**
-     * A dumped sorted set: DEL of the key, then ZADD of its members with their scores (none for an empty object).
-     */
-    private boolean zsetArgs(final JsonObjectCursor inner)
-    {
-        commands.arg("DEL");
-        if (!nameArg(inner))
-        {
-            return false;
-        }
-        commands.end();
-        final long mark = commands.mark();
-        commands.arg("ZADD");
-        if (!nameArg(inner))
-        {
-            return false;
-        }
-        final JsonObjectCursor collection = this.collection;
-        collection.wrap(message, collectionStart, collectionEnd);
-        int pairs = 0;
-        while (collection.next())
-        {
-            if (collection.valueType() != JsonObjectCursor.STRING ||
-                !stringArg(collection.valueStart(), collection.valueEnd()) || !nameArg(collection))
-            {
-                return false;
-            }
-            pairs++;
-        }
-        if (collection.error() != null)
-        {
-            return false;
-        }
-        if (pairs == 0)
-        {
-            commands.rollback(mark);
-        }
-        else
-        {
-            commands.end();
-        }
-        return true;
-    }
-
-    /**
-     * @return true when the object value is exactly {@code {"$set":[...]}}, the dump form of a set; its array is then
-     * in {@link #collectionStart}, {@link #collectionEnd}.
-     */
-    private boolean isSet(final int valueStart, final int valueEnd)
-    {
-        return isArray("$set", valueStart, valueEnd);
-    }
-
-    /**
-     * @return true when the object value is exactly {@code {"<name>":[...]}} (a set's or a list's dump form); its
-     * array is then in {@link #collectionStart}, {@link #collectionEnd}.
-     */
-    private boolean isArray(final String name, final int valueStart, final int valueEnd)
+    private boolean isCollection(final int valueStart, final int valueEnd, final String name, final int innerType)
     {
         final JsonObjectCursor collection = this.collection;
         if (!collection.wrap(message, valueStart, valueEnd) || !collection.next() || !collection.nameIs(name) ||
-            collection.valueType() != JsonObjectCursor.ARRAY)
+            collection.valueType() != innerType)
         {
             return false;
         }
         collectionStart = collection.valueStart();
         collectionEnd = collection.valueEnd();
         return !collection.next() && collection.error() == null;
-    }
-
-    /**
-     * A dumped set: DEL of the key, then SADD of its members (none for an empty array).
-     */
-    private boolean setArgs(final JsonObjectCursor inner)
-    {
-        return membersArgs(inner, "SADD");
     }
 
     /**
@@ -854,52 +764,6 @@ public final class MasterStreamApplier
             }
         }
         if (members == 0)
-        {
-            commands.rollback(mark);
-        }
-        else
-        {
-            commands.end();
-        }
-        return true;
-    }
-
-    /**
-     * A dumped hash: DEL of the key, then HSET of its fields (none for an empty object).
-     */
-    private boolean hashArgs(final JsonObjectCursor inner)
-    {
-        commands.arg("DEL");
-        if (!nameArg(inner))
-        {
-            return false;
-        }
-        commands.end();
-        final long mark = commands.mark();
-        commands.arg("HSET");
-        if (!nameArg(inner))
-        {
-            return false;
-        }
-        final JsonObjectCursor collection = this.collection;
-        collection.wrap(message, collectionStart, collectionEnd);
-        int pairs = 0;
-        while (collection.next())
-        {
-            final int type = collection.valueType();
-            if (!nameArg(collection) || !(type == JsonObjectCursor.STRING ?
-                stringArg(collection.valueStart(), collection.valueEnd()) :
-                type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd())))
-            {
-                return false;
-            }
-            pairs++;
-        }
-        if (collection.error() != null)
-        {
-            return false;
-        }
-        if (pairs == 0)
         {
             commands.rollback(mark);
         }
@@ -1074,6 +938,58 @@ public final class MasterStreamApplier
             acks.ascii(ACK_EMPTY);
         }
         return APPLIED;
+    }
+
+    /**
+     * A dumped hash or sorted set: DEL of the key, then HSET of its fields and values ({@code valueFirst} false) or
+     * ZADD of its scores and members ({@code valueFirst} true: the object's values are the scores); nothing more for
+     * an empty object.
+     */
+    private boolean pairArgs(final JsonObjectCursor inner, final String verb, final boolean valueFirst)
+    {
+        commands.arg("DEL");
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        commands.end();
+        final long mark = commands.mark();
+        commands.arg(verb);
+        if (!nameArg(inner))
+        {
+            return false;
+        }
+        final JsonObjectCursor collection = this.collection;
+        collection.wrap(message, collectionStart, collectionEnd);
+        int pairs = 0;
+        while (collection.next())
+        {
+            final int type = collection.valueType();
+            final boolean ok = valueFirst ?
+                type == JsonObjectCursor.STRING && stringArg(collection.valueStart(), collection.valueEnd()) &&
+                    nameArg(collection) :
+                nameArg(collection) && (type == JsonObjectCursor.STRING ?
+                    stringArg(collection.valueStart(), collection.valueEnd()) :
+                    type == JsonObjectCursor.OBJECT && base64Arg(collection.valueStart(), collection.valueEnd()));
+            if (!ok)
+            {
+                return false;
+            }
+            pairs++;
+        }
+        if (collection.error() != null)
+        {
+            return false;
+        }
+        if (pairs == 0)
+        {
+            commands.rollback(mark);
+        }
+        else
+        {
+            commands.end();
+        }
+        return true;
     }
 
     private void select(final int db)

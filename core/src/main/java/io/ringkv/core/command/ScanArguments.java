@@ -1,5 +1,7 @@
 package io.ringkv.core.command;
 
+import io.ringkv.core.store.Keyspace;
+
 /**
  * The {@code cursor [MATCH pattern] [COUNT count]} arguments of the collection SCANs (HSCAN, SSCAN), parsed as Redis
  * 7.0's parseScanCursorOrReply and scanGenericCommand do: the cursor before the key is looked up (an invalid cursor
@@ -81,9 +83,36 @@ final class ScanArguments
     }
 
     /**
+     * The start HSCAN, SSCAN and ZSCAN share, in Redis's order: the cursor (argument 2), the key (argument 1, of
+     * {@code type}; a read, so a missing key is a "keymiss"), then the options from argument 3 once the key exists
+     * (a missing key is answered with an empty scan before they are read).
+     *
+     * @return the key's entry, or {@link Keyspace#NOT_FOUND} once a reply was sent (a bad cursor or option,
+     * WRONGTYPE, or the empty scan of a missing key).
+     */
+    long keyToScan(final CommandContext context, final CommandArgs args, final byte type, final Reply reply)
+    {
+        if (!parseCursor(args, 2, reply))
+        {
+            return Keyspace.NOT_FOUND;
+        }
+        final long address = context.readKeyOfType(args, 1, type, reply);
+        if (address == CommandContext.WRONG_TYPE)
+        {
+            return Keyspace.NOT_FOUND;
+        }
+        if (address == Keyspace.NOT_FOUND)
+        {
+            replyNoKey(reply);
+            return Keyspace.NOT_FOUND;
+        }
+        return parseOptions(args, 3, reply) ? address : Keyspace.NOT_FOUND;
+    }
+
+    /**
      * Answer a scan of a missing key as Redis's shared.emptyscan: cursor 0 and no elements.
      */
-    static void replyNoKey(final Reply reply)
+    private static void replyNoKey(final Reply reply)
     {
         reply.arrayHeader(2);
         reply.bulk(ZERO);

@@ -503,21 +503,8 @@ public final class SetCommands
      */
     private void sscan(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        if (!scan.parseCursor(args, 2, reply))
-        {
-            return;
-        }
-        final long address = findToRead(context, args, reply);
-        if (address == WRONG_TYPE)
-        {
-            return;
-        }
+        final long address = scan.keyToScan(context, args, ValueType.SET, reply);
         if (address == Keyspace.NOT_FOUND)
-        {
-            ScanArguments.replyNoKey(reply);
-            return;
-        }
-        if (!scan.parseOptions(args, 3, reply))
         {
             return;
         }

@@ -1352,21 +1352,8 @@ public final class ZSetCommands
     private void zscan(final CommandContext context, final CommandArgs args, final Reply reply)
     {
         final ScanArguments scan = this.scan;
-        if (!scan.parseCursor(args, 2, reply))
-        {
-            return;
-        }
-        final long address = read(context, args, 1, reply);
-        if (address == WRONG_TYPE)
-        {
-            return;
-        }
+        final long address = scan.keyToScan(context, args, ValueType.ZSET, reply);
         if (address == Keyspace.NOT_FOUND)
-        {
-            ScanArguments.replyNoKey(reply);    // as Redis: before the options are read
-            return;
-        }
-        if (!scan.parseOptions(args, 3, reply))
         {
             return;
         }

@@ -23,12 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DispatchAllocationTest
 {
     private static final int ROUNDS = 20_000;
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
     @Test
     void countersAndErrorObservationAllocateNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final Keyspace keyspace = new Keyspace(new StoreConfig());
         try
         {
@@ -43,9 +43,7 @@ class DispatchAllocationTest
             final CountingReply reply = dispatch.reply;
 
             dispatch.run(ROUNDS);
-            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
-            dispatch.run(ROUNDS);
-            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+            final long allocatedBytes = dispatch.allocatedBytes(ROUNDS);
 
             // Two runs (warm-up and measured): INCR k, SET ... BOGUS and GET without a key fail each round.
             assertEquals(2L * 3 * ROUNDS, reply.errors);
@@ -68,8 +66,6 @@ class DispatchAllocationTest
     @Test
     void publishingKeyspaceEventsAllocatesNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final Keyspace keyspace = new Keyspace(new StoreConfig());
         try
         {
@@ -87,9 +83,7 @@ class DispatchAllocationTest
 
             dispatch.run(ROUNDS);
             final long publishedBefore = published[0];
-            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
-            dispatch.run(ROUNDS);
-            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+            final long allocatedBytes = dispatch.allocatedBytes(ROUNDS);
 
             assertTrue(published[0] - publishedBefore > 10L * ROUNDS, "events were published");
             assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
@@ -103,8 +97,6 @@ class DispatchAllocationTest
     @Test
     void blockingPopsOfKeysThatHoldDataAllocateNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final Keyspace keyspace = new Keyspace(new StoreConfig());
         try
         {
@@ -118,9 +110,7 @@ class DispatchAllocationTest
                 dispatch.add(request);
             }
             dispatch.run(ROUNDS);
-            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
-            dispatch.run(ROUNDS);
-            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+            final long allocatedBytes = dispatch.allocatedBytes(ROUNDS);
 
             assertEquals(0, dispatch.reply.errors);
             assertEquals(Keyspace.NOT_FOUND, keyspace.peek(0, new UnsafeBuffer("q".getBytes()), 0, 1, 0),
@@ -136,8 +126,6 @@ class DispatchAllocationTest
     @Test
     void evictingBeforeEveryWriteAllocatesNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         for (final EvictionPolicy policy : new EvictionPolicy[]{
             EvictionPolicy.ALLKEYS_LRU, EvictionPolicy.ALLKEYS_LFU, EvictionPolicy.ALLKEYS_RANDOM,
             EvictionPolicy.VOLATILE_TTL})
@@ -161,9 +149,7 @@ class DispatchAllocationTest
                 // likely; not per request: per request would be megabytes).
                 dispatch.run(3 * ROUNDS / 10);
                 final long evictedBefore = keyspace.evictedKeys();
-                final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
-                dispatch.run(ROUNDS / 10);
-                final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+                final long allocatedBytes = dispatch.allocatedBytes(ROUNDS / 10);
 
                 assertEquals(0, dispatch.reply.errors, policy + ": no write refused");
                 assertTrue(keyspace.evictedKeys() - evictedBefore > ROUNDS / 10, policy + " evicted " +
@@ -180,8 +166,6 @@ class DispatchAllocationTest
     @Test
     void feedingAMonitorAllocatesNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final Keyspace keyspace = new Keyspace(new StoreConfig());
         try
         {
@@ -214,13 +198,13 @@ class DispatchAllocationTest
             feed.flush();
             final long pushesBefore = pushed[0];
             final long bytesBefore = pushed[1];
-            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
+            final long beforeBytes = THREADS.getCurrentThreadAllocatedBytes();
             for (int round = 0; round < ROUNDS / 100; round++)
             {
                 dispatch.run(100);
                 feed.flush(); // as the engine does once per wake-up
             }
-            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+            final long allocatedBytes = THREADS.getCurrentThreadAllocatedBytes() - beforeBytes;
 
             assertEquals(ROUNDS / 100, pushed[0] - pushesBefore, "one push per flush");
             // SET and GET are fed (GET without a key is refused, so not): two lines per round.
@@ -263,6 +247,18 @@ class DispatchAllocationTest
         void add(final String... request)
         {
             position = EngineHarness.addRequest(batch, arguments, position, RequestBatch.VALUE_RAW, request);
+        }
+
+        /**
+         * Run {@code rounds} rounds of the requests.
+         *
+         * @return bytes this thread allocated meanwhile.
+         */
+        long allocatedBytes(final int rounds)
+        {
+            final long before = THREADS.getCurrentThreadAllocatedBytes();
+            run(rounds);
+            return THREADS.getCurrentThreadAllocatedBytes() - before;
         }
 
         void run(final int rounds)

@@ -4,7 +4,6 @@ import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,8 +23,6 @@ class SetAlgebraAllocationTest
     @Test
     void setAlgebraAllocatesNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final Keyspace keyspace = new Keyspace(new StoreConfig());
         try
         {
@@ -40,9 +37,7 @@ class SetAlgebraAllocationTest
             }
             // A long warm-up: the measured rounds must not see a late compilation's deoptimization.
             dispatch.run(4 * ROUNDS);
-            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
-            dispatch.run(ROUNDS);
-            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+            final long allocatedBytes = dispatch.allocatedBytes(ROUNDS);
             assertEquals(5L * ROUNDS, dispatch.table.lookup("sinterstore").calls());
             assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated");
         }

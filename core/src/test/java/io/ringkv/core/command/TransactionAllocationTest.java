@@ -21,8 +21,6 @@ class TransactionAllocationTest
     @Test
     void multiQueueExecAndDiscardAllocateNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final Keyspace keyspace = new Keyspace(new StoreConfig());
         try
         {
@@ -34,9 +32,7 @@ class TransactionAllocationTest
                 dispatch.add(request);
             }
             dispatch.run(ROUNDS);
-            final long beforeBytes = threads.getCurrentThreadAllocatedBytes();
-            dispatch.run(ROUNDS);
-            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - beforeBytes;
+            final long allocatedBytes = dispatch.allocatedBytes(ROUNDS);
 
             // INCR k fails inside each EXEC: a per-command reply, not an abort.
             assertEquals(2L * ROUNDS, dispatch.reply.errors);

@@ -1,10 +1,10 @@
 package io.ringkv.core.engine;
 
-import io.ringkv.core.changelog.ChangeLog;
 import com.lmax.disruptor.EventHandler;
-import io.ringkv.core.command.ClientTracking;
+import io.ringkv.core.changelog.ChangeLog;
 import io.ringkv.core.command.BlockedClient;
 import io.ringkv.core.command.BlockedClients;
+import io.ringkv.core.command.ClientTracking;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandDispatcher;
@@ -68,12 +68,12 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         this.expireBudgetNs = config.expireBudgetNs();
         this.rehashBudgetNs = config.rehashBudgetNs();
         this.tickPending = tickPending;
-        this.latencyMonitor = dispatcher.context().latencyMonitor();
-        this.monitors = dispatcher.context().monitors();
         this.context = dispatcher.context();
+        this.latencyMonitor = context.latencyMonitor();
+        this.monitors = context.monitors();
         this.blockedClients = context.blockedClients();
-        this.watchedKeys = dispatcher.context().watchedKeys();
-        this.tracking = dispatcher.context().clientTracking();
+        this.watchedKeys = context.watchedKeys();
+        this.tracking = context.clientTracking();
     }
 
     @Override
@@ -321,7 +321,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
             // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
             keyspace.makeRoom(nowMs);
             latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
-            dispatcher.context().pubSub().sweepClosed(); // subscriptions of connections that closed
+            context.pubSub().sweepClosed(); // subscriptions of connections that closed
             latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);
             lazyFreeBacklog = keyspace.lazyFreeStep(rehashBudgetNs);

@@ -1604,7 +1604,24 @@ public final class Keyspace implements AutoCloseable
      */
     public boolean lazyFreePending()
     {
-        return elementTables.droppedTables() > 0;
+        return elementTables.droppedTables() > 0 || quicklists.droppedLists() > 0;
+    }
+
+    /**
+     * @return values deleted lazily whose elements are still being freed: element tables (hashes, sets, sorted sets)
+     * and list chains (INFO's lazyfree_pending_objects).
+     */
+    public long lazyFreePendingObjects()
+    {
+        return elementTables.droppedTables() + quicklists.droppedLists();
+    }
+
+    /**
+     * @return values the lazy free has finished freeing (INFO's lazyfreed_objects).
+     */
+    public long lazyFreedObjects()
+    {
+        return elementTables.lazilyFreedTables() + quicklists.lazilyFreedLists();
     }
 
     /**

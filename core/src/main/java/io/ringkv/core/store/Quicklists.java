@@ -41,6 +41,7 @@ public final class Quicklists
 
     private int[] dropped = new int[16];
     private int droppedCount;
+    private long lazilyFreedLists;
 
     Quicklists(final Keyspace keyspace, final SlabAllocator allocator)
     {
@@ -322,6 +323,7 @@ public final class Quicklists
             if (node == 0)
             {
                 retire(id);
+                lazilyFreedLists++;
                 System.arraycopy(dropped, 1, dropped, 0, --droppedCount);
             }
         }
@@ -335,6 +337,14 @@ public final class Quicklists
     public int droppedLists()
     {
         return droppedCount;
+    }
+
+    /**
+     * @return chains the lazy free has finished freeing.
+     */
+    public long lazilyFreedLists()
+    {
+        return lazilyFreedLists;
     }
 
     /**

@@ -252,6 +252,27 @@ class EngineTest
                 pending = kv.keyspace.lazyFreePending();
             }
             assertFalse(pending, "the unlinked hash's elements are still waiting to be freed");
+
+            // A list's chain of nodes too: the engine's spare-time free used to see only element tables.
+            for (int from = 0; from < fields; from += perCommand)
+            {
+                final String[] args = new String[2 + perCommand];
+                args[0] = "RPUSH";
+                args[1] = "list";
+                for (int i = 0; i < perCommand; i++)
+                {
+                    args[2 + i] = "element:" + (from + i);
+                }
+                kv.exec(args);
+            }
+            assertEquals(":1", kv.exec("UNLINK", "list")); // hundreds of nodes: left to the lazy free
+            final long listDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (kv.keyspace.quicklists().droppedLists() > 0 && System.nanoTime() < listDeadlineNs)
+            {
+                Thread.sleep(1);
+                kv.exec("PING");
+            }
+            assertEquals(0, kv.keyspace.quicklists().droppedLists(), "the unlinked list's nodes are still waiting");
         }
     }
 

@@ -354,9 +354,11 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             final boolean local = localPeer.test(peer);
             if (ClientAdmission.deniedByProtectedMode(config, local))
             {
+                // Counted before the client is told, as Redis does: a client that reads the denial and then asks
+                // INFO (ProtectedModeEndToEndTest) must find it counted.
+                registry.rejected();
                 channel.write(ByteBuffer.wrap(ClientAdmission.DENIED.getBytes(StandardCharsets.US_ASCII)));
                 channel.close();
-                registry.rejected();
                 return;
             }
             final ClientConnection connection = new ClientConnection(

@@ -1,9 +1,11 @@
 package io.ringkv.replication.snapshot;
 
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 
 /**
- * A big collection (element table) the snapshot has taken on but not finished streaming: what its BEGIN says
+ * A big collection (element table or node-chain list) the snapshot has taken on but not finished streaming: what its BEGIN says
  * (captured as it was at the snapshot's offset), where the stream has got to in its table, and the element blocks
  * the stream must not copy (already copied by a change, or born after the offset). One heap object per collection
  * touched or reached during a sync, none per element: {@link #skip} holds only the elements written meanwhile.
@@ -19,9 +21,21 @@ final class PendingCollection
     final long count;
     /** Its PARTs waiting for the ring: old versions copied before a change, then what the stream read. */
     final MessageQueue queue = new MessageQueue();
-    /** Element addresses at or past {@link #position} that the stream must pass over. */
-    final LongHashSet skip = new LongHashSet();
-    /** Next bucket position of the (held still) table to stream; everything before it has been read. */
+    /** Element addresses at or past {@link #position} that the stream must pass over (tables). */
+    final LongHashSet skip;
+    /** A list's nodes at the snapshot's offset, in order (lists; O(nodes), not elements). */
+    final long[] nodes;
+    /** Index in {@link #nodes} of each of those node addresses (lists). */
+    final Long2LongHashMap nodeIndex;
+    /** Where a node changed before it was streamed has its old listpack copied in {@link #savedNodes}, plus one. */
+    final int[] savedAt;
+    /** Old listpacks of nodes changed before they were streamed (lists), off-heap. */
+    ExpandableDirectByteBuffer savedNodes;
+    int savedBytes;
+    /**
+     * Next bucket position of the (held still) table, or next index in {@link #nodes}, to stream; everything before
+     * it has been read.
+     */
     long position;
     /** True once its BEGIN is in the ring. */
     boolean begun;
@@ -40,5 +54,37 @@ final class PendingCollection
         this.key = key;
         this.expireAtMs = expireAtMs;
         this.count = count;
+        this.skip = new LongHashSet();
+        this.nodes = null;
+        this.nodeIndex = null;
+        this.savedAt = null;
+    }
+
+    /**
+     * A list: its chain's nodes at the snapshot's offset.
+     */
+    PendingCollection(final int listId, final int db, final byte type, final byte encoding, final byte[] key,
+        final long expireAtMs, final long count, final long[] nodes)
+    {
+        this.tableId = listId;
+        this.db = db;
+        this.type = type;
+        this.encoding = encoding;
+        this.key = key;
+        this.expireAtMs = expireAtMs;
+        this.count = count;
+        this.skip = null;
+        this.nodes = nodes;
+        this.nodeIndex = new Long2LongHashMap(-1);
+        for (int i = 0; i < nodes.length; i++)
+        {
+            nodeIndex.put(nodes[i], i);
+        }
+        this.savedAt = new int[nodes.length];
+    }
+
+    boolean isList()
+    {
+        return nodes != null;
     }
 }

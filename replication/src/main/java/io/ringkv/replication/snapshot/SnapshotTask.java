@@ -37,13 +37,14 @@ import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
  * its elements not streamed yet first copies that element's old version ({@link #elementChanging}), and a
  * collection dropped meanwhile is handed over whole ({@link #tableDropped}). What cannot enter the ring yet (parts,
  * entries captured while a collection's BEGIN is open) waits in off-heap {@link MessageQueue}s, bounded together
- * by the ring's size. A node-chain list is still copied in one step, framed the same way.
+ * by the ring's size. A node-chain list is taken on the same way with its node addresses at N (O(nodes)), streamed a
+ * node per PART, and a node about to change is copied first ({@link #nodeChanging}).
  * <p>
  * A snapshot given up (its replica left, its buffers overflowed, a FLUSHALL) is still scanned to the end without
  * writing ("draining"), since the keyspace's phase bits are consistent only after a complete pass; no new snapshot
  * starts until then. Only the engine thread calls this, except {@link #busy()} and {@link #draining()}.
  */
-public final class SnapshotTask implements EngineTask, SnapshotListener, ElementTables.Guard
+public final class SnapshotTask implements EngineTask, SnapshotListener, ElementTables.Guard, Quicklists.Guard
 {
     /** Elements of one big collection one TASK step reads from its table, by default. */
     public static final int DEFAULT_ELEMENTS_PER_STEP = 1024;
@@ -70,6 +71,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     private final ElementTables.ElementVisitor streamVisitor = this::streamElement;
     private final ArrayDeque<PendingCollection> pending = new ArrayDeque<>();
     private final Int2ObjectHashMap<PendingCollection> pendingByTable = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<PendingCollection> pendingByList = new Int2ObjectHashMap<>();
     /** Ring messages captured while a collection's BEGIN..END is open or the ring was full, in order. */
     private final MessageQueue held = new MessageQueue();
     private Snapshot snapshot;
@@ -268,7 +270,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         header(buffer, index, collection.db, collection.type, collection.encoding, collection.key.length,
             collection.expireAtMs);
         buffer.putLong(index + COUNT_OFFSET, collection.count);
-        buffer.putLong(index + PART_COUNT_OFFSET, -1);
+        buffer.putLong(index + PART_COUNT_OFFSET, collection.isList() ? collection.nodes.length : -1);
         buffer.putBytes(index + BEGIN_HEADER_LENGTH, collection.key);
         ring.commit(index);
         collection.begun = true;
@@ -286,6 +288,10 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         if (!drain(collection.queue, ring))
         {
             return false;
+        }
+        if (collection.isList())
+        {
+            return streamNodes(collection, ring);
         }
         final ElementTables tables = keyspace.elementTables();
         final long positions = tables.positions(collection.tableId);
@@ -309,12 +315,67 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         {
             return false;
         }
+        return end(collection, ring);
+    }
+
+    private boolean end(final PendingCollection collection, final RingBuffer ring)
+    {
         if (!ring.write(MSG_VALUE_END, source, 0, 0))
         {
             return false;
         }
         finish(collection);
         return true;
+    }
+
+    /**
+     * A list's piece: its nodes at N in order, one PART each (the old copy of a node changed since), while the
+     * step's element budget lasts.
+     */
+    private boolean streamNodes(final PendingCollection collection, final RingBuffer ring)
+    {
+        final long[] nodes = collection.nodes;
+        while (collection.position < nodes.length && streamBudget > 0)
+        {
+            final int index = (int)collection.position;
+            final int saved = collection.savedAt[index];
+            final MutableDirectBuffer from;
+            final int at;
+            if (saved != 0)
+            {
+                from = collection.savedNodes;
+                at = saved - 1;
+            }
+            else
+            {
+                final long node = nodes[index];
+                source.wrap(node, ListNodeDescriptor.LISTPACK_OFFSET + Quicklists.listpackLength(node));
+                from = source;
+                at = ListNodeDescriptor.LISTPACK_OFFSET;
+            }
+            final int length = Listpack.totalBytes(from, at);
+            final int count = Listpack.count(from, at);
+            if (count > streamBudget && streamBudget < elementsPerStep)
+            {
+                break; // a node is streamed whole: this one waits for the next step's budget
+            }
+            if (tooLarge(length - Listpack.EMPTY_LENGTH))
+            {
+                return false;
+            }
+            final int before = collection.queue.bytes();
+            final int part = collection.queue.claim(MSG_PART, length);
+            collection.queue.buffer().putBytes(part, from, at, length);
+            queuedBytes += collection.queue.bytes() - before;
+            streamBudget -= count;
+            collection.written += count;
+            collection.position++;
+        }
+        if (!drain(collection.queue, ring) || collection.position < nodes.length)
+        {
+            return false;
+        }
+        return end(collection, ring);
     }
 
     private void streamElement(final long element)
@@ -330,18 +391,36 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     {
         assert collection.written == collection.count : collection.written + " of " + collection.count;
         streaming = null;
-        pendingByTable.remove(collection.tableId);
+        (collection.isList() ? pendingByList : pendingByTable).remove(collection.tableId);
         release(collection);
         captured++;
     }
 
     private void release(final PendingCollection collection)
     {
-        final ElementTables tables = keyspace.elementTables();
-        tables.unguard(collection.tableId);
-        if (collection.dropped)
+        if (collection.isList())
         {
-            tables.freeLater(collection.tableId);
+            final Quicklists quicklists = keyspace.quicklists();
+            quicklists.unguard(collection.tableId);
+            if (collection.dropped)
+            {
+                quicklists.freeLater(collection.tableId);
+            }
+            queuedBytes -= collection.savedBytes;
+            if (collection.savedNodes != null)
+            {
+                org.agrona.BufferUtil.free(collection.savedNodes.byteBuffer());
+                collection.savedNodes = null;
+            }
+        }
+        else
+        {
+            final ElementTables tables = keyspace.elementTables();
+            tables.unguard(collection.tableId);
+            if (collection.dropped)
+            {
+                tables.freeLater(collection.tableId);
+            }
         }
         queuedBytes -= collection.queue.bytes();
         collection.queue.free();
@@ -373,13 +452,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         }
         if (ValueEncoding.isQuicklist(encoding))
         {
-            holdList(db, entry);
-            afterQueued();
-            if (streaming == null && !draining)
-            {
-                drain(held, snapshot.ring());
-            }
-            captured++;
+            takeOnList(db, entry);
             return;
         }
         final int keyLength = entry.keyLength();
@@ -553,35 +626,64 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     }
 
     /**
-     * A node-chain list, still copied whole in this step (its nodes are edited in place, with no per-element
-     * copy-before-change yet), framed as BEGIN, one PART per node (each node is a listpack), END, held until the
-     * ring takes it.
+     * A big list is captured: remember its BEGIN and its node addresses as they are now (O(nodes): a node holds up to
+     * 8 KiB of elements by default) and guard its chain; the steps stream it node by node.
      */
-    private void holdList(final int db, final EntryFlyweight entry)
+    private void takeOnList(final int db, final EntryFlyweight entry)
     {
         final Quicklists quicklists = keyspace.quicklists();
         final int id = entry.buffer().getInt(entry.valueOffset());
-        final int keyLength = entry.keyLength();
-        final int before = held.bytes();
-        final int index = held.claim(MSG_BEGIN, BEGIN_HEADER_LENGTH + keyLength);
-        final MutableDirectBuffer buffer = held.buffer();
-        header(buffer, index, db, entry.type(), entry.encoding(), keyLength, entry.expireAtMs());
-        buffer.putLong(index + COUNT_OFFSET, quicklists.count(id));
-        buffer.putLong(index + PART_COUNT_OFFSET, quicklists.nodes(id));
-        buffer.putBytes(index + BEGIN_HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength);
+        final byte[] key = new byte[entry.keyLength()];
+        entry.buffer().getBytes(entry.keyOffset(), key);
+        final long[] nodes = new long[quicklists.nodes(id)];
+        int i = 0;
         for (long node = quicklists.head(id); node != 0; node = Quicklists.next(node))
         {
-            final int length = Quicklists.listpackLength(node);
-            if (tooLarge(length - Listpack.EMPTY_LENGTH))
-            {
-                return;
-            }
-            source.wrap(node, ListNodeDescriptor.LISTPACK_OFFSET + length);
-            final int part = held.claim(MSG_PART, length);
-            held.buffer().putBytes(part, source, ListNodeDescriptor.LISTPACK_OFFSET, length);
+            nodes[i++] = node;
         }
-        held.claim(MSG_VALUE_END, 0);
-        queuedBytes += held.bytes() - before;
+        final PendingCollection collection = new PendingCollection(id, db, entry.type(), entry.encoding(), key,
+            entry.expireAtMs(), quicklists.count(id), nodes);
+        pendingByList.put(id, collection);
+        pending.add(collection);
+        quicklists.guard(id, this);
+    }
+
+    @Override
+    public void nodeChanging(final int id, final long node)
+    {
+        final PendingCollection collection = pendingByList.get(id);
+        if (collection == null)
+        {
+            return;
+        }
+        final long index = collection.nodeIndex.get(node);
+        if (index < collection.position || collection.savedAt[(int)index] != 0)
+        {
+            return; // born after the snapshot's offset (-1), already streamed, or already copied
+        }
+        final int length = Quicklists.listpackLength(node);
+        if (collection.savedNodes == null)
+        {
+            collection.savedNodes = new org.agrona.ExpandableDirectByteBuffer(Math.max(length, 4096));
+        }
+        final int at = collection.savedBytes;
+        collection.savedNodes.checkLimit(at + length);
+        source.wrap(node, ListNodeDescriptor.LISTPACK_OFFSET + length);
+        collection.savedNodes.putBytes(at, source, ListNodeDescriptor.LISTPACK_OFFSET, length);
+        collection.savedAt[(int)index] = at + 1;
+        collection.savedBytes = at + length;
+        queuedBytes += length;
+        afterQueued();
+    }
+
+    @Override
+    public void listDropped(final int id)
+    {
+        final PendingCollection collection = pendingByList.get(id);
+        if (collection != null)
+        {
+            collection.dropped = true;
+        }
     }
 
     /**
@@ -638,6 +740,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
             release(collection);
         }
         pendingByTable.clear();
+        pendingByList.clear();
         held.clear();
         queuedBytes = 0;
     }

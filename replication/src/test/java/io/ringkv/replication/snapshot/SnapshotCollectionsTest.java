@@ -5,7 +5,9 @@ import io.ringkv.core.store.ElementDescriptor;
 import io.ringkv.core.store.ElementTables;
 import io.ringkv.core.store.EntryFlyweight;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.core.store.ListNodeDescriptor;
 import io.ringkv.core.store.Listpack;
+import io.ringkv.core.store.Quicklists;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.core.store.ValueEncoding;
 import io.ringkv.core.store.ValueType;
@@ -39,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class SnapshotCollectionsTest
 {
-    private static final byte[] TYPES = {ValueType.HASH, ValueType.SET, ValueType.ZSET};
+    private static final byte[] TYPES = {ValueType.HASH, ValueType.SET, ValueType.ZSET, ValueType.LIST};
     private final EntryFlyweight entry = new EntryFlyweight();
     private final RedisDoubleFormat doubleFormat = new RedisDoubleFormat();
     private final UnsafeBuffer scoreText = new UnsafeBuffer(new byte[RedisDoubleFormat.MAX_LENGTH]);
@@ -78,7 +80,7 @@ class SnapshotCollectionsTest
         try (Keyspace keyspace = new Keyspace(new StoreConfig().databases(2).initialBuckets(4)))
         {
             final Random random = new Random(7);
-            final String[] keys = {"big-hash", "big-set", "big-zset"};
+            final String[] keys = {"big-hash", "big-set", "big-zset", "big-list"};
             for (int i = 0; i < keys.length; i++)
             {
                 collection(keyspace, 0, keys[i], TYPES[i], 4000, random);
@@ -120,7 +122,7 @@ class SnapshotCollectionsTest
     /** Changes one element of one of the three collections; returns how many (0 or 1). */
     private long changeOne(final Keyspace keyspace, final Random random)
     {
-        final String key = new String[]{"big-hash", "big-set", "big-zset"}[random.nextInt(3)];
+        final String key = new String[]{"big-hash", "big-set", "big-zset", "big-list"}[random.nextInt(4)];
         return changeElement(keyspace, 0, key, random) ? 1 : 0;
     }
 
@@ -135,7 +137,7 @@ class SnapshotCollectionsTest
                 final int db = random.nextInt(2);
                 final String key = "c" + i;
                 final int size = ringBytes < 1 << 20 ? 8000 : 200 + random.nextInt(2500);
-                collection(keyspace, db, key, TYPES[i % 3], size, random);
+                collection(keyspace, db, key, TYPES[i % 4], size, random);
                 names.add(new String[]{Integer.toString(db), key});
             }
             for (int i = 0; i < 500; i++)
@@ -179,7 +181,7 @@ class SnapshotCollectionsTest
                     }
                     else if (op < 96)
                     {
-                        collection(keyspace, db, name[1] + "x" + steps, TYPES[random.nextInt(3)], 300, random);
+                        collection(keyspace, db, name[1] + "x" + steps, TYPES[random.nextInt(4)], 300, random);
                         names.add(new String[]{name[0], name[1] + "x" + steps});
                     }
                     else
@@ -222,6 +224,11 @@ class SnapshotCollectionsTest
         final ElementTables tables = keyspace.elementTables();
         final int id = entry.buffer().getInt(entry.valueOffset());
         final byte type = entry.type();
+        if (type == ValueType.LIST)
+        {
+            changeList(keyspace, id, random);
+            return true;
+        }
         if (tables.size(id) < 3)
         {
             return false;
@@ -261,6 +268,73 @@ class SnapshotCollectionsTest
             tables.put(id, element, 0, element.capacity(), ElementTables.NO_VALUE);
         }
         return true;
+    }
+
+    /**
+     * A node-level change of a list, as the command layer makes them: an element rewritten in place, a node removed,
+     * a node inserted, a node grown (moved to a larger block); each existing node is announced before it changes.
+     */
+    private void changeList(final Keyspace keyspace, final int id, final Random random)
+    {
+        final Quicklists quicklists = keyspace.quicklists();
+        long node = quicklists.head(id);
+        for (int skip = random.nextInt(quicklists.nodes(id)); skip > 0; skip--)
+        {
+            node = Quicklists.next(node);
+        }
+        switch (random.nextInt(4))
+        {
+            case 0 ->
+            {
+                quicklists.beforeChange(id, node);
+                // Rewrite the first element's text in place (same length).
+                UnsafeApi.putByte(node + ListNodeDescriptor.LISTPACK_OFFSET + Listpack.HEADER_LENGTH + 1, (byte)'X');
+            }
+            case 1 ->
+            {
+                if (quicklists.nodes(id) > 1)
+                {
+                    quicklists.addCount(id, -Listpack.count(view(node), ListNodeDescriptor.LISTPACK_OFFSET));
+                    quicklists.removeNode(id, node);
+                }
+            }
+            case 2 -> addNode(quicklists, id, random.nextBoolean() ? node : 0, 1 + random.nextInt(20), random);
+            default ->
+            {
+                quicklists.beforeChange(id, node);
+                final int length = Quicklists.listpackLength(node);
+                final long moved = quicklists.resizeNode(id, node, length + 8, (length + 8) * 4);
+                final UnsafeBuffer lp = new UnsafeBuffer(moved, ListNodeDescriptor.LISTPACK_OFFSET + length + 8);
+                final int at = ListNodeDescriptor.LISTPACK_OFFSET + length - 1;
+                Listpack.writeElement(lp, at, buffer("grown!"), 0, 6, false, 0);
+                lp.putByte(at + 8, (byte)Listpack.EOF);
+                Listpack.header(lp, ListNodeDescriptor.LISTPACK_OFFSET, length + 8,
+                    Listpack.count(lp, ListNodeDescriptor.LISTPACK_OFFSET) + 1);
+                quicklists.addCount(id, 1);
+            }
+        }
+    }
+
+    private static UnsafeBuffer view(final long node)
+    {
+        return new UnsafeBuffer(node, ListNodeDescriptor.LISTPACK_OFFSET + Quicklists.listpackLength(node));
+    }
+
+    /** A node of {@code elements} 6-byte strings after {@code after} (0: first). */
+    private static void addNode(final Quicklists quicklists, final int id, final long after, final int elements,
+        final Random random)
+    {
+        final int length = Listpack.EMPTY_LENGTH + 8 * elements;
+        final long node = quicklists.insertNode(id, after, length, length);
+        final UnsafeBuffer lp = new UnsafeBuffer(node, ListNodeDescriptor.LISTPACK_OFFSET + length);
+        int p = ListNodeDescriptor.LISTPACK_OFFSET + Listpack.HEADER_LENGTH;
+        for (int i = 0; i < elements; i++)
+        {
+            p += Listpack.writeElement(lp, p, buffer(String.format("l%05d", random.nextInt(100_000))), 0, 6, false, 0);
+        }
+        lp.putByte(p, (byte)Listpack.EOF);
+        Listpack.header(lp, ListNodeDescriptor.LISTPACK_OFFSET, length, elements);
+        quicklists.addCount(id, elements);
     }
 
     private void deleteKey(final Keyspace keyspace, final int db, final String key, final boolean unlink)
@@ -308,6 +382,23 @@ class SnapshotCollectionsTest
         final Random random)
     {
         final ElementTables tables = keyspace.elementTables();
+        if (type == ValueType.LIST)
+        {
+            final Quicklists quicklists = keyspace.quicklists();
+            final int id = quicklists.create();
+            long last = 0;
+            for (int added = 0; added < size; added += 40)
+            {
+                addNode(quicklists, id, last, 40, random);
+                last = quicklists.tail(id);
+            }
+            final UnsafeBuffer keyBuffer = buffer(key);
+            final long address = keyspace.put(db, keyBuffer, 0, keyBuffer.capacity(), type,
+                ValueEncoding.LIST_QUICKLIST, Integer.BYTES, random.nextInt(4) == 0 ? 4_100_000_000_000L : 0);
+            final EntryFlyweight entry = this.entry.wrap(address);
+            entry.buffer().putInt(entry.valueOffset(), id);
+            return;
+        }
         final int id = type == ValueType.ZSET ? tables.createSorted() : tables.create(type == ValueType.HASH);
         final byte encoding = type == ValueType.HASH ? ValueEncoding.HASH_TABLE :
             type == ValueType.SET ? ValueEncoding.SET_TABLE : ValueEncoding.ZSET_SKIPLIST;
@@ -360,6 +451,21 @@ class SnapshotCollectionsTest
                 }
                 final int id = entry.buffer().getInt(entry.valueOffset());
                 final byte type = entry.type();
+                if (type == ValueType.LIST)
+                {
+                    final List<String> elements = new ArrayList<>();
+                    for (long node = keyspace.quicklists().head(id); node != 0; node = Quicklists.next(node))
+                    {
+                        final UnsafeBuffer lp = view(node);
+                        for (int p = Listpack.first(lp, ListNodeDescriptor.LISTPACK_OFFSET); p != 0;
+                            p = Listpack.next(lp, ListNodeDescriptor.LISTPACK_OFFSET, p))
+                        {
+                            elements.add(Image.text(lp, p));
+                        }
+                    }
+                    image.put(d + "/" + key, prefix + elements);
+                    return;
+                }
                 final ElementTables tables = keyspace.elementTables();
                 final TreeMap<String, String> elements = new TreeMap<>();
                 tables.forEach(id, element ->
@@ -419,6 +525,7 @@ class SnapshotCollectionsTest
         byte openType;
         long openCount;
         TreeMap<String, String> openElements;
+        List<String> openList;
         boolean ended;
         int elementsThisStep;
         int largestPart;
@@ -457,12 +564,16 @@ class SnapshotCollectionsTest
                     openPrefix = openType + "@" + buffer.getLong(index + EXPIRE_AT_MS_OFFSET) + ":";
                     openCount = buffer.getLong(index + COUNT_OFFSET);
                     openElements = new TreeMap<>();
+                    openList = new ArrayList<>();
                     assertFalse(entries.containsKey(open), "captured twice: " + open);
                 }
                 case MSG_PART ->
                 {
                     assertNotNull(open, "a part outside a collection");
-                    largestPart = Math.max(largestPart, length);
+                    if (openType != ValueType.LIST)
+                    {
+                        largestPart = Math.max(largestPart, length); // a list's parts are its nodes
+                    }
                     assertEquals(Listpack.totalBytes(buffer, index), length);
                     int count = 0;
                     for (int p = Listpack.first(buffer, index); p != 0; p = Listpack.next(buffer, index, p))
@@ -470,6 +581,12 @@ class SnapshotCollectionsTest
                         final String name = text(buffer, p);
                         String value = "";
                         count++;
+                        if (openType == ValueType.LIST)
+                        {
+                            openList.add(name);
+                            elementsThisStep++;
+                            continue;
+                        }
                         if (openType != ValueType.SET)
                         {
                             p = Listpack.next(buffer, index, p);
@@ -484,6 +601,13 @@ class SnapshotCollectionsTest
                 case MSG_VALUE_END ->
                 {
                     assertNotNull(open);
+                    if (openType == ValueType.LIST)
+                    {
+                        assertEquals(openCount, openList.size(), "count of " + open);
+                        entries.put(open, openPrefix + openList);
+                        open = null;
+                        return;
+                    }
                     assertEquals(openCount, openElements.size(), "count of " + open);
                     entries.put(open, openPrefix + openElements);
                     open = null;
@@ -492,7 +616,7 @@ class SnapshotCollectionsTest
             }
         }
 
-        private static String text(final DirectBuffer buffer, final int p)
+        static String text(final DirectBuffer buffer, final int p)
         {
             return Listpack.isInt(buffer, p) ? Long.toString(Listpack.intValue(buffer, p)) :
                 buffer.getStringWithoutLengthUtf8(Listpack.stringIndex(buffer, p), Listpack.stringLength(buffer, p));

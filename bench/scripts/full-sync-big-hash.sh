@@ -74,7 +74,7 @@ if mode == "sync":
 while True:
     t = time.perf_counter(); m.ping(); lat.append(time.perf_counter() - t)
     if mode == "sync":
-        if len(lat) % 200 == 0 and b"master_link_status:up" in r.execute_command("INFO", "replication"):
+        if len(lat) % 200 == 0 and r.info("replication").get("master_link_status") == "up":
             break
     elif time.perf_counter() - start > float(mode):
         break

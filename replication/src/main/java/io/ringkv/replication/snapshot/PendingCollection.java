@@ -1,5 +1,6 @@
 package io.ringkv.replication.snapshot;
 
+import io.ringkv.core.store.EntryFlyweight;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
@@ -44,43 +45,40 @@ final class PendingCollection
     /** Elements written into its parts so far (equals {@link #count} at the end). */
     long written;
 
-    PendingCollection(final int tableId, final int db, final byte type, final byte encoding, final byte[] key,
-        final long expireAtMs, final long count)
-    {
-        this.tableId = tableId;
-        this.db = db;
-        this.type = type;
-        this.encoding = encoding;
-        this.key = key;
-        this.expireAtMs = expireAtMs;
-        this.count = count;
-        this.skip = new LongHashSet();
-        this.nodes = null;
-        this.nodeIndex = null;
-        this.savedAt = null;
-    }
-
     /**
-     * A list: its chain's nodes at the snapshot's offset.
+     * Capture a big collection's BEGIN fields as they are now.
+     *
+     * @param entry its entry, wrapped.
+     * @param count its elements now.
+     * @param nodes a list's nodes now, in order; null for an element table.
      */
-    PendingCollection(final int listId, final int db, final byte type, final byte encoding, final byte[] key,
-        final long expireAtMs, final long count, final long[] nodes)
+    PendingCollection(final int db, final EntryFlyweight entry, final long count, final long[] nodes)
     {
-        this.tableId = listId;
+        this.tableId = entry.buffer().getInt(entry.valueOffset());
         this.db = db;
-        this.type = type;
-        this.encoding = encoding;
-        this.key = key;
-        this.expireAtMs = expireAtMs;
+        this.type = entry.type();
+        this.encoding = entry.encoding();
+        this.key = new byte[entry.keyLength()];
+        entry.buffer().getBytes(entry.keyOffset(), key);
+        this.expireAtMs = entry.expireAtMs();
         this.count = count;
-        this.skip = null;
         this.nodes = nodes;
-        this.nodeIndex = new Long2LongHashMap(-1);
-        for (int i = 0; i < nodes.length; i++)
+        if (nodes == null)
         {
-            nodeIndex.put(nodes[i], i);
+            skip = new LongHashSet();
+            nodeIndex = null;
+            savedAt = null;
         }
-        this.savedAt = new int[nodes.length];
+        else
+        {
+            skip = null;
+            nodeIndex = new Long2LongHashMap(-1);
+            for (int i = 0; i < nodes.length; i++)
+            {
+                nodeIndex.put(nodes[i], i);
+            }
+            savedAt = new int[nodes.length];
+        }
     }
 
     boolean isList()

@@ -509,10 +509,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     {
         final ElementTables tables = keyspace.elementTables();
         final int id = entry.buffer().getInt(entry.valueOffset());
-        final byte[] key = new byte[entry.keyLength()];
-        entry.buffer().getBytes(entry.keyOffset(), key);
-        final PendingCollection collection = new PendingCollection(id, db, entry.type(), entry.encoding(), key,
-            entry.expireAtMs(), tables.size(id));
+        final PendingCollection collection = new PendingCollection(db, entry, tables.size(id), null);
         pendingByTable.put(id, collection);
         pending.add(collection);
         tables.guard(id, this);
@@ -633,16 +630,13 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     {
         final Quicklists quicklists = keyspace.quicklists();
         final int id = entry.buffer().getInt(entry.valueOffset());
-        final byte[] key = new byte[entry.keyLength()];
-        entry.buffer().getBytes(entry.keyOffset(), key);
         final long[] nodes = new long[quicklists.nodes(id)];
         int i = 0;
         for (long node = quicklists.head(id); node != 0; node = Quicklists.next(node))
         {
             nodes[i++] = node;
         }
-        final PendingCollection collection = new PendingCollection(id, db, entry.type(), entry.encoding(), key,
-            entry.expireAtMs(), quicklists.count(id), nodes);
+        final PendingCollection collection = new PendingCollection(db, entry, quicklists.count(id), nodes);
         pendingByList.put(id, collection);
         pending.add(collection);
         quicklists.guard(id, this);

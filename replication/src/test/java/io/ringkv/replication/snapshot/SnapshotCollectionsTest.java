@@ -503,17 +503,12 @@ class SnapshotCollectionsTest
     private void putString(final Keyspace keyspace, final int db, final String key, final String value,
         final long expireAtMs)
     {
-        final UnsafeBuffer keyBuffer = buffer(key);
-        final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        final long address = keyspace.put(db, keyBuffer, 0, keyBuffer.capacity(), ValueType.STRING,
-            ValueEncoding.STRING_RAW, bytes.length, expireAtMs);
-        final EntryFlyweight entry = this.entry.wrap(address);
-        entry.buffer().putBytes(entry.valueOffset(), bytes);
+        SnapshotTaskTest.putString(keyspace, entry, db, key, value, expireAtMs);
     }
 
     private static UnsafeBuffer buffer(final String text)
     {
-        return new UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
+        return SnapshotTaskTest.buffer(text);
     }
 
     /** What a consumer reads from the ring, checking the contract as it goes. */

@@ -582,6 +582,10 @@ final class ListValues
     private long splice(final long node, final int relative, final int oldLength, final int newLength,
         final int countDelta, final boolean write)
     {
+        if (node != IN_ENTRY)
+        {
+            quicklists.beforeChange(id, node); // a full sync copies the node first if it still needs it
+        }
         wrapNode(node);
         final int total = Listpack.totalBytes(lp, base);
         final int count = Listpack.count(lp, base);

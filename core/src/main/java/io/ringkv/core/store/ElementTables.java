@@ -50,6 +50,32 @@ public final class ElementTables
         void visitElement(long elementAddress);
     }
 
+    /**
+     * Told, on the engine thread, of every change to a table that a point-in-time snapshot has not finished copying
+     * ({@link #guard}): the snapshot copies what it still needs before the change, so that no whole table is ever
+     * copied at once (docs/replication-protocol.md, "Big collections").
+     */
+    public interface Guard
+    {
+        /**
+         * An element of guarded table {@code id} is about to be changed in place, replaced or deleted; it is still
+         * as it was. Must not change the table.
+         */
+        void elementChanging(int id, long element);
+
+        /**
+         * A new element block (a new key, or a replacement of a changed one) was just linked into guarded table
+         * {@code id}.
+         */
+        void elementBorn(int id, long element);
+
+        /**
+         * Guarded table {@code id} was dropped by its collection (DEL, UNLINK, overwrite, expiry, eviction...): it is
+         * not freed; the guard owns it now and frees it ({@link #unguard} then {@link #freeLater}) when done.
+         */
+        void tableDropped(int id);
+    }
+
     private final Keyspace keyspace;
     private final SlabAllocator allocator;
     private final MemoryAccount account;
@@ -59,6 +85,9 @@ public final class ElementTables
     private boolean[] withValues = new boolean[16];
     /** Head block of each sorted table's skip list ({@link ZSkipList}), 0 for hash and set tables. */
     private long[] sortedHeads = new long[16];
+    /** Tables a snapshot guards ({@link #guard}): their layout is held still and their changes reported. */
+    private boolean[] guarded = new boolean[16];
+    private Guard guard;
     private final ZSkipList skipList = new ZSkipList(this);
     private int[] freeIds = new int[16];
     private int freeIdCount;
@@ -108,12 +137,14 @@ public final class ElementTables
             elementBytes = Arrays.copyOf(elementBytes, length);
             withValues = Arrays.copyOf(withValues, length);
             sortedHeads = Arrays.copyOf(sortedHeads, length);
+            guarded = Arrays.copyOf(guarded, length);
         }
         tables[id] = new OffHeapTable(INITIAL_BUCKETS, hashFunction, account, HASH_OFFSET, KEY_LENGTH_OFFSET,
             KEY_OFFSET);
         elementBytes[id] = 0;
         withValues[id] = values;
         sortedHeads[id] = 0;
+        guarded[id] = false;
         return id;
     }
 
@@ -216,6 +247,10 @@ public final class ElementTables
         final long newLength = elementLength(keyLength, valueLength);
         if (existing != 0)
         {
+            if (guarded[id])
+            {
+                guard.elementChanging(id, existing);
+            }
             final long oldLength = elementLength(keyLength, valueLengthOf(id, existing));
             if (SlabAllocator.blockLength(oldLength) == SlabAllocator.blockLength(newLength))
             {
@@ -242,8 +277,12 @@ public final class ElementTables
         }
         else
         {
-            growIfNeeded(table);
+            growIfNeeded(id);
             table.insert(element);
+        }
+        if (guarded[id])
+        {
+            guard.elementBorn(id, element);
         }
         return element;
     }
@@ -270,9 +309,13 @@ public final class ElementTables
     public void delete(final int id, final long element)
     {
         final OffHeapTable table = tables[id];
+        if (guarded[id])
+        {
+            guard.elementChanging(id, element);
+        }
         table.remove(element);
         release(id, element);
-        final long target = table.shrinkTarget();
+        final long target = guarded[id] ? 0 : table.shrinkTarget();
         if (target != 0 && keyspace.fits(target * OffHeapTable.BUCKET_LENGTH))
         {
             table.startResize(target);
@@ -313,6 +356,92 @@ public final class ElementTables
         {
             visited++;
             visitor.visitElement(entryAddress);
+        }
+    }
+
+    /**
+     * Guard table {@code id} for a point-in-time snapshot until {@link #unguard}: its bucket layout is held still (no
+     * resize starts, none in progress moves on), so each element keeps one {@link #positionOf position} while it
+     * lives and {@link #visitPosition} walks every position once; and {@code guard} hears of every change before it
+     * happens and of every new element after. One guard serves every guarded table.
+     */
+    public void guard(final int id, final Guard guard)
+    {
+        this.guard = guard;
+        if (!guarded[id])
+        {
+            guarded[id] = true;
+            tables[id].pauseRehash();
+        }
+    }
+
+    /**
+     * Release a {@link #guard}ed table: it resizes and changes silently again.
+     */
+    public void unguard(final int id)
+    {
+        if (guarded[id])
+        {
+            guarded[id] = false;
+            tables[id].resumeRehash();
+        }
+    }
+
+    /**
+     * @return true while table {@code id} is {@link #guard}ed.
+     */
+    public boolean guarded(final int id)
+    {
+        return guarded[id];
+    }
+
+    /**
+     * @return bucket positions of guarded table {@code id}, 0 .. this - 1.
+     */
+    public long positions(final int id)
+    {
+        return tables[id].positions();
+    }
+
+    /**
+     * @return the position of a live element of guarded table {@code id}; fixed while it lives.
+     */
+    public long positionOf(final int id, final long element)
+    {
+        return tables[id].positionOf(element);
+    }
+
+    /**
+     * Visit the elements at one position of guarded table {@code id}.
+     *
+     * @return how many were visited.
+     */
+    public int visitPosition(final int id, final long position, final ElementVisitor visitor)
+    {
+        final ScanCounter counter = scanCounter;
+        counter.visitor = visitor;
+        counter.visited = 0;
+        tables[id].visitPosition(position, counter);
+        counter.visitor = null;
+        return counter.visited;
+    }
+
+    /**
+     * @return elements at one position of guarded table {@code id}, without visiting them.
+     */
+    public int elementsAt(final int id, final long position)
+    {
+        return tables[id].chainLength(position);
+    }
+
+    /**
+     * A sorted table's element is about to change its score in place ({@link ZSkipList#updateScore}).
+     */
+    void beforeChange(final int id, final long element)
+    {
+        if (guarded[id])
+        {
+            guard.elementChanging(id, element);
         }
     }
 
@@ -387,6 +516,11 @@ public final class ElementTables
      */
     public void free(final int id)
     {
+        if (guarded[id])
+        {
+            guard.tableDropped(id);
+            return;
+        }
         freeingId = id;
         tables[id].forEach(freeVisitor);
         retire(id);
@@ -398,6 +532,11 @@ public final class ElementTables
      */
     public void freeLater(final int id)
     {
+        if (guarded[id])
+        {
+            guard.tableDropped(id);
+            return;
+        }
         if (tables[id].size() <= FREE_ELEMENTS_PER_STEP / 16)
         {
             free(id);    // as Redis's LAZYFREE_THRESHOLD: small values are cheaper to free at once
@@ -470,6 +609,7 @@ public final class ElementTables
             }
         }
         Arrays.fill(sortedHeads, 0);
+        Arrays.fill(guarded, false);
         nextId = 0;
         freeIdCount = 0;
         droppedCount = 0;
@@ -516,6 +656,7 @@ public final class ElementTables
         }
         tables[id].close();
         tables[id] = null;
+        guarded[id] = false;
         if (freeIdCount == freeIds.length)
         {
             freeIds = Arrays.copyOf(freeIds, freeIdCount * 2);
@@ -530,8 +671,13 @@ public final class ElementTables
         liveElementBytes += blockBytes;
     }
 
-    private void growIfNeeded(final OffHeapTable table)
+    private void growIfNeeded(final int id)
     {
+        if (guarded[id])
+        {
+            return; // the layout is held still while a snapshot streams the table; it grows once released
+        }
+        final OffHeapTable table = tables[id];
         final long target = table.expandTarget();
         if (target != 0 && keyspace.fits(target * OffHeapTable.BUCKET_LENGTH))
         {
@@ -573,7 +719,7 @@ public final class ElementTables
             UnsafeApi.copyMemory(element, copy, length);
             UnsafeApi.putLong(copy + NEXT_OFFSET, 0);
             account(target, SlabAllocator.blockLength(length));
-            growIfNeeded(table);
+            growIfNeeded(target);
             table.insert(copy);
         }
     }

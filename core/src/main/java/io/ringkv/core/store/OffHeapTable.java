@@ -452,6 +452,73 @@ final class OffHeapTable
     }
 
     /**
+     * @return bucket positions of a table whose layout is held still ({@link #pauseRehash}): the old array's buckets
+     * from the rehash index on, then, while buckets move, every bucket of the new array (as {@link #randomEntry}
+     * numbers them). With the layout held still, every entry stays at one position while it lives.
+     */
+    long positions()
+    {
+        final long buckets0 = mask0 + 1 - Math.max(0, rehashIndex);
+        return rehashIndex >= 0 ? buckets0 + mask1 + 1 : buckets0;
+    }
+
+    /**
+     * @return the position ({@link #positions}) of the bucket a live entry of this table is chained in, with the
+     * layout held still (while buckets move, an entry of a bucket not moved yet may still be new: inserts go to the
+     * new array, so the old chain is checked).
+     */
+    long positionOf(final long entry)
+    {
+        final long hash = hashOf(entry);
+        final long firstBucket0 = Math.max(0, rehashIndex);
+        final long index0 = hash & mask0;
+        if (index0 >= rehashIndex && (rehashIndex < 0 || inChain(bucket(segments0, index0), entry)))
+        {
+            return index0 - firstBucket0;
+        }
+        return mask0 + 1 - firstBucket0 + (hash & mask1);
+    }
+
+    /**
+     * @return entries chained at {@code position} ({@link #positions}).
+     */
+    int chainLength(final long position)
+    {
+        final long firstBucket0 = Math.max(0, rehashIndex);
+        final long buckets0 = mask0 + 1 - firstBucket0;
+        int length = 0;
+        for (long e = UnsafeApi.getLong(position < buckets0 ? bucket(segments0, firstBucket0 + position) :
+            bucket(segments1, position - buckets0)); e != 0; e = UnsafeApi.getLong(e + NEXT_OFFSET))
+        {
+            length++;
+        }
+        return length;
+    }
+
+    private static boolean inChain(final long bucket, final long entry)
+    {
+        for (long e = UnsafeApi.getLong(bucket); e != 0; e = UnsafeApi.getLong(e + NEXT_OFFSET))
+        {
+            if (e == entry)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Visit the entries of the bucket at {@code position} ({@link #positions}), with the layout held still.
+     */
+    void visitPosition(final long position, final BucketVisitor visitor)
+    {
+        final long firstBucket0 = Math.max(0, rehashIndex);
+        final long buckets0 = mask0 + 1 - firstBucket0;
+        visitChain(position < buckets0 ? bucket(segments0, firstBucket0 + position) :
+            bucket(segments1, position - buckets0), visitor);
+    }
+
+    /**
      * One step of Redis's SCAN: visit the bucket(s) the cursor names and return the next cursor.
      *
      * @param cursor  0 to start, else a value this method returned.

@@ -28,8 +28,29 @@ public final class Quicklists
     /** Nodes a dropped chain frees per {@link #freeStep} unit (up to 8 KiB each: about 1024 short elements). */
     static final int FREE_NODES_PER_STEP = 64;
 
+    /**
+     * Told, on the engine thread, of every change to a chain that a point-in-time snapshot has not finished copying
+     * ({@link #guard}): the snapshot copies a node it still needs before the node changes, never the whole chain.
+     */
+    public interface Guard
+    {
+        /**
+         * A node of guarded chain {@code id} is about to be edited, moved or removed; it is still as it was. Must not
+         * change the chain.
+         */
+        void nodeChanging(int id, long node);
+
+        /**
+         * Guarded chain {@code id} was dropped by its list: it is not freed; the guard owns it now and frees it
+         * ({@link #unguard} then {@link #freeLater}) when done.
+         */
+        void listDropped(int id);
+    }
+
     private final Keyspace keyspace;
     private final SlabAllocator allocator;
+    private boolean[] guarded = new boolean[16];
+    private Guard guard;
     private long[] heads = new long[16];
     private long[] tails = new long[16];
     private long[] counts = new long[16];
@@ -65,7 +86,9 @@ public final class Quicklists
             counts = Arrays.copyOf(counts, length);
             nodeCounts = Arrays.copyOf(nodeCounts, length);
             blockBytes = Arrays.copyOf(blockBytes, length);
+            guarded = Arrays.copyOf(guarded, length);
         }
+        guarded[id] = false;
         heads[id] = 0;
         tails[id] = 0;
         counts[id] = 0;
@@ -191,6 +214,7 @@ public final class Quicklists
      */
     public long resizeNode(final int id, final long node, final int newLength, final int capacity)
     {
+        beforeChange(id, node);
         final int oldCapacity = capacity(node);
         if (newLength <= oldCapacity && (newLength >= oldCapacity / 4 || oldCapacity <= 256))
         {
@@ -217,10 +241,41 @@ public final class Quicklists
     }
 
     /**
+     * Guard chain {@code id} for a point-in-time snapshot until {@link #unguard}: {@code guard} hears of every node
+     * about to change ({@link #beforeChange}, which the command layer calls before editing a node's listpack) and
+     * of the chain being dropped. One guard serves every guarded chain.
+     */
+    public void guard(final int id, final Guard guard)
+    {
+        this.guard = guard;
+        guarded[id] = true;
+    }
+
+    /**
+     * Release a {@link #guard}ed chain.
+     */
+    public void unguard(final int id)
+    {
+        guarded[id] = false;
+    }
+
+    /**
+     * A node of chain {@code id} is about to be edited in place, moved or removed: a guard copies it first.
+     */
+    public void beforeChange(final int id, final long node)
+    {
+        if (guarded[id])
+        {
+            guard.nodeChanging(id, node);
+        }
+    }
+
+    /**
      * Unlink and free a node (its elements must already be uncounted).
      */
     public void removeNode(final int id, final long node)
     {
+        beforeChange(id, node);
         final long prev = prev(node);
         final long next = next(node);
         if (prev == 0)
@@ -275,6 +330,11 @@ public final class Quicklists
      */
     public void free(final int id)
     {
+        if (guarded[id])
+        {
+            guard.listDropped(id);
+            return;
+        }
         for (long node = heads[id]; node != 0; )
         {
             final long next = next(node);
@@ -289,6 +349,11 @@ public final class Quicklists
      */
     public void freeLater(final int id)
     {
+        if (guarded[id])
+        {
+            guard.listDropped(id);
+            return;
+        }
         if (nodeCounts[id] <= 1)
         {
             free(id);
@@ -352,6 +417,7 @@ public final class Quicklists
      */
     void clearAll()
     {
+        Arrays.fill(guarded, false);
         nextId = 0;
         freeIdCount = 0;
         droppedCount = 0;
@@ -386,6 +452,7 @@ public final class Quicklists
 
     private void retire(final int id)
     {
+        guarded[id] = false;
         heads[id] = 0;
         tails[id] = 0;
         if (freeIdCount == freeIds.length)

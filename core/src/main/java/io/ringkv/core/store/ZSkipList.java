@@ -359,6 +359,7 @@ public final class ZSkipList
      */
     public void updateScore(final int id, final long element, final double newScore)
     {
+        tables.beforeChange(id, element);
         final long before = previous(element);
         final long after = next(element);
         if ((before == 0 || score(before) < newScore) && (after == 0 || score(after) > newScore))

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 
 import static io.ringkv.net.replication.ReplicationFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,36 @@ class HostileReplicationMessagesTest
             // A client of the replica cannot feed it a dump either.
             assertTrue(client.call("{\"cmd\":\"dump\",\"data\":{\"n\":1}}").startsWith("{\"error\":"));
             assertEquals("{\"value\":6}", client.call("{\"cmd\":\"get\",\"key\":\"n\"}"));
+        }
+    }
+
+    @Test
+    void aBigCollectionSpreadOverSeveralDumpMessagesIsAddedToNotReplaced() throws Exception
+    {
+        try (FakeMaster fakeMaster = new FakeMaster())
+        {
+            final LineClient client = fakeMaster.client();
+            try (LineClient link = fakeMaster.acceptLink())
+            {
+                assertTrue(link.readLine().startsWith("{\"cmd\":\"sync\""));
+                link.send("{\"value\":{\"sync\":\"full\",\"replid\":\"r1\",\"offset\":10}}\n");
+                assertFalse(link.call("{\"cmd\":\"dump\",\"data\":{\"h\":{\"$hash\":{\"a\":\"1\"}}," +
+                    "\"l\":{\"$list\":[\"x\",\"y\"]}},\"pxat\":{\"h\":4102444800000},\"more\":true}")
+                    .startsWith("{\"error\""));
+                // A continuation that is not the collection's form is refused, and nothing of its message applies.
+                assertEquals("{\"error\":\"ERR invalid dump: bad hash\"}",
+                    link.call("{\"cmd\":\"dump\",\"data\":{\"h\":{\"$hash+\":{\"b\":5}}},\"more\":true}"));
+                assertFalse(link.call("{\"cmd\":\"dump\",\"data\":{\"h\":{\"$hash+\":{\"b\":\"2\"}}," +
+                    "\"s\":{\"$set\":[\"m\"]},\"z\":{\"$zset\":{\"p\":\"1.5\"}}},\"more\":true}")
+                    .startsWith("{\"error\""));
+                assertEquals("{\"offset\":10}", link.call("{\"cmd\":\"dump\",\"data\":{\"s\":{\"$set+\":" +
+                    "[\"n\"]},\"z\":{\"$zset+\":{\"q\":\"-inf\"}},\"l\":{\"$list+\":[\"z\"]}},\"offset\":10}"));
+                assertEquals("{\"value\":{\"a\":\"1\",\"b\":\"2\"}}", client.command("hgetall", "h"));
+                assertTrue(Long.parseLong(client.command("pttl", "h").replaceAll("\\D", "")) > 0);
+                assertEquals("{\"value\":2}", client.command("scard", "s"));
+                assertEquals("{\"value\":[\"q\",\"p\"]}", client.command("zrange", "z", "0", "-1"));
+                assertEquals("{\"value\":[\"x\",\"y\",\"z\"]}", client.command("lrange", "l", "0", "-1"));
+            }
         }
     }
 

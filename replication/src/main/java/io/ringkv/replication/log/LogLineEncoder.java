@@ -36,6 +36,10 @@ public final class LogLineEncoder
     private static final byte[] SET_OPEN = ascii("{\"$set\":[");
     private static final byte[] LIST_OPEN = ascii("{\"$list\":[");
     private static final byte[] ZSET_OPEN = ascii("{\"$zset\":{");
+    private static final byte[] HASH_MORE = ascii("{\"$hash+\":{");
+    private static final byte[] SET_MORE = ascii("{\"$set+\":[");
+    private static final byte[] LIST_MORE = ascii("{\"$list+\":[");
+    private static final byte[] ZSET_MORE = ascii("{\"$zset+\":{");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
     private static final byte[] OFFSET = ascii(",\"offset\":");
@@ -206,26 +210,12 @@ public final class LogLineEncoder
         final byte[] open)
     {
         out.ascii(open);
-        boolean first = true;
-        for (int p = Listpack.first(listpack, offset); p != 0; )
-        {
-            final int q = Listpack.next(listpack, offset, p);
-            if (!first)
-            {
-                out.ascii((byte)',');
-            }
-            first = false;
-            element(out, listpack, p, true);
-            out.ascii((byte)':');
-            element(out, listpack, q, false);
-            p = Listpack.next(listpack, offset, q);
-        }
+        elements(out, ValueType.HASH, listpack, offset, true);
         out.ascii((byte)'}').ascii((byte)'}');
     }
 
     /**
-     * A set: {@code {"$set":["member",...]}}, from an intset, or from the listpack of members a snapshot made of a
-     * table.
+     * A set: {@code {"$set":["member",...]}}, from an intset, or from a listpack of members.
      */
     private static void set(final JsonTextWriter out, final byte encoding, final DirectBuffer buffer,
         final int offset)
@@ -244,34 +234,77 @@ public final class LogLineEncoder
         }
         else
         {
-            for (int p = Listpack.first(buffer, offset); p != 0; p = Listpack.next(buffer, offset, p))
-            {
-                if (p != Listpack.first(buffer, offset))
-                {
-                    out.ascii((byte)',');
-                }
-                element(out, buffer, p, false);
-            }
+            elements(out, ValueType.SET, buffer, offset, true);
         }
         out.ascii((byte)']').ascii((byte)'}');
     }
 
     /**
-     * A list, held as a listpack of its elements in order (in the entry, or built by a snapshot from its nodes):
-     * {@code {"$list":["element",...]}}.
+     * A list, held as a listpack of its elements in order: {@code {"$list":["element",...]}}.
      */
     private static void list(final JsonTextWriter out, final DirectBuffer listpack, final int offset)
     {
         out.ascii(LIST_OPEN);
-        for (int p = Listpack.first(listpack, offset); p != 0; p = Listpack.next(listpack, offset, p))
+        elements(out, ValueType.LIST, listpack, offset, true);
+        out.ascii((byte)']').ascii((byte)'}');
+    }
+
+    /**
+     * Open the dump form of a collection of {@code type} that comes in pieces (a snapshot's BEGIN): {@code
+     * {"$hash":{}, or, for a continuation in a later dump message, {@code {"$hash+":{} (likewise {@code $set},
+     * {@code $zset}, {@code $list}); then {@link #elements}, then {@link #closeCollection}.
+     */
+    public static void openCollection(final JsonTextWriter out, final byte type, final boolean continuation)
+    {
+        if (continuation)
         {
-            if (p != Listpack.first(listpack, offset))
+            out.ascii(type == ValueType.HASH ? HASH_MORE : type == ValueType.ZSET ? ZSET_MORE :
+                type == ValueType.SET ? SET_MORE : LIST_MORE);
+        }
+        else
+        {
+            out.ascii(type == ValueType.HASH ? HASH_OPEN : type == ValueType.ZSET ? ZSET_OPEN :
+                type == ValueType.SET ? SET_OPEN : LIST_OPEN);
+        }
+    }
+
+    /**
+     * Close what {@link #openCollection} opened.
+     */
+    public static void closeCollection(final JsonTextWriter out, final byte type)
+    {
+        out.ascii(type == ValueType.HASH || type == ValueType.ZSET ? (byte)'}' : (byte)']').ascii((byte)'}');
+    }
+
+    /**
+     * Write the elements of a listpack inside an open collection: {@code "field":"value"} pairs for a hash or a
+     * sorted set, strings for a set or a list, separated by commas.
+     *
+     * @param first true when nothing was written in the collection yet (no leading comma).
+     * @return true when anything was written (the next elements need a comma).
+     */
+    public static boolean elements(final JsonTextWriter out, final byte type, final DirectBuffer listpack,
+        final int offset, final boolean first)
+    {
+        final boolean pairs = type == ValueType.HASH || type == ValueType.ZSET;
+        boolean none = first;
+        for (int p = Listpack.first(listpack, offset); p != 0; )
+        {
+            if (!none)
             {
                 out.ascii((byte)',');
             }
-            element(out, listpack, p, false);
+            none = false;
+            element(out, listpack, p, pairs);
+            p = Listpack.next(listpack, offset, p);
+            if (pairs)
+            {
+                out.ascii((byte)':');
+                element(out, listpack, p, false);
+                p = Listpack.next(listpack, offset, p);
+            }
         }
-        out.ascii((byte)']').ascii((byte)'}');
+        return !none;
     }
 
     private static void element(final JsonTextWriter out, final DirectBuffer listpack, final int p,

@@ -78,6 +78,13 @@ public final class ReplicaSender
     private int pxatEntries;
     private boolean endSeen;
     private long dumped;
+    /** Type of the big collection whose BEGIN was read and whose END was not, or 0. */
+    private byte openType;
+    /** True when the open collection has elements in the current dump message (the next needs a comma). */
+    private boolean openHasElements;
+    /** The open collection's key, for the continuation in a later dump message. */
+    private final org.agrona.ExpandableArrayBuffer openKey = new org.agrona.ExpandableArrayBuffer(64);
+    private int openKeyLength;
     private boolean snapshotReleased;
     private long lastWriteMs;
     private volatile boolean closed;
@@ -318,6 +325,33 @@ public final class ReplicaSender
             endSeen = true;
             return;
         }
+        final JsonTextWriter out = this.out;
+        if (msgTypeId == MSG_PART)
+        {
+            // A big collection goes on over as many dump messages as it needs: "$hash+" and the like add to it.
+            if (out.length() + pxat.length() > DUMP_MESSAGE_BYTES)
+            {
+                LogLineEncoder.closeCollection(out, openType);
+                flushDumpMessage();
+                dumpEntries++;
+                out.key(openKey, 0, openKeyLength).ascii((byte)':');
+                LogLineEncoder.openCollection(out, openType, true);
+                openHasElements = false;
+            }
+            openHasElements |= LogLineEncoder.elements(out, openType, buffer, index, !openHasElements);
+            return;
+        }
+        if (msgTypeId == MSG_VALUE_END)
+        {
+            LogLineEncoder.closeCollection(out, openType);
+            openType = 0;
+            if (out.length() + pxat.length() > DUMP_MESSAGE_BYTES)
+            {
+                flushDumpMessage();
+            }
+            return;
+        }
+        final boolean begin = msgTypeId == MSG_BEGIN;
         final int db = buffer.getShort(index + DB_OFFSET);
         if (db != dumpDb && dumpEntries > 0)
         {
@@ -325,18 +359,29 @@ public final class ReplicaSender
         }
         dumpDb = db;
         final int keyLength = buffer.getInt(index + KEY_LENGTH_OFFSET);
-        final int keyOffset = index + HEADER_LENGTH;
-        final int valueOffset = keyOffset + keyLength;
-        final int valueLength = length - HEADER_LENGTH - keyLength;
-        final JsonTextWriter out = this.out;
+        final int keyOffset = index + (begin ? BEGIN_HEADER_LENGTH : HEADER_LENGTH);
         dumped++;
         if (dumpEntries++ > 0)
         {
             out.ascii((byte)',');
         }
         out.key(buffer, keyOffset, keyLength).ascii((byte)':');
-        LogLineEncoder.value(out, buffer.getByte(index + TYPE_OFFSET), buffer.getByte(index + ENCODING_OFFSET),
-            buffer, valueOffset, valueLength);
+        final byte type = buffer.getByte(index + TYPE_OFFSET);
+        if (begin)
+        {
+            LogLineEncoder.openCollection(out, type, false);
+            openType = type;
+            openHasElements = false;
+            openKey.putBytes(0, buffer, keyOffset, keyLength);
+            openKeyLength = keyLength;
+        }
+        else
+        {
+            final int valueOffset = keyOffset + keyLength;
+            final int valueLength = length - HEADER_LENGTH - keyLength;
+            LogLineEncoder.value(out, type, buffer.getByte(index + ENCODING_OFFSET), buffer, valueOffset,
+                valueLength);
+        }
         final long expireAtMs = buffer.getLong(index + EXPIRE_AT_MS_OFFSET);
         if (expireAtMs != 0)
         {
@@ -346,7 +391,7 @@ public final class ReplicaSender
             }
             pxat.key(buffer, keyOffset, keyLength).ascii((byte)':').number(expireAtMs);
         }
-        if (out.length() + pxat.length() > DUMP_MESSAGE_BYTES)
+        if (!begin && out.length() + pxat.length() > DUMP_MESSAGE_BYTES)
         {
             flushDumpMessage();
         }

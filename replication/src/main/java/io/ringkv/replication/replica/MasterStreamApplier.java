@@ -85,6 +85,8 @@ public final class MasterStreamApplier
      */
     private final JsonObjectCursor cursor = new JsonObjectCursor(JsonScanner.MAX_DEPTH + 1);
     private final JsonObjectCursor inner = new JsonObjectCursor();
+    /** True while the dumped collection being read is a continuation ("$hash+"...): no DEL before it. */
+    private boolean appending;
     /** Reads a dumped collection's members ({"$hash":{...}}). */
     private final JsonObjectCursor collection = new JsonObjectCursor();
     private int collectionStart;
@@ -434,8 +436,10 @@ public final class MasterStreamApplier
         inner.wrap(message, fieldStart[F_DATA], fieldEnd[F_DATA]);
         while (inner.next())
         {
+            appending = false;
             if (inner.valueType() == JsonObjectCursor.OBJECT &&
-                isCollection(inner.valueStart(), inner.valueEnd(), "$hash", JsonObjectCursor.OBJECT))
+                (isCollection(inner.valueStart(), inner.valueEnd(), "$hash", JsonObjectCursor.OBJECT) ||
+                (appending = isCollection(inner.valueStart(), inner.valueEnd(), "$hash+", JsonObjectCursor.OBJECT))))
             {
                 if (!pairArgs(inner, "HSET", false))
                 {
@@ -444,7 +448,8 @@ public final class MasterStreamApplier
                 continue;
             }
             if (inner.valueType() == JsonObjectCursor.OBJECT &&
-                isCollection(inner.valueStart(), inner.valueEnd(), "$zset", JsonObjectCursor.OBJECT))
+                (isCollection(inner.valueStart(), inner.valueEnd(), "$zset", JsonObjectCursor.OBJECT) ||
+                (appending = isCollection(inner.valueStart(), inner.valueEnd(), "$zset+", JsonObjectCursor.OBJECT))))
             {
                 if (!pairArgs(inner, "ZADD", true))
                 {
@@ -453,7 +458,8 @@ public final class MasterStreamApplier
                 continue;
             }
             if (inner.valueType() == JsonObjectCursor.OBJECT &&
-                isCollection(inner.valueStart(), inner.valueEnd(), "$set", JsonObjectCursor.ARRAY))
+                (isCollection(inner.valueStart(), inner.valueEnd(), "$set", JsonObjectCursor.ARRAY) ||
+                (appending = isCollection(inner.valueStart(), inner.valueEnd(), "$set+", JsonObjectCursor.ARRAY))))
             {
                 if (!membersArgs(inner, "SADD"))
                 {
@@ -462,7 +468,8 @@ public final class MasterStreamApplier
                 continue;
             }
             if (inner.valueType() == JsonObjectCursor.OBJECT &&
-                isCollection(inner.valueStart(), inner.valueEnd(), "$list", JsonObjectCursor.ARRAY))
+                (isCollection(inner.valueStart(), inner.valueEnd(), "$list", JsonObjectCursor.ARRAY) ||
+                (appending = isCollection(inner.valueStart(), inner.valueEnd(), "$list+", JsonObjectCursor.ARRAY))))
             {
                 if (!membersArgs(inner, "RPUSH"))
                 {
@@ -722,10 +729,10 @@ public final class MasterStreamApplier
     }
 
     /**
-     * A dumped set or list: DEL of the key, then {@code command} (SADD, RPUSH) of its members in order (none for an
-     * empty array).
+     * DEL of the dumped key, before the command that makes its collection (not for a continuation, "$hash+" and the
+     * like, which adds to the part of a big collection an earlier dump message made).
      */
-    private boolean membersArgs(final JsonObjectCursor inner, final String command)
+    private boolean deleteKey(final JsonObjectCursor inner)
     {
         commands.arg("DEL");
         if (!nameArg(inner))
@@ -733,6 +740,19 @@ public final class MasterStreamApplier
             return false;
         }
         commands.end();
+        return true;
+    }
+
+    /**
+     * A dumped set or list: DEL of the key, then {@code command} (SADD, RPUSH) of its members in order (none for an
+     * empty array).
+     */
+    private boolean membersArgs(final JsonObjectCursor inner, final String command)
+    {
+        if (!appending && !deleteKey(inner))
+        {
+            return false;
+        }
         final long mark = commands.mark();
         commands.arg(command);
         if (!nameArg(inner))
@@ -947,12 +967,10 @@ public final class MasterStreamApplier
      */
     private boolean pairArgs(final JsonObjectCursor inner, final String verb, final boolean valueFirst)
     {
-        commands.arg("DEL");
-        if (!nameArg(inner))
+        if (!appending && !deleteKey(inner))
         {
             return false;
         }
-        commands.end();
         final long mark = commands.mark();
         commands.arg(verb);
         if (!nameArg(inner))

@@ -1,22 +1,26 @@
 package io.ringkv.replication.snapshot;
 
+import io.ringkv.core.codec.RedisDoubleFormat;
 import io.ringkv.core.engine.EngineTask;
 import io.ringkv.core.store.ElementDescriptor;
-import io.ringkv.core.codec.RedisDoubleFormat;
 import io.ringkv.core.store.ElementTables;
-import io.ringkv.core.store.ValueType;
-import io.ringkv.core.store.ZSkipList;
 import io.ringkv.core.store.EntryFlyweight;
+import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.ListNodeDescriptor;
 import io.ringkv.core.store.Listpack;
 import io.ringkv.core.store.Quicklists;
-import io.ringkv.core.store.ValueEncoding;
-import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.SnapshotListener;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
+import io.ringkv.core.store.ZSkipList;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.util.ArrayDeque;
 
 import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
 
@@ -27,33 +31,76 @@ import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
  * any change, each entry not yet captured ({@link SnapshotListener#capture}). Either way every entry alive at N is
  * written exactly once, as it was at N (docs/replication-protocol.md has the argument).
  * <p>
- * A snapshot given up (its replica left, its ring overflowed, a FLUSHALL) is still scanned to the end without
+ * A big collection (element table) is never copied at once: capturing it only takes it on ({@link
+ * PendingCollection}) and {@link ElementTables#guard guards} its table; TASK steps then stream it, at most {@link
+ * #elementsPerStep} elements per step, between a BEGIN and an END that nothing else interleaves; a change to one of
+ * its elements not streamed yet first copies that element's old version ({@link #elementChanging}), and a
+ * collection dropped meanwhile is handed over whole ({@link #tableDropped}). What cannot enter the ring yet (parts,
+ * entries captured while a collection's BEGIN is open) waits in off-heap {@link MessageQueue}s, bounded together
+ * by the ring's size. A node-chain list is taken on the same way with its node addresses at N (O(nodes)), streamed a
+ * node per PART, and a node about to change is copied first ({@link #nodeChanging}).
+ * <p>
+ * A snapshot given up (its replica left, its buffers overflowed, a FLUSHALL) is still scanned to the end without
  * writing ("draining"), since the keyspace's phase bits are consistent only after a complete pass; no new snapshot
  * starts until then. Only the engine thread calls this, except {@link #busy()} and {@link #draining()}.
  */
-public final class SnapshotTask implements EngineTask, SnapshotListener
+public final class SnapshotTask implements EngineTask, SnapshotListener, ElementTables.Guard, Quicklists.Guard
 {
+    /** Elements of one big collection one TASK step reads from its table, by default. */
+    public static final int DEFAULT_ELEMENTS_PER_STEP = 1024;
+    /** Bytes of elements a PART holds at most (an element larger than this gets a part of its own), by default. */
+    public static final int DEFAULT_PART_BYTES = 32 * 1024;
     /** Buckets scanned between two clock reads. */
     private static final int SCAN_STEP_BUCKETS = 256;
+    /** Empty bucket positions a stream step may pass per element it may read. */
+    private static final int POSITIONS_PER_ELEMENT = 4;
     /** Time one task step may take while streaming; the engine's other work waits meanwhile. */
     private static final long STEP_BUDGET_NS = 200_000;
     /** Time one step may take while draining a given-up snapshot. */
     private static final long DRAIN_BUDGET_NS = 1_000_000;
 
     private final Keyspace keyspace;
+    private final int elementsPerStep;
+    private final int partBytes;
+    /** {@link #partBytes}, within what the running snapshot's ring takes in one message. */
+    private int ringPartBytes;
     private final EntryFlyweight entry = new EntryFlyweight();
     private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
+    private final RedisDoubleFormat doubleFormat = new RedisDoubleFormat();
+    private final UnsafeBuffer scoreText = new UnsafeBuffer(new byte[RedisDoubleFormat.MAX_LENGTH]);
+    private final ElementTables.ElementVisitor streamVisitor = this::streamElement;
+    private final ArrayDeque<PendingCollection> pending = new ArrayDeque<>();
+    private final Int2ObjectHashMap<PendingCollection> pendingByTable = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<PendingCollection> pendingByList = new Int2ObjectHashMap<>();
+    /** Ring messages captured while a collection's BEGIN..END is open or the ring was full, in order. */
+    private final MessageQueue held = new MessageQueue();
     private Snapshot snapshot;
+    /** The collection whose BEGIN is in the ring and whose END is not, or null. */
+    private PendingCollection streaming;
     private int db;
     private long cursor;
     private volatile boolean busy;
     private long keysAtStart;
     private long captured;
+    private long queuedBytes;
+    private long queuedPeakBytes;
+    private int streamBudget;
     private volatile boolean draining;
 
     public SnapshotTask(final Keyspace keyspace)
     {
+        this(keyspace, DEFAULT_ELEMENTS_PER_STEP, DEFAULT_PART_BYTES);
+    }
+
+    /**
+     * @param elementsPerStep elements of a big collection one step reads from its table.
+     * @param partBytes       element bytes per PART.
+     */
+    public SnapshotTask(final Keyspace keyspace, final int elementsPerStep, final int partBytes)
+    {
         this.keyspace = keyspace;
+        this.elementsPerStep = elementsPerStep;
+        this.partBytes = partBytes;
     }
 
     /**
@@ -73,6 +120,15 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
     }
 
     /**
+     * @return most bytes the off-heap queues (parts waiting for the ring, entries held behind an open collection)
+     * held at once during the last snapshots.
+     */
+    public long queuedPeakBytes()
+    {
+        return queuedPeakBytes;
+    }
+
+    /**
      * Engine thread: begin {@code snapshot}; the keyspace's state now is what it captures.
      */
     public void start(final Snapshot snapshot)
@@ -88,6 +144,8 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         draining = false;
         captured = 0;
         keysAtStart = 0;
+        queuedBytes = 0;
+        ringPartBytes = Math.min(partBytes, snapshot.ring().maxMsgLength() - Listpack.EMPTY_LENGTH);
         for (int i = 0; i < keyspace.databases(); i++)
         {
             keysAtStart += keyspace.size(i);
@@ -105,14 +163,23 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         }
         if (!draining && snapshot.abortReason() != null)
         {
-            draining = true;
+            stopWriting();
         }
         final OneToOneRingBuffer ring = snapshot.ring();
         final int half = ring.capacity() / 2;
         final long deadlineNs = System.nanoTime() + (draining ? DRAIN_BUDGET_NS : STEP_BUDGET_NS);
         final int databases = keyspace.databases();
-        while (db < databases)
+        streamBudget = elementsPerStep;
+        while (true)
         {
+            if (!draining && !writePending(ring))
+            {
+                break; // a collection is open or the ring is full: the next step goes on
+            }
+            if (db == databases)
+            {
+                break;
+            }
             if (!draining && ring.size() > half)
             {
                 break;
@@ -131,7 +198,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         {
             snapshot.notePeak();
         }
-        if (db == databases)
+        if (db == databases && (draining || idle()))
         {
             if (!draining && !ring.write(MSG_END, source, 0, 0))
             {
@@ -153,23 +220,243 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
         }
     }
 
+    private boolean idle()
+    {
+        return streaming == null && pending.isEmpty() && held.isEmpty();
+    }
+
+    /**
+     * Move what waits into the ring, in order: the open collection (one bounded piece per step), the messages held
+     * behind it, then the next collection taken on.
+     *
+     * @return true when nothing waits any more (the scan may go on).
+     */
+    private boolean writePending(final RingBuffer ring)
+    {
+        while (true)
+        {
+            final PendingCollection streaming = this.streaming;
+            if (streaming != null && !streamPiece(streaming, ring))
+            {
+                return false;
+            }
+            if (!held.isEmpty() && !drain(held, ring))
+            {
+                return false;
+            }
+            final PendingCollection next = pending.peek();
+            if (next == null)
+            {
+                return true;
+            }
+            if (streamBudget <= 0 || !writeBegin(next, ring))
+            {
+                return false;
+            }
+            pending.poll();
+            this.streaming = next;
+        }
+    }
+
+    private boolean writeBegin(final PendingCollection collection, final RingBuffer ring)
+    {
+        final int length = BEGIN_HEADER_LENGTH + collection.key.length;
+        final int index = ring.tryClaim(MSG_BEGIN, length);
+        if (index <= 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buffer = ring.buffer();
+        header(buffer, index, collection.db, collection.type, collection.encoding, collection.key.length,
+            collection.expireAtMs);
+        buffer.putLong(index + COUNT_OFFSET, collection.count);
+        buffer.putLong(index + PART_COUNT_OFFSET, collection.isList() ? collection.nodes.length : -1);
+        buffer.putBytes(index + BEGIN_HEADER_LENGTH, collection.key);
+        ring.commit(index);
+        collection.begun = true;
+        return true;
+    }
+
+    /**
+     * One bounded piece of the open collection: what its queue holds, then at most the step's element budget read
+     * from its table; its END once both are through.
+     *
+     * @return true when the collection is complete (END written).
+     */
+    private boolean streamPiece(final PendingCollection collection, final RingBuffer ring)
+    {
+        if (!drain(collection.queue, ring))
+        {
+            return false;
+        }
+        if (collection.isList())
+        {
+            return streamNodes(collection, ring);
+        }
+        final ElementTables tables = keyspace.elementTables();
+        final long positions = tables.positions(collection.tableId);
+        long positionBudget = (long)streamBudget * POSITIONS_PER_ELEMENT;
+        while (collection.position < positions && streamBudget > 0 && positionBudget-- > 0)
+        {
+            final int chain = tables.elementsAt(collection.tableId, collection.position);
+            if (chain > streamBudget && streamBudget < elementsPerStep)
+            {
+                break; // a bucket is streamed whole: this one waits for the next step's budget
+            }
+            streamBudget -= chain;
+            tables.visitPosition(collection.tableId, collection.position, streamVisitor);
+            collection.position++;
+        }
+        if (draining)
+        {
+            return false; // given up meanwhile (an element too large for the ring)
+        }
+        if (!drain(collection.queue, ring) || collection.position < positions)
+        {
+            return false;
+        }
+        return end(collection, ring);
+    }
+
+    private boolean end(final PendingCollection collection, final RingBuffer ring)
+    {
+        if (!ring.write(MSG_VALUE_END, source, 0, 0))
+        {
+            return false;
+        }
+        finish(collection);
+        return true;
+    }
+
+    /**
+     * A list's piece: its nodes at N in order, one PART each (the old copy of a node changed since), while the
+     * step's element budget lasts.
+     */
+    private boolean streamNodes(final PendingCollection collection, final RingBuffer ring)
+    {
+        final long[] nodes = collection.nodes;
+        while (collection.position < nodes.length && streamBudget > 0)
+        {
+            final int index = (int)collection.position;
+            final int saved = collection.savedAt[index];
+            final MutableDirectBuffer from;
+            final int at;
+            if (saved != 0)
+            {
+                from = collection.savedNodes;
+                at = saved - 1;
+            }
+            else
+            {
+                final long node = nodes[index];
+                source.wrap(node, ListNodeDescriptor.LISTPACK_OFFSET + Quicklists.listpackLength(node));
+                from = source;
+                at = ListNodeDescriptor.LISTPACK_OFFSET;
+            }
+            final int length = Listpack.totalBytes(from, at);
+            final int count = Listpack.count(from, at);
+            if (count > streamBudget && streamBudget < elementsPerStep)
+            {
+                break; // a node is streamed whole: this one waits for the next step's budget
+            }
+            if (tooLarge(length - Listpack.EMPTY_LENGTH))
+            {
+                return false;
+            }
+            final int before = collection.queue.bytes();
+            final int part = collection.queue.claim(MSG_PART, length);
+            collection.queue.buffer().putBytes(part, from, at, length);
+            queuedBytes += collection.queue.bytes() - before;
+            streamBudget -= count;
+            collection.written += count;
+            collection.position++;
+        }
+        if (!drain(collection.queue, ring) || collection.position < nodes.length)
+        {
+            return false;
+        }
+        return end(collection, ring);
+    }
+
+    private void streamElement(final long element)
+    {
+        final PendingCollection collection = streaming;
+        if (collection != null && !collection.skip.contains(element))
+        {
+            append(collection, element);
+        }
+    }
+
+    private void finish(final PendingCollection collection)
+    {
+        assert collection.written == collection.count : collection.written + " of " + collection.count;
+        streaming = null;
+        (collection.isList() ? pendingByList : pendingByTable).remove(collection.tableId);
+        release(collection);
+        captured++;
+    }
+
+    private void release(final PendingCollection collection)
+    {
+        if (collection.isList())
+        {
+            final Quicklists quicklists = keyspace.quicklists();
+            quicklists.unguard(collection.tableId);
+            if (collection.dropped)
+            {
+                quicklists.freeLater(collection.tableId);
+            }
+            queuedBytes -= collection.savedBytes;
+            if (collection.savedNodes != null)
+            {
+                org.agrona.BufferUtil.free(collection.savedNodes.byteBuffer());
+                collection.savedNodes = null;
+            }
+        }
+        else
+        {
+            final ElementTables tables = keyspace.elementTables();
+            tables.unguard(collection.tableId);
+            if (collection.dropped)
+            {
+                tables.freeLater(collection.tableId);
+            }
+        }
+        queuedBytes -= collection.queue.bytes();
+        collection.queue.free();
+    }
+
+    private boolean drain(final MessageQueue queue, final RingBuffer ring)
+    {
+        final int before = queue.bytes();
+        final boolean empty = queue.drainTo(ring);
+        queuedBytes -= before - queue.bytes();
+        return empty;
+    }
+
     @Override
     public void capture(final int db, final long entryAddress)
     {
         final Snapshot snapshot = this.snapshot;
         if (draining || snapshot.abortReason() != null)
         {
-            draining = true;
+            stopWriting();
             return;
         }
         final EntryFlyweight entry = this.entry.wrap(entryAddress);
+        final byte encoding = entry.encoding();
+        if (ValueEncoding.isTable(encoding) && !ValueEncoding.isQuicklist(encoding))
+        {
+            takeOn(db, entry);
+            return;
+        }
+        if (ValueEncoding.isQuicklist(encoding))
+        {
+            takeOnList(db, entry);
+            return;
+        }
         final int keyLength = entry.keyLength();
-        final boolean table = Keyspace.hasTableValue(entryAddress);
-        // A large collection travels as a listpack of its elements (each as a string), built here: the table
-        // itself may change once the engine goes on.
-        final boolean quicklist = ValueEncoding.isQuicklist(entry.encoding());
-        final int valueLength = quicklist ? quicklistAsListpackLength(entry) :
-            table ? tableAsListpackLength(entry) : entry.valueLength();
+        final int valueLength = entry.valueLength();
         final RingBuffer ring = snapshot.ring();
         final long length = (long)HEADER_LENGTH + keyLength + valueLength;
         if (length > ring.maxMsgLength())
@@ -178,140 +465,237 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
                 ring.maxMsgLength() + "); raise repl-snapshot-buffer-size");
             return;
         }
-        final int index = ring.tryClaim(MSG_ENTRY, (int)length);
-        if (index <= 0)
+        // Straight into the ring unless something must go before it (an open collection, messages held).
+        final int heldBefore = held.bytes();
+        int index = streaming == null && held.isEmpty() ? ring.tryClaim(MSG_ENTRY, (int)length) : -1;
+        final MutableDirectBuffer buffer;
+        if (index > 0)
         {
-            giveUp(snapshot, "snapshot buffer full: the replica reads the dump slower than writes change it");
-            return;
-        }
-        final UnsafeBuffer buffer = (UnsafeBuffer)ring.buffer();
-        buffer.putShort(index + DB_OFFSET, (short)db);
-        buffer.putByte(index + TYPE_OFFSET, entry.type());
-        buffer.putByte(index + ENCODING_OFFSET, entry.encoding());
-        buffer.putInt(index + KEY_LENGTH_OFFSET, keyLength);
-        buffer.putLong(index + EXPIRE_AT_MS_OFFSET, entry.expireAtMs());
-        if (quicklist)
-        {
-            buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength);
-            writeQuicklistAsListpack(entry, buffer, index + HEADER_LENGTH + keyLength, valueLength);
-        }
-        else if (table)
-        {
-            buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength);
-            writeTableAsListpack(entry, buffer, index + HEADER_LENGTH + keyLength, valueLength);
+            buffer = ring.buffer();
         }
         else
         {
-            buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength + valueLength);
+            index = held.claim(MSG_ENTRY, (int)length);
+            buffer = held.buffer();
         }
-        ring.commit(index);
+        header(buffer, index, db, entry.type(), encoding, keyLength, entry.expireAtMs());
+        buffer.putBytes(index + HEADER_LENGTH, entry.buffer(), entry.keyOffset(), keyLength + valueLength);
+        if (buffer == held.buffer())
+        {
+            queuedBytes += held.bytes() - heldBefore;
+            afterQueued();
+        }
+        else
+        {
+            ring.commit(index);
+        }
         captured++;
     }
 
-    /**
-     * A large list travels as one listpack of all its elements: the nodes' element bytes, concatenated (a listpack
-     * element is self-contained), under one header.
-     */
-    private int quicklistAsListpackLength(final EntryFlyweight entry)
+    private static void header(final MutableDirectBuffer buffer, final int index, final int db, final byte type,
+        final byte encoding, final int keyLength, final long expireAtMs)
     {
-        long length = Listpack.EMPTY_LENGTH;
-        for (long node = keyspace.quicklists().head(entry.buffer().getInt(entry.valueOffset())); node != 0;
-            node = Quicklists.next(node))
-        {
-            length += Quicklists.listpackLength(node) - Listpack.EMPTY_LENGTH;
-        }
-        return (int)Math.min(length, Integer.MAX_VALUE - HEADER_LENGTH);
+        buffer.putShort(index + DB_OFFSET, (short)db);
+        buffer.putByte(index + TYPE_OFFSET, type);
+        buffer.putByte(index + ENCODING_OFFSET, encoding);
+        buffer.putInt(index + KEY_LENGTH_OFFSET, keyLength);
+        buffer.putLong(index + EXPIRE_AT_MS_OFFSET, expireAtMs);
     }
 
-    private void writeQuicklistAsListpack(final EntryFlyweight entry, final UnsafeBuffer buffer, final int at,
-        final int length)
+    /**
+     * A big collection is captured: remember its BEGIN as it is now and guard its table; the steps stream it.
+     */
+    private void takeOn(final int db, final EntryFlyweight entry)
+    {
+        final ElementTables tables = keyspace.elementTables();
+        final int id = entry.buffer().getInt(entry.valueOffset());
+        final PendingCollection collection = new PendingCollection(db, entry, tables.size(id), null);
+        pendingByTable.put(id, collection);
+        pending.add(collection);
+        tables.guard(id, this);
+    }
+
+    @Override
+    public void elementChanging(final int id, final long element)
+    {
+        final PendingCollection collection = pendingByTable.get(id);
+        if (collection == null ||
+            keyspace.elementTables().positionOf(id, element) < collection.position ||
+            !collection.skip.add(element))
+        {
+            return; // already streamed, already copied, or born after the snapshot's offset
+        }
+        final int before = collection.queue.bytes();
+        append(collection, element);
+        if (!draining)
+        {
+            queuedBytes += collection.queue.bytes() - before;
+            afterQueued();
+        }
+    }
+
+    @Override
+    public void elementBorn(final int id, final long element)
+    {
+        final PendingCollection collection = pendingByTable.get(id);
+        if (collection != null && keyspace.elementTables().positionOf(id, element) >= collection.position)
+        {
+            collection.skip.add(element);
+        }
+    }
+
+    @Override
+    public void tableDropped(final int id)
+    {
+        final PendingCollection collection = pendingByTable.get(id);
+        if (collection != null)
+        {
+            collection.dropped = true;
+        }
+    }
+
+    /**
+     * Copy one element, as it is, onto the end of its collection's parts: a hash's field and value, a sorted set's
+     * member and score text, a set's member.
+     */
+    private void append(final PendingCollection collection, final long element)
+    {
+        if (draining)
+        {
+            return;
+        }
+        final MessageQueue queue = collection.queue;
+        final UnsafeBuffer view = source;
+        final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
+        if (collection.type == ValueType.ZSET)
+        {
+            final int memberLength = ZSkipList.memberLength(element);
+            final int scoreLength = doubleFormat.format(ZSkipList.score(element), scoreText, 0);
+            final int bytes = Listpack.elementLength(memberLength, false, 0) +
+                Listpack.elementLength(scoreLength, false, 0);
+            if (tooLarge(bytes))
+            {
+                return;
+            }
+            int p = queue.openPart(bytes, ringPartBytes);
+            view.wrap(element, ElementDescriptor.KEY_OFFSET + memberLength);
+            final MutableDirectBuffer buffer = queue.buffer();
+            p += Listpack.writeElement(buffer, p, view, ElementDescriptor.KEY_OFFSET, memberLength, false, 0);
+            Listpack.writeElement(buffer, p, scoreText, 0, scoreLength, false, 0);
+            queue.closePart(bytes, 2);
+        }
+        else
+        {
+            final int valueLength = keyspace.elementTables().valueLengthOf(collection.tableId, element);
+            final int bytes = Listpack.elementLength(keyLength, false, 0) +
+                (valueLength == ElementTables.NO_VALUE ? 0 : Listpack.elementLength(valueLength, false, 0));
+            if (tooLarge(bytes))
+            {
+                return;
+            }
+            int p = queue.openPart(bytes, ringPartBytes);
+            view.wrap(element, ElementDescriptor.valueOffset(keyLength) + Math.max(0, valueLength));
+            final MutableDirectBuffer buffer = queue.buffer();
+            p += Listpack.writeElement(buffer, p, view, ElementDescriptor.KEY_OFFSET, keyLength, false, 0);
+            if (valueLength != ElementTables.NO_VALUE)
+            {
+                Listpack.writeElement(buffer, p, view, ElementDescriptor.valueOffset(keyLength), valueLength,
+                    false, 0);
+            }
+            queue.closePart(bytes, valueLength == ElementTables.NO_VALUE ? 1 : 2);
+        }
+        collection.written++;
+    }
+
+    /**
+     * @return true, having given the snapshot up, when a PART of {@code elementBytes} would not fit one ring message.
+     */
+    private boolean tooLarge(final long elementBytes)
+    {
+        final int max = snapshot.ring().maxMsgLength();
+        if (elementBytes + Listpack.EMPTY_LENGTH > max)
+        {
+            giveUp(snapshot, "an element of " + elementBytes + " bytes is larger than the snapshot buffer allows (" +
+                max + "); raise repl-snapshot-buffer-size");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A big list is captured: remember its BEGIN and its node addresses as they are now (O(nodes): a node holds up to
+     * 8 KiB of elements by default) and guard its chain; the steps stream it node by node.
+     */
+    private void takeOnList(final int db, final EntryFlyweight entry)
     {
         final Quicklists quicklists = keyspace.quicklists();
         final int id = entry.buffer().getInt(entry.valueOffset());
-        int p = at + Listpack.HEADER_LENGTH;
+        final long[] nodes = new long[quicklists.nodes(id)];
+        int i = 0;
         for (long node = quicklists.head(id); node != 0; node = Quicklists.next(node))
         {
-            final int body = Quicklists.listpackLength(node) - Listpack.EMPTY_LENGTH;
-            source.wrap(node, ListNodeDescriptor.LISTPACK_OFFSET + Listpack.HEADER_LENGTH + body);
-            buffer.putBytes(p, source, ListNodeDescriptor.LISTPACK_OFFSET + Listpack.HEADER_LENGTH, body);
-            p += body;
+            nodes[i++] = node;
         }
-        buffer.putByte(p, (byte)Listpack.EOF);
-        Listpack.header(buffer, at, length, (int)Math.min(quicklists.count(id), Listpack.COUNT_UNKNOWN));
+        final PendingCollection collection = new PendingCollection(db, entry, quicklists.count(id), nodes);
+        pendingByList.put(id, collection);
+        pending.add(collection);
+        quicklists.guard(id, this);
     }
 
-    private int tableAsListpackLength(final EntryFlyweight entry)
+    @Override
+    public void nodeChanging(final int id, final long node)
     {
-        final ElementTables tables = keyspace.elementTables();
-        final int id = entry.buffer().getInt(entry.valueOffset());
-        final long[] length = {Listpack.EMPTY_LENGTH};
-        if (entry.type() == ValueType.ZSET)
+        final PendingCollection collection = pendingByList.get(id);
+        if (collection == null)
         {
-            // A sorted set: member, then its score as Redis prints it.
-            tables.forEach(id, element ->
-            {
-                length[0] += Listpack.elementLength(ZSkipList.memberLength(element), false, 0) +
-                    Listpack.elementLength(doubleFormat.format(ZSkipList.score(element), scoreText, 0), false, 0);
-            });
-            return (int)Math.min(length[0], Integer.MAX_VALUE - HEADER_LENGTH);
-        }
-        tables.forEach(id, element ->
-        {
-            final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
-            length[0] += Listpack.elementLength(keyLength, false, 0);
-            final int valueLength = tables.valueLengthOf(id, element);
-            if (valueLength != ElementTables.NO_VALUE)
-            {
-                length[0] += Listpack.elementLength(valueLength, false, 0);
-            }
-        });
-        // Larger than any ring takes: the caller gives the snapshot up for its size.
-        return (int)Math.min(length[0], Integer.MAX_VALUE - HEADER_LENGTH);
-    }
-
-    private void writeTableAsListpack(final EntryFlyweight entry, final UnsafeBuffer buffer, final int at,
-        final int length)
-    {
-        final ElementTables tables = keyspace.elementTables();
-        final int id = entry.buffer().getInt(entry.valueOffset());
-        final UnsafeBuffer view = source;
-        final int[] p = {at + Listpack.HEADER_LENGTH};
-        final long[] count = {0};
-        if (entry.type() == ValueType.ZSET)
-        {
-            tables.forEach(id, element ->
-            {
-                final int keyLength = ZSkipList.memberLength(element);
-                view.wrap(element, ElementDescriptor.KEY_OFFSET + keyLength);
-                p[0] += Listpack.writeElement(buffer, p[0], view, ElementDescriptor.KEY_OFFSET, keyLength, false, 0);
-                final int scoreLength = doubleFormat.format(ZSkipList.score(element), scoreText, 0);
-                p[0] += Listpack.writeElement(buffer, p[0], scoreText, 0, scoreLength, false, 0);
-                count[0] += 2;
-            });
-            buffer.putByte(p[0], (byte)Listpack.EOF);
-            Listpack.header(buffer, at, length, (int)Math.min(count[0], Listpack.COUNT_UNKNOWN));
             return;
         }
-        tables.forEach(id, element ->
+        final long index = collection.nodeIndex.get(node);
+        if (index < collection.position || collection.savedAt[(int)index] != 0)
         {
-            final int keyLength = UnsafeApi.getInt(element + ElementDescriptor.KEY_LENGTH_OFFSET);
-            final int valueLength = tables.valueLengthOf(id, element);
-            view.wrap(element, ElementDescriptor.valueOffset(keyLength) + Math.max(0, valueLength));
-            p[0] += Listpack.writeElement(buffer, p[0], view, ElementDescriptor.KEY_OFFSET, keyLength, false, 0);
-            count[0]++;
-            if (valueLength != ElementTables.NO_VALUE)
-            {
-                p[0] += Listpack.writeElement(buffer, p[0], view, ElementDescriptor.valueOffset(keyLength),
-                    valueLength, false, 0);
-                count[0]++;
-            }
-        });
-        buffer.putByte(p[0], (byte)Listpack.EOF);
-        Listpack.header(buffer, at, length, (int)Math.min(count[0], Listpack.COUNT_UNKNOWN));
+            return; // born after the snapshot's offset (-1), already streamed, or already copied
+        }
+        final int length = Quicklists.listpackLength(node);
+        if (collection.savedNodes == null)
+        {
+            collection.savedNodes = new org.agrona.ExpandableDirectByteBuffer(Math.max(length, 4096));
+        }
+        final int at = collection.savedBytes;
+        collection.savedNodes.checkLimit(at + length);
+        source.wrap(node, ListNodeDescriptor.LISTPACK_OFFSET + length);
+        collection.savedNodes.putBytes(at, source, ListNodeDescriptor.LISTPACK_OFFSET, length);
+        collection.savedAt[(int)index] = at + 1;
+        collection.savedBytes = at + length;
+        queuedBytes += length;
+        afterQueued();
     }
 
-    private final RedisDoubleFormat doubleFormat = new RedisDoubleFormat();
-    private final UnsafeBuffer scoreText = new UnsafeBuffer(new byte[RedisDoubleFormat.MAX_LENGTH]);
+    @Override
+    public void listDropped(final int id)
+    {
+        final PendingCollection collection = pendingByList.get(id);
+        if (collection != null)
+        {
+            collection.dropped = true;
+        }
+    }
+
+    /**
+     * Everything the queues hold counts against one bound, the ring's size: past it the replica reads the dump
+     * slower than writes force copies, and the snapshot is given up.
+     */
+    private void afterQueued()
+    {
+        final Snapshot snapshot = this.snapshot;
+        if (queuedBytes > queuedPeakBytes)
+        {
+            queuedPeakBytes = queuedBytes;
+        }
+        if (queuedBytes > snapshot.ring().capacity())
+        {
+            giveUp(snapshot, "snapshot buffer full: the replica reads the dump slower than writes change it");
+        }
+    }
 
     @Override
     public void flushed()
@@ -326,6 +710,32 @@ public final class SnapshotTask implements EngineTask, SnapshotListener
     private void giveUp(final Snapshot snapshot, final String reason)
     {
         snapshot.abort(reason);
+        stopWriting();
+    }
+
+    /**
+     * The snapshot is given up: let every guarded table go (freeing those dropped meanwhile) and forget what
+     * waits; the scan goes on without writing.
+     */
+    private void stopWriting()
+    {
+        if (draining)
+        {
+            return;
+        }
         draining = true;
+        if (streaming != null)
+        {
+            release(streaming);
+            streaming = null;
+        }
+        for (PendingCollection collection; (collection = pending.poll()) != null; )
+        {
+            release(collection);
+        }
+        pendingByTable.clear();
+        pendingByList.clear();
+        held.clear();
+        queuedBytes = 0;
     }
 }

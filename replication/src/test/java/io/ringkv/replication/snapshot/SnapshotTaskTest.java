@@ -168,15 +168,22 @@ class SnapshotTaskTest
     private void put(final Keyspace keyspace, final int db, final String key, final String value,
         final long expireAtMs)
     {
+        putString(keyspace, entry, db, key, value, expireAtMs);
+    }
+
+    /** SET of a raw string, as the command layer stores it. */
+    static void putString(final Keyspace keyspace, final EntryFlyweight entry, final int db, final String key,
+        final String value, final long expireAtMs)
+    {
         final UnsafeBuffer keyBuffer = buffer(key);
         final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         final long address = keyspace.put(db, keyBuffer, 0, keyBuffer.capacity(), ValueType.STRING,
             ValueEncoding.STRING_RAW, bytes.length, expireAtMs);
-        final EntryFlyweight entry = this.entry.wrap(address);
+        entry.wrap(address);
         entry.buffer().putBytes(entry.valueOffset(), bytes);
     }
 
-    private static UnsafeBuffer buffer(final String text)
+    static UnsafeBuffer buffer(final String text)
     {
         return new UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,88 @@
+package io.ringkv.replication.snapshot;
+
+import io.ringkv.core.store.EntryFlyweight;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongHashSet;
+
+/**
+ * A big collection (element table or node-chain list) the snapshot has taken on but not finished streaming: what its BEGIN says
+ * (captured as it was at the snapshot's offset), where the stream has got to in its table, and the element blocks
+ * the stream must not copy (already copied by a change, or born after the offset). One heap object per collection
+ * touched or reached during a sync, none per element: {@link #skip} holds only the elements written meanwhile.
+ */
+final class PendingCollection
+{
+    final int tableId;
+    final int db;
+    final byte type;
+    final byte encoding;
+    final byte[] key;
+    final long expireAtMs;
+    final long count;
+    /** Its PARTs waiting for the ring: old versions copied before a change, then what the stream read. */
+    final MessageQueue queue = new MessageQueue();
+    /** Element addresses at or past {@link #position} that the stream must pass over (tables). */
+    final LongHashSet skip;
+    /** A list's nodes at the snapshot's offset, in order (lists; O(nodes), not elements). */
+    final long[] nodes;
+    /** Index in {@link #nodes} of each of those node addresses (lists). */
+    final Long2LongHashMap nodeIndex;
+    /** Where a node changed before it was streamed has its old listpack copied in {@link #savedNodes}, plus one. */
+    final int[] savedAt;
+    /** Old listpacks of nodes changed before they were streamed (lists), off-heap. */
+    ExpandableDirectByteBuffer savedNodes;
+    int savedBytes;
+    /**
+     * Next bucket position of the (held still) table, or next index in {@link #nodes}, to stream; everything before
+     * it has been read.
+     */
+    long position;
+    /** True once its BEGIN is in the ring. */
+    boolean begun;
+    /** True once its collection dropped the table (DEL, overwrite...): the snapshot frees it when done. */
+    boolean dropped;
+    /** Elements written into its parts so far (equals {@link #count} at the end). */
+    long written;
+
+    /**
+     * Capture a big collection's BEGIN fields as they are now.
+     *
+     * @param entry its entry, wrapped.
+     * @param count its elements now.
+     * @param nodes a list's nodes now, in order; null for an element table.
+     */
+    PendingCollection(final int db, final EntryFlyweight entry, final long count, final long[] nodes)
+    {
+        this.tableId = entry.buffer().getInt(entry.valueOffset());
+        this.db = db;
+        this.type = entry.type();
+        this.encoding = entry.encoding();
+        this.key = new byte[entry.keyLength()];
+        entry.buffer().getBytes(entry.keyOffset(), key);
+        this.expireAtMs = entry.expireAtMs();
+        this.count = count;
+        this.nodes = nodes;
+        if (nodes == null)
+        {
+            skip = new LongHashSet();
+            nodeIndex = null;
+            savedAt = null;
+        }
+        else
+        {
+            skip = null;
+            nodeIndex = new Long2LongHashMap(-1);
+            for (int i = 0; i < nodes.length; i++)
+            {
+                nodeIndex.put(nodes[i], i);
+            }
+            savedAt = new int[nodes.length];
+        }
+    }
+
+    boolean isList()
+    {
+        return nodes != null;
+    }
+}

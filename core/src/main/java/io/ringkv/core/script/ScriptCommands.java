@@ -176,8 +176,7 @@ public final class ScriptCommands
                 return;
             }
         }
-        reply.error("ERR unknown subcommand or wrong number of arguments for '" + args.asString(1) +
-            "'. Try SCRIPT HELP.");
+        reply.error(ErrorMessages.wrongArity("script|" + sub));
     }
 
     private static byte[] bytes(final CommandArgs args, final int index)

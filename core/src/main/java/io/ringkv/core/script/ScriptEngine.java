@@ -199,7 +199,7 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
             // A script declaring its flags is judged by them up front (Redis's scriptPrepareForRun).
             if (readOnlyCall)
             {
-                reply.error("ERR Can not run script with write flag on readonly command");
+                reply.error("ERR Can not execute a script with write flag using *_ro command.");
                 return;
             }
             if (context.readOnlyReplica() && !caller.masterLink())

@@ -449,8 +449,11 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
     {
         if (running && runState.killRequested())
         {
-            killed = true;
-            LOGGER.log(System.Logger.Level.WARNING, "Lua script killed by user with SCRIPT KILL.");
+            if (!killed)
+            {
+                killed = true;
+                LOGGER.log(System.Logger.Level.WARNING, "Lua script killed by user with SCRIPT KILL.");
+            }
             return true;
         }
         return false;

@@ -44,6 +44,14 @@ final class RespConnection implements AutoCloseable
         }
         out.write(request.toByteArray());
         out.flush();
+        return readReply();
+    }
+
+    /**
+     * @return the next whole reply (or pushed message, such as a MONITOR line).
+     */
+    String readReply() throws IOException
+    {
         final StringBuilder reply = new StringBuilder();
         readReply(reply);
         return reply.toString();

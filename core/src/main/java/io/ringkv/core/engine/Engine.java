@@ -438,12 +438,6 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    /**
-     * Redis's main thread has the OS's 8 MB; scripts' libraries (cjson, cmsgpack) recurse per nesting level in Java
-     * and must reach Lua's own limits (thousands of levels) before the Java stack's.
-     */
-    private static final long ENGINE_STACK_BYTES = 16L << 20;
-
     private static ThreadFactory threadFactory(final String threadKind)
     {
         final AtomicInteger count = new AtomicInteger();
@@ -453,7 +447,7 @@ public final class Engine implements AutoCloseable
             final int n = count.getAndIncrement();
             final String name = n == 0 ? "ringkv-engine" : "ringkv-after-engine-" + n;
             return virtual ? Thread.ofVirtual().name(name).unstarted(runnable) :
-                Thread.ofPlatform().name(name).daemon().stackSize(ENGINE_STACK_BYTES).unstarted(runnable);
+                Thread.ofPlatform().name(name).daemon().unstarted(runnable);
         };
     }
 

@@ -43,8 +43,9 @@ final class JsonLibrary
     private int decodeInvalidNumbers = 1;
     private int encodeKeepBuffer = 1;
     private int encodeNumberPrecision = 14;
-    /** The nesting the encoder reached, for its error when the Java stack runs out first. */
-    private int encodeDepth;
+    /** The encoder's open tables: an array's length (-1: an object) and its next index (an object: keys done). */
+    private long[] frameLength = new long[16];
+    private long[] frameNext = new long[16];
 
     private JsonLibrary(final LibrarySupport support)
     {
@@ -237,31 +238,138 @@ final class JsonLibrary
             throw LuaLibraryError.argument(1, "expected 1 argument");
         }
         final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        try
-        {
-            encodeValue(lua, out, 0);
-        }
-        catch (final StackOverflowError e)
-        {
-            // the Java stack ran out before Lua's did: the same failure, at a smaller depth
-            throw LuaLibraryError.error("Cannot serialise, excessive nesting (" + encodeDepth + ")");
-        }
+        encodeValue(lua, out);
         support.pushBytes(lua, out.toByteArray());
         return 1;
     }
 
-    /** Appends the value on top of the stack; leaves the stack as it was. */
-    private void encodeValue(final Lua lua, final ByteArrayOutputStream out, final int depth)
+    /**
+     * Appends the value on top of the stack and pops it. Tables are walked with an explicit stack of frames rather
+     * than Java recursion, so nesting is bounded by cjson's limits (encode_max_depth, Lua's stack), never by the
+     * Java stack of the thread running the script. A frame's table stays on the Lua stack while it is open (with
+     * the current key above it for an object), one or two slots per level as lua-cjson uses.
+     */
+    private void encodeValue(final Lua lua, final ByteArrayOutputStream out)
+    {
+        int depth = 0;
+        if (!appendScalarOrOpen(lua, out, depth))
+        {
+            return;
+        }
+        depth = 1;
+        while (depth > 0)
+        {
+            final int frame = depth - 1;
+            final boolean array = frameLength[frame] >= 0;
+            final boolean hasValue;
+            if (array)
+            {
+                hasValue = frameNext[frame] <= frameLength[frame];
+                if (hasValue)
+                {
+                    final long i = frameNext[frame]++;
+                    if (i > 1)
+                    {
+                        out.write(',');
+                    }
+                    lua.push(i);
+                    lua.rawGet(-2);
+                }
+            }
+            else
+            {
+                hasValue = lua.next(-2) != 0;
+                if (hasValue)
+                {
+                    if (frameNext[frame]++ > 0)
+                    {
+                        out.write(',');
+                    }
+                    appendKey(lua, out);
+                }
+            }
+            if (!hasValue)
+            {
+                out.write(array ? ']' : '}');
+                lua.pop(1);  // the frame's table (next() has taken the last key)
+                depth--;
+                continue;
+            }
+            if (appendScalarOrOpen(lua, out, depth))
+            {
+                depth++;
+            }
+        }
+    }
+
+    /**
+     * Appends the scalar on top of the stack and pops it, or opens a frame for a table (left on the stack).
+     *
+     * @param depth the number of frames open.
+     * @return true when a frame was opened.
+     */
+    private boolean appendScalarOrOpen(final Lua lua, final ByteArrayOutputStream out, final int depth)
     {
         switch (lua.type(-1))
         {
             case STRING -> appendString(out, LibrarySupport.bytes(lua, -1));
-            case NUMBER -> appendNumber(lua, out, lua.toNumber(-1));
+            case NUMBER -> appendNumber(out, lua.toNumber(-1));
             case BOOLEAN -> appendAscii(out, lua.toBoolean(-1) ? "true" : "false");
-            case TABLE -> encodeTable(lua, out, depth + 1);
+            case TABLE ->
+            {
+                openFrame(lua, out, depth);
+                return true;
+            }
             case NIL, LIGHTUSERDATA -> appendAscii(out, "null");
             default -> throw cannotSerialise(lua, -1, "type not supported");
         }
+        lua.pop(1);
+        return false;
+    }
+
+    private void openFrame(final Lua lua, final ByteArrayOutputStream out, final int depth)
+    {
+        final int level = depth + 1;
+        if (level > encodeMaxDepth || !hasStack(lua, 3))
+        {
+            throw LuaLibraryError.error("Cannot serialise, excessive nesting (" + level + ")");
+        }
+        if (depth == frameLength.length)
+        {
+            frameLength = java.util.Arrays.copyOf(frameLength, depth * 2);
+            frameNext = java.util.Arrays.copyOf(frameNext, depth * 2);
+        }
+        final long length = arrayLength(lua);
+        if (length > 0)
+        {
+            frameLength[depth] = length;
+            frameNext[depth] = 1;
+            out.write('[');
+        }
+        else
+        {
+            frameLength[depth] = -1;
+            frameNext[depth] = 0;
+            out.write('{');
+            lua.pushNil();
+        }
+    }
+
+    /** Appends the key under the value on top of the stack, and the colon. */
+    private void appendKey(final Lua lua, final ByteArrayOutputStream out)
+    {
+        switch (lua.type(-2))
+        {
+            case NUMBER ->
+            {
+                out.write('"');
+                appendNumber(out, lua.toNumber(-2));
+                out.write('"');
+            }
+            case STRING -> appendString(out, LibrarySupport.bytes(lua, -2));
+            default -> throw cannotSerialise(lua, -2, "table key must be a number or string");
+        }
+        out.write(':');
     }
 
     private static LuaLibraryError cannotSerialise(final Lua lua, final int index, final String reason)
@@ -269,7 +377,7 @@ final class JsonLibrary
         return LuaLibraryError.error("Cannot serialise " + LibrarySupport.typeName(lua, index) + ": " + reason);
     }
 
-    private void appendNumber(final Lua lua, final ByteArrayOutputStream out, final double n)
+    private void appendNumber(final ByteArrayOutputStream out, final double n)
     {
         if (Double.isNaN(n) || Double.isInfinite(n))
         {
@@ -331,59 +439,6 @@ final class JsonLibrary
             }
         }
         out.write('"');
-    }
-
-    private void encodeTable(final Lua lua, final ByteArrayOutputStream out, final int depth)
-    {
-        encodeDepth = depth;
-        if (depth > encodeMaxDepth || !hasStack(lua, 3))
-        {
-            throw LuaLibraryError.error("Cannot serialise, excessive nesting (" + depth + ")");
-        }
-        final long length = arrayLength(lua);
-        if (length > 0)
-        {
-            out.write('[');
-            for (long i = 1; i <= length; i++)
-            {
-                if (i > 1)
-                {
-                    out.write(',');
-                }
-                lua.push(i);
-                lua.rawGet(-2);
-                encodeValue(lua, out, depth);
-                lua.pop(1);
-            }
-            out.write(']');
-            return;
-        }
-        out.write('{');
-        boolean first = true;
-        lua.pushNil();
-        while (lua.next(-2) != 0)
-        {
-            if (!first)
-            {
-                out.write(',');
-            }
-            first = false;
-            switch (lua.type(-2))
-            {
-                case NUMBER ->
-                {
-                    out.write('"');
-                    appendNumber(lua, out, lua.toNumber(-2));
-                    out.write('"');
-                }
-                case STRING -> appendString(out, LibrarySupport.bytes(lua, -2));
-                default -> throw cannotSerialise(lua, -2, "table key must be a number or string");
-            }
-            out.write(':');
-            encodeValue(lua, out, depth);
-            lua.pop(1);
-        }
-        out.write('}');
     }
 
     private static boolean hasStack(final Lua lua, final int slots)
@@ -457,6 +512,9 @@ final class JsonLibrary
         int depth;
         final double[] number = new double[1];
         byte[] scratch = new byte[64];
+        /** Per open level: an object (true) or an array, and the array's next index. */
+        boolean[] containers = new boolean[16];
+        int[] arrayIndex = new int[16];
 
         Parser(final byte[] data)
         {
@@ -483,15 +541,7 @@ final class JsonLibrary
         }
         final Token token = new Token();
         nextToken(parser, token);
-        try
-        {
-            processValue(lua, parser, token);
-        }
-        catch (final StackOverflowError e)
-        {
-            throw LuaLibraryError.error("Found too many nested data structures (" + parser.depth + ") at character "
-                + parser.at);
-        }
+        parseValue(lua, parser, token);
         nextToken(parser, token);
         if (token.type != T_END)
         {
@@ -507,97 +557,113 @@ final class JsonLibrary
             + (token.index + 1));
     }
 
-    private void processValue(final Lua lua, final Parser parser, final Token token)
+    /**
+     * Pushes the value starting at {@code token}, lua-cjson's grammar with an explicit stack of open containers
+     * instead of recursion: each open array or object keeps its table on the Lua stack (an object's pending key
+     * above it), and {@code parser.containers} says which kind each level is.
+     */
+    private void parseValue(final Lua lua, final Parser parser, final Token token)
     {
-        switch (token.type)
+        while (true)
         {
-            case T_STRING -> support.pushBytes(lua, token.string, 0, token.stringLength);
-            case T_NUMBER -> lua.push(token.number);
-            case T_BOOLEAN -> lua.push(token.bool);
-            case T_OBJ_BEGIN -> parseObject(lua, parser);
-            case T_ARR_BEGIN -> parseArray(lua, parser);
-            case T_NULL -> pushNull(lua);
-            default -> throw parseError("value", token);
+            // a value is expected at token
+            switch (token.type)
+            {
+                case T_STRING -> support.pushBytes(lua, token.string, 0, token.stringLength);
+                case T_NUMBER -> lua.push(token.number);
+                case T_BOOLEAN -> lua.push(token.bool);
+                case T_NULL -> pushNull(lua);
+                case T_OBJ_BEGIN ->
+                {
+                    open(lua, parser, true);
+                    nextToken(parser, token);
+                    if (token.type != T_OBJ_END)
+                    {
+                        objectKey(lua, parser, token);
+                        continue;
+                    }
+                    parser.depth--;
+                }
+                case T_ARR_BEGIN ->
+                {
+                    open(lua, parser, false);
+                    nextToken(parser, token);
+                    if (token.type != T_ARR_END)
+                    {
+                        continue;
+                    }
+                    parser.depth--;
+                }
+                default -> throw parseError("value", token);
+            }
+            // a value is complete on top of the stack: store it in the open containers, closing those that end
+            while (true)
+            {
+                if (parser.depth == 0)
+                {
+                    return;
+                }
+                final boolean object = parser.containers[parser.depth - 1];
+                if (object)
+                {
+                    lua.rawSet(-3);
+                }
+                else
+                {
+                    lua.rawSetI(-2, parser.arrayIndex[parser.depth - 1]++);
+                }
+                nextToken(parser, token);
+                if (token.type == (object ? T_OBJ_END : T_ARR_END))
+                {
+                    parser.depth--;
+                    continue;
+                }
+                if (token.type != T_COMMA)
+                {
+                    throw parseError(object ? "comma or object end" : "comma or array end", token);
+                }
+                nextToken(parser, token);
+                if (object)
+                {
+                    objectKey(lua, parser, token);
+                }
+                break;
+            }
         }
     }
 
-    private void descend(final Lua lua, final Parser parser, final int slots)
+    /** Pushes the key at token, reads the colon and leaves the value's first token in token. */
+    private void objectKey(final Lua lua, final Parser parser, final Token token)
+    {
+        if (token.type != T_STRING)
+        {
+            throw parseError("object key string", token);
+        }
+        support.pushBytes(lua, token.string, 0, token.stringLength);
+        nextToken(parser, token);
+        if (token.type != T_COLON)
+        {
+            throw parseError("colon", token);
+        }
+        nextToken(parser, token);
+    }
+
+    private void open(final Lua lua, final Parser parser, final boolean object)
     {
         parser.depth++;
-        if (parser.depth > decodeMaxDepth || !hasStack(lua, slots))
+        if (parser.depth > decodeMaxDepth || !hasStack(lua, object ? 3 : 2))
         {
             throw LuaLibraryError.error("Found too many nested data structures (" + parser.depth + ") at character "
                 + parser.at);
         }
-    }
-
-    private void parseObject(final Lua lua, final Parser parser)
-    {
-        descend(lua, parser, 3);
+        if (parser.depth > parser.containers.length)
+        {
+            parser.containers = java.util.Arrays.copyOf(parser.containers, parser.depth * 2);
+            parser.arrayIndex = java.util.Arrays.copyOf(parser.arrayIndex, parser.depth * 2);
+        }
+        parser.containers[parser.depth - 1] = object;
+        parser.arrayIndex[parser.depth - 1] = 1;
         lua.newTable();
-        final Token token = new Token();
-        nextToken(parser, token);
-        if (token.type == T_OBJ_END)
-        {
-            parser.depth--;
-            return;
-        }
-        while (true)
-        {
-            if (token.type != T_STRING)
-            {
-                throw parseError("object key string", token);
-            }
-            support.pushBytes(lua, token.string, 0, token.stringLength);
-            nextToken(parser, token);
-            if (token.type != T_COLON)
-            {
-                throw parseError("colon", token);
-            }
-            nextToken(parser, token);
-            processValue(lua, parser, token);
-            lua.rawSet(-3);
-            nextToken(parser, token);
-            if (token.type == T_OBJ_END)
-            {
-                parser.depth--;
-                return;
-            }
-            if (token.type != T_COMMA)
-            {
-                throw parseError("comma or object end", token);
-            }
-            nextToken(parser, token);
-        }
-    }
-
-    private void parseArray(final Lua lua, final Parser parser)
-    {
-        descend(lua, parser, 2);
-        lua.newTable();
-        final Token token = new Token();
-        nextToken(parser, token);
-        if (token.type == T_ARR_END)
-        {
-            parser.depth--;
-            return;
-        }
-        for (int i = 1; ; i++)
-        {
-            processValue(lua, parser, token);
-            lua.rawSetI(-2, i);
-            nextToken(parser, token);
-            if (token.type == T_ARR_END)
-            {
-                parser.depth--;
-                return;
-            }
-            if (token.type != T_COMMA)
-            {
-                throw parseError("comma or array end", token);
-            }
-            nextToken(parser, token);
-        }
     }
 
     private void nextToken(final Parser p, final Token token)

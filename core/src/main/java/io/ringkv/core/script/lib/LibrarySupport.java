@@ -1,22 +1,15 @@
 package io.ringkv.core.script.lib;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 import party.iroiro.luajava.JFunction;
 import party.iroiro.luajava.Lua;
 import party.iroiro.luajava.LuaException;
-import party.iroiro.luajava.lua51.Lua51Natives;
 
 /**
  * What the Java-written libraries need from one Lua state beyond the binding's API: Lua's argument checks and error
  * texts (with the caller's position, as the C libraries' {@code luaL_error} gives them), and pushing strings of
- * arbitrary bytes, which the binding can only do for text.
- * <p>
- * Arbitrary bytes reach Lua through a tiny precompiled chunk whose one constant is the string ({@code LOADK} +
- * {@code RETURN}), built from the state's own dump header so that it matches the native library's layout; plain
- * ASCII goes through {@link Lua#push(String)}.
+ * arbitrary bytes ({@link LuaBytes}).
  */
 final class LibrarySupport
 {
@@ -44,13 +37,9 @@ final class LibrarySupport
           return message
         end
         """;
-    private static final int OP_LOADK_0_0 = 1;
-    private static final int OP_RETURN_0_2 = 30 | (2 << 23);
-    private static final int LUA_TSTRING = 4;
 
     private final int locatorRef;
-    private final byte[] chunkHeader;
-    private ByteBuffer chunk = ByteBuffer.allocateDirect(256).order(ByteOrder.LITTLE_ENDIAN);
+    private final LuaBytes strings;
 
     LibrarySupport(final Lua lua)
     {
@@ -63,29 +52,7 @@ final class LibrarySupport
             throw new IllegalStateException("Lua libraries need the debug library while installing", e);
         }
         locatorRef = lua.ref();
-        chunkHeader = dumpHeader(lua);
-    }
-
-    private static byte[] dumpHeader(final Lua lua)
-    {
-        try
-        {
-            lua.load("return 1");
-        }
-        catch (final LuaException e)
-        {
-            throw new IllegalStateException(e);
-        }
-        final ByteBuffer dump = lua.dump();
-        lua.pop(1);
-        final byte[] header = new byte[12];
-        dump.get(0, header);
-        // ESC "Lua" 0x51, format 0, little endian, int 4, size_t 8, Instruction 4, lua_Number 8, not integral
-        if (header[4] != 0x51 || header[6] != 1 || header[7] != 4 || header[8] != 8 || header[9] != 4 || header[10] != 8)
-        {
-            throw new IllegalStateException("Unsupported Lua native layout for binary strings");
-        }
-        return header;
+        strings = new LuaBytes(lua);
     }
 
     /**
@@ -213,7 +180,7 @@ final class LibrarySupport
      */
     static byte[] bytes(final Lua lua, final int index)
     {
-        final ByteBuffer buffer = lua.toBuffer(index);
+        final ByteBuffer buffer = lua.toDirectBuffer(index);  // a view of the Lua string, copied at once
         final byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return bytes;
@@ -223,7 +190,7 @@ final class LibrarySupport
 
     void pushBytes(final Lua lua, final byte[] bytes)
     {
-        pushBytes(lua, bytes, 0, bytes.length);
+        strings.push(lua.getPointer(), bytes, 0, bytes.length);
     }
 
     /**
@@ -231,47 +198,6 @@ final class LibrarySupport
      */
     void pushBytes(final Lua lua, final byte[] bytes, final int offset, final int length)
     {
-        if (isPlainAscii(bytes, offset, length))
-        {
-            lua.push(new String(bytes, offset, length, StandardCharsets.ISO_8859_1));
-            return;
-        }
-        final int size = chunkHeader.length + 8 + 4 + 4 + 4 + 4 + 8 + 4 + 1 + 8 + length + 1 + 4 + 12;
-        if (chunk.capacity() < size)
-        {
-            chunk = ByteBuffer.allocateDirect(Math.max(size, chunk.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        final ByteBuffer out = chunk.clear();
-        out.put(chunkHeader);
-        out.putLong(0);             // no source name
-        out.putInt(0).putInt(0);    // line defined, last line defined
-        out.put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 2);   // upvalues, parameters, vararg, max stack
-        out.putInt(2).putInt(OP_LOADK_0_0).putInt(OP_RETURN_0_2);
-        out.putInt(1).put((byte) LUA_TSTRING).putLong(length + 1L).put(bytes, offset, length).put((byte) 0);
-        out.putInt(0);              // no nested functions
-        out.putInt(0).putInt(0).putInt(0);   // no line info, locals, upvalue names
-        out.flip();
-        try
-        {
-            lua.load(out, "=bytes");
-            lua.pCall(0, 1);
-        }
-        catch (final LuaException e)
-        {
-            throw new IllegalStateException("Lua refused a string chunk", e);
-        }
-    }
-
-    private static boolean isPlainAscii(final byte[] bytes, final int offset, final int length)
-    {
-        for (int i = offset, end = offset + length; i < end; i++)
-        {
-            final byte b = bytes[i];
-            if (b <= 0)
-            {
-                return false;
-            }
-        }
-        return true;
+        strings.push(lua.getPointer(), bytes, offset, length);
     }
 }

@@ -18,8 +18,13 @@ final class MessagePackLibrary
     private static final int MISSING_BYTES = 2;
 
     private final LibrarySupport support;
-    /** The kind of collection being decoded, named in the error when the Java stack runs out. */
-    private boolean decodingMap;
+    /** Open collections while decoding: elements left, map or array, next array index, a map's key pending. */
+    private int depth;
+    private long[] remaining = new long[16];
+    private boolean[] isMap = new boolean[16];
+    private long[] nextIndex = new long[16];
+    private boolean[] keyDone = new boolean[16];
+    private boolean opened;
 
     private MessagePackLibrary(final LibrarySupport support)
     {
@@ -356,14 +361,7 @@ final class MessagePackLibrary
         int count = 0;
         for (; cursor.left() > 0 && count < max; count++)
         {
-            try
-            {
-                decode(lua, cursor);
-            }
-            catch (final StackOverflowError e)
-            {
-                throw LuaLibraryError.error("stack overflow (in function " + collectionFunction(decodingMap) + ")");
-            }
+            decodeOne(lua, cursor);
             if (cursor.error == MISSING_BYTES)
             {
                 throw LuaLibraryError.error("Missing bytes in input.");
@@ -383,7 +381,68 @@ final class MessagePackLibrary
         return count;
     }
 
-    /** Decodes one object onto the stack; on failure sets the cursor's error, leaving what it pushed. */
+    /**
+     * Decodes one top-level object onto the stack; on failure sets the cursor's error, leaving what it pushed.
+     * Collections are filled with an explicit stack of open levels rather than recursion, so nesting is bounded by
+     * Lua's stack as in lua-cmsgpack, not by the Java stack of the thread running the script; each level keeps its
+     * table and the pending key (an array's index) on the Lua stack, as lua-cmsgpack does.
+     */
+    private void decodeOne(final Lua lua, final Cursor c)
+    {
+        depth = 0;
+        decode(lua, c);
+        while (c.error == 0)
+        {
+            if (opened)
+            {
+                opened = false;
+                decode(lua, c);  // the first element (or key) of the collection just opened
+                continue;
+            }
+            if (depth == 0)
+            {
+                return;
+            }
+            final int level = depth - 1;
+            if (isMap[level] && !keyDone[level])
+            {
+                keyDone[level] = true;
+                decode(lua, c);  // the value of the key just read
+                continue;
+            }
+            store(lua, level);
+            if (--remaining[level] == 0)
+            {
+                depth--;  // the finished table is now the value on top
+                continue;
+            }
+            if (!isMap[level])
+            {
+                lua.push(nextIndex[level]++);
+            }
+            decode(lua, c);
+        }
+    }
+
+    /** Sets key = value (the two values on top) in the table under them. */
+    private void store(final Lua lua, final int level)
+    {
+        if (isMap[level])
+        {
+            keyDone[level] = false;
+            if (lua.isNil(-2))
+            {
+                throw LuaLibraryError.raw("table index is nil");
+            }
+            if (lua.type(-2) == Lua.LuaType.NUMBER && Double.isNaN(lua.toNumber(-2)))
+            {
+                throw LuaLibraryError.raw("table index is NaN");
+            }
+        }
+        lua.rawSet(-3);
+    }
+
+    /** Decodes one item: a scalar is pushed; a collection's table is pushed and its level opened when not empty. */
     private void decode(final Lua lua, final Cursor c)
     {
         if (!c.need(1))
@@ -506,47 +565,33 @@ final class MessagePackLibrary
         }
     }
 
-    private static String collectionFunction(final boolean map)
-    {
-        return map ? "mp_decode_to_lua_hash" : "mp_decode_to_lua_array";
-    }
-
     private void collection(final Lua lua, final Cursor c, final long count, final boolean map)
     {
-        decodingMap = map;
-        checkStack(lua, collectionFunction(map));
+        checkStack(lua, map ? "mp_decode_to_lua_hash" : "mp_decode_to_lua_array");
         lua.newTable();
-        long index = 1;
-        for (long left = count; left > 0; left--)
+        if (count == 0)
         {
-            if (map)
-            {
-                decode(lua, c);
-                if (c.error != 0)
-                {
-                    return;
-                }
-            }
-            else
-            {
-                lua.push(index++);
-            }
-            decode(lua, c);
-            if (c.error != 0)
-            {
-                return;
-            }
-            if (lua.isNil(-2))
-            {
-                throw LuaLibraryError.raw("table index is nil");
-            }
-            if (lua.type(-2) == Lua.LuaType.NUMBER && Double.isNaN(lua.toNumber(-2)))
-            {
-                throw LuaLibraryError.raw("table index is NaN");
-            }
-            lua.rawSet(-3);
+            return;
         }
+        if (depth == remaining.length)
+        {
+            remaining = java.util.Arrays.copyOf(remaining, depth * 2);
+            isMap = java.util.Arrays.copyOf(isMap, depth * 2);
+            nextIndex = java.util.Arrays.copyOf(nextIndex, depth * 2);
+            keyDone = java.util.Arrays.copyOf(keyDone, depth * 2);
+        }
+        remaining[depth] = count;
+        isMap[depth] = map;
+        keyDone[depth] = false;
+        nextIndex[depth] = 2;
+        depth++;
+        if (!map)
+        {
+            lua.push(1L);
+        }
+        opened = true;
     }
+
 
     private static void checkStack(final Lua lua, final String function)
     {

@@ -56,7 +56,7 @@ class LuaLibrariesDifferentialTest
         final List<String> cases = cases();
         assertTrue(cases.size() > 200, "the case file was read");
         final List<String> mismatches = new ArrayList<>();
-        LuaScriptHarness.onEngineSizedStack(() ->
+        LuaScriptHarness.onSmallStack(() ->
         {
             try (Lua lua = LuaScriptHarness.newState();
                  LuaScriptHarness.Redis redis = new LuaScriptHarness.Redis(redisProcess.port()))
@@ -106,7 +106,7 @@ class LuaLibrariesDifferentialTest
             cases.add("return struct.unpack('>i2 <I3 b c2 d', " + luaString(bytes) + ")");
         }
         final List<String> mismatches = new ArrayList<>();
-        LuaScriptHarness.onEngineSizedStack(() ->
+        LuaScriptHarness.onSmallStack(() ->
         {
             try (Lua lua = LuaScriptHarness.newState();
                  LuaScriptHarness.Redis redis = new LuaScriptHarness.Redis(redisProcess.port()))

@@ -57,13 +57,14 @@ final class LuaScriptHarness
     }
 
     /**
-     * Runs {@code work} on a thread whose stack is the engine thread's (16 MB), where scripts run, and rethrows what
-     * it threw.
+     * Runs {@code work} on a thread with a small stack (256 kB) and rethrows what it threw: the libraries must reach
+     * Redis's nesting limits whatever the stack of the thread running scripts (a virtual engine thread runs JNI on
+     * its carrier's stack).
      */
-    static void onEngineSizedStack(final Work work) throws Exception
+    static void onSmallStack(final Work work) throws Exception
     {
         final Exception[] failure = new Exception[1];
-        final Thread thread = Thread.ofPlatform().stackSize(16L << 20).start(() ->
+        final Thread thread = Thread.ofPlatform().stackSize(256L << 10).start(() ->
         {
             try
             {

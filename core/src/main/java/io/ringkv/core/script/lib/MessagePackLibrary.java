@@ -361,6 +361,7 @@ final class MessagePackLibrary
         int count = 0;
         for (; cursor.left() > 0 && count < max; count++)
         {
+            checkStack(lua, 1, "too many return values at once; use unpack_one or unpack_limit instead.");
             decodeOne(lua, cursor);
             if (cursor.error == MISSING_BYTES)
             {
@@ -567,7 +568,7 @@ final class MessagePackLibrary
 
     private void collection(final Lua lua, final Cursor c, final long count, final boolean map)
     {
-        checkStack(lua, map ? "mp_decode_to_lua_hash" : "mp_decode_to_lua_array");
+        checkStack(lua, 2, map ? "in function mp_decode_to_lua_hash" : "in function mp_decode_to_lua_array");
         lua.newTable();
         if (count == 0)
         {
@@ -593,15 +594,16 @@ final class MessagePackLibrary
     }
 
 
-    private static void checkStack(final Lua lua, final String function)
+    /** {@code luaL_checkstack}: room for {@code slots} more values, or Redis's "stack overflow (why)" error. */
+    private static void checkStack(final Lua lua, final int slots, final String why)
     {
         try
         {
-            lua.checkStack(2);  // the table and its next key
+            lua.checkStack(slots);
         }
         catch (final RuntimeException e)
         {
-            throw LuaLibraryError.error("stack overflow (in function " + function + ")");
+            throw LuaLibraryError.error("stack overflow (" + why + ")");
         }
     }
 }

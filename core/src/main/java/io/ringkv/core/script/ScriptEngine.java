@@ -197,14 +197,14 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
         if ((flags & Shebang.COMPAT) == 0 && !noWrites)
         {
             // A script declaring its flags is judged by them up front (Redis's scriptPrepareForRun).
-            if (readOnlyCall)
-            {
-                reply.error("ERR Can not run script with write flag on readonly command");
-                return;
-            }
             if (context.readOnlyReplica() && !caller.masterLink())
             {
                 reply.error("READONLY You can't write against a read only replica.");
+                return;
+            }
+            if (readOnlyCall)
+            {
+                reply.error("ERR Can not execute a script with write flag using *_ro command.");
                 return;
             }
             if ((flags & Shebang.ALLOW_OOM) == 0 && !caller.masterLink() && !context.keyspace().makeRoom(
@@ -291,7 +291,9 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
 
     private String field(final LuaRuntime lua, final long l, final String name)
     {
-        natives.lua_getfield(l, -1, name);
+        // Raw: an error value's metatable must not run here, outside any protected call.
+        natives.lua_pushstring(l, name);
+        natives.lua_rawget(l, -2);
         final int type = natives.lua_type(l, -1);
         final String value = type == LuaRuntime.TSTRING || type == LuaRuntime.TNUMBER ? lua.latin1(l, -1) : null;
         natives.lua_settop(l, -2);
@@ -449,8 +451,11 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
     {
         if (running && runState.killRequested())
         {
-            killed = true;
-            LOGGER.log(System.Logger.Level.WARNING, "Lua script killed by user with SCRIPT KILL.");
+            if (!killed)
+            {
+                killed = true;
+                LOGGER.log(System.Logger.Level.WARNING, "Lua script killed by user with SCRIPT KILL.");
+            }
             return true;
         }
         return false;

@@ -33,17 +33,8 @@ class ScriptBusyProcessTest
         {
             expected = killScenario(redis.port());
         }
-        final Process process = LauncherProcessTest.start("--port", "0", "--lua-time-limit", THRESHOLD_MS);
-        try
-        {
-            final LinkedBlockingQueue<String> output = LauncherProcessTest.drain(process);
-            final int port = LauncherProcessTest.awaitPort(process, output);
-            assertEquals(expected, killScenario(port), String.join("\n", output));
-        }
-        finally
-        {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        assertEquals(expected,
+            onRingkvProcess(ScriptBusyProcessTest::killScenario, false, "--lua-time-limit", THRESHOLD_MS));
     }
 
     private static List<String> killScenario(final int port) throws Exception
@@ -83,14 +74,37 @@ class ScriptBusyProcessTest
             expected = unkillableScenario(redis.port());
             assertThrows(ConnectException.class, () -> new RawConnection(redis.port()).close(), "redis has stopped");
         }
-        final Process process = LauncherProcessTest.start("--port", "0", "--busy-reply-threshold", THRESHOLD_MS);
+        assertEquals(expected,
+            onRingkvProcess(ScriptBusyProcessTest::unkillableScenario, true, "--busy-reply-threshold", THRESHOLD_MS));
+    }
+
+    /** A scenario's replies, from a server on the given port. */
+    private interface Scenario
+    {
+        List<String> run(int port) throws Exception;
+    }
+
+    /**
+     * Runs the scenario against a ringkv process started with {@code options}.
+     *
+     * @param exits true when the scenario stops the server: it must then exit with status 0.
+     */
+    private static List<String> onRingkvProcess(final Scenario scenario, final boolean exits, final String... options)
+        throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of("--port", "0"));
+        command.addAll(List.of(options));
+        final Process process = LauncherProcessTest.start(command.toArray(new String[0]));
         try
         {
             final LinkedBlockingQueue<String> output = LauncherProcessTest.drain(process);
-            final int port = LauncherProcessTest.awaitPort(process, output);
-            assertEquals(expected, unkillableScenario(port), String.join("\n", output));
-            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits: " + String.join("\n", output));
-            assertEquals(0, process.exitValue(), String.join("\n", output));
+            final List<String> replies = scenario.run(LauncherProcessTest.awaitPort(process, output));
+            if (exits)
+            {
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits: " + String.join("\n", output));
+                assertEquals(0, process.exitValue(), String.join("\n", output));
+            }
+            return replies;
         }
         finally
         {

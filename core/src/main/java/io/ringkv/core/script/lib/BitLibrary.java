@@ -1,6 +1,5 @@
 package io.ringkv.core.script.lib;
 
-import party.iroiro.luajava.JFunction;
 import party.iroiro.luajava.Lua;
 
 /**
@@ -18,25 +17,19 @@ final class BitLibrary
     static void install(final Lua lua, final LibrarySupport support)
     {
         lua.createTable(0, 12);
-        set(lua, support, "tobit", l -> push(l, bitArgument(l, 1)));
-        set(lua, support, "bnot", l -> push(l, ~bitArgument(l, 1)));
-        set(lua, support, "band", l -> fold(l, 0));
-        set(lua, support, "bor", l -> fold(l, 1));
-        set(lua, support, "bxor", l -> fold(l, 2));
-        set(lua, support, "lshift", l -> push(l, bitArgument(l, 1) << bitArgument(l, 2)));
-        set(lua, support, "rshift", l -> push(l, bitArgument(l, 1) >>> bitArgument(l, 2)));
-        set(lua, support, "arshift", l -> push(l, bitArgument(l, 1) >> bitArgument(l, 2)));
-        set(lua, support, "rol", l -> push(l, Integer.rotateLeft(bitArgument(l, 1), bitArgument(l, 2))));
-        set(lua, support, "ror", l -> push(l, Integer.rotateRight(bitArgument(l, 1), bitArgument(l, 2))));
-        set(lua, support, "bswap", l -> push(l, Integer.reverseBytes(bitArgument(l, 1))));
-        set(lua, support, "tohex", BitLibrary::toHex);
+        support.register(lua, "tobit", l -> push(l, bitArgument(l, 1)));
+        support.register(lua, "bnot", l -> push(l, ~bitArgument(l, 1)));
+        support.register(lua, "band", l -> fold(l, 0));
+        support.register(lua, "bor", l -> fold(l, 1));
+        support.register(lua, "bxor", l -> fold(l, 2));
+        support.register(lua, "lshift", l -> push(l, bitArgument(l, 1) << bitArgument(l, 2)));
+        support.register(lua, "rshift", l -> push(l, bitArgument(l, 1) >>> bitArgument(l, 2)));
+        support.register(lua, "arshift", l -> push(l, bitArgument(l, 1) >> bitArgument(l, 2)));
+        support.register(lua, "rol", l -> push(l, Integer.rotateLeft(bitArgument(l, 1), bitArgument(l, 2))));
+        support.register(lua, "ror", l -> push(l, Integer.rotateRight(bitArgument(l, 1), bitArgument(l, 2))));
+        support.register(lua, "bswap", l -> push(l, Integer.reverseBytes(bitArgument(l, 1))));
+        support.register(lua, "tohex", BitLibrary::toHex);
         lua.setGlobal("bit");
-    }
-
-    private static void set(final Lua lua, final LibrarySupport support, final String name, final JFunction function)
-    {
-        lua.push(support.function(function));
-        lua.setField(-2, name);
     }
 
     /**

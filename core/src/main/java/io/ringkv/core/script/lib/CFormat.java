@@ -3,6 +3,7 @@ package io.ringkv.core.script.lib;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * C's {@code printf("%.Ng")} and {@code strtod} for doubles, as glibc does them, so numbers read and written by the
@@ -148,23 +149,8 @@ final class CFormat
         {
             return 0;
         }
-        if (at < bytes.length && (bytes[at] | 0x20) == 'e')
-        {
-            int e = at + 1;
-            if (e < bytes.length && (bytes[e] == '+' || bytes[e] == '-'))
-            {
-                e++;
-            }
-            if (e < bytes.length && isDigit(bytes[e]))
-            {
-                while (e < bytes.length && isDigit(bytes[e]))
-                {
-                    e++;
-                }
-                at = e;
-            }
-        }
-        final String text = new String(bytes, mantissaStart, at - mantissaStart, java.nio.charset.StandardCharsets.ISO_8859_1);
+        at = exponentEnd(bytes, at, 'e');
+        final String text = new String(bytes, mantissaStart, at - mantissaStart, StandardCharsets.ISO_8859_1);
         final double magnitude = Double.parseDouble(text.startsWith(".") ? "0" + text : text);
         result[0] = negative ? -magnitude : magnitude;
         return at - start;
@@ -195,24 +181,9 @@ final class CFormat
         {
             return 0;
         }
-        String exponent = "p0";
-        if (at < bytes.length && (bytes[at] | 0x20) == 'p')
-        {
-            int e = at + 1;
-            if (e < bytes.length && (bytes[e] == '+' || bytes[e] == '-'))
-            {
-                e++;
-            }
-            if (e < bytes.length && isDigit(bytes[e]))
-            {
-                while (e < bytes.length && isDigit(bytes[e]))
-                {
-                    e++;
-                }
-                exponent = new String(bytes, at, e - at, java.nio.charset.StandardCharsets.ISO_8859_1);
-                at = e;
-            }
-        }
+        final int end = exponentEnd(bytes, at, 'p');
+        final String exponent = end == at ? "p0" : new String(bytes, at, end - at, StandardCharsets.ISO_8859_1);
+        at = end;
         if (text.charAt(text.length() - 1) == '.')
         {
             text.append('0');
@@ -220,6 +191,32 @@ final class CFormat
         final double magnitude = Double.parseDouble(text + exponent);
         result[0] = negative ? -magnitude : magnitude;
         return at;
+    }
+
+    /**
+     * @return the end of an exponent ({@code marker}, an optional sign, digits) at {@code at}, or {@code at} when
+     *     there is none (strtod then stops before the marker).
+     */
+    private static int exponentEnd(final byte[] bytes, final int at, final char marker)
+    {
+        if (at >= bytes.length || (bytes[at] | 0x20) != marker)
+        {
+            return at;
+        }
+        int e = at + 1;
+        if (e < bytes.length && (bytes[e] == '+' || bytes[e] == '-'))
+        {
+            e++;
+        }
+        if (e >= bytes.length || !isDigit(bytes[e]))
+        {
+            return at;
+        }
+        while (e < bytes.length && isDigit(bytes[e]))
+        {
+            e++;
+        }
+        return e;
     }
 
     private static boolean matches(final byte[] bytes, final int at, final String lowerCaseWord)

@@ -3,7 +3,6 @@ package io.ringkv.core.script.lib;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-import party.iroiro.luajava.JFunction;
 import party.iroiro.luajava.Lua;
 import party.iroiro.luajava.lua51.Lua51Natives;
 
@@ -62,16 +61,16 @@ final class JsonLibrary
     {
         final JsonLibrary library = new JsonLibrary(support);
         lua.createTable(0, 14);
-        set(lua, support, "encode", library::encode);
-        set(lua, support, "decode", library::decode);
-        set(lua, support, "encode_sparse_array", library::encodeSparseArray);
-        set(lua, support, "encode_max_depth", l -> library.integerSetting(l, 0));
-        set(lua, support, "decode_max_depth", l -> library.integerSetting(l, 1));
-        set(lua, support, "encode_number_precision", l -> library.integerSetting(l, 2));
-        set(lua, support, "encode_keep_buffer", l -> library.enumSetting(l, 0));
-        set(lua, support, "encode_invalid_numbers", l -> library.enumSetting(l, 1));
-        set(lua, support, "decode_invalid_numbers", l -> library.enumSetting(l, 2));
-        set(lua, support, "new", l -> pushModule(l, support));
+        support.register(lua, "encode", library::encode);
+        support.register(lua, "decode", library::decode);
+        support.register(lua, "encode_sparse_array", library::encodeSparseArray);
+        support.register(lua, "encode_max_depth", l -> library.integerSetting(l, 0));
+        support.register(lua, "decode_max_depth", l -> library.integerSetting(l, 1));
+        support.register(lua, "encode_number_precision", l -> library.integerSetting(l, 2));
+        support.register(lua, "encode_keep_buffer", l -> library.enumSetting(l, 0));
+        support.register(lua, "encode_invalid_numbers", l -> library.enumSetting(l, 1));
+        support.register(lua, "decode_invalid_numbers", l -> library.enumSetting(l, 2));
+        support.register(lua, "new", l -> pushModule(l, support));
         pushNull(lua);
         lua.setField(-2, "null");
         lua.push("cjson");
@@ -79,12 +78,6 @@ final class JsonLibrary
         lua.push("2.1.0");
         lua.setField(-2, "_VERSION");
         return 1;
-    }
-
-    private static void set(final Lua lua, final LibrarySupport support, final String name, final JFunction function)
-    {
-        lua.push(support.function(function));
-        lua.setField(-2, name);
     }
 
     /** cjson.null: a NULL light userdata, as lua-cjson's. */

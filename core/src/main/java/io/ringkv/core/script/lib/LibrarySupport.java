@@ -56,6 +56,15 @@ final class LibrarySupport
     }
 
     /**
+     * Sets field {@code name} of the table on top of the stack to a library function.
+     */
+    void register(final Lua lua, final String name, final JFunction body)
+    {
+        lua.push(function(body));
+        lua.setField(-2, name);
+    }
+
+    /**
      * Wraps a library function so that {@link LuaLibraryError}s become Lua errors with Redis's texts.
      */
     JFunction function(final JFunction body)

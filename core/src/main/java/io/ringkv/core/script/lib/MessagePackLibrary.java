@@ -2,7 +2,6 @@ package io.ringkv.core.script.lib;
 
 import java.io.ByteArrayOutputStream;
 
-import party.iroiro.luajava.JFunction;
 import party.iroiro.luajava.Lua;
 
 /**
@@ -35,15 +34,15 @@ final class MessagePackLibrary
     {
         final MessagePackLibrary library = new MessagePackLibrary(support);
         lua.createTable(0, 8);
-        set(lua, support, "pack", library::pack);
-        set(lua, support, "unpack", l -> library.unpack(l, 0, 0));
-        set(lua, support, "unpack_one", l ->
+        support.register(lua, "pack", library::pack);
+        support.register(lua, "unpack", l -> library.unpack(l, 0, 0));
+        support.register(lua, "unpack_one", l ->
         {
             final long offset = LibrarySupport.optInteger(l, 2, 0);
             l.setTop(1);
             return library.unpack(l, 1, offset);
         });
-        set(lua, support, "unpack_limit", l ->
+        support.register(lua, "unpack_limit", l ->
         {
             final long limit = (long) LibrarySupport.checkNumber(l, 2);
             final long offset = LibrarySupport.optInteger(l, 3, 0);
@@ -55,12 +54,6 @@ final class MessagePackLibrary
         field(lua, "_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo");
         field(lua, "_DESCRIPTION", "MessagePack C implementation for Lua");
         lua.setGlobal("cmsgpack");
-    }
-
-    private static void set(final Lua lua, final LibrarySupport support, final String name, final JFunction function)
-    {
-        lua.push(support.function(function));
-        lua.setField(-2, name);
     }
 
     private static void field(final Lua lua, final String name, final String value)

@@ -2,7 +2,6 @@ package io.ringkv.core.script.lib;
 
 import java.io.ByteArrayOutputStream;
 
-import party.iroiro.luajava.JFunction;
 import party.iroiro.luajava.Lua;
 
 /**
@@ -26,16 +25,10 @@ final class StructLibrary
     {
         final StructLibrary library = new StructLibrary(support);
         lua.createTable(0, 3);
-        set(lua, support, "pack", library::pack);
-        set(lua, support, "unpack", library::unpack);
-        set(lua, support, "size", StructLibrary::size);
+        support.register(lua, "pack", library::pack);
+        support.register(lua, "unpack", library::unpack);
+        support.register(lua, "size", StructLibrary::size);
         lua.setGlobal("struct");
-    }
-
-    private static void set(final Lua lua, final LibrarySupport support, final String name, final JFunction function)
-    {
-        lua.push(support.function(function));
-        lua.setField(-2, name);
     }
 
     /** Where the format string is read and what it has set so far. */

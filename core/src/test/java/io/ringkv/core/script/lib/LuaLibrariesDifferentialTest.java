@@ -2,12 +2,15 @@ package io.ringkv.core.script.lib;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import io.ringkv.core.command.RedisTranscriptClient;
 import io.ringkv.core.testing.RedisServerProcess;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,24 +58,7 @@ class LuaLibrariesDifferentialTest
     {
         final List<String> cases = cases();
         assertTrue(cases.size() > 200, "the case file was read");
-        final List<String> mismatches = new ArrayList<>();
-        LuaScriptHarness.onSmallStack(() ->
-        {
-            try (Lua lua = LuaScriptHarness.newState();
-                 LuaScriptHarness.Redis redis = new LuaScriptHarness.Redis(redisProcess.port()))
-            {
-                for (final String body : cases)
-                {
-                    final byte[] expected = redis.eval(body);
-                    final byte[] actual = LuaScriptHarness.runLocally(lua, body);
-                    if (!Arrays.equals(expected, actual))
-                    {
-                        mismatches.add(body + "\n    redis:  " + shorten(expected) + "\n    ringkv: " + shorten(actual));
-                    }
-                }
-            }
-        });
-        assertEquals("", String.join("\n", mismatches), mismatches.size() + " of " + cases.size() + " cases differ");
+        assertSameAsRedis(cases);
     }
 
     /**
@@ -105,24 +91,7 @@ class LuaLibrariesDifferentialTest
             cases.add("return cmsgpack.unpack(" + luaString(mutate(random, VALID_MSGPACK)) + ")");
             cases.add("return struct.unpack('>i2 <I3 b c2 d', " + luaString(bytes) + ")");
         }
-        final List<String> mismatches = new ArrayList<>();
-        LuaScriptHarness.onSmallStack(() ->
-        {
-            try (Lua lua = LuaScriptHarness.newState();
-                 LuaScriptHarness.Redis redis = new LuaScriptHarness.Redis(redisProcess.port()))
-            {
-                for (final String body : cases)
-                {
-                    final byte[] expected = redis.eval(body);
-                    final byte[] actual = LuaScriptHarness.runLocally(lua, body);
-                    if (!Arrays.equals(expected, actual))
-                    {
-                        mismatches.add(body + "\n    redis:  " + shorten(expected) + "\n    ringkv: " + shorten(actual));
-                    }
-                }
-            }
-        });
-        assertEquals("", String.join("\n", mismatches), mismatches.size() + " of " + cases.size() + " cases differ");
+        assertSameAsRedis(cases);
     }
 
     private static final byte[] VALID_JSON =
@@ -185,6 +154,32 @@ class LuaLibrariesDifferentialTest
             out.append('\\').append(b & 0xff);
         }
         return out.append('\'').toString();
+    }
+
+    /**
+     * Runs every case in redis-server and locally (on a small stack), and fails listing each that differs.
+     */
+    private static void assertSameAsRedis(final List<String> cases) throws Exception
+    {
+        final List<String> mismatches = new ArrayList<>();
+        LuaScriptHarness.onSmallStack(() ->
+        {
+            try (Lua lua = LuaScriptHarness.newState();
+                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), redisProcess.port()))
+            {
+                final RedisTranscriptClient redis = new RedisTranscriptClient(socket);
+                for (final String body : cases)
+                {
+                    final byte[] expected = LuaScriptHarness.runInRedis(redis, body);
+                    final byte[] actual = LuaScriptHarness.runLocally(lua, body);
+                    if (!Arrays.equals(expected, actual))
+                    {
+                        mismatches.add(body + "\n    redis:  " + shorten(expected) + "\n    ringkv: " + shorten(actual));
+                    }
+                }
+            }
+        });
+        assertEquals("", String.join("\n", mismatches), mismatches.size() + " of " + cases.size() + " cases differ");
     }
 
     private static String shorten(final byte[] bytes)

@@ -1,15 +1,10 @@
 package io.ringkv.core.script.lib;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
+import io.ringkv.core.command.RedisTranscriptClient;
 import party.iroiro.luajava.Lua;
 import party.iroiro.luajava.LuaException;
 import party.iroiro.luajava.lua51.Lua51;
@@ -105,61 +100,14 @@ final class LuaScriptHarness
         return bytes;
     }
 
-    /** A RESP connection that sends EVAL and reads one bulk or error reply. */
-    static final class Redis implements AutoCloseable
+    /**
+     * Runs the wrapped expression in redis-server with EVAL.
+     *
+     * @return the canonical text it returned, or the error line Redis answered.
+     */
+    static byte[] runInRedis(final RedisTranscriptClient redis, final String body) throws IOException
     {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        Redis(final int port) throws IOException
-        {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-        }
-
-        byte[] eval(final String body) throws IOException
-        {
-            final byte[] script = wrap(body).getBytes(StandardCharsets.ISO_8859_1);
-            final ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.write("*3\r\n$4\r\nEVAL\r\n".getBytes(StandardCharsets.US_ASCII));
-            request.write(("$" + script.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            request.write(script);
-            request.write("\r\n$1\r\n0\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.write(request.toByteArray());
-            out.flush();
-            final String line = readLine();
-            if (line.charAt(0) != '$')
-            {
-                return line.getBytes(StandardCharsets.ISO_8859_1);
-            }
-            final int length = Integer.parseInt(line.substring(1));
-            final byte[] bytes = in.readNBytes(length);
-            in.readNBytes(2);
-            return bytes;
-        }
-
-        private String readLine() throws IOException
-        {
-            final StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\r')
-            {
-                if (c < 0)
-                {
-                    throw new IOException("connection closed");
-                }
-                line.append((char) c);
-            }
-            in.read();
-            return line.toString();
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            socket.close();
-        }
+        final String reply = redis.send("EVAL", wrap(body), "0");
+        return (reply.startsWith("$") ? reply.substring(1) : reply).getBytes(StandardCharsets.ISO_8859_1);
     }
 }

@@ -84,6 +84,7 @@ class LuaLibrariesEvalDifferentialTest
 
     private static String shorten(final String text)
     {
-        return text.length() > 400 ? text.substring(0, 400) + "...(" + text.length() + ")" : text;
+        return text.length() > 400 ?
+            text.substring(0, 200) + "...(" + text.length() + ")..." + text.substring(text.length() - 200) : text;
     }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.core.script;
 
+import io.ringkv.core.script.lib.LuaBytes;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -20,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * debug library is taken away. The Java side of {@code redis.call} and friends is a {@link ScriptHost}.
  * <p>
  * Binary-safe strings: the binding pushes Java strings as modified UTF-8, so bytes that are plain ASCII go that way
- * and any other string is made by loading a one-line chunk returning it as an escaped literal; strings are read
+ * and any other string through {@link LuaBytes} (a precompiled chunk holding it as its one constant); strings are read
  * through direct buffers over Lua's own memory.
  * <p>
  * Only the thread that owns the state (the engine thread) may use it.
@@ -46,6 +47,7 @@ public final class LuaRuntime implements AutoCloseable
     private ByteBuffer chunk = ByteBuffer.allocateDirect(256);
     private final UnsafeBuffer chunkView = new UnsafeBuffer(chunk);
     private byte[] ascii = new byte[64];
+    private final LuaBytes binaryStrings;
 
     /**
      * Create the state and its environment.
@@ -59,6 +61,7 @@ public final class LuaRuntime implements AutoCloseable
         natives = (Lua51Natives)lua.getLuaNatives();
         mainState = lua.getPointer();
         registry = natives.getRegistryIndex();
+        binaryStrings = new LuaBytes(lua);
         for (final String library : new String[]{"base", "table", "string", "math", "debug"})
         {
             lua.openLibrary(library);
@@ -426,7 +429,7 @@ public final class LuaRuntime implements AutoCloseable
             natives.lua_pushstring(l, new String(bytes, 0, length, StandardCharsets.ISO_8859_1));
             return;
         }
-        pushEscaped(l, bytes, length);
+        binaryStrings.push(l, bytes, 0, length);
     }
 
     /**
@@ -446,42 +449,6 @@ public final class LuaRuntime implements AutoCloseable
     public void pushAscii(final long l, final String text)
     {
         natives.lua_pushstring(l, text);
-    }
-
-    private void pushEscaped(final long l, final byte[] bytes, final int length)
-    {
-        ensureChunk(length * 4 + 16);
-        final UnsafeBuffer out = chunkView;
-        int at = 0;
-        out.putByte(at++, (byte)'r');
-        out.putByte(at++, (byte)'e');
-        out.putByte(at++, (byte)'t');
-        out.putByte(at++, (byte)'u');
-        out.putByte(at++, (byte)'r');
-        out.putByte(at++, (byte)'n');
-        out.putByte(at++, (byte)' ');
-        out.putByte(at++, (byte)'"');
-        for (int i = 0; i < length; i++)
-        {
-            final int b = bytes[i] & 0xFF;
-            if (b == '"' || b == '\\' || b == '\n' || b == '\r' || b == 0)
-            {
-                out.putByte(at++, (byte)'\\');
-                out.putByte(at++, (byte)('0' + b / 100));
-                out.putByte(at++, (byte)('0' + b / 10 % 10));
-                out.putByte(at++, (byte)('0' + b % 10));
-            }
-            else
-            {
-                out.putByte(at++, (byte)b);
-            }
-        }
-        out.putByte(at++, (byte)'"');
-        chunk.clear().limit(at);
-        if (natives.luaJ_loadbuffer(l, chunk, at, "=string") != 0 || natives.lua_pcall(l, 0, 1, 0) != 0)
-        {
-            throw new IllegalStateException("cannot push a string: " + natives.lua_tostring(l, -1));
-        }
     }
 
     private void ensureChunk(final int capacity)

@@ -1,5 +1,6 @@
 package io.ringkv.core.script;
 
+import io.ringkv.core.script.lib.LuaLibraries;
 import party.iroiro.luajava.Lua;
 
 /**
@@ -23,6 +24,7 @@ public final class ScriptLibraries
      */
     static String install(final Lua lua)
     {
+        LuaLibraries.install(lua);
         return "";
     }
 }

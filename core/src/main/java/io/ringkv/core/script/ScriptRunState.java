@@ -15,6 +15,11 @@ public final class ScriptRunState
     private volatile boolean wrote;
     private volatile boolean killRequested;
     private volatile long startedNs;
+    /** Engine thread only. */
+    private final CarrierRelief carrierRelief = new CarrierRelief();
+
+    /** How long a script runs before a virtual engine thread asks for a spare carrier ({@link CarrierRelief}). */
+    static final long CARRIER_RELIEF_AFTER_NS = 10_000_000L;
 
     /**
      * Engine thread: a script (or a function, for FCALL) begins.
@@ -43,6 +48,7 @@ public final class ScriptRunState
     {
         running = false;
         killRequested = false;
+        carrierRelief.end();
     }
 
     /**
@@ -69,8 +75,17 @@ public final class ScriptRunState
         return wrote;
     }
 
+    /**
+     * Engine thread, from the script's interrupt hook: whether a kill was requested. Once the script has run
+     * {@link #CARRIER_RELIEF_AFTER_NS}, a virtual engine thread also asks the scheduler for a spare carrier here, so
+     * that connections keep running (and can answer BUSY) while the script holds the engine's.
+     */
     public boolean killRequested()
     {
+        if (System.nanoTime() - startedNs > CARRIER_RELIEF_AFTER_NS)
+        {
+            carrierRelief.begin();
+        }
         return killRequested;
     }
 

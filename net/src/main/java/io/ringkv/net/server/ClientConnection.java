@@ -88,6 +88,8 @@ public final class ClientConnection implements Runnable, ConnectedClient
     /** The connection's outbox: bytes the engine pushes (messages, MONITOR lines); once used, its replies too. */
     private volatile ConnectionPush push;
     private volatile OutputBufferLimits outputBufferLimits;
+    /** Set before the connection's thread starts. */
+    private ScriptBusyGate scriptBusyGate;
 
     /**
      * @param id                 client id.
@@ -236,7 +238,9 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     replyStart = output.position();
                     parsedNs = System.nanoTime();
                     executing = true;
-                    if (status == RequestParser.OK && null != replyWriter &&
+                    // A Lua script keeping the engine busy past busy-reply-threshold: answered here (BUSY...).
+                    final boolean answeredHere = null != scriptBusyGate && scriptBusyGate.answered(batch);
+                    if (!answeredHere && status == RequestParser.OK && null != replyWriter &&
                         (requestCount == 1 || null != activePush() || BatchBoundary.mayBlock(batch)) &&
                         !BatchBoundary.needsConnectionThread(batch))
                     {
@@ -253,7 +257,11 @@ public final class ClientConnection implements Runnable, ConnectedClient
                         break;
                     }
                     boolean viaOutbox = false;
-                    if (null != replyWriter && !BatchBoundary.needsConnectionThread(batch))
+                    if (answeredHere)
+                    {
+                        // replied to the output buffer: written below like the engine's replies
+                    }
+                    else if (null != replyWriter && !BatchBoundary.needsConnectionThread(batch))
                     {
                         // Should the connection's outbox be (or become) in use, the engine queues the replies, in
                         // order with what it pushes; otherwise this thread writes them, as before.
@@ -405,6 +413,14 @@ public final class ClientConnection implements Runnable, ConnectedClient
             }
             lastInteractionMs = System.currentTimeMillis();
         }
+    }
+
+    /**
+     * @param gate answers requests while a script keeps the engine busy; set before the connection starts.
+     */
+    public void scriptBusyGate(final ScriptBusyGate gate)
+    {
+        scriptBusyGate = gate;
     }
 
     /**

@@ -91,6 +91,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     private Engine engine;
     /** The running script as the connections see it (BUSY, SCRIPT KILL answered without the engine). */
     private final ScriptRunState scriptRunState = new ScriptRunState();
+    private ScriptBusyGate scriptBusyGate;
     private ScriptEngine scripts;
     private MetricsEndpoint metrics;
     private ReplicationNode replication;
@@ -154,6 +155,8 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         PubSubCommands.register(commands);
         scripts = new ScriptEngine(scriptRunState, ConnectionStateCommands.REDIS_VERSION);
         ScriptCommands.register(commands, scripts);
+        scriptBusyGate = new ScriptBusyGate(scriptRunState, config.busyReplyThreshold.number());
+        config.onChange(config.busyReplyThreshold, option -> scriptBusyGate.threshold(option.number()));
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
@@ -374,6 +377,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
                 config.protoMaxBulkLen.number(), config.jsonMaxLineLength.number(), config.clientQueryBufferLimit.number());
             connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, local));
             connection.outputBufferLimits(config.outputBufferLimits);
+            connection.scriptBusyGate(scriptBusyGate);
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
                 channel.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED));

@@ -441,7 +441,7 @@ class LauncherProcessTest
         return value;
     }
 
-    private static Process start(final String... options) throws IOException
+    static Process start(final String... options) throws IOException
     {
         return new ProcessBuilder(javaCommand(options)).redirectErrorStream(true).start();
     }
@@ -460,7 +460,7 @@ class LauncherProcessTest
         return command;
     }
 
-    private static LinkedBlockingQueue<String> drain(final Process process)
+    static LinkedBlockingQueue<String> drain(final Process process)
     {
         final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread.ofVirtual().start(() ->
@@ -482,7 +482,7 @@ class LauncherProcessTest
         return lines;
     }
 
-    private static int awaitPort(final Process process, final LinkedBlockingQueue<String> output) throws Exception
+    static int awaitPort(final Process process, final LinkedBlockingQueue<String> output) throws Exception
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         final List<String> seen = new ArrayList<>();

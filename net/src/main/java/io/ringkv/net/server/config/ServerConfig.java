@@ -159,6 +159,10 @@ public final class ServerConfig
         "ringkv-allow-unprotected", false, false,
         "Start listening beyond loopback without a password in protected mode (as Redis does); such clients are " +
         "then refused per connection with Redis's DENIED error."));
+    public final ConfigOption busyReplyThreshold = add(ConfigOption.integer(
+        "busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true,
+        "Milliseconds a Lua script or function may run before other clients get BUSY and it can be killed " +
+        "(SCRIPT KILL, FUNCTION KILL)."), "lua-time-limit");
 
     private volatile String configFile = "";
 

@@ -14,12 +14,12 @@ import java.util.List;
  * A RESP2 client of a real redis-server for differential tests: sends a command and reads its reply in the
  * transcript form of {@link TranscriptReply}, so that Redis's replies compare with the engine harness's.
  */
-final class RedisTranscriptClient
+public final class RedisTranscriptClient
 {
     private final InputStream in;
     private final OutputStream out;
 
-    RedisTranscriptClient(final Socket socket) throws IOException
+    public RedisTranscriptClient(final Socket socket) throws IOException
     {
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
@@ -28,7 +28,7 @@ final class RedisTranscriptClient
     /**
      * @return the reply to one command, as a transcript.
      */
-    String send(final String... args) throws IOException
+    public String send(final String... args) throws IOException
     {
         final ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));

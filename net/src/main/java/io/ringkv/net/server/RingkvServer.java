@@ -5,11 +5,14 @@ import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.CoreCommands;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.EngineConfig;
+import io.ringkv.core.script.function.FunctionCommands;
+import io.ringkv.core.script.function.FunctionRegistry;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.net.server.command.ClientCommands;
 import io.ringkv.net.server.command.CommandIntrospectionCommands;
 import io.ringkv.net.server.command.ConfigCommands;
+import io.ringkv.net.server.command.FunctionContainerCommands;
 import io.ringkv.net.server.command.ObjectCommands;
 import io.ringkv.net.server.command.PubSubCommands;
 import io.ringkv.net.server.command.ConnectionStateCommands;
@@ -146,6 +149,8 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         MemoryCommands.register(commands, this);
         ObjectCommands.register(commands);
         PubSubCommands.register(commands);
+        final FunctionRegistry functions = new FunctionRegistry();
+        FunctionContainerCommands.register(commands, new FunctionCommands(functions));
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)

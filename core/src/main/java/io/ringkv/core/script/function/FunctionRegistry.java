@@ -160,6 +160,8 @@ public final class FunctionRegistry
         {
             flush();
         }
+        // Every replaced library goes before any restored one comes: a replaced library may hold a function name
+        // that another restored library takes over.
         for (final FunctionLibrary library : restored.values())
         {
             final FunctionLibrary old = libraries.get(library.name());
@@ -167,6 +169,9 @@ public final class FunctionRegistry
             {
                 unlink(old);
             }
+        }
+        for (final FunctionLibrary library : restored.values())
+        {
             link(library);
         }
     }

@@ -158,6 +158,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .replicaof(config.replicaof.text())
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
+        replication.functionLibraries(functions::codes);
         infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
         config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         config.onChange(config.replBacklogSize, option -> replication.backlogSize(option.number()));

@@ -51,6 +51,7 @@ public final class ReplicaSender
     private static final byte[] PXAT_OPEN = ascii(",\"pxat\":{");
     private static final byte[] MORE = ascii(",\"more\":true}\n");
     private static final byte[] OFFSET = ascii(",\"offset\":");
+    private static final byte[] FUNCTIONS = ascii(",\"functions\":[");
     private static final byte[] PING = ascii("{\"cmd\":\"ping\"}\n");
 
     private final ReplicaSenderOwner node;
@@ -78,6 +79,7 @@ public final class ReplicaSender
     private int pxatEntries;
     private boolean endSeen;
     private long dumped;
+    private boolean firstDumpMessageSent;
     private boolean snapshotReleased;
     private long lastWriteMs;
     private volatile boolean closed;
@@ -386,6 +388,11 @@ public final class ReplicaSender
         {
             out.ascii(PXAT_OPEN).raw(pxat.buffer(), 0, pxat.length()).ascii((byte)'}');
         }
+        if (!firstDumpMessageSent)
+        {
+            firstDumpMessageSent = true;
+            writeFunctionLibraries(out);
+        }
         if (more)
         {
             out.ascii(MORE);
@@ -396,6 +403,30 @@ public final class ReplicaSender
         }
         write(out.buffer(), out.length());
         out.reset();
+    }
+
+    /**
+     * The first dump message carries the master's function libraries as of the sync point, {@code "functions":[code,
+     * ...]}: the replica replaces its own with them as it replaces its data.
+     */
+    private void writeFunctionLibraries(final JsonTextWriter out)
+    {
+        final java.util.List<byte[]> codes = snapshot.functionLibraries();
+        if (null == codes)
+        {
+            return;
+        }
+        out.ascii(FUNCTIONS);
+        for (int i = 0; i < codes.size(); i++)
+        {
+            if (i > 0)
+            {
+                out.ascii((byte)',');
+            }
+            final byte[] code = codes.get(i);
+            out.bytes(new org.agrona.concurrent.UnsafeBuffer(code), 0, code.length);
+        }
+        out.ascii((byte)']');
     }
 
     /**

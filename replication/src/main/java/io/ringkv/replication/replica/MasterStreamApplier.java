@@ -54,9 +54,10 @@ public final class MasterStreamApplier
     private static final int F_ERROR = 15;
     private static final int F_ARGS = 16;
     private static final int F_MULTI = 17;
+    private static final int F_FUNCTIONS = 18;
     private static final String[] FIELDS = {
         "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
-        "expired", "offset", "more", "error", "args", "multi"};
+        "expired", "offset", "more", "error", "args", "multi", "functions"};
 
     // Values of "cmd" and "operation", compared as bytes: no String per message on the apply path.
     private static final byte[] CMD_LOG = ascii("log");
@@ -425,9 +426,17 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid dump: 'more' must be true or false");
         }
+        if (fieldType[F_FUNCTIONS] != 0 && (fieldType[F_FUNCTIONS] != JsonObjectCursor.ARRAY || inDump))
+        {
+            return reject("ERR invalid dump: 'functions' must be an array of strings, on a dump's first part");
+        }
         if (!inDump)
         {
             commands.arg("FLUSHALL").end();
+            if (fieldType[F_FUNCTIONS] == JsonObjectCursor.ARRAY && !functionLibraries())
+            {
+                return reject("ERR invalid dump: 'functions' must be an array of strings, on a dump's first part");
+            }
         }
         select(db);
         final JsonObjectCursor inner = this.inner;
@@ -701,6 +710,40 @@ public final class MasterStreamApplier
         }
         commands.end();
         return APPLIED;
+    }
+
+    /**
+     * A dump's function libraries: FUNCTION FLUSH, then FUNCTION LOAD of each code, so the replica holds exactly the
+     * master's libraries (none for an empty array).
+     */
+    private boolean functionLibraries()
+    {
+        commands.arg("FUNCTION").arg("FLUSH").end();
+        final DirectBuffer message = this.message;
+        final JsonScanner scanner = cursor.scanner();
+        final int end = fieldEnd[F_FUNCTIONS] - 1;
+        int p = JsonScanner.skipWhitespace(message, fieldStart[F_FUNCTIONS] + 1, end);
+        while (p < end)
+        {
+            final byte c = message.getByte(p);
+            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
+            commands.arg("FUNCTION").arg("LOAD");
+            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            {
+                return false;
+            }
+            commands.end();
+            p = JsonScanner.skipWhitespace(message, valueEnd, end);
+            if (p < end)
+            {
+                if (message.getByte(p) != ',')
+                {
+                    return false;
+                }
+                p = JsonScanner.skipWhitespace(message, p + 1, end);
+            }
+        }
+        return true;
     }
 
     /**

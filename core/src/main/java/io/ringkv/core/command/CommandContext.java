@@ -66,6 +66,7 @@ public final class CommandContext
     private long slowCallNs = new SlowLog().slowerThanNs();
     private long redactedArguments;
     private boolean mayNotBlock;
+    private boolean oomExempt;
 
     /**
      * @param keyspace        the data.
@@ -349,6 +350,23 @@ public final class CommandContext
     public void mayNotBlock(final boolean mayNotBlock)
     {
         this.mayNotBlock = mayNotBlock;
+    }
+
+    /**
+     * @return true while a script that may ignore maxmemory runs its commands (allow-oom, or after its first write,
+     * as Redis's scriptVerifyOOM): the admission step then skips the memory check.
+     */
+    public boolean oomExempt()
+    {
+        return oomExempt;
+    }
+
+    /**
+     * @param oomExempt set by a script around each command it calls.
+     */
+    public void oomExempt(final boolean oomExempt)
+    {
+        this.oomExempt = oomExempt;
     }
 
     public SlowLog slowLog()

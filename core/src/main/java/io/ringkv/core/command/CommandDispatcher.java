@@ -140,7 +140,7 @@ public final class CommandDispatcher
         // queue may grow without bound): evict first under an evicting policy; the master's stream is never refused
         // (a replica ignores maxmemory and follows its master's deletes).
         if (((flags & Command.DENY_OOM) != 0 || (inTransaction && !command.hasFlag(Command.NO_QUEUE))) &&
-            !session.masterLink() && !makeRoom(nowMs))
+            !session.masterLink() && !context.oomExempt() && !makeRoom(nowMs))
         {
             return reject(command, session, ErrorMessages.OOM, reply);
         }

@@ -164,6 +164,17 @@ public interface Reply
     void verbatimText(CharSequence text);
 
     /**
+     * A big number (RESP3 {@code (}; RESP2 and JSON a string of its digits). Scripts return them as
+     * {@code {big_number = "..."}}.
+     *
+     * @param digits the number's decimal text, ASCII.
+     */
+    default void bigNumber(final CharSequence digits)
+    {
+        bulk(digits.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /**
      * The current request's reply will be written later, by the connection's own thread through a
      * {@link ConnectionHandover} (WAIT): write nothing for it now. Encoders that write framing around every
      * request (JSON lines) must take that framing back.

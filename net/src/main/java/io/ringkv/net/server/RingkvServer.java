@@ -5,6 +5,9 @@ import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.CoreCommands;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.engine.EngineConfig;
+import io.ringkv.core.script.ScriptCommands;
+import io.ringkv.core.script.ScriptEngine;
+import io.ringkv.core.script.ScriptRunState;
 import io.ringkv.core.script.function.FunctionCommands;
 import io.ringkv.core.script.function.FunctionRegistry;
 import io.ringkv.core.store.Keyspace;
@@ -89,6 +92,9 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     private final InfoSections infoSections = new InfoSections();
     private Keyspace keyspace;
     private Engine engine;
+    /** The running script as the connections see it (BUSY, SCRIPT KILL answered without the engine). */
+    private final ScriptRunState scriptRunState = new ScriptRunState();
+    private ScriptEngine scripts;
     private MetricsEndpoint metrics;
     private ReplicationNode replication;
     private Thread reaper;
@@ -149,6 +155,8 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         MemoryCommands.register(commands, this);
         ObjectCommands.register(commands);
         PubSubCommands.register(commands);
+        scripts = new ScriptEngine(scriptRunState, ConnectionStateCommands.REDIS_VERSION);
+        ScriptCommands.register(commands, scripts);
         final FunctionRegistry functions = new FunctionRegistry();
         FunctionContainerCommands.register(commands, new FunctionCommands(functions));
         replication = new ReplicationNode(new ReplicationConfig()
@@ -441,6 +449,14 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     }
 
     /**
+     * @return the running script as the connection threads see it (BUSY, SCRIPT KILL, FUNCTION KILL).
+     */
+    public ScriptRunState scriptRunState()
+    {
+        return scriptRunState;
+    }
+
+    /**
      * Stop accepting, let connections read and answer what their clients had sent (each until it has been quiet for
      * {@link #DRAIN_QUIET_MS}, all within {@link #DRAIN_TIMEOUT_MS}), then stop the engine and free the keyspace.
      */
@@ -493,6 +509,10 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         if (null != engine)
         {
             engine.close();
+        }
+        if (null != scripts)
+        {
+            scripts.close();
         }
         if (null != keyspace)
         {

@@ -47,6 +47,23 @@ public final class ScriptFlags
     }
 
     /**
+     * @param name a flag's name as redis.register_function's flags table gives it (compared ignoring case, as Redis's
+     *             luaRegisterFunctionReadFlags does).
+     * @return its bit, or {@link #UNKNOWN}.
+     */
+    public static int fromNameIgnoreCase(final String name)
+    {
+        for (int i = 0; i < NAMES.length; i++)
+        {
+            if (NAMES[i].equalsIgnoreCase(name))
+            {
+                return 1 << i;
+            }
+        }
+        return UNKNOWN;
+    }
+
+    /**
      * @param flags a set of flag bits.
      * @return how many of them are set.
      */

@@ -10,6 +10,7 @@ import io.ringkv.core.script.ScriptEngine;
 import io.ringkv.core.script.ScriptRunState;
 import io.ringkv.core.script.function.FunctionCommands;
 import io.ringkv.core.script.function.FunctionRegistry;
+import io.ringkv.core.script.function.LuaLibraryEngine;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.net.server.command.ClientCommands;
@@ -158,6 +159,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         scripts = new ScriptEngine(scriptRunState, ConnectionStateCommands.REDIS_VERSION);
         ScriptCommands.register(commands, scripts);
         final FunctionRegistry functions = new FunctionRegistry();
+        functions.registerEngine(new LuaLibraryEngine(scripts));
         FunctionContainerCommands.register(commands, new FunctionCommands(functions));
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())

@@ -328,7 +328,7 @@ public final class FunctionCommands
                 reply.setHeader(flags.length);
                 for (final String flag : flags)
                 {
-                    reply.bulk(flag.getBytes(StandardCharsets.US_ASCII));
+                    reply.simpleString(flag.getBytes(StandardCharsets.US_ASCII)); // addReplyCommandFlags: statuses
                 }
             }
             if (withCode)

@@ -131,7 +131,7 @@ public final class FunctionRegistry
                 }
                 for (final FunctionDefinition function : library.functions())
                 {
-                    if (restoredFunctions.containsKey(function.name()))
+                    if (restoredFunctions.containsKey(key(function.name())))
                     {
                         engine(library).free(library);
                         throw new FunctionException("Function " + function.name() + " already exists");
@@ -140,7 +140,7 @@ public final class FunctionRegistry
                 restored.put(library.name(), library);
                 for (final FunctionDefinition function : library.functions())
                 {
-                    restoredFunctions.put(function.name(), function);
+                    restoredFunctions.putIfAbsent(key(function.name()), function);
                 }
             }
             if (policy != RestorePolicy.FLUSH)
@@ -177,12 +177,13 @@ public final class FunctionRegistry
     }
 
     /**
-     * @param name a function's name (case-sensitive, as Redis's).
+     * @param name a function's name, any case: Redis's index of functions ignores case (FCALL MYFUNC finds myfunc, and
+     *             two libraries may not hold Fx and FX), while one library may hold both (the first is indexed).
      * @return the function, or null when no library registered it.
      */
     public FunctionDefinition function(final String name)
     {
-        return functions.get(name);
+        return functions.get(key(name));
     }
 
     /**
@@ -207,9 +208,17 @@ public final class FunctionRegistry
         return libraries.size();
     }
 
+    /**
+     * @return functions of every library (FUNCTION STATS's count; one library's Fx and FX count twice).
+     */
     public int functionCount()
     {
-        return functions.size();
+        int count = 0;
+        for (final FunctionLibrary library : libraries.values())
+        {
+            count += library.functions().size();
+        }
+        return count;
     }
 
     /**
@@ -297,7 +306,7 @@ public final class FunctionRegistry
     {
         for (final FunctionDefinition function : library.functions())
         {
-            final FunctionDefinition existing = functions.get(function.name());
+            final FunctionDefinition existing = functions.get(key(function.name()));
             if (null != existing && existing.library() != replaced)
             {
                 throw new FunctionException("Function " + function.name() + " already exists");
@@ -323,7 +332,7 @@ public final class FunctionRegistry
         {
             for (final FunctionDefinition function : library.functions())
             {
-                final FunctionDefinition existing = functions.get(function.name());
+                final FunctionDefinition existing = functions.get(key(function.name()));
                 if (null != existing && !(replace && restored.containsKey(existing.library().name())))
                 {
                     throw new FunctionException("Function " + function.name() + " already exists");
@@ -337,7 +346,7 @@ public final class FunctionRegistry
         libraries.put(library.name(), library);
         for (final FunctionDefinition function : library.functions())
         {
-            functions.put(function.name(), function);
+            functions.putIfAbsent(key(function.name()), function);
         }
         codes = null;
     }
@@ -347,7 +356,7 @@ public final class FunctionRegistry
         libraries.remove(library.name());
         for (final FunctionDefinition function : library.functions())
         {
-            functions.remove(function.name());
+            functions.remove(key(function.name()), function);
         }
         codes = null;
         engine(library).free(library);
@@ -360,6 +369,11 @@ public final class FunctionRegistry
     public LibraryEngine engineOf(final FunctionDefinition function)
     {
         return engine(function.library());
+    }
+
+    private static String key(final String functionName)
+    {
+        return functionName.toLowerCase(Locale.ROOT);
     }
 
     private LibraryEngine engine(final FunctionLibrary library)

@@ -479,6 +479,22 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
     }
 
     /**
+     * The numkeys checks EVAL and FCALL share (Redis's evalGenericCommand and fcallCommandGeneric).
+     *
+     * @param numKeys  the parsed numkeys.
+     * @param argCount the request's arguments, name included (keys and arguments start at 3).
+     * @return Redis's error, or null when numkeys fits.
+     */
+    public static String numKeysError(final long numKeys, final int argCount)
+    {
+        if (numKeys > argCount - 3)
+        {
+            return "ERR Number of keys can't be greater than number of args";
+        }
+        return numKeys < 0 ? "ERR Number of keys can't be negative" : null;
+    }
+
+    /**
      * luafunc's hook for FUNCTION LOAD's time limit: while a library's code runs, the interrupt hook stops it once
      * {@code deadlineNs} ({@link System#nanoTime()} terms) has passed, as Redis's luaEngineLoadHook does; 0 clears it.
      *

@@ -686,30 +686,42 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid log: bad 'key'");
         }
-        final DirectBuffer message = this.message;
-        final JsonScanner scanner = cursor.scanner();
         final int end = fieldEnd[F_ARGS] - 1;
         int p = JsonScanner.skipWhitespace(message, fieldStart[F_ARGS] + 1, end);
         while (p < end)
         {
-            final byte c = message.getByte(p);
-            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
-            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            p = elementArg(p, end);
+            if (p < 0)
             {
                 return reject("ERR invalid log: 'args' must hold strings");
-            }
-            p = JsonScanner.skipWhitespace(message, valueEnd, end);
-            if (p < end)
-            {
-                if (message.getByte(p) != ',')
-                {
-                    return reject("ERR invalid log: 'args' must hold strings");
-                }
-                p = JsonScanner.skipWhitespace(message, p + 1, end);
             }
         }
         commands.end();
         return APPLIED;
+    }
+
+    /**
+     * Append one element of a JSON array of byte strings (a string or {"$base64":...}) as an argument.
+     *
+     * @param p   index of the element.
+     * @param end index of the array's closing bracket.
+     * @return index of the next element (or {@code end}), or -1 when the element is not a byte string.
+     */
+    private int elementArg(final int p, final int end)
+    {
+        final DirectBuffer message = this.message;
+        final byte c = message.getByte(p);
+        final int valueEnd = c == '"' || c == '{' ? cursor.scanner().skipValue(p, end, 1) : JsonScanner.FAILED;
+        if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+        {
+            return -1;
+        }
+        final int next = JsonScanner.skipWhitespace(message, valueEnd, end);
+        if (next < end)
+        {
+            return message.getByte(next) != ',' ? -1 : JsonScanner.skipWhitespace(message, next + 1, end);
+        }
+        return next;
     }
 
     /**
@@ -719,29 +731,17 @@ public final class MasterStreamApplier
     private boolean functionLibraries()
     {
         commands.arg("FUNCTION").arg("FLUSH").end();
-        final DirectBuffer message = this.message;
-        final JsonScanner scanner = cursor.scanner();
         final int end = fieldEnd[F_FUNCTIONS] - 1;
         int p = JsonScanner.skipWhitespace(message, fieldStart[F_FUNCTIONS] + 1, end);
         while (p < end)
         {
-            final byte c = message.getByte(p);
-            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
             commands.arg("FUNCTION").arg("LOAD");
-            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            p = elementArg(p, end);
+            if (p < 0)
             {
                 return false;
             }
             commands.end();
-            p = JsonScanner.skipWhitespace(message, valueEnd, end);
-            if (p < end)
-            {
-                if (message.getByte(p) != ',')
-                {
-                    return false;
-                }
-                p = JsonScanner.skipWhitespace(message, p + 1, end);
-            }
         }
         return true;
     }

@@ -9,6 +9,7 @@ import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.GlobPattern;
 import io.ringkv.core.command.Reply;
+import io.ringkv.core.script.ScriptEngine;
 import io.ringkv.core.script.ScriptFlags;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -381,14 +382,10 @@ public final class FunctionCommands
             return;
         }
         final long numKeys = context.numbers().value();
-        if (numKeys > args.count() - 3)
+        final String numKeysError = ScriptEngine.numKeysError(numKeys, args.count());
+        if (null != numKeysError)
         {
-            reply.error("ERR Number of keys can't be greater than number of args");
-            return;
-        }
-        if (numKeys < 0)
-        {
-            reply.error("ERR Number of keys can't be negative");
+            reply.error(numKeysError);
             return;
         }
         registry.engineOf(function).call(function, context, args, 3, (int)numKeys, readOnly, reply);

@@ -38,6 +38,11 @@ public final class Command
     public static final int NO_MULTI = 1 << 25;
     /** EXEC: admitted by the flags of the commands it will run (READONLY, OOM, LOADING), as Redis admits it. */
     public static final int EXEC = 1 << 26;
+    /**
+     * Fed to MONITOR by its handler rather than after the call (Redis's skip_monitor): EVAL shows before the commands
+     * its script runs.
+     */
+    public static final int SKIP_MONITOR = 1 << 27;
 
     private final String name;
     private final byte[] upperName;

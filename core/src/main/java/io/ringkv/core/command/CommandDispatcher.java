@@ -253,7 +253,7 @@ public final class CommandDispatcher
                 errorStats.record(observed.lastError());
             }
             // Redis judges a container's subcommand by its own flags (CLIENT KILL is admin, CLIENT ID is not).
-            if (context.monitors().active())
+            if (context.monitors().active() && !command.hasFlag(Command.SKIP_MONITOR))
             {
                 feedMonitors(args, session, reply, null == timed ? command : timed);
             }

@@ -157,4 +157,10 @@ public final class ErrorObservingReply implements Reply
     {
         delegate.verbatimText(text);
     }
+
+    @Override
+    public void bigNumber(final CharSequence digits)
+    {
+        delegate.bigNumber(digits);
+    }
 }

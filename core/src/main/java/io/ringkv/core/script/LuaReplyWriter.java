@@ -113,7 +113,9 @@ final class LuaReplyWriter
         {
             if (field(l, "format") == LuaRuntime.TSTRING)
             {
-                if (field(l, "string") == LuaRuntime.TSTRING)
+                runtime.pushAscii(l, "string");
+                natives.lua_rawget(l, -3);
+                if (natives.lua_type(l, -1) == LuaRuntime.TSTRING)
                 {
                     reply.verbatimText(runtime.latin1(l, -1));
                     natives.lua_settop(l, -4);

@@ -1,5 +1,6 @@
 package io.ringkv.core.script;
 
+import io.ringkv.core.command.Command;
 import io.ringkv.core.command.CommandArgs;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
@@ -52,10 +53,10 @@ public final class ScriptCommands
     public static void register(final CommandTable table, final ScriptEngine engine)
     {
         final ScriptCommands commands = new ScriptCommands(engine);
-        table.register("eval", -3, 0, (c, a, r) -> commands.eval(c, a, r, false, false));
-        table.register("evalsha", -3, 0, (c, a, r) -> commands.eval(c, a, r, true, false));
-        table.register("eval_ro", -3, 0, (c, a, r) -> commands.eval(c, a, r, false, true));
-        table.register("evalsha_ro", -3, 0, (c, a, r) -> commands.eval(c, a, r, true, true));
+        table.register("eval", -3, Command.SKIP_MONITOR, (c, a, r) -> commands.eval(c, a, r, false, false));
+        table.register("evalsha", -3, Command.SKIP_MONITOR, (c, a, r) -> commands.eval(c, a, r, true, false));
+        table.register("eval_ro", -3, Command.SKIP_MONITOR, (c, a, r) -> commands.eval(c, a, r, false, true));
+        table.register("evalsha_ro", -3, Command.SKIP_MONITOR, (c, a, r) -> commands.eval(c, a, r, true, true));
         table.register("script", -2, 0, commands::script);
     }
 
@@ -63,6 +64,11 @@ public final class ScriptCommands
         final CommandContext context, final CommandArgs args, final Reply reply, final boolean bySha,
         final boolean readOnly)
     {
+        if (context.monitors().active())
+        {
+            // Redis shows EVAL to monitors before the commands its script calls.
+            context.monitors().feed(args, 0, context.session(), reply);
+        }
         if (!context.numbers().parseLong(args, 2))
         {
             reply.error(ErrorMessages.NOT_INTEGER);
@@ -172,8 +178,7 @@ public final class ScriptCommands
                 return;
             }
         }
-        reply.error("ERR unknown subcommand or wrong number of arguments for '" + args.asString(1) +
-            "'. Try SCRIPT HELP.");
+        reply.error(ErrorMessages.wrongArity("script|" + sub));
     }
 
     private static byte[] bytes(final CommandArgs args, final int index)

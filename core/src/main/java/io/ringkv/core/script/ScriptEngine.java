@@ -225,14 +225,14 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
         if ((flags & Shebang.COMPAT) == 0 && !noWrites)
         {
             // A script declaring its flags is judged by them up front (Redis's scriptPrepareForRun).
-            if (readOnlyCall)
-            {
-                reply.error("ERR Can not execute a script with write flag using *_ro command.");
-                return;
-            }
             if (context.readOnlyReplica() && !caller.masterLink())
             {
                 reply.error("READONLY You can't write against a read only replica.");
+                return;
+            }
+            if (readOnlyCall)
+            {
+                reply.error("ERR Can not execute a script with write flag using *_ro command.");
                 return;
             }
             if ((flags & Shebang.ALLOW_OOM) == 0 && !caller.masterLink() && !context.keyspace().makeRoom(
@@ -527,8 +527,11 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
         }
         if (running && runState.killRequested())
         {
-            killed = true;
-            LOGGER.log(System.Logger.Level.WARNING, "Lua script killed by user with SCRIPT KILL.");
+            if (!killed)
+            {
+                killed = true;
+                LOGGER.log(System.Logger.Level.WARNING, "Lua script killed by user with SCRIPT KILL.");
+            }
             return true;
         }
         return false;

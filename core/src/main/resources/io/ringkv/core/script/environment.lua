@@ -298,7 +298,7 @@ setmetatable(proxyG, {
       error(READONLY, 2)
     end
   end,
-  __metatable = false,
+  __metatable = protect({}),
 })
 setfenv(0, proxyG)
 return G, errorHandler, rearm, protect

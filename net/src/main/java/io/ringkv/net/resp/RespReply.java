@@ -281,6 +281,24 @@ public final class RespReply implements Reply
         }
     }
 
+    @Override
+    public void bigNumber(final CharSequence digits)
+    {
+        if (session.protocolVersion() != ClientSession.PROTOCOL_RESP3)
+        {
+            bulk(digits.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return;
+        }
+        final ReplyBuffer output = this.output;
+        output.ensureRoom(digits.length() + 8);
+        output.putByte((byte)'(');
+        for (int i = 0; i < digits.length(); i++)
+        {
+            output.putByte((byte)digits.charAt(i));
+        }
+        output.putCrLf();
+    }
+
     public void verbatimText(final CharSequence text)
     {
         final int utf8Length = Utf8.encodedLength(text);

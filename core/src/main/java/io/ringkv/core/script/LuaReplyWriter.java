@@ -15,7 +15,14 @@ import party.iroiro.luajava.lua51.Lua51Natives;
  */
 final class LuaReplyWriter
 {
+    /**
+     * Deepest table nesting converted; deeper elements answer Redis's "reached lua stack limit" error in their place.
+     * Redis reaches its limit near 8000 levels of Lua stack; the engine thread's Java stack holds this many frames.
+     */
+    static final int MAX_DEPTH = 1000;
+
     private final LuaRuntime runtime;
+    private int depth;
     private final Lua51Natives natives;
 
     LuaReplyWriter(final LuaRuntime runtime)
@@ -33,7 +40,7 @@ final class LuaReplyWriter
      */
     void write(final long l, final int resp, final Reply reply)
     {
-        if (natives.lua_checkstack(l, 4) == 0)
+        if (depth >= MAX_DEPTH || natives.lua_checkstack(l, 4) == 0)
         {
             reply.error("ERR reached lua stack limit");
             natives.lua_settop(l, -2);
@@ -66,7 +73,18 @@ final class LuaReplyWriter
                 }
             }
             case LuaRuntime.TNUMBER -> reply.integer(toLong(natives.lua_tonumber(l, -1)));
-            case LuaRuntime.TTABLE -> writeTable(l, resp, reply);
+            case LuaRuntime.TTABLE ->
+            {
+                depth++;
+                try
+                {
+                    writeTable(l, resp, reply);
+                }
+                finally
+                {
+                    depth--;
+                }
+            }
             default -> reply.nil();
         }
         natives.lua_settop(l, -2);

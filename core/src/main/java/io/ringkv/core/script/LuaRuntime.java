@@ -2,7 +2,6 @@ package io.ringkv.core.script;
 
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import party.iroiro.luajava.JFunction;
 import party.iroiro.luajava.Lua;
@@ -382,7 +381,7 @@ public final class LuaRuntime implements AutoCloseable
     }
 
     /**
-     * @return the bytes Lua uses, for INFO's used_memory_lua.
+     * @return the bytes the state's Lua allocator holds (Redis's used_memory_lua; not yet in INFO).
      */
     public long memoryBytes()
     {
@@ -511,23 +510,6 @@ public final class LuaRuntime implements AutoCloseable
         }
         view.wrap(BufferUtil.address(bytes), bytes.capacity());
         return view;
-    }
-
-    /**
-     * Copy the string at {@code index} into {@code out} at {@code at}.
-     *
-     * @return the number of bytes copied, or -1 when the value is neither a string nor a number.
-     */
-    public int copyString(final long l, final int index, final ExpandableArrayBuffer out, final int at)
-    {
-        final DirectBuffer bytes = stringView(l, index);
-        if (null == bytes)
-        {
-            return -1;
-        }
-        final int length = bytes.capacity();
-        out.putBytes(at, bytes, 0, length);
-        return length;
     }
 
     /**

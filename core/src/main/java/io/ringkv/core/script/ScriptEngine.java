@@ -325,7 +325,9 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
 
     private String field(final LuaRuntime lua, final long l, final String name)
     {
-        natives.lua_getfield(l, -1, name);
+        // Raw: an error value's metatable must not run here, outside any protected call.
+        natives.lua_pushstring(l, name);
+        natives.lua_rawget(l, -2);
         final int type = natives.lua_type(l, -1);
         final String value = type == LuaRuntime.TSTRING || type == LuaRuntime.TNUMBER ? lua.latin1(l, -1) : null;
         natives.lua_settop(l, -2);

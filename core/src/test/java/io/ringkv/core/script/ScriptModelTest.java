@@ -36,14 +36,9 @@ class ScriptModelTest
         scripts.close();
     }
 
-    private String eval(final String script, final String... keysThenArgs)
+    private String eval(final String script, final String... args)
     {
-        final String[] request = new String[3 + keysThenArgs.length];
-        request[0] = "EVAL";
-        request[1] = script;
-        request[2] = "0";
-        System.arraycopy(keysThenArgs, 0, request, 3, keysThenArgs.length);
-        return harness.exec(request);
+        return evalKeys(script, 0, args);
     }
 
     private String evalKeys(final String script, final int keys, final String... keysThenArgs)
@@ -187,6 +182,18 @@ class ScriptModelTest
             "-ERR Write commands are not allowed from read-only scripts. script: "));
         assertTrue(eval("#!lua flags=no-writes\nreturn redis.call('del', 'a')").endsWith(", on @user_script:2."));
         assertEquals("-ERR Unexpected flag in script shebang: nope", eval("#!lua flags=nope\nreturn 1"));
+    }
+
+    @Test
+    void hostileValuesDoNotEscapeTheProtectedCall()
+    {
+        // An error value whose metatable raises: reading it outside a protected call would abort the process.
+        final String reply = eval("error(setmetatable({}, {__index = function() error('x') end, " +
+            "__newindex = function() error('y') end}))");
+        assertTrue(reply.startsWith("-"), reply);
+        final String deep = eval("local t = {} for i = 1, 100000 do t = {t} end return t");
+        assertTrue(deep.contains("-ERR reached lua stack limit"), deep.substring(0, Math.min(200, deep.length())));
+        assertEquals("$PONG", harness.exec("PING").replace("+", "$"));
     }
 
     @Test

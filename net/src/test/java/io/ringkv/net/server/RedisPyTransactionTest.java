@@ -4,15 +4,11 @@ import io.ringkv.core.testing.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * redis-py (Debian's python3-redis, through /usr/bin/python3) runs its transactions against ringkv as against Redis:
@@ -35,25 +31,11 @@ class RedisPyTransactionTest
         }
         try (RedisServerProcess redis = RedisServerProcess.start())
         {
-            assertEquals("OK", run(script, redis.port()), "the script against redis-server");
+            assertEquals("OK", RedisPy.run(script, redis.port()), "the script against redis-server");
         }
         try (TestServer ringkv = TestServer.start())
         {
-            assertEquals("OK", run(script, ringkv.port()), "the script against ringkv");
+            assertEquals("OK", RedisPy.run(script, ringkv.port()), "the script against ringkv");
         }
-    }
-
-    private static String run(final Path script, final int port) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), Integer.toString(port))
-            .redirectErrorStream(true).start();
-        final boolean exited = process.waitFor(60, TimeUnit.SECONDS);
-        if (!exited)
-        {
-            process.destroyForcibly();
-        }
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertTrue(exited, "redis-py did not finish: " + output);
-        return output;
     }
 }

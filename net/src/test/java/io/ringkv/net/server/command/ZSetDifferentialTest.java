@@ -1,19 +1,14 @@
 package io.ringkv.net.server.command;
 
 import io.ringkv.core.testing.RedisServerProcess;
+import io.ringkv.net.server.RespConnection;
 import io.ringkv.net.server.TestServer;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,100 +42,6 @@ class ZSetDifferentialTest
         ringkvServer = TestServer.start();
     }
 
-    /** A RESP connection reading whole replies as raw bytes. */
-    private static final class Connection implements AutoCloseable
-    {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-
-        Connection(final int port, final int protocol) throws IOException
-        {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-            if (protocol == 3)
-            {
-                send("HELLO", "3");
-            }
-        }
-
-        String send(final String... args) throws IOException
-        {
-            final ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (final String arg : args)
-            {
-                final byte[] bytes = arg.getBytes(StandardCharsets.ISO_8859_1);
-                request.write(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                request.write(bytes);
-                request.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-            }
-            out.write(request.toByteArray());
-            out.flush();
-            final StringBuilder reply = new StringBuilder();
-            readReply(reply);
-            return reply.toString();
-        }
-
-        private void readReply(final StringBuilder reply) throws IOException
-        {
-            final String line = readLine();
-            reply.append(line).append('\n');
-            final char type = line.charAt(0);
-            final String rest = line.substring(1);
-            switch (type)
-            {
-                case '$', '=', '!' ->
-                {
-                    final int length = Integer.parseInt(rest);
-                    if (length >= 0)
-                    {
-                        reply.append(new String(in.readNBytes(length + 2), StandardCharsets.ISO_8859_1));
-                    }
-                }
-                case '*', '~', '>' ->
-                {
-                    for (int i = 0, n = Integer.parseInt(rest); i < n; i++)
-                    {
-                        readReply(reply);
-                    }
-                }
-                case '%' ->
-                {
-                    for (int i = 0, n = Integer.parseInt(rest) * 2; i < n; i++)
-                    {
-                        readReply(reply);
-                    }
-                }
-                default ->
-                {
-                }
-            }
-        }
-
-        private String readLine() throws IOException
-        {
-            final StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\r')
-            {
-                if (c < 0)
-                {
-                    throw new IOException("connection closed");
-                }
-                line.append((char)c);
-            }
-            in.read();
-            return line.toString();
-        }
-
-        public void close() throws IOException
-        {
-            socket.close();
-        }
-    }
-
     private static final String[] KEYS = {"z1", "z2", "z3"};
 
     @Test
@@ -162,8 +63,8 @@ class ZSetDifferentialTest
 
     private void run(final long seed, final int protocol, final int operations) throws Exception
     {
-        try (Connection redis = new Connection(redisProcess.port(), protocol);
-            Connection ringkv = new Connection(ringkvServer.port(), protocol))
+        try (RespConnection redis = new RespConnection(redisProcess.port(), protocol);
+            RespConnection ringkv = new RespConnection(ringkvServer.port(), protocol))
         {
             redis.send("FLUSHALL");
             ringkv.send("FLUSHALL");
@@ -468,8 +369,8 @@ class ZSetDifferentialTest
     {
         for (final int protocol : new int[]{2, 3})
         {
-            try (Connection redis = new Connection(redisProcess.port(), protocol);
-                Connection ringkv = new Connection(ringkvServer.port(), protocol))
+            try (RespConnection redis = new RespConnection(redisProcess.port(), protocol);
+                RespConnection ringkv = new RespConnection(ringkvServer.port(), protocol))
             {
                 redis.send("FLUSHALL");
                 ringkv.send("FLUSHALL");
@@ -492,15 +393,15 @@ class ZSetDifferentialTest
     @Test
     void dumpAndRestoreBothWaysWithByteEqualListpacks() throws Exception
     {
-        try (Connection redis = new Connection(redisProcess.port(), 2);
-            Connection ringkv = new Connection(ringkvServer.port(), 2))
+        try (RespConnection redis = new RespConnection(redisProcess.port(), 2);
+            RespConnection ringkv = new RespConnection(ringkvServer.port(), 2))
         {
             final Random random = new Random(17);
             for (final int size : new int[]{1, 5, 128, 129, 1000})
             {
-                for (final Connection from : List.of(redis, ringkv))
+                for (final RespConnection from : List.of(redis, ringkv))
                 {
-                    final Connection to = from == redis ? ringkv : redis;
+                    final RespConnection to = from == redis ? ringkv : redis;
                     from.send("DEL", "d");
                     to.send("DEL", "d");
                     final List<String> zadd = new ArrayList<>(List.of("ZADD", "d"));
@@ -528,8 +429,8 @@ class ZSetDifferentialTest
     @Test
     void corruptPayloadsAreRefusedLeavingNoKey() throws Exception
     {
-        try (Connection redis = new Connection(redisProcess.port(), 2);
-            Connection ringkv = new Connection(ringkvServer.port(), 2))
+        try (RespConnection redis = new RespConnection(redisProcess.port(), 2);
+            RespConnection ringkv = new RespConnection(ringkvServer.port(), 2))
         {
             for (final int size : new int[]{3, 200})
             {
@@ -560,7 +461,7 @@ class ZSetDifferentialTest
     }
 
     /** @return true when RESTORE refused the payload (then no key may exist); a bit flip the CRC misses may pass. */
-    private static boolean restoreRefusedLeavesNothing(final Connection ringkv, final byte[] payload) throws IOException
+    private static boolean restoreRefusedLeavesNothing(final RespConnection ringkv, final byte[] payload) throws IOException
     {
         ringkv.send("DEL", "c2");
         final String reply = ringkv.send("RESTORE", "c2", "0", new String(payload, StandardCharsets.ISO_8859_1));

@@ -1,6 +1,7 @@
 package io.ringkv.net.server.script;
 
 import io.ringkv.core.testing.RedisServerProcess;
+import io.ringkv.net.server.RespConnection;
 import io.ringkv.net.server.TestServer;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;

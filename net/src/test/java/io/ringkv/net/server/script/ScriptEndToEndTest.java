@@ -2,6 +2,8 @@ package io.ringkv.net.server.script;
 
 import io.ringkv.core.script.ScriptRunState;
 import io.ringkv.core.testing.RedisServerProcess;
+import io.ringkv.net.server.RedisPy;
+import io.ringkv.net.server.RespConnection;
 import io.ringkv.net.server.TestServer;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +14,6 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,23 +55,9 @@ class ScriptEndToEndTest
         }
         try (RedisServerProcess redis = RedisServerProcess.start())
         {
-            assertEquals("OK", runPython(script, redis.port()), "the script against redis-server");
+            assertEquals("OK", RedisPy.run(script, redis.port()), "the script against redis-server");
         }
-        assertEquals("OK", runPython(script, server.port()), "the script against ringkv");
-    }
-
-    private static String runPython(final Path script, final int port) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), Integer.toString(port))
-            .redirectErrorStream(true).start();
-        final boolean exited = process.waitFor(60, TimeUnit.SECONDS);
-        if (!exited)
-        {
-            process.destroyForcibly();
-        }
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertTrue(exited, "redis-py did not finish: " + output);
-        return output;
+        assertEquals("OK", RedisPy.run(script, server.port()), "the script against ringkv");
     }
 
     @Test

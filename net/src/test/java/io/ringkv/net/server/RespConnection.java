@@ -1,4 +1,4 @@
-package io.ringkv.net.server.script;
+package io.ringkv.net.server;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,13 +13,17 @@ import java.nio.charset.StandardCharsets;
  * A RESP connection for differential tests: sends a request (arguments byte for char) and reads one whole reply as
  * its raw text, so that two servers' replies compare byte for byte.
  */
-final class RespConnection implements AutoCloseable
+public final class RespConnection implements AutoCloseable
 {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    RespConnection(final int port, final int protocol) throws IOException
+    /**
+     * @param port     the server's port on loopback.
+     * @param protocol 2, or 3 to send HELLO 3 first.
+     */
+    public RespConnection(final int port, final int protocol) throws IOException
     {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(30_000);
@@ -31,7 +35,10 @@ final class RespConnection implements AutoCloseable
         }
     }
 
-    String send(final String... args) throws IOException
+    /**
+     * @return the whole reply to the request, as its raw text.
+     */
+    public String send(final String... args) throws IOException
     {
         final ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -50,7 +57,7 @@ final class RespConnection implements AutoCloseable
     /**
      * @return the next whole reply (or pushed message, such as a MONITOR line).
      */
-    String readReply() throws IOException
+    public String readReply() throws IOException
     {
         final StringBuilder reply = new StringBuilder();
         readReply(reply);

@@ -57,6 +57,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     private volatile long secondReplOffset = -1;
     private volatile MasterLink link;
     private CommandContext engineContext;
+    private java.util.function.Supplier<java.util.List<byte[]>> functionLibraries;
     private volatile long fullSyncs;
     private volatile long partialSyncs;
     private volatile long partialSyncsRefused;
@@ -76,6 +77,17 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public EventHandler<CommandEvent> logEncoder()
     {
         return encoder;
+    }
+
+    /**
+     * Start-up thread, before {@link #start}: where a full sync finds the function libraries to carry (engine thread,
+     * at the sync point: an immutable list of their codes). Without it a dump carries no libraries field.
+     *
+     * @param codes gives the libraries' codes.
+     */
+    public void functionLibraries(final java.util.function.Supplier<java.util.List<byte[]>> codes)
+    {
+        this.functionLibraries = codes;
     }
 
     /**
@@ -290,6 +302,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
             }
             startOffset = offset;
             snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
+            snapshot.functionLibraries(null == functionLibraries ? null : functionLibraries.get());
             snapshotTask.start(snapshot);
         }
         final String mode = partial ? "continue" : "full";

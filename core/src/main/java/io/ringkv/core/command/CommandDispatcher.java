@@ -129,7 +129,7 @@ public final class CommandDispatcher
             return reject(command, session, TransactionCommands.NOT_ALLOWED_IN_MULTI, reply);
         }
         final int flags = command.hasFlag(Command.EXEC) ? TransactionCommands.execFlags(command, session) :
-            command.flags();
+            admissionFlags(command, args);
         if (session.monitor() && (flags & (Command.READONLY | Command.WRITE)) != 0)
         {
             // A monitor is flagged as a replica in Redis, and replicas may not touch the keyspace.
@@ -165,6 +165,15 @@ public final class CommandDispatcher
             }
         }
         return command;
+    }
+
+    /**
+     * @return the flags a request is admitted by: its subcommand's for a container that names one, else its own.
+     */
+    private static int admissionFlags(final Command command, final CommandArgs args)
+    {
+        final Command subcommand = args.count() > 1 ? command.handler().subcommand(args) : null;
+        return null == subcommand ? command.flags() : subcommand.flags();
     }
 
     /**

@@ -14,4 +14,16 @@ public interface CommandHandler
      * @param reply   where the one reply goes.
      */
     void execute(CommandContext context, CommandArgs args, Reply reply);
+
+    /**
+     * A container command (FUNCTION, CLIENT...) answers which of its subcommands a request names, so that admission
+     * judges the request by that subcommand's flags, as Redis does (FUNCTION LOAD is a write, FUNCTION LIST is not).
+     *
+     * @param args the request; argument 1 names the subcommand.
+     * @return the subcommand, or null (not a container, or no such subcommand: the handler answers that).
+     */
+    default Command subcommand(final CommandArgs args)
+    {
+        return null;
+    }
 }

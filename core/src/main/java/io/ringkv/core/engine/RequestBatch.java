@@ -1,5 +1,6 @@
 package io.ringkv.core.engine;
 
+import io.ringkv.core.codec.InlineSplitter;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.Command;
 import io.ringkv.core.command.ParsedRequests;
@@ -27,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  *   batch.awaitCompletion();            // replies are now in the connection's Reply
  * </pre>
  */
-public final class RequestBatch implements ParsedRequests
+public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
 {
     private final ClientSession session;
     private final Reply reply;

@@ -77,6 +77,20 @@ public final class DumpPayloadReader
         {
             return VERSION_OR_CHECKSUM_WRONG;
         }
+        return verifyChecksum(payload, index, length);
+    }
+
+    /**
+     * Check only the CRC-64 of a payload at least {@link DumpPayloadDescriptor#MIN_PAYLOAD_LENGTH} long (FUNCTION
+     * RESTORE judges the version by its own rule).
+     *
+     * @param payload holding the payload.
+     * @param index   of its first byte.
+     * @param length  of the payload.
+     * @return 0 when the CRC-64 matches, else {@link #VERSION_OR_CHECKSUM_WRONG}.
+     */
+    public static int verifyChecksum(final DirectBuffer payload, final int index, final int length)
+    {
         final int crcIndex = DumpPayloadDescriptor.crcIndex(index, length);
         final long expected = payload.getLong(crcIndex, ByteOrder.LITTLE_ENDIAN);
         return Crc64.compute(payload, index, crcIndex - index) == expected ? 0 : VERSION_OR_CHECKSUM_WRONG;

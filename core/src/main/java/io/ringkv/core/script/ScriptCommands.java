@@ -75,14 +75,10 @@ public final class ScriptCommands
             return;
         }
         final long numKeys = context.numbers().value();
-        if (numKeys > args.count() - 3)
+        final String numKeysError = ScriptEngine.numKeysError(numKeys, args.count());
+        if (null != numKeysError)
         {
-            reply.error("ERR Number of keys can't be greater than number of args");
-            return;
-        }
-        if (numKeys < 0)
-        {
-            reply.error("ERR Number of keys can't be negative");
+            reply.error(numKeysError);
             return;
         }
         final ScriptCache.Script script;

@@ -62,6 +62,7 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
     /** lrand48's state, as Redis's rand.c starts it (Redis 7.0 does not reseed it per script). */
     private long random = 0x1234ABCD330EL;
     private int scriptsSinceGc;
+    private long loadDeadlineNs;
 
     /**
      * @param runState        what the connection threads see of the running script.
@@ -191,8 +192,35 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
         final CommandContext context, final ScriptCache.Script script, final CommandArgs args, final int numKeys,
         final boolean readOnlyCall, final Reply reply)
     {
+        execute(context, script.ref(), script.sha(), script.flags(), args, numKeys, readOnlyCall, false, reply);
+    }
+
+    /**
+     * Run a library's function as FCALL does (luafunc's hook): the same checks, redis.call rules and conversions as
+     * EVAL, but the keys and arguments are the callback's two table arguments (no KEYS/ARGV globals), errors name the
+     * function, and {@link ScriptRunState} says a function runs (FUNCTION KILL).
+     *
+     * @param context      the engine's context.
+     * @param ref          the callback's registry reference in {@link #runtime()}.
+     * @param name         the function's name.
+     * @param flags        its {@link ScriptFlags} (never compatibility mode).
+     * @param args         the FCALL request: argument 3 on are the keys then the arguments.
+     * @param numKeys      how many keys.
+     * @param readOnlyCall true for FCALL_RO.
+     * @param reply        where the result goes.
+     */
+    public void runFunction(
+        final CommandContext context, final int ref, final String name, final int flags, final CommandArgs args,
+        final int numKeys, final boolean readOnlyCall, final Reply reply)
+    {
+        execute(context, ref, name, flags, args, numKeys, readOnlyCall, true, reply);
+    }
+
+    private void execute(
+        final CommandContext context, final int ref, final String name, final int flags, final CommandArgs args,
+        final int numKeys, final boolean readOnlyCall, final boolean function, final Reply reply)
+    {
         final ClientSession caller = context.session();
-        final int flags = script.flags();
         final boolean noWrites = (flags & Shebang.NO_WRITES) != 0;
         if ((flags & Shebang.COMPAT) == 0 && !noWrites)
         {
@@ -228,7 +256,7 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
         scriptSession.db(caller.db());
         scriptSession.protocolVersion(2);
         scriptSession.masterLink(caller.masterLink());
-        runState.started(false, System.nanoTime());
+        runState.started(function, System.nanoTime());
         try
         {
             if (killed)
@@ -236,15 +264,21 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
                 killed = false;
                 lua.rearmHook();
             }
-            lua.pushCall(script.ref());
+            lua.pushCall(ref);
             pushArray(lua, l, args, 3, numKeys);
-            lua.setGlobal("KEYS");
-            pushArray(lua, l, args, 3 + numKeys, args.count() - 3 - numKeys);
-            lua.setGlobal("ARGV");
-            context.mayNotBlock(true);
-            if (lua.call(0) != 0)
+            if (!function)
             {
-                reply.error(errorReply(lua, l, script.sha()));
+                lua.setGlobal("KEYS");
+            }
+            pushArray(lua, l, args, 3 + numKeys, args.count() - 3 - numKeys);
+            if (!function)
+            {
+                lua.setGlobal("ARGV");
+            }
+            context.mayNotBlock(true);
+            if (lua.call(function ? 2 : 0) != 0)
+            {
+                reply.error(errorReply(lua, l, name));
             }
             else
             {
@@ -446,9 +480,53 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
         return builder.topLevelError();
     }
 
+    /**
+     * The numkeys checks EVAL and FCALL share (Redis's evalGenericCommand and fcallCommandGeneric).
+     *
+     * @param numKeys  the parsed numkeys.
+     * @param argCount the request's arguments, name included (keys and arguments start at 3).
+     * @return Redis's error, or null when numkeys fits.
+     */
+    public static String numKeysError(final long numKeys, final int argCount)
+    {
+        if (numKeys > argCount - 3)
+        {
+            return "ERR Number of keys can't be greater than number of args";
+        }
+        return numKeys < 0 ? "ERR Number of keys can't be negative" : null;
+    }
+
+    /**
+     * luafunc's hook for FUNCTION LOAD's time limit: while a library's code runs, the interrupt hook stops it once
+     * {@code deadlineNs} ({@link System#nanoTime()} terms) has passed, as Redis's luaEngineLoadHook does; 0 clears it.
+     *
+     * @param deadlineNs when the running library load must stop, or 0.
+     */
+    public void loadDeadline(final long deadlineNs)
+    {
+        this.loadDeadlineNs = deadlineNs;
+    }
+
+    /**
+     * luafunc's hook: re-arm the interrupt hook after a load it stopped, so the next script is not hooked per line.
+     */
+    public void rearmAfterInterrupt()
+    {
+        if (killed)
+        {
+            killed = false;
+            runtime().rearmHook();
+        }
+    }
+
     @Override
     public boolean interruptRequested()
     {
+        if (0 != loadDeadlineNs && System.nanoTime() - loadDeadlineNs > 0)
+        {
+            killed = true;
+            return true;
+        }
         if (running && runState.killRequested())
         {
             if (!killed)

@@ -14,16 +14,13 @@ import java.nio.charset.StandardCharsets;
  */
 record Shebang(int flags, int length, String error)
 {
-    static final int NO_WRITES = 1;
-    static final int ALLOW_OOM = 1 << 1;
-    static final int ALLOW_STALE = 1 << 2;
-    static final int NO_CLUSTER = 1 << 3;
-    static final int ALLOW_CROSS_SLOT_KEYS = 1 << 4;
+    static final int NO_WRITES = ScriptFlags.NO_WRITES;
+    static final int ALLOW_OOM = ScriptFlags.ALLOW_OOM;
+    static final int ALLOW_STALE = ScriptFlags.ALLOW_STALE;
+    static final int NO_CLUSTER = ScriptFlags.NO_CLUSTER;
+    static final int ALLOW_CROSS_SLOT_KEYS = ScriptFlags.ALLOW_CROSS_SLOT_KEYS;
     /** No shebang: Redis's SCRIPT_FLAG_EVAL_COMPAT_MODE. */
     static final int COMPAT = 1 << 5;
-
-    private static final String[] NAMES = {"no-writes", "allow-oom", "allow-stale", "no-cluster",
-        "allow-cross-slot-keys"};
 
     static Shebang parse(final byte[] body)
     {
@@ -63,15 +60,8 @@ record Shebang(int flags, int length, String error)
                 {
                     continue;
                 }
-                int bit = 0;
-                for (int f = 0; f < NAMES.length; f++)
-                {
-                    if (NAMES[f].equals(flag))
-                    {
-                        bit = 1 << f;
-                    }
-                }
-                if (bit == 0)
+                final int bit = ScriptFlags.fromName(flag);
+                if (bit == ScriptFlags.UNKNOWN)
                 {
                     return new Shebang(0, 0, "ERR Unexpected flag in script shebang: " + flag);
                 }

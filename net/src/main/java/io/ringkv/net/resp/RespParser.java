@@ -1,5 +1,6 @@
 package io.ringkv.net.resp;
 
+import io.ringkv.core.codec.InlineSplitter;
 import io.ringkv.core.engine.RequestBatch;
 import io.ringkv.net.codec.BatchBoundary;
 import io.ringkv.net.codec.RequestParser;

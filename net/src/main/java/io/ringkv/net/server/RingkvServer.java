@@ -8,11 +8,15 @@ import io.ringkv.core.engine.EngineConfig;
 import io.ringkv.core.script.ScriptCommands;
 import io.ringkv.core.script.ScriptEngine;
 import io.ringkv.core.script.ScriptRunState;
+import io.ringkv.core.script.function.FunctionCommands;
+import io.ringkv.core.script.function.FunctionRegistry;
+import io.ringkv.core.script.function.LuaLibraryEngine;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.net.server.command.ClientCommands;
 import io.ringkv.net.server.command.CommandIntrospectionCommands;
 import io.ringkv.net.server.command.ConfigCommands;
+import io.ringkv.net.server.command.FunctionContainerCommands;
 import io.ringkv.net.server.command.ObjectCommands;
 import io.ringkv.net.server.command.PubSubCommands;
 import io.ringkv.net.server.command.ConnectionStateCommands;
@@ -157,6 +161,9 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         ScriptCommands.register(commands, scripts);
         scriptBusyGate = new ScriptBusyGate(scriptRunState, config.busyReplyThreshold.number());
         config.onChange(config.busyReplyThreshold, option -> scriptBusyGate.threshold(option.number()));
+        final FunctionRegistry functions = new FunctionRegistry();
+        functions.registerEngine(new LuaLibraryEngine(scripts));
+        FunctionContainerCommands.register(commands, new FunctionCommands(functions));
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
@@ -164,6 +171,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .replicaof(config.replicaof.text())
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
+        replication.functionLibraries(functions::codes);
         infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
         config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         config.onChange(config.replBacklogSize, option -> replication.backlogSize(option.number()));

@@ -42,6 +42,35 @@ class RedisToolsTest
         }
     }
 
+    /**
+     * The seed's example (002-valkey-function-dump.txt) typed into redis-cli as its transcript shows it: LOAD with
+     * server.register_function, DUMP, FLUSH, RESTORE of the payload DUMP printed, LIST (the seed's lines, whose
+     * indentation the transcript lost); the payload the seed prints is refused (its CRC no longer matches its bytes).
+     */
+    @Test
+    void theSeedsFunctionDumpExampleRunsInRedisCli() throws Exception
+    {
+        try (TestServer server = TestServer.start())
+        {
+            final String port = Integer.toString(server.port());
+            final String load = "FUNCTION LOAD \"#!lua name=mylib \\n server.register_function('myfunc', " +
+                "function(keys, args) return args[1] end)\"\n";
+            final String[] first = run(load + "FUNCTION DUMP\n", "redis-cli", "-p", port, "--no-raw").split("\n");
+            assertEquals("\"mylib\"", first[0]);
+            final String printedDump = first[1];
+            final String listed = run("FUNCTION FLUSH\nFUNCTION RESTORE " + printedDump + "\nFUNCTION LIST\n",
+                "redis-cli", "-p", port, "--no-raw");
+            assertEquals(String.join("\n", "OK", "OK", "1) 1) \"library_name\"", "2) \"mylib\"", "3) \"engine\"",
+                "4) \"LUA\"", "5) \"functions\"", "6) 1) 1) \"name\"", "2) \"myfunc\"", "3) \"description\"",
+                "4) (nil)", "5) \"flags\"", "6) (empty array)"), listed.strip().replaceAll("\n\\s+", "\n"), printedDump);
+            final String seedPayload = "\"\\xf5\\xc3@X@]\\x1f#!lua name=mylib \\n server.registe\\rr_function(" +
+                "'my@\\x0b\\x02', @\\x06`\\x12\\nkeys, args) 6\\x03turn`\\x0c\\a[1] end)\\x0c\\x00\\xba" +
+                "\\x98\\xc2\\xa2\\x13\\x0e$\\a\"";
+            assertEquals("(error) ERR DUMP payload version or checksum are wrong\n",
+                run("FUNCTION RESTORE " + seedPayload + "\n", "redis-cli", "-p", port, "--no-raw"));
+        }
+    }
+
     @Test
     void redisCliPipeMassInsertion() throws Exception
     {

@@ -51,6 +51,7 @@ public final class ReplicaSender
     private static final byte[] PXAT_OPEN = ascii(",\"pxat\":{");
     private static final byte[] MORE = ascii(",\"more\":true}\n");
     private static final byte[] OFFSET = ascii(",\"offset\":");
+    private static final byte[] FUNCTIONS = ascii(",\"functions\":[");
     private static final byte[] PING = ascii("{\"cmd\":\"ping\"}\n");
 
     private final ReplicaSenderOwner node;
@@ -85,6 +86,7 @@ public final class ReplicaSender
     /** The open collection's key, for the continuation in a later dump message. */
     private final org.agrona.ExpandableArrayBuffer openKey = new org.agrona.ExpandableArrayBuffer(64);
     private int openKeyLength;
+    private boolean firstDumpMessageSent;
     private boolean snapshotReleased;
     private long lastWriteMs;
     private volatile boolean closed;
@@ -431,6 +433,11 @@ public final class ReplicaSender
         {
             out.ascii(PXAT_OPEN).raw(pxat.buffer(), 0, pxat.length()).ascii((byte)'}');
         }
+        if (!firstDumpMessageSent)
+        {
+            firstDumpMessageSent = true;
+            writeFunctionLibraries(out);
+        }
         if (more)
         {
             out.ascii(MORE);
@@ -441,6 +448,30 @@ public final class ReplicaSender
         }
         write(out.buffer(), out.length());
         out.reset();
+    }
+
+    /**
+     * The first dump message carries the master's function libraries as of the sync point, {@code "functions":[code,
+     * ...]}: the replica replaces its own with them as it replaces its data.
+     */
+    private void writeFunctionLibraries(final JsonTextWriter out)
+    {
+        final java.util.List<byte[]> codes = snapshot.functionLibraries();
+        if (null == codes)
+        {
+            return;
+        }
+        out.ascii(FUNCTIONS);
+        for (int i = 0; i < codes.size(); i++)
+        {
+            if (i > 0)
+            {
+                out.ascii((byte)',');
+            }
+            final byte[] code = codes.get(i);
+            out.bytes(new org.agrona.concurrent.UnsafeBuffer(code), 0, code.length);
+        }
+        out.ascii((byte)']');
     }
 
     /**

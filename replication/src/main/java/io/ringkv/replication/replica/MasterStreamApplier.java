@@ -54,9 +54,10 @@ public final class MasterStreamApplier
     private static final int F_ERROR = 15;
     private static final int F_ARGS = 16;
     private static final int F_MULTI = 17;
+    private static final int F_FUNCTIONS = 18;
     private static final String[] FIELDS = {
         "cmd", "operation", "key", "value", "data", "db", "pxat", "by", "index", "newkey", "targetdb", "replace",
-        "expired", "offset", "more", "error", "args", "multi"};
+        "expired", "offset", "more", "error", "args", "multi", "functions"};
 
     // Values of "cmd" and "operation", compared as bytes: no String per message on the apply path.
     private static final byte[] CMD_LOG = ascii("log");
@@ -427,9 +428,17 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid dump: 'more' must be true or false");
         }
+        if (fieldType[F_FUNCTIONS] != 0 && (fieldType[F_FUNCTIONS] != JsonObjectCursor.ARRAY || inDump))
+        {
+            return reject("ERR invalid dump: 'functions' must be an array of strings, on a dump's first part");
+        }
         if (!inDump)
         {
             commands.arg("FLUSHALL").end();
+            if (fieldType[F_FUNCTIONS] == JsonObjectCursor.ARRAY && !functionLibraries())
+            {
+                return reject("ERR invalid dump: 'functions' must be an array of strings, on a dump's first part");
+            }
         }
         select(db);
         final JsonObjectCursor inner = this.inner;
@@ -684,30 +693,64 @@ public final class MasterStreamApplier
         {
             return reject("ERR invalid log: bad 'key'");
         }
-        final DirectBuffer message = this.message;
-        final JsonScanner scanner = cursor.scanner();
         final int end = fieldEnd[F_ARGS] - 1;
         int p = JsonScanner.skipWhitespace(message, fieldStart[F_ARGS] + 1, end);
         while (p < end)
         {
-            final byte c = message.getByte(p);
-            final int valueEnd = c == '"' || c == '{' ? scanner.skipValue(p, end, 1) : JsonScanner.FAILED;
-            if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+            p = elementArg(p, end);
+            if (p < 0)
             {
                 return reject("ERR invalid log: 'args' must hold strings");
-            }
-            p = JsonScanner.skipWhitespace(message, valueEnd, end);
-            if (p < end)
-            {
-                if (message.getByte(p) != ',')
-                {
-                    return reject("ERR invalid log: 'args' must hold strings");
-                }
-                p = JsonScanner.skipWhitespace(message, p + 1, end);
             }
         }
         commands.end();
         return APPLIED;
+    }
+
+    /**
+     * Append one element of a JSON array of byte strings (a string or {"$base64":...}) as an argument.
+     *
+     * @param p   index of the element.
+     * @param end index of the array's closing bracket.
+     * @return index of the next element (or {@code end}), or -1 when the element is not a byte string.
+     */
+    private int elementArg(final int p, final int end)
+    {
+        final DirectBuffer message = this.message;
+        final byte c = message.getByte(p);
+        final int valueEnd = c == '"' || c == '{' ? cursor.scanner().skipValue(p, end, 1) : JsonScanner.FAILED;
+        if (valueEnd < 0 || !(c == '"' ? stringArg(p, valueEnd) : base64Arg(p, valueEnd)))
+        {
+            return -1;
+        }
+        final int next = JsonScanner.skipWhitespace(message, valueEnd, end);
+        if (next < end)
+        {
+            return message.getByte(next) != ',' ? -1 : JsonScanner.skipWhitespace(message, next + 1, end);
+        }
+        return next;
+    }
+
+    /**
+     * A dump's function libraries: FUNCTION FLUSH, then FUNCTION LOAD of each code, so the replica holds exactly the
+     * master's libraries (none for an empty array).
+     */
+    private boolean functionLibraries()
+    {
+        commands.arg("FUNCTION").arg("FLUSH").end();
+        final int end = fieldEnd[F_FUNCTIONS] - 1;
+        int p = JsonScanner.skipWhitespace(message, fieldStart[F_FUNCTIONS] + 1, end);
+        while (p < end)
+        {
+            commands.arg("FUNCTION").arg("LOAD");
+            p = elementArg(p, end);
+            if (p < 0)
+            {
+                return false;
+            }
+            commands.end();
+        }
+        return true;
     }
 
     /**

@@ -27,6 +27,7 @@ public final class Snapshot
     private final AtomicInteger holders = new AtomicInteger(2);
     private volatile long keysAtStart;
     private volatile long entriesCaptured;
+    private volatile java.util.List<byte[]> functionLibraries;
 
     /**
      * @param offset   the replication offset the image is taken at (records up to it are in it, none after).
@@ -42,6 +43,25 @@ public final class Snapshot
     public long offset()
     {
         return offset;
+    }
+
+    /**
+     * Engine thread, when the snapshot starts: the function libraries' codes at the snapshot's offset (an immutable
+     * list), which the dump carries; null when the server has no function registry (its dump carries none).
+     *
+     * @param codes the libraries' codes, or null.
+     */
+    public void functionLibraries(final java.util.List<byte[]> codes)
+    {
+        this.functionLibraries = codes;
+    }
+
+    /**
+     * @return the libraries' codes as of the snapshot's offset, or null when the dump carries no libraries field.
+     */
+    public java.util.List<byte[]> functionLibraries()
+    {
+        return functionLibraries;
     }
 
     /**

@@ -89,6 +89,12 @@ public final class Subcommands implements CommandHandler
     }
 
     @Override
+    public Command subcommand(final CommandArgs args)
+    {
+        return find(args.asString(1));
+    }
+
+    @Override
     public void execute(final CommandContext context, final CommandArgs args, final Reply reply)
     {
         if (args.count() == 1 && null != withoutSubcommand)

@@ -1,7 +1,7 @@
 package io.ringkv.net.server.config;
 
 import io.ringkv.core.engine.RequestBatch;
-import io.ringkv.net.resp.InlineSplitter;
+import io.ringkv.core.codec.InlineSplitter;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

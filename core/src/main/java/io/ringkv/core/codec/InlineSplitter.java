@@ -1,6 +1,5 @@
-package io.ringkv.net.resp;
+package io.ringkv.core.codec;
 
-import io.ringkv.core.engine.RequestBatch;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -14,10 +13,28 @@ import org.agrona.MutableDirectBuffer;
  *   <li>a closing quote must be followed by white space or the end of the line, and an unterminated quote is an
  *       error: both are {@link #UNBALANCED}.</li>
  * </ul>
+ * Used for inline commands and the config file (net) and for a function library's {@code #!lua} line (core).
  * Stateless; any thread.
  */
 public final class InlineSplitter
 {
+    /**
+     * Receives the arguments of one split line.
+     */
+    public interface Sink
+    {
+        /**
+         * @param offset of the argument's first byte, in the split buffer.
+         * @param length of the argument in bytes.
+         */
+        void addArg(int offset, int length);
+
+        /**
+         * The line is unbalanced: forget the arguments added since the split began.
+         */
+        void abandonRequest();
+    }
+
     /** The line has unbalanced quotes. */
     public static final int UNBALANCED = -1;
 
@@ -26,7 +43,8 @@ public final class InlineSplitter
     }
 
     /**
-     * Split {@code [start, end)} of {@code buffer} in place and add each argument to the batch's current request.
+     * Split {@code [start, end)} of {@code buffer} in place and add each argument to the sink (a RequestBatch adds
+     * them to its current request).
      *
      * @param buffer holding the line; rewritten in place.
      * @param start  index of the line's first byte.
@@ -34,7 +52,7 @@ public final class InlineSplitter
      * @param batch  receiving the arguments; on {@link #UNBALANCED} they are abandoned.
      * @return the number of arguments added, or {@link #UNBALANCED}.
      */
-    public static int split(final MutableDirectBuffer buffer, final int start, final int end, final RequestBatch batch)
+    public static int split(final MutableDirectBuffer buffer, final int start, final int end, final Sink batch)
     {
         int r = start;
         int w = start;
@@ -114,7 +132,7 @@ public final class InlineSplitter
         }
     }
 
-    private static int unbalanced(final RequestBatch batch)
+    private static int unbalanced(final Sink batch)
     {
         batch.abandonRequest();
         return UNBALANCED;

@@ -1,0 +1,138 @@
+package io.ringkv.replication.persistence;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.engine.Engine;
+import io.ringkv.core.rdb.RdbFileReader;
+import io.ringkv.core.rdb.RdbFormatException;
+import io.ringkv.replication.replica.ApplyReply;
+import io.ringkv.replication.replica.CommandBatchBuilder;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.LongArrayList;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Loads an RDB file into the keyspace at start, as an internal client of the engine: SELECT per database and,
+ * per key, RESTORE key expire-at payload ABSTTL (with IDLETIME or FREQ when the file has them), the payload being
+ * the file's value record as a DUMP payload ({@link RdbFileReader}). So a file's values are checked and built
+ * by exactly the code RESTORE uses, and a key that expired while the file lay on disk is not created (as Redis's
+ * master skips it). Requests go to the engine in batches of about {@link #BATCH_BYTES}.
+ * <p>
+ * Any refusal (cut short, checksum, an unknown type, a value RESTORE refuses, a duplicate key) throws a
+ * {@link RdbFormatException} naming the offset: the caller must then not start, so nothing runs half-loaded.
+ * One thread (the start-up thread).
+ */
+public final class RdbLoader implements RdbFileReader.Handler
+{
+    static final int BATCH_BYTES = 4 * 1024 * 1024;
+    private static final int BATCH_REQUESTS = 4096;
+
+    private final Engine engine;
+    private final int databases;
+    private final CommandBatchBuilder commands =
+        new CommandBatchBuilder(new ClientSession(-4, true), new ApplyReply());
+    private final LongArrayList requestOffsets = new LongArrayList();
+    private long keys;
+
+    /**
+     * @param engine    the running engine to load through.
+     * @param databases the keyspace's database count.
+     */
+    public RdbLoader(final Engine engine, final int databases)
+    {
+        this.engine = engine;
+        this.databases = databases;
+    }
+
+    /**
+     * Load {@code file}, if it exists.
+     *
+     * @return keys in the file (some may have expired and not been created), or -1 when there is no file.
+     * @throws RdbFormatException when the file is refused; the keyspace then holds part of it.
+     * @throws IOException        when it cannot be read.
+     */
+    public long load(final Path file) throws IOException
+    {
+        if (!Files.exists(file))
+        {
+            return -1;
+        }
+        keys = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            new RdbFileReader().read(channel, channel.size(), this);
+        }
+        flush();
+        return keys;
+    }
+
+    @Override
+    public void selectDb(final long db, final long offset) throws IOException
+    {
+        if (db < 0 || db >= databases)
+        {
+            throw new RdbFormatException(offset, "database " + db + " is out of range: the server has " +
+                databases + " (databases)");
+        }
+        request(offset);
+        commands.arg("SELECT").arg(db).end();
+    }
+
+    @Override
+    public void function(final DirectBuffer code, final int index, final int length, final long offset)
+        throws IOException
+    {
+        // HOOK (luafunc): load the library (FUNCTION RESTORE's path) once the FUNCTION family is on main.
+        throw new RdbFormatException(offset, "the file holds a function library (RDB_OPCODE_FUNCTION2), which " +
+            "this build of ringkv cannot load yet");
+    }
+
+    @Override
+    public void entry(final long expireAtMs, final long idleSeconds, final int frequency, final DirectBuffer key,
+        final int keyIndex, final int keyLength, final DirectBuffer payload, final int payloadIndex,
+        final int payloadLength, final long offset) throws IOException
+    {
+        request(offset);
+        commands.arg("RESTORE").arg(key, keyIndex, keyLength).arg(expireAtMs)
+            .arg(payload, payloadIndex, payloadLength).arg("ABSTTL");
+        if (idleSeconds >= 0)
+        {
+            commands.arg("IDLETIME").arg(idleSeconds);
+        }
+        else if (frequency >= 0)
+        {
+            commands.arg("FREQ").arg(frequency);
+        }
+        commands.end();
+        keys++;
+        if (commands.bufferedBytes() > BATCH_BYTES || commands.requestCount() >= BATCH_REQUESTS)
+        {
+            flush();
+        }
+    }
+
+    private void request(final long offset)
+    {
+        requestOffsets.addLong(offset);
+    }
+
+    private void flush() throws RdbFormatException
+    {
+        final ApplyReply reply = commands.reply();
+        reply.clear();
+        commands.execute(engine);
+        if (reply.errors() > 0)
+        {
+            final int failed = reply.firstErrorRequest();
+            final long offset = failed >= 0 && failed < requestOffsets.size() ? requestOffsets.getLong(failed) : -1;
+            final String error = reply.firstError();
+            throw new RdbFormatException(offset, error.startsWith("BUSYKEY") ?
+                "the file holds a key twice (a duplicate key)" : "a value cannot be loaded: " + error);
+        }
+        requestOffsets.clear();
+    }
+}

@@ -351,42 +351,30 @@ public final class RdbFileReader
     }
 
     /**
-     * Parse an RDB length at {@code p} into {@link #lengthValue}.
+     * Parse an RDB length at {@code p} into {@link #lengthValue}, with the decoder DUMP payloads use.
      *
      * @return the index after it.
      */
     private int readLength(final int p) throws RdbFormatException
     {
-        require(p, 1);
-        final int first = window.getByte(p) & 0xff;
-        switch (first >>> 6)
+        final int consumed = decoder.wrapLength(window, p, limit);
+        if (consumed < 0)
         {
-            case RdbStringDescriptor.LENGTH_6BIT:
-                lengthValue = first & 0x3f;
-                return p + 1;
-            case RdbStringDescriptor.LENGTH_14BIT:
-                require(p, 2);
-                lengthValue = ((first & 0x3f) << 8) | (window.getByte(p + 1) & 0xff);
-                return p + 2;
-            default:
-                if (first == RdbStringDescriptor.LENGTH_32BIT_MARKER)
-                {
-                    require(p, 5);
-                    lengthValue = window.getInt(p + 1, ByteOrder.BIG_ENDIAN) & 0xffffffffL;
-                    return p + 5;
-                }
-                if (first == RdbStringDescriptor.LENGTH_64BIT_MARKER)
-                {
-                    require(p, 9);
-                    lengthValue = window.getLong(p + 1, ByteOrder.BIG_ENDIAN);
-                    if (lengthValue < 0)
-                    {
-                        throw new RdbFormatException(base + p, "negative length");
-                    }
-                    return p + 9;
-                }
-                throw new RdbFormatException(base + p, "bad length encoding 0x" + Integer.toHexString(first));
+            // Cut by the window's end (have the record retried with more), or bad where it stands.
+            final long available =
+                Math.max(1, Math.min(RdbStringDescriptor.MAX_LENGTH_ENCODING_LENGTH, fileSize - base - p));
+            if (limit - p < available)
+            {
+                require(p, available);
+            }
+            throw new RdbFormatException(base + p, "bad length encoding");
         }
+        lengthValue = decoder.lengthValue();
+        if (lengthValue < 0)
+        {
+            throw new RdbFormatException(base + p, "negative length");
+        }
+        return p + consumed;
     }
 
     private int advance(final int p, final long length)

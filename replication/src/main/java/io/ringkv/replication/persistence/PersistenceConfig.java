@@ -1,5 +1,7 @@
 package io.ringkv.replication.persistence;
 
+import io.ringkv.replication.ReplicationConfig;
+
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -17,7 +19,8 @@ public final class PersistenceConfig
     BooleanSupplier compression = () -> true;
     BooleanSupplier checksum = () -> true;
     String redisVersion = "7.0.15";
-    int snapshotBufferBytes = 64 * 1024 * 1024;
+    int snapshotBufferBytes = Integer.getInteger(ReplicationConfig.SNAPSHOT_BUFFER_BYTES_PROP_NAME,
+        ReplicationConfig.SNAPSHOT_BUFFER_BYTES_DEFAULT);
     Consumer<String> notice = message -> { };
     Consumer<String> warning = message -> { };
     /**

@@ -89,6 +89,27 @@ class RdbPersistenceTest
     }
 
     @Test
+    void jsonDocumentsSurviveARestart() throws Exception
+    {
+        final byte[] json = "{\"a\":[1,2,{\"b\":null}],\"c\":\"text\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer();
+        final int length = new io.ringkv.core.rdb.DumpPayloadWriter().writeJson(text(new String(json,
+            java.nio.charset.StandardCharsets.UTF_8)), 0, json.length, buffer, 0);
+        final byte[] payload = Arrays.copyOf(buffer.byteArray(), length);
+        try (TestServer server = start();
+            Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals("OK", client.restore("doc".getBytes(), 0, payload));
+            assertEquals("OK", client.save());
+        }
+        try (TestServer server = start();
+            Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            assertArrayEquals(payload, client.dump("doc".getBytes()));
+        }
+    }
+
+    @Test
     void savePointsTriggerABackgroundSave() throws Exception
     {
         try (TestServer server = start();

@@ -110,6 +110,34 @@ class RdbPersistenceTest
     }
 
     @Test
+    void aFailedSaveLeavesThePreviousFileWhole() throws Exception
+    {
+        try (TestServer server = start();
+            Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            client.set("small", "1");
+            assertEquals("OK", client.save());
+            final byte[] before = Files.readAllBytes(dir.resolve("dump.rdb"));
+            final long lastSave = client.lastsave();
+            // A value larger than the snapshot ring takes in one message (an eighth of it): the save gives up.
+            client.set("huge".getBytes(), new byte[40 * 1024 * 1024]);
+            final JedisDataException ex = assertThrows(JedisDataException.class, client::save);
+            assertTrue(ex.getMessage().contains("larger than the snapshot buffer allows"), ex.getMessage());
+            assertEquals("Background saving started", client.bgsave());
+            awaitBgsave(client);
+            assertEquals("err", field(info(client), "rdb_last_bgsave_status"));
+            assertArrayEquals(before, Files.readAllBytes(dir.resolve("dump.rdb")));
+            assertEquals(lastSave, client.lastsave());
+            try (var files = Files.list(dir))
+            {
+                assertEquals(List.of(dir.resolve("dump.rdb")), files.toList(), "no temporary file is left");
+            }
+            client.del("huge");
+            assertEquals("OK", client.save());
+        }
+    }
+
+    @Test
     void savePointsTriggerABackgroundSave() throws Exception
     {
         try (TestServer server = start();

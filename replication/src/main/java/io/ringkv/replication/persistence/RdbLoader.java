@@ -20,7 +20,8 @@ import java.nio.file.StandardOpenOption;
  * per key, RESTORE key expire-at payload ABSTTL (with IDLETIME or FREQ when the file has them), the payload being
  * the file's value record as a DUMP payload ({@link RdbFileReader}). So a file's values are checked and built
  * by exactly the code RESTORE uses, and a key that expired while the file lay on disk is not created (as Redis's
- * master skips it). Requests go to the engine in batches of about {@link #BATCH_BYTES}.
+ * master skips it). Requests go to the engine in batches of about {@link #BATCH_BYTES}, two in turn (each an
+ * internal client that begins with the SELECT in force), so reading the file and executing overlap.
  * <p>
  * Any refusal (cut short, checksum, an unknown type, a value RESTORE refuses, a duplicate key) throws a
  * {@link RdbFormatException} naming the offset: the caller must then not start, so nothing runs half-loaded.
@@ -33,9 +34,16 @@ public final class RdbLoader implements RdbFileReader.Handler
 
     private final Engine engine;
     private final int databases;
-    private final CommandBatchBuilder commands =
-        new CommandBatchBuilder(new ClientSession(-4, true), new ApplyReply());
-    private final LongArrayList requestOffsets = new LongArrayList();
+    // Two batches: the engine executes one while the file's next records are read into the other.
+    private final CommandBatchBuilder[] batches = {
+        new CommandBatchBuilder(new ClientSession(-4, true), new ApplyReply()),
+        new CommandBatchBuilder(new ClientSession(-5, true), new ApplyReply())};
+    private final LongArrayList[] requestOffsets = {new LongArrayList(), new LongArrayList()};
+    private int current;
+    private boolean otherInFlight;
+    private long db = -1;
+    private long dbOffset;
+    private CommandBatchBuilder commands = batches[0];
     private long keys;
 
     /**
@@ -66,7 +74,18 @@ public final class RdbLoader implements RdbFileReader.Handler
         {
             new RdbFileReader().read(channel, channel.size(), this);
         }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (otherInFlight)
+            {
+                // No batch is left in the engine's hands when this returns.
+                otherInFlight = false;
+                batches[1 - current].awaitPublished();
+            }
+            throw ex;
+        }
         flush();
+        awaitOther();
         return keys;
     }
 
@@ -78,6 +97,8 @@ public final class RdbLoader implements RdbFileReader.Handler
             throw new RdbFormatException(offset, "database " + db + " is out of range: the server has " +
                 databases + " (databases)");
         }
+        this.db = db;
+        dbOffset = offset;
         request(offset);
         commands.arg("SELECT").arg(db).end();
     }
@@ -117,22 +138,48 @@ public final class RdbLoader implements RdbFileReader.Handler
 
     private void request(final long offset)
     {
-        requestOffsets.addLong(offset);
+        requestOffsets[current].addLong(offset);
     }
 
+    /**
+     * Hand the current batch to the engine, after the one before it has been executed and checked; the next
+     * batch begins with the SELECT in force.
+     */
     private void flush() throws RdbFormatException
     {
-        final ApplyReply reply = commands.reply();
-        reply.clear();
-        commands.execute(engine);
+        awaitOther();
+        commands.reply().clear();
+        commands.publish(engine);
+        otherInFlight = true;
+        current = 1 - current;
+        commands = batches[current];
+        if (db >= 0)
+        {
+            request(dbOffset);
+            commands.arg("SELECT").arg(db).end();
+        }
+    }
+
+    private void awaitOther() throws RdbFormatException
+    {
+        if (!otherInFlight)
+        {
+            return;
+        }
+        otherInFlight = false;
+        final int other = 1 - current;
+        final CommandBatchBuilder batch = batches[other];
+        batch.awaitPublished();
+        final ApplyReply reply = batch.reply();
+        final LongArrayList offsets = requestOffsets[other];
         if (reply.errors() > 0)
         {
             final int failed = reply.firstErrorRequest();
-            final long offset = failed >= 0 && failed < requestOffsets.size() ? requestOffsets.getLong(failed) : -1;
+            final long offset = failed >= 0 && failed < offsets.size() ? offsets.getLong(failed) : -1;
             final String error = reply.firstError();
             throw new RdbFormatException(offset, error.startsWith("BUSYKEY") ?
                 "the file holds a key twice (a duplicate key)" : "a value cannot be loaded: " + error);
         }
-        requestOffsets.clear();
+        offsets.clear();
     }
 }

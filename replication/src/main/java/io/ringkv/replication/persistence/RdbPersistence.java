@@ -75,7 +75,8 @@ public final class RdbPersistence implements AutoCloseable
     }
 
     /**
-     * Start-up thread, once the engine runs and the replication node is started (it owns the snapshot task).
+     * Start-up thread, once the engine runs (and has loaded the file: what it holds counts as saved) and the
+     * replication node is started (it owns the snapshot task).
      */
     public void start(final Engine engine, final Keyspace keyspace, final ReplicationNode replication)
     {
@@ -86,15 +87,6 @@ public final class RdbPersistence implements AutoCloseable
         savedOffset = engine.replicationOffset();
         running = true;
         cron = Thread.ofVirtual().name("ringkv-rdb-cron").start(this::cron);
-    }
-
-    /**
-     * Start-up thread: what a load at start left is what was saved last.
-     */
-    public void loaded(final long offset)
-    {
-        savedOffset = offset;
-        lastSaveMs = System.currentTimeMillis();
     }
 
     /**
@@ -146,7 +138,8 @@ public final class RdbPersistence implements AutoCloseable
     /**
      * BGSAVE [SCHEDULE].
      *
-     * @return null when started (or scheduled, {@code scheduledReply[0]} set), else the error reply.
+     * @param scheduled set to {@code [true]} when the save was scheduled rather than started.
+     * @return null when started or scheduled, else the error reply.
      */
     public String bgsave(final CommandContext context, final boolean schedule, final boolean[] scheduled)
     {

@@ -31,7 +31,8 @@ class RdbFileReaderTest
         final byte[] file = smallFile(true);
         final List<String> events = read(file);
         assertEquals(List.of(
-            "aux redis-ver=7.0.15", "aux redis-bits=64", "select 0",
+            "aux redis-ver=7.0.15", "aux redis-bits=64", "function #!lua name=lib\nredis.register_function('f', " +
+                "function() return 1 end)", "select 0",
             "entry key=greeting expire=0 payload=" + hex(dump("hello")),
             "entry key=n expire=1700000000000 payload=" + hex(dumpLong(42)),
             "select 3",
@@ -43,7 +44,7 @@ class RdbFileReaderTest
     {
         final byte[] file = smallFile(false);
         assertEquals(0, new UnsafeBuffer(file).getLong(file.length - 8, ByteOrder.LITTLE_ENDIAN));
-        assertEquals(7, read(file).size());
+        assertEquals(8, read(file).size());
     }
 
     @Test
@@ -174,6 +175,8 @@ class RdbFileReaderTest
         writer.start(Channels.newChannel(out));
         writer.aux("redis-ver", "7.0.15");
         writer.aux("redis-bits", 64);
+        final String library = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+        writer.function(text(library), 0, library.length());
         writer.selectDb(0);
         writer.resizeDb(2, 1);
         writer.key(0, DumpPayloadDescriptor.TYPE_STRING, text("greeting"), 0, 8);

@@ -1,10 +1,12 @@
 package io.ringkv.replication.persistence;
 
+import io.ringkv.core.command.CommandContext;
 import io.ringkv.replication.ReplicationConfig;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,10 +27,12 @@ public final class PersistenceConfig
     Consumer<String> warning = message -> { };
     /**
      * HOOK (luafunc): the function libraries' code, asked for on the engine thread when a save begins (so they
-     * are of the same moment as the keys) and written as RDB_OPCODE_FUNCTION2 records. Until the FUNCTION family
-     * lands there are none; a file holding some is refused at load (see {@link RdbLoader}).
+     * are of the same moment as the keys) and written as RDB_OPCODE_FUNCTION2 records after the aux fields. Once
+     * the FUNCTION family is merged the server passes {@code context -> context.functions().codes()}
+     * (/work/wt/FUNCTIONS-API.md); until then there are none. Loading needs no hook: {@link RdbLoader} restores
+     * each library with FUNCTION RESTORE.
      */
-    Supplier<List<byte[]>> functionLibraries = List::of;
+    Function<CommandContext, List<byte[]>> functionLibraries = context -> List.of();
 
     public PersistenceConfig dir(final Supplier<String> dir)
     {
@@ -91,7 +95,7 @@ public final class PersistenceConfig
     /**
      * @param functionLibraries see {@link #functionLibraries}.
      */
-    public PersistenceConfig functionLibraries(final Supplier<List<byte[]>> functionLibraries)
+    public PersistenceConfig functionLibraries(final Function<CommandContext, List<byte[]>> functionLibraries)
     {
         this.functionLibraries = functionLibraries;
         return this;

@@ -2,11 +2,15 @@ package io.ringkv.replication.persistence;
 
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.engine.Engine;
+import io.ringkv.core.rdb.DumpPayloadWriter;
+import io.ringkv.core.rdb.RdbFileDescriptor;
 import io.ringkv.core.rdb.RdbFileReader;
+import io.ringkv.core.rdb.RdbStringEncoder;
 import io.ringkv.core.rdb.RdbFormatException;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.LongArrayList;
 
 import java.io.IOException;
@@ -23,6 +27,7 @@ import java.nio.file.StandardOpenOption;
  * master skips it). Requests go to the engine in batches of about {@link #BATCH_BYTES}, two in turn (each an
  * internal client that begins with the SELECT in force), so reading the file and executing overlap.
  * <p>
+ * Function libraries are restored with FUNCTION RESTORE, each as a one-library FUNCTION DUMP payload.
  * Any refusal (cut short, checksum, an unknown type, a value RESTORE refuses, a duplicate key) throws a
  * {@link RdbFormatException} naming the offset: the caller must then not start, so nothing runs half-loaded.
  * One thread (the start-up thread).
@@ -45,6 +50,8 @@ public final class RdbLoader implements RdbFileReader.Handler
     private long dbOffset;
     private CommandBatchBuilder commands = batches[0];
     private long keys;
+    private final DumpPayloadWriter functionPayload = new DumpPayloadWriter(new RdbStringEncoder(false));
+    private final ExpandableArrayBuffer functionBuffer = new ExpandableArrayBuffer(1024);
 
     /**
      * @param engine    the running engine to load through.
@@ -103,13 +110,18 @@ public final class RdbLoader implements RdbFileReader.Handler
         commands.arg("SELECT").arg(db).end();
     }
 
+    /**
+     * A function library: restored with FUNCTION RESTORE of a one-library FUNCTION DUMP payload (the record with
+     * a version and CRC-64), in file order, before the keys that follow. A server without the FUNCTION family, or
+     * a library it refuses, stops the load like any refused record.
+     */
     @Override
     public void function(final DirectBuffer code, final int index, final int length, final long offset)
-        throws IOException
     {
-        // HOOK (luafunc): load the library (FUNCTION RESTORE's path) once the FUNCTION family is on main.
-        throw new RdbFormatException(offset, "the file holds a function library (RDB_OPCODE_FUNCTION2), which " +
-            "this build of ringkv cannot load yet");
+        final int payloadLength = functionPayload.writeBlob(
+            RdbFileDescriptor.OPCODE_FUNCTION2, code, index, length, functionBuffer, 0);
+        request(offset);
+        commands.arg("FUNCTION").arg("RESTORE").arg(functionBuffer, 0, payloadLength).end();
     }
 
     @Override
@@ -178,7 +190,7 @@ public final class RdbLoader implements RdbFileReader.Handler
             final long offset = failed >= 0 && failed < offsets.size() ? offsets.getLong(failed) : -1;
             final String error = reply.firstError();
             throw new RdbFormatException(offset, error.startsWith("BUSYKEY") ?
-                "the file holds a key twice (a duplicate key)" : "a value cannot be loaded: " + error);
+                "the file holds a key twice (a duplicate key)" : "the record here cannot be loaded: " + error);
         }
         offsets.clear();
     }

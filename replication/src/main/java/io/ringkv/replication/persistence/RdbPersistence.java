@@ -256,7 +256,7 @@ public final class RdbPersistence implements AutoCloseable
         }
         final Snapshot snapshot = new Snapshot(context.changeLog().lastOffset(),
             BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
-        final Run run = new Run(snapshot, keys, expires, keyspace.usedMemoryBytes(), config.functionLibraries.get(),
+        final Run run = new Run(snapshot, keys, expires, keyspace.usedMemoryBytes(), config.functionLibraries.apply(context),
             replication.replid());
         snapshotTask.start(snapshot);
         return run;

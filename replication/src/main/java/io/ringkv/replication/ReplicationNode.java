@@ -126,6 +126,14 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         return engine;
     }
 
+    /**
+     * @return the one snapshot task, shared by full syncs and RDB saves (set by {@link #start}).
+     */
+    public SnapshotTask snapshotTask()
+    {
+        return snapshotTask;
+    }
+
     public ReplicationBacklog backlog()
     {
         return backlog;

@@ -34,6 +34,16 @@ import io.ringkv.net.server.metrics.MetricsEndpoint;
 import io.ringkv.replication.ReplicationCommands;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.ReplicationNode;
+import io.ringkv.replication.persistence.PersistenceCommands;
+import io.ringkv.replication.persistence.PersistenceConfig;
+import io.ringkv.replication.persistence.RdbLoader;
+import io.ringkv.replication.persistence.RdbPersistence;
+import io.ringkv.replication.persistence.SavePoints;
+import io.ringkv.replication.replica.ApplyReply;
+import io.ringkv.replication.replica.CommandBatchBuilder;
+import io.ringkv.core.command.ClientSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -99,6 +109,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     private ScriptEngine scripts;
     private MetricsEndpoint metrics;
     private ReplicationNode replication;
+    private RdbPersistence persistence;
     private Thread reaper;
     private volatile boolean stopping;
     private int boundPort;
@@ -172,6 +183,24 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
         replication.functionLibraries(functions::codes);
+        final String savePointsError = SavePoints.validate(config.save.text());
+        if (savePointsError != null)
+        {
+            throw new IllegalStateException("save '" + config.save.text() + "': " + savePointsError);
+        }
+        config.validate(config.save, option -> SavePoints.validate(option.text()));
+        config.validate(config.dir, option -> Files.isDirectory(Path.of(option.text())) ? null :
+            "No such file or directory");
+        persistence = new RdbPersistence(new PersistenceConfig()
+            .dir(config.dir::text)
+            .dbfilename(config.dbfilename::text)
+            .save(config.save::text)
+            .compression(config.rdbcompression::isYes)
+            .checksum(config.rdbchecksum::isYes)
+            .redisVersion(ConnectionStateCommands.REDIS_VERSION)
+            .functionLibraries(context -> functions.codes())
+            .log(log::notice, log::warning));
+        PersistenceCommands.register(commands, persistence);
         infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
         config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         config.onChange(config.replBacklogSize, option -> replication.backlogSize(option.number()));
@@ -187,6 +216,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .latencyMonitorThresholdMs(config.latencyMonitorThreshold.number())
             .keyspaceEvents((int)config.notifyKeyspaceEvents.number()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
+        loadRdbFile();
 
         int port = (int)config.port.number();
         for (final InetAddress address : addresses)
@@ -226,12 +256,40 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             }
         }
         replication.start(engine, keyspace, boundPort);
+        persistence.start(engine, keyspace, replication);
         for (final ServerSocketChannel listener : listeners)
         {
             acceptors.add(Thread.ofPlatform().name("ringkv-accept-" + listener.socket().getLocalPort())
                 .daemon().start(() -> acceptLoop(listener)));
         }
         reaper = Thread.ofPlatform().name("ringkv-idle-reaper").daemon().start(this::reapIdleClients);
+    }
+
+    /**
+     * Load dir/dbfilename, if there is one, before any client is served; a refused file stops the start (so
+     * nothing runs half-loaded) with the reader's message, which names the offset.
+     */
+    private void loadRdbFile() throws IOException
+    {
+        final Path file = persistence.file();
+        final long startNs = System.nanoTime();
+        try
+        {
+            final long keys = new RdbLoader(engine, keyspace.databases()).load(file);
+            if (keys >= 0)
+            {
+                log.notice("DB loaded from disk: " + keys + " keys from " + file + " in " +
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
+            }
+        }
+        catch (final IOException ex)
+        {
+            engine.close();
+            keyspace.close();
+            engine = null;
+            keyspace = null;
+            throw new IOException("cannot load the RDB file " + file + ": " + ex.getMessage(), ex);
+        }
     }
 
     private List<InetAddress> bindAddresses() throws IOException
@@ -508,6 +566,11 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         {
             metrics.close();
         }
+        finalSaveOnSignal();
+        if (null != persistence)
+        {
+            persistence.close();
+        }
         if (null != replication)
         {
             replication.close();
@@ -529,6 +592,26 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             replication.free();
         }
         shutdownRequested.countDown();
+    }
+
+    /**
+     * Stopped by a signal (or by the owner), not by SHUTDOWN: Redis's SIGTERM rules, i.e. SHUTDOWN's default (save
+     * when save points are set), run as an internal SHUTDOWN. Unlike Redis, which keeps running when that save
+     * fails, ringkv logs the failure and stops anyway: the owner asked for the stop.
+     */
+    private void finalSaveOnSignal()
+    {
+        if (null == persistence || null == engine || persistence.isShutdownDecided() || !persistence.savePoints().any())
+        {
+            return;
+        }
+        final CommandBatchBuilder shutdown = new CommandBatchBuilder(new ClientSession(-5, true), new ApplyReply());
+        shutdown.arg("SHUTDOWN").end();
+        shutdown.execute(engine);
+        if (shutdown.reply().errors() > 0)
+        {
+            log.warning("SIGTERM received but errors trying to save the DB before stopping: stopping anyway");
+        }
     }
 
     private void closeListeners()
@@ -580,6 +663,12 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     public long startedMs()
     {
         return startedMs;
+    }
+
+    @Override
+    public RdbPersistence persistence()
+    {
+        return persistence;
     }
 
     /**

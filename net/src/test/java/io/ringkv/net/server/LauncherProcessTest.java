@@ -325,6 +325,68 @@ class LauncherProcessTest
         }
     }
 
+    /**
+     * SIGTERM with save points set saves the RDB file before exiting (Redis's rule); the next start loads it; a
+     * file cut short stops the start with exit status 1 and a message naming the offset.
+     */
+    @Test
+    void sigtermSavesWithSavePointsAndAStartRefusesACutFile() throws Exception
+    {
+        final Path dir = java.nio.file.Files.createTempDirectory("ringkv-rdb");
+        try
+        {
+            Process process = start("--port", "0", "--dir", dir.toString(), "--save", "3600 1");
+            try
+            {
+                final LinkedBlockingQueue<String> output = drain(process);
+                final int port = awaitPort(process, output);
+                try (RawConnection client = new RawConnection(port))
+                {
+                    client.send("SET k v\r\n");
+                    assertEquals("+OK", client.readLine());
+                }
+                signal(process, "TERM");
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits");
+                assertEquals(0, process.exitValue(), String.join("\n", output));
+                assertLogged(output, "DB saved on disk");
+            }
+            finally
+            {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            final Path file = dir.resolve("dump.rdb");
+            process = start("--port", "0", "--dir", dir.toString());
+            try
+            {
+                final LinkedBlockingQueue<String> output = drain(process);
+                awaitPort(process, output);
+                assertLogged(output, "DB loaded from disk: 1 keys");
+            }
+            finally
+            {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            final byte[] whole = java.nio.file.Files.readAllBytes(file);
+            java.nio.file.Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 3));
+            process = start("--port", "0", "--dir", dir.toString());
+            final String output = readAll(process);
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(1, process.exitValue(), output);
+            assertTrue(output.contains("ends early") && output.contains("at offset"), output);
+        }
+        finally
+        {
+            try (var files = java.nio.file.Files.list(dir))
+            {
+                for (final Path path : files.toList())
+                {
+                    java.nio.file.Files.delete(path);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
     @Test
     void unknownOptionIsNamedAndExitsOne() throws Exception
     {

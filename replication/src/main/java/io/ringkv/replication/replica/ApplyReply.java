@@ -14,6 +14,8 @@ public final class ApplyReply implements Reply
     private int errors;
     private int requests;
     private String lastError;
+    private int firstErrorRequest = -1;
+    private String firstError;
 
     /**
      * Link thread, between batches.
@@ -23,6 +25,8 @@ public final class ApplyReply implements Reply
         errors = 0;
         requests = 0;
         lastError = null;
+        firstErrorRequest = -1;
+        firstError = null;
     }
 
     public int errors()
@@ -41,6 +45,22 @@ public final class ApplyReply implements Reply
     public String lastError()
     {
         return lastError;
+    }
+
+    /**
+     * @return index (since {@link #clear()}) of the first request answered with an error, or -1.
+     */
+    public int firstErrorRequest()
+    {
+        return firstErrorRequest;
+    }
+
+    /**
+     * @return the first error since {@link #clear()}, or null.
+     */
+    public String firstError()
+    {
+        return firstError;
     }
 
     @Override
@@ -67,7 +87,11 @@ public final class ApplyReply implements Reply
     @Override
     public void error(final String message)
     {
-        errors++;
+        if (errors++ == 0)
+        {
+            firstErrorRequest = requests;
+            firstError = message;
+        }
         lastError = message;
     }
 

@@ -25,6 +25,7 @@ public final class CommandBatchBuilder
     private final RequestBatch batch;
     private final ApplyReply reply;
     private int position;
+    private boolean published;
 
     /**
      * @param session the internal client's session.
@@ -158,9 +159,32 @@ public final class CommandBatchBuilder
      */
     public void execute(final Engine engine)
     {
-        if (batch.requestCount() > 0)
+        publish(engine);
+        awaitPublished();
+    }
+
+    /**
+     * Publish every request built so far without waiting, so the caller can build the next batch (in another
+     * builder) meanwhile; {@link #awaitPublished()} waits for them and starts again.
+     */
+    public void publish(final Engine engine)
+    {
+        published = batch.requestCount() > 0;
+        if (published)
         {
-            engine.execute(batch);
+            engine.publish(batch);
+        }
+    }
+
+    /**
+     * Wait for the batch {@link #publish}ed (if any) to be executed, then start again. Errors are in {@link #reply()}.
+     */
+    public void awaitPublished()
+    {
+        if (published)
+        {
+            batch.awaitCompletion();
+            published = false;
         }
         args.shrink(RETAINED_CAPACITY);
         batch.reset(args);

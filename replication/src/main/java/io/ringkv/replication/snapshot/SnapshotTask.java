@@ -697,6 +697,20 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         }
     }
 
+    /**
+     * Engine thread: give up the running snapshot, whoever reads it (a final save at shutdown takes its place).
+     *
+     * @param reason why, for its reader.
+     */
+    public void abortCurrent(final String reason)
+    {
+        final Snapshot snapshot = this.snapshot;
+        if (snapshot != null && !draining)
+        {
+            giveUp(snapshot, reason);
+        }
+    }
+
     @Override
     public void flushed()
     {

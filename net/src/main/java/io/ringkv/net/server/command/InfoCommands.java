@@ -185,17 +185,21 @@ public final class InfoCommands
 
     private void persistenceSection(final CommandContext context, final InfoWriter out)
     {
-        // ringkv keeps no files: Redis's figures for a server that never saved, with every change unsaved.
+        // The file is loaded before clients are served, so no client ever sees loading:1.
         out.field("loading", 0)
-            .field("async_loading", 0)
-            .field("rdb_changes_since_last_save", server.engine().replicationOffset())
-            .field("rdb_bgsave_in_progress", 0)
-            .field("rdb_last_save_time", server.startedMs() / 1000)
-            .field("rdb_last_bgsave_status", "ok")
-            .field("rdb_last_bgsave_time_sec", -1)
-            .field("rdb_current_bgsave_time_sec", -1)
-            .field("rdb_saves", 0)
-            .field("aof_enabled", 0)
+            .field("async_loading", 0);
+        server.persistence().writeInfo((name, value) ->
+        {
+            if (value instanceof Number number)
+            {
+                out.field(name, number.longValue());
+            }
+            else
+            {
+                out.field(name, String.valueOf(value));
+            }
+        });
+        out.field("aof_enabled", 0)
             .field("aof_rewrite_in_progress", 0)
             .field("aof_rewrite_scheduled", 0)
             .field("aof_last_rewrite_time_sec", -1)

@@ -7,21 +7,21 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.ErrorMessages;
 import io.ringkv.core.command.Reply;
+import io.ringkv.replication.persistence.RdbPersistence;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
 
 /**
- * TIME, SHUTDOWN, LASTSAVE, SAVE, BGSAVE and MONITOR. ringkv keeps no snapshot or append-only files: LASTSAVE
- * reports the start time (as Redis does before its first save), SAVE and BGSAVE answer an error that says so, and
- * SHUTDOWN SAVE fails with Redis's text for a shutdown whose save failed unless FORCE is given.
+ * TIME, SHUTDOWN and MONITOR. SHUTDOWN saves the RDB file as Redis 7.0 does (with SAVE, or with save points
+ * configured unless NOSAVE), and a failed save stops the shutdown with Redis's text unless FORCE is given. SAVE,
+ * BGSAVE and LASTSAVE are {@code io.ringkv.replication.persistence.PersistenceCommands}.
  * <p>
  * Only the engine thread runs these handlers.
  */
 public final class ServerCommands
 {
-    static final String NO_PERSISTENCE = "ERR ringkv keeps no snapshot files: persistence is not supported";
     static final String MONITOR_UNSUPPORTED = "ERR MONITOR needs a RESP connection";
     static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
 
@@ -41,10 +41,6 @@ public final class ServerCommands
         final ServerCommands commands = new ServerCommands(server);
         table.register("time", 1, Command.FAST, ServerCommands::time);
         table.register("shutdown", -1, Command.ADMIN | Command.NO_MULTI, commands::shutdown);
-        table.register("lastsave", 1, Command.ADMIN | Command.FAST,
-            (context, args, reply) -> reply.integer(server.startedMs() / 1000));
-        table.register("save", 1, Command.ADMIN | Command.NO_MULTI, (context, args, reply) -> reply.error(NO_PERSISTENCE));
-        table.register("bgsave", -1, Command.ADMIN, ServerCommands::bgsave);
         table.register("monitor", 1, Command.ADMIN, ServerCommands::monitor);
     }
 
@@ -75,16 +71,6 @@ public final class ServerCommands
             return;
         }
         reply.ok();
-    }
-
-    private static void bgsave(final CommandContext context, final CommandArgs args, final Reply reply)
-    {
-        if (args.count() > 2 || (args.count() == 2 && !"schedule".equalsIgnoreCase(args.asString(1))))
-        {
-            reply.error(ErrorMessages.SYNTAX);
-            return;
-        }
-        reply.error(NO_PERSISTENCE);
     }
 
     /**
@@ -126,13 +112,21 @@ public final class ServerCommands
             reply.error("ERR No shutdown in progress.");
             return;
         }
-        if (save && !force)
+        final RdbPersistence persistence = server.persistence();
+        if (!noSave && (save || persistence.savePoints().any()))
         {
-            server.log().warning("Error trying to save the DB, can't exit: ringkv keeps no snapshot files " +
-                "(SHUTDOWN SAVE); use SHUTDOWN NOSAVE, or SAVE FORCE to shut down anyway.");
-            reply.error(SHUTDOWN_FAILED);
-            return;
+            final String error = persistence.saveForShutdown(context);
+            if (error != null)
+            {
+                server.log().warning("Error trying to save the DB, can't exit: " + error);
+                if (!force)
+                {
+                    reply.error(SHUTDOWN_FAILED);
+                    return;
+                }
+            }
         }
+        persistence.shutdownDecided();
         server.log().warning("User requested shutdown...");
         final ConnectedClient connection = server.registry().get(context.session().id());
         if (null != connection)

@@ -128,8 +128,16 @@ public final class ServerConfig
         "Events taking at least this many milliseconds are recorded for LATENCY LATEST...; 0: none."));
     public final ConfigOption loglevel = add(ConfigOption.choice(
         "loglevel", "notice", true, "Least severe log level written.", "debug", "verbose", "notice", "warning"));
-    public final ConfigOption save = add(ConfigOption.choice(
-        "save", "", true, "Snapshotting to disk: ringkv keeps no files, so only the empty value is valid.", ""));
+    public final ConfigOption save = add(ConfigOption.words(
+        "save", "", true, "RDB save points: pairs of 'seconds changes'; empty: no automatic saves."));
+    public final ConfigOption dir = add(ConfigOption.string(
+        "dir", ".", true, "Directory the RDB file is written to and loaded from."));
+    public final ConfigOption dbfilename = add(ConfigOption.string(
+        "dbfilename", "dump.rdb", true, "Name of the RDB file."));
+    public final ConfigOption rdbcompression = add(ConfigOption.bool(
+        "rdbcompression", true, true, "LZF-compress strings in the RDB file."));
+    public final ConfigOption rdbchecksum = add(ConfigOption.bool(
+        "rdbchecksum", true, true, "End the RDB file with a CRC-64 (else 0: not checked at load)."));
     public final ConfigOption appendonly = add(ConfigOption.choice(
         "appendonly", "no", true, "Append-only file: not supported by ringkv, so only 'no' is valid.", "no"));
     public final ConfigOption metricsPort = add(ConfigOption.integer(

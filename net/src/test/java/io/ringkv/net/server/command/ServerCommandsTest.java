@@ -25,9 +25,9 @@ class ServerCommandsTest
             assertTrue(us >= beforeUs - 1000 && us <= System.currentTimeMillis() * 1000 + 1000, String.valueOf(us));
             assertTrue(Long.parseLong(time[4]) < 1_000_000);
             assertEquals("-ERR wrong number of arguments for 'time' command\r\n", client.call("TIME", "x"));
-            assertEquals(":" + server.server().startedMs() / 1000 + "\r\n", client.call("LASTSAVE"));
-            assertEquals("-" + ServerCommands.NO_PERSISTENCE + "\r\n", client.call("SAVE"));
-            assertEquals("-" + ServerCommands.NO_PERSISTENCE + "\r\n", client.call("BGSAVE", "SCHEDULE"));
+            // Before the first save LASTSAVE is the start (as Redis); SAVE and BGSAVE: RdbPersistenceTest.
+            final long lastSave = Long.parseLong(client.call("LASTSAVE").substring(1).trim());
+            assertTrue(lastSave >= server.server().startedMs() / 1000 && lastSave <= System.currentTimeMillis() / 1000);
             assertEquals("-ERR syntax error\r\n", client.call("BGSAVE", "x"));
             assertEquals("+OK\r\n", client.call("MONITOR")); // MonitorCommandTest has the rest
         }
@@ -36,7 +36,8 @@ class ServerCommandsTest
     @Test
     void shutdownRefusesBadFlagsAndSaveButStopsWithNosave() throws Exception
     {
-        try (TestServer server = TestServer.start();
+        // A dir that is not a directory: SHUTDOWN SAVE's save fails.
+        try (TestServer server = TestServer.start("dir", "/nonexistent-ringkv-directory");
             RawRespClient client = new RawRespClient(server.port()))
         {
             final CompletableFuture<Void> stopped = CompletableFuture.runAsync(() ->
@@ -55,7 +56,7 @@ class ServerCommandsTest
             assertEquals("-ERR syntax error\r\n", client.call("SHUTDOWN", "NOSAVE", "ABORT"));
             assertEquals("-ERR No shutdown in progress.\r\n", client.call("SHUTDOWN", "ABORT"));
             assertEquals("-" + ServerCommands.SHUTDOWN_FAILED + "\r\n", client.call("SHUTDOWN", "SAVE"));
-            assertTrue(server.log().contains("ringkv keeps no snapshot files"), server.log());
+            assertTrue(server.log().contains("Error trying to save the DB, can't exit"), server.log());
             assertFalse(stopped.isDone());
             client.send("SHUTDOWN", "NOSAVE", "NOW");
             assertTrue(client.closedByServer());

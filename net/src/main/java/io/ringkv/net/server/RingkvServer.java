@@ -22,9 +22,12 @@ import io.ringkv.net.server.command.MemoryCommands;
 import io.ringkv.net.server.command.SlowlogCommands;
 import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.command.ServerControl;
+import io.ringkv.net.server.config.ConfigOption;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.net.server.metrics.MetricsEndpoint;
 import io.ringkv.replication.ReplicationCommands;
+import io.ringkv.replication.aof.AofCommands;
+import io.ringkv.replication.aof.AppendOnlyFile;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.ReplicationNode;
 
@@ -35,6 +38,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
@@ -88,6 +92,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     private Engine engine;
     private MetricsEndpoint metrics;
     private ReplicationNode replication;
+    private AppendOnlyFile aof;
     private Thread reaper;
     private volatile boolean stopping;
     private int boundPort;
@@ -156,6 +161,19 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
         config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         config.onChange(config.replBacklogSize, option -> replication.backlogSize(option.number()));
+        aof = new AppendOnlyFile(Path.of(config.dir.text()), config.appenddirname.text(),
+            config.appendfilename.text(), replication, log::notice, log::warning);
+        AofCommands.register(commands, aof);
+        aof.fsyncPolicy(config.appendfsync.text());
+        aof.loadTruncated(config.aofLoadTruncated.isYes());
+        aof.autoRewrite(config.autoAofRewritePercentage.number(), config.autoAofRewriteMinSize.number());
+        config.onChange(config.appendfsync, option -> aof.fsyncPolicy(option.text()));
+        config.onChange(config.aofLoadTruncated, option -> aof.loadTruncated(option.isYes()));
+        config.onChange(config.autoAofRewritePercentage, option ->
+            aof.autoRewrite(option.number(), config.autoAofRewriteMinSize.number()));
+        config.onChange(config.autoAofRewriteMinSize, option ->
+            aof.autoRewrite(config.autoAofRewritePercentage.number(), option.number()));
+        config.onChange(config.appendonly, this::appendonlyChanged);
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
@@ -168,6 +186,18 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .latencyMonitorThresholdMs(config.latencyMonitorThreshold.number())
             .keyspaceEvents((int)config.notifyKeyspaceEvents.number()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
+        try
+        {
+            aof.start(engine, config.appendonly.isYes());
+        }
+        catch (final IOException ex)
+        {
+            engine.close();
+            keyspace.close();
+            engine = null;
+            keyspace = null;
+            throw new IOException("cannot load the append only file: " + ex.getMessage(), ex);
+        }
 
         int port = (int)config.port.number();
         for (final InetAddress address : addresses)
@@ -488,6 +518,10 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         {
             engine.close();
         }
+        if (null != aof)
+        {
+            aof.close(); // after the engine: what it buffered is written and fsynced
+        }
         if (null != keyspace)
         {
             keyspace.close();
@@ -520,6 +554,34 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     public int port()
     {
         return boundPort;
+    }
+
+    /**
+     * Engine thread (CONFIG SET appendonly): start the append-only file with a rewrite, or stop it.
+     */
+    private void appendonlyChanged(final ConfigOption option)
+    {
+        if (option.isYes())
+        {
+            final String error = aof.enable(engine.lastRecordOffset());
+            if (error != null)
+            {
+                log.warning("appendonly yes failed: " + error);
+            }
+        }
+        else
+        {
+            aof.disable();
+        }
+    }
+
+    /**
+     * @return this server's append-only file (INFO persistence, tests).
+     */
+    @Override
+    public AppendOnlyFile aof()
+    {
+        return aof;
     }
 
     /**

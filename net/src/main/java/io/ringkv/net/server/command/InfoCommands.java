@@ -185,7 +185,7 @@ public final class InfoCommands
 
     private void persistenceSection(final CommandContext context, final InfoWriter out)
     {
-        // ringkv keeps no files: Redis's figures for a server that never saved, with every change unsaved.
+        // No RDB files yet: Redis's figures for a server that never saved, with every change unsaved.
         out.field("loading", 0)
             .field("async_loading", 0)
             .field("rdb_changes_since_last_save", server.engine().replicationOffset())
@@ -194,15 +194,18 @@ public final class InfoCommands
             .field("rdb_last_bgsave_status", "ok")
             .field("rdb_last_bgsave_time_sec", -1)
             .field("rdb_current_bgsave_time_sec", -1)
-            .field("rdb_saves", 0)
-            .field("aof_enabled", 0)
-            .field("aof_rewrite_in_progress", 0)
-            .field("aof_rewrite_scheduled", 0)
-            .field("aof_last_rewrite_time_sec", -1)
-            .field("aof_current_rewrite_time_sec", -1)
-            .field("aof_last_bgrewrite_status", "ok")
-            .field("aof_rewrites", 0)
-            .field("aof_last_write_status", "ok");
+            .field("rdb_saves", 0);
+        server.aof().writeInfo((name, value) ->
+        {
+            if (value instanceof String text)
+            {
+                out.field(name, text);
+            }
+            else
+            {
+                out.field(name, ((Number)value).longValue());
+            }
+        });
     }
 
     private void statsSection(final CommandContext context, final InfoWriter out)

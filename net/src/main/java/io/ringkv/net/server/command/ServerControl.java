@@ -3,6 +3,7 @@ package io.ringkv.net.server.command;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.replication.ReplicationNode;
+import io.ringkv.replication.aof.AppendOnlyFile;
 
 /**
  * What the server-level commands (CONFIG, INFO, CLIENT, SHUTDOWN...) may see and do of the server that runs them:
@@ -42,6 +43,11 @@ public interface ServerControl
      * @return the server's place in replication (INFO stats' sync counters).
      */
     ReplicationNode replication();
+
+    /**
+     * @return the append-only file (INFO persistence).
+     */
+    AppendOnlyFile aof();
 
     /**
      * @return the port the server listens on.

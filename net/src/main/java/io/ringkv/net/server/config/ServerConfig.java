@@ -130,8 +130,32 @@ public final class ServerConfig
         "loglevel", "notice", true, "Least severe log level written.", "debug", "verbose", "notice", "warning"));
     public final ConfigOption save = add(ConfigOption.choice(
         "save", "", true, "Snapshotting to disk: ringkv keeps no files, so only the empty value is valid.", ""));
-    public final ConfigOption appendonly = add(ConfigOption.choice(
-        "appendonly", "no", true, "Append-only file: not supported by ringkv, so only 'no' is valid.", "no"));
+    public final ConfigOption appendonly = add(ConfigOption.bool(
+        "appendonly", false, true,
+        "Keep an append-only file (Redis 7.0's multi-part layout in appenddirname); turned on live, it starts with a " +
+        "rewrite."));
+    public final ConfigOption appendfsync = add(ConfigOption.choice(
+        "appendfsync", "everysec", true,
+        "When the append-only file is fsynced: always (before the replies of a write), everysec (a background " +
+        "thread, once a second), no (left to the OS).", "always", "everysec", "no"));
+    public final ConfigOption dir = add(ConfigOption.string(
+        "dir", ".", false, "Working directory: the append-only directory is created in it."));
+    public final ConfigOption appenddirname = add(ConfigOption.string(
+        "appenddirname", "appendonlydir", false, "Directory (in dir) of the append-only files and their manifest."));
+    public final ConfigOption appendfilename = add(ConfigOption.string(
+        "appendfilename", "appendonly.aof", false, "Prefix of the append-only files' names."));
+    public final ConfigOption aofUseRdbPreamble = add(ConfigOption.bool(
+        "aof-use-rdb-preamble", true, true,
+        "Write the rewrite's base file as RDB (Redis's default); ringkv writes RESP bases until its RDB writer lands."));
+    public final ConfigOption aofLoadTruncated = add(ConfigOption.bool(
+        "aof-load-truncated", true, true,
+        "Load an append-only file whose last command is torn (truncating it there) instead of refusing to start."));
+    public final ConfigOption autoAofRewritePercentage = add(ConfigOption.integer(
+        "auto-aof-rewrite-percentage", 100, 0, INT_MAX, true,
+        "Rewrite the append-only file when it has grown by this percentage since the last rewrite; 0: never."));
+    public final ConfigOption autoAofRewriteMinSize = add(ConfigOption.memory(
+        "auto-aof-rewrite-min-size", "64mb", 0, Long.MAX_VALUE, true,
+        "Smallest append-only file an automatic rewrite is started for."));
     public final ConfigOption metricsPort = add(ConfigOption.integer(
         "ringkv-metrics-port", 0, 0, 65535, false, "Port of the Prometheus metrics endpoint; 0: off."));
     public final ConfigOption metricsBind = add(ConfigOption.string(

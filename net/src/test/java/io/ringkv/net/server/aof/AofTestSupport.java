@@ -151,4 +151,16 @@ final class AofTestSupport
         tx.rpush(tag + "txlist", "a", "b");
         tx.exec();
     }
+
+    static void copy(final Path from, final Path to) throws IOException
+    {
+        Files.createDirectories(to);
+        try (var files = Files.list(from))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
 }

@@ -111,6 +111,12 @@ class AofCrashTest
         }
     }
 
+    private static long counter(final Jedis jedis, final int writer)
+    {
+        final String value = jedis.get("counter:" + writer);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
     private record Load(long[] acked, long[][] ackTimesMs, long killMs)
     {
     }

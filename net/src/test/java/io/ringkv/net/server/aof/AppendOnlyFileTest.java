@@ -201,7 +201,8 @@ class AppendOnlyFileTest
     @Test
     void infoPersistenceShowsTheFilesSizes() throws Exception
     {
-        try (TestServer server = server(dir); Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        // always: nothing waits in the buffer behind a background fsync, so the sizes are exact.
+        try (TestServer server = server(dir, "appendfsync", "always"); Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             jedis.set("k", "v");
             final long size = Files.size(dir.resolve("appendonlydir").resolve("appendonly.aof.1.incr.aof"));

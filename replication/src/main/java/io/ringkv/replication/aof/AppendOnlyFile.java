@@ -346,8 +346,18 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
             return "ERR Can't open the append-only directory: " + ex.getMessage();
         }
         state = STATE_WAIT_REWRITE;
+        if (rewriting)
+        {
+            rewriteScheduled = true; // a BGREWRITEAOF of the stopped AOF runs: the first base follows it
+            return null;
+        }
         final String result = rewrite(offset);
-        return result.startsWith("ERR") ? result : null;
+        if (result.startsWith("ERR"))
+        {
+            state = STATE_OFF;
+            return result;
+        }
+        return null;
     }
 
     /**

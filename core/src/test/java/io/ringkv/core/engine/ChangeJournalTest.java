@@ -59,16 +59,7 @@ class ChangeJournalTest
             kv.engine.journal(journal);
             for (int round = 1; round <= 50; round++)
             {
-                final CountDownLatch executed = new CountDownLatch(1);
-                final long[] flushedAtCompletion = new long[1];
-                incr(kv, batch ->
-                {
-                    flushedAtCompletion[0] = journal.flushed.get();
-                    batch.finish();
-                    executed.countDown();
-                });
-                assertTrue(executed.await(10, TimeUnit.SECONDS));
-                assertEquals(round, flushedAtCompletion[0], "round " + round + ": the INCR was flushed first");
+                assertEquals(round, incrFlushedAtCompletion(kv, journal), "round " + round + ": flushed first");
             }
         }
     }
@@ -80,16 +71,8 @@ class ChangeJournalTest
         {
             final CountingJournal journal = new CountingJournal(false);
             kv.engine.journal(journal);
-            final CountDownLatch executed = new CountDownLatch(1);
-            final long[] flushedAtCompletion = new long[1];
-            incr(kv, batch ->
-            {
-                flushedAtCompletion[0] = journal.flushed.get();
-                batch.finish();
-                executed.countDown();
-            });
-            assertTrue(executed.await(10, TimeUnit.SECONDS));
-            assertEquals(0, flushedAtCompletion[0], "answered straight after execution, flushed at the run's end");
+            assertEquals(0, incrFlushedAtCompletion(kv, journal),
+                "answered straight after execution, flushed at the run's end");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (journal.flushed.get() != 1 && System.nanoTime() < deadline)
             {
@@ -99,12 +82,25 @@ class ChangeJournalTest
         }
     }
 
-    private static void incr(final EngineHarness kv, final BatchCompletion completion)
+    /**
+     * Publish one INCR and return how many records the journal had flushed when the batch's completion ran.
+     */
+    private static long incrFlushedAtCompletion(final EngineHarness kv, final CountingJournal journal)
+        throws InterruptedException
     {
+        final CountDownLatch executed = new CountDownLatch(1);
+        final long[] flushedAtCompletion = new long[1];
         kv.batch.reset(new UnsafeBuffer("INCRn".getBytes(StandardCharsets.US_ASCII)));
         kv.batch.addArg(0, 4);
         kv.batch.addArg(4, 1);
         kv.batch.endRequest(RequestBatch.VALUE_RAW);
-        kv.engine.publish(kv.batch, completion);
+        kv.engine.publish(kv.batch, batch ->
+        {
+            flushedAtCompletion[0] = journal.flushed.get();
+            batch.finish();
+            executed.countDown();
+        });
+        assertTrue(executed.await(10, TimeUnit.SECONDS));
+        return flushedAtCompletion[0];
     }
 }

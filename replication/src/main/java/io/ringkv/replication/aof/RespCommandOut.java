@@ -80,7 +80,7 @@ final class RespCommandOut
 
     RespCommandOut arg(final long value)
     {
-        // The digits are written first, then moved behind their length's header: one pass, no scratch space.
+        // The length header needs the digit count first: counted, then the digits written in place.
         final int digits = digits(value);
         header(digits);
         length += buffer.putLongAscii(length, value);

@@ -366,6 +366,33 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         sender.start();
     }
 
+    /**
+     * Engine thread: start a point-in-time snapshot of the data as of {@code offset} (the change log's last record)
+     * for a reader other than a replica (BGREWRITEAOF), through the same task full syncs use; null when one is
+     * running or draining (one at a time). The reader asks for steps with {@link #requestSnapshotStep()} and
+     * releases the snapshot when done.
+     */
+    public Snapshot startSnapshot(final long offset)
+    {
+        final SnapshotTask task = snapshotTask;
+        if (task == null || task.busy())
+        {
+            return null;
+        }
+        final Snapshot snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
+        task.start(snapshot);
+        return snapshot;
+    }
+
+    /**
+     * @return true while a snapshot runs or drains (a full sync, a rewrite): another must wait.
+     */
+    public boolean snapshotBusy()
+    {
+        final SnapshotTask task = snapshotTask;
+        return task != null && task.busy();
+    }
+
     @Override
     public void requestSnapshotStep()
     {

@@ -328,6 +328,17 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Engine thread (a command, or before {@link #start()}): feed {@code journal} every slot's change records from
+     * the next slot on, or stop with null (docs/persistence.md).
+     *
+     * @param journal the append-only file, or null.
+     */
+    public void journal(final ChangeJournal journal)
+    {
+        engineHandler.journal(journal);
+    }
+
+    /**
      * Any thread: publish a TASK slot, unless one is already waiting, so that the engine thread runs the background
      * task between the requests around it. Never waits: when the ring is full the engine is busy, the call returns
      * false and the caller asks again later (each TICK runs the task too).
@@ -347,6 +358,14 @@ public final class Engine implements AutoCloseable
             return false;
         }
         return true;
+    }
+
+    /**
+     * Engine thread: the offset of the last change record made so far, the running slot's included.
+     */
+    public long lastRecordOffset()
+    {
+        return changeLog.lastOffset();
     }
 
     /**

@@ -53,6 +53,14 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     private volatile boolean lazyFreeBacklog;
     private long lastLazyFreeNs;
     private long nowMs;
+    /**
+     * The append-only file, or null: the only field the path without one reads (volatile, a plain load on x86, so
+     * that the start-up thread may install it after loading the file, before any client connects).
+     */
+    private volatile ChangeJournal journal;
+    /** Batches completed in this run of slots, answered after the journal's flush (appendfsync always). */
+    private RequestBatch[] held = new RequestBatch[64];
+    private int heldCount;
 
     EngineEventHandler(
         final CommandDispatcher dispatcher,
@@ -114,6 +122,16 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         }
         changeLog.end();
         changeAreaReclaimer.executed(event, sequence);
+        final ChangeJournal journal = this.journal;
+        if (journal != null)
+        {
+            journal.append(event);
+            if (endOfBatch)
+            {
+                journal.flush();
+                releaseHeld();
+            }
+        }
         if (endOfBatch)
         {
             monitors.flush(); // MONITOR lines: one push per wake-up
@@ -194,8 +212,54 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         }
         if (batch.lastArrived())
         {
+            complete(batch);
+        }
+    }
+
+    /**
+     * Hand an executed batch over, or, with appendfsync always, hold it until the journal's flush at the end of this
+     * run of slots has made its changes durable (a preallocated array: nothing allocated per batch).
+     */
+    private void complete(final RequestBatch batch)
+    {
+        final ChangeJournal journal = this.journal;
+        if (journal == null || !journal.holdsReplies())
+        {
+            batch.complete();
+            return;
+        }
+        if (heldCount == held.length)
+        {
+            held = java.util.Arrays.copyOf(held, held.length * 2);
+        }
+        held[heldCount++] = batch;
+    }
+
+    private void releaseHeld()
+    {
+        final RequestBatch[] held = this.held;
+        for (int i = 0, n = heldCount; i < n; i++)
+        {
+            final RequestBatch batch = held[i];
+            held[i] = null;
             batch.complete();
         }
+        heldCount = 0;
+    }
+
+    /**
+     * Engine thread: feed {@code journal} from the next slot on (null: stop); batches held for the previous one are
+     * answered first, since it flushed what they changed when it was last asked to.
+     */
+    void journal(final ChangeJournal journal)
+    {
+        final ChangeJournal previous = this.journal;
+        if (previous != null)
+        {
+            previous.flush();
+        }
+        releaseHeld();
+        this.journal = journal;
     }
 
     /**
@@ -265,7 +329,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
                 {
                     if (batch.lastArrived())
                     {
-                        batch.complete();
+                        complete(batch);
                     }
                 }
                 else

@@ -29,9 +29,12 @@ import io.ringkv.net.server.command.MemoryCommands;
 import io.ringkv.net.server.command.SlowlogCommands;
 import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.command.ServerControl;
+import io.ringkv.net.server.config.ConfigOption;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.net.server.metrics.MetricsEndpoint;
 import io.ringkv.replication.ReplicationCommands;
+import io.ringkv.replication.aof.AofCommands;
+import io.ringkv.replication.aof.AppendOnlyFile;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.persistence.PersistenceCommands;
@@ -52,6 +55,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
@@ -110,6 +114,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     private MetricsEndpoint metrics;
     private ReplicationNode replication;
     private RdbPersistence persistence;
+    private AppendOnlyFile aof;
     private Thread reaper;
     private volatile boolean stopping;
     private int boundPort;
@@ -204,6 +209,19 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
         config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         config.onChange(config.replBacklogSize, option -> replication.backlogSize(option.number()));
+        aof = new AppendOnlyFile(Path.of(config.dir.text()), config.appenddirname.text(),
+            config.appendfilename.text(), replication, log::notice, log::warning);
+        AofCommands.register(commands, aof);
+        aof.fsyncPolicy(config.appendfsync.text());
+        aof.loadTruncated(config.aofLoadTruncated.isYes());
+        aof.autoRewrite(config.autoAofRewritePercentage.number(), config.autoAofRewriteMinSize.number());
+        config.onChange(config.appendfsync, option -> aof.fsyncPolicy(option.text()));
+        config.onChange(config.aofLoadTruncated, option -> aof.loadTruncated(option.isYes()));
+        config.onChange(config.autoAofRewritePercentage, option ->
+            aof.autoRewrite(option.number(), config.autoAofRewriteMinSize.number()));
+        config.onChange(config.autoAofRewriteMinSize, option ->
+            aof.autoRewrite(config.autoAofRewritePercentage.number(), option.number()));
+        config.onChange(config.appendonly, this::appendonlyChanged);
         engine = new Engine(new EngineConfig()
             .ringSize((int)config.engineRingSize.number())
             .waitStrategy(config.engineWaitStrategy.text())
@@ -216,7 +234,23 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .latencyMonitorThresholdMs(config.latencyMonitorThreshold.number())
             .keyspaceEvents((int)config.notifyKeyspaceEvents.number()), keyspace, commands, List.of(replication.logEncoder()));
         engine.start();
-        loadRdbFile();
+        final boolean appendOnly = config.appendonly.isYes();
+        if (!appendOnly)
+        {
+            loadRdbFile(); // Redis's rule: with the append-only file on, it alone is loaded, not the RDB file
+        }
+        try
+        {
+            aof.start(engine, appendOnly);
+        }
+        catch (final IOException ex)
+        {
+            engine.close();
+            keyspace.close();
+            engine = null;
+            keyspace = null;
+            throw new IOException("cannot load the append only file: " + ex.getMessage(), ex);
+        }
 
         int port = (int)config.port.number();
         for (final InetAddress address : addresses)
@@ -583,6 +617,10 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         {
             scripts.close();
         }
+        if (null != aof)
+        {
+            aof.close(); // after the engine: what it buffered is written and fsynced
+        }
         if (null != keyspace)
         {
             keyspace.close();
@@ -635,6 +673,34 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     public int port()
     {
         return boundPort;
+    }
+
+    /**
+     * Engine thread (CONFIG SET appendonly): start the append-only file with a rewrite, or stop it.
+     */
+    private void appendonlyChanged(final ConfigOption option)
+    {
+        if (option.isYes())
+        {
+            final String error = aof.enable(engine.lastRecordOffset());
+            if (error != null)
+            {
+                log.warning("appendonly yes failed: " + error);
+            }
+        }
+        else
+        {
+            aof.disable();
+        }
+    }
+
+    /**
+     * @return this server's append-only file (INFO persistence, tests).
+     */
+    @Override
+    public AppendOnlyFile aof()
+    {
+        return aof;
     }
 
     /**

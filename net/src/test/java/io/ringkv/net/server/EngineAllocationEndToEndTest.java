@@ -39,13 +39,32 @@ class EngineAllocationEndToEndTest
             " requests");
     }
 
+    @Test
+    void engineThreadAllocatesNothingPerRequestWhileWritingTheAppendOnlyFile(@org.junit.jupiter.api.io.TempDir
+        final java.nio.file.Path dir) throws Exception
+    {
+        // appendfsync always, pipelined: each run's changes encoded, written and fsynced, its replies held until then
+        // (round trips would fsync for each and last long enough for the engine's timed work to dominate).
+        final long always = engineAllocation(EngineAllocationEndToEndTest::load, "appendonly", "yes",
+            "appendfsync", "always", "dir", dir.resolve("always").toString());
+        assertTrue(always < 2L * REQUESTS, always + " bytes allocated by the engine over " + REQUESTS +
+            " requests with appendfsync always");
+        // appendfsync everysec, round trips: a write(2) of the AOF buffer per request.
+        final long everysec = engineAllocation(EngineAllocationEndToEndTest::roundTrips, "appendonly", "yes",
+            "appendfsync", "everysec", "dir", dir.resolve("everysec").toString());
+        assertTrue(everysec < 2L * REQUESTS, everysec + " bytes allocated by the engine over " + REQUESTS +
+            " requests with appendfsync everysec");
+    }
+
     /** What the engine thread allocates while a client sends {@link #REQUESTS} requests, after two warm-up runs. */
-    private static long engineAllocation(final Consumer<Jedis> load) throws Exception
+    private static long engineAllocation(final Consumer<Jedis> load, final String... options) throws Exception
     {
         // The slow log is off: on a loaded machine the OS can deschedule the engine mid-command, and the call it then
         // logs as slow allocates its entry (a rare path by design, not the per-request one measured here).
-        try (TestServer server = TestServer.start(
-                "ringkv-engine-thread", "platform", "slowlog-log-slower-than", "-1");
+        final String[] all = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("ringkv-engine-thread", "platform", "slowlog-log-slower-than", "-1"),
+            java.util.Arrays.stream(options)).toArray(String[]::new);
+        try (TestServer server = TestServer.start(all);
             Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             final com.sun.management.ThreadMXBean threads =

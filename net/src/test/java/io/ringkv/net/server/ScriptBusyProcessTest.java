@@ -97,8 +97,8 @@ class ScriptBusyProcessTest
         final Process process = LauncherProcessTest.start(command.toArray(new String[0]));
         try
         {
-            final LinkedBlockingQueue<String> output = LauncherProcessTest.drain(process);
-            final List<String> replies = scenario.run(LauncherProcessTest.awaitPort(process, output));
+            final LinkedBlockingQueue<String> output = ServerProcesses.drain(process);
+            final List<String> replies = scenario.run(ServerProcesses.awaitPort(process, output));
             if (exits)
             {
                 assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits: " + String.join("\n", output));

@@ -199,14 +199,17 @@ public final class InfoCommands
                 out.field(name, String.valueOf(value));
             }
         });
-        out.field("aof_enabled", 0)
-            .field("aof_rewrite_in_progress", 0)
-            .field("aof_rewrite_scheduled", 0)
-            .field("aof_last_rewrite_time_sec", -1)
-            .field("aof_current_rewrite_time_sec", -1)
-            .field("aof_last_bgrewrite_status", "ok")
-            .field("aof_rewrites", 0)
-            .field("aof_last_write_status", "ok");
+        server.aof().writeInfo((name, value) ->
+        {
+            if (value instanceof String text)
+            {
+                out.field(name, text);
+            }
+            else
+            {
+                out.field(name, ((Number)value).longValue());
+            }
+        });
     }
 
     private void statsSection(final CommandContext context, final InfoWriter out)

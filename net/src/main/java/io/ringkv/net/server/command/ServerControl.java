@@ -4,6 +4,7 @@ import io.ringkv.core.engine.Engine;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.persistence.RdbPersistence;
+import io.ringkv.replication.aof.AppendOnlyFile;
 
 /**
  * What the server-level commands (CONFIG, INFO, CLIENT, SHUTDOWN...) may see and do of the server that runs them:
@@ -48,6 +49,11 @@ public interface ServerControl
      * @return the server's RDB persistence (SAVE, SHUTDOWN's save, INFO persistence).
      */
     RdbPersistence persistence();
+
+    /**
+     * @return the append-only file (INFO persistence).
+     */
+    AppendOnlyFile aof();
 
     /**
      * @return the port the server listens on.

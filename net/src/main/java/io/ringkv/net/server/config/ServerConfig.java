@@ -131,15 +131,38 @@ public final class ServerConfig
     public final ConfigOption save = add(ConfigOption.words(
         "save", "", true, "RDB save points: pairs of 'seconds changes'; empty: no automatic saves."));
     public final ConfigOption dir = add(ConfigOption.string(
-        "dir", ".", true, "Directory the RDB file is written to and loaded from."));
+        "dir", ".", true,
+        "Working directory: the RDB file and the append-only directory are in it (the latter as it was at start)."));
     public final ConfigOption dbfilename = add(ConfigOption.string(
         "dbfilename", "dump.rdb", true, "Name of the RDB file."));
     public final ConfigOption rdbcompression = add(ConfigOption.bool(
         "rdbcompression", true, true, "LZF-compress strings in the RDB file."));
     public final ConfigOption rdbchecksum = add(ConfigOption.bool(
         "rdbchecksum", true, true, "End the RDB file with a CRC-64 (else 0: not checked at load)."));
-    public final ConfigOption appendonly = add(ConfigOption.choice(
-        "appendonly", "no", true, "Append-only file: not supported by ringkv, so only 'no' is valid.", "no"));
+    public final ConfigOption appendonly = add(ConfigOption.bool(
+        "appendonly", false, true,
+        "Keep an append-only file (Redis 7.0's multi-part layout in appenddirname); turned on live, it starts with a " +
+        "rewrite."));
+    public final ConfigOption appendfsync = add(ConfigOption.choice(
+        "appendfsync", "everysec", true,
+        "When the append-only file is fsynced: always (before the replies of a write), everysec (a background " +
+        "thread, once a second), no (left to the OS).", "always", "everysec", "no"));
+    public final ConfigOption appenddirname = add(ConfigOption.string(
+        "appenddirname", "appendonlydir", false, "Directory (in dir) of the append-only files and their manifest."));
+    public final ConfigOption appendfilename = add(ConfigOption.string(
+        "appendfilename", "appendonly.aof", false, "Prefix of the append-only files' names."));
+    public final ConfigOption aofUseRdbPreamble = add(ConfigOption.bool(
+        "aof-use-rdb-preamble", true, true,
+        "Write the rewrite's base file as RDB (Redis's default); ringkv writes RESP bases for now."));
+    public final ConfigOption aofLoadTruncated = add(ConfigOption.bool(
+        "aof-load-truncated", true, true,
+        "Load an append-only file whose last command is torn (truncating it there) instead of refusing to start."));
+    public final ConfigOption autoAofRewritePercentage = add(ConfigOption.integer(
+        "auto-aof-rewrite-percentage", 100, 0, INT_MAX, true,
+        "Rewrite the append-only file when it has grown by this percentage since the last rewrite; 0: never."));
+    public final ConfigOption autoAofRewriteMinSize = add(ConfigOption.memory(
+        "auto-aof-rewrite-min-size", "64mb", 0, Long.MAX_VALUE, true,
+        "Smallest append-only file an automatic rewrite is started for."));
     public final ConfigOption metricsPort = add(ConfigOption.integer(
         "ringkv-metrics-port", 0, 0, 65535, false, "Port of the Prometheus metrics endpoint; 0: off."));
     public final ConfigOption metricsBind = add(ConfigOption.string(

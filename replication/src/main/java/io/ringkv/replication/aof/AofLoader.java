@@ -1,0 +1,361 @@
+package io.ringkv.replication.aof;
+
+import io.ringkv.core.command.ClientSession;
+import io.ringkv.core.engine.Engine;
+import io.ringkv.replication.replica.ApplyReply;
+import io.ringkv.replication.replica.CommandBatchBuilder;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+
+/**
+ * Loads an append-only directory at start, as Redis's loadAppendOnlyFiles: the base file, then each incremental
+ * file, every command executed by the engine as an internal client (nothing else runs yet). A file that ends in the
+ * middle of a command, or inside a MULTI without its EXEC, is the torn tail of a crash: with {@code
+ * aof-load-truncated yes} the last file is truncated to its last complete command (before the MULTI) and loading
+ * goes on, otherwise the start is refused, with Redis's messages. Bytes that are not RESP are refused naming the file
+ * and the offset, before anything of that file's bad command runs.
+ */
+final class AofLoader
+{
+    /** Commands per engine batch while loading. */
+    private static final int BATCH_COMMANDS = 1024;
+    /** Argument bytes per engine batch while loading. */
+    private static final int BATCH_BYTES = 4 * 1024 * 1024;
+    /** Longest bulk argument accepted (Redis's proto-max-bulk-len ceiling). */
+    private static final long MAX_BULK = 512L * 1024 * 1024;
+
+    private final Engine engine;
+    private final boolean loadTruncated;
+    private final Consumer<String> log;
+    private final ApplyReply reply = new ApplyReply();
+    private final CommandBatchBuilder commands = new CommandBatchBuilder(new ClientSession(-3, true), reply);
+    private long loadedCommands;
+    private long ignoredErrors;
+    private String lastIgnoredError;
+
+    // The file being read.
+    private FileChannel channel;
+    private final ByteBuffer input = ByteBuffer.allocate(64 * 1024);
+    private long inputPosition;
+
+    AofLoader(final Engine engine, final boolean loadTruncated, final Consumer<String> log)
+    {
+        this.engine = engine;
+        this.loadTruncated = loadTruncated;
+        this.log = log;
+    }
+
+    /** Thrown when a file cannot be loaded: the server must not start. */
+    static final class AofLoadException extends IOException
+    {
+        AofLoadException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    /** The file ended inside a command (or a MULTI). */
+    private static final class TornTail extends Exception
+    {
+        TornTail()
+        {
+            super(null, null, false, false);
+        }
+    }
+
+    long loadedCommands()
+    {
+        return loadedCommands;
+    }
+
+    /**
+     * Load every file of {@code manifest} from {@code directory}, in order.
+     */
+    void load(final Path directory, final AofManifest manifest) throws IOException
+    {
+        final int files = (manifest.base() == null ? 0 : 1) + manifest.incrs().size();
+        int index = 0;
+        if (manifest.base() != null)
+        {
+            loadFile(directory.resolve(manifest.base()), ++index == files, true);
+        }
+        for (final String incr : manifest.incrs())
+        {
+            loadFile(directory.resolve(incr), ++index == files, false);
+        }
+        if (ignoredErrors > 0)
+        {
+            log.accept("AOF loading: " + ignoredErrors + " commands answered an error and were skipped (last: " +
+                lastIgnoredError + ")");
+        }
+    }
+
+    private void loadFile(final Path path, final boolean last, final boolean base) throws IOException
+    {
+        final String name = path.getFileName().toString();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            this.channel = channel;
+            input.clear().flip();
+            inputPosition = 0;
+            if (channel.size() == 0)
+            {
+                return;
+            }
+            if (base && startsWithRdbPreamble(channel))
+            {
+                // The one place an RDB preamble will be read once the RDB reader exists (aof-use-rdb-preamble).
+                throw new AofLoadException("The AOF base file " + name + " starts with an RDB preamble (REDIS...), " +
+                    "which this ringkv cannot read yet: no RDB reader. Convert it with BGREWRITEAOF on a Redis " +
+                    "started with aof-use-rdb-preamble no, or load it once the RDB reader is available.");
+            }
+            // Each file starts in database 0, as each of Redis's fake clients does.
+            commands.arg("SELECT").arg(0).end();
+            long validUpTo = 0;
+            long multiStart = -1;
+            long multiMark = 0;
+            long commandMark = commands.mark();
+            try
+            {
+                while (true)
+                {
+                    final long commandStart = inputPosition;
+                    commandMark = commands.mark();
+                    final int first = readByte();
+                    if (first < 0)
+                    {
+                        break;
+                    }
+                    if (first != '*')
+                    {
+                        throw badFormat(name, commandStart);
+                    }
+                    final long argc = readNumber(name);
+                    if (argc < 1 || argc > Integer.MAX_VALUE)
+                    {
+                        throw badFormat(name, commandStart);
+                    }
+                    final long mark = commandMark;
+                    boolean isMulti = false;
+                    boolean isExec = false;
+                    for (long i = 0; i < argc; i++)
+                    {
+                        final long argStart = inputPosition;
+                        final int dollar = readByteOrTorn();
+                        if (dollar != '$')
+                        {
+                            throw badFormat(name, argStart);
+                        }
+                        final long length = readNumber(name);
+                        if (length < 0 || length > MAX_BULK)
+                        {
+                            throw badFormat(name, argStart);
+                        }
+                        final int at = commands.argStart();
+                        readBulk((int)length, name, argStart);
+                        commands.argWritten((int)length);
+                        if (i == 0)
+                        {
+                            isMulti = is(at, (int)length, "MULTI");
+                            isExec = is(at, (int)length, "EXEC");
+                        }
+                    }
+                    commands.end();
+                    loadedCommands++;
+                    if (isMulti)
+                    {
+                        multiStart = commandStart;
+                        multiMark = mark;
+                    }
+                    else if (isExec)
+                    {
+                        multiStart = -1;
+                    }
+                    if (multiStart < 0)
+                    {
+                        validUpTo = inputPosition;
+                        if (commands.requestCount() >= BATCH_COMMANDS || commands.bufferedBytes() >= BATCH_BYTES)
+                        {
+                            execute(name);
+                        }
+                    }
+                }
+                if (multiStart >= 0)
+                {
+                    // "Revert incomplete MULTI/EXEC transaction in AOF file": the MULTI's commands never run.
+                    commands.rollback(multiMark);
+                    throw new TornTail();
+                }
+                execute(name);
+            }
+            catch (final TornTail torn)
+            {
+                final long truncateAt = multiStart >= 0 ? multiStart : validUpTo;
+                commands.rollback(multiStart >= 0 ? multiMark : commandMark);
+                if (!last)
+                {
+                    throw new AofLoadException("Fatal error: the truncated file " + name + " is not the last file");
+                }
+                if (!loadTruncated)
+                {
+                    throw new AofLoadException("Unexpected end of file reading the append only file " + name +
+                        " (at offset " + truncateAt + "). You can: 1) Make a backup of your AOF file, then use " +
+                        "./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the " +
+                        "'aof-load-truncated' configuration option to yes and restart the server.");
+                }
+                execute(name);
+                log.accept("!!! Warning: short read while loading the AOF file " + name + "!!!");
+                log.accept("!!! Truncating the AOF " + name + " at offset " + truncateAt + " !!!");
+                try (FileChannel writable = FileChannel.open(path, StandardOpenOption.WRITE))
+                {
+                    writable.truncate(truncateAt);
+                    writable.force(true);
+                }
+                log.accept("AOF " + name + " loaded anyway because aof-load-truncated is enabled");
+            }
+        }
+        finally
+        {
+            this.channel = null;
+        }
+    }
+
+    private static boolean startsWithRdbPreamble(final FileChannel channel) throws IOException
+    {
+        final ByteBuffer head = ByteBuffer.allocate(5);
+        channel.read(head, 0);
+        return head.position() == 5 && "REDIS".equals(new String(head.array(), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private boolean is(final int at, final int length, final String word)
+    {
+        if (length != word.length())
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (Character.toUpperCase((char)commands.buffer().getByte(at + i)) != word.charAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void execute(final String name) throws AofLoadException
+    {
+        if (commands.requestCount() == 0)
+        {
+            return;
+        }
+        reply.clear();
+        commands.execute(engine);
+        if (reply.errors() > 0)
+        {
+            final String error = reply.lastError();
+            if (error != null && error.startsWith("ERR unknown command"))
+            {
+                throw new AofLoadException("Unknown command reading the append only file " + name + ": " + error);
+            }
+            ignoredErrors += reply.errors();
+            lastIgnoredError = error;
+        }
+    }
+
+    private static AofLoadException badFormat(final String name, final long offset)
+    {
+        return new AofLoadException("Bad file format reading the append only file " + name + " at offset " + offset +
+            ": make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>");
+    }
+
+    /** -1 at the end of the file. */
+    private int readByte() throws IOException
+    {
+        if (!input.hasRemaining() && !fill())
+        {
+            return -1;
+        }
+        inputPosition++;
+        return input.get() & 0xFF;
+    }
+
+    private int readByteOrTorn() throws IOException, TornTail
+    {
+        final int b = readByte();
+        if (b < 0)
+        {
+            throw new TornTail();
+        }
+        return b;
+    }
+
+    private boolean fill() throws IOException
+    {
+        input.clear();
+        final int read = channel.read(input);
+        input.flip();
+        return read > 0;
+    }
+
+    /** Digits up to CRLF. */
+    private long readNumber(final String name) throws IOException, TornTail
+    {
+        final long start = inputPosition;
+        long value = 0;
+        boolean negative = false;
+        int digits = 0;
+        while (true)
+        {
+            final int b = readByteOrTorn();
+            if (b == '\r')
+            {
+                break;
+            }
+            if (b == '-' && digits == 0 && !negative)
+            {
+                negative = true;
+                continue;
+            }
+            if (b < '0' || b > '9' || digits > 18)
+            {
+                throw badFormat(name, start);
+            }
+            value = value * 10 + (b - '0');
+            digits++;
+        }
+        if (readByteOrTorn() != '\n' || digits == 0)
+        {
+            throw badFormat(name, start);
+        }
+        return negative ? -value : value;
+    }
+
+    private void readBulk(final int length, final String name, final long argStart) throws IOException, TornTail
+    {
+        int remaining = length;
+        int at = commands.argStart();
+        while (remaining > 0)
+        {
+            if (!input.hasRemaining() && !fill())
+            {
+                throw new TornTail();
+            }
+            final int n = Math.min(remaining, input.remaining());
+            commands.buffer().putBytes(at, input, input.position(), n);
+            input.position(input.position() + n);
+            inputPosition += n;
+            at += n;
+            remaining -= n;
+        }
+        if (readByteOrTorn() != '\r' || readByteOrTorn() != '\n')
+        {
+            throw badFormat(name, argStart);
+        }
+    }
+}

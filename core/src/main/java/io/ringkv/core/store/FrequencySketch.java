@@ -39,6 +39,7 @@ final class FrequencySketch implements AutoCloseable
     private long words;
     private long blockMask;
     private long nextAgedBlock;
+    private int agingPeriod = INCREMENTS_PER_AGED_BLOCK;
     private int untilAging = INCREMENTS_PER_AGED_BLOCK;
 
     /**
@@ -129,9 +130,25 @@ final class FrequencySketch implements AutoCloseable
         }
         if (--untilAging == 0)
         {
-            untilAging = INCREMENTS_PER_AGED_BLOCK;
+            untilAging = agingPeriod;
             ageBlock();
         }
+    }
+
+    /**
+     * @param incrementsPerAgedBlock increments between two block halvings from now on ({@link WindowClimber}: fewer
+     *                               forget faster, for a hot set that moves).
+     */
+    void agingPeriod(final int incrementsPerAgedBlock)
+    {
+        agingPeriod = incrementsPerAgedBlock;
+        untilAging = Math.min(untilAging, incrementsPerAgedBlock);
+    }
+
+    /** @return increments between two block halvings. */
+    int agingPeriod()
+    {
+        return agingPeriod;
     }
 
     /** Halve every counter of the next block in turn. */

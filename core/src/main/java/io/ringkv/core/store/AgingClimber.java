@@ -10,7 +10,7 @@ package io.ringkv.core.store;
  * <p>
  * Why not the window, as Caffeine: measured in {@code HitRatioSimulation} (docs/eviction.md), every fixed window
  * from 1% to 80% of the keys was within 2 points of hit ratio of the others on a hot set that moves, while the
- * sketch's aging moved it by 5; and a hit-rate climber only random-walked, because a move of the hot set or a scan
+ * sketch's aging moved it by 3.5; and a hit-rate climber only random-walked, because a move of the hot set or a scan
  * swings one sample's hit rate far more than the window does. Steering the window by the ghosts fed back on itself
  * (a larger window rejects fewer keys, the few it rejects are borderline and come back, so it grew further); the
  * aging does not change which keys the contest sees, and settled.

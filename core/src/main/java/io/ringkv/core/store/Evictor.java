@@ -239,7 +239,9 @@ final class Evictor
             {
                 final int db = pool.bestDb();
                 pool.bestKey(candidateKey);
-                final long entry = keyspace.lookup(db, candidateKey, 0, pool.bestKeyLength());
+                // Found again by the hash kept at sampling: the key is compared, not hashed again.
+                final long entry = keyspace.table(db).find(
+                    pool.bestHash(), candidateKey.byteArray(), candidateKey.addressOffset(), pool.bestKeyLength());
                 if (entry != Keyspace.NOT_FOUND &&
                     (!volatileOnly || UnsafeApi.getInt(entry + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT))
                 {

@@ -4,8 +4,8 @@ package io.ringkv.core.store;
  * The hashes of keys allkeys-tinylfu evicted recently, each with the side that chose it: the admission contest
  * rejecting a key that had just left the window ({@link #RECENCY}: it was new and not yet counted often), or the
  * main region giving up its least counted key ({@link #FREQUENCY}). When an evicted key is written again soon, the
- * side that evicted it was wrong, which tells the {@link WindowClimber} which way to move (ARC's ghost lists, for
- * W-TinyLFU's window).
+ * side that evicted it was wrong, which tells the {@link AgingClimber} which way to move (ARC's ghost lists, for
+ * W-TinyLFU's sketch).
  * <p>
  * A direct-mapped table of {@code int}s, one per two keys the store holds (a power of two): a slot keeps the last
  * eviction that hashed to it, so it remembers roughly the last half a store's worth of evictions, and a collision

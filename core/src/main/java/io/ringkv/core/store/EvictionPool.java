@@ -21,6 +21,8 @@ final class EvictionPool
     private static final int INITIAL_KEY_CAPACITY = 255;
 
     private final long[] scores = new long[SIZE];
+    /** Each candidate's stored 32-bit hash: compared before its key bytes, so an offer rarely compares keys. */
+    private final long[] hashes = new long[SIZE];
     private final int[] dbs = new int[SIZE];
     private final int[] keyLengths = new int[SIZE];
     private final ExpandableArrayBuffer[] keys = new ExpandableArrayBuffer[SIZE];
@@ -56,7 +58,8 @@ final class EvictionPool
     {
         final int keyLength = UnsafeApi.getInt(entry + EntryDescriptor.KEY_LENGTH_OFFSET);
         final long keyAddress = entry + EntryDescriptor.KEY_OFFSET;
-        final int existing = indexOf(db, entry, keyLength);
+        final long hash = OffHeapTable.storedHash(entry);
+        final int existing = indexOf(db, entry, hash, keyLength);
         if (existing >= 0)
         {
             removeAt(existing);
@@ -75,6 +78,7 @@ final class EvictionPool
         {
             spare = keys[size];
             System.arraycopy(scores, k, scores, k + 1, size - k);
+            System.arraycopy(hashes, k, hashes, k + 1, size - k);
             System.arraycopy(dbs, k, dbs, k + 1, size - k);
             System.arraycopy(keyLengths, k, keyLengths, k + 1, size - k);
             System.arraycopy(keys, k, keys, k + 1, size - k);
@@ -86,6 +90,7 @@ final class EvictionPool
             k--;
             spare = keys[0];
             System.arraycopy(scores, 1, scores, 0, k);
+            System.arraycopy(hashes, 1, hashes, 0, k);
             System.arraycopy(dbs, 1, dbs, 0, k);
             System.arraycopy(keyLengths, 1, keyLengths, 0, k);
             System.arraycopy(keys, 1, keys, 0, k);
@@ -94,6 +99,7 @@ final class EvictionPool
         UnsafeApi.copyMemory(null, keyAddress, spare.byteArray(), BufferUtil.ARRAY_BASE_OFFSET, keyLength);
         keys[k] = spare;
         scores[k] = score;
+        hashes[k] = hash;
         dbs[k] = db;
         keyLengths[k] = keyLength;
     }
@@ -102,6 +108,12 @@ final class EvictionPool
     int bestDb()
     {
         return dbs[size - 1];
+    }
+
+    /** @return the best candidate's stored hash (its table finds it again without hashing the key). */
+    long bestHash()
+    {
+        return hashes[size - 1];
     }
 
     /** @return length of the best candidate's key. */
@@ -129,6 +141,7 @@ final class EvictionPool
         final ExpandableArrayBuffer buffer = keys[index];
         final int tail = size - index - 1;
         System.arraycopy(scores, index + 1, scores, index, tail);
+        System.arraycopy(hashes, index + 1, hashes, index, tail);
         System.arraycopy(dbs, index + 1, dbs, index, tail);
         System.arraycopy(keyLengths, index + 1, keyLengths, index, tail);
         System.arraycopy(keys, index + 1, keys, index, tail);
@@ -136,11 +149,11 @@ final class EvictionPool
         keys[size] = buffer;
     }
 
-    private int indexOf(final int db, final long entry, final int keyLength)
+    private int indexOf(final int db, final long entry, final long hash, final int keyLength)
     {
         for (int i = 0; i < size; i++)
         {
-            if (dbs[i] == db && keyLengths[i] == keyLength &&
+            if (hashes[i] == hash && dbs[i] == db && keyLengths[i] == keyLength &&
                 OffHeapTable.keyEquals(entry, keys[i].byteArray(), BufferUtil.ARRAY_BASE_OFFSET, keyLength))
             {
                 return i;

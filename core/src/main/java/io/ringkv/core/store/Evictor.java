@@ -27,6 +27,8 @@ final class Evictor
 
     private final Keyspace keyspace;
     private final EvictionPool pool = new EvictionPool();
+    private final AgingClimber climber = new AgingClimber();
+    private final EvictionGhosts ghosts = new EvictionGhosts();
     private final UnsafeBuffer candidateKey = new UnsafeBuffer(0, 0);
     private int nextRandomDb;
     private int victimDb;
@@ -43,6 +45,51 @@ final class Evictor
     void reset()
     {
         pool.clear();
+    }
+
+    /** Start allkeys-tinylfu's sketch aging afresh from the climber's initial recency (the policy was chosen). */
+    void restartClimb()
+    {
+        climber.reset();
+        ghosts.clear();
+        applyClimb();
+    }
+
+    /**
+     * allkeys-tinylfu: a key the store did not hold was stored. If it was evicted lately, the side that evicted it
+     * was wrong: the climber counts it, and moves the sketch's aging every sample.
+     *
+     * @param hash its stored 32-bit hash.
+     * @param keys keys the store holds now.
+     */
+    void keyInserted(final long hash, final long keys)
+    {
+        ghosts.ensureCapacity(keys);
+        if (climber.inserted(ghosts.returned(hash), keys))
+        {
+            applyClimb();
+        }
+    }
+
+    /** @return allkeys-tinylfu's climber's recency, 0 (remember longest) to 1 (forget fastest). */
+    double climbedRecency()
+    {
+        return climber.recency();
+    }
+
+    private void evictedBy(final long hash, final int side)
+    {
+        ghosts.evicted(hash, side);
+        climber.evicted(side);
+    }
+
+    private void applyClimb()
+    {
+        final FrequencySketch sketch = keyspace.sketch();
+        if (sketch != null)
+        {
+            sketch.agingPeriod(climber.agingPeriod());
+        }
     }
 
     /**
@@ -111,6 +158,10 @@ final class Evictor
             return false;
         }
         pool.removeBest();
+        if (policy.rank() == EvictionPolicy.Rank.TINYLFU)
+        {
+            evictedBy(OffHeapTable.storedHash(victim), EvictionGhosts.FREQUENCY);
+        }
         keyspace.evict(victimDb, victim);
         return true;
     }
@@ -141,11 +192,13 @@ final class Evictor
             if (victim == Keyspace.NOT_FOUND || victim == candidate ||
                 sketch.frequency(hash) <= sketch.frequency(OffHeapTable.storedHash(victim)))
             {
+                evictedBy(hash, EvictionGhosts.RECENCY);
                 keyspace.evict(db, candidate);
             }
             else
             {
                 pool.removeBest();
+                evictedBy(OffHeapTable.storedHash(victim), EvictionGhosts.FREQUENCY);
                 keyspace.evict(victimDb, victim);
             }
             return true;
@@ -186,7 +239,9 @@ final class Evictor
             {
                 final int db = pool.bestDb();
                 pool.bestKey(candidateKey);
-                final long entry = keyspace.lookup(db, candidateKey, 0, pool.bestKeyLength());
+                // Found again by the hash kept at sampling: the key is compared, not hashed again.
+                final long entry = keyspace.table(db).find(
+                    pool.bestHash(), candidateKey.byteArray(), candidateKey.addressOffset(), pool.bestKeyLength());
                 if (entry != Keyspace.NOT_FOUND &&
                     (!volatileOnly || UnsafeApi.getInt(entry + EXPIRY_SLOT_OFFSET) != NO_EXPIRY_SLOT))
                 {

@@ -19,7 +19,8 @@ import org.agrona.UnsafeApi;
  * Aging keeps the sketch about the recent past: Caffeine halves every counter once per 10 increments per word,
  * all at once. Here the halving is spread out: every {@link #INCREMENTS_PER_AGED_BLOCK} increments the next block
  * in turn is halved, so each counter is still halved once per 10 increments per word of the table, but no call
- * does more than one block's work (a whole-table pass over a large table would stall the engine thread).
+ * does more than one block's work (a whole-table pass over a large table would stall the engine thread). The
+ * {@link AgingClimber} shortens that period (down to an eighth) when the workload's hot keys move.
  * Not threadsafe: engine thread only.
  */
 final class FrequencySketch implements AutoCloseable
@@ -39,6 +40,7 @@ final class FrequencySketch implements AutoCloseable
     private long words;
     private long blockMask;
     private long nextAgedBlock;
+    private int agingPeriod = INCREMENTS_PER_AGED_BLOCK;
     private int untilAging = INCREMENTS_PER_AGED_BLOCK;
 
     /**
@@ -129,9 +131,19 @@ final class FrequencySketch implements AutoCloseable
         }
         if (--untilAging == 0)
         {
-            untilAging = INCREMENTS_PER_AGED_BLOCK;
+            untilAging = agingPeriod;
             ageBlock();
         }
+    }
+
+    /**
+     * @param incrementsPerAgedBlock increments between two block halvings from now on ({@link AgingClimber}: fewer
+     *                               forget faster, for a hot set that moves).
+     */
+    void agingPeriod(final int incrementsPerAgedBlock)
+    {
+        agingPeriod = incrementsPerAgedBlock;
+        untilAging = Math.min(untilAging, incrementsPerAgedBlock);
     }
 
     /** Halve every counter of the next block in turn. */

@@ -435,6 +435,7 @@ public final class Keyspace implements AutoCloseable
             {
                 admissionWindow.add(db, hash, keys);
                 sketch.ensureCapacity(keys);
+                evictor.keyInserted(hash, keys);
             }
         }
         setExpiry(db, entry, expireAtMs);
@@ -1361,6 +1362,7 @@ public final class Keyspace implements AutoCloseable
             if (policy.sketched())
             {
                 sketch = new FrequencySketch(keys);
+                evictor.restartClimb();
             }
             else if (sketch != null)
             {
@@ -1687,6 +1689,25 @@ public final class Keyspace implements AutoCloseable
     AdmissionWindow admissionWindow()
     {
         return admissionWindow;
+    }
+
+    /**
+     * Seed the eviction sampling of every database (tests and simulations: the same traffic evicts the same keys).
+     *
+     * @param seed any value.
+     */
+    void seedSampling(final long seed)
+    {
+        for (int db = 0; db < databases; db++)
+        {
+            tables[db].seedSampling(seed + db);
+        }
+    }
+
+    /** @return allkeys-tinylfu's climber's recency, 0 (the sketch remembers longest) to 1 (forgets fastest). */
+    double climbedRecency()
+    {
+        return evictor.climbedRecency();
     }
 
     /** @return keys in all databases. */

@@ -121,6 +121,17 @@ final class OffHeapTable
     }
 
     /**
+     * Seed the random start of {@link #sampleEntries} and {@link #randomEntry} (seeded from the clock otherwise), so
+     * that a simulation of eviction gives the same result every run.
+     *
+     * @param seed any value.
+     */
+    void seedSampling(final long seed)
+    {
+        randomState = seed | 1;
+    }
+
+    /**
      * @param base    array holding the key, or null for an absolute address.
      * @param address absolute address or array offset of the key.
      * @param length  bytes of key.

@@ -80,6 +80,23 @@ class FrequencySketchTest
     }
 
     @Test
+    void agesAsFastAsItsAgingPeriodSays()
+    {
+        // An eighth of the period: the same increments as one halving at the default age every block eight times.
+        sketch.agingPeriod(FrequencySketch.INCREMENTS_PER_AGED_BLOCK / 8);
+        for (int i = 0; i < FrequencySketch.MAX_COUNT; i++)
+        {
+            sketch.increment(42);
+        }
+        final long increments = 10L * sketch.bytes() / Long.BYTES;
+        for (long i = 0; i < increments; i++)
+        {
+            sketch.increment(1_000_000 + i % 50);
+        }
+        assertTrue(sketch.frequency(42) <= 1, "halved eight times: " + sketch.frequency(42));
+    }
+
+    @Test
     void growsToOneWordPerKeyKeepingEveryCount()
     {
         for (long k = 0; k < 200; k++)

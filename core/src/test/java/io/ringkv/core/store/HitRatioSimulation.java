@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * Cache-aside traffic (GET, and SET on a miss) run straight against a {@link Keyspace} with a memory budget, to
  * compare the eviction policies' hit ratios without a network or a clock: the time is simulated (one ms per
- * {@link #REQUESTS_PER_MS} requests), so the result depends only on the seed. The workloads are the load
+ * {@link #REQUESTS_PER_MS} requests) and the eviction sampling seeded, so the result depends only on the seed. The workloads are the load
  * generator's: zipfian, zipfian with a hot set that moves, zipfian with one-off scans of never-seen keys.
  * Single-threaded; a test helper.
  */
@@ -24,6 +24,8 @@ final class HitRatioSimulation
     private final int keySpace;
     private final double[] cdf;
     private final int valueSize;
+    /** allkeys-tinylfu's climbed recency over the counted requests of the last run, mean (0 to 1). */
+    double meanRecency;
 
     /**
      * @param keySpace  distinct keys of the zipfian part.
@@ -82,13 +84,17 @@ final class HitRatioSimulation
         final long shift = keySpace / 10;
         final long scanLength = keySpace / 5;
         long hits = 0;
+        double recencySum = 0;
         long scanNext = Long.MAX_VALUE;
         long scanEnd = 0;
         long scanKey = keySpace;
         try (Keyspace keyspace = new Keyspace(new StoreConfig()))
         {
+            keyspace.seedSampling(seed);
             keyspace.evictionPolicy(policy);
             keyspace.maxMemoryBytes(budgetBytes);
+            // As the dispatcher for read commands: the GETs are the hits and misses the admission window climbs on.
+            keyspace.countLookups(true);
             for (long r = 0; r < warmup + requests; r++)
             {
                 final long nowMs = START_MS + r / REQUESTS_PER_MS;
@@ -127,7 +133,9 @@ final class HitRatioSimulation
                     keyspace.makeRoom(nowMs);
                     set(keyspace, key, k);
                 }
+                recencySum += r >= warmup ? keyspace.climbedRecency() : 0;
             }
+            meanRecency = recencySum / requests;
             return (double)hits / requests;
         }
     }
@@ -187,6 +195,10 @@ final class HitRatioSimulation
                 {
                     line.append(String.format(" %s=%.4f", policy.redisName(),
                         sim.hitRatio(policy, (long)(total * fraction), workload, requests / 2, requests, period, 42)));
+                    if (policy == EvictionPolicy.ALLKEYS_TINYLFU)
+                    {
+                        line.append(String.format(" (recency %.2f on average)", sim.meanRecency));
+                    }
                 }
                 System.out.println(line);
             }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * allkeys-tinylfu against allkeys-lru and allkeys-lfu on simulated cache-aside traffic (one seed, so the same
  * numbers every run): it must beat LFU where frequency matters (a stable zipfian, and one with scans) and LRU on the
  * scans, which flush LRU. The moving hot set is where it does not beat LRU (docs/eviction.md); it must still beat LFU.
+ * Its climber must move the right way: the sketch forgets faster for a hot set that moves, slower for a stable one.
  */
 class TinyLfuHitRatioTest
 {
@@ -44,6 +45,21 @@ class TinyLfuHitRatioTest
         final double tinyLfu = ratio(EvictionPolicy.ALLKEYS_TINYLFU, ZIPFIAN_MOVING);
         final double lfu = ratio(EvictionPolicy.ALLKEYS_LFU, ZIPFIAN_MOVING);
         assertTrue(tinyLfu > lfu, "tinylfu " + tinyLfu + " lfu " + lfu);
+    }
+
+    @Test
+    void theSketchLearnsToForgetFasterOnAMovingHotSetAndSlowerOnAStableOne()
+    {
+        final long tenth = budget / 2;
+        final double initial = AgingClimber.INITIAL_RECENCY;
+
+        simulation.hitRatio(EvictionPolicy.ALLKEYS_TINYLFU, tenth, ZIPFIAN_MOVING, REQUESTS / 2, REQUESTS, PERIOD, 42);
+        final double moving = simulation.meanRecency;
+        simulation.hitRatio(EvictionPolicy.ALLKEYS_TINYLFU, tenth, ZIPFIAN, REQUESTS / 2, REQUESTS, PERIOD, 42);
+        final double stable = simulation.meanRecency;
+
+        assertTrue(moving > 2 * initial, "moving: recency " + moving + " on average, from " + initial);
+        assertTrue(stable < initial / 2, "stable: recency " + stable + " on average, from " + initial);
     }
 
     private double ratio(final EvictionPolicy policy, final HitRatioSimulation.Workload workload)

@@ -166,6 +166,37 @@ class PersistenceCombinationsTest
     }
 
     @Test
+    void bgrewriteaofWhileABgsaveRunsIsScheduledAndBothFilesHoldTheirImage() throws Exception
+    {
+        final String atBgsave;
+        final String atEnd;
+        try (TestServer server = aofServer(dir); Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            writeBigCollections(client);
+            atBgsave = digest(client);
+            assertEquals("Background saving started", client.bgsave());
+            final String rewrite = text(call(client, "BGREWRITEAOF"));
+            assertTrue(rewrite.equals("Background append only file rewriting scheduled") ||
+                rewrite.equals("Background append only file rewriting started"), rewrite);
+            changeBigCollections(client);
+            awaitBgsave(client);
+            awaitRewrite(client);
+            assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
+            assertEquals("ok", info(client, "rdb_last_bgsave_status"));
+            atEnd = digest(client);
+        }
+        try (TestServer server = aofServer(dir); Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals(atEnd, digest(client), "the AOF");
+        }
+        try (TestServer server = TestServer.start("dir", dir.toString());
+            Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals(atBgsave, digest(client), "dump.rdb");
+        }
+    }
+
+    @Test
     void withAppendonlyYesOnlyTheAofIsLoadedAndWithNoTheRdb() throws Exception
     {
         try (TestServer server = aofServer(dir); Jedis client = new Jedis("127.0.0.1", server.port()))
@@ -228,6 +259,14 @@ class PersistenceCombinationsTest
         try (TestServer server = aofServer(dir); Jedis client = new Jedis("127.0.0.1", server.port()))
         {
             assertEquals(libraries, functionList(client), "the rewritten AOF keeps the libraries");
+            assertEquals("2", client.get("again"));
+        }
+        copy(dir.resolve("appendonlydir"), otherDir.resolve("appendonlydir"));
+        try (RedisServerProcess redis = RedisServerProcess.start("--dir", otherDir.toString(), "--appendonly", "yes");
+            Jedis client = new Jedis("127.0.0.1", redis.port()))
+        {
+            awaitLoaded(client);
+            assertEquals(libraries, functionList(client), "redis-server loads the libraries of ringkv's AOF base");
             assertEquals("2", client.get("again"));
         }
     }

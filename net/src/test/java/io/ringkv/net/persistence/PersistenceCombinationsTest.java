@@ -197,8 +197,38 @@ class PersistenceCombinationsTest
     }
 
     @Test
+    void configSetAppendonlyYesWritesTheLibrariesIntoTheFirstBase() throws Exception
+    {
+        final List<String> libraries;
+        try (TestServer server = TestServer.start("dir", dir.toString(), "aof-use-rdb-preamble", "no");
+            Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            loadLibraries(client);
+            libraries = functionList(client);
+            assertEquals("OK", client.configSet("appendonly", "yes"));
+            awaitRewrite(client);
+            assertEquals("1", info(client, "aof_enabled"));
+        }
+        try (TestServer server = aofServer(dir); Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals(libraries, functionList(client));
+        }
+    }
+
+    @Test
     void withAppendonlyYesOnlyTheAofIsLoadedAndWithNoTheRdb() throws Exception
     {
+        // As redis-server 7.0.15: appendonly yes on a directory with dump.rdb and no AOF yet starts empty.
+        try (TestServer server = TestServer.start("dir", otherDir.toString());
+            Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            client.set("k", "v");
+            assertEquals("OK", client.save());
+        }
+        try (TestServer server = aofServer(otherDir); Jedis client = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals(0L, client.dbSize(), "a new AOF is created; dump.rdb is not loaded");
+        }
         try (TestServer server = aofServer(dir); Jedis client = new Jedis("127.0.0.1", server.port()))
         {
             client.set("from", "aof");
@@ -238,6 +268,11 @@ class PersistenceCombinationsTest
             call(client, "FCALL", "seta", "1", "byfcall", "1");
             call(client, "EVAL", "redis.call('SET', KEYS[1], ARGV[1]); redis.call('RPUSH', KEYS[2], 'a', 'b'); " +
                 "redis.call('INCRBY', KEYS[3], 5); return redis.call('LPOP', KEYS[2])", "3", "e:s", "e:l", "e:n", "x");
+            client.sadd("e:set", "a", "b", "c", "d", "e", "f", "g", "h");
+            // Random and time-dependent commands: the AOF must hold what they did, not the script.
+            call(client, "EVAL", "redis.call('SPOP', KEYS[1]); redis.call('SPOP', KEYS[1], 2); " +
+                "redis.call('SET', KEYS[2], redis.call('TIME')[2]); return redis.call('INCRBYFLOAT', KEYS[3], 0.1)",
+                "3", "e:set", "e:time", "e:float");
             digest = digest(client);
         }
         final String incr = readIncrementalFiles(dir.resolve("appendonlydir"));

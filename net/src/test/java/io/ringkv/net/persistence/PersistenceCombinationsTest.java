@@ -357,8 +357,9 @@ class PersistenceCombinationsTest
     }
 
     /**
-     * A hash of 5,000 fields, sets of 5,000 strings and of 5,000 integers, a zset of 5,000 members and a list of
-     * 10,000 elements: each past the size the snapshot sends whole, so each is streamed in parts.
+     * A hash of 5,000 fields (with a TTL), sets of 5,000 strings and of 5,000 integers, a zset of 5,000 members, a
+     * list of 10,000 elements and a set in database 3: each past the size the snapshot sends whole, so each is
+     * streamed in parts.
      */
     private static void writeBigCollections(final Jedis client)
     {
@@ -372,6 +373,14 @@ class PersistenceCombinationsTest
             pipeline.rpush("big:list", "element-" + i, Integer.toString(i));
         }
         pipeline.set("small", "1");
+        // Expiry on a streamed collection, and one in another database.
+        pipeline.pexpireAt("big:hash", System.currentTimeMillis() + 3_600_000);
+        pipeline.select(3);
+        for (int i = 0; i < 5_000; i++)
+        {
+            pipeline.sadd("big:db3", "m" + i);
+        }
+        pipeline.select(0);
         pipeline.sync();
     }
 
@@ -395,6 +404,10 @@ class PersistenceCombinationsTest
         }
         pipeline.del("small");
         pipeline.set("after", "1");
+        pipeline.pexpireAt("big:zset", System.currentTimeMillis() + 7_200_000);
+        pipeline.select(3);
+        pipeline.del("big:db3");
+        pipeline.select(0);
         pipeline.sync();
     }
 

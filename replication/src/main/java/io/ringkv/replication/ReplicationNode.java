@@ -380,6 +380,8 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
             return null;
         }
         final Snapshot snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
+        // An AOF base, like a full sync, carries the libraries as of the snapshot's offset.
+        snapshot.functionLibraries(null == functionLibraries ? null : functionLibraries.get());
         task.start(snapshot);
         return snapshot;
     }

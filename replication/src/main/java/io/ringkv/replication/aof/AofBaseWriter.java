@@ -3,6 +3,7 @@ package io.ringkv.replication.aof;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.snapshot.Snapshot;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import static io.ringkv.replication.aof.AofCommandEncoder.isCollection;
+import static io.ringkv.replication.aof.RespCommandOut.ascii;
 import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
 
 /**
@@ -22,6 +24,9 @@ import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
  */
 final class AofBaseWriter
 {
+    private static final byte[] FUNCTION = ascii("FUNCTION");
+    private static final byte[] LOAD = ascii("LOAD");
+
     private final Snapshot snapshot;
     private final ReplicationNode node;
     private final FileChannel channel;
@@ -54,6 +59,7 @@ final class AofBaseWriter
         final int half = ring.capacity() / 2;
         try
         {
+            functionLibraries();
             node.requestSnapshotStep();
             while (!endSeen)
             {
@@ -82,6 +88,23 @@ final class AofBaseWriter
         finally
         {
             snapshot.release();
+        }
+    }
+
+    /**
+     * The libraries first, one FUNCTION LOAD each, as Redis's rewriteFunctions: the keys' commands may not need them,
+     * but FCALLs in the incremental file that follows do.
+     */
+    private void functionLibraries()
+    {
+        final java.util.List<byte[]> codes = snapshot.functionLibraries();
+        if (codes == null)
+        {
+            return;
+        }
+        for (final byte[] code : codes)
+        {
+            out.command(3).arg(FUNCTION).arg(LOAD).arg(new UnsafeBuffer(code), 0, code.length);
         }
     }
 

@@ -380,6 +380,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
             return null;
         }
         final Snapshot snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
+        snapshot.functionLibraries(null == functionLibraries ? null : functionLibraries.get());
         task.start(snapshot);
         return snapshot;
     }

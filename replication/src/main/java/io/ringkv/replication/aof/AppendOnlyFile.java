@@ -528,12 +528,18 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
                 if (rdbHeader != null)
                 {
                     // aof-use-rdb-preamble yes: the base is an RDB file, written as BGSAVE writes one.
+                    boolean written = false;
                     try
                     {
                         rdbFile.write(channel, rdbHeader, snapshot, null, node::requestSnapshotStep);
+                        written = true;
                     }
                     finally
                     {
+                        if (!written)
+                        {
+                            snapshot.abort("the AOF base could not be written"); // the engine stops filling it
+                        }
                         snapshot.release();
                     }
                 }

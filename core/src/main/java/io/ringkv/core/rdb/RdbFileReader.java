@@ -87,6 +87,7 @@ public final class RdbFileReader
     private long lengthValue;
     private int version;
     private long crc;
+    private long endOffset;
 
     /**
      * Read a whole file.
@@ -165,6 +166,7 @@ public final class RdbFileReader
                                     "wrong RDB checksum: the file says %016x, its bytes give %016x", stored, crc));
                             }
                         }
+                        endOffset = base + end;
                         return version;
                     }
                     case OPCODE_SELECTDB:
@@ -248,6 +250,15 @@ public final class RdbFileReader
                 p = fill(needed, start);
             }
         }
+    }
+
+    /**
+     * @return the offset just past the last file's EOF record (and checksum): where what follows an RDB preamble
+     * in an append-only file begins.
+     */
+    public long endOffset()
+    {
+        return endOffset;
     }
 
     /**

@@ -212,6 +212,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         aof = new AppendOnlyFile(Path.of(config.dir.text()), config.appenddirname.text(),
             config.appendfilename.text(), replication, log::notice, log::warning);
         AofCommands.register(commands, aof);
+        aof.rdbPreamble(config.aofUseRdbPreamble::isYes, persistence.rdbFile(), keyspace);
         aof.fsyncPolicy(config.appendfsync.text());
         aof.loadTruncated(config.aofLoadTruncated.isYes());
         aof.autoRewrite(config.autoAofRewritePercentage.number(), config.autoAofRewriteMinSize.number());

@@ -2,6 +2,8 @@ package io.ringkv.replication.aof;
 
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.engine.Engine;
+import io.ringkv.core.rdb.RdbFormatException;
+import io.ringkv.replication.persistence.RdbLoader;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
 
@@ -30,6 +32,7 @@ final class AofLoader
     private static final long MAX_BULK = 512L * 1024 * 1024;
 
     private final Engine engine;
+    private final int databases;
     private final boolean loadTruncated;
     private final Consumer<String> log;
     private final ApplyReply reply = new ApplyReply();
@@ -43,9 +46,13 @@ final class AofLoader
     private final ByteBuffer input = ByteBuffer.allocate(64 * 1024);
     private long inputPosition;
 
-    AofLoader(final Engine engine, final boolean loadTruncated, final Consumer<String> log)
+    /**
+     * @param databases the keyspace's database count, for an RDB base's SELECTDBs.
+     */
+    AofLoader(final Engine engine, final int databases, final boolean loadTruncated, final Consumer<String> log)
     {
         this.engine = engine;
+        this.databases = databases;
         this.loadTruncated = loadTruncated;
         this.log = log;
     }
@@ -109,10 +116,15 @@ final class AofLoader
             }
             if (base && startsWithRdbPreamble(channel))
             {
-                // The one place an RDB preamble will be read once the RDB reader exists (aof-use-rdb-preamble).
-                throw new AofLoadException("The AOF base file " + name + " starts with an RDB preamble (REDIS...), " +
-                    "which this ringkv cannot read yet: no RDB reader. Convert it with BGREWRITEAOF on a Redis " +
-                    "started with aof-use-rdb-preamble no, or load it once the RDB reader is available.");
+                // aof-use-rdb-preamble: an RDB base (<name>.<seq>.base.rdb), loaded as dump.rdb is (RdbLoader).
+                // Commands may follow it (a pre-7.0 single file), read from its end on, as Redis does.
+                final long rdbEnd = loadRdb(path, name);
+                if (rdbEnd >= channel.size())
+                {
+                    return;
+                }
+                channel.position(rdbEnd);
+                inputPosition = rdbEnd;
             }
             // Each file starts in database 0, as each of Redis's fake clients does.
             commands.arg("SELECT").arg(0).end();
@@ -223,6 +235,21 @@ final class AofLoader
         {
             this.channel = null;
         }
+    }
+
+    private long loadRdb(final Path path, final String name) throws IOException
+    {
+        final RdbLoader rdb = new RdbLoader(engine, databases);
+        try
+        {
+            loadedCommands += rdb.load(path);
+        }
+        catch (final RdbFormatException ex)
+        {
+            throw new AofLoadException("Error reading the RDB base file " + name + ", AOF loading aborted: " +
+                ex.getMessage());
+        }
+        return rdb.endOffset();
     }
 
     private static boolean startsWithRdbPreamble(final FileChannel channel) throws IOException

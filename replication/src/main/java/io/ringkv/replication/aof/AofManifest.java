@@ -32,7 +32,15 @@ record AofManifest(String base, long baseSeq, List<String> incrs, List<Long> inc
 
     static String baseName(final String fileName, final long seq)
     {
-        return fileName + "." + seq + BASE_SUFFIX;
+        return baseName(fileName, seq, false);
+    }
+
+    /**
+     * @param rdb true for a base written as an RDB file (aof-use-rdb-preamble yes), named as Redis 7.0 names it.
+     */
+    static String baseName(final String fileName, final long seq, final boolean rdb)
+    {
+        return fileName + "." + seq + (rdb ? RDB_BASE_SUFFIX : BASE_SUFFIX);
     }
 
     static String incrName(final String fileName, final long seq)

@@ -4,9 +4,11 @@ import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.engine.ChangeJournal;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.Engine;
+import io.ringkv.core.store.Keyspace;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
+import io.ringkv.replication.snapshot.RdbSnapshotFile;
 import io.ringkv.replication.snapshot.Snapshot;
 
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -54,6 +57,9 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
     private final Consumer<String> log;
     private final Consumer<String> warn;
     private Engine engine;
+    private BooleanSupplier rdbPreamble = () -> false;
+    private RdbSnapshotFile rdbFile;
+    private Keyspace keyspace;
 
     private volatile int fsyncPolicy = FSYNC_EVERYSEC;
     private volatile boolean loadTruncated = true;
@@ -129,6 +135,26 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
         autoRewriteMinSize = minSize;
     }
 
+    /**
+     * Start-up thread, before {@link #start}: write rewrite bases as RDB files ({@code <name>.<seq>.base.rdb}) while
+     * {@code aof-use-rdb-preamble} is yes, and load RDB bases.
+     *
+     * @param use      {@code aof-use-rdb-preamble}, read at each rewrite's start.
+     * @param rdbFile  the one RDB file writer (BGSAVE's).
+     * @param keyspace for the file's RESIZEDB counts (engine thread) and the database count at load.
+     */
+    public void rdbPreamble(final BooleanSupplier use, final RdbSnapshotFile rdbFile, final Keyspace keyspace)
+    {
+        this.rdbPreamble = use;
+        this.rdbFile = rdbFile;
+        this.keyspace = keyspace;
+    }
+
+    private boolean usePreamble()
+    {
+        return rdbFile != null && rdbPreamble.getAsBoolean();
+    }
+
     public Path directory()
     {
         return directory;
@@ -164,16 +190,25 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
                     "upgrade it");
             }
             Files.createDirectories(directory);
-            final String base = AofManifest.baseName(fileName, 1);
+            final boolean rdb = usePreamble();
+            final String base = AofManifest.baseName(fileName, 1, rdb);
             log.accept("Creating AOF base file " + base + " on server start");
-            Durable.write(directory.resolve(base), new byte[0]);
+            if (rdb)
+            {
+                writeEmptyRdbBase(directory.resolve(base));
+            }
+            else
+            {
+                Durable.write(directory.resolve(base), new byte[0]);
+            }
             log.accept("Creating AOF incr file " + AofManifest.incrName(fileName, 1) + " on server start");
             manifest = new AofManifest(base, 1, List.of(), List.of());
         }
         else
         {
             final long startNs = System.nanoTime();
-            final AofLoader loader = new AofLoader(engine, loadTruncated, warn);
+            final AofLoader loader = new AofLoader(engine, keyspace == null ? 16 : keyspace.databases(),
+                loadTruncated, warn);
             loader.load(directory, manifest);
             log.accept("DB loaded from append only file: " +
                 String.format("%.3f", (System.nanoTime() - startNs) / 1e9) + " seconds (" + loader.loadedCommands() +
@@ -203,6 +238,17 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
         rewriteBaseSize = earlierBytes + incrBytes;
         state = STATE_ON;
         engine.journal(this);
+    }
+
+    /** Redis creates the first base of an empty data set with its rewrite: an RDB file of no keys. */
+    private void writeEmptyRdbBase(final Path path) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            rdbFile.write(channel, RdbSnapshotFile.Header.empty(), null, null, null);
+            channel.force(true);
+        }
     }
 
     private long sizeOfAllBut(final String current) throws IOException
@@ -426,6 +472,9 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
             return "Background append only file rewriting scheduled";
         }
         rewriteScheduled = false;
+        // The RDB preamble's counts and libraries, of the snapshot's moment (engine thread); null: a RESP base.
+        final RdbSnapshotFile.Header rdbHeader = usePreamble() ?
+            RdbSnapshotFile.Header.capture(keyspace, snapshot.functionLibraries(), null) : null;
         final AofManifest current = manifest != null ? manifest : new AofManifest(null, 0, List.of(), List.of());
         final long incrSeq = current.lastIncrSeq() + 1;
         final long baseSeq = current.baseSeq() + 1;
@@ -460,13 +509,13 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
         rewriteSnapshot = snapshot;
         rewriteStartMs = System.currentTimeMillis();
         Thread.ofPlatform().name("ringkv-aof-rewrite").daemon()
-            .start(() -> writeBase(snapshot, current, baseSeq, incrName, incrSeq));
+            .start(() -> writeBase(snapshot, rdbHeader, current, baseSeq, incrName, incrSeq));
         log.accept("Background append only file rewriting started at offset " + offset);
         return "Background append only file rewriting started";
     }
 
-    private void writeBase(final Snapshot snapshot, final AofManifest previous, final long baseSeq,
-        final String incrName, final long incrSeq)
+    private void writeBase(final Snapshot snapshot, final RdbSnapshotFile.Header rdbHeader,
+        final AofManifest previous, final long baseSeq, final String incrName, final long incrSeq)
     {
         final Path temp = directory.getParent().resolve("temp-rewriteaof-bg-" + ProcessHandle.current().pid() + ".aof");
         boolean ok = false;
@@ -476,8 +525,28 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
-                // aof-use-rdb-preamble yes: this is where the RDB writer will write the base instead (base.rdb).
-                new AofBaseWriter(snapshot, node, channel, BASE_WRITE_CHUNK).write();
+                if (rdbHeader != null)
+                {
+                    // aof-use-rdb-preamble yes: the base is an RDB file, written as BGSAVE writes one.
+                    boolean written = false;
+                    try
+                    {
+                        rdbFile.write(channel, rdbHeader, snapshot, null, node::requestSnapshotStep);
+                        written = true;
+                    }
+                    finally
+                    {
+                        if (!written)
+                        {
+                            snapshot.abort("the AOF base could not be written"); // the engine stops filling it
+                        }
+                        snapshot.release();
+                    }
+                }
+                else
+                {
+                    new AofBaseWriter(snapshot, node, channel, BASE_WRITE_CHUNK).write();
+                }
                 channel.force(true);
                 baseBytes = channel.size();
             }
@@ -486,7 +555,7 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
             {
                 throw new IOException("given up: " + snapshot.abortReason());
             }
-            final String baseName = AofManifest.baseName(fileName, baseSeq);
+            final String baseName = AofManifest.baseName(fileName, baseSeq, rdbHeader != null);
             Files.move(temp, directory.resolve(baseName), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             log.accept("Successfully renamed the temporary AOF base file " + temp.getFileName() + " into " + baseName);

@@ -50,6 +50,7 @@ public final class RdbLoader implements RdbFileReader.Handler
     private long dbOffset;
     private CommandBatchBuilder commands = batches[0];
     private long keys;
+    private long endOffset;
     private final DumpPayloadWriter functionPayload = new DumpPayloadWriter(new RdbStringEncoder(false));
     private final ExpandableArrayBuffer functionBuffer = new ExpandableArrayBuffer(1024);
 
@@ -79,7 +80,9 @@ public final class RdbLoader implements RdbFileReader.Handler
         keys = 0;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            new RdbFileReader().read(channel, channel.size(), this);
+            final RdbFileReader reader = new RdbFileReader();
+            reader.read(channel, channel.size(), this);
+            endOffset = reader.endOffset();
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -98,6 +101,15 @@ public final class RdbLoader implements RdbFileReader.Handler
         commands.arg("PING").end();
         commands.execute(engine);
         return keys;
+    }
+
+    /**
+     * @return the offset just past the loaded file's EOF record: an AOF whose RDB preamble is followed by commands
+     * (Redis's single-file AOF before 7.0) goes on there.
+     */
+    public long endOffset()
+    {
+        return endOffset;
     }
 
     @Override

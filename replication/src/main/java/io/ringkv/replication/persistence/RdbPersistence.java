@@ -3,26 +3,21 @@ package io.ringkv.replication.persistence;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.engine.Engine;
-import io.ringkv.core.rdb.RdbFileWriter;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
-import io.ringkv.replication.snapshot.RdbSnapshotWriter;
+import io.ringkv.replication.snapshot.RdbSnapshotFile;
 import io.ringkv.replication.snapshot.Snapshot;
 import io.ringkv.replication.snapshot.SnapshotTask;
 import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -49,6 +44,7 @@ public final class RdbPersistence implements AutoCloseable
     static final String BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
 
     private final PersistenceConfig config;
+    private final RdbSnapshotFile rdbFile;
     private final AtomicLong tempFiles = new AtomicLong();
     private Engine engine;
     private Keyspace keyspace;
@@ -72,6 +68,15 @@ public final class RdbPersistence implements AutoCloseable
     public RdbPersistence(final PersistenceConfig config)
     {
         this.config = config;
+        this.rdbFile = new RdbSnapshotFile(config.compression, config.checksum, config.redisVersion);
+    }
+
+    /**
+     * @return how this server writes an RDB file (rdbcompression, rdbchecksum): the AOF's RDB preamble uses it too.
+     */
+    public RdbSnapshotFile rdbFile()
+    {
+        return rdbFile;
     }
 
     /**
@@ -246,25 +251,16 @@ public final class RdbPersistence implements AutoCloseable
 
     private Run startSnapshot(final CommandContext context)
     {
-        final int databases = keyspace.databases();
-        final long[] keys = new long[databases];
-        final long[] expires = new long[databases];
-        for (int db = 0; db < databases; db++)
-        {
-            keys[db] = keyspace.size(db);
-            expires[db] = keyspace.expiresSize(db);
-        }
         final Snapshot snapshot = new Snapshot(context.changeLog().lastOffset(),
             BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
-        final Run run = new Run(snapshot, keys, expires, keyspace.usedMemoryBytes(), config.functionLibraries.apply(context),
-            replication.replid());
+        final Run run = new Run(snapshot, RdbSnapshotFile.Header.capture(keyspace,
+            config.functionLibraries.apply(context), replication.replid()));
         snapshotTask.start(snapshot);
         return run;
     }
 
     /** A save: its snapshot and what the engine thread took at its start for the file's header and RESIZEDBs. */
-    private record Run(Snapshot snapshot, long[] keys, long[] expires, long usedMemory, List<byte[]> functions,
-        String replid)
+    private record Run(Snapshot snapshot, RdbSnapshotFile.Header header)
     {
     }
 
@@ -279,40 +275,18 @@ public final class RdbPersistence implements AutoCloseable
         final Path directory = target.toAbsolutePath().getParent();
         final Path temp = directory.resolve("temp-" + ProcessHandle.current().pid() + "-" +
             tempFiles.incrementAndGet() + ".rdb");
-        final OneToOneRingBuffer ring = snapshot.ring();
         boolean done = false;
         try
         {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
-                final RdbFileWriter file = new RdbFileWriter(config.compression.getAsBoolean(),
-                    config.checksum.getAsBoolean());
-                file.start(channel);
-                file.aux("redis-ver", config.redisVersion);
-                file.aux("redis-bits", 64);
-                file.aux("ctime", System.currentTimeMillis() / 1000);
-                file.aux("used-mem", header.usedMemory());
-                file.aux("repl-stream-db", 0);
-                file.aux("repl-id", header.replid());
-                file.aux("repl-offset", snapshot.offset());
-                file.aux("aof-base", 0);
-                for (final byte[] library : header.functions())
-                {
-                    file.function(new UnsafeBuffer(library), 0, library.length);
-                }
-                final RdbSnapshotWriter writer = new RdbSnapshotWriter(file, header.keys(), header.expires());
-                drain(snapshot, ring, writer, onEngine);
-                file.finish();
+                rdbFile.write(channel, header.header(), snapshot, onEngine ? snapshotTask : null, engine::requestTask);
                 channel.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(directory);
             done = true;
-        }
-        catch (final UncheckedIOException ex)
-        {
-            throw ex.getCause();
         }
         finally
         {
@@ -329,40 +303,6 @@ public final class RdbPersistence implements AutoCloseable
                 }
             }
             snapshot.release();
-        }
-    }
-
-    private void drain(final Snapshot snapshot, final OneToOneRingBuffer ring, final RdbSnapshotWriter writer,
-        final boolean onEngine) throws IOException
-    {
-        final int half = ring.capacity() / 2;
-        if (!onEngine)
-        {
-            snapshot.reader(Thread.currentThread());
-            engine.requestTask();
-        }
-        while (!writer.endSeen())
-        {
-            if (snapshot.abortReason() != null)
-            {
-                throw new IOException("snapshot given up: " + snapshot.abortReason());
-            }
-            if (onEngine)
-            {
-                snapshotTask.doWork(System.currentTimeMillis());
-            }
-            final int read = ring.read(writer, 4096);
-            if (!onEngine)
-            {
-                if (ring.size() < half)
-                {
-                    engine.requestTask();
-                }
-                if (read == 0 && !writer.endSeen())
-                {
-                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
-                }
-            }
         }
     }
 

@@ -153,7 +153,7 @@ public final class ServerConfig
         "appendfilename", "appendonly.aof", false, "Prefix of the append-only files' names."));
     public final ConfigOption aofUseRdbPreamble = add(ConfigOption.bool(
         "aof-use-rdb-preamble", true, true,
-        "Write the rewrite's base file as RDB (Redis's default); ringkv writes RESP bases for now."));
+        "Write the rewrite's base file as RDB (<name>.<seq>.base.rdb, Redis's default), else as RESP commands."));
     public final ConfigOption aofLoadTruncated = add(ConfigOption.bool(
         "aof-load-truncated", true, true,
         "Load an append-only file whose last command is torn (truncating it there) instead of refusing to start."));

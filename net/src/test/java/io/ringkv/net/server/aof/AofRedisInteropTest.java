@@ -6,16 +6,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.ringkv.net.server.aof.AofTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Append-only directories move between ringkv and a real redis-server 7.0.15 both ways with the same data (DEBUG
- * DIGEST equal: every type, expiry, several databases), and redis-check-aof accepts ringkv's. A Redis base with an
- * RDB preamble is refused with a clear message while ringkv has no RDB reader.
+ * DIGEST equal: every type, expiry, several databases), and redis-check-aof accepts ringkv's, with a RESP base
+ * (aof-use-rdb-preamble no) and with an RDB one (yes, Redis's default).
  */
 class AofRedisInteropTest
 {
@@ -28,14 +28,35 @@ class AofRedisInteropTest
     void redisServerStartsFromRingkvsDirectoryWithTheSameData() throws Exception
     {
         final String digest;
-        try (TestServer server = server(ringkvDir); Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        try (TestServer server = server(ringkvDir))
+        {
+            digest = writeAcrossARewrite(server);
+        }
+        assertRedisLoadsRingkvsDirectory(digest);
+    }
+
+    /**
+     * Every kind before and after a BGREWRITEAOF: data in the base and in the incremental file.
+     *
+     * @return the data's DEBUG DIGEST.
+     */
+    private static String writeAcrossARewrite(final TestServer server) throws Exception
+    {
+        try (Jedis jedis = new Jedis("127.0.0.1", server.port()))
         {
             writeEveryKind(jedis, "base:");
             assertEquals("Background append only file rewriting started", text(call(jedis, "BGREWRITEAOF")));
             awaitRewrite(jedis);
             writeEveryKind(jedis, "incr:");
-            digest = digest(jedis);
+            return digest(jedis);
         }
+    }
+
+    /**
+     * redis-check-aof accepts ringkv's directory, and a redis-server started on a copy of it holds the same data.
+     */
+    private void assertRedisLoadsRingkvsDirectory(final String digest) throws Exception
+    {
         assertValid(ringkvDir.resolve("appendonlydir"));
         copy(ringkvDir.resolve("appendonlydir"), redisDir.resolve("appendonlydir"));
         try (RedisServerProcess redis = RedisServerProcess.start("--dir", redisDir.toString(), "--appendonly", "yes",
@@ -44,6 +65,7 @@ class AofRedisInteropTest
         {
             assertEquals(digest, digest(jedis), "redis-server loaded ringkv's base and incremental file");
             assertEquals("12345", jedis.get("base:int"));
+            assertTrue(jedis.pttl("base:ttl") > 3_000_000, "the base's expiry came through");
         }
     }
 
@@ -68,18 +90,44 @@ class AofRedisInteropTest
         }
     }
 
+    /**
+     * Redis's default layout (aof-use-rdb-preamble yes): its base is an RDB file, appendonly.aof.N.base.rdb.
+     */
     @Test
-    void aRedisBaseWithAnRdbPreambleIsRefusedClearly() throws Exception
+    void ringkvStartsFromRedisServersDefaultDirectoryWithAnRdbBase() throws Exception
     {
+        final String digest;
         try (RedisServerProcess redis = RedisServerProcess.start("--dir", redisDir.toString(), "--appendonly", "yes",
-            "--aof-use-rdb-preamble", "yes");
+            "--enable-debug-command", "yes");
             Jedis jedis = new Jedis("127.0.0.1", redis.port()))
         {
-            jedis.set("k", "v");
+            writeEveryKind(jedis, "base:");
             jedis.bgrewriteaof();
             awaitRewrite(jedis);
+            writeEveryKind(jedis, "incr:");
+            digest = digest(jedis);
+            call(jedis, "DEBUG", "SLEEP", "0"); // a round trip: everything before it is written
         }
-        final IOException refused = assertThrows(IOException.class, () -> server(redisDir).close());
-        assertTrue(refused.getMessage().contains("starts with an RDB preamble"), refused.getMessage());
+        assertTrue(manifest(redisDir).get(0).matches("file appendonly\\.aof\\.\\d+\\.base\\.rdb seq \\d+ type b"),
+            manifest(redisDir).toString());
+        try (TestServer server = rdbPreambleServer(redisDir);
+            Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            assertEquals(digest, digest(jedis), "ringkv loaded Redis's RDB base and incremental file");
+            assertTrue(jedis.pttl("base:ttl") > 3_000_000, "the base's expiry came through");
+        }
+    }
+
+    @Test
+    void redisServerStartsFromRingkvsDirectoryWithAnRdbBase() throws Exception
+    {
+        final String digest;
+        try (TestServer server = rdbPreambleServer(ringkvDir))
+        {
+            digest = writeAcrossARewrite(server);
+        }
+        assertEquals(List.of("file appendonly.aof.2.base.rdb seq 2 type b",
+            "file appendonly.aof.2.incr.aof seq 2 type i"), manifest(ringkvDir));
+        assertRedisLoadsRingkvsDirectory(digest);
     }
 }

@@ -24,10 +24,22 @@ final class AofTestSupport
     {
     }
 
+    /** A server with RESP bases (aof-use-rdb-preamble no). */
     static TestServer server(final Path dir, final String... more) throws IOException
     {
+        return server(dir, "no", more);
+    }
+
+    /** A server with RDB bases (aof-use-rdb-preamble yes, Redis's default). */
+    static TestServer rdbPreambleServer(final Path dir, final String... more) throws IOException
+    {
+        return server(dir, "yes", more);
+    }
+
+    private static TestServer server(final Path dir, final String preamble, final String... more) throws IOException
+    {
         final String[] options = Stream.concat(
-            Stream.of("appendonly", "yes", "dir", dir.toString(), "aof-use-rdb-preamble", "no"),
+            Stream.of("appendonly", "yes", "dir", dir.toString(), "aof-use-rdb-preamble", preamble),
             Arrays.stream(more)).toArray(String[]::new);
         return TestServer.start(options);
     }

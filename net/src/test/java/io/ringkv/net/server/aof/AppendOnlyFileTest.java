@@ -189,13 +189,15 @@ class AppendOnlyFileTest
     }
 
     @Test
-    void anRdbPreambleBaseIsRefusedWithAClearMessage() throws Exception
+    void aTruncatedRdbBaseIsRefusedNamingTheFileAndOffset() throws Exception
     {
         final Path aofDir = Files.createDirectories(dir.resolve("appendonlydir"));
         Files.write(aofDir.resolve("appendonly.aof.1.base.rdb"), "REDIS0010\u00fa".getBytes(StandardCharsets.ISO_8859_1));
         Files.writeString(aofDir.resolve("appendonly.aof.manifest"), "file appendonly.aof.1.base.rdb seq 1 type b\n");
         final IOException refused = assertThrows(IOException.class, () -> server(dir).close());
-        assertTrue(refused.getMessage().contains("starts with an RDB preamble"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("Error reading the RDB base file appendonly.aof.1.base.rdb, AOF " +
+            "loading aborted: the RDB file ends early") && refused.getMessage().contains("at offset 9"),
+            refused.getMessage());
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 
 import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,65 +44,71 @@ class ScriptMemoryInfoDifferentialTest
         {"FUNCTION", "FLUSH"},
     };
 
-    @Test
-    void luaFieldsAndCountsMoveAsRedisDoes() throws IOException, InterruptedException
+    @AutoClose
+    private TestServer ringkv;
+    @AutoClose
+    private RedisServerProcess redis;
+    @AutoClose
+    private RawRespClient ours;
+    @AutoClose
+    private RawRespClient theirs;
+
+    @BeforeEach
+    void start() throws IOException, InterruptedException
     {
-        try (TestServer ringkv = TestServer.start();
-            RedisServerProcess redis = RedisServerProcess.start();
-            RawRespClient ours = new RawRespClient(ringkv.port());
-            RawRespClient theirs = new RawRespClient(redis.port()))
+        ringkv = TestServer.start();
+        redis = RedisServerProcess.start();
+        ours = new RawRespClient(ringkv.port());
+        theirs = new RawRespClient(redis.port());
+    }
+
+    @Test
+    void luaFieldsAndCountsMoveAsRedisDoes() throws IOException
+    {
+        Map<String, String> oursBefore = luaFields(ours);
+        Map<String, String> theirsBefore = luaFields(theirs);
+        assertEquals(List.copyOf(theirsBefore.keySet()), List.copyOf(oursBefore.keySet()));
+        for (final String[] step : STEPS)
         {
-            Map<String, String> oursBefore = luaFields(ours);
-            Map<String, String> theirsBefore = luaFields(theirs);
-            assertEquals(List.copyOf(theirsBefore.keySet()), List.copyOf(oursBefore.keySet()));
-            for (final String[] step : STEPS)
+            final String what = String.join(" ", step);
+            assertEquals(theirs.call(step), ours.call(step), what);
+            final Map<String, String> oursAfter = luaFields(ours);
+            final Map<String, String> theirsAfter = luaFields(theirs);
+            assertEquals(List.copyOf(theirsAfter.keySet()), List.copyOf(oursAfter.keySet()), what);
+            for (final String count : COUNTS)
             {
-                final String what = String.join(" ", step);
-                assertEquals(theirs.call(step), ours.call(step), what);
-                final Map<String, String> oursAfter = luaFields(ours);
-                final Map<String, String> theirsAfter = luaFields(theirs);
-                assertEquals(List.copyOf(theirsAfter.keySet()), List.copyOf(oursAfter.keySet()), what);
-                for (final String count : COUNTS)
-                {
-                    assertEquals(theirsAfter.get(count), oursAfter.get(count), count + " after " + what);
-                }
-                for (final String bytes : CACHE_BYTES)
-                {
-                    assertEquals(change(theirsBefore, theirsAfter, bytes), change(oursBefore, oursAfter, bytes),
-                        bytes + " after " + what);
-                }
-                oursBefore = oursAfter;
-                theirsBefore = theirsAfter;
+                assertEquals(theirsAfter.get(count), oursAfter.get(count), count + " after " + what);
             }
+            for (final String bytes : CACHE_BYTES)
+            {
+                assertEquals(change(theirsBefore, theirsAfter, bytes), change(oursBefore, oursAfter, bytes),
+                    bytes + " after " + what);
+            }
+            oursBefore = oursAfter;
+            theirsBefore = theirsAfter;
         }
     }
 
     @Test
-    void luaMemoryGrowsWithCachedScriptsAndFallsAfterFlush() throws IOException, InterruptedException
+    void luaMemoryGrowsWithCachedScriptsAndFallsAfterFlush() throws IOException
     {
-        try (TestServer ringkv = TestServer.start();
-            RedisServerProcess redis = RedisServerProcess.start();
-            RawRespClient ours = new RawRespClient(ringkv.port());
-            RawRespClient theirs = new RawRespClient(redis.port()))
+        for (final RawRespClient client : List.of(ours, theirs))
         {
-            for (final RawRespClient client : List.of(ours, theirs))
+            client.call("SCRIPT", "LOAD", "return 0");
+            final long before = number(luaFields(client), "used_memory_lua");
+            for (int i = 1; i <= 500; i++)
             {
-                client.call("SCRIPT", "LOAD", "return 0");
-                final long before = number(luaFields(client), "used_memory_lua");
-                for (int i = 1; i <= 500; i++)
-                {
-                    client.call("SCRIPT", "LOAD", "return " + i);
-                }
-                final Map<String, String> loaded = luaFields(client);
-                assertEquals("501", loaded.get("number_of_cached_scripts"));
-                final long grown = number(loaded, "used_memory_lua");
-                assertTrue(grown > before + 500 * 100, "used_memory_lua " + before + " -> " + grown);
-                assertEquals(grown, number(loaded, "used_memory_vm_eval"));
-                assertTrue(number(loaded, "used_memory_scripts_eval") > 500 * 8);
-                client.call("SCRIPT", "FLUSH");
-                final long flushed = number(luaFields(client), "used_memory_lua");
-                assertTrue(flushed < grown - 500 * 100, "used_memory_lua " + grown + " -> " + flushed);
+                client.call("SCRIPT", "LOAD", "return " + i);
             }
+            final Map<String, String> loaded = luaFields(client);
+            assertEquals("501", loaded.get("number_of_cached_scripts"));
+            final long grown = number(loaded, "used_memory_lua");
+            assertTrue(grown > before + 500 * 100, "used_memory_lua " + before + " -> " + grown);
+            assertEquals(grown, number(loaded, "used_memory_vm_eval"));
+            assertTrue(number(loaded, "used_memory_scripts_eval") > 500 * 8);
+            client.call("SCRIPT", "FLUSH");
+            final long flushed = number(luaFields(client), "used_memory_lua");
+            assertTrue(flushed < grown - 500 * 100, "used_memory_lua " + grown + " -> " + flushed);
         }
     }
 

@@ -384,7 +384,7 @@ public final class LuaRuntime implements AutoCloseable
     }
 
     /**
-     * @return the bytes the state's Lua allocator holds (Redis's used_memory_lua; not yet in INFO).
+     * @return the bytes the state's Lua allocator holds (Redis's used_memory_lua).
      */
     public long memoryBytes()
     {

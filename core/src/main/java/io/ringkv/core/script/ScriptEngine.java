@@ -115,6 +115,15 @@ public final class ScriptEngine implements ScriptHost, AutoCloseable
     }
 
     /**
+     * @return bytes the Lua state's allocator holds, 0 while no script has created it (INFO used_memory_lua; reading
+     *         it does not create the state).
+     */
+    public long luaMemoryBytes()
+    {
+        return null == runtime ? 0 : runtime.memoryBytes();
+    }
+
+    /**
      * @return the script cache (SCRIPT LOAD/EXISTS/FLUSH, INFO).
      */
     public ScriptCache cache()

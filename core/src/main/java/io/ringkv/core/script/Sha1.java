@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 /**
  * SHA1 as lower-case hex, the name of a script in the script cache and redis.sha1hex's result.
  */
-final class Sha1
+public final class Sha1
 {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
@@ -24,7 +24,10 @@ final class Sha1
     {
     }
 
-    static String hex(final byte[] bytes, final int offset, final int length)
+    /**
+     * @return the lower-case hex SHA1 of the bytes.
+     */
+    public static String hex(final byte[] bytes, final int offset, final int length)
     {
         final MessageDigest digest = DIGESTS.get();
         digest.update(bytes, offset, length);

@@ -11,6 +11,7 @@ import io.ringkv.core.script.ScriptRunState;
 import io.ringkv.core.script.function.FunctionCommands;
 import io.ringkv.core.script.function.FunctionRegistry;
 import io.ringkv.core.script.function.LuaLibraryEngine;
+import io.ringkv.core.script.function.ScriptMemory;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.StoreConfig;
 import io.ringkv.net.server.command.ClientCommands;
@@ -111,6 +112,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     private final ScriptRunState scriptRunState = new ScriptRunState();
     private ScriptBusyGate scriptBusyGate;
     private ScriptEngine scripts;
+    private ScriptMemory scriptMemory;
     private MetricsEndpoint metrics;
     private ReplicationNode replication;
     private RdbPersistence persistence;
@@ -180,6 +182,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         final FunctionRegistry functions = new FunctionRegistry();
         functions.registerEngine(new LuaLibraryEngine(scripts));
         FunctionContainerCommands.register(commands, new FunctionCommands(functions));
+        scriptMemory = new ScriptMemory(scripts, functions);
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
@@ -545,6 +548,12 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     public void awaitShutdownRequest() throws InterruptedException
     {
         shutdownRequested.await();
+    }
+
+    @Override
+    public ScriptMemory scriptMemory()
+    {
+        return scriptMemory;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.ringkv.core.command.CommandTable;
 import io.ringkv.core.command.ErrorStats;
 import io.ringkv.core.command.Reply;
 import io.ringkv.core.memory.ProcessMemory;
+import io.ringkv.core.script.function.ScriptMemory;
 import io.ringkv.core.store.Keyspace;
 import io.ringkv.core.store.MemoryStats;
 import io.ringkv.net.codec.ConnectionBuffers;
@@ -131,6 +132,9 @@ public final class InfoCommands
         final long peak = context.keyspace().sampleUsedMemoryPeak();
         final long rss = ProcessMemory.residentBytes();
         final long allocatorResident = memory.allocatorReservedBytes();
+        final ScriptMemory lua = server.scriptMemory();
+        final long vmTotal = lua.evalVmBytes() + lua.functionsVmBytes();
+        final long scriptsTotal = lua.scriptsEvalBytes() + lua.functionsBytes();
         out.field("used_memory", used)
             .field("used_memory_human", InfoWriter.human(used))
             .field("used_memory_rss", rss)
@@ -150,6 +154,19 @@ public final class InfoCommands
             .field("allocator_frag_bytes", memory.allocatorReservedBytes() - memory.allocatorUsedBytes())
             .field("total_system_memory", totalSystemMemory())
             .field("total_system_memory_human", InfoWriter.human(totalSystemMemory()))
+            .field("used_memory_lua", lua.evalVmBytes())
+            .field("used_memory_vm_eval", lua.evalVmBytes())
+            .field("used_memory_lua_human", InfoWriter.human(lua.evalVmBytes()))
+            .field("used_memory_scripts_eval", lua.scriptsEvalBytes())
+            .field("number_of_cached_scripts", lua.cachedScripts())
+            .field("number_of_functions", lua.functionCount())
+            .field("number_of_libraries", lua.libraryCount())
+            .field("used_memory_vm_functions", lua.functionsVmBytes())
+            .field("used_memory_vm_total", vmTotal)
+            .field("used_memory_vm_total_human", InfoWriter.human(vmTotal))
+            .field("used_memory_functions", lua.functionsBytes())
+            .field("used_memory_scripts", scriptsTotal)
+            .field("used_memory_scripts_human", InfoWriter.human(scriptsTotal))
             .field("maxmemory", maxMemory)
             .field("maxmemory_human", InfoWriter.human(maxMemory))
             .field("maxmemory_policy", config.maxmemoryPolicy.text())

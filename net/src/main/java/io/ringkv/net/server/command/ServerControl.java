@@ -1,6 +1,7 @@
 package io.ringkv.net.server.command;
 
 import io.ringkv.core.engine.Engine;
+import io.ringkv.core.script.function.ScriptMemory;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.persistence.RdbPersistence;
@@ -69,4 +70,9 @@ public interface ServerControl
      * Ask the server to shut down; returns at once.
      */
     void requestShutdown();
+
+    /**
+     * @return the Lua figures of INFO memory.
+     */
+    ScriptMemory scriptMemory();
 }

@@ -65,6 +65,13 @@ public final class RedisServerProcess implements AutoCloseable
                 try
                 {
                     new Socket(InetAddress.getLoopbackAddress(), port).close();
+                    // redis-server accepts connections while it still loads its RDB or AOF (answering DEBUG
+                    // DIGEST on partial data); it logs "Ready to accept connections" once the load is done.
+                    while (redis.process.isAlive() && System.nanoTime() < deadlineNs &&
+                        !redis.output().contains("Ready to accept connections"))
+                    {
+                        Thread.sleep(10);
+                    }
                     return redis;
                 }
                 catch (final IOException notYet)

@@ -119,6 +119,12 @@ public final class RdbPersistence implements AutoCloseable
      */
     public String save(final CommandContext context)
     {
+        // A given-up snapshot (a failed BGSAVE) still needs its scan to the end before another can start; INFO
+        // already says no save runs, and SAVE blocks anyway, so it finishes that scan here instead of refusing.
+        while (snapshotTask.givenUp())
+        {
+            snapshotTask.doWork(System.currentTimeMillis());
+        }
         if (snapshotTask.busy())
         {
             return BGSAVE_IN_PROGRESS;

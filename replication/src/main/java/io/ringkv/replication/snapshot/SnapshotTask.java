@@ -112,6 +112,16 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     }
 
     /**
+     * Engine thread: the running snapshot was given up (its user left, its ring overflowed) and only the scan that
+     * keeps the phase bits consistent remains, whether or not it has started.
+     */
+    public boolean givenUp()
+    {
+        final Snapshot snapshot = this.snapshot;
+        return busy && (draining || (snapshot != null && snapshot.abortReason() != null));
+    }
+
+    /**
      * @return true while a given-up snapshot is being scanned through.
      */
     public boolean draining()

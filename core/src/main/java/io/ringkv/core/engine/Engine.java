@@ -49,6 +49,9 @@ public final class Engine implements AutoCloseable
     /** {@link #claim(int, boolean)} without waiting found the ring full. */
     private static final long NO_ROOM = -1;
 
+    /** The longest {@link #close()} waits for the consumers behind the engine to finish the published slots. */
+    private static final int CLOSE_DRAIN_SECONDS = 30;
+
     private final Disruptor<CommandEvent> disruptor;
     private final RingBuffer<CommandEvent> ring;
     private final int maxClaim;
@@ -424,7 +427,29 @@ public final class Engine implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
+        awaitConsumers();
         disruptor.shutdown();
+    }
+
+    /**
+     * Disruptor's shutdown waits only for consumers whose thread is already running: one still starting (a loaded
+     * machine, a virtual thread without a carrier yet) would be halted before it saw a slot, and a replica or the AOF
+     * would miss the tail. Wait for every consumer at the end of the chain to reach the cursor first, bounded so that
+     * a wedged consumer cannot hold a shutdown forever.
+     */
+    private void awaitConsumers()
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_DRAIN_SECONDS);
+        while (ring.getMinimumGatingSequence() < ring.getCursor())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                System.getLogger(Engine.class.getName()).log(System.Logger.Level.WARNING,
+                    "ring consumers did not drain within " + CLOSE_DRAIN_SECONDS + " s; closing anyway");
+                return;
+            }
+            LockSupport.parkNanos(100_000);
+        }
     }
 
     private void runTicks()

@@ -69,7 +69,8 @@ class LoadRunTest
             final long delayed = latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE);
             assertTrue(delayed >= 60, "requests delayed over 100 ms: " + delayed);
             assertTrue(latency.getValueAtPercentile(99) >= 150 * MS, "p99 " + latency.getValueAtPercentile(99));
-            assertTrue(latency.getMaxValue() >= 190 * MS, "max " + latency.getMaxValue());
+            // The request waiting longest arrived at most a scheduling hiccup after the stall began.
+            assertTrue(latency.getMaxValue() >= 150 * MS, "max " + latency.getMaxValue());
         }
     }
 
@@ -85,7 +86,8 @@ class LoadRunTest
             // (a loaded machine may add a hiccup or two of its own).
             final long delayed = latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE);
             assertTrue(delayed >= 1 && delayed <= 3, "requests delayed over 100 ms: " + delayed);
-            assertTrue(latency.getMaxValue() >= 190 * MS, "max " + latency.getMaxValue());
+            // The request waiting longest arrived at most a scheduling hiccup after the stall began.
+            assertTrue(latency.getMaxValue() >= 150 * MS, "max " + latency.getMaxValue());
             assertTrue(latency.getValueAtPercentile(99) < 50 * MS, "p99 " + latency.getValueAtPercentile(99));
         }
     }

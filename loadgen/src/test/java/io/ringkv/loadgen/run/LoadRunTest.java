@@ -69,8 +69,11 @@ class LoadRunTest
             final long delayed = latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE);
             assertTrue(delayed >= 60, "requests delayed over 100 ms: " + delayed);
             assertTrue(latency.getValueAtPercentile(99) >= 150 * MS, "p99 " + latency.getValueAtPercentile(99));
-            // The request waiting longest arrived at most a scheduling hiccup after the stall began.
-            assertTrue(latency.getMaxValue() >= 150 * MS, "max " + latency.getMaxValue());
+            // The stall reaches the histogram whole: no request waited in the server longer than the generator
+            // measured (its arrival may lag the stall's start on a loaded machine, so the hold is the bound).
+            assertTrue(server.longestHoldNs() >= 50 * MS, "longest hold " + server.longestHoldNs());
+            assertTrue(latency.getMaxValue() >= server.longestHoldNs() * 0.99,
+                "max " + latency.getMaxValue() + " < longest hold " + server.longestHoldNs());
         }
     }
 
@@ -86,8 +89,11 @@ class LoadRunTest
             // (a loaded machine may add a hiccup or two of its own).
             final long delayed = latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE);
             assertTrue(delayed >= 1 && delayed <= 3, "requests delayed over 100 ms: " + delayed);
-            // The request waiting longest arrived at most a scheduling hiccup after the stall began.
-            assertTrue(latency.getMaxValue() >= 150 * MS, "max " + latency.getMaxValue());
+            // The stall reaches the histogram whole: no request waited in the server longer than the generator
+            // measured (its arrival may lag the stall's start on a loaded machine, so the hold is the bound).
+            assertTrue(server.longestHoldNs() >= 50 * MS, "longest hold " + server.longestHoldNs());
+            assertTrue(latency.getMaxValue() >= server.longestHoldNs() * 0.99,
+                "max " + latency.getMaxValue() + " < longest hold " + server.longestHoldNs());
             assertTrue(latency.getValueAtPercentile(99) < 50 * MS, "p99 " + latency.getValueAtPercentile(99));
         }
     }

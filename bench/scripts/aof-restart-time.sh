@@ -12,7 +12,8 @@
 #   the recorded figures:                    --keys 10000000 --mixed-keys 1000000
 #
 # For each data set (bench/scripts/dataset.py), case and server: a fresh directory under OUT, the server started with
-# `--appendonly yes --appendfsync everysec` and the case's preamble setting on a free loopback port, the data loaded
+# `--appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0` (no automatic rewrite mixes the shapes)
+# and the case's preamble setting on a free loopback port, the data loaded
 # with redis-cli --pipe, the rewrite done (or not), the server stopped (SHUTDOWN NOSAVE: the AOF is flushed and
 # fsynced) and started again on the same directory. Restart time is from starting the process to the first PONG
 # (Redis answers LOADING until it has loaded; ringkv loads before it listens); the log's own load time
@@ -38,10 +39,10 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_server() { # target port dir preamble log
     if [ "$1" = ringkv ]; then
         "$ROOT/bin/ringkv" server --port "$2" --dir "$3" --appendonly yes --appendfsync everysec \
-            --aof-use-rdb-preamble "$4" >> "$5" 2>&1 &
+            --auto-aof-rewrite-percentage 0 --aof-use-rdb-preamble "$4" >> "$5" 2>&1 &
     else
         redis-server --port "$2" --dir "$3" --save '' --appendonly yes --appendfsync everysec \
-            --aof-use-rdb-preamble "$4" --daemonize no >> "$5" 2>&1 &
+            --auto-aof-rewrite-percentage 0 --aof-use-rdb-preamble "$4" --daemonize no >> "$5" 2>&1 &
     fi
     PID=$!
 }
@@ -63,7 +64,10 @@ for ds in $DATASETS; do
             start_server "$t" "$port" "$dir" "$pre" "$log"; await_pong "$port"
             pipe_file "$port" "$OUT/$ds.resp"
             if [ "$c" != resp-incr ]; then
-                redis-cli -p "$port" bgrewriteaof > /dev/null; sleep 0.1; await_aof_rewrite "$port"
+                await_aof_rewrite "$port" # the one started by appendonly at start, if still running
+                answer=$(redis-cli -p "$port" bgrewriteaof)
+                case "$answer" in *started*|*scheduled*) ;; *) echo "aof-restart-time: $t: BGREWRITEAOF: $answer" >&2; exit 1;; esac
+                sleep 0.1; await_aof_rewrite "$port"
                 [ "$(info_field "$port" aof_last_bgrewrite_status)" = ok ] || { echo "aof-restart-time: $t's rewrite failed" >&2; exit 1; }
             fi
             keys=$(redis-cli -p "$port" dbsize)

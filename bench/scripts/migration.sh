@@ -55,8 +55,8 @@ for c in $CASES; do
     m=${c%%:*}; r=${c##*:}
     MP=$(free_port); RP=$(free_port)
     rm -rf "$OUT/$c-master" "$OUT/$c-replica"; mkdir -p "$OUT/$c-master" "$OUT/$c-replica"
-    start_server "$m" "$MP" "$OUT/$c-master" "$OUT/$m-master.log" master
-    start_server "$r" "$RP" "$OUT/$c-replica" "$OUT/$r-replica.log" replica
+    start_server "$m" "$MP" "$OUT/$c-master" "$OUT/$c-master.log" master
+    start_server "$r" "$RP" "$OUT/$c-replica" "$OUT/$c-replica.log" replica
     await_ping "$MP" && await_ping "$RP" || { failed=1; stop_all; continue; }
     t0=$(now_ms); pipe_file "$MP" "$OUT/mixed.resp" || { failed=1; stop_all; continue; }
     keys=$(redis-cli -p "$MP" dbsize)

@@ -4,8 +4,9 @@
 # ringkv->ringkv, ringkv's own JSON protocol) in the same run for reference.
 #
 #   bench/scripts/migration.sh [--keys N] [--cases "redis:ringkv ringkv:redis redis:redis ringkv:ringkv"]
-#                              [--timeout SECONDS] [--out DIR]
-#   defaults (a smoke run): --keys 200000 --timeout 300; the recorded figures: --keys 1000000
+#                              [--rounds R] [--timeout SECONDS] [--out DIR]
+#   defaults (a smoke run): --keys 200000 --rounds 1 --timeout 300; the recorded figures: --keys 1000000 --rounds 3
+#   (the cases alternate within each round, so a round compares them under the same machine load; medians printed)
 #
 # Per case MASTER:REPLICA, on free loopback ports, each server in its own directory under OUT, both always stopped
 # (both with `--enable-debug-command local` for DEBUG DIGEST; Redis with `--save ''` and, as a master,
@@ -22,10 +23,11 @@
 # script goes on with the next case; the exit status is 1 if any case failed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-KEYS=200000; CASES="redis:ringkv ringkv:redis redis:redis ringkv:ringkv"; TIMEOUT=300; OUT=/tmp/migration
+KEYS=200000; CASES="redis:ringkv ringkv:redis redis:redis ringkv:ringkv"; ROUNDS=1; TIMEOUT=300; OUT=/tmp/migration
 while [ $# -gt 0 ]; do
     case "$1" in
         --keys) KEYS="$2"; shift 2;; --cases) CASES="$2"; shift 2;; --timeout) TIMEOUT="$2"; shift 2;;
+        --rounds) ROUNDS="$2"; shift 2;;
         --out) OUT="$2"; shift 2;;
         *) echo "migration: unknown argument '$1'" >&2; exit 2;;
     esac
@@ -51,7 +53,7 @@ start_server() { # kind port dir log role(master|replica)
 }
 
 failed=0
-for c in $CASES; do
+for c in $(for round in $(seq 1 "$ROUNDS"); do echo $CASES; done); do
     m=${c%%:*}; r=${c##*:}
     MP=$(free_port); RP=$(free_port)
     rm -rf "$OUT/$c-master" "$OUT/$c-replica"; mkdir -p "$OUT/$c-master" "$OUT/$c-replica"
@@ -74,7 +76,7 @@ for c in $CASES; do
     if [ -z "$synced" ]; then
         echo "$c: FAILED, the replica did not sync within ${TIMEOUT}s (REPLICAOF answered '$answer'); its INFO replication:"
         redis-cli -p "$RP" info replication | tr -d '\r' | sed 's/^/    /'
-        echo "$c failed - - - -" >> "$RESULTS"; failed=1; stop_all; continue
+        echo "$c failed - - - - -" >> "$RESULTS"; failed=1; stop_all; continue
     fi
     probe="t$(now_ms)"; redis-cli -p "$MP" set migration:probe "$probe" > /dev/null
     streamed=no
@@ -90,15 +92,23 @@ for c in $CASES; do
 done
 rm -f "$OUT/mixed.resp"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-echo "| master -> replica | keys | link up, s | synced, s | stream after the sync | DEBUG DIGEST |"
-echo "|---|---|---|---|---|---|"
-while read -r c state keys link synced streamed digest; do
-    if [ "$state" = ok ]; then
-        printf '| %s | %s | %.2f | %.2f | %s | %s |\n' "${c/:/ -> }" "$keys" "$(echo "$link / 1000" | bc -l)" \
-            "$(echo "$synced / 1000" | bc -l)" "$streamed" "$digest"
-    else
-        echo "| ${c/:/ -> } | $KEYS | failed | failed | | |"
-    fi
-done < "$RESULTS"
+python3 - "$RESULTS" "$KEYS" <<'PY'
+import sys, statistics, collections
+rows = collections.OrderedDict()
+for line in open(sys.argv[1]):
+    c, state, keys, link, synced, streamed, digest = line.split()
+    rows.setdefault(c, []).append((state, link, synced, streamed, digest))
+print("\n| master -> replica | keys | rounds ok | link up, s (median) | synced, s (median; each round) | stream after the sync | DEBUG DIGEST |")
+print("|---|---|---|---|---|---|---|")
+for c, runs in rows.items():
+    ok = [r for r in runs if r[0] == "ok"]
+    if not ok:
+        print(f"| {c.replace(':', ' -> ')} | {int(sys.argv[2]):,} | 0 of {len(runs)} | failed | failed | | |"); continue
+    link = statistics.median(int(r[1]) for r in ok) / 1000
+    synced = [int(r[2]) / 1000 for r in ok]
+    print(f"| {c.replace(':', ' -> ')} | {int(sys.argv[2]):,} | {len(ok)} of {len(runs)} | {link:.2f} | "
+          f"{statistics.median(synced):.2f} ({' / '.join(f'{x:.2f}' for x in synced)}) | "
+          f"{'yes' if all(r[3] == 'yes' for r in ok) else 'NO'} | "
+          f"{'equal' if all(r[4] == 'equal' for r in ok) else 'DIFFERENT'} |")
+PY
 exit "$failed"

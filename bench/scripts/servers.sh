@@ -46,3 +46,44 @@ stop_pair() {
     kill "$RK_PID" "$RD_PID" 2>/dev/null || true
     wait "$RK_PID" "$RD_PID" 2>/dev/null || true
 }
+
+# --- persistence scripts (persistence-save.sh, persistence-latency.sh, aof-restart-time.sh, migration.sh) ---
+
+# utime+stime of process $1 with its reaped children (Redis's BGSAVE/rewrite children), in ms.
+tree_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15 + $16 + $17) * 1000 / hz)}' "/proc/$1/stat"; }
+
+# Resident memory of process $1 plus its live children (a forked Redis child), in KB.
+tree_rss_kb() {
+    local total=0 p kb
+    for p in "$1" $(pgrep -P "$1" 2>/dev/null); do kb=$(rss_kb "$p" 2>/dev/null) && total=$((total + ${kb:-0})); done
+    echo "$total"
+}
+
+# One field of INFO (any section) of the server on port $1.
+info_field() { redis-cli -p "$1" info everything | tr -d '\r' | awk -F: -v f="$2" '$1==f {print $2; exit}'; }
+
+# Milliseconds since the epoch.
+now_ms() { date +%s%3N; }
+
+# Wait until the server on port $1 has no BGSAVE (or full-sync snapshot) running.
+await_bgsave() { while [ "$(info_field "$1" rdb_bgsave_in_progress)" = 1 ]; do sleep 0.02; done; }
+
+# Wait until the server on port $1 has no AOF rewrite running or scheduled.
+await_aof_rewrite() {
+    while [ "$(info_field "$1" aof_rewrite_in_progress)$(info_field "$1" aof_rewrite_scheduled)" != 00 ]; do sleep 0.05; done
+}
+
+# Feed the RESP stream in file $2 to the server on port $1 (redis-cli --pipe); fails on any error reply.
+pipe_file() {
+    local summary
+    summary=$(redis-cli -p "$1" --pipe < "$2" 2>&1 | tail -1)
+    case "$summary" in *"errors: 0,"*) ;; *) echo "$(basename "$0"): loading $2 into port $1: $summary" >&2; return 1;; esac
+}
+
+# Wait up to 30 min for the server on port $1 to answer PING with PONG (Redis answers LOADING while it loads).
+await_pong() {
+    local _
+    for _ in $(seq 1 18000); do [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0; sleep 0.1; done
+    echo "$(basename "$0"): no PONG on port $1" >&2
+    return 1
+}

@@ -331,7 +331,8 @@ public final class ReplicaSender
         if (msgTypeId == MSG_PART)
         {
             // A big collection goes on over as many dump messages as it needs: "$hash+" and the like add to it.
-            if (out.length() + pxat.length() > DUMP_MESSAGE_BYTES)
+            // Never before its first elements: an empty first part creates no key, so its pxat would be lost.
+            if (openHasElements && out.length() + pxat.length() > DUMP_MESSAGE_BYTES)
             {
                 LogLineEncoder.closeCollection(out, openType);
                 flushDumpMessage();

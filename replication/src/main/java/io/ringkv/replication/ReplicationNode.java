@@ -469,6 +469,30 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     /**
+     * Engine thread (CLIENT KILL TYPE replica): drop every replica's connection; each will reconnect and resync.
+     *
+     * @return replicas dropped.
+     */
+    public int dropReplicas()
+    {
+        int dropped = 0;
+        for (final ReplicaSender replica : replicas)
+        {
+            replica.close();
+            dropped++;
+        }
+        if (resp != null)
+        {
+            for (final io.ringkv.replication.master.RespReplicaSender replica : resp.senders())
+            {
+                replica.close();
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /**
      * A sender ended.
      */
     @Override

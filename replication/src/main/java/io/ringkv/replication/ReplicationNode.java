@@ -343,17 +343,13 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void sync(final CommandContext context, final String replicaReplid, final long replicaOffset,
         final int replicaPort, final Reply reply)
     {
-        if (link != null)
+        final String refusal = syncRefusal(context.session());
+        if (refusal != null)
         {
-            reply.error("ERR this server is a replica: chained replication is not supported, sync from its master");
+            reply.error(refusal);
             return;
         }
         final ClientSession session = context.session();
-        if (session.masterLink())
-        {
-            reply.error("ERR the master link cannot sync");
-            return;
-        }
         final long offset = context.changeLog().lastOffset();
         // As Redis's PSYNC2: this server's history, or the history it took over as a promoted replica up to where
         // that master's stream stopped reaching it.
@@ -408,6 +404,18 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
                 partialSyncsRefused++;
             }
         }
+    }
+
+    /**
+     * @return why {@code session} may not sync from this server (JSON sync, PSYNC, SYNC), or null when it may.
+     */
+    String syncRefusal(final ClientSession session)
+    {
+        if (link != null)
+        {
+            return "ERR this server is a replica: chained replication is not supported, sync from its master";
+        }
+        return session.masterLink() ? "ERR the master link cannot sync" : null;
     }
 
     private void handOver(final ByteChannel channel, final int replicaPort, final long startOffset,

@@ -161,15 +161,11 @@ final class RespReplication implements RespReplicaOwner
     void psync(final CommandContext context, final String replicaReplid, final long psyncOffset,
         final boolean psync, final Reply reply)
     {
-        if (node.isReplica())
-        {
-            reply.error("ERR this server is a replica: chained replication is not supported, sync from its master");
-            return;
-        }
         final ClientSession session = context.session();
-        if (session.masterLink())
+        final String refusal = node.syncRefusal(session);
+        if (refusal != null)
         {
-            reply.error("ERR the master link cannot sync");
+            reply.error(refusal);
             return;
         }
         final Handshake handshake = handshakes.remove(session);

@@ -2,6 +2,7 @@ package io.ringkv.net.replication;
 
 import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
+import io.ringkv.net.server.command.RawRespClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.Jedis;
@@ -9,8 +10,6 @@ import redis.clients.jedis.Jedis;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -184,27 +183,18 @@ class HostileRedisReplicaTest
     /** A replica's side of the protocol on a plain socket. */
     private static final class FakeReplica implements AutoCloseable
     {
-        private final Socket socket;
+        private final RawRespClient client;
         private final InputStream in;
-        private final OutputStream out;
 
         FakeReplica(final int port) throws IOException
         {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(20_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
+            client = new RawRespClient(port);
+            in = client.input();
         }
 
         void send(final String... args) throws IOException
         {
-            final StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
-            for (final String arg : args)
-            {
-                request.append('$').append(arg.length()).append("\r\n").append(arg).append("\r\n");
-            }
-            out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            client.send(args);
         }
 
         /**
@@ -291,7 +281,7 @@ class HostileRedisReplicaTest
         @Override
         public void close() throws IOException
         {
-            socket.close();
+            client.close();
         }
     }
 }

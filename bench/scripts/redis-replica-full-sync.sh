@@ -3,6 +3,7 @@
 # replica syncing from a redis-server master holding the same data, in alternating rounds of the same run.
 #
 #   bench/scripts/redis-replica-full-sync.sh [KEYS] [ROUNDS] [diskless|disk]     (defaults: 1000000 3 diskless)
+#   OUT=/some/dir bench/scripts/...   keeps the servers' logs there (default: a temporary directory, removed)
 #
 # Both masters get the same KEYS mixed keys through redis-cli --pipe: 70% strings (16-byte keys, 32-byte values), 8%
 # hashes, 8% sets, 7% lists, 7% sorted sets of 10 elements each; one key in ten has a TTL of an hour. Each round starts
@@ -15,7 +16,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 KEYS=${1:-1000000}; ROUNDS=${2:-3}; MODE=${3:-diskless}
 DISKLESS=yes; [ "$MODE" = disk ] && DISKLESS=no
 . "$ROOT/bench/scripts/servers.sh"
-WORK=$(mktemp -d)
+WORK=${OUT:-$(mktemp -d)}; mkdir -p "$WORK"
 TICK=$(getconf CLK_TCK)
 # utime+stime of process $1 and of its reaped children (Redis's RDB child), in clock ticks.
 cpu_ticks_all() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
@@ -24,7 +25,7 @@ start_pair "$WORK/ringkv.log" "$WORK/redis.log" --enable-debug-command yes --rep
     --dir "$WORK" -- --enable-debug-command yes --repl-diskless-sync "$DISKLESS" --repl-diskless-sync-delay 0 \
     --dir "$WORK"
 REPLICA_PID=
-trap 'kill $RK_PID $RD_PID $REPLICA_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $RK_PID $RD_PID $REPLICA_PID 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${OUT:-}" ] || rm -rf "$WORK"' EXIT
 
 python3 - "$KEYS" > "$WORK/fill.resp" <<'EOF'
 import random, sys
@@ -52,7 +53,7 @@ field() { redis-cli -p "$1" info replication | tr -d '\r' | awk -F: -v f="$2" '$
 
 sync_once() { # name master_port master_pid -> prints "name seconds master_cpu_seconds"
     local name=$1 mport=$2 mpid=$3 rport dir start before end after
-    rport=$(free_port); dir=$(mktemp -d -p "$WORK")
+    rport=$(free_port); dir=$(mktemp -d -p "$WORK" "replica-$name-XXXX")
     before=$(cpu_ticks_all "$mpid"); start=$(date +%s.%N)
     redis-server --port "$rport" --save '' --appendonly no --dir "$dir" --enable-debug-command yes \
         --replicaof 127.0.0.1 "$mport" --logfile "$dir/replica.log" &

@@ -97,6 +97,23 @@ class HostileRedisReplicaTest
     }
 
     @Test
+    void oldSyncGetsThePayloadWithoutFullresyncThenTheStream() throws Exception
+    {
+        try (TestServer ringkv = TestServer.start(); Jedis master = new Jedis("127.0.0.1", ringkv.port());
+            FakeReplica fake = new FakeReplica(ringkv.port()))
+        {
+            master.set("k", "v");
+            fake.send("SYNC");
+            assertEquals("REDIS0010", new String(fake.payload(), 0, 9, StandardCharsets.US_ASCII));
+            master.select(2);
+            master.set("s", "1");
+            // The stream after the payload: SELECT 2, then SET s 1 (PINGs between are skipped).
+            assertEquals(java.util.List.of("SELECT", "2"), fake.command());
+            assertEquals(java.util.List.of("SET", "s", "1"), fake.command());
+        }
+    }
+
+    @Test
     void aReplicaThatStopsReadingIsDroppedAndTheNextOneWaitsForTheSnapshot() throws Exception
     {
         try (TestServer ringkv = TestServer.start("repl-timeout", "2");
@@ -221,6 +238,28 @@ class HostileRedisReplicaTest
                     continue;
                 }
                 line.write(b);
+            }
+        }
+
+        /**
+         * @return the next command of the stream that is not a PING, as its arguments.
+         */
+        java.util.List<String> command() throws IOException
+        {
+            while (true)
+            {
+                final String header = line();
+                assertTrue(header.startsWith("*"), header);
+                final java.util.List<String> args = new java.util.ArrayList<>();
+                for (int i = Integer.parseInt(header.substring(1)); i > 0; i--)
+                {
+                    line(); // $length
+                    args.add(line());
+                }
+                if (!args.equals(java.util.List.of("PING")))
+                {
+                    return args;
+                }
             }
         }
 

@@ -152,6 +152,7 @@ public final class RespChangeStream
         }
         if (startRecord == Long.MAX_VALUE)
         {
+            MAP_COUNT.setRelease(this, 0L); // a new stream: the last one's slots map to its own offsets
             startOffset = backlog.endOffset();
             startRecord = encodedRecord;
         }
@@ -259,9 +260,10 @@ public final class RespChangeStream
             final long mapped = mapRecords[slot];
             final long offset = mapOffsets[slot];
             VarHandle.loadLoadFence();
-            if ((long)MAP_COUNT.getAcquire(this) - RECORD_MAP_SLOTS > i)
+            final long countNow = (long)MAP_COUNT.getAcquire(this);
+            if (countNow - RECORD_MAP_SLOTS > i || countNow < count)
             {
-                break; // overwritten while read: the answer so far is a later slot's end, still sound
+                break; // overwritten while read (or a new stream): the answer so far is a later slot's end, sound
             }
             if (mapped < record)
             {

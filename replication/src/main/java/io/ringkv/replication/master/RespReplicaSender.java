@@ -81,7 +81,8 @@ public final class RespReplicaSender
     private SelectionKey key;
     private Thread thread;
     private long nextOffset;
-    private boolean snapshotReleased;
+    private final java.util.concurrent.atomic.AtomicBoolean snapshotReleased =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile Snapshot snapshot;
     private volatile RdbSnapshotFile.Header header;
@@ -131,6 +132,27 @@ public final class RespReplicaSender
     {
         this.header = header;
         this.snapshot = snapshot;
+        if (closed)
+        {
+            releaseSnapshot("the replica went away before its sync began"); // its thread may have ended already
+        }
+    }
+
+    /**
+     * Give the snapshot back, once, whoever comes first: the thread as it ends, {@link #assign} for a sender that
+     * ended meanwhile, {@link #abandonIfNotStarted}.
+     */
+    private void releaseSnapshot(final String abortReason)
+    {
+        final Snapshot snapshot = this.snapshot;
+        if (snapshot != null && snapshotReleased.compareAndSet(false, true))
+        {
+            if (abortReason != null)
+            {
+                snapshot.abort(abortReason);
+            }
+            snapshot.release();
+        }
     }
 
     /**
@@ -188,12 +210,7 @@ public final class RespReplicaSender
             return false;
         }
         closed = true;
-        final Snapshot snapshot = this.snapshot;
-        if (snapshot != null)
-        {
-            snapshot.abort("the replica went away before its sync began");
-            snapshot.release();
-        }
+        releaseSnapshot("the replica went away before its sync began");
         return true;
     }
 
@@ -294,12 +311,7 @@ public final class RespReplicaSender
         finally
         {
             closed = true;
-            final Snapshot snapshot = this.snapshot;
-            if (snapshot != null && !snapshotReleased)
-            {
-                snapshot.abort("the replica went away");
-                snapshot.release();
-            }
+            releaseSnapshot("the replica went away");
             output.free();
             try
             {
@@ -363,8 +375,7 @@ public final class RespReplicaSender
         {
             bytes = sendThroughFile(snapshot);
         }
-        snapshotReleased = true;
-        snapshot.release();
+        releaseSnapshot(null);
         nextOffset = offset;
         owner.log("Synchronization with replica " + ip + ":" + port + " succeeded: " + bytes + " bytes of RDB " +
             (diskless ? "streamed (diskless)" : "sent from disk") + " in " + (System.currentTimeMillis() - startMs) +

@@ -168,6 +168,11 @@ final class RespReplication implements RespReplicaOwner
             reply.error(refusal);
             return;
         }
+        if (session.pushChannel() != null && session.pushChannel().jsonLines())
+        {
+            reply.error("ERR " + (psync ? "PSYNC" : "SYNC") + " needs a RESP connection"); // its stream is RESP
+            return;
+        }
         final Handshake handshake = handshakes.remove(session);
         final RespBacklog backlog = stream.start(config.backlogBytes);
         final String replid = node.replid();

@@ -96,6 +96,37 @@ class HostileRedisReplicaTest
         }
     }
 
+    /**
+     * A Redis replica finds the end of an EOF-marked payload only at the end of what it read, so the stream must not
+     * follow the mark before the replica's first acknowledgement (as Redis 7.0 waits for it): with writes flowing, a
+     * stream right behind the mark left real replicas loading until their repl-timeout.
+     */
+    @Test
+    void afterADisklessPayloadTheStreamWaitsForTheFirstAck() throws Exception
+    {
+        try (TestServer ringkv = TestServer.start("repl-ping-replica-period", "1");
+            Jedis master = new Jedis("127.0.0.1", ringkv.port());
+            FakeReplica fake = new FakeReplica(ringkv.port()))
+        {
+            master.set("k", "v");
+            fake.send("REPLCONF", "capa", "eof");
+            assertEquals("+OK", fake.line());
+            fake.send("PSYNC", "?", "-1");
+            final String fullResync = fake.line();
+            assertTrue(fullResync.startsWith("+FULLRESYNC "), fullResync);
+            fake.payload();
+            for (int i = 0; i < 50; i++)
+            {
+                master.set("w" + i, "x");
+            }
+            Thread.sleep(1500); // a PING period too
+            assertEquals(0, fake.in.available(), "nothing behind the mark before the first ACK");
+            fake.send("REPLCONF", "ACK", fullResync.substring(fullResync.lastIndexOf(' ') + 1));
+            assertEquals(java.util.List.of("SELECT", "0"), fake.command());
+            assertEquals(java.util.List.of("SET", "w0", "x"), fake.command());
+        }
+    }
+
     @Test
     void oldSyncGetsThePayloadWithoutFullresyncThenTheStream() throws Exception
     {

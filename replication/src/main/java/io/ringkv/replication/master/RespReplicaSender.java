@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
  * sent PSYNC or SYNC, on its own platform thread, as a Redis master does: for a full sync, {@code +FULLRESYNC replid
  * offset}, then the snapshot as an RDB payload, diskless ({@code $EOF:<mark>}, the file streamed to the socket, the
  * mark) or disk-based ({@code $<length>} and a temporary file's bytes); for a partial sync {@code +CONTINUE replid};
- * then the RESP command stream: the bytes the {@link RespBacklog} holds from the replica's offset up to where its
+ * then (after a diskless payload, once the replica's first acknowledgement says it found the end mark) the RESP
+ * command stream: the bytes the {@link RespBacklog} holds from the replica's offset up to where its
  * {@link ReplicaFeed} (its output buffer) starts, then the feed. It reads the replica's {@code REPLCONF ACK offset}
  * (Redis's byte offsets) without blocking, in one selector.
  * <p>
@@ -455,6 +456,31 @@ public final class RespReplicaSender
     private void stream() throws IOException
     {
         final Selector selector = this.selector;
+        if (diskless && continueOffset < 0)
+        {
+            // As Redis 7.0: after an EOF-marked payload, nothing until the replica's first REPLCONF ACK. The replica
+            // reads the payload in chunks and looks for the mark at a chunk's end, so stream bytes right behind the
+            // mark would hide it (the replica would wait for the rest of the payload until its repl-timeout).
+            while (ackOffset < 0)
+            {
+                ensureOpen();
+                if (feed.overflowed())
+                {
+                    throw new IOException("its output buffer passed the replica limit of " + outputLimitBytes +
+                        " bytes (client-output-buffer-limit replica) while it loaded the payload");
+                }
+                readInput();
+                final long waitedMs = System.currentTimeMillis() - lastAckMs;
+                if (waitedMs > timeoutMs.getAsLong())
+                {
+                    throw new IOException("timeout: no acknowledgement of the payload for " + waitedMs +
+                        " ms (repl-timeout)");
+                }
+                key.interestOps(SelectionKey.OP_READ);
+                selector.select(100);
+                selector.selectedKeys().clear();
+            }
+        }
         feed.wakeWith(selector::wakeup);
         feed.producerWrites(channel);
         while (!closed)

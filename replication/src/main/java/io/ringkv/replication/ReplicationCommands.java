@@ -34,8 +34,10 @@ public final class ReplicationCommands
         table.register("replicaof", 3, Command.ADMIN, (context, args, reply) -> replicaOf(node, context, args, reply));
         table.register("slaveof", 3, Command.ADMIN, (context, args, reply) -> replicaOf(node, context, args, reply));
         table.register("role", 1, Command.FAST, (context, args, reply) -> node.writeRole(reply));
-        table.register("sync", -1, Command.ADMIN | Command.NO_MULTI, (context, args, reply) -> sync(node, context, args, reply));
-        table.register("psync", -3, Command.ADMIN | Command.NO_MULTI, (context, args, reply) -> psync(node, context, args, reply));
+        table.register("sync", -1, Command.ADMIN | Command.NO_MULTI,
+            (context, args, reply) -> sync(node, context, args, reply));
+        table.register("psync", -3, Command.ADMIN | Command.NO_MULTI,
+            (context, args, reply) -> psync(node, context, args, reply));
         table.register("wait", 3, 0, (context, args, reply) -> waitForReplicas(node, context, args, reply));
         table.register("replconf", -1, Command.ADMIN, (context, args, reply) -> replconf(node, context, args, reply));
     }

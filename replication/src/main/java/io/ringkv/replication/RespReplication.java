@@ -74,7 +74,8 @@ final class RespReplication implements RespReplicaOwner
         this.node = node;
         this.config = config;
         this.rdbFile = rdbFile;
-        this.stream = new RespChangeStream(encoding, records, () -> config.replPingReplicaPeriodSeconds.getAsLong() * 1000);
+        this.stream = new RespChangeStream(encoding, records,
+            () -> config.replPingReplicaPeriodSeconds.getAsLong() * 1000);
     }
 
     RespChangeStream stream()

@@ -190,8 +190,9 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .masterauth(config.masterauth::text)
             .replicaReadOnly(config.replicaReadOnly::isYes)
             .replicaof(config.replicaof.text())
-            .redisReplicas(config.replDisklessSync::isYes, config.replPingReplicaPeriod::number, config.replTimeout::number,
-                () -> config.outputBufferLimits.hardBytes(OutputBufferLimits.REPLICA), config.dir::text)
+            .redisReplicas(config.replDisklessSync::isYes, config.replPingReplicaPeriod::number,
+                config.replTimeout::number, () -> config.outputBufferLimits.hardBytes(OutputBufferLimits.REPLICA),
+                config.dir::text)
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
         replication.functionLibraries(functions::codes);

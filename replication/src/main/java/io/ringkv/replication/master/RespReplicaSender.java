@@ -107,7 +107,8 @@ public final class RespReplicaSender
      * @param outputLimitBytes the feed's limit, for the message when it is passed.
      * @param timeoutMs        repl-timeout.
      */
-    public RespReplicaSender(final RespReplicaOwner owner, final int port, final String replid, final RespBacklog backlog, final ReplicaFeed feed,
+    public RespReplicaSender(final RespReplicaOwner owner, final int port, final String replid,
+        final RespBacklog backlog, final ReplicaFeed feed,
         final long continueOffset, final boolean fullResyncLine, final boolean diskless, final Path tempDirectory,
         final RdbSnapshotFile rdbFile, final long outputLimitBytes, final LongSupplier timeoutMs)
     {
@@ -763,8 +764,8 @@ public final class RespReplicaSender
     /**
      * Writes to the non-blocking socket, waiting (in the selector) while it is full, and failing once it has taken
      * nothing for {@code repl-timeout}: the payload's writes, which must not hold the snapshot for a replica that
-     * stopped reading. Writes are serialized (a lock, not a monitor: the disk-based payload's keepalive is a virtual thread writing
-     * through it too).
+     * stopped reading. Writes are serialized (a lock, not a monitor: the disk-based payload's keepalive is a
+     * virtual thread writing through it too).
      */
     private final class TimedWrites implements WritableByteChannel
     {

@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * A whole RDB file written from a point-in-time {@link Snapshot}: the header and Redis 7.0's aux fields, the function
  * libraries, the snapshot's keys through {@link RdbSnapshotWriter}, EOF and the CRC-64. The one way ringkv writes an
  * RDB file, shared by SAVE/BGSAVE ({@code dump.rdb}) and BGREWRITEAOF's RDB preamble ({@code aof-use-rdb-preamble
- * yes}: the base file {@code <name>.<seq>.base.rdb}) and the payload of a Redis replica's full sync (a socket, diskless).
+ * yes}: the base file {@code <name>.<seq>.base.rdb}) and the payload of a Redis replica's full sync (a socket,
+ * diskless).
  */
 public final class RdbSnapshotFile
 {

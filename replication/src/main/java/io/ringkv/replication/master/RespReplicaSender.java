@@ -43,8 +43,6 @@ public final class RespReplicaSender
 {
     /** Most stream bytes copied from the backlog at once. */
     static final int BACKLOG_CHUNK_BYTES = 256 * 1024;
-    /** Most bytes of an unparsed request from the replica (a REPLCONF ACK is about 50). */
-    static final int MAX_INPUT_BYTES = 64 * 1024;
     /** A replica waiting for its snapshot gets a newline this often (Redis: each replicationCron second). */
     static final long KEEPALIVE_INTERVAL_MS = 1000;
 
@@ -75,8 +73,8 @@ public final class RespReplicaSender
     private final LongSupplier timeoutMs;
     private final ReplicaOutput output = new ReplicaOutput();
     private final ExpandableArrayBuffer copy = new ExpandableArrayBuffer(64 * 1024);
-    private final ByteBuffer input = ByteBuffer.allocate(MAX_INPUT_BYTES);
-    private final byte[][] args = new byte[8][];
+    private final ReplicaRequestReader requests = new ReplicaRequestReader();
+    private final ReplicaRequests replicaRequests = new ReplicaRequests();
     private final TimedWrites timedWrites = new TimedWrites();
     private Selector selector;
     private SelectionKey key;
@@ -558,182 +556,7 @@ public final class RespReplicaSender
      */
     private void readInput() throws IOException
     {
-        final ByteBuffer input = this.input;
-        while (true)
-        {
-            final int read = channel.read(input);
-            if (read < 0)
-            {
-                throw new IOException("the replica closed the connection");
-            }
-            if (read == 0)
-            {
-                return;
-            }
-            int position = 0;
-            final int limit = input.position();
-            while (position < limit)
-            {
-                final int consumed = request(input.array(), position, limit);
-                if (consumed == 0)
-                {
-                    break;
-                }
-                position += consumed;
-            }
-            if (position == 0 && limit == input.capacity())
-            {
-                throw new IOException("a request of more than " + MAX_INPUT_BYTES + " bytes");
-            }
-            input.limit(limit).position(position);
-            input.compact();
-        }
-    }
-
-    /**
-     * Parse and handle one request at {@code from}.
-     *
-     * @return bytes it took, 0 when it is not complete yet.
-     */
-    private int request(final byte[] bytes, final int from, final int limit) throws IOException
-    {
-        final byte first = bytes[from];
-        if (first == '\n' || first == '\r')
-        {
-            lastAckMs = System.currentTimeMillis(); // a replica loading the payload sends newlines, as a ping
-            return 1;
-        }
-        if (first != '*')
-        {
-            throw new IOException("protocol error: expected a RESP array, got '" + printable(first) + "'");
-        }
-        int at = from + 1;
-        final int lineEnd = lineEnd(bytes, at, limit);
-        if (lineEnd == -1)
-        {
-            return 0;
-        }
-        final long argc = number(bytes, at, lineEnd);
-        if (argc < 1 || argc > args.length)
-        {
-            throw new IOException("protocol error: a request of " + argc + " arguments");
-        }
-        at = lineEnd + 2;
-        for (int i = 0; i < argc; i++)
-        {
-            if (at >= limit)
-            {
-                return 0;
-            }
-            if (bytes[at] != '$')
-            {
-                throw new IOException("protocol error: expected '$', got '" + printable(bytes[at]) + "'");
-            }
-            final int headerEnd = lineEnd(bytes, at + 1, limit);
-            if (headerEnd == -1)
-            {
-                return 0;
-            }
-            final long length = number(bytes, at + 1, headerEnd);
-            if (length < 0 || length > 1024)
-            {
-                throw new IOException("protocol error: an argument of " + length + " bytes");
-            }
-            at = headerEnd + 2;
-            if (at + length + 2 > limit)
-            {
-                return 0;
-            }
-            args[i] = java.util.Arrays.copyOfRange(bytes, at, at + (int)length);
-            at += (int)length + 2;
-        }
-        handle((int)argc);
-        return at - from;
-    }
-
-    private void handle(final int argc) throws IOException
-    {
-        final String name = new String(args[0], StandardCharsets.US_ASCII);
-        if (name.equalsIgnoreCase("REPLCONF") && argc >= 3 &&
-            new String(args[1], StandardCharsets.US_ASCII).equalsIgnoreCase("ACK"))
-        {
-            final long offset = number(args[2], 0, args[2].length);
-            if (offset < 0)
-            {
-                throw new IOException("protocol error: bad REPLCONF ACK offset '" +
-                    new String(args[2], StandardCharsets.US_ASCII) + "'");
-            }
-            final long end = backlog.endOffset();
-            if (offset > end)
-            {
-                throw new IOException("acknowledged offset " + offset + " is past the stream's end " + end);
-            }
-            lastAckMs = System.currentTimeMillis();
-            if (offset > ackOffset)
-            {
-                ackOffset = offset;
-                owner.acknowledged();
-            }
-            return;
-        }
-        if (name.equalsIgnoreCase("REPLCONF") || name.equalsIgnoreCase("PING"))
-        {
-            lastAckMs = System.currentTimeMillis();
-            return;
-        }
-        throw new IOException("protocol error: unexpected command '" + printable(name) + "' from the replica");
-    }
-
-    private static int lineEnd(final byte[] bytes, final int from, final int limit)
-    {
-        for (int i = from; i + 1 < limit; i++)
-        {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n')
-            {
-                return i;
-            }
-            if (i - from > 20)
-            {
-                return -2;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * @return the decimal at [from, to), or -1 when it is not one.
-     */
-    private static long number(final byte[] bytes, final int from, final int to) throws IOException
-    {
-        if (to == -2)
-        {
-            throw new IOException("protocol error: a header line too long");
-        }
-        if (to <= from || to - from > 19)
-        {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++)
-        {
-            final int digit = bytes[i] - '0';
-            if (digit < 0 || digit > 9)
-            {
-                return -1;
-            }
-            value = value * 10 + digit;
-        }
-        return value;
-    }
-
-    private static String printable(final byte b)
-    {
-        return b >= 32 && b < 127 ? String.valueOf((char)b) : String.format("\\x%02x", b & 0xFF);
-    }
-
-    private static String printable(final String text)
-    {
-        return text.length() > 32 ? text.substring(0, 32) + "..." : text;
+        requests.read(channel, replicaRequests);
     }
 
     private void ensureOpen() throws IOException
@@ -759,6 +582,53 @@ public final class RespReplicaSender
             mark.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
         }
         return mark.toString();
+    }
+
+    /**
+     * What the replica may send: REPLCONF ACK (its offset), other REPLCONFs, PING and newlines (liveness).
+     */
+    private final class ReplicaRequests implements ReplicaRequestReader.Handler
+    {
+        @Override
+        public void newline()
+        {
+            lastAckMs = System.currentTimeMillis(); // a replica loading the payload sends newlines, as a ping
+        }
+
+        @Override
+        public void request(final byte[][] args, final int argc) throws IOException
+        {
+            final String name = new String(args[0], StandardCharsets.US_ASCII);
+            if (name.equalsIgnoreCase("REPLCONF") && argc >= 3 &&
+                new String(args[1], StandardCharsets.US_ASCII).equalsIgnoreCase("ACK"))
+            {
+                final long offset = ReplicaRequestReader.number(args[2], 0, args[2].length);
+                if (offset < 0)
+                {
+                    throw new IOException("protocol error: bad REPLCONF ACK offset '" +
+                        new String(args[2], StandardCharsets.US_ASCII) + "'");
+                }
+                final long end = backlog.endOffset();
+                if (offset > end)
+                {
+                    throw new IOException("acknowledged offset " + offset + " is past the stream's end " + end);
+                }
+                lastAckMs = System.currentTimeMillis();
+                if (offset > ackOffset)
+                {
+                    ackOffset = offset;
+                    owner.acknowledged();
+                }
+                return;
+            }
+            if (name.equalsIgnoreCase("REPLCONF") || name.equalsIgnoreCase("PING"))
+            {
+                lastAckMs = System.currentTimeMillis();
+                return;
+            }
+            throw new IOException("protocol error: unexpected command '" +
+                (name.length() > 32 ? name.substring(0, 32) + "..." : name) + "' from the replica");
+        }
     }
 
     /**

@@ -6,7 +6,7 @@ import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 
 /**
- * A big collection (element table or node-chain list) the snapshot has taken on but not finished streaming: what its BEGIN says
+ * A big collection (element table or node-chain list), or a string too big for one ring message, the snapshot has taken on but not finished streaming: what its BEGIN says
  * (captured as it was at the snapshot's offset), where the stream has got to in its table, and the element blocks
  * the stream must not copy (already copied by a change, or born after the offset). One heap object per collection
  * touched or reached during a sync, none per element: {@link #skip} holds only the elements written meanwhile.
@@ -44,6 +44,8 @@ final class PendingCollection
     boolean dropped;
     /** Elements written into its parts so far (equals {@link #count} at the end). */
     long written;
+    /** A big string's value, copied when it was captured (off-heap, exactly {@link #count} bytes), else 0. */
+    long stringCopy;
 
     /**
      * Capture a big collection's BEGIN fields as they are now.
@@ -81,8 +83,34 @@ final class PendingCollection
         }
     }
 
+    /**
+     * Capture a big string's BEGIN fields as they are now, with its value copied at {@code copy}: the string
+     * travels in PARTs of raw bytes, {@code count} being its length.
+     */
+    PendingCollection(final int db, final EntryFlyweight entry, final long copy)
+    {
+        this.tableId = -1;
+        this.db = db;
+        this.type = entry.type();
+        this.encoding = entry.encoding();
+        this.key = new byte[entry.keyLength()];
+        entry.buffer().getBytes(entry.keyOffset(), key);
+        this.expireAtMs = entry.expireAtMs();
+        this.count = entry.valueLength();
+        this.nodes = null;
+        this.skip = null;
+        this.nodeIndex = null;
+        this.savedAt = null;
+        this.stringCopy = copy;
+    }
+
     boolean isList()
     {
         return nodes != null;
+    }
+
+    boolean isString()
+    {
+        return tableId == -1;
     }
 }

@@ -6,7 +6,8 @@
 #
 # The file is written once by redis-server (DEBUG POPULATE, SAVE) and both servers load that same file, so the two
 # load the same bytes. Each round starts ringkv on it, then redis-server, and times start -> PONG (polled every
-# 10 ms); the server's CPU time (utime+stime of the process when PONG came) is printed next to it.
+# 10 ms); the server's CPU time (utime+stime of the process when PONG came) is printed next to it. With
+# RINGKV_BASE=<another checkout, built> each round also times that ringkv ("ringkv-base"): an A/B in the same run.
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT="$PWD"
@@ -35,6 +36,8 @@ time_start() { # target
     T0=$(now_ms)
     if [ "$1" = ringkv ]; then
         bin/ringkv server --port "$P" --dir "$OUT/data" >> "$OUT/ringkv.log" 2>&1 &
+    elif [ "$1" = ringkv-base ]; then
+        "$RINGKV_BASE/bin/ringkv" server --port "$P" --dir "$OUT/data" >> "$OUT/ringkv-base.log" 2>&1 &
     else
         redis-server --port "$P" --save '' --appendonly no --dir "$OUT/data" --daemonize no \
             --logfile "$OUT/redis.log" &
@@ -54,5 +57,6 @@ time_start() { # target
 for round in $(seq 1 "$ROUNDS"); do
     echo "round $round"
     time_start ringkv
+    [ -n "${RINGKV_BASE:-}" ] && time_start ringkv-base
     time_start redis
 done

@@ -313,7 +313,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         final long startNs = System.nanoTime();
         try
         {
-            final long keys = new RdbLoader(engine, keyspace.databases()).load(file);
+            final long keys = new RdbLoader(engine, keyspace.databases(), true).load(file);
             if (keys >= 0)
             {
                 log.notice("DB loaded from disk: " + keys + " keys from " + file + " in " +

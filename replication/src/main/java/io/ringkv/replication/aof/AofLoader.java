@@ -55,6 +55,7 @@ final class AofLoader
         this.databases = databases;
         this.loadTruncated = loadTruncated;
         this.log = log;
+        commands.session().loader(true); // loaded at start, before anything downstream: not logged
     }
 
     /** Thrown when a file cannot be loaded: the server must not start. */
@@ -239,7 +240,7 @@ final class AofLoader
 
     private long loadRdb(final Path path, final String name) throws IOException
     {
-        final RdbLoader rdb = new RdbLoader(engine, databases);
+        final RdbLoader rdb = new RdbLoader(engine, databases, true);
         try
         {
             loadedCommands += rdb.load(path);

@@ -60,8 +60,23 @@ public final class RdbLoader implements RdbFileReader.Handler
      */
     public RdbLoader(final Engine engine, final int databases)
     {
+        this(engine, databases, false);
+    }
+
+    /**
+     * @param engine    the running engine to load through.
+     * @param databases the keyspace's database count.
+     * @param atStart   true for a load before any client is served (nothing downstream yet): what it loads is not
+     *                  logged ({@link ClientSession#loader()}), so the replication offset stays as it was.
+     */
+    public RdbLoader(final Engine engine, final int databases, final boolean atStart)
+    {
         this.engine = engine;
         this.databases = databases;
+        for (final CommandBatchBuilder batch : batches)
+        {
+            batch.session().loader(atStart);
+        }
     }
 
     /**
@@ -131,6 +146,20 @@ public final class RdbLoader implements RdbFileReader.Handler
      * a version and CRC-64), in file order, before the keys that follow. A server without the FUNCTION family, or
      * a library it refuses, stops the load like any refused record.
      */
+    /**
+     * RESIZEDB: the engine sizes the database's table at once (in ring order after the batches before it), so the
+     * keys that follow never make it rehash.
+     */
+    @Override
+    public void resizeDb(final long keys, final long expires) throws RdbFormatException
+    {
+        if (db >= 0 && keys > 0)
+        {
+            flush();
+            engine.reserve((int)db, keys);
+        }
+    }
+
     @Override
     public void function(final DirectBuffer code, final int index, final int length, final long offset)
     {

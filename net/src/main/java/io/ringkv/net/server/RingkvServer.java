@@ -246,6 +246,11 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         try
         {
             aof.start(engine, appendOnly);
+            final long[] rdbKeys = aof.loadedRdbKeys();
+            if (rdbKeys != null)
+            {
+                persistence.loaded(rdbKeys[0], rdbKeys[1]);
+            }
         }
         catch (final IOException ex)
         {
@@ -313,9 +318,11 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         final long startNs = System.nanoTime();
         try
         {
-            final long keys = new RdbLoader(engine, keyspace.databases(), true).load(file);
+            final RdbLoader loader = new RdbLoader(engine, keyspace.databases(), true);
+            final long keys = loader.load(file);
             if (keys >= 0)
             {
+                persistence.loaded(keys - loader.keysExpired(), loader.keysExpired());
                 log.notice("DB loaded from disk: " + keys + " keys from " + file + " in " +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
             }

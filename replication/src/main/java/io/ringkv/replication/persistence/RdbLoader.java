@@ -50,6 +50,9 @@ public final class RdbLoader implements RdbFileReader.Handler
     private long dbOffset;
     private CommandBatchBuilder commands = batches[0];
     private long keys;
+    private long expired;
+    /** The clock read once per batch: a key whose expiry is before it counts as expired (Redis's rule). */
+    private long batchNowMs = System.currentTimeMillis();
     private long endOffset;
     private final DumpPayloadWriter functionPayload = new DumpPayloadWriter(new RdbStringEncoder(false));
     private final ExpandableArrayBuffer functionBuffer = new ExpandableArrayBuffer(1024);
@@ -93,6 +96,7 @@ public final class RdbLoader implements RdbFileReader.Handler
             return -1;
         }
         keys = 0;
+        expired = 0;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final RdbFileReader reader = new RdbFileReader();
@@ -116,6 +120,15 @@ public final class RdbLoader implements RdbFileReader.Handler
         commands.arg("PING").end();
         commands.execute(engine);
         return keys;
+    }
+
+    /**
+     * @return keys of the last load whose expiry had passed, which were not created (INFO's
+     * rdb_last_load_keys_expired; the others are rdb_last_load_keys_loaded).
+     */
+    public long keysExpired()
+    {
+        return expired;
     }
 
     /**
@@ -187,6 +200,10 @@ public final class RdbLoader implements RdbFileReader.Handler
         }
         commands.end();
         keys++;
+        if (expireAtMs != 0 && expireAtMs < batchNowMs)
+        {
+            expired++; // RESTORE ... ABSTTL does not create it
+        }
         if (commands.bufferedBytes() > BATCH_BYTES || commands.requestCount() >= BATCH_REQUESTS)
         {
             flush();
@@ -205,6 +222,7 @@ public final class RdbLoader implements RdbFileReader.Handler
     private void flush() throws RdbFormatException
     {
         awaitOther();
+        batchNowMs = System.currentTimeMillis();
         commands.reply().clear();
         commands.publish(engine);
         otherInFlight = true;

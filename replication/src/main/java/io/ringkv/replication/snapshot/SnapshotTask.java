@@ -128,6 +128,22 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     }
 
     /**
+     * Engine thread: keys of the running snapshot captured so far (INFO's current_save_keys_processed).
+     */
+    public long keysProcessed()
+    {
+        return captured;
+    }
+
+    /**
+     * Engine thread: keys when the running snapshot began (INFO's current_save_keys_total).
+     */
+    public long keysTotal()
+    {
+        return keysAtStart;
+    }
+
+    /**
      * @return true while a given-up snapshot is being scanned through.
      */
     public boolean draining()

@@ -54,6 +54,8 @@ public final class RdbLoader implements RdbFileReader.Handler
     /** The clock read once per batch: a key whose expiry is before it counts as expired (Redis's rule). */
     private long batchNowMs = System.currentTimeMillis();
     private long endOffset;
+    private String replid;
+    private long replOffset = -1;
     private final DumpPayloadWriter functionPayload = new DumpPayloadWriter(new RdbStringEncoder(false));
     private final ExpandableArrayBuffer functionBuffer = new ExpandableArrayBuffer(1024);
 
@@ -97,6 +99,8 @@ public final class RdbLoader implements RdbFileReader.Handler
         }
         keys = 0;
         expired = 0;
+        replid = null;
+        replOffset = -1;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final RdbFileReader reader = new RdbFileReader();
@@ -138,6 +142,42 @@ public final class RdbLoader implements RdbFileReader.Handler
     public long endOffset()
     {
         return endOffset;
+    }
+
+    @Override
+    public void aux(final String name, final String value, final long offset)
+    {
+        if ("repl-id".equals(name) && value.length() == 40)
+        {
+            replid = value;
+        }
+        else if ("repl-offset".equals(name))
+        {
+            try
+            {
+                replOffset = Long.parseLong(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                replOffset = -1; // not a history to continue: the server starts a new one, as without the field
+            }
+        }
+    }
+
+    /**
+     * @return the loaded file's repl-id aux field (the replication id of the master that saved it), or null.
+     */
+    public String replid()
+    {
+        return replid;
+    }
+
+    /**
+     * @return the loaded file's repl-offset aux field (the offset its image was taken at), or -1.
+     */
+    public long replOffset()
+    {
+        return replOffset;
     }
 
     @Override

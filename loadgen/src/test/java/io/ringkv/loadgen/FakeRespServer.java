@@ -38,6 +38,7 @@ public final class FakeRespServer implements AutoCloseable
     private final AtomicLong getMisses = new AtomicLong();
     private final AtomicLong setsOfMissedKeys = new AtomicLong();
     private final AtomicLong otherSets = new AtomicLong();
+    private final AtomicLong longestHoldNs = new AtomicLong();
 
     public FakeRespServer(final long delayNs) throws IOException
     {
@@ -54,6 +55,15 @@ public final class FakeRespServer implements AutoCloseable
     public long requests()
     {
         return requests.get();
+    }
+
+    /**
+     * @return the longest any request waited in this server, from its arrival to its reply's write: a lower bound
+     * of the latency the client saw for it, whatever the machine's scheduling did to either side.
+     */
+    public long longestHoldNs()
+    {
+        return longestHoldNs.get();
     }
 
     /** No reply leaves between start and start + duration (System.nanoTime scale). */
@@ -255,6 +265,7 @@ public final class FakeRespServer implements AutoCloseable
                     out.flush();
                     LockSupport.parkNanos(waitNs);
                 }
+                longestHoldNs.accumulateAndGet(System.nanoTime() - (next[0] - delayNs), Math::max);
                 if (next[1] == 5)
                 {
                     out.write(hit);

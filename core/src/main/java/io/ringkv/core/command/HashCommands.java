@@ -209,7 +209,7 @@ public final class HashCommands
         if (address != WRONG_TYPE)
         {
             reply.integer(address == Keyspace.NOT_FOUND ? 0 :
-                values.length(context.keyspace(), context.entry().wrap(address)));
+                values.memberCount(context.keyspace(), context.entry().wrap(address)));
         }
     }
 
@@ -236,62 +236,11 @@ public final class HashCommands
 
     private void hdel(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        long address = find(context, args, reply);
-        if (address == WRONG_TYPE)
+        final long address = find(context, args, reply);
+        if (address != WRONG_TYPE)
         {
-            return;
+            MemberRemoval.removeMembers(context, args, reply, address, values, HDEL, KeyspaceEvents.HASH, "hdel");
         }
-        if (address == Keyspace.NOT_FOUND)
-        {
-            reply.integer(0);
-            return;
-        }
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final EntryFlyweight entry = context.entry();
-        final ChangeLog changeLog = context.changeLog();
-        final DirectBuffer buffer = args.buffer();
-        long deleted = 0;
-        boolean removed = false;
-        for (int i = 2; i < args.count(); i++)
-        {
-            final long moved = values.delete(keyspace, db, address, entry, buffer, args.offset(i), args.length(i));
-            if (moved == Keyspace.OUT_OF_MEMORY)
-            {
-                if (deleted > 0)
-                {
-                    changeLog.endCommand();
-                }
-                reply.error(ErrorMessages.OOM);
-                return;
-            }
-            if (moved != 0)
-            {
-                if (deleted == 0)
-                {
-                    changeLog.beginCommand(db, HDEL, buffer, args.offset(1), args.length(1));
-                }
-                changeLog.commandArg(buffer, args.offset(i), args.length(i));
-                address = moved;
-                deleted++;
-                if (values.length(keyspace, entry.wrap(address)) == 0)
-                {
-                    keyspace.delete(db, address);
-                    removed = true;
-                    break;
-                }
-            }
-        }
-        if (deleted > 0)
-        {
-            changeLog.endCommand();
-            context.keyspaceEvents().notify(context, KeyspaceEvents.HASH, "hdel", args, 1);
-        }
-        if (removed)
-        {
-            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
-        }
-        reply.integer(deleted);
     }
 
     private void hincrby(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -465,7 +414,7 @@ public final class HashCommands
             return;
         }
         final EntryFlyweight entry = context.entry().wrap(address);
-        final long size = values.length(context.keyspace(), entry);
+        final long size = values.memberCount(context.keyspace(), entry);
         final boolean repeat = requested < 0;
         final long count = repeat ? -requested : Math.min(requested, size);
         final boolean nested = withValues && context.session().protocolVersion() == 3;
@@ -525,7 +474,7 @@ public final class HashCommands
             return;
         }
         final boolean table = entry.encoding() == ValueEncoding.HASH_TABLE;
-        final int pairs = table ? 0 : (int)values.length(context.keyspace(), entry);
+        final int pairs = table ? 0 : (int)values.memberCount(context.keyspace(), entry);
         for (int i = 0; i < count; i++)
         {
             final long pick = table ? context.keyspace().elementTables().randomElement(HashValues.tableId(entry)) :
@@ -671,7 +620,7 @@ public final class HashCommands
             return;
         }
         final EntryFlyweight entry = context.entry().wrap(address);
-        final int length = (int)values.length(context.keyspace(), entry);
+        final int length = (int)values.memberCount(context.keyspace(), entry);
         if (fields && vals)
         {
             reply.mapHeader(length);
@@ -883,7 +832,7 @@ public final class HashCommands
     {
         final Keyspace keyspace = context.keyspace();
         final EntryFlyweight entry = context.entry().wrap(address);
-        if (values.length(keyspace, entry) == 0)
+        if (values.memberCount(keyspace, entry) == 0)
         {
             keyspace.delete(context.db(), address);
         }

@@ -24,7 +24,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link Keyspace#OUT_OF_MEMORY} having changed nothing. Not threadsafe: the engine thread owns one, through its
  * {@link HashCommands}; it allocates nothing.
  */
-final class HashValues
+final class HashValues implements MemberRemoval.Members
 {
     private final AsciiNumbers numbers = new AsciiNumbers();
     private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
@@ -34,7 +34,8 @@ final class HashValues
     /**
      * @return the field count of a hash entry.
      */
-    long length(final Keyspace keyspace, final EntryFlyweight entry)
+    @Override
+    public long memberCount(final Keyspace keyspace, final EntryFlyweight entry)
     {
         if (entry.encoding() == ValueEncoding.HASH_TABLE)
         {
@@ -184,7 +185,8 @@ final class HashValues
      * {@link Keyspace#OUT_OF_MEMORY} when the smaller listpack's size class has no room within the budget (nothing
      * changed; rare: deleting keys frees room).
      */
-    long delete(final Keyspace keyspace, final int db, final long address, final EntryFlyweight entry,
+    @Override
+    public long removeMember(final Keyspace keyspace, final int db, final long address, final EntryFlyweight entry,
         final DirectBuffer field, final int fieldOffset, final int fieldLength)
     {
         entry.wrap(address);

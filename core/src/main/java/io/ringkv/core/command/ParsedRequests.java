@@ -4,8 +4,9 @@ import org.agrona.DirectBuffer;
 
 /**
  * The requests a connection parsed, as commands read them: each request is a run of arguments, each argument a
- * byte slice ({@code offset}, {@code length}) of one buffer. The engine's {@code RequestBatch} is the one
- * implementation; this view lets commands read it without depending on the engine that runs them.
+ * byte slice ({@code offset}, {@code length}) of one buffer. The engine's {@code RequestBatch} and a transaction's
+ * {@link QueuedCommands} implement it over the same storage ({@link RequestSlices}); this view lets commands read
+ * them without depending on the engine that runs them.
  * <p>
  * Only the engine thread reads it, while it executes the requests.
  */

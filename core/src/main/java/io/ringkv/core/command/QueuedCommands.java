@@ -3,8 +3,6 @@ package io.ringkv.core.command;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
-import java.util.Arrays;
-
 /**
  * The commands a connection queued between MULTI and EXEC, copied out of its read buffer (which the connection
  * reuses for the next bytes it reads) into storage of its own: one byte buffer for every argument and a few int
@@ -13,21 +11,18 @@ import java.util.Arrays;
  * <p>
  * Only the engine thread uses it.
  */
-public final class QueuedCommands implements ParsedRequests
+public final class QueuedCommands extends RequestSlices
 {
     /** Argument bytes kept between transactions; more is freed when the queue is cleared. */
     static final int RETAINED_BYTES = 64 * 1024;
 
     private ExpandableArrayBuffer bytes = new ExpandableArrayBuffer(256);
     private int byteCount;
-    private int requestCount;
-    private int argCount;
-    private int[] requestFirstArg = new int[8];
-    private int[] requestArgCount = new int[8];
-    private byte[] requestValueKind = new byte[8];
-    private Command[] requestCommand = new Command[8];
-    private int[] argOffset = new int[32];
-    private int[] argLength = new int[32];
+
+    public QueuedCommands()
+    {
+        super(8, 32);
+    }
 
     /**
      * Copy one request in.
@@ -37,36 +32,16 @@ public final class QueuedCommands implements ParsedRequests
      */
     public void add(final Command command, final CommandArgs args)
     {
-        final int count = args.count();
-        if (requestCount == requestFirstArg.length)
-        {
-            final int length = requestCount * 2;
-            requestFirstArg = Arrays.copyOf(requestFirstArg, length);
-            requestArgCount = Arrays.copyOf(requestArgCount, length);
-            requestValueKind = Arrays.copyOf(requestValueKind, length);
-            requestCommand = Arrays.copyOf(requestCommand, length);
-        }
-        if (argCount + count > argOffset.length)
-        {
-            final int length = Math.max(argOffset.length * 2, argCount + count);
-            argOffset = Arrays.copyOf(argOffset, length);
-            argLength = Arrays.copyOf(argLength, length);
-        }
-        requestFirstArg[requestCount] = argCount;
-        requestArgCount[requestCount] = count;
-        requestValueKind[requestCount] = args.valueKind();
-        requestCommand[requestCount] = command;
-        requestCount++;
+        final int firstArg = argCount;
         final DirectBuffer source = args.buffer();
-        for (int i = 0; i < count; i++)
+        for (int i = 0, count = args.count(); i < count; i++)
         {
             final int length = args.length(i);
             bytes.putBytes(byteCount, source, args.offset(i), length);
-            argOffset[argCount] = byteCount;
-            argLength[argCount] = length;
-            argCount++;
+            appendArg(byteCount, length);
             byteCount += length;
         }
+        appendRequest(firstArg, args.valueKind(), command);
     }
 
     /**
@@ -75,7 +50,7 @@ public final class QueuedCommands implements ParsedRequests
      */
     public Command command(final int requestIndex)
     {
-        return requestCommand[requestIndex];
+        return slotCommand(requestIndex);
     }
 
     /**
@@ -91,67 +66,18 @@ public final class QueuedCommands implements ParsedRequests
      */
     public void clear()
     {
-        Arrays.fill(requestCommand, 0, requestCount, null);
-        requestCount = 0;
-        argCount = 0;
+        clearSlices();
         byteCount = 0;
         if (bytes.capacity() > RETAINED_BYTES)
         {
             bytes = new ExpandableArrayBuffer(256);
         }
-        if (argOffset.length > RETAINED_BYTES / 8)
-        {
-            argOffset = new int[32];
-            argLength = new int[32];
-        }
-        if (requestFirstArg.length > RETAINED_BYTES / 8)
-        {
-            requestFirstArg = new int[8];
-            requestArgCount = new int[8];
-            requestValueKind = new byte[8];
-            requestCommand = new Command[8];
-        }
-    }
-
-    @Override
-    public int requestCount()
-    {
-        return requestCount;
+        shrinkTo(RETAINED_BYTES / 8, RETAINED_BYTES / 8);
     }
 
     @Override
     public DirectBuffer argBuffer()
     {
         return bytes;
-    }
-
-    @Override
-    public int firstArg(final int requestIndex)
-    {
-        return requestFirstArg[requestIndex];
-    }
-
-    @Override
-    public int argCount(final int requestIndex)
-    {
-        return requestArgCount[requestIndex];
-    }
-
-    @Override
-    public byte valueKind(final int requestIndex)
-    {
-        return requestValueKind[requestIndex];
-    }
-
-    @Override
-    public int argOffset(final int argIndex)
-    {
-        return argOffset[argIndex];
-    }
-
-    @Override
-    public int argLength(final int argIndex)
-    {
-        return argLength[argIndex];
     }
 }

@@ -32,7 +32,7 @@ import static io.ringkv.core.command.Command.WRITE;
  * <p>
  * One instance per command table; only the engine thread calls it; it allocates nothing.
  */
-public final class SetCommands
+public final class SetCommands implements MemberRemoval.Members
 {
     private static final byte[] SADD = {'s', 'a', 'd', 'd'};
     private static final byte[] SREM = {'s', 'r', 'e', 'm'};
@@ -129,61 +129,11 @@ public final class SetCommands
 
     private void srem(final CommandContext context, final CommandArgs args, final Reply reply)
     {
-        long address = find(context, args, reply);
-        if (address == WRONG_TYPE)
+        final long address = find(context, args, reply);
+        if (address != WRONG_TYPE)
         {
-            return;
+            MemberRemoval.removeMembers(context, args, reply, address, this, SREM, KeyspaceEvents.SET, "srem");
         }
-        if (address == Keyspace.NOT_FOUND)
-        {
-            reply.integer(0);
-            return;
-        }
-        final Keyspace keyspace = context.keyspace();
-        final int db = context.db();
-        final EntryFlyweight entry = context.entry();
-        final ChangeLog changeLog = context.changeLog();
-        final DirectBuffer buffer = args.buffer();
-        long removed = 0;
-        boolean emptied = false;
-        for (int i = 2; i < args.count(); i++)
-        {
-            final long result = remove(keyspace, db, address, entry, buffer, args.offset(i), args.length(i));
-            if (result == Keyspace.OUT_OF_MEMORY)
-            {
-                if (removed > 0)
-                {
-                    changeLog.endCommand();
-                }
-                reply.error(ErrorMessages.OOM);
-                return;
-            }
-            if (result != 0)
-            {
-                address = result;
-                if (removed++ == 0)
-                {
-                    changeLog.beginCommand(db, SREM, buffer, args.offset(1), args.length(1));
-                }
-                changeLog.commandArg(buffer, args.offset(i), args.length(i));
-                if (size(keyspace, entry.wrap(address)) == 0)
-                {
-                    keyspace.delete(db, address);
-                    emptied = true;
-                    break;
-                }
-            }
-        }
-        if (removed > 0)
-        {
-            changeLog.endCommand();
-            context.keyspaceEvents().notify(context, KeyspaceEvents.SET, "srem", args, 1);
-        }
-        if (emptied)
-        {
-            context.keyspaceEvents().notify(context, KeyspaceEvents.GENERIC, "del", args, 1);
-        }
-        reply.integer(removed);
     }
 
     private void smembers(final CommandContext context, final CommandArgs args, final Reply reply)
@@ -472,7 +422,7 @@ public final class SetCommands
             return;
         }
         final long sourceNow = keyspace.lookup(db, buffer, args.offset(1), args.length(1));
-        final long removed = remove(keyspace, db, sourceNow, entry, buffer, args.offset(3), args.length(3));
+        final long removed = removeMember(keyspace, db, sourceNow, entry, buffer, args.offset(3), args.length(3));
         events.notify(context, KeyspaceEvents.SET, "srem", args, 1);
         if (removed != 0 && removed != Keyspace.OUT_OF_MEMORY && size(keyspace, entry.wrap(removed)) == 0)
         {
@@ -728,13 +678,20 @@ public final class SetCommands
             Keyspace.OUT_OF_MEMORY : address;
     }
 
+    @Override
+    public long memberCount(final Keyspace keyspace, final EntryFlyweight entry)
+    {
+        return size(keyspace, entry);
+    }
+
     /**
      * Remove a member.
      *
      * @return the entry's address from now on when it was removed, 0 when it was not there, or
      * {@link Keyspace#OUT_OF_MEMORY} when the smaller intset's size class has no room (nothing changed).
      */
-    private long remove(final Keyspace keyspace, final int db, final long address, final EntryFlyweight entry,
+    @Override
+    public long removeMember(final Keyspace keyspace, final int db, final long address, final EntryFlyweight entry,
         final DirectBuffer member, final int offset, final int length)
     {
         entry.wrap(address);

@@ -3,11 +3,10 @@ package io.ringkv.core.engine;
 import io.ringkv.core.codec.InlineSplitter;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.Command;
-import io.ringkv.core.command.ParsedRequests;
+import io.ringkv.core.command.RequestSlices;
 import io.ringkv.core.command.Reply;
 import org.agrona.DirectBuffer;
 
-import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,21 +27,13 @@ import java.util.concurrent.locks.LockSupport;
  *   batch.awaitCompletion();            // replies are now in the connection's Reply
  * </pre>
  */
-public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
+public final class RequestBatch extends RequestSlices implements InlineSplitter.Sink
 {
     private final ClientSession session;
     private final Reply reply;
     private DirectBuffer argBuffer;
 
-    private int requestCount;
-    private int argCount;
     private int currentRequestFirstArg;
-    private int[] requestFirstArg = new int[16];
-    private int[] requestArgCount = new int[16];
-    private byte[] requestValueKind = new byte[16];
-    private Command[] requestTimedCommand = new Command[16];
-    private int[] argOffset = new int[64];
-    private int[] argLength = new int[64];
 
     private volatile boolean completed = true;
     private volatile Thread waiter;
@@ -62,6 +53,7 @@ public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
      */
     public RequestBatch(final ClientSession session, final Reply reply)
     {
+        super(16, 64);
         this.session = session;
         this.reply = reply;
     }
@@ -87,14 +79,7 @@ public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
      */
     public void addArg(final int offset, final int length)
     {
-        if (argCount == argOffset.length)
-        {
-            argOffset = Arrays.copyOf(argOffset, argCount * 2);
-            argLength = Arrays.copyOf(argLength, argCount * 2);
-        }
-        argOffset[argCount] = offset;
-        argLength[argCount] = length;
-        argCount++;
+        appendArg(offset, length);
     }
 
     /**
@@ -105,19 +90,7 @@ public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
      */
     public void endRequest(final byte valueKind)
     {
-        if (requestCount == requestFirstArg.length)
-        {
-            final int newLength = requestCount * 2;
-            requestFirstArg = Arrays.copyOf(requestFirstArg, newLength);
-            requestArgCount = Arrays.copyOf(requestArgCount, newLength);
-            requestValueKind = Arrays.copyOf(requestValueKind, newLength);
-            requestTimedCommand = Arrays.copyOf(requestTimedCommand, newLength);
-        }
-        requestTimedCommand[requestCount] = null;
-        requestFirstArg[requestCount] = currentRequestFirstArg;
-        requestArgCount[requestCount] = argCount - currentRequestFirstArg;
-        requestValueKind[requestCount] = valueKind;
-        requestCount++;
+        appendRequest(currentRequestFirstArg, valueKind, null);
         currentRequestFirstArg = argCount;
     }
 
@@ -149,7 +122,7 @@ public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
         requestCount = (int)(mark >>> 32);
         argCount = (int)mark;
         currentRequestFirstArg = requestCount == 0 ? 0 :
-            requestFirstArg[requestCount - 1] + requestArgCount[requestCount - 1];
+            firstArg(requestCount - 1) + argCount(requestCount - 1);
     }
 
     /**
@@ -162,45 +135,9 @@ public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
     }
 
     @Override
-    public int requestCount()
-    {
-        return requestCount;
-    }
-
-    @Override
     public DirectBuffer argBuffer()
     {
         return argBuffer;
-    }
-
-    @Override
-    public int firstArg(final int requestIndex)
-    {
-        return requestFirstArg[requestIndex];
-    }
-
-    @Override
-    public int argCount(final int requestIndex)
-    {
-        return requestArgCount[requestIndex];
-    }
-
-    @Override
-    public byte valueKind(final int requestIndex)
-    {
-        return requestValueKind[requestIndex];
-    }
-
-    @Override
-    public int argOffset(final int argIndex)
-    {
-        return argOffset[argIndex];
-    }
-
-    @Override
-    public int argLength(final int argIndex)
-    {
-        return argLength[argIndex];
     }
 
     /**
@@ -210,7 +147,7 @@ public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
      */
     public Command timedCommand(final int requestIndex)
     {
-        return requestTimedCommand[requestIndex];
+        return slotCommand(requestIndex);
     }
 
     /**
@@ -221,7 +158,7 @@ public final class RequestBatch implements ParsedRequests, InlineSplitter.Sink
      */
     public void timedCommand(final int requestIndex, final Command command)
     {
-        requestTimedCommand[requestIndex] = command;
+        slotCommand(requestIndex, command);
     }
 
     public ClientSession session()

@@ -69,7 +69,11 @@ class LoadRunTest
             final long delayed = latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE);
             assertTrue(delayed >= 60, "requests delayed over 100 ms: " + delayed);
             assertTrue(latency.getValueAtPercentile(99) >= 150 * MS, "p99 " + latency.getValueAtPercentile(99));
-            assertTrue(latency.getMaxValue() >= 190 * MS, "max " + latency.getMaxValue());
+            // The stall reaches the histogram whole: no request waited in the server longer than the generator
+            // measured (its arrival may lag the stall's start on a loaded machine, so the hold is the bound).
+            assertTrue(server.longestHoldNs() >= 50 * MS, "longest hold " + server.longestHoldNs());
+            assertTrue(latency.getMaxValue() >= server.longestHoldNs() * 0.99,
+                "max " + latency.getMaxValue() + " < longest hold " + server.longestHoldNs());
         }
     }
 
@@ -85,7 +89,11 @@ class LoadRunTest
             // (a loaded machine may add a hiccup or two of its own).
             final long delayed = latency.getCountBetweenValues(100 * MS, Long.MAX_VALUE);
             assertTrue(delayed >= 1 && delayed <= 3, "requests delayed over 100 ms: " + delayed);
-            assertTrue(latency.getMaxValue() >= 190 * MS, "max " + latency.getMaxValue());
+            // The stall reaches the histogram whole: no request waited in the server longer than the generator
+            // measured (its arrival may lag the stall's start on a loaded machine, so the hold is the bound).
+            assertTrue(server.longestHoldNs() >= 50 * MS, "longest hold " + server.longestHoldNs());
+            assertTrue(latency.getMaxValue() >= server.longestHoldNs() * 0.99,
+                "max " + latency.getMaxValue() + " < longest hold " + server.longestHoldNs());
             assertTrue(latency.getValueAtPercentile(99) < 50 * MS, "p99 " + latency.getValueAtPercentile(99));
         }
     }

@@ -50,8 +50,11 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     public static final int DEFAULT_ELEMENTS_PER_STEP = 1024;
     /** Bytes of elements a PART holds at most (an element larger than this gets a part of its own), by default. */
     public static final int DEFAULT_PART_BYTES = 32 * 1024;
-    /** Bytes of a big string one PART holds at most (less when the ring is small). */
-    static final int STRING_PART_BYTES = 1024 * 1024;
+    /**
+     * Bytes of a big string one PART holds at most (less when the ring is small, a message being at most an eighth
+     * of it: 4 MiB of the default 32 MiB). Large, because a replica rebuilds the string with one APPEND per part.
+     */
+    static final int STRING_PART_BYTES = 4 * 1024 * 1024;
     /** Bytes of a big string one task step writes into the ring at most. */
     private static final long STRING_BYTES_PER_STEP = 8L * 1024 * 1024;
     /** Buckets scanned between two clock reads. */

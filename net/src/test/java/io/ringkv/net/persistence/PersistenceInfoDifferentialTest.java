@@ -30,16 +30,10 @@ class PersistenceInfoDifferentialTest
     {
         for (final String appendonly : new String[]{"no", "yes"})
         {
-            final Path ours = Files.createDirectories(dir.resolve("ringkv-" + appendonly));
-            final Path theirs = Files.createDirectories(dir.resolve("redis-" + appendonly));
-            try (TestServer ringkv = TestServer.start("dir", ours.toString(), "appendonly", appendonly);
-                RedisServerProcess redis = RedisServerProcess.start("--dir", theirs.toString(), "--appendonly",
-                    appendonly);
-                Jedis r = new Jedis("127.0.0.1", ringkv.port());
-                Jedis s = new Jedis("127.0.0.1", redis.port()))
+            try (Servers servers = new Servers(dir, appendonly))
             {
-                assertEquals(List.copyOf(fields(s).keySet()), List.copyOf(fields(r).keySet()), "appendonly " +
-                    appendonly);
+                assertEquals(List.copyOf(fields(servers.theirs).keySet()), List.copyOf(fields(servers.ours).keySet()),
+                    "appendonly " + appendonly);
             }
         }
     }
@@ -49,14 +43,10 @@ class PersistenceInfoDifferentialTest
     {
         for (final String appendonly : new String[]{"no", "yes"})
         {
-            final Path ours = Files.createDirectories(dir.resolve("ringkv-" + appendonly));
-            final Path theirs = Files.createDirectories(dir.resolve("redis-" + appendonly));
-            try (TestServer ringkv = TestServer.start("dir", ours.toString(), "appendonly", appendonly);
-                RedisServerProcess redis = RedisServerProcess.start("--dir", theirs.toString(), "--appendonly",
-                    appendonly);
-                Jedis r = new Jedis("127.0.0.1", ringkv.port());
-                Jedis s = new Jedis("127.0.0.1", redis.port()))
+            try (Servers servers = new Servers(dir, appendonly))
             {
+                final Jedis r = servers.ours;
+                final Jedis s = servers.theirs;
                 for (final Jedis client : List.of(r, s))
                 {
                     client.set("a", "1");
@@ -78,12 +68,10 @@ class PersistenceInfoDifferentialTest
                 }
             }
             Thread.sleep(500);
-            try (TestServer ringkv = TestServer.start("dir", ours.toString(), "appendonly", appendonly);
-                RedisServerProcess redis = RedisServerProcess.start("--dir", theirs.toString(), "--appendonly",
-                    appendonly);
-                Jedis r = new Jedis("127.0.0.1", ringkv.port());
-                Jedis s = new Jedis("127.0.0.1", redis.port()))
+            try (Servers servers = new Servers(dir, appendonly))
             {
+                final Jedis r = servers.ours;
+                final Jedis s = servers.theirs;
                 final Map<String, String> redisFields = fields(s);
                 final Map<String, String> ringkvFields = fields(r);
                 if (appendonly.equals("no"))
@@ -104,6 +92,34 @@ class PersistenceInfoDifferentialTest
                         ringkvFields.get("rdb_last_load_keys_expired")));
                 }
             }
+        }
+    }
+
+    /** A ringkv and a redis-server, each on a directory of its own for the AOF setting, and a client of each. */
+    private static final class Servers implements AutoCloseable
+    {
+        final TestServer ringkv;
+        final RedisServerProcess redis;
+        final Jedis ours;
+        final Jedis theirs;
+
+        Servers(final Path dir, final String appendonly) throws Exception
+        {
+            final Path oursDir = Files.createDirectories(dir.resolve("ringkv-" + appendonly));
+            final Path theirsDir = Files.createDirectories(dir.resolve("redis-" + appendonly));
+            ringkv = TestServer.start("dir", oursDir.toString(), "appendonly", appendonly);
+            redis = RedisServerProcess.start("--dir", theirsDir.toString(), "--appendonly", appendonly);
+            ours = new Jedis("127.0.0.1", ringkv.port());
+            theirs = new Jedis("127.0.0.1", redis.port());
+        }
+
+        @Override
+        public void close()
+        {
+            ours.close();
+            theirs.close();
+            redis.close();
+            ringkv.close();
         }
     }
 

@@ -7,12 +7,12 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.ringkv.net.replication.ReplicationFixture.assertSameContents;
 import static io.ringkv.net.replication.ReplicationFixture.awaitInSync;
 import static io.ringkv.net.replication.ReplicationFixture.digest;
+import static io.ringkv.net.replication.ReplicationFixture.fields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -89,19 +89,5 @@ class MasterRestartTest
             pipeline.incr("counter");
         }
         pipeline.sync();
-    }
-
-    private static Map<String, String> fields(final String info)
-    {
-        final Map<String, String> fields = new LinkedHashMap<>();
-        for (final String line : info.split("\r\n"))
-        {
-            final int colon = line.indexOf(':');
-            if (colon > 0)
-            {
-                fields.put(line.substring(0, colon), line.substring(colon + 1));
-            }
-        }
-        return fields;
     }
 }

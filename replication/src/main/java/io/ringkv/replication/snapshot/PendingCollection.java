@@ -56,31 +56,7 @@ final class PendingCollection
      */
     PendingCollection(final int db, final EntryFlyweight entry, final long count, final long[] nodes)
     {
-        this.tableId = entry.buffer().getInt(entry.valueOffset());
-        this.db = db;
-        this.type = entry.type();
-        this.encoding = entry.encoding();
-        this.key = new byte[entry.keyLength()];
-        entry.buffer().getBytes(entry.keyOffset(), key);
-        this.expireAtMs = entry.expireAtMs();
-        this.count = count;
-        this.nodes = nodes;
-        if (nodes == null)
-        {
-            skip = new LongHashSet();
-            nodeIndex = null;
-            savedAt = null;
-        }
-        else
-        {
-            skip = null;
-            nodeIndex = new Long2LongHashMap(-1);
-            for (int i = 0; i < nodes.length; i++)
-            {
-                nodeIndex.put(nodes[i], i);
-            }
-            savedAt = new int[nodes.length];
-        }
+        this(db, entry.buffer().getInt(entry.valueOffset()), entry, count, nodes, 0);
     }
 
     /**
@@ -89,19 +65,29 @@ final class PendingCollection
      */
     PendingCollection(final int db, final EntryFlyweight entry, final long copy)
     {
-        this.tableId = -1;
+        this(db, -1, entry, entry.valueLength(), null, copy);
+    }
+
+    private PendingCollection(final int db, final int tableId, final EntryFlyweight entry, final long count,
+        final long[] nodes, final long stringCopy)
+    {
+        this.tableId = tableId;
         this.db = db;
         this.type = entry.type();
         this.encoding = entry.encoding();
         this.key = new byte[entry.keyLength()];
         entry.buffer().getBytes(entry.keyOffset(), key);
         this.expireAtMs = entry.expireAtMs();
-        this.count = entry.valueLength();
-        this.nodes = null;
-        this.skip = null;
-        this.nodeIndex = null;
-        this.savedAt = null;
-        this.stringCopy = copy;
+        this.count = count;
+        this.nodes = nodes;
+        this.stringCopy = stringCopy;
+        skip = nodes == null && stringCopy == 0 ? new LongHashSet() : null;
+        nodeIndex = nodes == null ? null : new Long2LongHashMap(-1);
+        savedAt = nodes == null ? null : new int[nodes.length];
+        for (int i = 0; nodes != null && i < nodes.length; i++)
+        {
+            nodeIndex.put(nodes[i], i);
+        }
     }
 
     boolean isList()

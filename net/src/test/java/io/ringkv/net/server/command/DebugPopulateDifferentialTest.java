@@ -2,8 +2,6 @@ package io.ringkv.net.server.command;
 
 import io.ringkv.core.testing.RedisServerProcess;
 import io.ringkv.net.server.TestServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -32,26 +30,19 @@ class DebugPopulateDifferentialTest
         {"DEBUG", "POPULATE", "100", "key"},
     };
 
-    @AutoClose
-    private TestServer ringkv;
-    @AutoClose
-    private RedisServerProcess redis;
-    @AutoClose
-    private RawRespClient ours;
-    @AutoClose
-    private RawRespClient theirs;
-
-    @BeforeEach
-    void start() throws IOException, InterruptedException
+    @Test
+    void populateMakesTheKeysRedisMakes() throws Exception
     {
-        ringkv = TestServer.start();
-        redis = RedisServerProcess.start("--enable-debug-command", "yes");
-        ours = new RawRespClient(ringkv.port());
-        theirs = new RawRespClient(redis.port());
+        try (TestServer ringkv = TestServer.start();
+            RedisServerProcess redis = RedisServerProcess.start("--enable-debug-command", "yes");
+            RawRespClient ours = new RawRespClient(ringkv.port());
+            RawRespClient theirs = new RawRespClient(redis.port()))
+        {
+            compare(ours, theirs);
+        }
     }
 
-    @Test
-    void populateMakesTheKeysRedisMakes() throws IOException
+    private static void compare(final RawRespClient ours, final RawRespClient theirs) throws IOException
     {
         for (final String[] step : STEPS)
         {

@@ -44,6 +44,8 @@ class BigStringFullSyncTest
                     ReplicationFixture.info(replica).contains("master_link_status:up\r\n"));
                 // A change after the sync reaches the big string too.
                 m.append("binary".getBytes(), "tail".getBytes());
+                // The reply can come before the master publishes the record's offset: wait for the value itself.
+                await("the APPEND on the replica", 60_000, () -> r.strlen("binary") == BIG + 4);
                 awaitInSync(master, replica, 60_000);
                 final byte[] expected = Arrays.copyOf(binary, BIG + 4);
                 System.arraycopy("tail".getBytes(), 0, expected, BIG, 4);

@@ -184,6 +184,35 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     /**
+     * Start-up thread, after an RDB file was loaded and before replicas can connect: a master continues the history
+     * the file was saved in (its repl-id and repl-offset aux fields, Redis 7.0's rule for a master loading its RDB),
+     * so a replica that had applied up to that offset continues with a partial sync after the master's restart. The
+     * load logged nothing (a loader at start), so the engine numbers the next record {@code offset + 1}.
+     *
+     * @param engine  the running engine.
+     * @param replid  the file's repl-id.
+     * @param offset  the file's repl-offset.
+     */
+    public void continueHistory(final Engine engine, final String replid, final long offset)
+    {
+        if (!config.replicaof.isEmpty() || replid == null || offset < 0)
+        {
+            return; // a replica takes its history from its master; a file without one starts a new history
+        }
+        final ClientSession session = new ClientSession(-2, true);
+        session.masterLink(true); // REPLCONF OFFSET is the link's way to renumber the engine's records
+        final CommandBatchBuilder commands = new CommandBatchBuilder(session, new ApplyReply());
+        commands.arg("REPLCONF").arg("OFFSET").arg(offset).end();
+        commands.execute(engine);
+        if (commands.reply().errors() == 0)
+        {
+            this.replid = replid;
+            log("Continuing the replication history of the RDB file: replication id " + replid + ", offset " +
+                offset);
+        }
+    }
+
+    /**
      * @return the one snapshot task, shared by full syncs and RDB saves (set by {@link #start}).
      */
     public SnapshotTask snapshotTask()

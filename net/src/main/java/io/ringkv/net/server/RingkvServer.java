@@ -252,6 +252,11 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         try
         {
             aof.start(engine, appendOnly);
+            final long[] rdbKeys = aof.loadedRdbKeys();
+            if (rdbKeys != null)
+            {
+                persistence.loaded(rdbKeys[0], rdbKeys[1]);
+            }
         }
         catch (final IOException ex)
         {
@@ -319,9 +324,12 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         final long startNs = System.nanoTime();
         try
         {
-            final long keys = new RdbLoader(engine, keyspace.databases()).load(file);
+            final RdbLoader loader = new RdbLoader(engine, keyspace.databases(), true);
+            final long keys = loader.load(file);
             if (keys >= 0)
             {
+                persistence.loaded(keys - loader.keysExpired(), loader.keysExpired());
+                replication.continueHistory(engine, loader.replid(), loader.replOffset());
                 log.notice("DB loaded from disk: " + keys + " keys from " + file + " in " +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
             }

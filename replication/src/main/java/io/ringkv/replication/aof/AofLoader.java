@@ -38,6 +38,7 @@ final class AofLoader
     private final ApplyReply reply = new ApplyReply();
     private final CommandBatchBuilder commands = new CommandBatchBuilder(new ClientSession(-3, true), reply);
     private long loadedCommands;
+    private final long[] rdbKeys = {-1, -1};
     private long ignoredErrors;
     private String lastIgnoredError;
 
@@ -55,6 +56,7 @@ final class AofLoader
         this.databases = databases;
         this.loadTruncated = loadTruncated;
         this.log = log;
+        commands.session().loader(true); // loaded at start, before anything downstream: not logged
     }
 
     /** Thrown when a file cannot be loaded: the server must not start. */
@@ -78,6 +80,14 @@ final class AofLoader
     long loadedCommands()
     {
         return loadedCommands;
+    }
+
+    /**
+     * @return keys of the RDB base created and not created (expired), {-1, -1} without an RDB base.
+     */
+    long[] rdbKeys()
+    {
+        return rdbKeys;
     }
 
     /**
@@ -239,10 +249,13 @@ final class AofLoader
 
     private long loadRdb(final Path path, final String name) throws IOException
     {
-        final RdbLoader rdb = new RdbLoader(engine, databases);
+        final RdbLoader rdb = new RdbLoader(engine, databases, true);
         try
         {
-            loadedCommands += rdb.load(path);
+            final long keys = rdb.load(path);
+            loadedCommands += keys;
+            rdbKeys[0] = keys - rdb.keysExpired();
+            rdbKeys[1] = rdb.keysExpired();
         }
         catch (final RdbFormatException ex)
         {

@@ -25,6 +25,9 @@ public final class ReplicationConfig
     Supplier<String> masterauth = () -> "";
     BooleanSupplier replicaReadOnly = () -> true;
     String replicaof = "";
+    Supplier<String> replicaProtocol = () -> "auto";
+    Supplier<String> masteruser = () -> "";
+    Supplier<java.nio.file.Path> dir = () -> java.nio.file.Path.of(".");
     Consumer<String> log = message -> System.getLogger(ReplicationNode.class.getName())
         .log(System.Logger.Level.INFO, message);
 
@@ -78,6 +81,33 @@ public final class ReplicationConfig
     public ReplicationConfig replicaof(final String replicaof)
     {
         this.replicaof = replicaof == null ? "" : replicaof.trim();
+        return this;
+    }
+
+    /**
+     * @param replicaProtocol replica-protocol: auto (ask the master), json (a ringkv master) or resp (Redis's).
+     */
+    public ReplicationConfig replicaProtocol(final Supplier<String> replicaProtocol)
+    {
+        this.replicaProtocol = replicaProtocol;
+        return this;
+    }
+
+    /**
+     * @param masteruser the user a Redis-protocol link authenticates as (empty: AUTH with the password alone).
+     */
+    public ReplicationConfig masteruser(final Supplier<String> masteruser)
+    {
+        this.masteruser = masteruser;
+        return this;
+    }
+
+    /**
+     * @param dir where a Redis master's full sync RDB is received (the server's dir).
+     */
+    public ReplicationConfig dir(final Supplier<java.nio.file.Path> dir)
+    {
+        this.dir = dir;
         return this;
     }
 

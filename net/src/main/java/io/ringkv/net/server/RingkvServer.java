@@ -186,6 +186,9 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
+            .masteruser(config.masteruser::text)
+            .replicaProtocol(config.replicaProtocol::text)
+            .dir(() -> Path.of(config.dir.text()))
             .replicaReadOnly(config.replicaReadOnly::isYes)
             .replicaof(config.replicaof.text())
             .log(log::notice));

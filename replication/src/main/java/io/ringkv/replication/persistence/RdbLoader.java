@@ -60,8 +60,23 @@ public final class RdbLoader implements RdbFileReader.Handler
      */
     public RdbLoader(final Engine engine, final int databases)
     {
+        this(engine, databases, false);
+    }
+
+    /**
+     * @param engine     the running engine to load through.
+     * @param databases  the keyspace's database count.
+     * @param masterLink true when a replica loads its master's full sync: the loading clients are then exempt
+     *                   from READONLY and LOADING as the master link's own client is.
+     */
+    public RdbLoader(final Engine engine, final int databases, final boolean masterLink)
+    {
         this.engine = engine;
         this.databases = databases;
+        for (final CommandBatchBuilder batch : batches)
+        {
+            batch.session().masterLink(masterLink);
+        }
     }
 
     /**

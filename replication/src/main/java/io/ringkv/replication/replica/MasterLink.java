@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * Status fields are volatile for INFO and ROLE; {@link #stop()} may be called from any thread (REPLICAOF runs on
  * the engine thread and must not wait).
  */
-public final class MasterLink
+public final class MasterLink implements ReplicaLink
 {
     /** Pause between connection attempts. */
     static final long RETRY_DELAY_MS = 200;
@@ -94,6 +94,7 @@ public final class MasterLink
         applier.position(replid, offset);
     }
 
+    @Override
     public void start()
     {
         thread = Thread.ofVirtual().name("ringkv-master-link-" + host + ":" + port).start(this::run);
@@ -102,6 +103,7 @@ public final class MasterLink
     /**
      * Any thread: stop linking and close the connection; returns at once.
      */
+    @Override
     public void stop()
     {
         running = false;
@@ -126,6 +128,7 @@ public final class MasterLink
     /**
      * Wait for the link thread to end (tests, shutdown); not from the engine thread.
      */
+    @Override
     public void join(final long timeoutMs) throws InterruptedException
     {
         final Thread thread = this.thread;
@@ -135,11 +138,13 @@ public final class MasterLink
         }
     }
 
+    @Override
     public String host()
     {
         return host;
     }
 
+    @Override
     public int port()
     {
         return port;
@@ -148,16 +153,19 @@ public final class MasterLink
     /**
      * @return "up" while streaming from the master, else "down" (Redis's master_link_status).
      */
+    @Override
     public String linkStatus()
     {
         return linkStatus;
     }
 
+    @Override
     public long lastIoMs()
     {
         return lastIoMs;
     }
 
+    @Override
     public String lastError()
     {
         return lastError;
@@ -166,6 +174,7 @@ public final class MasterLink
     /**
      * @return the master's replication id this replica follows, or null before the first sync.
      */
+    @Override
     public String replid()
     {
         return applier.replid();
@@ -174,6 +183,7 @@ public final class MasterLink
     /**
      * @return the master offset applied, -1 before the first sync.
      */
+    @Override
     public long offset()
     {
         return applier.offset();
@@ -182,9 +192,16 @@ public final class MasterLink
     /**
      * @return true while a dump is being loaded.
      */
+    @Override
     public boolean syncInProgress()
     {
         return "sync".equals(linkStatus);
+    }
+
+    @Override
+    public boolean offsetsAreRecords()
+    {
+        return true;
     }
 
     /**

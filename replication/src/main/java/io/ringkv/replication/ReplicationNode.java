@@ -220,8 +220,10 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         final ReplicaLink newLink = ProtocolChoosingLink.forProtocol(config.replicaProtocol.get(), host, port,
             new MasterLink(host, port, listeningPort, config.masterauth, resumeReplid, resumeOffset, engine, context,
                 config.log),
-            () -> new RedisMasterLink(host, port, listeningPort, credentials, config.dir, resumeReplid, resumeOffset,
-                engine, context, config.log), credentials, config.log);
+            // Redis counts bytes: only a history followed from a Redis master can be continued (PSYNC) there.
+            () -> new RedisMasterLink(host, port, listeningPort, credentials, config.dir,
+                previous != null && !previous.offsetsAreRecords() ? previous.replid() : null,
+                previous != null ? previous.offset() : -1, engine, context, config.log), credentials, config.log);
         link = newLink;
         log("Connecting to MASTER " + host + ":" + port);
         newLink.start();

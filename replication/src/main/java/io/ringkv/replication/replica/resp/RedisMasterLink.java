@@ -399,6 +399,7 @@ public final class RedisMasterLink implements ReplicaLink
         offset = startOffset;
         fullSyncs++;
         log.accept("MASTER <-> REPLICA sync: Finished with success (" + transfer.received() + " bytes)");
+        linkStatus = "up";
         sendAck(); // puts a replica of a diskless sync online (Redis's master waits for it)
     }
 

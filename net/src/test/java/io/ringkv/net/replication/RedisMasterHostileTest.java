@@ -190,6 +190,51 @@ class RedisMasterHostileTest
         }
     }
 
+    @Test
+    void aLoadRefusedHalfWayLeavesNoHalfDataSetAndSyncsAgainFromScratch() throws Exception
+    {
+        try (Scene scene = new Scene(dir))
+        {
+            final Socket master = scene.handshake("?", "-1");
+            final byte[] twice = rdbWithAKeyTwice();
+            scene.send(master, "+FULLRESYNC " + REPLID + " 0\r\n$" + twice.length + "\r\n");
+            scene.send(master, twice);
+            final ReplicaLink link = scene.server.server().replication().replicaLink();
+            await("the refusal", 10_000, () -> link.lastError() != null);
+            assertTrue(link.lastError().contains("Failed trying to load the MASTER synchronization DB"),
+                link.lastError());
+            assertEquals(0L, scene.replica.dbSize(), "the part loaded is dropped: no half data set");
+            assertNotEquals("up", field(scene.replica, "replication", "master_link_status"));
+            assertEquals("-1", field(scene.replica, "replication", "slave_repl_offset"));
+            scene.handshake("?", "-1").close(); // a new full sync, not a continuation of a history it lacks
+        }
+    }
+
+    /** A valid RDB (right checksum) whose second record repeats the first key: RESTORE refuses it (BUSYKEY). */
+    private static byte[] rdbWithAKeyTwice()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("REDIS0010".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {(byte)0xFE, 0}); // SELECTDB 0
+        for (final String value : List.of("first", "second"))
+        {
+            out.write(0); // string
+            out.write(3);
+            out.writeBytes("dup".getBytes(StandardCharsets.US_ASCII));
+            out.write(value.length());
+            out.writeBytes(value.getBytes(StandardCharsets.US_ASCII));
+        }
+        out.write(0xFF); // EOF
+        final byte[] body = out.toByteArray();
+        final long crc = io.ringkv.core.rdb.Crc64.compute(new org.agrona.concurrent.UnsafeBuffer(body), 0, body.length);
+        final byte[] file = Arrays.copyOf(body, body.length + 8);
+        for (int i = 0; i < 8; i++)
+        {
+            file[body.length + i] = (byte)(crc >>> (8 * i));
+        }
+        return file;
+    }
+
     private static String command(final String... words)
     {
         final StringBuilder out = new StringBuilder("*").append(words.length).append("\r\n");

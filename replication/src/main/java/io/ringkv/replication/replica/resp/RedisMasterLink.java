@@ -5,7 +5,7 @@ import io.ringkv.core.command.CommandContext;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
-import io.ringkv.replication.replica.ReplicaLink;
+import io.ringkv.replication.replica.ReconnectingLink;
 import io.ringkv.replication.replica.RespCommandReader;
 
 import java.io.IOException;
@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * <p>
  * Status getters may be called from any thread (volatile fields); {@link #stop()} returns at once.
  */
-public final class RedisMasterLink implements ReplicaLink
+public final class RedisMasterLink extends ReconnectingLink
 {
     /** Pause between connection attempts. */
     static final long RETRY_DELAY_MS = 500;
@@ -46,28 +46,20 @@ public final class RedisMasterLink implements ReplicaLink
     private static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
     private static final int MAX_REPLY_LINE = 64 * 1024;
 
-    private final String host;
-    private final int port;
     private final int listeningPort;
     private final MasterCredentials credentials;
     private final Supplier<Path> dir;
     private final Engine engine;
     private final CommandContext context;
     private final int databases;
-    private final Consumer<String> log;
     private final ClientSession session = new ClientSession(-6, true);
     private final CommandBatchBuilder commands = new CommandBatchBuilder(session, new ApplyReply());
     private final RespCommandReader reader = new RespCommandReader(64 * 1024);
-    private volatile boolean running = true;
     private volatile Socket socket;
-    private volatile String linkStatus = "down";
-    private volatile long lastIoMs;
-    private volatile String lastError;
     private volatile String replid;
     private volatile long offset;
     private volatile long fullSyncs;
     private volatile long partialSyncs;
-    private Thread thread;
     private InputStream in;
     private OutputStream out;
     private boolean streaming;
@@ -89,8 +81,7 @@ public final class RedisMasterLink implements ReplicaLink
         final MasterCredentials credentials, final Supplier<Path> dir, final String replid, final long offset,
         final Engine engine, final CommandContext context, final Consumer<String> log)
     {
-        this.host = host;
-        this.port = port;
+        super(host, port, "ringkv-redis-master-link-", RETRY_DELAY_MS, log);
         this.listeningPort = listeningPort;
         this.credentials = credentials;
         this.dir = dir;
@@ -99,60 +90,7 @@ public final class RedisMasterLink implements ReplicaLink
         this.engine = engine;
         this.context = context;
         this.databases = context.keyspace().databases();
-        this.log = log;
         session.masterLink(true);
-    }
-
-    @Override
-    public void start()
-    {
-        thread = Thread.ofVirtual().name("ringkv-redis-master-link-" + host + ":" + port).start(this::run);
-    }
-
-    @Override
-    public void stop()
-    {
-        running = false;
-        closeSocket();
-        final Thread thread = this.thread;
-        if (thread != null)
-        {
-            LockSupport.unpark(thread);
-        }
-    }
-
-    @Override
-    public void join(final long timeoutMs) throws InterruptedException
-    {
-        final Thread thread = this.thread;
-        if (thread != null)
-        {
-            thread.join(timeoutMs);
-        }
-    }
-
-    @Override
-    public String host()
-    {
-        return host;
-    }
-
-    @Override
-    public int port()
-    {
-        return port;
-    }
-
-    @Override
-    public String linkStatus()
-    {
-        return linkStatus;
-    }
-
-    @Override
-    public long lastIoMs()
-    {
-        return lastIoMs;
     }
 
     @Override
@@ -179,12 +117,6 @@ public final class RedisMasterLink implements ReplicaLink
         return false;
     }
 
-    @Override
-    public String lastError()
-    {
-        return lastError;
-    }
-
     /**
      * @return full syncs loaded.
      */
@@ -206,49 +138,22 @@ public final class RedisMasterLink implements ReplicaLink
      */
     public void disconnect()
     {
-        closeSocket();
+        closeConnection();
     }
 
-    private void run()
+    @Override
+    protected void serve() throws IOException
     {
-        while (running)
-        {
-            try
-            {
-                serve();
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                if (running)
-                {
-                    lastError = ex.getMessage();
-                    log.accept("MASTER <-> REPLICA link to " + host + ":" + port + " lost: " + ex.getMessage());
-                }
-            }
-            finally
-            {
-                linkStatus = "down";
-                streaming = false;
-                closeSocket();
-            }
-            if (running)
-            {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS));
-            }
-        }
-    }
-
-    private void serve() throws IOException
-    {
+        streaming = false;
         final Socket socket = new Socket();
         this.socket = socket;
         if (!running)
         {
-            closeSocket();
+            closeConnection();
             return;
         }
         linkStatus = "connecting";
-        socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+        socket.connect(new InetSocketAddress(host(), port()), CONNECT_TIMEOUT_MS);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(ACK_PERIOD_MS);
         in = socket.getInputStream();
@@ -375,16 +280,22 @@ public final class RedisMasterLink implements ReplicaLink
         final Path file = dir.get().resolve("temp-" + System.currentTimeMillis() + "." + ProcessHandle.current().pid() +
             "." + session.id() + ".rdb");
         final RdbTransfer transfer = new RdbTransfer(reader, log);
+        final long startNs = System.nanoTime();
+        final long receivedNs;
+        final long checkedNs;
+        final long keys;
         try
         {
             transfer.receive(file);
+            receivedNs = System.nanoTime();
             transfer.verify(file);
+            checkedNs = System.nanoTime();
             replid = null;
             offset = -1;
             context.loading(true);
             try
             {
-                new FullSyncLoader(engine, databases, session).load(file);
+                keys = new FullSyncLoader(engine, databases, session).load(file);
             }
             finally
             {
@@ -398,7 +309,10 @@ public final class RedisMasterLink implements ReplicaLink
         replid = newReplid;
         offset = startOffset;
         fullSyncs++;
-        log.accept("MASTER <-> REPLICA sync: Finished with success (" + transfer.received() + " bytes)");
+        log.accept("MASTER <-> REPLICA sync: Finished with success (" + keys + " keys, " + transfer.received() +
+            " bytes; received in " + (receivedNs - startNs) / 1_000_000 + " ms, checked in " +
+            (checkedNs - receivedNs) / 1_000_000 + " ms, loaded in " + (System.nanoTime() - checkedNs) / 1_000_000 +
+            " ms)");
         linkStatus = "up";
         sendAck(); // puts a replica of a diskless sync online (Redis's master waits for it)
     }
@@ -541,7 +455,8 @@ public final class RedisMasterLink implements ReplicaLink
         return text.toString();
     }
 
-    private void closeSocket()
+    @Override
+    protected void closeConnection()
     {
         final Socket socket = this.socket;
         if (socket != null)

@@ -28,6 +28,10 @@ public final class ReplicationConfig
     Supplier<String> replicaProtocol = () -> "auto";
     Supplier<String> masteruser = () -> "";
     Supplier<java.nio.file.Path> dir = () -> java.nio.file.Path.of(".");
+    io.ringkv.replication.replica.resp.RdbFileLoader rdbLoader = (engine, databases, file) ->
+    {
+        throw new java.io.IOException("this server cannot load a Redis master's RDB (no RDB loader configured)");
+    };
     Consumer<String> log = message -> System.getLogger(ReplicationNode.class.getName())
         .log(System.Logger.Level.INFO, message);
 
@@ -108,6 +112,15 @@ public final class ReplicationConfig
     public ReplicationConfig dir(final Supplier<java.nio.file.Path> dir)
     {
         this.dir = dir;
+        return this;
+    }
+
+    /**
+     * @param rdbLoader loads a Redis master's full sync RDB as the master link's client.
+     */
+    public ReplicationConfig rdbLoader(final io.ringkv.replication.replica.resp.RdbFileLoader rdbLoader)
+    {
+        this.rdbLoader = rdbLoader;
         return this;
     }
 

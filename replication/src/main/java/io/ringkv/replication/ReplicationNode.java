@@ -221,7 +221,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
             new MasterLink(host, port, listeningPort, config.masterauth, resumeReplid, resumeOffset, engine, context,
                 config.log),
             // Redis counts bytes: only a history followed from a Redis master can be continued (PSYNC) there.
-            () -> new RedisMasterLink(host, port, listeningPort, credentials, config.dir,
+            () -> new RedisMasterLink(host, port, listeningPort, credentials, config.dir, config.rdbLoader,
                 previous != null && !previous.offsetsAreRecords() ? previous.replid() : null,
                 previous != null ? previous.offset() : -1, engine, context, config.log), credentials, config.log);
         link = newLink;

@@ -189,6 +189,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .masteruser(config.masteruser::text)
             .replicaProtocol(config.replicaProtocol::text)
             .dir(() -> Path.of(config.dir.text()))
+            .rdbLoader((target, databases, file) -> new RdbLoader(target, databases, true).load(file))
             .replicaReadOnly(config.replicaReadOnly::isYes)
             .replicaof(config.replicaof.text())
             .log(log::notice));

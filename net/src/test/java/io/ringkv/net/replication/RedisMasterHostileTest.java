@@ -117,77 +117,65 @@ class RedisMasterHostileTest
     @Test
     void garbageInsteadOfAPsyncAnswerIsRefusedAndRetried() throws Exception
     {
-        try (Scene scene = new Scene(dir))
+        assertRefusedAndRetried((scene, master) ->
         {
-            final Socket master = scene.handshake("?", "-1");
             scene.send(master, "*HELLO\u0000\u00ff\r\n");
-            scene.assertRefusedAndRetried("Unexpected reply to PSYNC");
-        }
+        }, "Unexpected reply to PSYNC");
     }
 
     @Test
     void aMasterThatCannotSyncYetIsAskedAgain() throws Exception
     {
-        try (Scene scene = new Scene(dir))
+        assertRefusedAndRetried((scene, master) ->
         {
-            final Socket master = scene.handshake("?", "-1");
             scene.send(master, "-NOMASTERLINK Can't SYNC while not connected with my master\r\n");
-            scene.assertRefusedAndRetried("unable to PSYNC");
-        }
+        }, "unable to PSYNC");
     }
 
     @Test
     void aWrongEofMarkIsRefusedAndTheDataKept() throws Exception
     {
-        try (Scene scene = new Scene(dir))
+        assertRefusedAndRetried((scene, master) ->
         {
-            final Socket master = scene.handshake("?", "-1");
             scene.send(master, "+FULLRESYNC " + REPLID + " 0\r\n$EOF:" + MARK + "\r\n");
             scene.send(master, rdb);
             scene.send(master, MARK.toUpperCase());
             master.shutdownOutput();
-            scene.assertRefusedAndRetried("without its EOF mark");
-        }
+        }, "without its EOF mark");
     }
 
     @Test
     void anRdbCutShortIsRefusedAndTheDataKept() throws Exception
     {
-        try (Scene scene = new Scene(dir))
+        assertRefusedAndRetried((scene, master) ->
         {
-            final Socket master = scene.handshake("?", "-1");
             scene.send(master, "+FULLRESYNC " + REPLID + " 0\r\n$" + rdb.length + "\r\n");
             scene.send(master, Arrays.copyOf(rdb, rdb.length / 2));
             master.shutdownOutput();
-            scene.assertRefusedAndRetried("closed the connection during the full sync");
-        }
+        }, "closed the connection during the full sync");
     }
 
     @Test
     void aWholeTransferOfAnIncompleteRdbIsRefusedAndTheDataKept() throws Exception
     {
-        try (Scene scene = new Scene(dir))
+        assertRefusedAndRetried((scene, master) ->
         {
-            final Socket master = scene.handshake("?", "-1");
             final byte[] half = Arrays.copyOf(rdb, rdb.length - 12);
             scene.send(master, "+FULLRESYNC " + REPLID + " 0\r\n$" + half.length + "\r\n");
             scene.send(master, half);
-            scene.assertRefusedAndRetried("the RDB from the master is refused");
-        }
+        }, "the RDB from the master is refused");
     }
 
     @Test
     void anRdbWithABadChecksumIsRefusedAndTheDataKept() throws Exception
     {
-        try (Scene scene = new Scene(dir))
+        assertRefusedAndRetried((scene, master) ->
         {
-            final Socket master = scene.handshake("?", "-1");
             final byte[] corrupt = rdb.clone();
             corrupt[corrupt.length - 3] ^= 0x5A;
             scene.send(master, "+FULLRESYNC " + REPLID + " 0\r\n$" + corrupt.length + "\r\n");
             scene.send(master, corrupt);
-            scene.assertRefusedAndRetried("checksum");
-        }
+        }, "checksum");
     }
 
     @Test
@@ -233,6 +221,26 @@ class RedisMasterHostileTest
             file[body.length + i] = (byte)(crc >>> (8 * i));
         }
         return file;
+    }
+
+    /** What the fake master does after the replica's PSYNC. */
+    @FunctionalInterface
+    private interface MasterScript
+    {
+        void play(Scene scene, Socket master) throws IOException;
+    }
+
+    /**
+     * A replica holding its own data meets a fake master that plays {@code script} after the handshake: see
+     * {@link Scene#assertRefusedAndRetried}.
+     */
+    private void assertRefusedAndRetried(final MasterScript script, final String reason) throws Exception
+    {
+        try (Scene scene = new Scene(dir))
+        {
+            script.play(scene, scene.handshake("?", "-1"));
+            scene.assertRefusedAndRetried(reason);
+        }
     }
 
     private static String command(final String... words)

@@ -2,7 +2,6 @@ package io.ringkv.replication.replica.resp;
 
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.engine.Engine;
-import io.ringkv.replication.persistence.RdbLoader;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
 
@@ -11,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * Replaces the data set with a master's RDB, as a Redis replica's full sync does: FLUSHALL and FUNCTION FLUSH, then
- * the file through {@link RdbLoader} (RESTORE per key, FUNCTION RESTORE per library). Everything goes through the
+ * the file through the server's RDB loader (persistence's RdbLoader: RESTORE per key, FUNCTION RESTORE per library). Everything goes through the
  * engine as the master's client, so the AOF sees the flush and every key as change records, as after the JSON link's
  * dump. A load refused half way is undone by flushing again: the caller then holds an empty data set and no
  * replication position, never a part of the master's. One thread (the link's).
@@ -21,13 +20,17 @@ final class FullSyncLoader
     private final Engine engine;
     private final int databases;
     private final CommandBatchBuilder commands;
+    private final RdbFileLoader rdbLoader;
 
     /**
-     * @param session the link's master client (exempt from READONLY).
+     * @param session   the link's master client (exempt from READONLY).
+     * @param rdbLoader loads the file as the master link's client.
      */
-    FullSyncLoader(final Engine engine, final int databases, final ClientSession session)
+    FullSyncLoader(final Engine engine, final int databases, final ClientSession session,
+        final RdbFileLoader rdbLoader)
     {
         this.engine = engine;
+        this.rdbLoader = rdbLoader;
         this.databases = databases;
         this.commands = new CommandBatchBuilder(session, new ApplyReply());
     }
@@ -40,7 +43,7 @@ final class FullSyncLoader
         flush();
         try
         {
-            return new RdbLoader(engine, databases, true).load(file);
+            return rdbLoader.load(engine, databases, file);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -1,10 +1,10 @@
 package io.ringkv.replication.replica.resp;
 
 import io.ringkv.replication.replica.MasterLink;
+import io.ringkv.replication.replica.ReconnectingLink;
 import io.ringkv.replication.replica.ReplicaLink;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -15,19 +15,12 @@ import java.util.function.Supplier;
  * that link's state from then on ("connecting" until then). Getters from any thread; {@link #stop()} returns at
  * once.
  */
-public final class ProtocolChoosingLink implements ReplicaLink
+public final class ProtocolChoosingLink extends ReconnectingLink
 {
-    private final String host;
-    private final int port;
     private final MasterLink jsonLink;
     private final Supplier<RedisMasterLink> respLink;
     private final MasterCredentials credentials;
-    private final Consumer<String> log;
-    private volatile boolean running = true;
     private volatile ReplicaLink chosen;
-    private volatile long lastIoMs;
-    private volatile String probeError;
-    private Thread thread;
 
     /**
      * @param jsonLink the link for a ringkv master, built and not started.
@@ -36,12 +29,10 @@ public final class ProtocolChoosingLink implements ReplicaLink
     ProtocolChoosingLink(final String host, final int port, final MasterLink jsonLink,
         final Supplier<RedisMasterLink> respLink, final MasterCredentials credentials, final Consumer<String> log)
     {
-        this.host = host;
-        this.port = port;
+        super(host, port, "ringkv-master-probe-", RedisMasterLink.RETRY_DELAY_MS, log);
         this.jsonLink = jsonLink;
         this.respLink = respLink;
         this.credentials = credentials;
-        this.log = log;
     }
 
     /**
@@ -80,67 +71,57 @@ public final class ProtocolChoosingLink implements ReplicaLink
         return chosen;
     }
 
+    /**
+     * Ask the master once it answers (a failure is logged and asked again), start the link for it, then wait for
+     * {@link #stop()}, which stops that link too.
+     */
     @Override
-    public void start()
+    protected void serve() throws IOException
     {
-        thread = Thread.ofVirtual().name("ringkv-master-probe-" + host + ":" + port).start(this::choose);
-    }
-
-    private void choose()
-    {
-        while (running)
+        if (chosen != null)
         {
-            try
-            {
-                final boolean ringkv = MasterProtocolProbe.isRingkv(host, port, credentials);
-                lastIoMs = System.currentTimeMillis();
-                final ReplicaLink link = ringkv ? jsonLink : respLink.get();
-                log.accept("MASTER " + host + ":" + port + " is " + (ringkv ? "a ringkv server: JSON replication" :
-                    "not a ringkv server: Redis's replication protocol"));
-                chosen = link;
-                if (running)
-                {
-                    link.start();
-                }
-                else
-                {
-                    link.stop();
-                }
-                return;
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                probeError = "cannot ask the master what it is: " + ex.getMessage();
-                log.accept("MASTER <-> REPLICA link to " + host + ":" + port + ": " + probeError);
-            }
-            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(RedisMasterLink.RETRY_DELAY_MS));
+            LockSupport.park(this);
+            return;
         }
-    }
-
-    @Override
-    public void stop()
-    {
-        running = false;
-        final ReplicaLink link = chosen;
-        if (link != null)
+        linkStatus = "connecting";
+        final boolean ringkv;
+        try
+        {
+            ringkv = MasterProtocolProbe.isRingkv(host(), port(), credentials);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("cannot ask the master what it is: " + ex.getMessage(), ex);
+        }
+        lastIoMs = System.currentTimeMillis();
+        final ReplicaLink link = ringkv ? jsonLink : respLink.get();
+        log.accept("MASTER " + host() + ":" + port() + " is " + (ringkv ? "a ringkv server: JSON replication" :
+            "not a ringkv server: Redis's replication protocol"));
+        chosen = link;
+        if (running)
+        {
+            link.start();
+        }
+        else
         {
             link.stop();
         }
-        final Thread thread = this.thread;
-        if (thread != null)
+    }
+
+    @Override
+    protected void closeConnection()
+    {
+        final ReplicaLink link = chosen;
+        if (link != null && !running)
         {
-            LockSupport.unpark(thread);
+            link.stop();
         }
     }
 
     @Override
     public void join(final long timeoutMs) throws InterruptedException
     {
-        final Thread thread = this.thread;
-        if (thread != null)
-        {
-            thread.join(timeoutMs);
-        }
+        super.join(timeoutMs);
         final ReplicaLink link = chosen;
         if (link != null)
         {
@@ -149,29 +130,24 @@ public final class ProtocolChoosingLink implements ReplicaLink
     }
 
     @Override
-    public String host()
-    {
-        return host;
-    }
-
-    @Override
-    public int port()
-    {
-        return port;
-    }
-
-    @Override
     public String linkStatus()
     {
         final ReplicaLink link = chosen;
-        return link == null ? "connecting" : link.linkStatus();
+        return link == null ? super.linkStatus() : link.linkStatus();
     }
 
     @Override
     public long lastIoMs()
     {
         final ReplicaLink link = chosen;
-        return link == null ? lastIoMs : link.lastIoMs();
+        return link == null ? super.lastIoMs() : link.lastIoMs();
+    }
+
+    @Override
+    public String lastError()
+    {
+        final ReplicaLink link = chosen;
+        return link == null ? super.lastError() : link.lastError();
     }
 
     @Override
@@ -186,13 +162,6 @@ public final class ProtocolChoosingLink implements ReplicaLink
     {
         final ReplicaLink link = chosen;
         return link == null ? jsonLink.offset() : link.offset();
-    }
-
-    @Override
-    public String lastError()
-    {
-        final ReplicaLink link = chosen;
-        return link == null ? probeError : link.lastError();
     }
 
     @Override

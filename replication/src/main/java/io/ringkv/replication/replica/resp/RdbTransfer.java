@@ -180,7 +180,10 @@ final class RdbTransfer
         }
     }
 
-    private static String printable(final String text)
+    /**
+     * @return the start of a master's answer with anything not printable ASCII shown as '?', for an error message.
+     */
+    static String printable(final String text)
     {
         final StringBuilder out = new StringBuilder();
         for (int i = 0; i < text.length() && i < 64; i++)

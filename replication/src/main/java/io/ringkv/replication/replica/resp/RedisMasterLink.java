@@ -49,6 +49,7 @@ public final class RedisMasterLink extends ReconnectingLink
     private final int listeningPort;
     private final MasterCredentials credentials;
     private final Supplier<Path> dir;
+    private final RdbFileLoader rdbLoader;
     private final Engine engine;
     private final CommandContext context;
     private final int databases;
@@ -71,6 +72,7 @@ public final class RedisMasterLink extends ReconnectingLink
      * @param listeningPort this server's port, told to the master for its INFO.
      * @param credentials   masteruser and masterauth, read at each connection.
      * @param dir           where the full sync's RDB is received (the server's {@code dir}).
+     * @param rdbLoader     loads it.
      * @param replid        replication id to continue from, or null.
      * @param offset        offset (bytes) applied in that history, or -1.
      * @param engine        applies what the master sends.
@@ -78,13 +80,15 @@ public final class RedisMasterLink extends ReconnectingLink
      * @param log           where notices go.
      */
     public RedisMasterLink(final String host, final int port, final int listeningPort,
-        final MasterCredentials credentials, final Supplier<Path> dir, final String replid, final long offset,
+        final MasterCredentials credentials, final Supplier<Path> dir, final RdbFileLoader rdbLoader,
+        final String replid, final long offset,
         final Engine engine, final CommandContext context, final Consumer<String> log)
     {
         super(host, port, "ringkv-redis-master-link-", RETRY_DELAY_MS, log);
         this.listeningPort = listeningPort;
         this.credentials = credentials;
         this.dir = dir;
+        this.rdbLoader = rdbLoader;
         this.replid = replid;
         this.offset = replid == null ? -1 : offset;
         this.engine = engine;
@@ -266,7 +270,7 @@ public final class RedisMasterLink extends ReconnectingLink
         }
         else
         {
-            throw new IOException("Unexpected reply to PSYNC from master: '" + printable(answer) + "'");
+            throw new IOException("Unexpected reply to PSYNC from master: '" + RdbTransfer.printable(answer) + "'");
         }
     }
 
@@ -295,7 +299,7 @@ public final class RedisMasterLink extends ReconnectingLink
             context.loading(true);
             try
             {
-                keys = new FullSyncLoader(engine, databases, session).load(file);
+                keys = new FullSyncLoader(engine, databases, session, rdbLoader).load(file);
             }
             finally
             {
@@ -442,17 +446,6 @@ public final class RedisMasterLink extends ReconnectingLink
         }
         out.write(text.toString().getBytes(StandardCharsets.ISO_8859_1)); // option values: one char per byte
         out.flush();
-    }
-
-    private static String printable(final String reply)
-    {
-        final StringBuilder text = new StringBuilder();
-        for (int i = 0; i < reply.length() && i < 128; i++)
-        {
-            final char c = reply.charAt(i);
-            text.append(c >= 0x20 && c < 0x7F ? c : '?');
-        }
-        return text.toString();
     }
 
     @Override

@@ -78,6 +78,12 @@ public abstract class ReconnectingLink implements ReplicaLink
     }
 
     @Override
+    public void disconnect()
+    {
+        closeConnection();
+    }
+
+    @Override
     public void join(final long timeoutMs) throws InterruptedException
     {
         final Thread thread = this.thread;

@@ -12,6 +12,11 @@ public interface ReplicaLink
     /** Any thread: stop linking and close the connection; returns at once. */
     void stop();
 
+    /**
+     * Any thread: drop the current connection; the link reconnects and asks to continue (CLIENT KILL TYPE master).
+     */
+    void disconnect();
+
     /** Wait for the link thread to end (tests, shutdown); not from the engine thread. */
     void join(long timeoutMs) throws InterruptedException;
 

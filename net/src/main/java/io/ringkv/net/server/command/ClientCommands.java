@@ -431,10 +431,19 @@ public final class ClientCommands
             }
             victims.add(connection);
         }
-        reply.integer(victims.size());
+        // The master's client is the replication link, not a connection of the registry (as Redis's server.master).
+        final io.ringkv.replication.replica.ReplicaLink master = "master".equals(type) && id == 0 &&
+            null == address && null == localAddress ? server.replication().replicaLink() : null;
+        final boolean killMaster = null != master && "up".equals(master.linkStatus());
+        reply.integer(victims.size() + (killMaster ? 1 : 0));
         for (final ConnectedClient victim : victims)
         {
             close(victim, context);
+        }
+        if (killMaster)
+        {
+            server.log().verbose("Killing the master link to " + master.host() + ":" + master.port());
+            master.disconnect();
         }
     }
 

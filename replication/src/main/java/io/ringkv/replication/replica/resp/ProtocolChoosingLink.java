@@ -119,6 +119,16 @@ public final class ProtocolChoosingLink extends ReconnectingLink
     }
 
     @Override
+    public void disconnect()
+    {
+        final ReplicaLink link = chosen;
+        if (link != null)
+        {
+            link.disconnect();
+        }
+    }
+
+    @Override
     public void join(final long timeoutMs) throws InterruptedException
     {
         super.join(timeoutMs);

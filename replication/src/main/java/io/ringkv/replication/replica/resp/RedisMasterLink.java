@@ -137,14 +137,6 @@ public final class RedisMasterLink extends ReconnectingLink
         return partialSyncs;
     }
 
-    /**
-     * Any thread: drop the current connection (it reconnects and asks to continue); faults in tests.
-     */
-    public void disconnect()
-    {
-        closeConnection();
-    }
-
     @Override
     protected void serve() throws IOException
     {

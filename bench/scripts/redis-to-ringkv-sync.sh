@@ -84,6 +84,7 @@ for round in $(seq 1 "$ROUNDS"); do
     unlink_replica "$RK_PORT"
     rd=$(sync_ms "$RR_PORT"); rd_rss=$(rss_kb "$RR_PID"); rd_keys=$(redis-cli -p "$RR_PORT" dbsize)
     unlink_replica "$RR_PORT"
+    echo "  ringkv's phases: $(grep 'Finished with success' "$WORK/ringkv.log" | tail -1 | sed 's/.*success //')"
     echo "round $round: ringkv ${rk} ms (${rk_keys} keys, RSS ${rk_rss} KB)  redis ${rd} ms (${rd_keys} keys, RSS" \
         "${rd_rss} KB)  ringkv/redis time $(python3 -c "print(round($rk/$rd, 2))")"
 done

@@ -15,6 +15,10 @@ import io.ringkv.replication.master.ReplicaSenderOwner;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
 import io.ringkv.replication.replica.MasterLink;
+import io.ringkv.replication.replica.ReplicaLink;
+import io.ringkv.replication.replica.resp.MasterCredentials;
+import io.ringkv.replication.replica.resp.ProtocolChoosingLink;
+import io.ringkv.replication.replica.resp.RedisMasterLink;
 import io.ringkv.replication.snapshot.Snapshot;
 import io.ringkv.replication.snapshot.SnapshotTask;
 import org.agrona.BitUtil;
@@ -55,7 +59,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     private volatile String replid = newReplid();
     private volatile String replid2 = NO_REPLID;
     private volatile long secondReplOffset = -1;
-    private volatile MasterLink link;
+    private volatile ReplicaLink link;
     private CommandContext engineContext;
     private java.util.function.Supplier<java.util.List<byte[]>> functionLibraries;
     private volatile long fullSyncs;
@@ -255,7 +259,20 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         return link != null;
     }
 
+    /**
+     * @return the JSON link to a ringkv master, or null (a master, or a replica of a Redis master).
+     */
     public MasterLink link()
+    {
+        final ReplicaLink link = this.link;
+        return link instanceof MasterLink json ? json : link instanceof ProtocolChoosingLink choosing ?
+            choosing.jsonLink() : null;
+    }
+
+    /**
+     * @return the link to the master whatever its protocol, or null on a master.
+     */
+    public ReplicaLink replicaLink()
     {
         return link;
     }
@@ -278,7 +295,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void replicaOf(final CommandContext context, final String host, final int port)
     {
         engineContext = context;
-        final MasterLink previous = link;
+        final ReplicaLink previous = link;
         if (previous != null)
         {
             if (previous.host().equals(host) && previous.port() == port)
@@ -303,8 +320,14 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         final long ownOffset = context.changeLog().lastOffset();
         final String resumeReplid = previous != null ? previous.replid() : ownOffset > 0 ? replid : null;
         final long resumeOffset = resumeReplid == null ? -1 : previous != null ? previous.offset() : ownOffset;
-        final MasterLink newLink = new MasterLink(host, port, listeningPort, config.masterauth, resumeReplid,
-            resumeOffset, engine, context, config.log);
+        final MasterCredentials credentials = new MasterCredentials(config.masteruser, config.masterauth);
+        final ReplicaLink newLink = ProtocolChoosingLink.forProtocol(config.replicaProtocol.get(), host, port,
+            new MasterLink(host, port, listeningPort, config.masterauth, resumeReplid, resumeOffset, engine, context,
+                config.log),
+            // Redis counts bytes: only a history followed from a Redis master can be continued (PSYNC) there.
+            () -> new RedisMasterLink(host, port, listeningPort, credentials, config.dir, config.rdbLoader,
+                previous != null && !previous.offsetsAreRecords() ? previous.replid() : null,
+                previous != null ? previous.offset() : -1, engine, context, config.log), credentials, config.log);
         link = newLink;
         log("Connecting to MASTER " + host + ":" + port);
         newLink.start();
@@ -317,7 +340,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void promote(final CommandContext context)
     {
         engineContext = context;
-        final MasterLink previous = link;
+        final ReplicaLink previous = link;
         context.readOnlyReplica(false);
         context.keyspace().replicaExpiry(false);
         context.loading(false);
@@ -331,7 +354,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         // stopped, so the old master's other replicas can continue from it. The engine numbers records as the
         // master did (REPLCONF OFFSET), so the backlog already holds that history in the master's offsets.
         final String masterReplid = previous.replid();
-        if (masterReplid != null && previous.offset() >= 0)
+        if (masterReplid != null && previous.offset() >= 0 && previous.offsetsAreRecords())
         {
             replid2 = masterReplid;
             secondReplOffset = context.changeLog().lastOffset() + 1;
@@ -656,7 +679,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
      */
     public void writeInfo(final StringBuilder out)
     {
-        final MasterLink link = this.link;
+        final ReplicaLink link = this.link;
         final long nowMs = System.currentTimeMillis();
         final long masterOffset = engine == null ? 0 : engine.replicationOffset();
         if (link == null)
@@ -733,7 +756,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
      */
     public void writeRole(final Reply reply)
     {
-        final MasterLink link = this.link;
+        final ReplicaLink link = this.link;
         if (link == null)
         {
             final List<ReplicaSender> senders = replicas;
@@ -798,7 +821,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void close()
     {
         running = false;
-        final MasterLink link = this.link;
+        final ReplicaLink link = this.link;
         if (link != null)
         {
             link.stop();

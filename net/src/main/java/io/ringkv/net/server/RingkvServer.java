@@ -188,11 +188,14 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
+            .masteruser(config.masteruser::text)
+            .replicaProtocol(config.replicaProtocol::text)
+            .dir(() -> Path.of(config.dir.text()))
+            .rdbLoader((target, databases, file) -> RdbLoader.forMasterSync(target, databases).load(file))
             .replicaReadOnly(config.replicaReadOnly::isYes)
             .replicaof(config.replicaof.text())
             .redisReplicas(config.replDisklessSync::isYes, config.replPingReplicaPeriod::number,
-                config.replTimeout::number, () -> config.outputBufferLimits.hardBytes(OutputBufferLimits.REPLICA),
-                config.dir::text)
+                config.replTimeout::number, () -> config.outputBufferLimits.hardBytes(OutputBufferLimits.REPLICA))
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
         replication.functionLibraries(functions::codes);
@@ -324,7 +327,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         final long startNs = System.nanoTime();
         try
         {
-            final RdbLoader loader = new RdbLoader(engine, keyspace.databases(), true);
+            final RdbLoader loader = RdbLoader.atStart(engine, keyspace.databases());
             final long keys = loader.load(file);
             if (keys >= 0)
             {

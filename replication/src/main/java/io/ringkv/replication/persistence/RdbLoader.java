@@ -64,25 +64,33 @@ public final class RdbLoader implements RdbFileReader.Handler
     /**
      * @param engine    the running engine to load through.
      * @param databases the keyspace's database count.
+     * @return a loader for a load before any client is served (nothing downstream yet): what it loads is not logged
+     * ({@link ClientSession#loader()}), so the replication offset stays as it was.
      */
-    public RdbLoader(final Engine engine, final int databases)
+    public static RdbLoader atStart(final Engine engine, final int databases)
     {
-        this(engine, databases, false);
+        return new RdbLoader(engine, databases, true, false);
     }
 
     /**
      * @param engine    the running engine to load through.
      * @param databases the keyspace's database count.
-     * @param atStart   true for a load before any client is served (nothing downstream yet): what it loads is not
-     *                  logged ({@link ClientSession#loader()}), so the replication offset stays as it was.
+     * @return a loader for a replica loading its master's full sync: the loading clients are exempt from READONLY
+     * and LOADING as the master link's own client is, and what they load is logged (it reaches the AOF).
      */
-    public RdbLoader(final Engine engine, final int databases, final boolean atStart)
+    public static RdbLoader forMasterSync(final Engine engine, final int databases)
+    {
+        return new RdbLoader(engine, databases, false, true);
+    }
+
+    private RdbLoader(final Engine engine, final int databases, final boolean atStart, final boolean masterLink)
     {
         this.engine = engine;
         this.databases = databases;
         for (final CommandBatchBuilder batch : batches)
         {
             batch.session().loader(atStart);
+            batch.session().masterLink(masterLink);
         }
     }
 

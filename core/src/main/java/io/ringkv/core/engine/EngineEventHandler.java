@@ -58,7 +58,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
      * that the start-up thread may install it after loading the file, before any client connects).
      */
     private volatile ChangeJournal journal;
-    /** Batches completed in this run of slots, answered after the journal's flush (appendfsync always). */
+    /** Batches completed in this run of slots, answered after the journal's flush (while the AOF is on). */
     private RequestBatch[] held = new RequestBatch[64];
     private int heldCount;
 
@@ -126,9 +126,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         if (journal != null)
         {
             journal.append(event);
-            if (endOfBatch)
+            if (endOfBatch && journal.flush())
             {
-                journal.flush();
                 releaseHeld();
             }
         }
@@ -217,13 +216,13 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     }
 
     /**
-     * Hand an executed batch over, or, with appendfsync always, hold it until the journal's flush at the end of this
-     * run of slots has made its changes durable (a preallocated array: nothing allocated per batch).
+     * Hand an executed batch over, or, while the AOF is on, hold it until the journal's flush at the end of this run
+     * of slots has written its changes (and fsynced them with appendfsync always): a preallocated array, nothing
+     * allocated per batch.
      */
     private void complete(final RequestBatch batch)
     {
-        final ChangeJournal journal = this.journal;
-        if (journal == null || !journal.holdsReplies())
+        if (journal == null)
         {
             batch.complete();
             return;

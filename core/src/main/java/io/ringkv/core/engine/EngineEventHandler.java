@@ -377,13 +377,17 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         try
         {
             final LatencyMonitor latencyMonitor = this.latencyMonitor;
-            final long expireStartNs = System.nanoTime();
-            keyspace.activeExpireCycle(nowMs, expireBudgetNs);
-            final long evictionStartNs = System.nanoTime();
-            latencyMonitor.addIfNeeded(LatencyMonitor.EXPIRE_CYCLE, evictionStartNs - expireStartNs, nowMs);
-            // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
-            keyspace.makeRoom(nowMs);
-            latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            // CLIENT PAUSE stops active expiry and eviction too, as Redis's: a paused dataset does not change.
+            if (context.clientPause().type(nowMs) == io.ringkv.core.command.ClientPause.NONE)
+            {
+                final long expireStartNs = System.nanoTime();
+                keyspace.activeExpireCycle(nowMs, expireBudgetNs);
+                final long evictionStartNs = System.nanoTime();
+                latencyMonitor.addIfNeeded(LatencyMonitor.EXPIRE_CYCLE, evictionStartNs - expireStartNs, nowMs);
+                // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
+                keyspace.makeRoom(nowMs);
+                latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            }
             context.pubSub().sweepClosed(); // subscriptions of connections that closed
             latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);

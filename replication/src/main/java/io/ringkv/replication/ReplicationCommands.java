@@ -34,9 +34,12 @@ public final class ReplicationCommands
         table.register("replicaof", 3, Command.ADMIN, (context, args, reply) -> replicaOf(node, context, args, reply));
         table.register("slaveof", 3, Command.ADMIN, (context, args, reply) -> replicaOf(node, context, args, reply));
         table.register("role", 1, Command.FAST, (context, args, reply) -> node.writeRole(reply));
-        table.register("sync", -3, Command.ADMIN | Command.NO_MULTI, (context, args, reply) -> sync(node, context, args, reply));
+        table.register("sync", -1, Command.ADMIN | Command.NO_MULTI,
+            (context, args, reply) -> sync(node, context, args, reply));
+        table.register("psync", -3, Command.ADMIN | Command.NO_MULTI,
+            (context, args, reply) -> psync(node, context, args, reply));
         table.register("wait", 3, 0, (context, args, reply) -> waitForReplicas(node, context, args, reply));
-        table.register("replconf", -1, Command.ADMIN, ReplicationCommands::replconf);
+        table.register("replconf", -1, Command.ADMIN, (context, args, reply) -> replconf(node, context, args, reply));
     }
 
     /**
@@ -44,7 +47,8 @@ public final class ReplicationCommands
      * applies: the records the engine makes from now on are numbered from n + 1, the master's numbering. Anything
      * else gets Redis's answer to an option it does not know.
      */
-    private static void replconf(final CommandContext context, final CommandArgs args, final Reply reply)
+    private static void replconf(final ReplicationNode node, final CommandContext context, final CommandArgs args,
+        final Reply reply)
     {
         if (args.count() == 3 && args.equalsIgnoreCase(1, OFFSET) && context.session().masterLink())
         {
@@ -57,6 +61,11 @@ public final class ReplicationCommands
             context.changeLog().continueFrom(numbers.value());
             reply.ok();
             return;
+        }
+        final RespReplication redisReplicas = node.redisReplicas();
+        if (redisReplicas != null && redisReplicas.replconf(context, args, reply))
+        {
+            return; // a Redis replica's handshake: listening-port, ip-address, capa, ack, getack
         }
         if ((args.count() & 1) == 0)
         {
@@ -152,9 +161,45 @@ public final class ReplicationCommands
         reply.ok();
     }
 
+    /**
+     * PSYNC replid offset: a Redis replica's sync request.
+     */
+    private static void psync(final ReplicationNode node, final CommandContext context, final CommandArgs args,
+        final Reply reply)
+    {
+        final RespReplication redisReplicas = node.redisReplicas();
+        if (redisReplicas == null)
+        {
+            reply.error("ERR unknown command 'psync'");
+            return;
+        }
+        if (args.count() != 3)
+        {
+            reply.error("ERR wrong number of arguments for 'psync' command");
+            return;
+        }
+        final AsciiNumbers numbers = context.numbers();
+        if (!numbers.parseLong(args, 2))
+        {
+            reply.error(ErrorMessages.NOT_INTEGER);
+            return;
+        }
+        redisReplicas.psync(context, args.asString(1), numbers.value(), true, reply);
+    }
+
     private static void sync(final ReplicationNode node, final CommandContext context, final CommandArgs args,
         final Reply reply)
     {
+        if (args.count() == 1 && node.redisReplicas() != null)
+        {
+            node.redisReplicas().psync(context, "?", -1, false, reply); // Redis's SYNC: a full sync, no +FULLRESYNC
+            return;
+        }
+        if (args.count() < 3)
+        {
+            reply.error("ERR wrong number of arguments for 'sync' command");
+            return;
+        }
         if (args.count() > 4)
         {
             reply.error("ERR syntax error: SYNC replid offset [port]");

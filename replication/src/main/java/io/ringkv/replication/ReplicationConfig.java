@@ -2,6 +2,7 @@ package io.ringkv.replication;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,27 @@ public final class ReplicationConfig
     String replicaof = "";
     Consumer<String> log = message -> System.getLogger(ReplicationNode.class.getName())
         .log(System.Logger.Level.INFO, message);
+    BooleanSupplier replDisklessSync = () -> true;
+    LongSupplier replPingReplicaPeriodSeconds = () -> 10;
+    LongSupplier replTimeoutSeconds = () -> 60;
+    LongSupplier replicaOutputLimit = () -> REPLICA_OUTPUT_LIMIT_BYTES_DEFAULT;
+    Supplier<String> dir = () -> ".";
+
+    /**
+     * Redis replicas' options (docs/replication-protocol.md, "ringkv as a master of Redis replicas"), each read when
+     * it applies: repl-diskless-sync, repl-ping-replica-period, repl-timeout, the replica class's hard limit of
+     * client-output-buffer-limit (0: none) and dir (a disk-based sync's temporary file).
+     */
+    public ReplicationConfig redisReplicas(final BooleanSupplier disklessSync, final LongSupplier pingPeriodSeconds,
+        final LongSupplier timeoutSeconds, final LongSupplier outputLimitBytes, final Supplier<String> dir)
+    {
+        this.replDisklessSync = disklessSync;
+        this.replPingReplicaPeriodSeconds = pingPeriodSeconds;
+        this.replTimeoutSeconds = timeoutSeconds;
+        this.replicaOutputLimit = outputLimitBytes;
+        this.dir = dir;
+        return this;
+    }
 
     /**
      * @param bytes repl-backlog-size.

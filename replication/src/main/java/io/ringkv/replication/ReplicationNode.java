@@ -63,6 +63,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     private volatile long partialSyncsRefused;
     private volatile long snapshotPeakBytes;
     private final java.util.Set<Thread> ackWaiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private RespReplication resp;
 
     public ReplicationNode(final ReplicationConfig config)
     {
@@ -91,6 +92,54 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     /**
+     * Start-up thread, before {@link #start}: serve Redis-protocol replicas too (PSYNC, SYNC), their stream encoded
+     * by {@code encoding} and their full syncs written by {@code rdbFile}.
+     */
+    public void redisReplicas(final io.ringkv.replication.log.RespSlotEncoding encoding,
+        final io.ringkv.replication.snapshot.RdbSnapshotFile rdbFile)
+    {
+        resp = new RespReplication(this, config, encoding, rdbFile, backlog);
+        encoder.respStream(resp.stream());
+    }
+
+    /**
+     * @return the Redis-protocol replicas' side, or null when not set up.
+     */
+    RespReplication redisReplicas()
+    {
+        return resp;
+    }
+
+    Keyspace keyspace()
+    {
+        return keyspace;
+    }
+
+    java.util.List<byte[]> functionLibraryCodes()
+    {
+        return null == functionLibraries ? null : functionLibraries.get();
+    }
+
+    /**
+     * A sync was served: counts for INFO stats (sync_full, sync_partial_ok, sync_partial_err).
+     */
+    void countSync(final boolean partial, final boolean partialRefused)
+    {
+        if (partial)
+        {
+            partialSyncs++;
+        }
+        else
+        {
+            fullSyncs++;
+        }
+        if (partialRefused)
+        {
+            partialSyncsRefused++;
+        }
+    }
+
+    /**
      * Start-up thread, after the engine has started: install the snapshot task and, with {@code replicaof}
      * configured, begin replicating.
      *
@@ -104,7 +153,15 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         this.keyspace = keyspace;
         this.listeningPort = listeningPort;
         this.snapshotTask = new SnapshotTask(keyspace);
-        engine.backgroundTask(snapshotTask);
+        engine.backgroundTask(nowMs ->
+        {
+            snapshotTask.doWork(nowMs);
+            final RespReplication resp = this.resp;
+            if (resp != null)
+            {
+                resp.afterSnapshotStep(nowMs); // a Redis replica's queued full sync starts once the task is free
+            }
+        });
         running = true;
         drainer = Thread.ofVirtual().name("ringkv-repl-drainer").start(this::drainGivenUpSnapshots);
         if (!config.replicaof.isEmpty())
@@ -191,6 +248,10 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         {
             replica.close();
         }
+        if (resp != null)
+        {
+            resp.stopAll();
+        }
         context.blockedClients().disconnectAll(); // Redis: clients blocked on a master, now a replica
         context.readOnlyReplica(config.replicaReadOnly.getAsBoolean());
         context.keyspace().replicaExpiry(true);
@@ -249,6 +310,12 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void backlogSize(final long bytes)
     {
         backlog.resize(ReplicationConfig.backlogCapacity(bytes));
+        config.backlogBytes = ReplicationConfig.backlogCapacity(bytes);
+        final io.ringkv.replication.log.RespBacklog respBacklog = resp == null ? null : resp.stream().backlog();
+        if (respBacklog != null)
+        {
+            respBacklog.resize(ReplicationConfig.backlogCapacity(bytes));
+        }
     }
 
     /**
@@ -276,17 +343,13 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void sync(final CommandContext context, final String replicaReplid, final long replicaOffset,
         final int replicaPort, final Reply reply)
     {
-        if (link != null)
+        final String refusal = syncRefusal(context.session());
+        if (refusal != null)
         {
-            reply.error("ERR this server is a replica: chained replication is not supported, sync from its master");
+            reply.error(refusal);
             return;
         }
         final ClientSession session = context.session();
-        if (session.masterLink())
-        {
-            reply.error("ERR the master link cannot sync");
-            return;
-        }
         final long offset = context.changeLog().lastOffset();
         // As Redis's PSYNC2: this server's history, or the history it took over as a promoted replica up to where
         // that master's stream stopped reaching it.
@@ -341,6 +404,18 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
                 partialSyncsRefused++;
             }
         }
+    }
+
+    /**
+     * @return why {@code session} may not sync from this server (JSON sync, PSYNC, SYNC), or null when it may.
+     */
+    String syncRefusal(final ClientSession session)
+    {
+        if (link != null)
+        {
+            return "ERR this server is a replica: chained replication is not supported, sync from its master";
+        }
+        return session.masterLink() ? "ERR the master link cannot sync" : null;
     }
 
     private void handOver(final ByteChannel channel, final int replicaPort, final long startOffset,
@@ -402,6 +477,30 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     /**
+     * Engine thread (CLIENT KILL TYPE replica): drop every replica's connection; each will reconnect and resync.
+     *
+     * @return replicas dropped.
+     */
+    public int dropReplicas()
+    {
+        int dropped = 0;
+        for (final ReplicaSender replica : replicas)
+        {
+            replica.close();
+            dropped++;
+        }
+        if (resp != null)
+        {
+            for (final io.ringkv.replication.master.RespReplicaSender replica : resp.senders())
+            {
+                replica.close();
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /**
      * A sender ended.
      */
     @Override
@@ -444,6 +543,10 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         final Thread self = Thread.currentThread();
         ackWaiters.add(self);
+        if (resp != null)
+        {
+            resp.requestAcks();
+        }
         try
         {
             while (true)
@@ -481,7 +584,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
                 acked++;
             }
         }
-        return acked;
+        return resp == null ? acked : acked + resp.ackedReplicas(offset);
     }
 
     /**
@@ -532,10 +635,20 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
             line(out, "replica_announced", 1);
         }
         final List<ReplicaSender> senders = replicas;
-        line(out, "connected_slaves", senders.size());
+        final List<io.ringkv.replication.master.RespReplicaSender> redisReplicas =
+            resp == null ? List.of() : resp.senders();
+        line(out, "connected_slaves", senders.size() + redisReplicas.size());
         int index = 0;
         for (final ReplicaSender replica : senders)
         {
+            out.append("slave").append(index++).append(":ip=").append(replica.ip()).append(",port=")
+                .append(replica.port()).append(",state=").append(replica.state()).append(",offset=")
+                .append(Math.max(0, replica.ackOffset())).append(",lag=")
+                .append((nowMs - replica.lastAckMs()) / 1000).append("\r\n");
+        }
+        for (final io.ringkv.replication.master.RespReplicaSender replica : redisReplicas)
+        {
+            // A Redis replica's offset is in bytes of the RESP stream (ringkv_resp_repl_offset), not records.
             out.append("slave").append(index++).append(":ip=").append(replica.ip()).append(",port=")
                 .append(replica.port()).append(",state=").append(replica.state()).append(",offset=")
                 .append(Math.max(0, replica.ackOffset())).append(",lag=")
@@ -562,6 +675,10 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         }
         line(out, "ringkv_repl_snapshot_peak_bytes", peak);
         line(out, "ringkv_repl_pending_log_peak_bytes", pendingPeak);
+        final io.ringkv.replication.log.RespBacklog respBacklog = resp == null ? null : resp.stream().backlog();
+        line(out, "ringkv_resp_repl_offset", respBacklog == null ? 0 : respBacklog.endOffset());
+        line(out, "ringkv_resp_repl_backlog_first_byte_offset", respBacklog == null ? 0 :
+            respBacklog.firstOffset() + 1);
     }
 
     /**
@@ -573,11 +690,20 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         if (link == null)
         {
             final List<ReplicaSender> senders = replicas;
+            final List<io.ringkv.replication.master.RespReplicaSender> redisReplicas =
+                resp == null ? List.of() : resp.senders();
             reply.arrayHeader(3);
             reply.bulk(ascii("master"));
             reply.integer(engine.replicationOffset());
-            reply.arrayHeader(senders.size());
+            reply.arrayHeader(senders.size() + redisReplicas.size());
             for (final ReplicaSender replica : senders)
+            {
+                reply.arrayHeader(3);
+                reply.bulk(ascii(replica.ip()));
+                reply.bulk(ascii(Integer.toString(replica.port())));
+                reply.bulk(ascii(Long.toString(Math.max(0, replica.ackOffset()))));
+            }
+            for (final io.ringkv.replication.master.RespReplicaSender replica : redisReplicas)
             {
                 reply.arrayHeader(3);
                 reply.bulk(ascii(replica.ip()));
@@ -642,6 +768,11 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         for (final ReplicaSender replica : senders)
         {
             replica.close();
+        }
+        if (resp != null)
+        {
+            resp.stopAll();
+            resp.awaitSenders(1000);
         }
         for (final ReplicaSender replica : senders)
         {

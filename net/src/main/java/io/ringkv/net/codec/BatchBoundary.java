@@ -43,12 +43,12 @@ public final class BatchBoundary
 
     /**
      * Whether a batch must be executed while its connection waits, instead of being answered by the engine while
-     * the connection reads on: true when a request may take the connection over once answered (SYNC: it becomes a
-     * replication stream; WAIT: its reply is given later by the connection's thread), which the connection can
-     * only do while it is not blocked in {@code read}.
+     * the connection reads on: true when a request may take the connection over once answered (SYNC, PSYNC: it
+     * becomes a replication stream; WAIT: its reply is given later by the connection's thread), which the
+     * connection can only do while it is not blocked in {@code read}.
      *
      * @param batch a parsed batch.
-     * @return true when one of its requests is SYNC or WAIT (any case).
+     * @return true when one of its requests is SYNC, PSYNC or WAIT (any case).
      */
     public static boolean needsConnectionThread(final RequestBatch batch)
     {
@@ -69,6 +69,10 @@ public final class BatchBoundary
                 {
                     return true;
                 }
+            }
+            else if (batch.argLength(arg) == 5 && equalsLower(buffer, batch.argOffset(arg), "psync"))
+            {
+                return true; // a Redis replica's sync
             }
         }
         return false;

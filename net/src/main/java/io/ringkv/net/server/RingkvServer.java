@@ -31,11 +31,13 @@ import io.ringkv.net.server.command.SlowlogCommands;
 import io.ringkv.net.server.command.ServerCommands;
 import io.ringkv.net.server.command.ServerControl;
 import io.ringkv.net.server.config.ConfigOption;
+import io.ringkv.net.server.config.OutputBufferLimits;
 import io.ringkv.net.server.config.ServerConfig;
 import io.ringkv.net.server.metrics.MetricsEndpoint;
 import io.ringkv.replication.ReplicationCommands;
 import io.ringkv.replication.aof.AofCommands;
 import io.ringkv.replication.aof.AppendOnlyFile;
+import io.ringkv.replication.aof.RespSlotEncoder;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.ReplicationNode;
 import io.ringkv.replication.persistence.PersistenceCommands;
@@ -189,6 +191,9 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .masterauth(config.masterauth::text)
             .replicaReadOnly(config.replicaReadOnly::isYes)
             .replicaof(config.replicaof.text())
+            .redisReplicas(config.replDisklessSync::isYes, config.replPingReplicaPeriod::number,
+                config.replTimeout::number, () -> config.outputBufferLimits.hardBytes(OutputBufferLimits.REPLICA),
+                config.dir::text)
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
         replication.functionLibraries(functions::codes);
@@ -210,6 +215,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .functionLibraries(context -> functions.codes())
             .log(log::notice, log::warning));
         PersistenceCommands.register(commands, persistence);
+        replication.redisReplicas(new RespSlotEncoder(), persistence.rdbFile());
         infoSections.add("replication", "Replication", true, (context, info) -> replication.writeInfo(info::line));
         config.onChange(config.replicaReadOnly, option -> replication.replicaReadOnlyChanged());
         config.onChange(config.replBacklogSize, option -> replication.backlogSize(option.number()));

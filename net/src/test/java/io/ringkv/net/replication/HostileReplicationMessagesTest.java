@@ -35,6 +35,8 @@ class HostileReplicationMessagesTest
             assertEquals("{\"error\":\"ERR invalid replication offset: -7\"}",
                 client.command("sync", "some-replid", "-7"));
             assertEquals("{\"error\":\"ERR invalid port: 70000\"}", client.command("sync", "x", "1", "70000"));
+            assertEquals("{\"error\":\"ERR SYNC needs a RESP connection\"}", client.command("sync"));
+            assertEquals("{\"error\":\"ERR PSYNC needs a RESP connection\"}", client.command("psync", "?", "-1"));
             assertEquals("{\"value\":\"kept\"}", client.call("{\"cmd\":\"get\",\"key\":\"a\"}"));
             assertEquals("{\"value\":1}", client.command("dbsize"));
         }

@@ -28,6 +28,14 @@ final class RespCommandOut
     }
 
     /**
+     * @return the bytes written since the last {@link #clear()}, from index 0 to {@link #length()}.
+     */
+    DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
      * @return commands started since the last {@link #clear()}.
      */
     int commands()

@@ -1,14 +1,12 @@
 package io.ringkv.replication.log;
 
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -129,7 +127,7 @@ public final class ReplicationBacklog implements AutoCloseable
     public boolean append(final long recordOffset, final DirectBuffer line, final int offset, final int length)
     {
         Storage storage = this.storage;
-        if (requestedCapacity != storage.capacity)
+        if (requestedCapacity != storage.ring.capacity())
         {
             storage = moveTo(storage, requestedCapacity);
         }
@@ -137,14 +135,13 @@ public final class ReplicationBacklog implements AutoCloseable
         {
             restartAt(storage, recordOffset);
         }
-        final int capacity = storage.capacity;
+        final int capacity = storage.ring.capacity();
         final long[] recordPositions = storage.recordPositions;
         final int recordMask = storage.recordMask;
         final long tail = (long)TAIL.getOpaque(this);
         final long frameLength = (long)FRAME_HEADER_LENGTH + length;
         final long newTail = tail + frameLength;
-        storage.writeLimit = newTail;
-        VarHandle.storeStoreFence();
+        storage.ring.announce(newTail);
         if (frameLength > capacity)
         {
             firstPosition = newTail;
@@ -158,7 +155,7 @@ public final class ReplicationBacklog implements AutoCloseable
         long firstPos = firstPosition;
         while (firstPos < newTail - capacity)
         {
-            copyOut(storage, firstPos, header, 0, FRAME_HEADER_LENGTH);
+            storage.ring.read(firstPos, header, 0, FRAME_HEADER_LENGTH);
             firstPos += FRAME_HEADER_LENGTH + header.getInt(FRAME_LENGTH_OFFSET);
             first++;
         }
@@ -167,8 +164,8 @@ public final class ReplicationBacklog implements AutoCloseable
 
         header.putInt(FRAME_LENGTH_OFFSET, length);
         header.putLong(FRAME_RECORD_OFFSET, recordOffset);
-        copyIn(storage, tail, header, 0, FRAME_HEADER_LENGTH);
-        copyIn(storage, tail + FRAME_HEADER_LENGTH, line, offset, length);
+        storage.ring.write(tail, header, 0, FRAME_HEADER_LENGTH);
+        storage.ring.write(tail + FRAME_HEADER_LENGTH, line, offset, length);
         recordPositions[(int)(recordOffset & recordMask)] = tail;
         recordPositions[(int)((recordOffset + 1) & recordMask)] = newTail;
         LAST_RECORD.setRelease(this, recordOffset);
@@ -201,26 +198,20 @@ public final class ReplicationBacklog implements AutoCloseable
         long first = (long)FIRST_RECORD.getOpaque(this);
         while (tail - position > capacity)
         {
-            copyOut(old, position, header, 0, FRAME_HEADER_LENGTH);
+            old.ring.read(position, header, 0, FRAME_HEADER_LENGTH);
             position += FRAME_HEADER_LENGTH + header.getInt(FRAME_LENGTH_OFFSET);
             first++;
         }
-        for (long from = position; from < tail; )
-        {
-            final int index = (int)(from % old.capacity);
-            final int length = (int)Math.min(tail - from, old.capacity - index);
-            copyIn(next, from, old.buffer, index, length);
-            from += length;
-        }
+        next.ring.copyFrom(old.ring, position, tail);
         long record = first;
         for (long at = position; at < tail; record++)
         {
             next.recordPositions[(int)(record & next.recordMask)] = at;
-            copyOut(next, at, header, 0, FRAME_HEADER_LENGTH);
+            next.ring.read(at, header, 0, FRAME_HEADER_LENGTH);
             at += FRAME_HEADER_LENGTH + header.getInt(FRAME_LENGTH_OFFSET);
         }
         next.recordPositions[(int)(record & next.recordMask)] = tail;
-        next.writeLimit = tail;
+        next.ring.announce(tail);
         firstPosition = position;
         FIRST_RECORD.setRelease(this, first); // before the new memory: a reader of it never sees an older first
         this.storage = next;
@@ -276,7 +267,7 @@ public final class ReplicationBacklog implements AutoCloseable
     public long historyLength()
     {
         final long tail = tailPosition();
-        return Math.min(tail, storage.capacity);
+        return Math.min(tail, storage.ring.capacity());
     }
 
     /**
@@ -311,10 +302,7 @@ public final class ReplicationBacklog implements AutoCloseable
     public boolean copy(final long position, final MutableDirectBuffer destination, final int offset,
         final int length)
     {
-        final Storage storage = this.storage;
-        copyOut(storage, position, destination, offset, length);
-        VarHandle.loadLoadFence();
-        return position >= storage.writeLimit - storage.capacity;
+        return storage.ring.copy(position, destination, offset, length);
     }
 
     /**
@@ -322,8 +310,7 @@ public final class ReplicationBacklog implements AutoCloseable
      */
     public boolean isIntact(final long position)
     {
-        final Storage storage = this.storage;
-        return position >= storage.writeLimit - storage.capacity;
+        return storage.ring.isIntact(position);
     }
 
     /**
@@ -400,34 +387,10 @@ public final class ReplicationBacklog implements AutoCloseable
         }
     }
 
-    private static void copyIn(final Storage storage, final long position, final DirectBuffer source,
-        final int offset, final int length)
-    {
-        final int index = (int)(position % storage.capacity);
-        final int first = Math.min(length, storage.capacity - index);
-        storage.buffer.putBytes(index, source, offset, first);
-        if (first < length)
-        {
-            storage.buffer.putBytes(0, source, offset + first, length - first);
-        }
-    }
-
-    private static void copyOut(final Storage storage, final long position, final MutableDirectBuffer destination,
-        final int offset, final int length)
-    {
-        final int index = (int)(position % storage.capacity);
-        final int first = Math.min(length, storage.capacity - index);
-        storage.buffer.getBytes(index, destination, offset, first);
-        if (first < length)
-        {
-            storage.buffer.getBytes(0, destination, offset + first, length - first);
-        }
-    }
-
     @Override
     public void close()
     {
-        BufferUtil.free(storage.memory);
+        storage.ring.free();
     }
 
     /**
@@ -435,19 +398,13 @@ public final class ReplicationBacklog implements AutoCloseable
      */
     private static final class Storage
     {
-        final int capacity;
-        final ByteBuffer memory;
-        final UnsafeBuffer buffer;
+        final SeqlockByteRing ring;
         final long[] recordPositions;
         final int recordMask;
-        /** Stream position the writer is about to write up to (seqlock: announced before the bytes). */
-        volatile long writeLimit;
 
         Storage(final int capacity)
         {
-            this.capacity = capacity;
-            memory = ByteBuffer.allocateDirect(capacity);
-            buffer = new UnsafeBuffer(memory, 0, capacity);
+            ring = new SeqlockByteRing(capacity);
             final int slots = BitUtil.findNextPositivePowerOfTwo(capacity / MIN_FRAME_LENGTH + 2);
             recordPositions = new long[slots];
             recordMask = slots - 1;

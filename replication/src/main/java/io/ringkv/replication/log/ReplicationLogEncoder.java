@@ -26,10 +26,19 @@ public final class ReplicationLogEncoder implements EventHandler<CommandEvent>
     private final JsonTextWriter line = new JsonTextWriter(1024);
     private volatile ReplicaFeed[] feeds = new ReplicaFeed[0];
     private volatile ReplicaFeed[] attaching = new ReplicaFeed[0];
+    private volatile RespChangeStream respStream;
 
     public ReplicationLogEncoder(final ReplicationBacklog backlog)
     {
         this.backlog = backlog;
+    }
+
+    /**
+     * Start-up thread: also feed Redis-protocol replicas, from this thread, after each slot.
+     */
+    public void respStream(final RespChangeStream stream)
+    {
+        this.respStream = stream;
     }
 
     @Override
@@ -82,6 +91,11 @@ public final class ReplicationLogEncoder implements EventHandler<CommandEvent>
                     }
                 }
             }
+        }
+        final RespChangeStream resp = respStream;
+        if (resp != null)
+        {
+            resp.onSlot(event, endOfBatch);
         }
     }
 

@@ -7,7 +7,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * A whole RDB file written from a point-in-time {@link Snapshot}: the header and Redis 7.0's aux fields, the function
  * libraries, the snapshot's keys through {@link RdbSnapshotWriter}, EOF and the CRC-64. The one way ringkv writes an
  * RDB file, shared by SAVE/BGSAVE ({@code dump.rdb}) and BGREWRITEAOF's RDB preamble ({@code aof-use-rdb-preamble
- * yes}: the base file {@code <name>.<seq>.base.rdb}).
+ * yes}: the base file {@code <name>.<seq>.base.rdb}) and the payload of a Redis replica's full sync (a socket,
+ * diskless).
  */
 public final class RdbSnapshotFile
 {
@@ -86,7 +87,7 @@ public final class RdbSnapshotFile
      * @return the file's length.
      * @throws IOException when the file cannot be written or the snapshot was given up.
      */
-    public long write(final FileChannel channel, final Header header, final Snapshot snapshot,
+    public long write(final WritableByteChannel channel, final Header header, final Snapshot snapshot,
         final SnapshotTask onEngine, final Runnable requestStep) throws IOException
     {
         final RdbFileWriter file = new RdbFileWriter(compression.getAsBoolean(), checksum.getAsBoolean());

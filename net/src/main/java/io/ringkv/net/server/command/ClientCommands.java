@@ -439,7 +439,9 @@ public final class ClientCommands
             }
             victims.add(connection);
         }
-        reply.integer(victims.size());
+        // Replicas' connections are served by their senders, not listed as clients: TYPE replica drops them.
+        final int replicas = "replica".equals(type) || "slave".equals(type) ? server.replication().dropReplicas() : 0;
+        reply.integer(victims.size() + replicas);
         for (final ConnectedClient victim : victims)
         {
             close(victim, context);

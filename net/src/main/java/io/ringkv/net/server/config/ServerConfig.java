@@ -114,6 +114,17 @@ public final class ServerConfig
         "masterauth", "", true, "Password to give the master when replicating."));
     public final ConfigOption replicaReadOnly = add(ConfigOption.bool(
         "replica-read-only", true, true, "A replica refuses writes from clients."), "slave-read-only");
+    public final ConfigOption replDisklessSync = add(ConfigOption.bool(
+        "repl-diskless-sync", true, true, "Full syncs of Redis replicas stream the RDB to the socket (capa eof)."));
+    public final ConfigOption replDisklessSyncDelay = add(ConfigOption.integer(
+        "repl-diskless-sync-delay", 5, 0, Integer.MAX_VALUE, true,
+        "Accepted for Redis compatibility: each replica's full sync has its own snapshot, so none waits."));
+    public final ConfigOption replPingReplicaPeriod = add(ConfigOption.integer(
+        "repl-ping-replica-period", 10, 1, Integer.MAX_VALUE, true,
+        "Seconds between PINGs in the stream to Redis replicas."), "repl-ping-slave-period");
+    public final ConfigOption replTimeout = add(ConfigOption.integer(
+        "repl-timeout", 60, 1, Integer.MAX_VALUE, true,
+        "Seconds a Redis replica may acknowledge nothing (or read nothing of its payload) before it is dropped."));
     public final ConfigOption latencyTracking = add(ConfigOption.bool(
         "latency-tracking", true, true, "Keep per-command latency histograms."));
     public final ConfigOption latencyTrackingInfoPercentiles = add(ConfigOption.percentiles(

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What the append-only file tests share: a server on a directory, raw commands, waiting for a rewrite.
  */
-final class AofTestSupport
+public final class AofTestSupport
 {
     private AofTestSupport()
     {
@@ -44,18 +44,18 @@ final class AofTestSupport
         return TestServer.start(options);
     }
 
-    static Object call(final Jedis jedis, final String... args)
+    public static Object call(final Jedis jedis, final String... args)
     {
         final ProtocolCommand command = () -> SafeEncoder.encode(args[0]);
         return jedis.sendCommand(command, Arrays.copyOfRange(args, 1, args.length));
     }
 
-    static String text(final Object reply)
+    public static String text(final Object reply)
     {
         return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
     }
 
-    static String digest(final Jedis jedis)
+    public static String digest(final Jedis jedis)
     {
         return text(call(jedis, "DEBUG", "DIGEST"));
     }
@@ -104,7 +104,7 @@ final class AofTestSupport
      * Every type and encoding, expiry, several databases, transactions and the key commands that log their own
      * records (RENAME, COPY, MOVE, SWAPDB, FLUSHDB...).
      */
-    static void writeEveryKind(final Jedis jedis, final String tag)
+    public static void writeEveryKind(final Jedis jedis, final String tag)
     {
         jedis.set(tag + "raw", "hello world");
         jedis.set(tag + "int", "12345");

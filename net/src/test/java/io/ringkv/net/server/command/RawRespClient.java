@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * A test client that sends requests as RESP multibulk and reads each reply back as its exact bytes (one whole RESP2
  * or RESP3 value, nested aggregates included), so tests can compare wire output with Redis's.
  */
-final class RawRespClient implements AutoCloseable
+public final class RawRespClient implements AutoCloseable
 {
     private final Socket socket;
     private final InputStream in;
@@ -39,7 +39,7 @@ final class RawRespClient implements AutoCloseable
         }
     }
 
-    RawRespClient(final int port) throws IOException
+    public RawRespClient(final int port) throws IOException
     {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(5_000);
@@ -57,7 +57,7 @@ final class RawRespClient implements AutoCloseable
         return read();
     }
 
-    void send(final String... args) throws IOException
+    public void send(final String... args) throws IOException
     {
         final StringBuilder request = new StringBuilder().append('*').append(args.length).append("\r\n");
         for (final String arg : args)
@@ -67,6 +67,14 @@ final class RawRespClient implements AutoCloseable
         }
         out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
+    }
+
+    /**
+     * @return the connection's input, for a test that reads something other than replies (a replication stream).
+     */
+    public InputStream input()
+    {
+        return in;
     }
 
     /**

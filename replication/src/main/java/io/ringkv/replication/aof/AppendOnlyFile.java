@@ -417,8 +417,8 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
         {
             return;
         }
+        closeIncr(); // writes what is buffered first: the held replies go once journal(null) releases them
         engine.journal(null);
-        closeIncr();
         final Snapshot snapshot = rewriteSnapshot;
         if (snapshot != null)
         {

@@ -26,27 +26,32 @@ public final class ReplicationConfig
     Supplier<String> masterauth = () -> "";
     BooleanSupplier replicaReadOnly = () -> true;
     String replicaof = "";
+    Supplier<String> replicaProtocol = () -> "auto";
+    Supplier<String> masteruser = () -> "";
+    Supplier<java.nio.file.Path> dir = () -> java.nio.file.Path.of(".");
+    io.ringkv.replication.replica.resp.RdbFileLoader rdbLoader = (engine, databases, file) ->
+    {
+        throw new java.io.IOException("this server cannot load a Redis master's RDB (no RDB loader configured)");
+    };
     Consumer<String> log = message -> System.getLogger(ReplicationNode.class.getName())
         .log(System.Logger.Level.INFO, message);
     BooleanSupplier replDisklessSync = () -> true;
     LongSupplier replPingReplicaPeriodSeconds = () -> 10;
     LongSupplier replTimeoutSeconds = () -> 60;
     LongSupplier replicaOutputLimit = () -> REPLICA_OUTPUT_LIMIT_BYTES_DEFAULT;
-    Supplier<String> dir = () -> ".";
 
     /**
      * Redis replicas' options (docs/replication-protocol.md, "ringkv as a master of Redis replicas"), each read when
      * it applies: repl-diskless-sync, repl-ping-replica-period, repl-timeout, the replica class's hard limit of
-     * client-output-buffer-limit (0: none) and dir (a disk-based sync's temporary file).
+     * client-output-buffer-limit (0: none); a disk-based sync's temporary file goes in {@link #dir}.
      */
     public ReplicationConfig redisReplicas(final BooleanSupplier disklessSync, final LongSupplier pingPeriodSeconds,
-        final LongSupplier timeoutSeconds, final LongSupplier outputLimitBytes, final Supplier<String> dir)
+        final LongSupplier timeoutSeconds, final LongSupplier outputLimitBytes)
     {
         this.replDisklessSync = disklessSync;
         this.replPingReplicaPeriodSeconds = pingPeriodSeconds;
         this.replTimeoutSeconds = timeoutSeconds;
         this.replicaOutputLimit = outputLimitBytes;
-        this.dir = dir;
         return this;
     }
 
@@ -100,6 +105,43 @@ public final class ReplicationConfig
     public ReplicationConfig replicaof(final String replicaof)
     {
         this.replicaof = replicaof == null ? "" : replicaof.trim();
+        return this;
+    }
+
+    /**
+     * @param replicaProtocol replica-protocol: auto (ask the master), json (a ringkv master) or resp (Redis's).
+     */
+    public ReplicationConfig replicaProtocol(final Supplier<String> replicaProtocol)
+    {
+        this.replicaProtocol = replicaProtocol;
+        return this;
+    }
+
+    /**
+     * @param masteruser the user a Redis-protocol link authenticates as (empty: AUTH with the password alone).
+     */
+    public ReplicationConfig masteruser(final Supplier<String> masteruser)
+    {
+        this.masteruser = masteruser;
+        return this;
+    }
+
+    /**
+     * @param dir the server's dir: where a Redis master's full sync RDB is received and a disk-based sync to a Redis
+     *            replica writes its temporary file.
+     */
+    public ReplicationConfig dir(final Supplier<java.nio.file.Path> dir)
+    {
+        this.dir = dir;
+        return this;
+    }
+
+    /**
+     * @param rdbLoader loads a Redis master's full sync RDB as the master link's client.
+     */
+    public ReplicationConfig rdbLoader(final io.ringkv.replication.replica.resp.RdbFileLoader rdbLoader)
+    {
+        this.rdbLoader = rdbLoader;
         return this;
     }
 

@@ -15,6 +15,10 @@ import io.ringkv.replication.master.ReplicaSenderOwner;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
 import io.ringkv.replication.replica.MasterLink;
+import io.ringkv.replication.replica.ReplicaLink;
+import io.ringkv.replication.replica.resp.MasterCredentials;
+import io.ringkv.replication.replica.resp.ProtocolChoosingLink;
+import io.ringkv.replication.replica.resp.RedisMasterLink;
 import io.ringkv.replication.snapshot.Snapshot;
 import io.ringkv.replication.snapshot.SnapshotTask;
 import org.agrona.BitUtil;
@@ -55,7 +59,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     private volatile String replid = newReplid();
     private volatile String replid2 = NO_REPLID;
     private volatile long secondReplOffset = -1;
-    private volatile MasterLink link;
+    private volatile ReplicaLink link;
     private CommandContext engineContext;
     private java.util.function.Supplier<java.util.List<byte[]>> functionLibraries;
     private volatile long fullSyncs;
@@ -184,6 +188,35 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     /**
+     * Start-up thread, after an RDB file was loaded and before replicas can connect: a master continues the history
+     * the file was saved in (its repl-id and repl-offset aux fields, Redis 7.0's rule for a master loading its RDB),
+     * so a replica that had applied up to that offset continues with a partial sync after the master's restart. The
+     * load logged nothing (a loader at start), so the engine numbers the next record {@code offset + 1}.
+     *
+     * @param engine  the running engine.
+     * @param replid  the file's repl-id.
+     * @param offset  the file's repl-offset.
+     */
+    public void continueHistory(final Engine engine, final String replid, final long offset)
+    {
+        if (!config.replicaof.isEmpty() || replid == null || offset < 0)
+        {
+            return; // a replica takes its history from its master; a file without one starts a new history
+        }
+        final ClientSession session = new ClientSession(-2, true);
+        session.masterLink(true); // REPLCONF OFFSET is the link's way to renumber the engine's records
+        final CommandBatchBuilder commands = new CommandBatchBuilder(session, new ApplyReply());
+        commands.arg("REPLCONF").arg("OFFSET").arg(offset).end();
+        commands.execute(engine);
+        if (commands.reply().errors() == 0)
+        {
+            this.replid = replid;
+            log("Continuing the replication history of the RDB file: replication id " + replid + ", offset " +
+                offset);
+        }
+    }
+
+    /**
      * @return the one snapshot task, shared by full syncs and RDB saves (set by {@link #start}).
      */
     public SnapshotTask snapshotTask()
@@ -212,7 +245,20 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         return link != null;
     }
 
+    /**
+     * @return the JSON link to a ringkv master, or null (a master, or a replica of a Redis master).
+     */
     public MasterLink link()
+    {
+        final ReplicaLink link = this.link;
+        return link instanceof MasterLink json ? json : link instanceof ProtocolChoosingLink choosing ?
+            choosing.jsonLink() : null;
+    }
+
+    /**
+     * @return the link to the master whatever its protocol, or null on a master.
+     */
+    public ReplicaLink replicaLink()
     {
         return link;
     }
@@ -235,7 +281,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void replicaOf(final CommandContext context, final String host, final int port)
     {
         engineContext = context;
-        final MasterLink previous = link;
+        final ReplicaLink previous = link;
         if (previous != null)
         {
             if (previous.host().equals(host) && previous.port() == port)
@@ -260,8 +306,14 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         final long ownOffset = context.changeLog().lastOffset();
         final String resumeReplid = previous != null ? previous.replid() : ownOffset > 0 ? replid : null;
         final long resumeOffset = resumeReplid == null ? -1 : previous != null ? previous.offset() : ownOffset;
-        final MasterLink newLink = new MasterLink(host, port, listeningPort, config.masterauth, resumeReplid,
-            resumeOffset, engine, context, config.log);
+        final MasterCredentials credentials = new MasterCredentials(config.masteruser, config.masterauth);
+        final ReplicaLink newLink = ProtocolChoosingLink.forProtocol(config.replicaProtocol.get(), host, port,
+            new MasterLink(host, port, listeningPort, config.masterauth, resumeReplid, resumeOffset, engine, context,
+                config.log),
+            // Redis counts bytes: only a history followed from a Redis master can be continued (PSYNC) there.
+            () -> new RedisMasterLink(host, port, listeningPort, credentials, config.dir, config.rdbLoader,
+                previous != null && !previous.offsetsAreRecords() ? previous.replid() : null,
+                previous != null ? previous.offset() : -1, engine, context, config.log), credentials, config.log);
         link = newLink;
         log("Connecting to MASTER " + host + ":" + port);
         newLink.start();
@@ -274,7 +326,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void promote(final CommandContext context)
     {
         engineContext = context;
-        final MasterLink previous = link;
+        final ReplicaLink previous = link;
         context.readOnlyReplica(false);
         context.keyspace().replicaExpiry(false);
         context.loading(false);
@@ -288,7 +340,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         // stopped, so the old master's other replicas can continue from it. The engine numbers records as the
         // master did (REPLCONF OFFSET), so the backlog already holds that history in the master's offsets.
         final String masterReplid = previous.replid();
-        if (masterReplid != null && previous.offset() >= 0)
+        if (masterReplid != null && previous.offset() >= 0 && previous.offsetsAreRecords())
         {
             replid2 = masterReplid;
             secondReplOffset = context.changeLog().lastOffset() + 1;
@@ -613,7 +665,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
      */
     public void writeInfo(final StringBuilder out)
     {
-        final MasterLink link = this.link;
+        final ReplicaLink link = this.link;
         final long nowMs = System.currentTimeMillis();
         final long masterOffset = engine == null ? 0 : engine.replicationOffset();
         if (link == null)
@@ -686,7 +738,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
      */
     public void writeRole(final Reply reply)
     {
-        final MasterLink link = this.link;
+        final ReplicaLink link = this.link;
         if (link == null)
         {
             final List<ReplicaSender> senders = replicas;
@@ -751,7 +803,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public void close()
     {
         running = false;
-        final MasterLink link = this.link;
+        final ReplicaLink link = this.link;
         if (link != null)
         {
             link.stop();

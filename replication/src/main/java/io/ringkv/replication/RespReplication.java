@@ -184,7 +184,7 @@ final class RespReplication implements RespReplicaOwner
         final boolean diskless = config.replDisklessSync.getAsBoolean() && handshake != null && handshake.eof;
         final int port = handshake == null ? 0 : handshake.port;
         final RespReplicaSender sender = new RespReplicaSender(this, port, replid, backlog, feed,
-            partial ? psyncOffset - 1 : -1, psync, diskless, Path.of(config.dir.get()), rdbFile, outputLimit,
+            partial ? psyncOffset - 1 : -1, psync, diskless, config.dir.get(), rdbFile, outputLimit,
             () -> config.replTimeoutSeconds.getAsLong() * 1000);
         senders.add(sender);
         node.countSync(partial, !partial && psync && !"?".equals(replicaReplid));

@@ -119,6 +119,19 @@ public final class ChangeLog
     }
 
     /**
+     * Engine thread: forget the records the current slot wrote so far, and their offsets (a load at start: nothing
+     * downstream has the data they change, so no consumer sees them and the offset stays the loaded file's).
+     */
+    public void discard()
+    {
+        if (area != null)
+        {
+            lastOffset -= area.count;
+            area.clear();
+        }
+    }
+
+    /**
      * Engine thread: the current slot is done; make its offset visible to {@link #publishedOffset()}.
      */
     public void end()

@@ -20,6 +20,7 @@ public final class ClientSession
     private boolean authenticated;
     private String name = "";
     private boolean masterLink;
+    private boolean loader;
     private boolean protectedCommandsAllowed;
     private ConnectionHandover handover;
     private Command lastCommand;
@@ -101,6 +102,24 @@ public final class ClientSession
     public boolean masterLink()
     {
         return masterLink;
+    }
+
+    /**
+     * @return true for the internal client that loads a file before any client is served (an RDB file or the AOF
+     * at start): what its requests change is not logged ({@link io.ringkv.core.changelog.ChangeLog#discard}), since
+     * no replica, AOF or WATCH can have seen the data before, and the replication offset stays that of the file.
+     */
+    public boolean loader()
+    {
+        return loader;
+    }
+
+    /**
+     * @param loader true for a loader at start (see {@link #loader()}); only while no client is served.
+     */
+    public void loader(final boolean loader)
+    {
+        this.loader = loader;
     }
 
     /**

@@ -28,12 +28,16 @@ public final class CommandEvent
     public static final byte TYPE_TASK = 3;
     /** A connection that went away while its batch is blocked (BLPOP...): the engine releases the batch. */
     public static final byte TYPE_RELEASE = 4;
+    /** A loader's sizing hint (RESIZEDB): the engine grows a database's table for that many keys at once. */
+    public static final byte TYPE_RESERVE = 5;
 
     byte type;
     RequestBatch batch;
     int requestIndex;
     boolean firstOfChunk;
     boolean lastOfBatch;
+    int reserveDb;
+    long reserveKeys;
 
     private final ChangeArea changes = new ChangeArea();
 
@@ -63,6 +67,17 @@ public final class CommandEvent
         this.requestIndex = 0;
         this.firstOfChunk = true;
         this.lastOfBatch = false;
+    }
+
+    void reserve(final int db, final long keys)
+    {
+        this.type = TYPE_RESERVE;
+        this.batch = null;
+        this.requestIndex = 0;
+        this.firstOfChunk = true;
+        this.lastOfBatch = false;
+        this.reserveDb = db;
+        this.reserveKeys = keys;
     }
 
     void task()

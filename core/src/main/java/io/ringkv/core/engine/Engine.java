@@ -308,6 +308,22 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Any thread (a loader, between its batches): have the engine size database {@code db}'s table for {@code keys}
+     * keys at once (an RDB file's RESIZEDB), so loading them never rehashes. In ring order with the caller's batches;
+     * waits for room in the ring like a request.
+     */
+    public void reserve(final int db, final long keys)
+    {
+        if (!running)
+        {
+            return;
+        }
+        final long sequence = claim(1, true);
+        ring.get(sequence).reserve(db, keys);
+        ring.publish(sequence);
+    }
+
+    /**
      * Publish a TICK (active expiry and rehash steps on the engine thread) unless one is already waiting in the
      * ring. The timer calls this every tick interval; tests may call it directly.
      *

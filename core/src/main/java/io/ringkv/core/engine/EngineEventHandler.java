@@ -91,7 +91,16 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         changeLog.begin(event.changeArea());
         if (event.type == CommandEvent.TYPE_REQUEST)
         {
+            final boolean loader = event.batch.session().loader();
             executeRequest(event);
+            if (loader)
+            {
+                changeLog.discard();
+            }
+        }
+        else if (event.type == CommandEvent.TYPE_RESERVE)
+        {
+            keyspace.reserve(event.reserveDb, event.reserveKeys);
         }
         else if (event.type == CommandEvent.TYPE_TICK)
         {

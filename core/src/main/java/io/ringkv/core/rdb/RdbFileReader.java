@@ -44,6 +44,16 @@ public final class RdbFileReader
         void selectDb(long db, long offset) throws IOException;
 
         /**
+         * RESIZEDB: a sizing hint for the database selected last.
+         *
+         * @param keys    keys it holds.
+         * @param expires keys with an expiry it holds.
+         */
+        default void resizeDb(final long keys, final long expires) throws IOException
+        {
+        }
+
+        /**
          * A function library (RDB_OPCODE_FUNCTION2): its code.
          */
         void function(DirectBuffer code, int index, int length, long offset) throws IOException;
@@ -176,8 +186,13 @@ public final class RdbFileReader
                         recordOffset = -1;
                         continue;
                     case OPCODE_RESIZEDB:
-                        p = readLength(readLength(p + 1));
+                    {
+                        p = readLength(p + 1);
+                        final long keys = lengthValue;
+                        p = readLength(p);
+                        handler.resizeDb(keys, lengthValue);
                         break;
+                    }
                     case OPCODE_AUX:
                     {
                         final int nameEnd = skipString(p + 1);

@@ -146,6 +146,18 @@ public final class RdbFileWriter
     }
 
     /**
+     * Bytes as they are: a piece of a long string's body whose {@link #length} was written first. Writes out what
+     * is buffered first, so a long string passes through in pieces.
+     */
+    public void raw(final DirectBuffer bytes, final int index, final int length) throws IOException
+    {
+        maybeFlush();
+        buffer.putBytes(position, bytes, index, length);
+        position += length;
+        maybeFlush();
+    }
+
+    /**
      * A string held as an integer, the bytes of {@link #string} of its decimal text.
      */
     public void longString(final long value)

@@ -1819,6 +1819,22 @@ public final class Keyspace implements AutoCloseable
         UnsafeApi.putLong(entry + EXPIRE_AT_OFFSET, expireAtMs);
     }
 
+    /**
+     * Engine thread: grow database {@code db}'s table at once so that {@code keys} keys fit without a resize (a
+     * loader's RESIZEDB hint; the pause does not matter before clients are served). Nothing when the table is large
+     * enough, is resizing, or the memory budget has no room for it.
+     */
+    public void reserve(final int db, final long keys)
+    {
+        final OffHeapTable table = tables[db];
+        final long target = table.reserveTarget(keys);
+        if (target != 0 && fits(target * OffHeapTable.BUCKET_LENGTH))
+        {
+            table.startResize(target);
+            table.completeResize();
+        }
+    }
+
     private void growIfNeeded(final OffHeapTable table)
     {
         final long target = table.expandTarget();

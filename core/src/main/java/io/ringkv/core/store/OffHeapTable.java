@@ -367,6 +367,18 @@ final class OffHeapTable
     }
 
     /**
+     * @return buckets to grow to so that {@code entries} fit one per bucket, else 0 (large enough, or resizing).
+     */
+    long reserveTarget(final long entries)
+    {
+        if (segments1 != null || entries <= mask0 + 1)
+        {
+            return 0;
+        }
+        return Math.min(MAX_BUCKETS, nextPowerOfTwo(entries));
+    }
+
+    /**
      * @return buckets to shrink to when fewer than {@link #MIN_FILL_PERCENT} of them are used, else 0. The target
      * leaves the table about half full so that it does not grow again at once.
      */

@@ -63,6 +63,30 @@ class KeyspaceTest
     }
 
     @Test
+    void reserveSizesTheTableSoThatTheKeysNeverMakeItResize()
+    {
+        keyspace.reserve(0, 5000);
+        assertFalse(keyspace.isResizing(), "the reservation is done at once");
+        for (int i = 0; i < 5000; i++)
+        {
+            set(0, "key:" + i, "v", NO_EXPIRY);
+            assertFalse(keyspace.isResizing(), "no resize for key " + i);
+        }
+        assertEquals(5000, keyspace.size(0));
+        assertEquals("v", valueOf(keyspace.find(0, key("key:4999"), 0, 8, NOW_MS)));
+        keyspace.reserve(0, 10); // smaller than the table: nothing
+        assertFalse(keyspace.isResizing());
+        // Without the reservation the same keys make the table grow, step by step.
+        boolean resized = false;
+        for (int i = 0; i < 5000 && !resized; i++)
+        {
+            set(1, "key:" + i, "v", NO_EXPIRY);
+            resized = keyspace.isResizing();
+        }
+        assertTrue(resized);
+    }
+
+    @Test
     void accessesKeepRedisStyleLruClockAndLogarithmicDecayingLfuCounter()
     {
         final long entry = set(0, "hot", "v", NO_EXPIRY);

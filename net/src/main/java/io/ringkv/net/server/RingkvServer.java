@@ -189,11 +189,14 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         replication = new ReplicationNode(new ReplicationConfig()
             .backlogBytes(config.replBacklogSize.number())
             .masterauth(config.masterauth::text)
+            .masteruser(config.masteruser::text)
+            .replicaProtocol(config.replicaProtocol::text)
+            .dir(() -> Path.of(config.dir.text()))
+            .rdbLoader((target, databases, file) -> RdbLoader.forMasterSync(target, databases).load(file))
             .replicaReadOnly(config.replicaReadOnly::isYes)
             .replicaof(config.replicaof.text())
             .redisReplicas(config.replDisklessSync::isYes, config.replPingReplicaPeriod::number,
-                config.replTimeout::number, () -> config.outputBufferLimits.hardBytes(OutputBufferLimits.REPLICA),
-                config.dir::text)
+                config.replTimeout::number, () -> config.outputBufferLimits.hardBytes(OutputBufferLimits.REPLICA))
             .log(log::notice));
         ReplicationCommands.register(commands, replication);
         replication.functionLibraries(functions::codes);
@@ -254,6 +257,11 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         try
         {
             aof.start(engine, appendOnly);
+            final long[] rdbKeys = aof.loadedRdbKeys();
+            if (rdbKeys != null)
+            {
+                persistence.loaded(rdbKeys[0], rdbKeys[1]);
+            }
         }
         catch (final IOException ex)
         {
@@ -321,9 +329,12 @@ public final class RingkvServer implements AutoCloseable, ServerControl
         final long startNs = System.nanoTime();
         try
         {
-            final long keys = new RdbLoader(engine, keyspace.databases()).load(file);
+            final RdbLoader loader = RdbLoader.atStart(engine, keyspace.databases());
+            final long keys = loader.load(file);
             if (keys >= 0)
             {
+                persistence.loaded(keys - loader.keysExpired(), loader.keysExpired());
+                replication.continueHistory(engine, loader.replid(), loader.replOffset());
                 log.notice("DB loaded from disk: " + keys + " keys from " + file + " in " +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
             }

@@ -7,13 +7,12 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.ringkv.net.replication.ReplicationFixture.assertSameContents;
 import static io.ringkv.net.replication.ReplicationFixture.await;
 import static io.ringkv.net.replication.ReplicationFixture.awaitInSync;
 import static io.ringkv.net.replication.ReplicationFixture.digest;
+import static io.ringkv.net.replication.ReplicationFixture.fields;
 import static io.ringkv.net.replication.ReplicationFixture.info;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -90,16 +89,5 @@ class FailoverTest
             pipeline.incr("counter");
             pipeline.sync();
         }
-    }
-
-    private static Map<String, String> fields(final String info)
-    {
-        final Map<String, String> fields = new java.util.HashMap<>();
-        final Matcher matcher = Pattern.compile("^([a-z_0-9]+):(.*?)\\r?$", Pattern.MULTILINE).matcher(info);
-        while (matcher.find())
-        {
-            fields.put(matcher.group(1), matcher.group(2));
-        }
-        return fields;
     }
 }

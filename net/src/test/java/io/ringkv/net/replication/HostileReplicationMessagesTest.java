@@ -290,7 +290,7 @@ class HostileReplicationMessagesTest
             LineClient connected = null;
             try
             {
-                started = TestServer.start();
+                started = TestServer.start("replica-protocol", "json");
                 connected = new LineClient(started.port());
                 connected.command("replicaof", "127.0.0.1", Integer.toString(socket.getLocalPort()));
             }

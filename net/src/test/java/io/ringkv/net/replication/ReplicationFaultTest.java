@@ -3,6 +3,7 @@ package io.ringkv.net.replication;
 import io.ringkv.net.server.TestServer;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.replica.MasterLink;
+import io.ringkv.replication.replica.ReplicaLink;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -351,7 +352,8 @@ class ReplicationFaultTest
             try (TestServer replica = TestServer.start("replicaof", "127.0.0.1 " + master.port());
                 Jedis r = new Jedis("127.0.0.1", replica.port()))
             {
-                final MasterLink link = replica.server().replication().link();
+                // The protocol probe (INFO server) is the first to be refused; replica-protocol auto.
+                final ReplicaLink link = replica.server().replication().replicaLink();
                 await("the refusal", 10_000, () -> link.lastError() != null);
                 assertTrue(link.lastError().contains("NOAUTH"), link.lastError());
                 assertNotEquals("up", link.linkStatus());

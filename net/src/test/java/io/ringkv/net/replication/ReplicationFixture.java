@@ -225,4 +225,19 @@ final class ReplicationFixture
         return masterDigest.equals(replicaDigest) ? null :
             "DEBUG DIGEST differs: master " + masterDigest + " replica " + replicaDigest;
     }
+
+    /**
+     * @return the {@code name:value} lines of an INFO reply.
+     */
+    static Map<String, String> fields(final String info)
+    {
+        final Map<String, String> fields = new java.util.HashMap<>();
+        final java.util.regex.Matcher matcher =
+            java.util.regex.Pattern.compile("^([a-z_0-9]+):(.*?)\\r?$", java.util.regex.Pattern.MULTILINE).matcher(info);
+        while (matcher.find())
+        {
+            fields.put(matcher.group(1), matcher.group(2));
+        }
+        return fields;
+    }
 }

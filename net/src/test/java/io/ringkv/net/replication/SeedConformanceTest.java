@@ -44,7 +44,7 @@ class SeedConformanceTest
     {
         assertSeedsMatchTheSeedFiles();
         try (ServerSocket fakeMaster = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            TestServer replica = TestServer.start();
+            TestServer replica = TestServer.start("replica-protocol", "json");
             LineClient client = new LineClient(replica.port()))
         {
             assertEquals("{\"value\":\"OK\"}",

@@ -19,7 +19,8 @@ import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
  * Writes a base file from a point-in-time {@link Snapshot} (the one full syncs use): each captured entry as the RESP
  * commands that rebuild it, as Redis's rewriteAppendOnlyFileRio (SELECT per database, SET/RPUSH/SADD/ZADD/HMSET of
  * at most 64 elements, PEXPIREAT). A collection's elements go through {@link AofCommandEncoder#collectionChunk}, so
- * a snapshot that sends a big collection as a sequence of listpack chunks needs only its BEGIN/PART/END cases here.
+ * a snapshot that sends a big collection as a sequence of listpack chunks needs only its BEGIN/PART/END cases here;
+ * a big string's PARTs are its bytes, written as one SET whose value's length its BEGIN gave.
  * Runs on the rewrite thread.
  */
 final class AofBaseWriter
@@ -38,6 +39,8 @@ final class AofBaseWriter
     /** Encoding and expiry of the big collection whose BEGIN was read and whose VALUE_END was not. */
     private byte openEncoding;
     private long openExpireAtMs;
+    /** True when the open value is a big string (its PARTs are raw bytes). */
+    private boolean openString;
 
     AofBaseWriter(final Snapshot snapshot, final ReplicationNode node, final FileChannel channel, final int chunkBytes)
     {
@@ -121,8 +124,28 @@ final class AofBaseWriter
         }
         switch (msgTypeId)
         {
-            case MSG_PART -> encoder.collectionChunk(openEncoding, buffer, index, length);
-            case MSG_VALUE_END -> encoder.collectionEnd(openExpireAtMs);
+            case MSG_PART ->
+            {
+                if (openString)
+                {
+                    encoder.stringChunk(buffer, index, length);
+                }
+                else
+                {
+                    encoder.collectionChunk(openEncoding, buffer, index, length);
+                }
+            }
+            case MSG_VALUE_END ->
+            {
+                if (openString)
+                {
+                    encoder.stringEnd(openExpireAtMs);
+                }
+                else
+                {
+                    encoder.collectionEnd(openExpireAtMs);
+                }
+            }
             default -> entry(msgTypeId == MSG_BEGIN, buffer, index, length);
         }
         if (out.length() >= chunkBytes)
@@ -153,7 +176,15 @@ final class AofBaseWriter
         encoder.select(buffer.getShort(index + DB_OFFSET));
         if (begin)
         {
-            encoder.collectionStart(type, buffer, keyOffset, keyLength);
+            openString = !isCollection(type);
+            if (openString)
+            {
+                encoder.stringStart(buffer, keyOffset, keyLength, (int)buffer.getLong(index + COUNT_OFFSET));
+            }
+            else
+            {
+                encoder.collectionStart(type, buffer, keyOffset, keyLength);
+            }
             openEncoding = encoding;
             openExpireAtMs = expireAtMs;
             return;

@@ -213,6 +213,31 @@ final class AofCommandEncoder
     }
 
     /**
+     * Start {@code SET key value} of a string whose {@code length} bytes follow in {@link #stringChunk}s (a big
+     * string of a snapshot); the key is copied for {@link #stringEnd}.
+     */
+    void stringStart(final DirectBuffer keyBuffer, final int keyOffset, final int keyLength, final int length)
+    {
+        out.command(3).arg(SET).arg(keyBuffer, keyOffset, keyLength).argHeader(length);
+        key.putBytes(0, keyBuffer, keyOffset, keyLength);
+        this.keyLength = keyLength;
+    }
+
+    void stringChunk(final DirectBuffer buffer, final int offset, final int length)
+    {
+        out.bytes(buffer, offset, length);
+    }
+
+    /**
+     * End the string begun with {@link #stringStart}, then {@code PEXPIREAT key ms} when it has an expiry.
+     */
+    void stringEnd(final long expireAtMs)
+    {
+        out.argEnd();
+        collectionEnd(expireAtMs);
+    }
+
+    /**
      * Start a collection whose elements follow in one or more {@link #collectionChunk}s; the key is copied.
      */
     void collectionStart(final byte type, final DirectBuffer keyBuffer, final int keyOffset, final int keyLength)

@@ -6,6 +6,7 @@ import io.ringkv.core.rdb.RdbFormatException;
 import io.ringkv.replication.persistence.RdbLoader;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
+import io.ringkv.replication.replica.RespCommandReader;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,8 +29,6 @@ final class AofLoader
     private static final int BATCH_COMMANDS = 1024;
     /** Argument bytes per engine batch while loading. */
     private static final int BATCH_BYTES = 4 * 1024 * 1024;
-    /** Longest bulk argument accepted (Redis's proto-max-bulk-len ceiling). */
-    private static final long MAX_BULK = 512L * 1024 * 1024;
 
     private final Engine engine;
     private final int databases;
@@ -38,13 +37,11 @@ final class AofLoader
     private final ApplyReply reply = new ApplyReply();
     private final CommandBatchBuilder commands = new CommandBatchBuilder(new ClientSession(-3, true), reply);
     private long loadedCommands;
+    private final long[] rdbKeys = {-1, -1};
     private long ignoredErrors;
     private String lastIgnoredError;
 
-    // The file being read.
-    private FileChannel channel;
-    private final ByteBuffer input = ByteBuffer.allocate(64 * 1024);
-    private long inputPosition;
+    private final RespCommandReader reader = new RespCommandReader(64 * 1024);
 
     /**
      * @param databases the keyspace's database count, for an RDB base's SELECTDBs.
@@ -55,6 +52,7 @@ final class AofLoader
         this.databases = databases;
         this.loadTruncated = loadTruncated;
         this.log = log;
+        commands.session().loader(true); // loaded at start, before anything downstream: not logged
     }
 
     /** Thrown when a file cannot be loaded: the server must not start. */
@@ -66,18 +64,17 @@ final class AofLoader
         }
     }
 
-    /** The file ended inside a command (or a MULTI). */
-    private static final class TornTail extends Exception
-    {
-        TornTail()
-        {
-            super(null, null, false, false);
-        }
-    }
-
     long loadedCommands()
     {
         return loadedCommands;
+    }
+
+    /**
+     * @return keys of the RDB base created and not created (expired), {-1, -1} without an RDB base.
+     */
+    long[] rdbKeys()
+    {
+        return rdbKeys;
     }
 
     /**
@@ -107,9 +104,6 @@ final class AofLoader
         final String name = path.getFileName().toString();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
-            this.channel = channel;
-            input.clear().flip();
-            inputPosition = 0;
             if (channel.size() == 0)
             {
                 return;
@@ -124,11 +118,11 @@ final class AofLoader
                     return;
                 }
                 channel.position(rdbEnd);
-                inputPosition = rdbEnd;
             }
+            reader.reset(channel::read, channel.position());
             // Each file starts in database 0, as each of Redis's fake clients does.
             commands.arg("SELECT").arg(0).end();
-            long validUpTo = 0;
+            long validUpTo = reader.position();
             long multiStart = -1;
             long multiMark = 0;
             long commandMark = commands.mark();
@@ -136,61 +130,25 @@ final class AofLoader
             {
                 while (true)
                 {
-                    final long commandStart = inputPosition;
+                    final long commandStart = reader.position();
                     commandMark = commands.mark();
-                    final int first = readByte();
-                    if (first < 0)
+                    if (reader.readCommand(commands) == RespCommandReader.END_OF_INPUT)
                     {
                         break;
                     }
-                    if (first != '*')
-                    {
-                        throw badFormat(name, commandStart);
-                    }
-                    final long argc = readNumber(name);
-                    if (argc < 1 || argc > Integer.MAX_VALUE)
-                    {
-                        throw badFormat(name, commandStart);
-                    }
-                    final long mark = commandMark;
-                    boolean isMulti = false;
-                    boolean isExec = false;
-                    for (long i = 0; i < argc; i++)
-                    {
-                        final long argStart = inputPosition;
-                        final int dollar = readByteOrTorn();
-                        if (dollar != '$')
-                        {
-                            throw badFormat(name, argStart);
-                        }
-                        final long length = readNumber(name);
-                        if (length < 0 || length > MAX_BULK)
-                        {
-                            throw badFormat(name, argStart);
-                        }
-                        final int at = commands.argStart();
-                        readBulk((int)length, name, argStart);
-                        commands.argWritten((int)length);
-                        if (i == 0)
-                        {
-                            isMulti = is(at, (int)length, "MULTI");
-                            isExec = is(at, (int)length, "EXEC");
-                        }
-                    }
-                    commands.end();
                     loadedCommands++;
-                    if (isMulti)
+                    if (reader.nameIs(commands, "MULTI"))
                     {
                         multiStart = commandStart;
-                        multiMark = mark;
+                        multiMark = commandMark;
                     }
-                    else if (isExec)
+                    else if (reader.nameIs(commands, "EXEC"))
                     {
                         multiStart = -1;
                     }
                     if (multiStart < 0)
                     {
-                        validUpTo = inputPosition;
+                        validUpTo = reader.position();
                         if (commands.requestCount() >= BATCH_COMMANDS || commands.bufferedBytes() >= BATCH_BYTES)
                         {
                             execute(name);
@@ -201,11 +159,15 @@ final class AofLoader
                 {
                     // "Revert incomplete MULTI/EXEC transaction in AOF file": the MULTI's commands never run.
                     commands.rollback(multiMark);
-                    throw new TornTail();
+                    throw RespCommandReader.TRUNCATED; // handled as a command cut short
                 }
                 execute(name);
             }
-            catch (final TornTail torn)
+            catch (final RespCommandReader.BadFormat bad)
+            {
+                throw badFormat(name, bad.offset());
+            }
+            catch (final RespCommandReader.Truncated torn)
             {
                 final long truncateAt = multiStart >= 0 ? multiStart : validUpTo;
                 commands.rollback(multiStart >= 0 ? multiMark : commandMark);
@@ -231,18 +193,17 @@ final class AofLoader
                 log.accept("AOF " + name + " loaded anyway because aof-load-truncated is enabled");
             }
         }
-        finally
-        {
-            this.channel = null;
-        }
     }
 
     private long loadRdb(final Path path, final String name) throws IOException
     {
-        final RdbLoader rdb = new RdbLoader(engine, databases);
+        final RdbLoader rdb = RdbLoader.atStart(engine, databases);
         try
         {
-            loadedCommands += rdb.load(path);
+            final long keys = rdb.load(path);
+            loadedCommands += keys;
+            rdbKeys[0] = keys - rdb.keysExpired();
+            rdbKeys[1] = rdb.keysExpired();
         }
         catch (final RdbFormatException ex)
         {
@@ -257,22 +218,6 @@ final class AofLoader
         final ByteBuffer head = ByteBuffer.allocate(5);
         channel.read(head, 0);
         return head.position() == 5 && "REDIS".equals(new String(head.array(), java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    private boolean is(final int at, final int length, final String word)
-    {
-        if (length != word.length())
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (Character.toUpperCase((char)commands.buffer().getByte(at + i)) != word.charAt(i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void execute(final String name) throws AofLoadException
@@ -299,90 +244,5 @@ final class AofLoader
     {
         return new AofLoadException("Bad file format reading the append only file " + name + " at offset " + offset +
             ": make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>");
-    }
-
-    /** -1 at the end of the file. */
-    private int readByte() throws IOException
-    {
-        if (!input.hasRemaining() && !fill())
-        {
-            return -1;
-        }
-        inputPosition++;
-        return input.get() & 0xFF;
-    }
-
-    private int readByteOrTorn() throws IOException, TornTail
-    {
-        final int b = readByte();
-        if (b < 0)
-        {
-            throw new TornTail();
-        }
-        return b;
-    }
-
-    private boolean fill() throws IOException
-    {
-        input.clear();
-        final int read = channel.read(input);
-        input.flip();
-        return read > 0;
-    }
-
-    /** Digits up to CRLF. */
-    private long readNumber(final String name) throws IOException, TornTail
-    {
-        final long start = inputPosition;
-        long value = 0;
-        boolean negative = false;
-        int digits = 0;
-        while (true)
-        {
-            final int b = readByteOrTorn();
-            if (b == '\r')
-            {
-                break;
-            }
-            if (b == '-' && digits == 0 && !negative)
-            {
-                negative = true;
-                continue;
-            }
-            if (b < '0' || b > '9' || digits > 18)
-            {
-                throw badFormat(name, start);
-            }
-            value = value * 10 + (b - '0');
-            digits++;
-        }
-        if (readByteOrTorn() != '\n' || digits == 0)
-        {
-            throw badFormat(name, start);
-        }
-        return negative ? -value : value;
-    }
-
-    private void readBulk(final int length, final String name, final long argStart) throws IOException, TornTail
-    {
-        int remaining = length;
-        int at = commands.argStart();
-        while (remaining > 0)
-        {
-            if (!input.hasRemaining() && !fill())
-            {
-                throw new TornTail();
-            }
-            final int n = Math.min(remaining, input.remaining());
-            commands.buffer().putBytes(at, input, input.position(), n);
-            input.position(input.position() + n);
-            inputPosition += n;
-            at += n;
-            remaining -= n;
-        }
-        if (readByteOrTorn() != '\r' || readByteOrTorn() != '\n')
-        {
-            throw badFormat(name, argStart);
-        }
     }
 }

@@ -75,6 +75,7 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
 
     // Read by INFO and the background threads.
     private volatile int state = STATE_OFF;
+    private long[] loadedRdbKeys;
     private volatile FileChannel fsyncChannel;
     private volatile long writtenBytes;
     private volatile long syncedBytes;
@@ -212,6 +213,7 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
             final AofLoader loader = new AofLoader(engine, keyspace == null ? 16 : keyspace.databases(),
                 loadTruncated, warn);
             loader.load(directory, manifest);
+            loadedRdbKeys = loader.rdbKeys();
             log.accept("DB loaded from append only file: " +
                 String.format("%.3f", (System.nanoTime() - startNs) / 1e9) + " seconds (" + loader.loadedCommands() +
                 " commands)");
@@ -713,6 +715,14 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
     }
 
     /**
+     * @return keys the RDB base loaded at start created and did not create (expired), or null when none was loaded.
+     */
+    public long[] loadedRdbKeys()
+    {
+        return loadedRdbKeys != null && loadedRdbKeys[0] >= 0 ? loadedRdbKeys : null;
+    }
+
+    /**
      * INFO persistence's aof_* fields, as Redis 7.0 writes them.
      */
     public void writeInfo(final BiConsumer<String, Object> field)
@@ -729,6 +739,8 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
         field.accept("aof_rewrites_consecutive_failures", consecutiveFailures);
         field.accept("aof_last_write_status", lastWriteStatus);
         field.accept("aof_last_cow_size", 0);
+        field.accept("module_fork_in_progress", 0); // Redis writes these two here, ringkv has no modules
+        field.accept("module_fork_last_cow_size", 0);
         if (state != STATE_OFF)
         {
             field.accept("aof_current_size", currentSize());

@@ -95,6 +95,28 @@ final class RespCommandOut
         return crlf();
     }
 
+    /**
+     * Open an argument of {@code bytes} bytes that follow in {@link #bytes} pieces and end with {@link #argEnd}: a
+     * value too long to be held whole.
+     */
+    RespCommandOut argHeader(final int bytes)
+    {
+        header(bytes);
+        return this;
+    }
+
+    RespCommandOut bytes(final DirectBuffer source, final int offset, final int bytes)
+    {
+        buffer.putBytes(length, source, offset, bytes);
+        length += bytes;
+        return this;
+    }
+
+    RespCommandOut argEnd()
+    {
+        return crlf();
+    }
+
     private void header(final int bytes)
     {
         buffer.putByte(length++, (byte)'$');

@@ -39,6 +39,7 @@ public final class LogLineEncoder
     private static final byte[] HASH_MORE = ascii("{\"$hash+\":{");
     private static final byte[] SET_MORE = ascii("{\"$set+\":[");
     private static final byte[] LIST_MORE = ascii("{\"$list+\":[");
+    private static final byte[] APPEND_OPEN = ascii("{\"$append\":");
     private static final byte[] ZSET_MORE = ascii("{\"$zset+\":{");
     private static final byte[] REPLACE = ascii(",\"replace\":true");
     private static final byte[] EXPIRED = ascii(",\"expired\":true");
@@ -266,6 +267,15 @@ public final class LogLineEncoder
             out.ascii(type == ValueType.HASH ? HASH_OPEN : type == ValueType.ZSET ? ZSET_OPEN :
                 type == ValueType.SET ? SET_OPEN : LIST_OPEN);
         }
+    }
+
+    /**
+     * Open the continuation of a big string in a later dump message, {@code {"$append":<string or $base64>}}: the
+     * replica APPENDs it to the key an earlier message set. Close it with a '}'.
+     */
+    public static void openAppend(final JsonTextWriter out)
+    {
+        out.ascii(APPEND_OPEN);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.ringkv.replication.master;
 
 import io.ringkv.core.codec.JsonObjectCursor;
+import io.ringkv.core.store.ValueEncoding;
+import io.ringkv.core.store.ValueType;
 import io.ringkv.replication.log.JsonTextWriter;
 import io.ringkv.replication.log.LogLineEncoder;
 import io.ringkv.replication.log.ReplicaFeed;
@@ -83,6 +85,9 @@ public final class ReplicaSender
     private byte openType;
     /** True when the open collection has elements in the current dump message (the next needs a comma). */
     private boolean openHasElements;
+    /** The open value is a big string (PARTs of raw bytes), and a later part is open as {"$append":...}. */
+    private boolean openString;
+    private boolean openAppended;
     /** The open collection's key, for the continuation in a later dump message. */
     private final org.agrona.ExpandableArrayBuffer openKey = new org.agrona.ExpandableArrayBuffer(64);
     private int openKeyLength;
@@ -328,6 +333,11 @@ public final class ReplicaSender
             return;
         }
         final JsonTextWriter out = this.out;
+        if (openString && (msgTypeId == MSG_PART || msgTypeId == MSG_VALUE_END))
+        {
+            stringPart(msgTypeId == MSG_PART, buffer, index, length);
+            return;
+        }
         if (msgTypeId == MSG_PART)
         {
             // A big collection goes on over as many dump messages as it needs: "$hash+" and the like add to it.
@@ -370,7 +380,17 @@ public final class ReplicaSender
         }
         out.key(buffer, keyOffset, keyLength).ascii((byte)':');
         final byte type = buffer.getByte(index + TYPE_OFFSET);
-        if (begin)
+        if (begin && (type == ValueType.STRING || type == ValueType.JSON))
+        {
+            // A big string: its first part is the key's value, each later one {"$append":...} in a message of its own.
+            openString = true;
+            openAppended = false;
+            openType = type;
+            openHasElements = false;
+            openKey.putBytes(0, buffer, keyOffset, keyLength);
+            openKeyLength = keyLength;
+        }
+        else if (begin)
         {
             LogLineEncoder.openCollection(out, type, false);
             openType = type;
@@ -398,6 +418,48 @@ public final class ReplicaSender
         {
             flushDumpMessage();
         }
+    }
+
+    /**
+     * A part (or the end) of the open big string. A json document's text goes on in the same message (it cannot be
+     * cut); a string's later parts each open a message of their own as {@code "key":{"$append":...}}, so no dump
+     * message holds more than a part and no JSON object names a key twice.
+     */
+    private void stringPart(final boolean part, final DirectBuffer buffer, final int index, final int length)
+    {
+        final JsonTextWriter out = this.out;
+        if (!part)
+        {
+            if (openAppended)
+            {
+                out.ascii((byte)'}');
+            }
+            openString = false;
+            if (out.length() + pxat.length() > DUMP_MESSAGE_BYTES)
+            {
+                flushDumpMessage();
+            }
+            return;
+        }
+        if (openType == ValueType.JSON)
+        {
+            out.raw(buffer, index, length);
+            return;
+        }
+        if (openHasElements)
+        {
+            if (openAppended)
+            {
+                out.ascii((byte)'}');
+            }
+            flushDumpMessage();
+            dumpEntries++;
+            out.key(openKey, 0, openKeyLength).ascii((byte)':');
+            LogLineEncoder.openAppend(out);
+            openAppended = true;
+        }
+        LogLineEncoder.value(out, ValueType.STRING, ValueEncoding.STRING_RAW, buffer, index, length);
+        openHasElements = true;
     }
 
     private void flushDumpMessage()

@@ -50,18 +50,46 @@ public final class RdbLoader implements RdbFileReader.Handler
     private long dbOffset;
     private CommandBatchBuilder commands = batches[0];
     private long keys;
+    private long expired;
+    /** The clock read once per batch: a key whose expiry is before it counts as expired (Redis's rule). */
+    private long batchNowMs = System.currentTimeMillis();
     private long endOffset;
+    private String replid;
+    private long replOffset = -1;
     private final DumpPayloadWriter functionPayload = new DumpPayloadWriter(new RdbStringEncoder(false));
     private final ExpandableArrayBuffer functionBuffer = new ExpandableArrayBuffer(1024);
 
     /**
      * @param engine    the running engine to load through.
      * @param databases the keyspace's database count.
+     * @return a loader for a load before any client is served (nothing downstream yet): what it loads is not logged
+     * ({@link ClientSession#loader()}), so the replication offset stays as it was.
      */
-    public RdbLoader(final Engine engine, final int databases)
+    public static RdbLoader atStart(final Engine engine, final int databases)
+    {
+        return new RdbLoader(engine, databases, true, false);
+    }
+
+    /**
+     * @param engine    the running engine to load through.
+     * @param databases the keyspace's database count.
+     * @return a loader for a replica loading its master's full sync: the loading clients are exempt from READONLY
+     * and LOADING as the master link's own client is, and what they load is logged (it reaches the AOF).
+     */
+    public static RdbLoader forMasterSync(final Engine engine, final int databases)
+    {
+        return new RdbLoader(engine, databases, false, true);
+    }
+
+    private RdbLoader(final Engine engine, final int databases, final boolean atStart, final boolean masterLink)
     {
         this.engine = engine;
         this.databases = databases;
+        for (final CommandBatchBuilder batch : batches)
+        {
+            batch.session().loader(atStart);
+            batch.session().masterLink(masterLink);
+        }
     }
 
     /**
@@ -78,6 +106,9 @@ public final class RdbLoader implements RdbFileReader.Handler
             return -1;
         }
         keys = 0;
+        expired = 0;
+        replid = null;
+        replOffset = -1;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final RdbFileReader reader = new RdbFileReader();
@@ -104,12 +135,57 @@ public final class RdbLoader implements RdbFileReader.Handler
     }
 
     /**
+     * @return keys of the last load whose expiry had passed, which were not created (INFO's
+     * rdb_last_load_keys_expired; the others are rdb_last_load_keys_loaded).
+     */
+    public long keysExpired()
+    {
+        return expired;
+    }
+
+    /**
      * @return the offset just past the loaded file's EOF record: an AOF whose RDB preamble is followed by commands
      * (Redis's single-file AOF before 7.0) goes on there.
      */
     public long endOffset()
     {
         return endOffset;
+    }
+
+    @Override
+    public void aux(final String name, final String value, final long offset)
+    {
+        if ("repl-id".equals(name) && value.length() == 40)
+        {
+            replid = value;
+        }
+        else if ("repl-offset".equals(name))
+        {
+            try
+            {
+                replOffset = Long.parseLong(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                replOffset = -1; // not a history to continue: the server starts a new one, as without the field
+            }
+        }
+    }
+
+    /**
+     * @return the loaded file's repl-id aux field (the replication id of the master that saved it), or null.
+     */
+    public String replid()
+    {
+        return replid;
+    }
+
+    /**
+     * @return the loaded file's repl-offset aux field (the offset its image was taken at), or -1.
+     */
+    public long replOffset()
+    {
+        return replOffset;
     }
 
     @Override
@@ -131,6 +207,20 @@ public final class RdbLoader implements RdbFileReader.Handler
      * a version and CRC-64), in file order, before the keys that follow. A server without the FUNCTION family, or
      * a library it refuses, stops the load like any refused record.
      */
+    /**
+     * RESIZEDB: the engine sizes the database's table at once (in ring order after the batches before it), so the
+     * keys that follow never make it rehash.
+     */
+    @Override
+    public void resizeDb(final long keys, final long expires) throws RdbFormatException
+    {
+        if (db >= 0 && keys > 0)
+        {
+            flush();
+            engine.reserve((int)db, keys);
+        }
+    }
+
     @Override
     public void function(final DirectBuffer code, final int index, final int length, final long offset)
     {
@@ -158,6 +248,10 @@ public final class RdbLoader implements RdbFileReader.Handler
         }
         commands.end();
         keys++;
+        if (expireAtMs != 0 && expireAtMs < batchNowMs)
+        {
+            expired++; // RESTORE ... ABSTTL does not create it
+        }
         if (commands.bufferedBytes() > BATCH_BYTES || commands.requestCount() >= BATCH_REQUESTS)
         {
             flush();
@@ -176,6 +270,7 @@ public final class RdbLoader implements RdbFileReader.Handler
     private void flush() throws RdbFormatException
     {
         awaitOther();
+        batchNowMs = System.currentTimeMillis();
         commands.reply().clear();
         commands.publish(engine);
         otherInFlight = true;

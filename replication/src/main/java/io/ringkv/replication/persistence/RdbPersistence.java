@@ -64,6 +64,8 @@ public final class RdbPersistence implements AutoCloseable
     private volatile Snapshot bgsaveSnapshot;
     private volatile Thread bgsaveWriter;
     private volatile boolean shutdownDecided;
+    private volatile long lastLoadKeysLoaded;
+    private volatile long lastLoadKeysExpired;
 
     public RdbPersistence(final PersistenceConfig config)
     {
@@ -350,11 +352,32 @@ public final class RdbPersistence implements AutoCloseable
     }
 
     /**
-     * INFO persistence's RDB fields.
+     * An RDB file (dump.rdb, an AOF's RDB base) was loaded: INFO's rdb_last_load_keys_*.
+     *
+     * @param loaded  keys created.
+     * @param expired keys not created because their expiry had passed.
+     */
+    public void loaded(final long loaded, final long expired)
+    {
+        lastLoadKeysLoaded = loaded;
+        lastLoadKeysExpired = expired;
+    }
+
+    /**
+     * INFO persistence's fields from current_cow_peak to rdb_last_load_keys_loaded, in Redis 7.0's order (engine
+     * thread). No fork, so no copy-on-write: those are 0. current_save_keys_* show the running snapshot's progress
+     * (BGSAVE, AOF rewrite or full sync), as Redis shows its child's.
      */
     public void writeInfo(final BiConsumer<String, Object> field)
     {
         final long startMs = bgsaveStartMs;
+        final boolean snapshotRunning = snapshotTask != null && snapshotTask.busy() && !snapshotTask.givenUp();
+        field.accept("current_cow_peak", 0);
+        field.accept("current_cow_size", 0);
+        field.accept("current_cow_size_age", 0);
+        field.accept("current_fork_perc", "0.00");
+        field.accept("current_save_keys_processed", snapshotRunning ? snapshotTask.keysProcessed() : 0);
+        field.accept("current_save_keys_total", snapshotRunning ? snapshotTask.keysTotal() : 0);
         field.accept("rdb_changes_since_last_save", changesSinceLastSave());
         field.accept("rdb_bgsave_in_progress", startMs >= 0 ? 1 : 0);
         field.accept("rdb_last_save_time", lastSaveSeconds());
@@ -362,6 +385,9 @@ public final class RdbPersistence implements AutoCloseable
         field.accept("rdb_last_bgsave_time_sec", lastBgsaveSeconds);
         field.accept("rdb_current_bgsave_time_sec", startMs >= 0 ? (System.currentTimeMillis() - startMs) / 1000 : -1);
         field.accept("rdb_saves", saves);
+        field.accept("rdb_last_cow_size", 0);
+        field.accept("rdb_last_load_keys_expired", lastLoadKeysExpired);
+        field.accept("rdb_last_load_keys_loaded", lastLoadKeysLoaded);
     }
 
     // ---- save points

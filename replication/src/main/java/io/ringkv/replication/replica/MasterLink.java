@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * Status fields are volatile for INFO and ROLE; {@link #stop()} may be called from any thread (REPLICAOF runs on
  * the engine thread and must not wait).
  */
-public final class MasterLink
+public final class MasterLink extends ReconnectingLink
 {
     /** Pause between connection attempts. */
     static final long RETRY_DELAY_MS = 200;
@@ -44,23 +44,15 @@ public final class MasterLink
     private static final byte[] NOT_AN_OBJECT_ERROR =
         ascii("{\"error\":\"ERR invalid JSON: a message must be one JSON object\"}\n");
 
-    private final String host;
-    private final int port;
     private final int listeningPort;
     private final Supplier<String> masterauth;
     private final Engine engine;
     private final CommandContext context;
-    private final Consumer<String> log;
     private final ClientSession session = new ClientSession(-1, true);
     private final CommandBatchBuilder commands;
     private final MasterStreamApplier applier;
-    private volatile boolean running = true;
     private volatile SocketChannel channel;
-    private volatile String linkStatus = "down";
-    private volatile long lastIoMs;
-    private volatile String lastError;
     private volatile long syncs;
-    private Thread thread;
     private long appliedAtConnect;
     private volatile long pauseUntilMs;
     private ByteBuffer writeSource;
@@ -81,36 +73,15 @@ public final class MasterLink
         final String replid, final long offset, final Engine engine, final CommandContext context,
         final Consumer<String> log)
     {
+        super(host, port, "ringkv-master-link-", RETRY_DELAY_MS, log);
         this.context = context;
-        this.host = host;
-        this.port = port;
         this.listeningPort = listeningPort;
         this.masterauth = masterauth;
         this.engine = engine;
-        this.log = log;
         session.masterLink(true);
         commands = new CommandBatchBuilder(session, new ApplyReply());
         applier = new MasterStreamApplier(commands);
         applier.position(replid, offset);
-    }
-
-    public void start()
-    {
-        thread = Thread.ofVirtual().name("ringkv-master-link-" + host + ":" + port).start(this::run);
-    }
-
-    /**
-     * Any thread: stop linking and close the connection; returns at once.
-     */
-    public void stop()
-    {
-        running = false;
-        closeChannel();
-        final Thread thread = this.thread;
-        if (thread != null)
-        {
-            LockSupport.unpark(thread);
-        }
     }
 
     /**
@@ -120,52 +91,13 @@ public final class MasterLink
     public void disconnect(final long pauseMs)
     {
         pauseUntilMs = System.currentTimeMillis() + pauseMs;
-        closeChannel();
-    }
-
-    /**
-     * Wait for the link thread to end (tests, shutdown); not from the engine thread.
-     */
-    public void join(final long timeoutMs) throws InterruptedException
-    {
-        final Thread thread = this.thread;
-        if (thread != null)
-        {
-            thread.join(timeoutMs);
-        }
-    }
-
-    public String host()
-    {
-        return host;
-    }
-
-    public int port()
-    {
-        return port;
-    }
-
-    /**
-     * @return "up" while streaming from the master, else "down" (Redis's master_link_status).
-     */
-    public String linkStatus()
-    {
-        return linkStatus;
-    }
-
-    public long lastIoMs()
-    {
-        return lastIoMs;
-    }
-
-    public String lastError()
-    {
-        return lastError;
+        closeConnection();
     }
 
     /**
      * @return the master's replication id this replica follows, or null before the first sync.
      */
+    @Override
     public String replid()
     {
         return applier.replid();
@@ -174,6 +106,7 @@ public final class MasterLink
     /**
      * @return the master offset applied, -1 before the first sync.
      */
+    @Override
     public long offset()
     {
         return applier.offset();
@@ -182,9 +115,16 @@ public final class MasterLink
     /**
      * @return true while a dump is being loaded.
      */
+    @Override
     public boolean syncInProgress()
     {
         return "sync".equals(linkStatus);
+    }
+
+    @Override
+    public boolean offsetsAreRecords()
+    {
+        return true;
     }
 
     /**
@@ -195,49 +135,27 @@ public final class MasterLink
         return syncs;
     }
 
-    private void run()
+    @Override
+    protected void afterRetryDelay()
     {
-        while (running)
+        while (running && System.currentTimeMillis() < pauseUntilMs)
         {
-            try
-            {
-                serve();
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                if (running)
-                {
-                    lastError = ex.getMessage();
-                    log.accept("MASTER <-> REPLICA link to " + host + ":" + port + " lost: " + ex.getMessage());
-                }
-            }
-            finally
-            {
-                linkStatus = "down";
-                closeChannel();
-            }
-            if (running)
-            {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS));
-            }
-            while (running && System.currentTimeMillis() < pauseUntilMs)
-            {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
-            }
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 
-    private void serve() throws IOException
+    @Override
+    protected void serve() throws IOException
     {
         final SocketChannel channel = SocketChannel.open();
         this.channel = channel;
         if (!running)
         {
-            closeChannel();
+            closeConnection();
             return;
         }
         linkStatus = "connecting";
-        channel.connect(new InetSocketAddress(host, port));
+        channel.connect(new InetSocketAddress(host(), port()));
         channel.socket().setTcpNoDelay(true);
         lastIoMs = System.currentTimeMillis();
 
@@ -423,7 +341,8 @@ public final class MasterLink
         lastIoMs = System.currentTimeMillis();
     }
 
-    private void closeChannel()
+    @Override
+    protected void closeConnection()
     {
         final SocketChannel channel = this.channel;
         if (channel != null)

@@ -486,13 +486,15 @@ public final class MasterStreamApplier
                 }
                 continue;
             }
-            commands.arg("SET");
+            final int appendType = inner.valueType() == JsonObjectCursor.OBJECT ? appendType(inner) : 0;
+            commands.arg(appendType != 0 ? "APPEND" : "SET");
             if (!nameArg(inner))
             {
                 return reject("ERR invalid dump: bad key");
             }
-            final int kind = valueArg(inner.valueType(), inner.valueStart(), inner.valueEnd());
-            if (kind < 0)
+            final int kind = appendType != 0 ? valueArg(appendType, collectionStart, collectionEnd) :
+                valueArg(inner.valueType(), inner.valueStart(), inner.valueEnd());
+            if (kind < 0 || (appendType != 0 && kind != RequestBatch.VALUE_RAW))
             {
                 return reject("ERR invalid dump: bad value");
             }
@@ -769,6 +771,19 @@ public final class MasterStreamApplier
         collectionStart = collection.valueStart();
         collectionEnd = collection.valueEnd();
         return !collection.next() && collection.error() == null;
+    }
+
+    /**
+     * @return the type of the inner value (STRING, or OBJECT for $base64) when the value is {@code {"$append":...}},
+     * a later part of a big string (its inner value is then in {@link #collectionStart}, {@link #collectionEnd}),
+     * else 0.
+     */
+    private int appendType(final JsonObjectCursor inner)
+    {
+        return isCollection(inner.valueStart(), inner.valueEnd(), "$append", JsonObjectCursor.STRING) ?
+            JsonObjectCursor.STRING :
+            isCollection(inner.valueStart(), inner.valueEnd(), "$append", JsonObjectCursor.OBJECT) ?
+            JsonObjectCursor.OBJECT : 0;
     }
 
     /**

@@ -6,7 +6,7 @@ import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 
 /**
- * A big collection (element table or node-chain list) the snapshot has taken on but not finished streaming: what its BEGIN says
+ * A big collection (element table or node-chain list), or a string too big for one ring message, the snapshot has taken on but not finished streaming: what its BEGIN says
  * (captured as it was at the snapshot's offset), where the stream has got to in its table, and the element blocks
  * the stream must not copy (already copied by a change, or born after the offset). One heap object per collection
  * touched or reached during a sync, none per element: {@link #skip} holds only the elements written meanwhile.
@@ -44,6 +44,8 @@ final class PendingCollection
     boolean dropped;
     /** Elements written into its parts so far (equals {@link #count} at the end). */
     long written;
+    /** A big string's value, copied when it was captured (off-heap, exactly {@link #count} bytes), else 0. */
+    long stringCopy;
 
     /**
      * Capture a big collection's BEGIN fields as they are now.
@@ -54,7 +56,22 @@ final class PendingCollection
      */
     PendingCollection(final int db, final EntryFlyweight entry, final long count, final long[] nodes)
     {
-        this.tableId = entry.buffer().getInt(entry.valueOffset());
+        this(db, entry.buffer().getInt(entry.valueOffset()), entry, count, nodes, 0);
+    }
+
+    /**
+     * Capture a big string's BEGIN fields as they are now, with its value copied at {@code copy}: the string
+     * travels in PARTs of raw bytes, {@code count} being its length.
+     */
+    PendingCollection(final int db, final EntryFlyweight entry, final long copy)
+    {
+        this(db, -1, entry, entry.valueLength(), null, copy);
+    }
+
+    private PendingCollection(final int db, final int tableId, final EntryFlyweight entry, final long count,
+        final long[] nodes, final long stringCopy)
+    {
+        this.tableId = tableId;
         this.db = db;
         this.type = entry.type();
         this.encoding = entry.encoding();
@@ -63,26 +80,23 @@ final class PendingCollection
         this.expireAtMs = entry.expireAtMs();
         this.count = count;
         this.nodes = nodes;
-        if (nodes == null)
+        this.stringCopy = stringCopy;
+        skip = nodes == null && stringCopy == 0 ? new LongHashSet() : null;
+        nodeIndex = nodes == null ? null : new Long2LongHashMap(-1);
+        savedAt = nodes == null ? null : new int[nodes.length];
+        for (int i = 0; nodes != null && i < nodes.length; i++)
         {
-            skip = new LongHashSet();
-            nodeIndex = null;
-            savedAt = null;
-        }
-        else
-        {
-            skip = null;
-            nodeIndex = new Long2LongHashMap(-1);
-            for (int i = 0; i < nodes.length; i++)
-            {
-                nodeIndex.put(nodes[i], i);
-            }
-            savedAt = new int[nodes.length];
+            nodeIndex.put(nodes[i], i);
         }
     }
 
     boolean isList()
     {
         return nodes != null;
+    }
+
+    boolean isString()
+    {
+        return tableId == -1;
     }
 }

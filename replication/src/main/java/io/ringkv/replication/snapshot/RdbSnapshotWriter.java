@@ -21,7 +21,8 @@ import static io.ringkv.replication.snapshot.SnapshotEntryDescriptor.*;
  * 7.0 gives it: a small value's bytes (listpack, intset) as they are; a big collection, which arrives as listpack
  * chunks of its elements with the count known up front (MSG_BEGIN, MSG_PART, MSG_VALUE_END: {@link #beginCollection},
  * {@link #collectionPart}, {@link #endCollection}), in the table encodings (RDB_TYPE_HASH, RDB_TYPE_SET,
- * RDB_TYPE_ZSET_2, RDB_TYPE_LIST_QUICKLIST_2 with nodes of {@link #LIST_NODE_ELEMENTS}).
+ * RDB_TYPE_ZSET_2, RDB_TYPE_LIST_QUICKLIST_2 with nodes of {@link #LIST_NODE_ELEMENTS}). A string too big for one
+ * ring message comes the same way, its raw bytes in the PARTs, and is written as an uncompressed RDB string.
  * <p>
  * Entries may come out of database order (a key is captured early when a write is about to change it), so a
  * SELECTDB is written at every change of database, and RESIZEDB, a sizing hint, once per database. Owned by the
@@ -91,7 +92,18 @@ public final class RdbSnapshotWriter implements MessageHandler
             switch (msgTypeId)
             {
                 case MSG_BEGIN -> begin(buffer, index);
-                case MSG_PART -> collectionPart(buffer, index);
+                case MSG_PART ->
+                {
+                    if (rdbType == DumpPayloadDescriptor.TYPE_STRING)
+                    {
+                        file.raw(buffer, index, length);
+                        remaining -= length;
+                    }
+                    else
+                    {
+                        collectionPart(buffer, index);
+                    }
+                }
                 case MSG_VALUE_END -> endCollection();
                 default -> entry(buffer, index, length);
             }
@@ -147,6 +159,16 @@ public final class RdbSnapshotWriter implements MessageHandler
         final long count = buffer.getLong(index + COUNT_OFFSET);
         select(buffer.getShort(index + DB_OFFSET));
         entries++;
+        if (type == ValueType.STRING || type == ValueType.JSON)
+        {
+            // A big string: its length now, its raw bytes part by part (not LZF-compressed: that needs it whole).
+            file.key(buffer.getLong(index + EXPIRE_AT_MS_OFFSET), smallType(type, ValueEncoding.STRING_RAW), buffer,
+                index + BEGIN_HEADER_LENGTH, buffer.getInt(index + KEY_LENGTH_OFFSET));
+            file.length(count);
+            rdbType = DumpPayloadDescriptor.TYPE_STRING;
+            remaining = count;
+            return;
+        }
         beginCollection(type, buffer.getLong(index + EXPIRE_AT_MS_OFFSET), buffer, index + BEGIN_HEADER_LENGTH,
             buffer.getInt(index + KEY_LENGTH_OFFSET), type == ValueType.HASH || type == ValueType.ZSET ? 2 * count : count);
     }

@@ -50,6 +50,13 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     public static final int DEFAULT_ELEMENTS_PER_STEP = 1024;
     /** Bytes of elements a PART holds at most (an element larger than this gets a part of its own), by default. */
     public static final int DEFAULT_PART_BYTES = 32 * 1024;
+    /**
+     * Bytes of a big string one PART holds at most (less when the ring is small, a message being at most an eighth
+     * of it: 4 MiB of the default 32 MiB). Large, because a replica rebuilds the string with one APPEND per part.
+     */
+    static final int STRING_PART_BYTES = 4 * 1024 * 1024;
+    /** Bytes of a big string one task step writes into the ring at most. */
+    private static final long STRING_BYTES_PER_STEP = 8L * 1024 * 1024;
     /** Buckets scanned between two clock reads. */
     private static final int SCAN_STEP_BUCKETS = 256;
     /** Empty bucket positions a stream step may pass per element it may read. */
@@ -64,6 +71,8 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     private final int partBytes;
     /** {@link #partBytes}, within what the running snapshot's ring takes in one message. */
     private int ringPartBytes;
+    /** {@link #STRING_PART_BYTES}, within what the running snapshot's ring takes in one message. */
+    private int stringPartBytes;
     private final EntryFlyweight entry = new EntryFlyweight();
     private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
     private final RedisDoubleFormat doubleFormat = new RedisDoubleFormat();
@@ -122,6 +131,22 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     }
 
     /**
+     * Engine thread: keys of the running snapshot captured so far (INFO's current_save_keys_processed).
+     */
+    public long keysProcessed()
+    {
+        return captured;
+    }
+
+    /**
+     * Engine thread: keys when the running snapshot began (INFO's current_save_keys_total).
+     */
+    public long keysTotal()
+    {
+        return keysAtStart;
+    }
+
+    /**
      * @return true while a given-up snapshot is being scanned through.
      */
     public boolean draining()
@@ -156,6 +181,7 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         keysAtStart = 0;
         queuedBytes = 0;
         ringPartBytes = Math.min(partBytes, snapshot.ring().maxMsgLength() - Listpack.EMPTY_LENGTH);
+        stringPartBytes = Math.min(STRING_PART_BYTES, snapshot.ring().maxMsgLength());
         for (int i = 0; i < keyspace.databases(); i++)
         {
             keysAtStart += keyspace.size(i);
@@ -280,7 +306,8 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         header(buffer, index, collection.db, collection.type, collection.encoding, collection.key.length,
             collection.expireAtMs);
         buffer.putLong(index + COUNT_OFFSET, collection.count);
-        buffer.putLong(index + PART_COUNT_OFFSET, collection.isList() ? collection.nodes.length : -1);
+        buffer.putLong(index + PART_COUNT_OFFSET, collection.isList() ? collection.nodes.length :
+            collection.isString() ? (collection.count + stringPartBytes - 1) / stringPartBytes : -1);
         buffer.putBytes(index + BEGIN_HEADER_LENGTH, collection.key);
         ring.commit(index);
         collection.begun = true;
@@ -302,6 +329,10 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         if (collection.isList())
         {
             return streamNodes(collection, ring);
+        }
+        if (collection.isString())
+        {
+            return streamString(collection, ring);
         }
         final ElementTables tables = keyspace.elementTables();
         final long positions = tables.positions(collection.tableId);
@@ -388,6 +419,35 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         return end(collection, ring);
     }
 
+    /**
+     * A big string's piece: its copied bytes from where the last piece ended, in PARTs of {@link #stringPartBytes}
+     * while the ring has room, at most {@link #STRING_BYTES_PER_STEP} a step.
+     */
+    private boolean streamString(final PendingCollection collection, final RingBuffer ring)
+    {
+        long budget = STRING_BYTES_PER_STEP;
+        while (collection.position < collection.count && budget > 0)
+        {
+            final int length = (int)Math.min(stringPartBytes, collection.count - collection.position);
+            final int index = ring.tryClaim(MSG_PART, length);
+            if (index <= 0)
+            {
+                return false;
+            }
+            source.wrap(collection.stringCopy + collection.position, length);
+            ring.buffer().putBytes(index, source, 0, length);
+            ring.commit(index);
+            collection.position += length;
+            budget -= length;
+        }
+        if (collection.position < collection.count)
+        {
+            return false;
+        }
+        collection.written = collection.count;
+        return end(collection, ring);
+    }
+
     private void streamElement(final long element)
     {
         final PendingCollection collection = streaming;
@@ -401,14 +461,22 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
     {
         assert collection.written == collection.count : collection.written + " of " + collection.count;
         streaming = null;
-        (collection.isList() ? pendingByList : pendingByTable).remove(collection.tableId);
+        if (!collection.isString())
+        {
+            (collection.isList() ? pendingByList : pendingByTable).remove(collection.tableId);
+        }
         release(collection);
         captured++;
     }
 
     private void release(final PendingCollection collection)
     {
-        if (collection.isList())
+        if (collection.isString())
+        {
+            UnsafeApi.freeMemory(collection.stringCopy);
+            collection.stringCopy = 0;
+        }
+        else if (collection.isList())
         {
             final Quicklists quicklists = keyspace.quicklists();
             quicklists.unguard(collection.tableId);
@@ -469,6 +537,12 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         final int valueLength = entry.valueLength();
         final RingBuffer ring = snapshot.ring();
         final long length = (long)HEADER_LENGTH + keyLength + valueLength;
+        if (length > ring.maxMsgLength() && (entry.type() == ValueType.STRING || entry.type() == ValueType.JSON) &&
+            BEGIN_HEADER_LENGTH + keyLength <= ring.maxMsgLength())
+        {
+            takeOnString(db, entry);
+            return;
+        }
         if (length > ring.maxMsgLength())
         {
             giveUp(snapshot, "an entry of " + length + " bytes is larger than the snapshot buffer allows (" +
@@ -510,6 +584,19 @@ public final class SnapshotTask implements EngineTask, SnapshotListener, Element
         buffer.putByte(index + ENCODING_OFFSET, encoding);
         buffer.putInt(index + KEY_LENGTH_OFFSET, keyLength);
         buffer.putLong(index + EXPIRE_AT_MS_OFFSET, expireAtMs);
+    }
+
+    /**
+     * A string too big for one ring message is captured: its value is copied now (the entry may change before the
+     * steps reach it; a memcpy, about 10 ms per 100 MB on the engine thread), and the steps stream the copy in
+     * PARTs of raw bytes between its BEGIN and its END.
+     */
+    private void takeOnString(final int db, final EntryFlyweight entry)
+    {
+        final int valueLength = entry.valueLength();
+        final long copy = UnsafeApi.allocateMemory(valueLength);
+        UnsafeApi.copyMemory(entry.address() + entry.valueOffset(), copy, valueLength);
+        pending.add(new PendingCollection(db, entry, copy));
     }
 
     /**

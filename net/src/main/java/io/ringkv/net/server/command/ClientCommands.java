@@ -441,10 +441,19 @@ public final class ClientCommands
         }
         // Replicas' connections are served by their senders, not listed as clients: TYPE replica drops them.
         final int replicas = "replica".equals(type) || "slave".equals(type) ? server.replication().dropReplicas() : 0;
-        reply.integer(victims.size() + replicas);
+        // The master's client is the replication link, not a connection of the registry (as Redis's server.master).
+        final io.ringkv.replication.replica.ReplicaLink master = "master".equals(type) && id == 0 &&
+            null == address && null == localAddress ? server.replication().replicaLink() : null;
+        final boolean killMaster = null != master && "up".equals(master.linkStatus());
+        reply.integer(victims.size() + replicas + (killMaster ? 1 : 0));
         for (final ConnectedClient victim : victims)
         {
             close(victim, context);
+        }
+        if (killMaster)
+        {
+            server.log().verbose("Killing the master link to " + master.host() + ":" + master.port());
+            master.disconnect();
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * DEBUG HELP, SLEEP, DIGEST and DIGEST-VALUE; every other subcommand, and a known one with the wrong number of
+ * DEBUG HELP, SLEEP, DIGEST, DIGEST-VALUE and POPULATE ({@link DebugPopulate}); every other subcommand, and a known one with the wrong number of
  * arguments, gets Redis 7.0's {@code ERR unknown subcommand or wrong number of arguments for 'X'. Try DEBUG HELP.}
  * DEBUG SLEEP stops the engine thread, and so every client, for the time given, as Redis does. DEBUG is a
  * protected command: refused, as in Redis 7, unless {@code enable-debug-command} allows the client.
@@ -27,12 +27,18 @@ public final class DebugCommands
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
         "    Output a hex signature of the values of all the specified keys.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+        "    it is used instead of the 'key' prefix. These are not propagated to",
+        "    replicas. Cluster slots are not respected so keys not belonging to the",
+        "    current node can be created in cluster mode.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         "HELP",
         "    Prints this help.");
 
     private final DatasetDigest digest = new DatasetDigest();
+    private final DebugPopulate populate = new DebugPopulate();
 
     private DebugCommands()
     {
@@ -76,6 +82,14 @@ public final class DebugCommands
                 if (count == 2)
                 {
                     reply.simpleString(hex(digest.dataset(context.keyspace(), context.nowMs())));
+                    return;
+                }
+            }
+            case "populate" ->
+            {
+                if (count >= 3 && count <= 5)
+                {
+                    populate.populate(context, args, reply);
                     return;
                 }
             }

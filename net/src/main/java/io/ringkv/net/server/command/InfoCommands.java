@@ -202,8 +202,9 @@ public final class InfoCommands
 
     private void persistenceSection(final CommandContext context, final InfoWriter out)
     {
-        // The file is loaded before clients are served, so no client ever sees loading:1.
-        out.field("loading", 0)
+        // The file is loaded before clients are served, so no client sees loading:1 at start; a replica's full sync
+        // does (its clients are told LOADING meanwhile). No loading_* fields: a JSON dump's size is not known ahead.
+        out.field("loading", context.loading() ? 1 : 0)
             .field("async_loading", 0);
         server.persistence().writeInfo((name, value) ->
         {

@@ -112,6 +112,12 @@ public final class ServerConfig
         "replicaof", "", false, "HOST PORT of the master to replicate; empty: this is a master."), "slaveof");
     public final ConfigOption masterauth = add(ConfigOption.string(
         "masterauth", "", true, "Password to give the master when replicating."));
+    public final ConfigOption masteruser = add(ConfigOption.string(
+        "masteruser", "", true, "User to AUTH as with a Redis master (empty: AUTH with masterauth alone)."));
+    public final ConfigOption replicaProtocol = add(ConfigOption.choice(
+        "replica-protocol", "auto", true,
+        "Protocol of REPLICAOF: auto (ask the master's INFO), json (ringkv's), resp (Redis's PSYNC).",
+        "auto", "json", "resp"));
     public final ConfigOption replicaReadOnly = add(ConfigOption.bool(
         "replica-read-only", true, true, "A replica refuses writes from clients."), "slave-read-only");
     public final ConfigOption replDisklessSync = add(ConfigOption.bool(

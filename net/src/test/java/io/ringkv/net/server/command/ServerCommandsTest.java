@@ -92,7 +92,7 @@ class ServerCommandsTest
             assertEquals("-ERR unknown subcommand or wrong number of arguments for 'digest'. Try DEBUG HELP.\r\n",
                 client.call("DEBUG", "digest", "x"));
             assertEquals("-ERR wrong number of arguments for 'debug' command\r\n", client.call("DEBUG"));
-            assertTrue(client.call("DEBUG", "HELP").startsWith("*9\r\n+DEBUG <subcommand>"));
+            assertTrue(client.call("DEBUG", "HELP").startsWith("*14\r\n+DEBUG <subcommand>"));
         }
     }
 }

@@ -51,6 +51,7 @@ public final class CommandContext
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final BlockedClients blockedClients;
+    private final ClientPause clientPause = new ClientPause();
     private final WatchedKeys watchedKeys;
     private CommandDispatcher dispatcher;
     private final ClientTracking clientTracking;
@@ -303,6 +304,14 @@ public final class CommandContext
     public BlockedClients blockedClients()
     {
         return blockedClients;
+    }
+
+    /**
+     * @return CLIENT PAUSE's state: set by its handlers, read by connections before they publish and by the TICK.
+     */
+    public ClientPause clientPause()
+    {
+        return clientPause;
     }
 
     /**

@@ -3,9 +3,9 @@ package io.ringkv.core.engine;
 /**
  * A durable copy of the change log kept by the engine thread itself (the append-only file), fed the way Redis feeds
  * its AOF buffer: each slot's change records once the slot has executed ({@link #append}), written out once per run
- * of slots ({@link #flush}, Redis's beforeSleep). When {@link #holdsReplies()} (appendfsync always) the engine holds
- * every batch it completes in that run and answers them only after {@link #flush} returned, so no client is told of a
- * change that a crash could still lose. Engine thread only; must not throw.
+ * of slots ({@link #flush}, Redis's beforeSleep). The engine holds every batch it completes in that run and answers
+ * them only after {@link #flush} returned, as Redis writes its AOF buffer before it sends the iteration's replies, so
+ * no client is told of a change that a killed process could still lose. Engine thread only; must not throw.
  */
 public interface ChangeJournal
 {
@@ -17,13 +17,11 @@ public interface ChangeJournal
     void append(CommandEvent event);
 
     /**
-     * Engine thread, at the end of each run of slots: write what was appended (and, when replies are held, make it
+     * Engine thread, at the end of each run of slots: write what was appended (and, as the fsync policy says, make it
      * durable) before the held replies go out.
+     *
+     * @return true when everything appended is written and the held replies may go; false when the write was put off
+     *         (everysec behind a slow fsync): the replies wait for a later run's flush, which the journal asks for.
      */
-    void flush();
-
-    /**
-     * @return true when completed batches must wait for the next {@link #flush} (appendfsync always).
-     */
-    boolean holdsReplies();
+    boolean flush();
 }

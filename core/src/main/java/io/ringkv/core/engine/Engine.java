@@ -128,6 +128,14 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return CLIENT PAUSE's state, which connections consult before publishing (any thread).
+     */
+    public io.ringkv.core.command.ClientPause clientPause()
+    {
+        return context.clientPause();
+    }
+
+    /**
      * Start the engine thread, the consumers behind it and the tick timer.
      */
     public void start()

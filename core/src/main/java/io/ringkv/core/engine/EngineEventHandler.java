@@ -58,7 +58,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
      * that the start-up thread may install it after loading the file, before any client connects).
      */
     private volatile ChangeJournal journal;
-    /** Batches completed in this run of slots, answered after the journal's flush (appendfsync always). */
+    /** Batches completed in this run of slots, answered after the journal's flush (while the AOF is on). */
     private RequestBatch[] held = new RequestBatch[64];
     private int heldCount;
 
@@ -135,9 +135,8 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         if (journal != null)
         {
             journal.append(event);
-            if (endOfBatch)
+            if (endOfBatch && journal.flush())
             {
-                journal.flush();
                 releaseHeld();
             }
         }
@@ -226,13 +225,13 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
     }
 
     /**
-     * Hand an executed batch over, or, with appendfsync always, hold it until the journal's flush at the end of this
-     * run of slots has made its changes durable (a preallocated array: nothing allocated per batch).
+     * Hand an executed batch over, or, while the AOF is on, hold it until the journal's flush at the end of this run
+     * of slots has written its changes (and fsynced them with appendfsync always): a preallocated array, nothing
+     * allocated per batch.
      */
     private void complete(final RequestBatch batch)
     {
-        final ChangeJournal journal = this.journal;
-        if (journal == null || !journal.holdsReplies())
+        if (journal == null)
         {
             batch.complete();
             return;
@@ -387,13 +386,17 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         try
         {
             final LatencyMonitor latencyMonitor = this.latencyMonitor;
-            final long expireStartNs = System.nanoTime();
-            keyspace.activeExpireCycle(nowMs, expireBudgetNs);
-            final long evictionStartNs = System.nanoTime();
-            latencyMonitor.addIfNeeded(LatencyMonitor.EXPIRE_CYCLE, evictionStartNs - expireStartNs, nowMs);
-            // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
-            keyspace.makeRoom(nowMs);
-            latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            // CLIENT PAUSE stops active expiry and eviction too, as Redis's: a paused dataset does not change.
+            if (context.clientPause().type(nowMs) == io.ringkv.core.command.ClientPause.NONE)
+            {
+                final long expireStartNs = System.nanoTime();
+                keyspace.activeExpireCycle(nowMs, expireBudgetNs);
+                final long evictionStartNs = System.nanoTime();
+                latencyMonitor.addIfNeeded(LatencyMonitor.EXPIRE_CYCLE, evictionStartNs - expireStartNs, nowMs);
+                // Finish evictions a command's time limit cut short (Redis's evictionTimeProc).
+                keyspace.makeRoom(nowMs);
+                latencyMonitor.addIfNeeded(LatencyMonitor.EVICTION_CYCLE, System.nanoTime() - evictionStartNs, nowMs);
+            }
             context.pubSub().sweepClosed(); // subscriptions of connections that closed
             latencyMonitor.drainRingFull(nowMs);
             keyspace.rehashStep(rehashBudgetNs);

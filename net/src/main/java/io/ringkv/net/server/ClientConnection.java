@@ -90,6 +90,7 @@ public final class ClientConnection implements Runnable, ConnectedClient
     private volatile OutputBufferLimits outputBufferLimits;
     /** Set before the connection's thread starts. */
     private ScriptBusyGate scriptBusyGate;
+    private ClientPauseGate pauseGate;
 
     /**
      * @param id                 client id.
@@ -238,6 +239,10 @@ public final class ClientConnection implements Runnable, ConnectedClient
                     replyStart = output.position();
                     parsedNs = System.nanoTime();
                     executing = true;
+                    if (null != pauseGate)
+                    {
+                        pauseGate.await(batch); // CLIENT PAUSE: this batch waits, the engine serves the others
+                    }
                     // A Lua script keeping the engine busy past busy-reply-threshold: answered here (BUSY...).
                     final boolean answeredHere = null != scriptBusyGate && scriptBusyGate.answered(batch);
                     if (!answeredHere && status == RequestParser.OK && null != replyWriter &&
@@ -421,6 +426,14 @@ public final class ClientConnection implements Runnable, ConnectedClient
     public void scriptBusyGate(final ScriptBusyGate gate)
     {
         scriptBusyGate = gate;
+    }
+
+    /**
+     * @param gate where this connection's batches wait during CLIENT PAUSE.
+     */
+    public void pauseGate(final ClientPauseGate gate)
+    {
+        pauseGate = gate;
     }
 
     /**

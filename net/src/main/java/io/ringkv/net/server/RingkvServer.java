@@ -113,6 +113,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
     /** The running script as the connections see it (BUSY, SCRIPT KILL answered without the engine). */
     private final ScriptRunState scriptRunState = new ScriptRunState();
     private ScriptBusyGate scriptBusyGate;
+    private ClientPauseGate pauseGate;
     private ScriptEngine scripts;
     private ScriptMemory scriptMemory;
     private MetricsEndpoint metrics;
@@ -246,6 +247,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             .slowlogMaxLength(config.slowlogMaxLen.number())
             .latencyMonitorThresholdMs(config.latencyMonitorThreshold.number())
             .keyspaceEvents((int)config.notifyKeyspaceEvents.number()), keyspace, commands, List.of(replication.logEncoder()));
+        pauseGate = new ClientPauseGate(engine.clientPause(), commands);
         engine.start();
         final boolean appendOnly = config.appendonly.isYes();
         if (!appendOnly)
@@ -499,6 +501,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             connection.session().protectedCommandsAllowed(ClientAdmission.debugAllowed(config, local));
             connection.outputBufferLimits(config.outputBufferLimits);
             connection.scriptBusyGate(scriptBusyGate);
+            connection.pauseGate(pauseGate);
             if (stopping || !registry.add(connection, config.maxclients.number()))
             {
                 channel.write(ByteBuffer.wrap(MAX_CLIENTS_REACHED));

@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * The append-only file (docs/persistence.md): Redis 7.0's multi-part layout (a directory with a manifest, one base
  * file, incremental files in RESP), written from the change log, the records replicas get. The engine thread feeds
  * it each slot's records ({@link #append}, encoded once into a buffer, as Redis's aof_buf) and writes the buffer
- * to the current incremental file at the end of each run of slots ({@link #flush}); with {@code appendfsync always}
- * it fsyncs there too and the engine holds that run's replies until it has ({@link #holdsReplies()}); with
+ * to the current incremental file at the end of each run of slots ({@link #flush}), before the engine lets that
+ * run's replies go (as Redis's beforeSleep); with {@code appendfsync always} it fsyncs there too; with
  * {@code everysec} a background thread fsyncs once a second, and a write waits behind a slow fsync for up to two
  * seconds, as Redis's. BGREWRITEAOF needs no fork: the base is written by a thread of its own from the full sync's
  * point-in-time snapshot at offset N while the records after N go to a new incremental file.
@@ -80,6 +80,8 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
     private volatile long writtenBytes;
     private volatile long syncedBytes;
     private volatile boolean fsyncInProgress;
+    /** Set by the engine thread when a write waits behind the background fsync, which then wakes the engine. */
+    private volatile boolean writePostponed;
     private volatile long delayedFsyncs;
     private volatile long incrBytes;
     private volatile long earlierBytes;
@@ -301,39 +303,44 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
     }
 
     @Override
-    public void flush()
+    public boolean flush()
     {
-        write(false);
+        return write(false);
     }
 
     /**
      * @param now true to write even while a background fsync runs (the file is being closed).
+     * @return false when the write was postponed behind a background fsync: the replies wait for the next try, which
+     *         the fsync thread asks for as soon as its fsync returned.
      */
-    private void write(final boolean now)
+    private boolean write(final boolean now)
     {
         final RespCommandOut out = this.out;
         if (out.length() == 0 || incr == null)
         {
-            return;
+            return true;
         }
         final int policy = fsyncPolicy;
+        // Announced before fsyncInProgress is read (both volatile): either the fsync thread sees it once its fsync
+        // ends and wakes the engine, or this read sees that fsync ended.
+        writePostponed = policy == FSYNC_EVERYSEC && !now;
         if (policy == FSYNC_EVERYSEC && fsyncInProgress && !now)
         {
             final long nowMs = System.currentTimeMillis();
             if (postponedSinceMs == 0)
             {
                 postponedSinceMs = nowMs;
-                return;
             }
             if (nowMs - postponedSinceMs < MAX_POSTPONE_MS)
             {
-                return;
+                return false;
             }
             delayedFsyncs++;
             warn.accept("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without " +
                 "waiting for fsync to complete, this may slow down Redis.");
         }
         postponedSinceMs = 0;
+        writePostponed = false;
         try
         {
             out.writeTo(incr);
@@ -359,12 +366,7 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
             }
             warn.accept("Error writing to the AOF file: " + ex.getMessage());
         }
-    }
-
-    @Override
-    public boolean holdsReplies()
-    {
-        return fsyncPolicy == FSYNC_ALWAYS;
+        return true;
     }
 
     /**
@@ -417,8 +419,8 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
         {
             return;
         }
+        closeIncr(); // writes what is buffered first: the held replies go once journal(null) releases them
         engine.journal(null);
-        closeIncr();
         final Snapshot snapshot = rewriteSnapshot;
         if (snapshot != null)
         {
@@ -670,6 +672,10 @@ public final class AppendOnlyFile implements ChangeJournal, AutoCloseable
                     finally
                     {
                         fsyncInProgress = false;
+                    }
+                    if (writePostponed)
+                    {
+                        engine.requestTask(); // a run's end: the postponed write and its held replies go now
                     }
                 }
             }

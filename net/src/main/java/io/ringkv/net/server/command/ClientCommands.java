@@ -1,5 +1,7 @@
 package io.ringkv.net.server.command;
 
+import io.ringkv.core.command.AsciiNumbers;
+import io.ringkv.core.command.ClientPause;
 import io.ringkv.core.command.ClientSession;
 import io.ringkv.core.command.Command;
 import io.ringkv.core.command.CommandArgs;
@@ -15,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, REPLY, SETINFO, NO-EVICT, NO-TOUCH and HELP, with Redis 7's
+ * CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, REPLY, SETINFO, NO-EVICT, NO-TOUCH, PAUSE, UNPAUSE and HELP, with Redis 7's
  * replies and texts. CLIENT LIST lines follow Redis 7.2's layout, with the connection's buffers as its memory
  * figures: {@code qbuf}/{@code qbuf-free} the read buffer's unconsumed bytes and free room ({@code rbs} its size),
  * {@code obl} the reply bytes not yet sent, {@code omem} the reply buffer's memory (ringkv has one growable reply
@@ -62,6 +64,10 @@ public final class ClientCommands
         "      Return clients of specified type.",
         "    * ID <client-id> [<client-id> ...]",
         "      Return clients of specified IDs only.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "REPLY (ON|OFF|SKIP)",
         "    Control the replies sent to the current connection.",
         "SETNAME <name>",
@@ -113,6 +119,8 @@ public final class ClientCommands
             .add("info", 2, 0, commands::info)
             .add("kill", -3, Command.ADMIN, commands::kill)
             .add("unblock", -3, Command.ADMIN, ClientCommands::unblock)
+            .add("pause", -3, Command.ADMIN, ClientCommands::pause)
+            .add("unpause", 2, Command.ADMIN, ClientCommands::unpause)
             .add("reply", 3, 0, commands::clientReply)
             .add("setinfo", 4, 0, ClientCommands::setinfo)
             .add("no-evict", 3, Command.ADMIN, ClientCommands::onOff)
@@ -504,6 +512,56 @@ public final class ClientCommands
             }
         }
         reply.integer(context.blockedClients().unblock(id, error) ? 1 : 0);
+    }
+
+    /**
+     * CLIENT PAUSE timeout [WRITE|ALL]: hold every client's commands (ALL, the default) or those that write or may
+     * replicate (WRITE) for timeout milliseconds (Redis's pauseClients: a pause in force keeps its stronger type and
+     * later end). The holding is done by the connections ({@code ClientPauseGate}), never by the engine.
+     */
+    private static void pause(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        if (args.count() > 4)
+        {
+            reply.error("ERR unknown subcommand or wrong number of arguments for '" + args.asString(1) +
+                "'. Try CLIENT HELP.");
+            return;
+        }
+        int type = ClientPause.ALL;
+        if (args.count() == 4)
+        {
+            final String mode = args.asString(3);
+            if ("write".equalsIgnoreCase(mode))
+            {
+                type = ClientPause.WRITE;
+            }
+            else if (!"all".equalsIgnoreCase(mode))
+            {
+                reply.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+                return;
+            }
+        }
+        final AsciiNumbers numbers = context.numbers();
+        if (!numbers.parseLong(args.buffer(), args.offset(2), args.length(2)))
+        {
+            reply.error("ERR timeout is not an integer or out of range");
+            return;
+        }
+        final long timeoutMs = numbers.value();
+        if (timeoutMs < 0)
+        {
+            reply.error("ERR timeout is negative");
+            return;
+        }
+        // Redis adds the timeout to now as it is: a sum past the largest time wraps into the past (no pause).
+        context.clientPause().pause(context.nowMs() + timeoutMs, type, context.nowMs());
+        reply.ok();
+    }
+
+    private static void unpause(final CommandContext context, final CommandArgs args, final Reply reply)
+    {
+        context.clientPause().unpause();
+        reply.ok();
     }
 
     private static long parseLong(final String text)

@@ -116,7 +116,7 @@ public final class InfoCommands
         out.field("connected_clients", server.registry().size())
             .field("cluster_connections", 0)
             .field("maxclients", config.maxclients.number())
-            .field("blocked_clients", context.blockedClients().blockedClients())
+            .field("blocked_clients", context.blockedClients().blockedClients() + context.clientPause().held())
             .field("tracking_clients", context.clientTracking().clients())
             .field("watching_clients", context.watchedKeys().watchingClients())
             .field("clients_in_timeout_table", context.blockedClients().clientsWithTimeout())

@@ -191,13 +191,16 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
      * Start-up thread, after an RDB file was loaded and before replicas can connect: a master continues the history
      * the file was saved in (its repl-id and repl-offset aux fields, Redis 7.0's rule for a master loading its RDB),
      * so a replica that had applied up to that offset continues with a partial sync after the master's restart. The
-     * load logged nothing (a loader at start), so the engine numbers the next record {@code offset + 1}.
+     * load logged nothing (a loader at start), so the engine numbers the next record {@code offset + 1}. The Redis
+     * replicas' byte stream resumes at the file's {@code ringkv-resp-offset}, or, without one, takes an id of its
+     * own ({@link RespReplication#continueHistory}).
      *
-     * @param engine  the running engine.
-     * @param replid  the file's repl-id.
-     * @param offset  the file's repl-offset.
+     * @param engine     the running engine.
+     * @param replid     the file's repl-id.
+     * @param offset     the file's repl-offset.
+     * @param respOffset the file's ringkv-resp-offset, or -1.
      */
-    public void continueHistory(final Engine engine, final String replid, final long offset)
+    public void continueHistory(final Engine engine, final String replid, final long offset, final long respOffset)
     {
         if (!config.replicaof.isEmpty() || replid == null || offset < 0)
         {
@@ -211,9 +214,20 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         if (commands.reply().errors() == 0)
         {
             this.replid = replid;
+            resp.continueHistory(offset, respOffset);
             log("Continuing the replication history of the RDB file: replication id " + replid + ", offset " +
-                offset);
+                offset + (respOffset >= 0 ? ", Redis replicas' byte offset " + respOffset :
+                "; Redis replicas sync with replication id " + resp.replid() + " (the file has no byte offset)"));
         }
+    }
+
+    /**
+     * Any thread (an RDB save of a snapshot at record {@code record}): the Redis replicas' byte offset of that
+     * moment, written as the file's {@code ringkv-resp-offset}; -1 when there is none to write.
+     */
+    public long respOffsetAt(final long record)
+    {
+        return resp == null ? -1 : resp.offsetToSave(record);
     }
 
     /**
@@ -728,6 +742,10 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         line(out, "ringkv_repl_snapshot_peak_bytes", peak);
         line(out, "ringkv_repl_pending_log_peak_bytes", pendingPeak);
         final io.ringkv.replication.log.RespBacklog respBacklog = resp == null ? null : resp.stream().backlog();
+        if (resp != null && !resp.replid().equals(replid))
+        {
+            line(out, "ringkv_resp_replid", resp.replid()); // the id Redis replicas sync with, when not the node's
+        }
         line(out, "ringkv_resp_repl_offset", respBacklog == null ? 0 : respBacklog.endOffset());
         line(out, "ringkv_resp_repl_backlog_first_byte_offset", respBacklog == null ? 0 :
             respBacklog.firstOffset() + 1);
@@ -875,7 +893,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         return partialSyncsRefused;
     }
 
-    private static String newReplid()
+    static String newReplid()
     {
         final byte[] bytes = new byte[20];
         new SecureRandom().nextBytes(bytes);

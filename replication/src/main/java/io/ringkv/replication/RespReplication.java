@@ -52,6 +52,8 @@ final class RespReplication implements RespReplicaOwner
     private static final int NET_HOST_STR_LEN = 256;
     /** A sync whose connection never came to be served (closed before the hand-over) is given up after this. */
     private static final long UNCLAIMED_SYNC_MS = 10_000;
+    /** How long a save waits for the stream's encoder to reach the snapshot's record (it is normally there). */
+    private static final long SAVE_OFFSET_WAIT_MS = 1_000;
 
     private final ReplicationNode node;
     private final ReplicationConfig config;
@@ -60,6 +62,8 @@ final class RespReplication implements RespReplicaOwner
     private final List<RespReplicaSender> senders = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Pending> queued = new ArrayDeque<>();
     private final Map<ClientSession, Handshake> handshakes = new WeakHashMap<>();
+    /** This side's own replication id, or null for the node's: see {@link #continueHistory}. */
+    private volatile String ownReplid;
 
     /**
      * @param node     the replication node.
@@ -76,6 +80,45 @@ final class RespReplication implements RespReplicaOwner
         this.rdbFile = rdbFile;
         this.stream = new RespChangeStream(encoding, records,
             () -> config.replPingReplicaPeriodSeconds.getAsLong() * 1000);
+    }
+
+    /**
+     * @return the replication id Redis replicas sync with: the node's, unless the history was continued without
+     * the stream's offset.
+     */
+    String replid()
+    {
+        final String own = ownReplid;
+        return own != null ? own : node.replid();
+    }
+
+    /**
+     * Start-up thread: the node continues the history of an RDB file saved at record {@code record}. With the
+     * stream's byte offset of that moment ({@code ringkv-resp-offset}) the stream resumes there, so a Redis replica
+     * of the previous life at that offset continues; without it (a file from Redis, an older ringkv, or a life with
+     * no Redis replica) this side takes an id of its own, so no byte offset of the previous life is ever continued
+     * with this life's different bytes.
+     */
+    void continueHistory(final long record, final long respOffset)
+    {
+        if (respOffset >= 0)
+        {
+            stream.resume(config.backlogBytes, respOffset, record);
+        }
+        else
+        {
+            stream.continueAt(record);
+            ownReplid = ReplicationNode.newReplid();
+        }
+    }
+
+    /**
+     * Any thread (an RDB save whose snapshot is at record {@code record}): the stream's byte offset to save with
+     * it, or -1 when it has none exact, or when this side syncs with an id other than the file's.
+     */
+    long offsetToSave(final long record)
+    {
+        return ownReplid != null ? -1 : stream.offsetAtRecord(record, SAVE_OFFSET_WAIT_MS);
     }
 
     RespChangeStream stream()
@@ -176,7 +219,7 @@ final class RespReplication implements RespReplicaOwner
         }
         final Handshake handshake = handshakes.remove(session);
         final RespBacklog backlog = stream.start(config.backlogBytes);
-        final String replid = node.replid();
+        final String replid = replid();
         final boolean partial = psync && replid.equals(replicaReplid) && psyncOffset > 0 &&
             backlog.holds(psyncOffset - 1);
         final long outputLimit = config.replicaOutputLimit.getAsLong();
@@ -245,7 +288,7 @@ final class RespReplication implements RespReplicaOwner
         final Snapshot snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
         final List<byte[]> functions = node.functionLibraryCodes();
         snapshot.functionLibraries(functions);
-        final RdbSnapshotFile.Header header = RdbSnapshotFile.Header.capture(node.keyspace(), functions, node.replid());
+        final RdbSnapshotFile.Header header = RdbSnapshotFile.Header.capture(node.keyspace(), functions, replid());
         node.snapshotTask().start(snapshot);
         stream.attach(pending.feed, offset);
         pending.sender.assign(snapshot, header);
@@ -322,6 +365,7 @@ final class RespReplication implements RespReplicaOwner
             sender.close();
         }
         stream.stop();
+        ownReplid = null; // the next stream starts afresh, with the node's id
     }
 
     /**

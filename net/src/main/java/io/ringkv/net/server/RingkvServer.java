@@ -334,7 +334,7 @@ public final class RingkvServer implements AutoCloseable, ServerControl
             if (keys >= 0)
             {
                 persistence.loaded(keys - loader.keysExpired(), loader.keysExpired());
-                replication.continueHistory(engine, loader.replid(), loader.replOffset());
+                replication.continueHistory(engine, loader.replid(), loader.replOffset(), loader.respOffset());
                 log.notice("DB loaded from disk: " + keys + " keys from " + file + " in " +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
             }

@@ -160,7 +160,7 @@ class RedisReplicaOfRingkvTest
         master.zadd("load:bigz", Map.of("a" + round, 1.0, "b" + round, 2.0));
     }
 
-    private static void awaitInSync(final Jedis master, final Jedis replica) throws InterruptedException
+    static void awaitInSync(final Jedis master, final Jedis replica) throws InterruptedException
     {
         awaitTrue(() -> "up".equals(section(replica, "replication").get("master_link_status")) &&
             "0".equals(section(replica, "replication").get("master_sync_in_progress")), 30_000, "the link is up");
@@ -216,7 +216,7 @@ class RedisReplicaOfRingkvTest
         return Files.readString(Path.of(dir, "redis.log"), StandardCharsets.UTF_8);
     }
 
-    private static int count(final String text, final String what)
+    static int count(final String text, final String what)
     {
         int count = 0;
         for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1))

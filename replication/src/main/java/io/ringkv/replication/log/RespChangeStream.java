@@ -7,6 +7,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,6 +38,9 @@ public final class RespChangeStream
     private volatile ReplicaFeed[] feeds = new ReplicaFeed[0];
     private volatile boolean getAckWanted;
     private volatile long encodedRecord;
+    private volatile boolean appendingRecords;
+    /** The record a continued history starts at, until the JSON log has a later one ({@link #continueAt}). */
+    private volatile long recordFloor;
     private long lastPingMs;
 
     private final long[] mapRecords = new long[RECORD_MAP_SLOTS];
@@ -76,12 +81,86 @@ public final class RespChangeStream
     }
 
     /**
+     * Start-up thread, before any slot runs: the engine's records go on after {@code record} (a restarted master
+     * continuing its history), while the JSON log's last record stays the previous life's until the next one is
+     * logged; a full sync at {@code record} is fed from the next slot, not from the next write.
+     */
+    public void continueAt(final long record)
+    {
+        recordFloor = record;
+        encodedRecord = lastRecord();
+    }
+
+    private long lastRecord()
+    {
+        return Math.max(records.lastRecord(), recordFloor);
+    }
+
+    /**
+     * Start-up thread, before any slot runs (a restarted master continuing its history): start the stream at byte
+     * offset {@code offset}, the offset it had at record {@code record} in the previous life (the RDB file's
+     * {@code ringkv-resp-offset}), so a Redis replica that had processed exactly that much continues.
+     */
+    public void resume(final int capacity, final long offset, final long record)
+    {
+        continueAt(record);
+        MAP_COUNT.setRelease(this, 0L);
+        startOffset = offset;
+        startRecord = record;
+        encodedRecord = record;
+        backlog = new RespBacklog(capacity, offset);
+    }
+
+    /**
+     * Any thread (an RDB save): the stream's byte offset whose state is exactly record {@code record}: the stream's
+     * end when nothing after the record is encoded yet (with the PINGs sent since), else the end of the slot that
+     * logged it. Waits up to {@code timeoutMs} for the encoder to reach the record.
+     *
+     * @return the offset, or -1 when there is none (no stream, a stream begun after the record, a record in the
+     * middle of a slot or older than the slots remembered, or the encoder not there in time).
+     */
+    public long offsetAtRecord(final long record, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            final RespBacklog backlog = this.backlog;
+            if (backlog == null || startRecord == Long.MAX_VALUE)
+            {
+                return -1;
+            }
+            final long encoded = encodedRecord;
+            if (encoded == record && !appendingRecords)
+            {
+                final long end = backlog.endOffset();
+                if (!appendingRecords && encodedRecord == record && this.backlog == backlog)
+                {
+                    return end; // no slot after the record has begun appending: its bytes are not in end
+                }
+            }
+            else if (encoded > record)
+            {
+                return record == startRecord ? startOffset : mapped(backlog, record, true);
+            }
+            else if (System.nanoTime() - deadlineNs > 0)
+            {
+                return -1;
+            }
+            else
+            {
+                LockSupport.parkNanos(100_000);
+            }
+        }
+    }
+
+    /**
      * Any thread (this server becomes a replica): end the stream; a later replica starts a new one. Attached feeds
      * are closed by their senders.
      */
     public void stop()
     {
         backlog = null;
+        recordFloor = 0; // a replica's records count as its master's
         for (final Attachment attachment : attaching)
         {
             attachment.feed.close();
@@ -147,7 +226,7 @@ public final class RespChangeStream
         final RespBacklog backlog = this.backlog;
         if (backlog == null)
         {
-            encodedRecord = records.lastRecord();
+            encodedRecord = lastRecord();
             return;
         }
         if (startRecord == Long.MAX_VALUE)
@@ -168,15 +247,17 @@ public final class RespChangeStream
         final int length = encoding.encode(event);
         if (length > 0)
         {
+            appendingRecords = true; // offsetAtRecord: the end is past the last record encoded until it is set
             append(backlog, encoding.buffer(), length);
-            final long last = records.lastRecord();
+            final long last = lastRecord();
             final long count = mapCount;
             final int slot = (int)(count & (RECORD_MAP_SLOTS - 1));
             mapRecords[slot] = last;
             mapOffsets[slot] = backlog.endOffset();
             MAP_COUNT.setRelease(this, count + 1);
         }
-        encodedRecord = records.lastRecord();
+        encodedRecord = lastRecord();
+        appendingRecords = false;
         if (endOfBatch)
         {
             final ReplicaFeed[] feeds = this.feeds;
@@ -252,8 +333,17 @@ public final class RespChangeStream
         {
             return startOffset;
         }
+        return mapped(backlog, record, false);
+    }
+
+    /**
+     * The byte offset after the first remembered slot whose last record is at least {@code record} (the stream's end
+     * when none), or with {@code exact} after the slot whose last record is {@code record} (-1 when none).
+     */
+    private long mapped(final RespBacklog backlog, final long record, final boolean exact)
+    {
         final long count = (long)MAP_COUNT.getAcquire(this);
-        long answer = backlog.endOffset();
+        long answer = exact ? -1 : backlog.endOffset();
         for (long i = count - 1; i >= Math.max(0, count - RECORD_MAP_SLOTS); i--)
         {
             final int slot = (int)(i & (RECORD_MAP_SLOTS - 1));
@@ -263,13 +353,16 @@ public final class RespChangeStream
             final long countNow = (long)MAP_COUNT.getAcquire(this);
             if (countNow - RECORD_MAP_SLOTS > i || countNow < count)
             {
-                break; // overwritten while read (or a new stream): the answer so far is a later slot's end, sound
+                return exact ? -1 : answer; // overwritten while read (or a new stream): a later slot's end, sound
             }
             if (mapped < record)
             {
                 break;
             }
-            answer = offset;
+            if (!exact || mapped == record)
+            {
+                answer = offset;
+            }
         }
         return answer;
     }

@@ -9,6 +9,7 @@ import io.ringkv.core.rdb.RdbStringEncoder;
 import io.ringkv.core.rdb.RdbFormatException;
 import io.ringkv.replication.replica.ApplyReply;
 import io.ringkv.replication.replica.CommandBatchBuilder;
+import io.ringkv.replication.snapshot.RdbSnapshotFile;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.LongArrayList;
@@ -56,6 +57,7 @@ public final class RdbLoader implements RdbFileReader.Handler
     private long endOffset;
     private String replid;
     private long replOffset = -1;
+    private long respOffset = -1;
     private final DumpPayloadWriter functionPayload = new DumpPayloadWriter(new RdbStringEncoder(false));
     private final ExpandableArrayBuffer functionBuffer = new ExpandableArrayBuffer(1024);
 
@@ -109,6 +111,7 @@ public final class RdbLoader implements RdbFileReader.Handler
         expired = 0;
         replid = null;
         replOffset = -1;
+        respOffset = -1;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final RdbFileReader reader = new RdbFileReader();
@@ -161,15 +164,33 @@ public final class RdbLoader implements RdbFileReader.Handler
         }
         else if ("repl-offset".equals(name))
         {
-            try
-            {
-                replOffset = Long.parseLong(value);
-            }
-            catch (final NumberFormatException ex)
-            {
-                replOffset = -1; // not a history to continue: the server starts a new one, as without the field
-            }
+            replOffset = offsetOrNone(value); // none: not a history to continue, as without the field
         }
+        else if (RdbSnapshotFile.RESP_OFFSET_AUX.equals(name))
+        {
+            respOffset = offsetOrNone(value); // none: Redis replicas do not continue, as without the field
+        }
+    }
+
+    private static long offsetOrNone(final String value)
+    {
+        try
+        {
+            return Math.max(-1, Long.parseLong(value));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * @return the loaded file's ringkv-resp-offset aux field (the Redis replicas' byte offset at its repl-offset),
+     * or -1.
+     */
+    public long respOffset()
+    {
+        return respOffset;
     }
 
     /**

@@ -262,7 +262,7 @@ public final class RdbPersistence implements AutoCloseable
         final Snapshot snapshot = new Snapshot(context.changeLog().lastOffset(),
             BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
         final Run run = new Run(snapshot, RdbSnapshotFile.Header.capture(keyspace,
-            config.functionLibraries.apply(context), replication.replid()));
+            config.functionLibraries.apply(context), replication.replid()).withRespOffset(replication::respOffsetAt));
         snapshotTask.start(snapshot);
         return run;
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongUnaryOperator;
 
 /**
  * A whole RDB file written from a point-in-time {@link Snapshot}: the header and Redis 7.0's aux fields, the function
@@ -22,6 +23,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class RdbSnapshotFile
 {
+    /**
+     * The aux field holding the Redis replicas' byte offset at the file's repl-offset, so a restarted master resumes
+     * their stream there (docs/persistence.md).
+     */
+    public static final String RESP_OFFSET_AUX = "ringkv-resp-offset";
+
     private final BooleanSupplier compression;
     private final BooleanSupplier checksum;
     private final String redisVersion;
@@ -48,8 +55,11 @@ public final class RdbSnapshotFile
      * @param functions  the function libraries' code, of the same moment as the keys.
      * @param replid     the repl-id aux field, with repl-stream-db and repl-offset; null for an AOF base, which
      *                   Redis writes without them (and with aof-base 1).
+     * @param respOffset maps the snapshot's record offset to the Redis replicas' byte offset of that moment, the
+     *                   ringkv-resp-offset aux field (left out when null or -1).
      */
-    public record Header(long[] keys, long[] expires, long usedMemory, List<byte[]> functions, String replid)
+    public record Header(long[] keys, long[] expires, long usedMemory, List<byte[]> functions, String replid,
+        LongUnaryOperator respOffset)
     {
         /**
          * Engine thread: the keyspace's counts now.
@@ -65,7 +75,15 @@ public final class RdbSnapshotFile
                 expires[db] = keyspace.expiresSize(db);
             }
             return new Header(keys, expires, keyspace.usedMemoryBytes(), functions == null ? List.of() : functions,
-                replid);
+                replid, null);
+        }
+
+        /**
+         * @return this header with the ringkv-resp-offset aux field taken from {@code respOffset}.
+         */
+        public Header withRespOffset(final LongUnaryOperator respOffset)
+        {
+            return new Header(keys, expires, usedMemory, functions, replid, respOffset);
         }
 
         /**
@@ -73,7 +91,7 @@ public final class RdbSnapshotFile
          */
         public static Header empty()
         {
-            return new Header(new long[0], new long[0], 0, List.of(), null);
+            return new Header(new long[0], new long[0], 0, List.of(), null, null);
         }
     }
 
@@ -103,6 +121,12 @@ public final class RdbSnapshotFile
                 file.aux("repl-stream-db", 0);
                 file.aux("repl-id", header.replid());
                 file.aux("repl-offset", snapshot.offset());
+                final long respOffset = header.respOffset() == null ? -1 :
+                    header.respOffset().applyAsLong(snapshot.offset());
+                if (respOffset >= 0)
+                {
+                    file.aux(RESP_OFFSET_AUX, respOffset); // unknown to Redis, which skips it
+                }
             }
             file.aux("aof-base", header.replid() == null ? 1 : 0);
             for (final byte[] library : header.functions())

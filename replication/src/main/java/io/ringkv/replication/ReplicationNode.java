@@ -7,6 +7,7 @@ import io.ringkv.core.command.Reply;
 import io.ringkv.core.engine.CommandEvent;
 import io.ringkv.core.engine.Engine;
 import io.ringkv.core.store.Keyspace;
+import io.ringkv.replication.log.RandomId;
 import io.ringkv.replication.log.ReplicaFeed;
 import io.ringkv.replication.log.ReplicationBacklog;
 import io.ringkv.replication.log.ReplicationLogEncoder;
@@ -27,7 +28,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +56,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     private int listeningPort;
     private Thread drainer;
     private volatile boolean running;
-    private volatile String replid = newReplid();
+    private volatile String replid = RandomId.next();
     private volatile String replid2 = NO_REPLID;
     private volatile long secondReplOffset = -1;
     private volatile ReplicaLink link;
@@ -117,11 +117,6 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     Keyspace keyspace()
     {
         return keyspace;
-    }
-
-    java.util.List<byte[]> functionLibraryCodes()
-    {
-        return null == functionLibraries ? null : functionLibraries.get();
     }
 
     /**
@@ -364,7 +359,7 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
             replid2 = NO_REPLID;
             secondReplOffset = -1;
         }
-        replid = newReplid();
+        replid = RandomId.next();
         log("MASTER MODE enabled (previous replication id " + replid2 + ", offset " + (secondReplOffset - 1) + ")");
     }
 
@@ -375,12 +370,12 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
      */
     public void backlogSize(final long bytes)
     {
-        backlog.resize(ReplicationConfig.backlogCapacity(bytes));
-        config.backlogBytes = ReplicationConfig.backlogCapacity(bytes);
+        config.backlogBytes(bytes);
+        backlog.resize(config.backlogBytes);
         final io.ringkv.replication.log.RespBacklog respBacklog = resp == null ? null : resp.stream().backlog();
         if (respBacklog != null)
         {
-            respBacklog.resize(ReplicationConfig.backlogCapacity(bytes));
+            respBacklog.resize(config.backlogBytes);
         }
     }
 
@@ -432,15 +427,13 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
         }
         else
         {
-            if (snapshotTask.busy())
+            snapshot = startSnapshot(offset);
+            if (snapshot == null)
             {
                 reply.error("ERR a full sync is in progress; retry shortly");
                 return;
             }
             startOffset = offset;
-            snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
-            snapshot.functionLibraries(null == functionLibraries ? null : functionLibraries.get());
-            snapshotTask.start(snapshot);
         }
         final String mode = partial ? "continue" : "full";
         // The replica's output buffer takes the log from here on: on the engine thread, so it misses no record.
@@ -508,8 +501,8 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     }
 
     /**
-     * Engine thread: start a point-in-time snapshot of the data as of {@code offset} (the change log's last record)
-     * for a reader other than a replica (BGREWRITEAOF), through the same task full syncs use; null when one is
+     * Engine thread: start a point-in-time snapshot of the data as of {@code offset} (the change log's last record),
+     * the one way every reader starts one (a JSON or Redis replica's full sync, BGREWRITEAOF); null when one is
      * running or draining (one at a time). The reader asks for steps with {@link #requestSnapshotStep()} and
      * releases the snapshot when done.
      */
@@ -891,18 +884,6 @@ public final class ReplicationNode implements AutoCloseable, ReplicaSenderOwner
     public long partialSyncsRefused()
     {
         return partialSyncsRefused;
-    }
-
-    static String newReplid()
-    {
-        final byte[] bytes = new byte[20];
-        new SecureRandom().nextBytes(bytes);
-        final StringBuilder hex = new StringBuilder(40);
-        for (final byte b : bytes)
-        {
-            hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return hex.toString();
     }
 
     private static byte[] ascii(final String text)

@@ -18,7 +18,6 @@ import io.ringkv.replication.master.RespReplicaSender;
 import io.ringkv.replication.snapshot.RdbSnapshotFile;
 import io.ringkv.replication.snapshot.Snapshot;
 import io.ringkv.replication.snapshot.SnapshotTask;
-import org.agrona.BitUtil;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -108,7 +107,7 @@ final class RespReplication implements RespReplicaOwner
         else
         {
             stream.continueAt(record);
-            ownReplid = ReplicationNode.newReplid();
+            ownReplid = io.ringkv.replication.log.RandomId.next();
         }
     }
 
@@ -285,11 +284,9 @@ final class RespReplication implements RespReplicaOwner
     private void startFullSync(final Engine engine, final Pending pending)
     {
         final long offset = engine.lastRecordOffset();
-        final Snapshot snapshot = new Snapshot(offset, BitUtil.findNextPositivePowerOfTwo(config.snapshotBufferBytes));
-        final List<byte[]> functions = node.functionLibraryCodes();
-        snapshot.functionLibraries(functions);
-        final RdbSnapshotFile.Header header = RdbSnapshotFile.Header.capture(node.keyspace(), functions, replid());
-        node.snapshotTask().start(snapshot);
+        final Snapshot snapshot = node.startSnapshot(offset); // the caller checked that the snapshot task is free
+        final RdbSnapshotFile.Header header =
+            RdbSnapshotFile.Header.capture(node.keyspace(), snapshot.functionLibraries(), replid());
         stream.attach(pending.feed, offset);
         pending.sender.assign(snapshot, header);
     }

@@ -37,11 +37,6 @@ public final class RespBacklog
         requestedCapacity = capacity;
     }
 
-    public int capacity()
-    {
-        return requestedCapacity;
-    }
-
     /**
      * @return the offset after the last byte appended (Redis's master_repl_offset for these replicas).
      */
@@ -106,13 +101,5 @@ public final class RespBacklog
     public boolean holds(final long offset)
     {
         return offset >= first && offset <= tail;
-    }
-
-    /**
-     * Free the memory (the writer has stopped).
-     */
-    public void free()
-    {
-        ring.free();
     }
 }

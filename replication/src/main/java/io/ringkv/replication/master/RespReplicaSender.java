@@ -1,5 +1,6 @@
 package io.ringkv.replication.master;
 
+import io.ringkv.replication.log.RandomId;
 import io.ringkv.replication.log.ReplicaFeed;
 import io.ringkv.replication.log.RespBacklog;
 import io.ringkv.replication.snapshot.RdbSnapshotFile;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -89,7 +89,6 @@ public final class RespReplicaSender
     private volatile int state;
     private volatile long ackOffset = -1;
     private volatile long lastAckMs = System.currentTimeMillis();
-    private volatile long startOffset = -1;
 
     /**
 "     * @param owner            the node.
@@ -356,7 +355,6 @@ public final class RespReplicaSender
         }
         final Snapshot snapshot = this.snapshot;
         final long offset = feed.startRecord();
-        startOffset = offset;
         if (fullResyncLine)
         {
             writeAll("+FULLRESYNC " + replid + " " + offset + "\r\n");
@@ -366,7 +364,7 @@ public final class RespReplicaSender
         final long bytes;
         if (diskless)
         {
-            final String mark = eofMark();
+            final String mark = RandomId.next();
             writeAll("$EOF:" + mark + "\r\n");
             bytes = rdbFile.write(timedWrites, header, snapshot, null, owner::requestSnapshotStep);
             writeAll(mark);
@@ -570,18 +568,6 @@ public final class RespReplicaSender
     private void writeAll(final String text) throws IOException
     {
         timedWrites.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    private static String eofMark()
-    {
-        final byte[] random = new byte[20];
-        new SecureRandom().nextBytes(random);
-        final StringBuilder mark = new StringBuilder(40);
-        for (final byte b : random)
-        {
-            mark.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return mark.toString();
     }
 
     /**

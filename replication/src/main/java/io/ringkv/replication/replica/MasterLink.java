@@ -112,15 +112,6 @@ public final class MasterLink extends ReconnectingLink
         return applier.offset();
     }
 
-    /**
-     * @return true while a dump is being loaded.
-     */
-    @Override
-    public boolean syncInProgress()
-    {
-        return "sync".equals(linkStatus);
-    }
-
     @Override
     public boolean offsetsAreRecords()
     {

@@ -112,6 +112,12 @@ public abstract class ReconnectingLink implements ReplicaLink
     }
 
     @Override
+    public boolean syncInProgress()
+    {
+        return "sync".equals(linkStatus);
+    }
+
+    @Override
     public long lastIoMs()
     {
         return lastIoMs;

@@ -28,4 +28,18 @@ public record MasterCredentials(Supplier<String> userOption, Supplier<String> pa
         final String password = passwordOption.get();
         return password == null ? "" : password;
     }
+
+    /**
+     * @return the AUTH command to send (with the user when masteruser is set), or null when no password is set.
+     */
+    public String[] authCommand()
+    {
+        final String password = password();
+        if (password.isEmpty())
+        {
+            return null;
+        }
+        final String user = user();
+        return user.isEmpty() ? new String[]{"AUTH", password} : new String[]{"AUTH", user, password};
+    }
 }

@@ -45,20 +45,13 @@ final class MasterProtocolProbe
                 }
                 return read;
             }, 0);
-            final String password = credentials.password();
-            if (!password.isEmpty())
+            final String[] authCommand = credentials.authCommand();
+            if (authCommand != null)
             {
-                if (credentials.user().isEmpty())
-                {
-                    RedisMasterLink.send(out, "AUTH", password);
-                }
-                else
-                {
-                    RedisMasterLink.send(out, "AUTH", credentials.user(), password);
-                }
+                RedisMasterLink.send(out, authCommand);
             }
             RedisMasterLink.send(out, "INFO", "server");
-            if (!password.isEmpty())
+            if (authCommand != null)
             {
                 final String auth = reader.readLine(1024);
                 if (auth.startsWith("-"))

@@ -110,12 +110,6 @@ public final class RedisMasterLink extends ReconnectingLink
     }
 
     @Override
-    public boolean syncInProgress()
-    {
-        return "sync".equals(linkStatus);
-    }
-
-    @Override
     public boolean offsetsAreRecords()
     {
         return false;
@@ -186,18 +180,10 @@ public final class RedisMasterLink extends ReconnectingLink
         {
             throw new IOException("Error reply to PING from master: '" + pong.substring(1) + "'");
         }
-        final String password = credentials.password();
-        if (!password.isEmpty())
+        final String[] authCommand = credentials.authCommand();
+        if (authCommand != null)
         {
-            final String user = credentials.user();
-            if (user.isEmpty())
-            {
-                send("AUTH", password);
-            }
-            else
-            {
-                send("AUTH", user, password);
-            }
+            send(authCommand);
             final String auth = reader.readLine(MAX_REPLY_LINE);
             if (auth.startsWith("-"))
             {

@@ -224,11 +224,6 @@ public final class RdbLoader implements RdbFileReader.Handler
     }
 
     /**
-     * A function library: restored with FUNCTION RESTORE of a one-library FUNCTION DUMP payload (the record with
-     * a version and CRC-64), in file order, before the keys that follow. A server without the FUNCTION family, or
-     * a library it refuses, stops the load like any refused record.
-     */
-    /**
      * RESIZEDB: the engine sizes the database's table at once (in ring order after the batches before it), so the
      * keys that follow never make it rehash.
      */
@@ -242,6 +237,11 @@ public final class RdbLoader implements RdbFileReader.Handler
         }
     }
 
+    /**
+     * A function library: restored with FUNCTION RESTORE of a one-library FUNCTION DUMP payload (the record with
+     * a version and CRC-64), in file order, before the keys that follow. A server without the FUNCTION family, or
+     * a library it refuses, stops the load like any refused record.
+     */
     @Override
     public void function(final DirectBuffer code, final int index, final int length, final long offset)
     {

@@ -78,6 +78,23 @@ public final class ClientPause
     }
 
     /**
+     * Engine thread (each TICK): whether a pause is in force at {@code nowMs}; a pause whose time has passed is ended
+     * here, as Redis's checkClientPauseTimeoutAndReturnIfPaused does, so that {@link #mayBePaused()} goes back to
+     * false and connections stop consulting it.
+     *
+     * @param nowMs now, epoch milliseconds.
+     * @return true while paused.
+     */
+    public boolean inForce(final long nowMs)
+    {
+        if (type != NONE && nowMs >= endMs)
+        {
+            unpause();
+        }
+        return type != NONE;
+    }
+
+    /**
      * @return true while a pause may be in force (one volatile read: the connection's check without a pause).
      */
     public boolean mayBePaused()
@@ -93,35 +110,32 @@ public final class ClientPause
      */
     public void await(final java.util.function.IntPredicate mustWait)
     {
+        long nowMs = System.currentTimeMillis();
+        int type = type(nowMs);
+        if (type == NONE || !mustWait.test(type))
+        {
+            return; // not held: nothing registered, nothing counted
+        }
         final Thread self = Thread.currentThread();
-        boolean counted = false;
+        waiters.add(self); // before the check below, so an unpause after it unparks this thread
+        held.incrementAndGet();
         try
         {
             while (true)
             {
-                waiters.add(self);
-                final long nowMs = System.currentTimeMillis();
-                final int type = type(nowMs);
+                nowMs = System.currentTimeMillis();
+                type = type(nowMs);
                 if (type == NONE || !mustWait.test(type))
                 {
                     return;
                 }
-                if (!counted)
-                {
-                    counted = true;
-                    held.incrementAndGet();
-                }
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(endMs - nowMs));
-                waiters.remove(self);
             }
         }
         finally
         {
             waiters.remove(self);
-            if (counted)
-            {
-                held.decrementAndGet();
-            }
+            held.decrementAndGet();
         }
     }
 

@@ -387,7 +387,7 @@ final class EngineEventHandler implements EventHandler<CommandEvent>
         {
             final LatencyMonitor latencyMonitor = this.latencyMonitor;
             // CLIENT PAUSE stops active expiry and eviction too, as Redis's: a paused dataset does not change.
-            if (context.clientPause().type(nowMs) == io.ringkv.core.command.ClientPause.NONE)
+            if (!context.clientPause().inForce(nowMs))
             {
                 final long expireStartNs = System.nanoTime();
                 keyspace.activeExpireCycle(nowMs, expireBudgetNs);

@@ -37,6 +37,18 @@ class ClientPauseTest
     }
 
     @Test
+    void theTickEndsAPauseWhoseTimeHasPassedSoConnectionsStopConsultingIt()
+    {
+        final ClientPause pause = new ClientPause();
+        pause.pause(2000, ClientPause.WRITE, 1000);
+        assertTrue(pause.inForce(1999));
+        assertTrue(pause.mayBePaused());
+        assertFalse(pause.inForce(2000));
+        assertFalse(pause.mayBePaused(), "an expired pause no longer costs each batch the pause check");
+        assertEquals(ClientPause.NONE, pause.type(1500));
+    }
+
+    @Test
     void aHeldWaiterGoesOnAtUnpauseAndIsCountedMeanwhile() throws Exception
     {
         final ClientPause pause = new ClientPause();
